@@ -1,0 +1,104 @@
+"""ioctl request numbers: the asm-generic encoding (include/uapi/asm-generic/ioctl.h).
+
+x86_64 and arm64 (and 32-bit arm) use this layout: nr in bits 0-7, type in bits 8-15, size in bits
+16-29 (14 bits), direction in bits 30-31 with NONE=0, WRITE=1, READ=2. powerpc, mips and sparc use a
+13-bit size and a 3-bit direction with other values (NONE=1, READ=2, WRITE=4); alpha and parisc differ
+again. Those architectures are not modelled here: `Encoding` refuses them rather than returning a
+number that would look right and be wrong.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+NRBITS = 8
+TYPEBITS = 8
+SIZEBITS = 14
+DIRBITS = 2
+
+NRSHIFT = 0
+TYPESHIFT = NRSHIFT + NRBITS
+SIZESHIFT = TYPESHIFT + TYPEBITS
+DIRSHIFT = SIZESHIFT + SIZEBITS
+
+IOC_NONE = 0
+IOC_WRITE = 1
+IOC_READ = 2
+
+GENERIC_ARCHES = ("x86_64", "arm64", "arm")
+
+_DIR_NAMES = {IOC_NONE: "_IO", IOC_WRITE: "_IOW", IOC_READ: "_IOR", IOC_READ | IOC_WRITE: "_IOWR"}
+
+
+def _IOC(direction: int, type_: int, nr: int, size: int) -> int:
+    if not 0 <= direction < 1 << DIRBITS:
+        raise ValueError(f"ioctl direction {direction} does not fit in {DIRBITS} bits")
+    if not 0 <= type_ < 1 << TYPEBITS:
+        raise ValueError(f"ioctl type {type_:#x} does not fit in {TYPEBITS} bits")
+    if not 0 <= nr < 1 << NRBITS:
+        raise ValueError(f"ioctl nr {nr:#x} does not fit in {NRBITS} bits")
+    if not 0 <= size < 1 << SIZEBITS:
+        # The kernel's _IOC_TYPECHECK makes this a build error; a silent wrap would alias another ioctl.
+        raise ValueError(f"ioctl size {size} does not fit in {SIZEBITS} bits")
+    return (direction << DIRSHIFT) | (type_ << TYPESHIFT) | (nr << NRSHIFT) | (size << SIZESHIFT)
+
+
+def _size(arg) -> int:
+    if isinstance(arg, int):
+        return arg
+    return ctypes.sizeof(arg)
+
+
+def _IO(type_: int, nr: int) -> int:
+    return _IOC(IOC_NONE, type_, nr, 0)
+
+
+def _IOR(type_: int, nr: int, arg) -> int:
+    return _IOC(IOC_READ, type_, nr, _size(arg))
+
+
+def _IOW(type_: int, nr: int, arg) -> int:
+    return _IOC(IOC_WRITE, type_, nr, _size(arg))
+
+
+def _IOWR(type_: int, nr: int, arg) -> int:
+    return _IOC(IOC_READ | IOC_WRITE, type_, nr, _size(arg))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A request number taken apart; `str()` gives it back in the header's spelling."""
+
+    direction: int
+    type: int
+    nr: int
+    size: int
+
+    @property
+    def macro(self) -> str:
+        return _DIR_NAMES[self.direction]
+
+    def __str__(self) -> str:
+        if self.direction == IOC_NONE:
+            return f"_IO({self.type:#x}, {self.nr:#x})"
+        return f"{self.macro}({self.type:#x}, {self.nr:#x}, size={self.size})"
+
+
+def decode(request: int) -> Decoded:
+    if not 0 <= request < 1 << 32:
+        raise ValueError(f"ioctl request {request:#x} is not a 32-bit number")
+    return Decoded(
+        direction=(request >> DIRSHIFT) & ((1 << DIRBITS) - 1),
+        type=(request >> TYPESHIFT) & ((1 << TYPEBITS) - 1),
+        nr=(request >> NRSHIFT) & ((1 << NRBITS) - 1),
+        size=(request >> SIZESHIFT) & ((1 << SIZEBITS) - 1),
+    )
+
+
+def check_arch(arch: str) -> None:
+    """Refuse architectures whose ioctl encoding is not the asm-generic one."""
+    if arch not in GENERIC_ARCHES:
+        raise ValueError(
+            f"{arch}: ioctl encoding not modelled (only the asm-generic layout of {', '.join(GENERIC_ARCHES)})"
+        )

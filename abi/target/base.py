@@ -1,0 +1,158 @@
+"""The one way to issue an ioctl: a Target, whatever machine it runs on.
+
+A target owns file descriptors and memory in its own address space (the host process for `local`, an agent
+inside a guest kernel for `qemu-arm64-*`). Tests only ever hold integers (fds, addresses) and bytes; objects
+never cross the boundary, so the same test runs unchanged on every target.
+
+Errors are values: `ioctl()` returns a `Result` and never raises for an errno. Exceptions are reserved for
+the target itself going away (`TargetLost`) or being unusable (`TargetUnavailable`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno as _errno
+import os
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+
+class TargetUnavailable(Exception):
+    """The target cannot be used on this machine; the message is one line saying why and how to fix it."""
+
+
+class TargetLost(Exception):
+    """The target stopped answering or died in the middle of a request (guest panic, QEMU killed, timeout)."""
+
+    def __init__(self, message: str, console_tail: str = ""):
+        super().__init__(message)
+        self.console_tail = console_tail
+
+
+def errno_name(code: int) -> str:
+    return _errno.errorcode.get(code, f"errno {code}")
+
+
+@dataclass(frozen=True)
+class Result:
+    """What an ioctl answered: its return value, errno (0 on success) and the argument's bytes afterwards."""
+
+    ret: int
+    errno: int = 0
+    out: bytes = b""
+    request: int = field(default=0, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.ret >= 0
+
+    def __repr__(self) -> str:
+        if self.ok:
+            return f"ok (ret={self.ret})"
+        return f"{errno_name(self.errno)} ({self.errno})"
+
+    __str__ = __repr__
+
+    def value(self) -> int:
+        """The return value of a set-up step that must succeed (the selftests' `vm_ioctl` spelling)."""
+        if not self.ok:
+            from abi import names
+
+            raise AssertionError(f"{names.request_name(self.request)} failed: {self!r} ({os.strerror(self.errno)})")
+        return self.ret
+
+    def struct(self, ctype):
+        """The argument as it came back, decoded as `ctype`."""
+        if len(self.out) < ctypes.sizeof(ctype):
+            raise ValueError(f"{len(self.out)} bytes came back, {ctype.__name__} needs {ctypes.sizeof(ctype)}")
+        return ctype.from_buffer_copy(self.out)
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    name: str
+    arch: str
+    kernel_release: str
+    profile: str = ""
+    qemu_version: str = ""
+    cpu_model: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if k != "extra" and v}
+        d.update(self.extra)
+        return d
+
+
+class Target(ABC):
+    """Interface every target implements.
+
+    `ioctl(fd, request, arg)` takes as `arg` either an int (passed as is: a value, or an address from
+    `alloc`/`bad_address`) or a ctypes structure / bytes (copied into target memory, its address passed, and
+    the memory read back into `Result.out` after the call, so _IOR/_IOWR results come back as bytes).
+    """
+
+    name: str
+    arch: str
+
+    @abstractmethod
+    def open_kvm(self) -> int:
+        """Open /dev/kvm read-write with O_CLOEXEC and return the fd."""
+
+    @abstractmethod
+    def ioctl(self, fd: int, request: int, arg: int | bytes | ctypes.Structure = 0) -> Result: ...
+
+    @abstractmethod
+    def close(self, fd: int) -> int:
+        """Close fd; return 0 or the errno."""
+
+    @abstractmethod
+    def alloc(self, size: int) -> int:
+        """Zeroed, page-aligned memory in the target's address space, valid until the target stops."""
+
+    @abstractmethod
+    def read(self, addr: int, size: int) -> bytes: ...
+
+    @abstractmethod
+    def write(self, addr: int, data: bytes) -> None: ...
+
+    @abstractmethod
+    def mmap(self, fd: int, size: int, offset: int = 0) -> int:
+        """mmap(fd) shared read-write (a vCPU's kvm_run); returns the address, or raises OSError."""
+
+    @abstractmethod
+    def munmap(self, addr: int, size: int) -> None: ...
+
+    @abstractmethod
+    def bad_address(self) -> int:
+        """An address that faults on access (a PROT_NONE guard page): the EFAULT argument."""
+
+    @abstractmethod
+    def info(self) -> TargetInfo: ...
+
+    def stop(self) -> None:
+        """Release everything the target holds (fds, processes, temp dirs)."""
+
+    @property
+    def abi(self):
+        """The ABI model resolved for this target's architecture (request numbers, structures)."""
+        from abi import model
+
+        return model.for_arch(self.arch)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def arg_bytes(arg) -> bytes | None:
+    """The bytes an argument stands for, or None when it is passed by value."""
+    if isinstance(arg, int):
+        return None
+    if isinstance(arg, (bytes, bytearray)):
+        return bytes(arg)
+    if isinstance(arg, (ctypes.Structure, ctypes.Union, ctypes.Array)):
+        return bytes(arg)
+    raise TypeError(f"ioctl argument must be int, bytes or a ctypes object, not {type(arg).__name__}")

@@ -1,0 +1,5 @@
+"""pytest wiring. Thin by design: options, fixtures and report hooks live in abi/ and are loaded as plugins."""
+
+pytest_plugins = [
+    "abi.headers_plugin",
+]
