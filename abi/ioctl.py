@@ -44,26 +44,59 @@ def _IOC(direction: int, type_: int, nr: int, size: int) -> int:
     return (direction << DIRSHIFT) | (type_ << TYPESHIFT) | (nr << NRSHIFT) | (size << SIZESHIFT)
 
 
-def _size(arg) -> int:
-    if isinstance(arg, int):
-        return arg
-    return ctypes.sizeof(arg)
+class Request(int):
+    """A request number that remembers how it was built: its argument type lets a caller check sizes
+    (as the selftests' wrapper does at compile time) and decode what comes back. `name` is filled in by
+    abi.model from the module attribute it is bound to."""
+
+    name = ""
+
+    def __new__(cls, direction: int, type_: int, nr: int, arg=None):
+        size = 0 if arg is None else arg if isinstance(arg, int) else ctypes.sizeof(arg)
+        self = super().__new__(cls, _IOC(direction, type_, nr, size))
+        self.arg = None if isinstance(arg, int) else arg
+        return self
+
+    def __repr__(self) -> str:
+        return f"{self.name or 'request'}({int(self):#x})"
 
 
-def _IO(type_: int, nr: int) -> int:
-    return _IOC(IOC_NONE, type_, nr, 0)
+@dataclass(frozen=True)
+class ArchRequest:
+    """A request of linux/kvm.h whose size is that of an architecture's structure (KVM_GET_REGS takes
+    `struct kvm_regs` from asm/kvm.h): its number exists only once an architecture is chosen, and not at all
+    on an architecture whose asm/kvm.h lacks the structure. abi.model.for_arch resolves it."""
+
+    direction: int
+    type: int
+    nr: int
+    struct: str
+
+    def resolve(self, types: dict) -> Request | None:
+        arg = types.get(self.struct)
+        return None if arg is None else Request(self.direction, self.type, self.nr, arg)
 
 
-def _IOR(type_: int, nr: int, arg) -> int:
-    return _IOC(IOC_READ, type_, nr, _size(arg))
+def _request(direction: int, type_: int, nr: int, arg):
+    if isinstance(arg, str):
+        return ArchRequest(direction, type_, nr, arg)
+    return Request(direction, type_, nr, arg)
 
 
-def _IOW(type_: int, nr: int, arg) -> int:
-    return _IOC(IOC_WRITE, type_, nr, _size(arg))
+def _IO(type_: int, nr: int) -> Request:
+    return Request(IOC_NONE, type_, nr)
 
 
-def _IOWR(type_: int, nr: int, arg) -> int:
-    return _IOC(IOC_READ | IOC_WRITE, type_, nr, _size(arg))
+def _IOR(type_: int, nr: int, arg):
+    return _request(IOC_READ, type_, nr, arg)
+
+
+def _IOW(type_: int, nr: int, arg):
+    return _request(IOC_WRITE, type_, nr, arg)
+
+
+def _IOWR(type_: int, nr: int, arg):
+    return _request(IOC_READ | IOC_WRITE, type_, nr, arg)
 
 
 @dataclass(frozen=True)

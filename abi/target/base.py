@@ -56,9 +56,9 @@ class Result:
     def value(self) -> int:
         """The return value of a set-up step that must succeed (the selftests' `vm_ioctl` spelling)."""
         if not self.ok:
-            from abi import names
+            from abi.model import request_name
 
-            raise AssertionError(f"{names.request_name(self.request)} failed: {self!r} ({os.strerror(self.errno)})")
+            raise AssertionError(f"{request_name(self.request)} failed: {self!r} ({os.strerror(self.errno)})")
         return self.ret
 
     def struct(self, ctype):

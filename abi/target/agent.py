@@ -1,0 +1,279 @@
+"""The in-guest agent: executes the host's requests (see protocol.py) on the guest kernel's /dev/kvm.
+
+Runs inside the guest under Debian's arm64 Python 3.11 as `python3 -S agent.py /dev/vportNpM`; standard
+library only, with protocol.py copied beside it. One request at a time, in order: the host is a single
+pytest worker, so there is nothing to gain from concurrency and a lot to lose in clarity.
+
+Memory accesses go through process_vm_readv/writev on the agent itself, so a bad address comes back as
+EFAULT instead of killing the agent. An ioctl is bounded by an interval timer: SIGALRM interrupts a blocking
+KVM_RUN (it returns EINTR with a pending signal), and the response says the request timed out.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import mmap
+import os
+import signal
+import sys
+
+import protocol as P
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+_ioctl = libc.ioctl
+_ioctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p)
+_ioctl.restype = ctypes.c_int
+_mmap = libc.mmap
+_mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
+_mmap.restype = ctypes.c_void_p
+_munmap = libc.munmap
+_munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+_munmap.restype = ctypes.c_int
+
+
+class iovec(ctypes.Structure):
+    _fields_ = [("iov_base", ctypes.c_void_p), ("iov_len", ctypes.c_size_t)]
+
+
+_vm_readv = libc.process_vm_readv
+_vm_writev = libc.process_vm_writev
+for _f in (_vm_readv, _vm_writev):
+    _f.argtypes = (ctypes.c_int, ctypes.POINTER(iovec), ctypes.c_ulong, ctypes.POINTER(iovec), ctypes.c_ulong,
+                   ctypes.c_ulong)
+    _f.restype = ctypes.c_ssize_t
+
+PAGE = mmap.PAGESIZE
+MAP_FAILED = ctypes.c_void_p(-1).value
+PID = os.getpid()
+
+
+def _anon(size: int, prot: int) -> tuple[int, int]:
+    addr = _mmap(None, size, prot, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, -1, 0)
+    if addr in (MAP_FAILED, None):
+        return -1, ctypes.get_errno()
+    return addr, 0
+
+
+GUARD, _ = _anon(PAGE, 0)  # PROT_NONE: every access faults, the EFAULT argument
+
+
+def _vm_copy(fn, addr: int, buf) -> tuple[int, int]:
+    """Copy between `buf` and `addr` in our own address space, faults reported as errno."""
+    n = len(buf)
+    local = iovec(ctypes.addressof(buf), n)
+    remote = iovec(addr, n)
+    ret = fn(PID, ctypes.byref(local), 1, ctypes.byref(remote), 1, 0)
+    if ret < 0:
+        return -1, ctypes.get_errno()
+    if ret != n:
+        return -1, errno.EFAULT
+    return n, 0
+
+
+def _alarm(signum, frame):
+    pass  # only there so SIGALRM interrupts the blocked ioctl instead of killing the agent
+
+
+signal.signal(signal.SIGALRM, _alarm)
+
+
+def op_hello(_payload):
+    return P.result(P.VERSION, 0, P.HELLO_TAIL.pack(GUARD, os.path.exists("/dev/kvm"))), P.STATUS_OK
+
+
+def op_nop(payload):
+    return P.result(0, 0, payload), P.STATUS_OK
+
+
+def op_open(payload):
+    (flags,) = P.OPEN_ARGS.unpack_from(payload)
+    path = payload[P.OPEN_ARGS.size:].decode()
+    try:
+        return P.result(os.open(path, flags | os.O_CLOEXEC)), P.STATUS_OK
+    except OSError as e:
+        return P.result(-1, e.errno), P.STATUS_OK
+
+
+def op_ioctl(payload):
+    fd, request, kind, timeout_ms = P.IOCTL_HEAD.unpack_from(payload)
+    rest = payload[P.IOCTL_HEAD.size:]
+    buf = None
+    if kind == P.KIND_VALUE:
+        (arg,) = P.U64.unpack(rest)
+    else:
+        buf = ctypes.create_string_buffer(rest, max(len(rest), 1))
+        arg = ctypes.addressof(buf)
+    if timeout_ms:
+        signal.setitimer(signal.ITIMER_REAL, timeout_ms / 1000)
+    ret = _ioctl(fd, request, arg)
+    err = ctypes.get_errno() if ret < 0 else 0
+    status = P.STATUS_OK
+    if timeout_ms:
+        # A one-shot timer that has already fired reads back as zero: that, with EINTR, is our timeout.
+        remaining = signal.setitimer(signal.ITIMER_REAL, 0)[0]
+        if err == errno.EINTR and remaining == 0:
+            status = P.STATUS_TIMEOUT
+    out = buf.raw[: len(rest)] if buf is not None else b""
+    return P.result(ret, err, out), status
+
+
+def op_close(payload):
+    (fd,) = P.I32.unpack(payload)
+    try:
+        os.close(fd)
+        return P.result(0), P.STATUS_OK
+    except OSError as e:
+        return P.result(-1, e.errno), P.STATUS_OK
+
+
+def op_alloc(payload):
+    (size,) = P.U64.unpack(payload)
+    size = max(PAGE, -(-size // PAGE) * PAGE)
+    addr, err = _anon(size, mmap.PROT_READ | mmap.PROT_WRITE)
+    return P.result(addr, err), P.STATUS_OK
+
+
+def op_read(payload):
+    addr, size = P.TWO_U64.unpack(payload)
+    buf = ctypes.create_string_buffer(size)
+    ret, err = _vm_copy(_vm_readv, addr, buf)
+    return P.result(ret, err, buf.raw if ret >= 0 else b""), P.STATUS_OK
+
+
+def op_write(payload):
+    (addr,) = P.U64.unpack_from(payload)
+    data = payload[P.U64.size:]
+    buf = ctypes.create_string_buffer(data, len(data))
+    ret, err = _vm_copy(_vm_writev, addr, buf)
+    return P.result(ret, err), P.STATUS_OK
+
+
+def op_mmap(payload):
+    fd, size, offset = P.MMAP_ARGS.unpack(payload)
+    addr = _mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, offset)
+    if addr in (MAP_FAILED, None):
+        return P.result(-1, ctypes.get_errno()), P.STATUS_OK
+    return P.result(addr), P.STATUS_OK
+
+
+def op_munmap(payload):
+    addr, size = P.TWO_U64.unpack(payload)
+    ret = _munmap(addr, size)
+    return P.result(ret, ctypes.get_errno() if ret < 0 else 0), P.STATUS_OK
+
+
+def _read_text(path: str) -> str:
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError as e:
+        return f"({path}: {e.strerror})"
+
+
+def _kvm_kmsg() -> str:
+    """Kernel log lines about KVM: why /dev/kvm is missing, in the kernel's words."""
+    lines = []
+    try:
+        fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return ""
+    try:
+        while True:
+            try:
+                rec = os.read(fd, 8192).decode("utf-8", "replace")
+            except BlockingIOError:
+                break
+            except OSError:  # EPIPE: a record was overwritten while reading; keep going
+                continue
+            msg = rec.split(";", 1)[-1].strip()
+            if "kvm" in msg.lower() or "el2" in msg.lower() or "gic" in msg.lower():
+                lines.append(msg)
+    finally:
+        os.close(fd)
+    return "\n".join(lines)
+
+
+def op_info(_payload):
+    u = os.uname()
+    pairs = {
+        "kernel_release": u.release,
+        "kernel_version": u.version,
+        "machine": u.machine,
+        "cpuinfo": _read_text("/proc/cpuinfo"),
+        "kvm": "yes" if os.path.exists("/dev/kvm") else "no",
+        "kvm_log": _kvm_kmsg(),
+        "python": sys.version.split()[0],
+    }
+    return P.result(0, 0, P.encode_pairs(pairs)), P.STATUS_OK
+
+
+def op_debug(payload):
+    action, arg = payload[0], payload[1:]
+    if action == P.DEBUG_SYSRQ:
+        try:
+            with open("/proc/sysrq-trigger", "wb", buffering=0) as f:
+                f.write(arg)
+        except OSError as e:
+            return P.result(-1, e.errno), P.STATUS_OK
+        return P.result(0), P.STATUS_OK
+    if action == P.DEBUG_HANG:
+        while True:
+            signal.pause()
+    if action == P.DEBUG_EXIT:
+        os._exit(0)
+    return P.result(-1, errno.EINVAL), P.STATUS_OK
+
+
+HANDLERS = {
+    P.OP_HELLO: op_hello, P.OP_NOP: op_nop, P.OP_OPEN: op_open, P.OP_IOCTL: op_ioctl, P.OP_CLOSE: op_close,
+    P.OP_ALLOC: op_alloc, P.OP_READ: op_read, P.OP_WRITE: op_write, P.OP_MMAP: op_mmap,
+    P.OP_MUNMAP: op_munmap, P.OP_INFO: op_info, P.OP_DEBUG: op_debug,
+}
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    chunks = []
+    while n:
+        try:
+            chunk = os.read(fd, n)
+        except InterruptedError:
+            continue
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def serve(fd: int) -> None:
+    write_all(fd, P.frame(0, P.OP_HELLO, op_hello(b"")[0]))
+    header_size = P.HEADER.size
+    while True:
+        length, seq, op, _status = P.parse_header(read_exact(fd, header_size))
+        payload = read_exact(fd, length) if length else b""
+        try:
+            body, status = HANDLERS[op](payload)
+        except Exception as e:  # a malformed request must not take the agent down; say what broke
+            body, status = f"{type(e).__name__}: {e}".encode(), P.STATUS_ERROR
+        write_all(fd, P.frame(seq, op, body, status))
+
+
+def main(argv: list[str]) -> int:
+    fd = os.open(argv[1], os.O_RDWR | os.O_CLOEXEC)
+    try:
+        serve(fd)
+    except EOFError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,296 @@
+"""The guest's initramfs: a cpio (newc) archive with busybox as init, a trimmed arm64 CPython and the agent.
+
+Built from unpacked Debian packages (see provision.py). Pure file assembly, no guest needed, so the harness
+tests can check what goes in. The kernel modules the serial channel needs go in a second, per-kernel
+archive: the kernel unpacks concatenated cpio archives in order, so one userspace archive serves every
+kernel.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import lzma
+import os
+import py_compile
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from elftools.elf.elffile import ELFFile
+
+from abi.target import protocol
+
+PYTHON = "python3.11"
+PY_LIB = f"usr/lib/{PYTHON}"
+LIB_DIRS = ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu")
+AGENT_DIR = "agent"
+# The serial channel: virtio-mmio transport plus the virtio console driver (and what they depend on).
+SERIAL_MODULES = ("virtio_mmio", "virtio_console")
+# Codecs Python needs at start-up that no `import` statement names.
+STARTUP_MODULES = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.latin_1", "encodings.ascii")
+
+INIT = """#!/bin/sh
+# kvm-abi guest init: mount the pseudo file systems, load the serial driver, run the agent, power off.
+busybox mount -t proc proc /proc
+busybox mount -t sysfs sys /sys
+busybox mount -t devtmpfs dev /dev
+for m in $(busybox cat /modules/order 2>/dev/null); do
+    busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
+done
+port=
+for i in $(busybox seq 200); do
+    for d in /sys/class/virtio-ports/*; do
+        [ "$(busybox cat $d/name 2>/dev/null)" = "@PORT@" ] && port=/dev/${d##*/}
+    done
+    [ -n "$port" ] && [ -e "$port" ] && break
+    port=
+    busybox usleep 10000
+done
+if [ -z "$port" ]; then
+    echo "kvm-abi: no virtio-serial port named @PORT@ (virtio_console neither built in nor loaded: pass --guest-modules DIR)"
+else
+    /usr/bin/@PYTHON@ -S -E -s /@AGENT@/agent.py $port
+    echo "kvm-abi: agent exited with status $?"
+fi
+busybox poweroff -f
+""".replace("@PORT@", protocol.PORT_NAME).replace("@PYTHON@", PYTHON).replace("@AGENT@", AGENT_DIR)
+
+
+class Cpio:
+    """A cpio "newc" archive writer (the format the kernel's initramfs unpacker reads)."""
+
+    def __init__(self):
+        self.buf = io.BytesIO()
+        self.ino = 1
+        self.names: list[str] = []
+        self._dirs: set[str] = set()
+
+    def _entry(self, name: str, mode: int, data: bytes = b"") -> None:
+        name_b = name.encode() + b"\0"
+        fields = (self.ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name_b), 0)
+        self.buf.write(b"070701" + b"".join(b"%08X" % f for f in fields) + name_b)
+        self._pad()
+        self.buf.write(data)
+        self._pad()
+        self.ino += 1
+        if name != "TRAILER!!!":
+            self.names.append(name)
+
+    def _pad(self) -> None:
+        self.buf.write(b"\0" * (-self.buf.tell() % 4))
+
+    def dir(self, name: str) -> None:
+        name = name.strip("/")
+        if not name or name in self._dirs:
+            return
+        self.dir(os.path.dirname(name))
+        self._dirs.add(name)
+        self._entry(name, 0o040755)
+
+    def file(self, name: str, data: bytes, mode: int = 0o644) -> None:
+        name = name.strip("/")
+        self.dir(os.path.dirname(name))
+        self._entry(name, 0o100000 | mode, data)
+
+    def symlink(self, name: str, target: str) -> None:
+        name = name.strip("/")
+        self.dir(os.path.dirname(name))
+        self._entry(name, 0o120777, target.encode())
+
+    def finish(self) -> bytes:
+        self._entry("TRAILER!!!", 0)
+        self.buf.write(b"\0" * (-self.buf.tell() % 512))
+        return self.buf.getvalue()
+
+
+def elf_needs(path: Path) -> tuple[list[str], str | None]:
+    """(DT_NEEDED libraries, PT_INTERP) of an ELF file."""
+    with open(path, "rb") as f:
+        elf = ELFFile(f)
+        interp = None
+        for seg in elf.iter_segments():
+            if seg["p_type"] == "PT_INTERP":
+                interp = seg.get_interp_name()
+        dyn = elf.get_section_by_name(".dynamic")
+        needed = [t.needed for t in dyn.iter_tags() if t.entry.d_tag == "DT_NEEDED"] if dyn else []
+    return needed, interp
+
+
+def find_lib(root: Path, name: str) -> Path:
+    for d in LIB_DIRS:
+        p = root / d / name
+        if p.exists():
+            return p
+    raise FileNotFoundError(f"{name} not found in the unpacked packages under {root}")
+
+
+def add_elf_closure(cpio: Cpio, root: Path, binaries: list[Path]) -> None:
+    """Put every shared library the binaries need (recursively) and the dynamic loader in the archive."""
+    seen: set[str] = set()
+    todo = list(binaries)
+    while todo:
+        needed, interp = elf_needs(todo.pop())
+        if interp and interp not in seen:
+            seen.add(interp)
+            real = (root / interp.lstrip("/")).resolve()
+            if not real.is_relative_to(root.resolve()):  # an absolute symlink in the package
+                real = find_lib(root, os.path.basename(interp))
+            cpio.file(interp, real.read_bytes(), 0o755)
+        for lib in needed:
+            if lib in seen:
+                continue
+            seen.add(lib)
+            path = find_lib(root, lib).resolve()
+            cpio.file(f"{LIB_DIRS[0]}/{lib}", path.read_bytes(), 0o755)
+            todo.append(path)
+
+
+def agent_sources() -> dict[str, bytes]:
+    here = Path(__file__).parent
+    return {name: (here / name).read_bytes() for name in ("agent.py", "protocol.py")}
+
+
+def imported_modules() -> set[str]:
+    """Names of the modules the agent imports, found by importing it in a child of the host's Python.
+
+    The host's Python is a stand-in for the guest's (same language version for the bytecode, close enough
+    for the import graph); STARTUP_MODULES and the guest lookup in `python_modules` cover the rest.
+    """
+    here = Path(__file__).parent
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import agent; "
+            "print('\\n'.join(n for n, m in sys.modules.items() if getattr(m, '__file__', None)))")
+    out = subprocess.run([sys.executable, "-S", "-E", "-s", "-c", code, str(here)], capture_output=True,
+                         text=True, check=True).stdout
+    return {n for n in out.split() if n not in ("agent", "protocol")} | set(STARTUP_MODULES)
+
+
+def python_modules(root: Path) -> dict[str, Path]:
+    """The guest stdlib files the agent imports: {archive name: file}.
+
+    Only these go in: every byte of the archive is unpacked by an emulated CPU at each boot. A name with no
+    file in the guest's stdlib is built into Debian's interpreter (e.g. _struct, mmap).
+    """
+    stdlib = root / PY_LIB
+    files = {f"{PY_LIB}/os.py": stdlib / "os.py"}  # the landmark Python finds its prefix by
+    for name in sorted(imported_modules()):
+        rel = name.replace(".", "/")
+        candidates = [stdlib / f"{rel}.py", stdlib / rel / "__init__.py"]
+        candidates += sorted((stdlib / "lib-dynload").glob(f"{name}.cpython-*.so"))
+        for c in candidates:
+            if c.exists():
+                files[str(c.relative_to(root))] = c
+                break
+    return files
+
+
+def _pyc(source: Path, archive_name: str) -> tuple[str, bytes] | None:
+    """Bytecode for a guest module, when the host's Python has the guest's bytecode format."""
+    if sys.version_info[:2] != (3, 11):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp, "m.pyc")
+        # Unchecked hashes: the archive's timestamps are all zero, and the guest must not recompile at boot.
+        py_compile.compile(str(source), cfile=str(out), dfile="/" + archive_name, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        d, base = os.path.split(archive_name)
+        return f"{d}/__pycache__/{base[:-3]}.cpython-311.pyc", out.read_bytes()
+
+
+def userspace_archive(root: Path) -> Cpio:
+    """busybox, python3.11 with the modules the agent imports, the agent, /init."""
+    cpio = Cpio()
+    for d in ("proc", "sys", "dev", "tmp", "modules", f"{PY_LIB}/lib-dynload"):
+        cpio.dir(d)
+    cpio.file("bin/busybox", (root / "bin/busybox").read_bytes(), 0o755)
+    cpio.symlink("bin/sh", "busybox")
+    cpio.file("init", INIT.encode(), 0o755)
+    python = root / "usr/bin" / PYTHON
+    cpio.file(f"usr/bin/{PYTHON}", python.read_bytes(), 0o755)
+    extensions = []
+    for name, path in sorted(python_modules(root).items()):
+        cpio.file(name, path.read_bytes(), 0o644)
+        if name.endswith(".py"):
+            pyc = _pyc(path, name)
+            if pyc:
+                cpio.file(*pyc)
+        elif name.endswith(".so"):
+            extensions.append(path)
+    for name, data in agent_sources().items():
+        cpio.file(f"{AGENT_DIR}/{name}", data, 0o644)
+    add_elf_closure(cpio, root, [python] + extensions)
+    return cpio
+
+
+# ---- kernel modules -------------------------------------------------------------------------------------
+
+MODULE_SUFFIXES = (".ko", ".ko.xz", ".ko.zst", ".ko.gz")
+
+
+def module_bytes(path: Path) -> bytes:
+    """A module's ELF bytes; compressed ones are unpacked here, since the guest's busybox may lack zstd."""
+    data = path.read_bytes()
+    name = path.name
+    if name.endswith(".xz"):
+        return lzma.decompress(data)
+    if name.endswith(".gz"):
+        return gzip.decompress(data)
+    if name.endswith(".zst"):
+        if not shutil.which("zstd"):
+            raise RuntimeError(f"{name} is zstd-compressed and zstd is not installed (Debian package zstd)")
+        return subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True).stdout
+    return data
+
+
+def module_depends(data: bytes) -> list[str]:
+    """The `depends=` entry of a module's .modinfo section."""
+    m = re.search(rb"(?:^|\0)depends=([^\0]*)\0", data)
+    return [d for d in m.group(1).decode().split(",") if d] if m else []
+
+
+def index_modules(moddir: Path) -> dict[str, Path]:
+    """Module name -> file, for every module under moddir (names normalised: '-' is '_')."""
+    found = {}
+    for path in moddir.rglob("*.ko*"):
+        for suffix in MODULE_SUFFIXES:
+            if path.name.endswith(suffix):
+                found[path.name[: -len(suffix)].replace("-", "_")] = path
+    return found
+
+
+def serial_modules(moddir: Path | None) -> list[tuple[str, bytes]]:
+    """The modules to insmod for the agent's port, dependencies first; [] when they are built in."""
+    if moddir is None:
+        return []
+    index = index_modules(moddir)
+    order: list[tuple[str, bytes]] = []
+    done: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done or name not in index:  # not a module file: built in (or absent, reported at boot)
+            return
+        done.add(name)
+        data = module_bytes(index[name])
+        for dep in module_depends(data):
+            visit(dep.replace("-", "_"))
+        order.append((name, data))
+
+    for root_module in SERIAL_MODULES:
+        visit(root_module)
+    return order
+
+
+def modules_archive(modules: list[tuple[str, bytes]]) -> Cpio:
+    cpio = Cpio()
+    for name, data in modules:
+        cpio.file(f"modules/{name}.ko", data)
+    cpio.file("modules/order", "".join(f"{name}\n" for name, _ in modules).encode())
+    return cpio
+
+
+def compress(data: bytes) -> bytes:
+    # mtime=0 keeps the archive byte-identical across builds of the same inputs.
+    return gzip.compress(data, compresslevel=6, mtime=0)
