@@ -41,12 +41,16 @@ class Result:
     errno: int = 0
     out: bytes = b""
     request: int = field(default=0, compare=False)
+    # The target's time limit interrupted the call (a vCPU looping in KVM_RUN); errno is then EINTR.
+    timed_out: bool = field(default=False, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.ret >= 0
 
     def __repr__(self) -> str:
+        if self.timed_out:
+            return f"timeout ({errno_name(self.errno)} when the time limit interrupted the call)"
         if self.ok:
             return f"ok (ret={self.ret})"
         return f"{errno_name(self.errno)} ({self.errno})"

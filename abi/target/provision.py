@@ -1,0 +1,423 @@
+"""Everything a guest needs, fetched and built on first use and cached: kernel, initramfs, novgic DTB.
+
+Debian's arm64 packages are fetched with the host's own apt, pointed by command-line options at a private
+state directory, so the host's apt configuration is never touched. The mirrors are the ones the host's apt
+already uses (read from its sources). The cache lives under $XDG_CACHE_HOME/kvm-abi (default
+~/.cache/kvm-abi); every artefact's name carries the package versions or a hash of its inputs, so an
+update of any input builds a new one, and a warm run starts no apt at all.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import json
+import lzma
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from abi.target import initramfs
+from abi.target.base import TargetUnavailable
+
+QEMU = "qemu-system-aarch64"
+HOST_TOOLS = {QEMU: "qemu-system-arm", "dtc": "device-tree-compiler"}
+USERSPACE = ("busybox-static", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libffi8",
+             "libc6", "zlib1g", "libexpat1")
+# name -> (package channel, meta package whose dependency is the kernel image)
+KERNELS = {
+    "debian-6.1": ("bookworm", "linux-image-cloud-arm64"),
+    "debian-6.12": ("bookworm", "linux-image-6.12-cloud-arm64"),
+    "debian-sid": ("sid", "linux-image-cloud-arm64"),
+}
+CHANNEL_SUITES = {"bookworm": (("debian", "bookworm"), ("debian", "bookworm-updates"),
+                               ("debian-security", "bookworm-security")),
+                  "sid": (("debian", "sid"),)}
+LISTS_MAX_AGE = 24 * 3600  # after that, ask the mirror again for newer versions
+ARM64_MAGIC_OFFSET, ARM64_MAGIC = 0x38, b"ARM\x64"
+
+
+def log(msg: str) -> None:
+    print(f"kvm-abi: {msg}", file=sys.stderr, flush=True)
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    d = Path(base) / "kvm-abi"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@contextmanager
+def cache_lock(name: str = "lock"):
+    """Serialise builders across processes (pytest-xdist workers provisioning the same artefacts)."""
+    with open(cache_dir() / name, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _run(cmd: list[str], what: str, **kw) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if proc.returncode:
+        last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
+        raise TargetUnavailable(f"{what} failed: {last[0]}")
+    return proc
+
+
+# ---- host tools -----------------------------------------------------------------------------------------
+
+def ensure_host_tools() -> None:
+    """qemu-system-aarch64 and dtc, installed with apt when missing and we are root."""
+    missing = [pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)]
+    if not missing:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        raise TargetUnavailable(f"{', '.join(t for t, p in HOST_TOOLS.items() if p in missing)} not found: "
+                                f"install the Debian package(s) {' '.join(missing)}")
+    with cache_lock("apt-host.lock"):
+        missing = [pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)]
+        if not missing:
+            return
+        log(f"installing {' '.join(missing)} with apt-get")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+        if subprocess.run(cmd, capture_output=True, env=env).returncode:
+            subprocess.run(["apt-get", "update"], capture_output=True, env=env)
+            _run(cmd, f"apt-get install {' '.join(missing)}", env=env)
+
+
+def qemu_version() -> str:
+    out = _run([QEMU, "--version"], f"{QEMU} --version").stdout
+    m = re.search(r"version (\S+)", out)
+    return m.group(1) if m else out.split("\n")[0]
+
+
+# ---- Debian arm64 packages ------------------------------------------------------------------------------
+
+def host_mirrors() -> dict[str, tuple[str, str]]:
+    """{"debian": (uri, signed_by), "debian-security": ...} from the host's apt sources (both formats)."""
+    found: dict[str, tuple[str, str]] = {}
+    files = [Path("/etc/apt/sources.list")] + sorted(Path("/etc/apt/sources.list.d").glob("*"))
+    for f in files:
+        try:
+            text = f.read_text()
+        except OSError:
+            continue
+        entries = []
+        if f.suffix == ".sources":
+            for stanza in re.split(r"\n\s*\n", text):
+                fields = dict(re.findall(r"^([\w-]+):\s*(.*)$", stanza, re.M))
+                for uri in fields.get("URIs", "").split():
+                    entries.append((uri, fields.get("Signed-By", "")))
+        elif f.suffix == ".list" or f.name == "sources.list":
+            for line in text.splitlines():
+                m = re.match(r"\s*deb\s+(?:\[([^]]*)\]\s+)?(\S+)", line)
+                if m:
+                    signed = re.search(r"signed-by=(\S+)", m.group(1) or "")
+                    entries.append((m.group(2), signed.group(1) if signed else ""))
+        for uri, signed in entries:
+            kind = uri.rstrip("/").rsplit("/", 1)[-1]
+            if kind in ("debian", "debian-security") and kind not in found:
+                found[kind] = (uri.rstrip("/"), signed)
+    return found
+
+
+class Apt:
+    """apt-get for arm64 packages of one channel (bookworm or sid), with all state in the cache."""
+
+    def __init__(self, channel: str):
+        self.channel = channel
+        self.root = cache_dir() / "apt" / channel
+        self.lists = self.root / "lists"
+        mirrors = host_mirrors()
+        lines = []
+        for kind, suite in CHANNEL_SUITES[channel]:
+            if kind not in mirrors:
+                raise TargetUnavailable(f"no '{kind}' archive in this host's apt sources: cannot fetch arm64 "
+                                        "packages (add Debian's archive to /etc/apt/sources.list.d)")
+            uri, signed = mirrors[kind]
+            opt = f"[signed-by={signed}] " if signed else ""
+            lines.append(f"deb {opt}{uri} {suite} main\n")
+        for d in (self.lists / "partial", self.root / "cache/archives/partial", self.root / "parts"):
+            d.mkdir(parents=True, exist_ok=True)
+        (self.root / "sources.list").write_text("".join(lines))
+        self.opts = [
+            "-oAPT::Architecture=arm64", "-oAPT::Architectures=arm64",
+            f"-oDir::State::Lists={self.lists}", f"-oDir::Cache={self.root / 'cache'}",
+            f"-oDir::Etc::SourceList={self.root / 'sources.list'}", f"-oDir::Etc::SourceParts={self.root / 'parts'}",
+            "-oAPT::Sandbox::User=root", "-oDebug::NoLocking=1",
+        ]
+        self._updated = False
+
+    def update(self, force: bool = False) -> None:
+        stamp = self.root / "updated"
+        fresh = stamp.exists() and time.time() - stamp.stat().st_mtime < LISTS_MAX_AGE
+        if self._updated or (fresh and not force):
+            return
+        if not shutil.which("apt-get"):
+            raise TargetUnavailable("apt-get not found: arm64 guest packages come from Debian's archive")
+        log(f"apt-get update (arm64, {self.channel})")
+        _run(["apt-get", *self.opts, "update"], f"apt-get update for arm64 {self.channel}")
+        stamp.touch()
+        self._updated = True
+
+    def show(self, package: str) -> dict[str, str]:
+        """The candidate version's Version and Depends, remembered until the next `update`."""
+        self.update()
+        memo_path = self.root / "show.json"
+        stamp = str((self.root / "updated").stat().st_mtime)
+        memo = json.loads(memo_path.read_text()) if memo_path.exists() else {}
+        if memo.get("stamp") != stamp:
+            memo = {"stamp": stamp, "packages": {}}
+        if package not in memo["packages"]:
+            proc = subprocess.run(["apt-cache", *self.opts, "show", "--no-all-versions", package],
+                                  capture_output=True, text=True)
+            if proc.returncode or not proc.stdout.strip():
+                raise TargetUnavailable(f"arm64 package {package} not found in Debian {self.channel}")
+            fields = dict(re.findall(r"^([\w-]+): (.*)$", proc.stdout.split("\n\n")[0], re.M))
+            memo["packages"][package] = {k: fields.get(k, "") for k in ("Version", "Depends")}
+            _atomic_write(memo_path, json.dumps(memo).encode())
+        return memo["packages"][package]
+
+    def fetch(self, package: str) -> Path:
+        """The .deb of the candidate version, downloaded into the cache once."""
+        version = self.show(package)["Version"]
+        debs = cache_dir() / "debs"
+        debs.mkdir(exist_ok=True)
+        path = debs / f"{package}_{version.replace(':', '%3a')}_arm64.deb"
+        if not path.exists():
+            log(f"downloading {package} {version} (arm64)")
+            with tempfile.TemporaryDirectory(dir=debs) as tmp:
+                _run(["apt-get", *self.opts, "download", f"{package}={version}"], f"apt-get download {package}",
+                     cwd=tmp)
+                (got,) = Path(tmp).glob("*.deb")
+                os.replace(got, path)
+        return path
+
+
+def unpack(debs: list[Path], dest: Path) -> None:
+    for deb in debs:
+        _run(["dpkg-deb", "-x", str(deb), str(dest)], f"dpkg-deb -x {deb.name}")
+
+
+# ---- kernels --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kernel:
+    name: str            # debian-6.1, or the user's path
+    image: Path          # uncompressed arm64 Image
+    modules: tuple       # ((module name, ELF bytes) ...) to insmod, dependencies first
+    release: str = ""    # known for Debian packages; a user's kernel reports it from the guest
+    key: str = ""        # identifies image + modules in cache names
+
+
+def image_bytes(data: bytes, origin: str) -> bytes:
+    """An uncompressed arm64 Image from a plain, gzip, xz or EFI zboot kernel file; else a one-line error."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    elif data[:6] == b"\xfd7zXZ\x00":
+        data = lzma.decompress(data)
+    elif data[:2] == b"MZ" and data[4:8] == b"zimg":
+        # EFI zboot (linux/drivers/firmware/efi/libstub/zboot-header.S): payload offset/size, compression name.
+        off, size = int.from_bytes(data[8:12], "little"), int.from_bytes(data[12:16], "little")
+        comp = data[24:32].rstrip(b"\0").decode(errors="replace")
+        payload = data[off:off + size]
+        if comp == "gzip":
+            data = gzip.decompress(payload)
+        elif comp in ("xz", "lzma"):
+            data = lzma.decompress(payload)
+        elif comp == "zstd" and shutil.which("zstd"):
+            data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True).stdout
+        else:
+            raise TargetUnavailable(f"{origin}: EFI zboot kernel compressed with {comp}, which cannot be unpacked here")
+    if data[ARM64_MAGIC_OFFSET:ARM64_MAGIC_OFFSET + 4] != ARM64_MAGIC:
+        raise TargetUnavailable(f"{origin}: not an arm64 Linux Image (no 'ARM\\x64' magic at offset 0x38)")
+    return data
+
+
+def debian_kernel(name: str) -> Kernel:
+    channel, meta = KERNELS[name]
+    apt = Apt(channel)
+    depends = apt.show(meta).get("Depends", "")
+    m = re.search(r"(linux-image-[^\s,(]+)", depends)
+    if not m:
+        raise TargetUnavailable(f"{meta} in Debian {channel} names no kernel image")
+    package = m.group(1) + "-unsigned"  # the signed image is the same kernel wrapped for Secure Boot
+    version = apt.show(package)["Version"]
+    key = f"{package}_{version}"
+    out = cache_dir() / "kernels" / key
+    if not (out / "Image").exists():
+        deb = apt.fetch(package)
+        log(f"unpacking {package} {version}")
+        with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
+            unpack([deb], Path(tmp))
+            (vmlinuz,) = Path(tmp, "boot").glob("vmlinuz-*")
+            release = vmlinuz.name[len("vmlinuz-"):]
+            moddir = next(p for p in (Path(tmp, "lib/modules", release), Path(tmp, "usr/lib/modules", release))
+                          if p.exists())
+            staging = Path(tmp, "out")
+            (staging / "modules").mkdir(parents=True)
+            mods = initramfs.serial_modules(moddir)
+            for mod, data in mods:
+                (staging / "modules" / f"{mod}.ko").write_bytes(data)
+            (staging / "modules" / "order").write_text("".join(f"{m}\n" for m, _ in mods))
+            (staging / "release").write_text(release)
+            (staging / "Image").write_bytes(image_bytes(vmlinuz.read_bytes(), f"{package} {vmlinuz.name}"))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.rmtree(out, ignore_errors=True)
+            os.replace(staging, out)
+    order = (out / "modules/order").read_text().split()
+    modules = tuple((m, (out / "modules" / f"{m}.ko").read_bytes()) for m in order)
+    return Kernel(name, out / "Image", modules, (out / "release").read_text(), key)
+
+
+def user_kernel(path: str, modules_dir: str | None) -> Kernel:
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise TargetUnavailable(f"--guest-kernel {path}: no such file")
+    raw = p.read_bytes()
+    image = image_bytes(raw, f"--guest-kernel {path}")
+    mods: tuple = ()
+    if modules_dir:
+        md = Path(modules_dir).expanduser()
+        if not md.is_dir():
+            raise TargetUnavailable(f"--guest-modules {modules_dir}: no such directory")
+        mods = tuple(initramfs.serial_modules(md))
+    h = hashlib.sha256(raw)
+    for name, data in mods:
+        h.update(name.encode() + data)
+    key = "user-" + h.hexdigest()[:16]
+    out = cache_dir() / "kernels" / key
+    out.mkdir(parents=True, exist_ok=True)
+    if not (out / "Image").exists():
+        _atomic_write(out / "Image", image)
+    return Kernel(str(p), out / "Image", mods, "", key)
+
+
+def kernel(name: str, modules_dir: str | None = None) -> Kernel:
+    if name in KERNELS:
+        if modules_dir:
+            raise TargetUnavailable(f"--guest-modules applies to a kernel PATH, not to {name}")
+        return debian_kernel(name)
+    if name.startswith("debian-"):
+        raise TargetUnavailable(f"--guest-kernel {name}: unknown; use one of {', '.join(KERNELS)} or a PATH")
+    return user_kernel(name, modules_dir)
+
+
+def assets(kernel_name: str, modules_dir: str | None = None) -> tuple[Kernel, Path]:
+    """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
+    ensure_host_tools()
+    with cache_lock():
+        k = kernel(kernel_name, modules_dir)
+        return k, initrd(k)
+
+
+# ---- initramfs ------------------------------------------------------------------------------------------
+
+def userspace() -> Path:
+    """The shared userspace archive (busybox, python, agent), keyed by package versions and agent sources."""
+    apt = Apt("bookworm")
+    debs = [apt.fetch(p) for p in USERSPACE]
+    h = hashlib.sha256()
+    for deb in debs:
+        h.update(deb.name.encode())
+    for name, data in sorted(initramfs.agent_sources().items()):
+        h.update(name.encode() + data)
+    h.update(initramfs.INIT.encode() + Path(initramfs.__file__).read_bytes())
+    out = cache_dir() / "initramfs" / f"userspace-{h.hexdigest()[:16]}.cpio.gz"
+    if not out.exists():
+        log("building the guest userspace (busybox, python3.11, agent)")
+        with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
+            unpack(debs, Path(tmp))
+            data = initramfs.compress(initramfs.userspace_archive(Path(tmp)).finish())
+        out.parent.mkdir(exist_ok=True)
+        _atomic_write(out, data)
+    return out
+
+
+def initrd(k: Kernel) -> Path:
+    """Userspace plus the kernel's serial modules: two concatenated cpio archives."""
+    base = userspace()
+    out = cache_dir() / "initramfs" / f"{base.name[:-len('.cpio.gz')]}-{k.key}.cpio.gz"
+    if not out.exists():
+        mods = initramfs.compress(initramfs.modules_archive(list(k.modules)).finish())
+        _atomic_write(out, base.read_bytes() + mods)
+    return out
+
+
+# ---- the novgic device tree -----------------------------------------------------------------------------
+
+def strip_gic_virtualization(dts: str) -> str:
+    """The GICv2 node without its virtualization frames: `reg` cut to GICD + GICC, no maintenance IRQ.
+
+    Without GICH/GICV in the device tree the guest kernel's KVM finds no vGIC to offer: the novgic profile.
+    """
+    m = re.search(r'\n(\t+)[\w@,.-]+ \{\n(?:\1\t[^\n]*\n)*?\1\tcompatible = "arm,cortex-a15-gic";', dts)
+    if not m:
+        raise ValueError("no GICv2 (arm,cortex-a15-gic) node in the device tree")
+    indent = m.group(1) + "\t"
+    start = m.start() + 1
+    end = dts.index("\n" + m.group(1) + "};", start)
+    node = dts[start:end]
+    cells = _root_cells(dts)
+
+    def cut_reg(mm):
+        values = mm.group(1).split()
+        if len(values) < 2 * cells:
+            raise ValueError(f"GIC reg has {len(values)} cells, fewer than GICD + GICC")
+        return f"{indent}reg = <{' '.join(values[:2 * cells])}>;"
+
+    # Only the node's own properties (one tab deeper), not its children's (the v2m frame).
+    node = re.sub(rf"^{indent}reg = <([^>]*)>;", cut_reg, node, count=1, flags=re.M)
+    node = re.sub(rf"^{indent}interrupts = <[^>]*>;\n", "", node, count=1, flags=re.M)
+    return dts[:start] + node + dts[end:]
+
+
+def _root_cells(dts: str) -> int:
+    """#address-cells + #size-cells of the root node: the width of one `reg` entry of its children."""
+    root = dts[dts.index("/ {"):]
+    a = re.search(r"^\t#address-cells = <(0x[0-9a-f]+|\d+)>;", root, re.M)
+    s = re.search(r"^\t#size-cells = <(0x[0-9a-f]+|\d+)>;", root, re.M)
+    return int(a.group(1), 0) + int(s.group(1), 0) if a and s else 4
+
+
+def novgic_dtb(machine_args: list[str]) -> Path:
+    """A device tree for the novgic profile, dumped by QEMU from exactly the boot options, then edited.
+
+    `machine_args` is the whole QEMU command line minus kernel and devices that don't touch the tree; -smp
+    and -m are baked into the dump, so they are part of the cache key.
+    """
+    key = hashlib.sha256(("\0".join(machine_args) + qemu_version()).encode()).hexdigest()[:16]
+    out = cache_dir() / "dtb" / f"novgic-{key}.dtb"
+    if out.exists():
+        return out
+    ensure_host_tools()
+    out.parent.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
+        dumped, dts, dtb = (Path(tmp, n) for n in ("virt.dtb", "virt.dts", "novgic.dtb"))
+        args = list(machine_args)
+        i = args.index("-M") + 1
+        args[i] += f",dumpdtb={dumped}"
+        _run([QEMU, *args], "dumping the virt machine's device tree")
+        _run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", str(dts), str(dumped)], "dtc (decompile)")
+        dts.write_text(strip_gic_virtualization(dts.read_text()))
+        _run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(dts)], "dtc (compile)")
+        os.replace(dtb, out)
+    return out

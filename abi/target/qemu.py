@@ -1,0 +1,319 @@
+"""arm64 guest kernels under qemu-system-aarch64 (TCG, virtualization=on): the `qemu-arm64-*` targets.
+
+The guest kernel runs at EL2, so its KVM works; the agent inside (agent.py) executes requests arriving over
+a virtio-serial port whose host end is one half of a socketpair handed to QEMU as an fd: no socket file, no
+listening socket, nothing another process could connect to.
+
+A guest that stops answering, panics or whose QEMU dies raises TargetLost with the tail of its console and
+is booted again on the next request. QEMU runs in its own process group, dies with its parent
+(PR_SET_PDEATHSIG) and is killed at exit, on SIGTERM/SIGHUP and by `stop()`; its temp dir is private.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import weakref
+
+from abi.target import protocol as P
+from abi.target import provision
+from abi.target.base import Result, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
+
+PROFILES = ("gicv2", "gicv3", "novgic")
+GIC_VERSION = {"gicv2": "2", "gicv3": "3", "novgic": "2"}
+CPU = "max,pauth=off"  # pointer authentication costs ~8 s of emulated boot and nothing here needs it
+SMP, MEMORY = "1", "512"
+APPEND = "console=ttyAMA0 quiet panic=-1"  # panic=-1 + -no-reboot: a panicking guest ends QEMU at once
+CONSOLE_TAIL = 4096
+PR_SET_PDEATHSIG = 1
+
+_live: "weakref.WeakSet[QemuTarget]" = weakref.WeakSet()
+
+
+def machine_args(profile: str) -> list[str]:
+    """Everything on the QEMU command line that shapes the machine (and so its device tree)."""
+    return ["-M", f"virt,virtualization=on,gic-version={GIC_VERSION[profile]}", "-cpu", CPU, "-smp", SMP,
+            "-m", MEMORY, "-accel", "tcg", "-nodefaults", "-nic", "none", "-display", "none",
+            "-monitor", "none", "-no-reboot"]
+
+
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: if the test process dies (even SIGKILL), so does QEMU.
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+class QemuTarget(Target):
+    arch = "arm64"
+
+    def __init__(self, profile: str, kernel: str = "debian-6.1", modules: str | None = None, *,
+                 boot_timeout: float = 120.0, request_timeout: float = 30.0, ioctl_timeout: float = 10.0):
+        if profile not in PROFILES:
+            raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+        self.profile = profile
+        self.name = f"qemu-arm64-{profile}"
+        self.kernel_spec, self.modules_dir = kernel, modules
+        self.boot_timeout, self.request_timeout, self.ioctl_timeout = boot_timeout, request_timeout, ioctl_timeout
+        self.boots: list[float] = []  # seconds from QEMU start to the agent's HELLO, per boot
+        self.lost = 0
+        self._kernel = self._initrd = self._dtb = None
+        self._proc: subprocess.Popen | None = None
+        self._sock: socket.socket | None = None
+        self._tmp: str | None = None
+        self._seq = 0
+        self._guard = 0
+        self._pairs: dict[str, str] = {}
+        self._header = bytearray(P.HEADER.size)
+        _live.add(self)
+
+    # ---- lifecycle --------------------------------------------------------------------------------------
+
+    def provision(self) -> None:
+        """Fetch/build kernel, initramfs and (novgic) device tree; raises TargetUnavailable with one line."""
+        if self._kernel is None:
+            self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir)
+            if self.profile == "novgic":
+                self._dtb = provision.novgic_dtb(machine_args(self.profile))
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        self.provision()
+        self.stop()
+        self._tmp = tempfile.mkdtemp(prefix="kvm-abi-qemu-")  # mode 0700
+        host, guest = socket.socketpair()
+        cmd = [provision.QEMU, *machine_args(self.profile),
+               "-kernel", str(self._kernel.image), "-initrd", str(self._initrd), "-append", APPEND,
+               "-chardev", f"file,id=con,path={self._console_path()}", "-serial", "chardev:con",
+               "-device", "virtio-serial-device",
+               "-chardev", f"socket,id=agent,fd={guest.fileno()}",
+               "-device", f"virtserialport,chardev=agent,name={P.PORT_NAME}",
+               "-pidfile", os.path.join(self._tmp, "qemu.pid")]
+        if self._dtb:
+            cmd += ["-dtb", str(self._dtb)]
+        started = time.monotonic()
+        with open(os.path.join(self._tmp, "qemu.log"), "wb") as qlog:
+            self._proc = subprocess.Popen(cmd, pass_fds=[guest.fileno()], stdin=subprocess.DEVNULL, stdout=qlog,
+                                          stderr=subprocess.STDOUT, start_new_session=True,
+                                          preexec_fn=_die_with_parent)
+        guest.close()
+        self._sock = host
+        try:
+            _, _, op, _ = self._receive(self.boot_timeout)
+            ret, _, tail = P.parse_result(self._payload)
+        except (OSError, EOFError, P.ProtocolError) as e:
+            why = self._why_down(e, booting=True)
+            self.stop()
+            raise TargetUnavailable(f"{self.name}: guest did not come up: {why}") from None
+        self.boots.append(time.monotonic() - started)
+        if op != P.OP_HELLO or ret != P.VERSION:
+            self.stop()
+            raise TargetUnavailable(f"{self.name}: agent speaks protocol {ret}, host speaks {P.VERSION}")
+        self._guard, has_kvm = P.HELLO_TAIL.unpack(tail)
+        self._pairs = P.decode_pairs(self._call(P.OP_INFO)[2])
+        if not has_kvm:
+            log = [line for line in self._pairs.get("kvm_log", "").splitlines() if "kvm" in line.lower()]
+            self.stop()
+            raise TargetUnavailable(f"{self.name}: guest kernel {self._pairs.get('kernel_release', '?')} has no "
+                                    "/dev/kvm (built without CONFIG_KVM, or not booted at EL2)"
+                                    + (f": {log[-1]}" if log else ""))
+
+    def stop(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                try:
+                    os.killpg(self._proc.pid, signal.SIGKILL)  # its own group: QEMU and nothing else
+                except ProcessLookupError:
+                    pass
+            self._proc.wait()
+            self._proc = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def console_tail(self, size: int = CONSOLE_TAIL) -> str:
+        """The last `size` bytes of the guest's serial console (kernel messages, init's errors)."""
+        if self._tmp is None:
+            return ""
+        try:
+            with open(self._console_path(), "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - size))
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def _console_path(self) -> str:
+        return os.path.join(self._tmp, "console.log")
+
+    def _why_down(self, exc: BaseException, booting: bool = False) -> str:
+        """One line: why the guest is gone, from QEMU's exit, its log and the console."""
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=1)  # a panicking guest is ending QEMU: let it finish writing
+            except subprocess.TimeoutExpired:
+                pass
+        console = self.console_tail()
+        agent_says = re.findall(r"^kvm-abi: (.*)$", console, re.M)
+        panic = re.search(r"Kernel panic - not syncing:[^\n]*", console)
+        if panic:
+            return panic.group(0).strip()
+        if agent_says and booting:
+            return agent_says[-1]
+        if self._proc is not None and self._proc.poll() is not None:
+            qlog = ""
+            try:
+                with open(os.path.join(self._tmp, "qemu.log"), errors="replace") as f:
+                    qlog = f.read().strip().splitlines()[-1:] or [""]
+                    qlog = qlog[0]
+            except OSError:
+                pass
+            return f"QEMU exited with status {self._proc.returncode}" + (f": {qlog}" if qlog else "")
+        if isinstance(exc, TimeoutError):
+            return f"no answer within {self._sock.gettimeout() if self._sock else '?'} s"
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+    # ---- transport --------------------------------------------------------------------------------------
+
+    def _recv_exact(self, view: memoryview) -> None:
+        while view:
+            n = self._sock.recv_into(view)
+            if not n:
+                raise EOFError("the guest closed the channel")
+            view = view[n:]
+
+    def _receive(self, timeout: float) -> tuple[int, int, int, int]:
+        self._sock.settimeout(timeout)
+        self._recv_exact(memoryview(self._header))
+        length, seq, op, status = P.parse_header(self._header)
+        payload = bytearray(length)
+        self._recv_exact(memoryview(payload))
+        self._payload = bytes(payload)
+        return length, seq, op, status
+
+    def _call(self, op: int, payload: bytes = b"", timeout: float | None = None) -> tuple[int, int, bytes, int]:
+        """Send one request, wait for its answer: (ret, errno, data, status). Raises TargetLost."""
+        if not self.running:
+            self.start()
+        self._seq = (self._seq + 1) & 0xFFFFFFFF
+        try:
+            self._sock.sendall(P.frame(self._seq, op, payload))
+            _, seq, rop, status = self._receive(timeout or self.request_timeout)
+            if seq != self._seq or rop != op:
+                raise P.ProtocolError(f"answer to request {seq} ({P.OP_NAMES.get(rop)}) while waiting for "
+                                      f"{self._seq} ({P.OP_NAMES[op]})")
+        except (OSError, EOFError, P.ProtocolError) as e:
+            self._lose(e, op)
+        if status == P.STATUS_ERROR:
+            raise RuntimeError(f"{self.name} agent failed on {P.OP_NAMES[op]}: {self._payload.decode(errors='replace')}")
+        ret, err, data = P.parse_result(self._payload)
+        return ret, err, data, status
+
+    def _lose(self, exc: BaseException, op: int):
+        why = self._why_down(exc)
+        tail = self.console_tail()
+        self.lost += 1
+        self.stop()
+        raise TargetLost(f"{self.name}: guest lost during {P.OP_NAMES[op]}: {why}", tail) from None
+
+    # ---- the Target interface ---------------------------------------------------------------------------
+
+    def open_kvm(self) -> int:
+        ret, err, _, _ = self._call(P.OP_OPEN, P.OPEN_ARGS.pack(os.O_RDWR) + b"/dev/kvm")
+        if ret < 0:
+            raise OSError(err, f"{self.name}: open /dev/kvm: {os.strerror(err)}")
+        return ret
+
+    def ioctl(self, fd: int, request: int, arg=0) -> Result:
+        data = arg_bytes(arg)
+        timeout_ms = int(self.ioctl_timeout * 1000)
+        payload = P.ioctl_request(fd, request, arg if data is None else data, timeout_ms)
+        ret, err, out, status = self._call(P.OP_IOCTL, payload, self.ioctl_timeout + self.request_timeout)
+        return Result(ret, err, out, request, timed_out=status == P.STATUS_TIMEOUT)
+
+    def close(self, fd: int) -> int:
+        return self._call(P.OP_CLOSE, P.I32.pack(fd))[1]
+
+    def _checked(self, what: str, op: int, payload: bytes) -> tuple[int, bytes]:
+        ret, err, data, _ = self._call(op, payload)
+        if ret < 0:
+            raise OSError(err, f"{self.name}: {what}: {os.strerror(err)}")
+        return ret, data
+
+    def alloc(self, size: int) -> int:
+        return self._checked("alloc", P.OP_ALLOC, P.U64.pack(size))[0]
+
+    def read(self, addr: int, size: int) -> bytes:
+        return self._checked(f"read {size} bytes at {addr:#x}", P.OP_READ, P.TWO_U64.pack(addr, size))[1]
+
+    def write(self, addr: int, data: bytes) -> None:
+        self._checked(f"write {len(data)} bytes at {addr:#x}", P.OP_WRITE, P.U64.pack(addr) + bytes(data))
+
+    def mmap(self, fd: int, size: int, offset: int = 0) -> int:
+        return self._checked(f"mmap fd {fd}", P.OP_MMAP, P.MMAP_ARGS.pack(fd, size, offset))[0]
+
+    def munmap(self, addr: int, size: int) -> None:
+        self._checked(f"munmap {addr:#x}", P.OP_MUNMAP, P.TWO_U64.pack(addr, size))
+
+    def bad_address(self) -> int:
+        if not self.running:
+            self.start()
+        return self._guard
+
+    def nop(self, data: bytes = b"") -> bytes:
+        """A round trip that does nothing in the guest (benchmark, liveness)."""
+        return self._call(P.OP_NOP, data)[2]
+
+    def info(self) -> TargetInfo:
+        if not self.running:
+            self.start()
+        pairs = self._pairs
+        features = re.search(r"^Features\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)
+        return TargetInfo(
+            name=self.name, arch=self.arch, kernel_release=pairs.get("kernel_release", ""), profile=self.profile,
+            qemu_version=provision.qemu_version(), cpu_model=f"{CPU} (QEMU TCG, virt, GICv{GIC_VERSION[self.profile]})",
+            extra={"kernel": self.kernel_spec, "kernel_version": pairs.get("kernel_version", ""),
+                   "cpu_features": features.group(1) if features else "", "guest_python": pairs.get("python", ""),
+                   "boot_seconds": f"{self.boots[-1]:.2f}" if self.boots else "", "restarts": str(self.lost)})
+
+    # ---- test hooks (robustness tests only) -------------------------------------------------------------
+
+    def debug(self, action: int, arg: bytes = b"", timeout: float | None = None) -> tuple[int, int]:
+        ret, err, _, _ = self._call(P.OP_DEBUG, bytes([action]) + arg, timeout)
+        return ret, err
+
+    def qemu_pid(self) -> int | None:
+        return self._proc.pid if self.running else None
+
+
+def stop_all() -> None:
+    for target in list(_live):
+        target.stop()
+
+
+def _on_signal(signum, frame):
+    stop_all()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+atexit.register(stop_all)
+for _sig in (signal.SIGTERM, signal.SIGHUP):
+    # Only where nobody else handles it: SIGINT is pytest's (KeyboardInterrupt runs the teardown).
+    try:
+        if signal.getsignal(_sig) is signal.SIG_DFL:
+            signal.signal(_sig, _on_signal)
+    except ValueError:  # imported outside the main thread: atexit and PR_SET_PDEATHSIG still apply
+        pass
