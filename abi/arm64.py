@@ -40,6 +40,7 @@ class _u128(ctypes.Structure):
 
     _fields_ = [("lo", c_uint64), ("hi", c_uint64)]
     _align_ = 16
+    _scalar_ = "u16"
 
 
 class user_pt_regs(ctypes.Structure):
@@ -314,7 +315,7 @@ def KVM_REG_ARM64_SVE_FFR(i: int) -> int:
 KVM_ARM64_SVE_VQ_MIN = 1
 KVM_ARM64_SVE_VQ_MAX = 512
 KVM_REG_ARM64_SVE_VLS = (KVM_REG_ARM64 | KVM_REG_ARM64_SVE | KVM_REG_SIZE_U512 | 0xffff)
-KVM_ARM64_SVE_VLS_WORDS = ((KVM_ARM64_SVE_VQ_MAX - KVM_ARM64_SVE_VQ_MIN) / 64 + 1)
+KVM_ARM64_SVE_VLS_WORDS = ((KVM_ARM64_SVE_VQ_MAX - KVM_ARM64_SVE_VQ_MIN) // 64 + 1)
 KVM_REG_ARM_FW_FEAT_BMAP = (0x0016 << KVM_REG_ARM_COPROC_SHIFT)
 
 

@@ -564,23 +564,12 @@ class kvm_coalesced_mmio(ctypes.Structure):
     ]
 
 
-class _kvm_coalesced_mmio_ring_u0___empty_coalesced_mmio(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_coalesced_mmio_ring_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_coalesced_mmio', _kvm_coalesced_mmio_ring_u0___empty_coalesced_mmio),
-        ('coalesced_mmio', kvm_coalesced_mmio * 0),
-    ]
-
 
 class kvm_coalesced_mmio_ring(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('first', c_uint32),
         ('last', c_uint32),
-        ('_u0', _kvm_coalesced_mmio_ring_u0),
+        ('coalesced_mmio', kvm_coalesced_mmio * 0),  # flexible array member
     ]
 
 
@@ -673,22 +662,11 @@ class kvm_clear_dirty_log(ctypes.Structure):
     ]
 
 
-class _kvm_signal_mask_u0___empty_sigset(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_signal_mask_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_sigset', _kvm_signal_mask_u0___empty_sigset),
-        ('sigset', c_uint8 * 0),
-    ]
-
 
 class kvm_signal_mask(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('len', c_uint32),
-        ('_u0', _kvm_signal_mask_u0),
+        ('sigset', c_uint8 * 0),  # flexible array member
     ]
 
 
@@ -1268,7 +1246,7 @@ class kvm_irq_routing_xen_evtchn(ctypes.Structure):
     ]
 
 
-KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL = ((-1))
+KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL = 0xffffffff  # ((__u32)(-1))
 KVM_IRQ_ROUTING_IRQCHIP = 1
 KVM_IRQ_ROUTING_MSI = 2
 KVM_IRQ_ROUTING_S390_ADAPTER = 3
@@ -1297,23 +1275,12 @@ class kvm_irq_routing_entry(ctypes.Structure):
     ]
 
 
-class _kvm_irq_routing_u0___empty_entries(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_irq_routing_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_entries', _kvm_irq_routing_u0___empty_entries),
-        ('entries', kvm_irq_routing_entry * 0),
-    ]
-
 
 class kvm_irq_routing(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('nr', c_uint32),
         ('flags', c_uint32),
-        ('_u0', _kvm_irq_routing_u0),
+        ('entries', kvm_irq_routing_entry * 0),  # flexible array member
     ]
 
 
@@ -1424,22 +1391,11 @@ KVM_REG_SIZE_U1024 = 0x0070000000000000
 KVM_REG_SIZE_U2048 = 0x0080000000000000
 
 
-class _kvm_reg_list_u0___empty_reg(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_reg_list_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_reg', _kvm_reg_list_u0___empty_reg),
-        ('reg', c_uint64 * 0),
-    ]
-
 
 class kvm_reg_list(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('n', c_uint64),
-        ('_u0', _kvm_reg_list_u0),
+        ('reg', c_uint64 * 0),  # flexible array member
     ]
 
 
@@ -1611,8 +1567,8 @@ KVM_GET_CPUID2 = _IOWR(KVMIO, 0x91, 'kvm_cpuid2')
 KVM_TPR_ACCESS_REPORTING = _IOWR(KVMIO, 0x92, kvm_tpr_access_ctl)
 KVM_SET_VAPIC_ADDR = _IOW(KVMIO, 0x93, kvm_vapic_addr)
 KVM_S390_INTERRUPT = _IOW(KVMIO, 0x94, kvm_s390_interrupt)
-KVM_S390_STORE_STATUS_NOADDR = (-1)
-KVM_S390_STORE_STATUS_PREFIXED = (-2)
+KVM_S390_STORE_STATUS_NOADDR = 0xffffffffffffffff  # (-1ul)
+KVM_S390_STORE_STATUS_PREFIXED = 0xfffffffffffffffe  # (-2ul)
 KVM_S390_STORE_STATUS = _IOW(KVMIO, 0x95, c_ulong)
 KVM_S390_SET_INITIAL_PSW = _IOW(KVMIO, 0x96, kvm_s390_psw)
 KVM_S390_INITIAL_RESET = _IO(KVMIO, 0x97)
@@ -2129,6 +2085,8 @@ KVM_HYPERV_CONN_ID_MASK = 0x00ffffff
 KVM_HYPERV_EVENTFD_DEASSIGN = (1 << 0)
 KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE = (1 << 0)
 KVM_DIRTY_LOG_INITIALLY_SET = (1 << 1)
+# The default, unless asm/kvm.h sets its own (x86: 64).
+KVM_DIRTY_LOG_PAGE_OFFSET = 0
 KVM_DIRTY_GFN_F_DIRTY = (1 << 0)
 KVM_DIRTY_GFN_F_RESET = (1 << 1)
 KVM_DIRTY_GFN_F_MASK = 0x3
@@ -2181,26 +2139,15 @@ KVM_STATS_BASE_POW2 = (0x1 << KVM_STATS_BASE_SHIFT)
 KVM_STATS_BASE_MAX = KVM_STATS_BASE_POW2
 
 
-class _kvm_stats_desc_u0___empty_name(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_stats_desc_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_name', _kvm_stats_desc_u0___empty_name),
-        ('name', c_char * 0),
-    ]
-
 
 class kvm_stats_desc(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('flags', c_uint32),
         ('exponent', c_int16),
         ('size', c_uint16),
         ('offset', c_uint32),
         ('bucket_size', c_uint32),
-        ('_u0', _kvm_stats_desc_u0),
+        ('name', c_char * 0),  # flexible array member
     ]
 
 
@@ -2244,6 +2191,32 @@ KVM_S390_ZPCI_OP = _IOW(KVMIO, 0xd1, kvm_s390_zpci_op)
 KVM_S390_ZPCIOP_REG_AEN = 0
 KVM_S390_ZPCIOP_DEREG_AEN = 1
 KVM_S390_ZPCIOP_REGAEN_HOST = (1 << 0)
+
+
+# What linux/kvm.h defines only under an architecture's `__KVM_HAVE_*` switch (directly, or through a
+# capability defined under one): abi.model leaves these out for architectures without the switch.
+CONDITIONAL = {
+    "KVM_CAP_SET_GUEST_DEBUG": "__KVM_HAVE_GUEST_DEBUG",
+    "KVM_CAP_REINJECT_CONTROL": "__KVM_HAVE_PIT",
+    "KVM_CAP_MCE": "__KVM_HAVE_MCE",
+    "kvm_x86_mce": "__KVM_HAVE_MCE",
+    "KVM_CAP_PIT2": "__KVM_HAVE_PIT",
+    "KVM_CAP_PIT_STATE2": "__KVM_HAVE_PIT_STATE2",
+    "KVM_CAP_XEN_HVM": "__KVM_HAVE_XEN_HVM",
+    "KVM_XEN_HVM_CONFIG": "__KVM_HAVE_XEN_HVM",
+    "KVM_X86_SET_MCE": "__KVM_HAVE_MCE",
+    "kvm_xen_hvm_config": "__KVM_HAVE_XEN_HVM",
+    "KVM_XEN_HVM_CONFIG_HYPERCALL_MSR": "__KVM_HAVE_XEN_HVM",
+    "KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL": "__KVM_HAVE_XEN_HVM",
+    "KVM_XEN_HVM_CONFIG_SHARED_INFO": "__KVM_HAVE_XEN_HVM",
+    "KVM_XEN_HVM_CONFIG_RUNSTATE": "__KVM_HAVE_XEN_HVM",
+    "KVM_XEN_HVM_CONFIG_EVTCHN_2LEVEL": "__KVM_HAVE_XEN_HVM",
+    "KVM_XEN_HVM_CONFIG_EVTCHN_SEND": "__KVM_HAVE_XEN_HVM",
+    "KVM_CAP_VCPU_EVENTS": "__KVM_HAVE_VCPU_EVENTS",
+    "KVM_CAP_DEBUGREGS": "__KVM_HAVE_DEBUGREGS",
+    "KVM_CAP_XSAVE": "__KVM_HAVE_XSAVE",
+    "KVM_CAP_XCRS": "__KVM_HAVE_XCRS",
+}
 
 # Structures of linux/kvm.h that embed an architecture's asm/kvm.h structure: built per architecture by
 # abi.model.for_arch, since their size and layout are the architecture's.

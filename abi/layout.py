@@ -29,6 +29,30 @@ class Member:
     path: str
     offset: int
     size: int
+    type: str  # signature: u4, s8, char, ptr, struct, union, with [n] per array dimension
+
+
+_CODES = {"B": "u", "H": "u", "I": "u", "L": "u", "Q": "u", "b": "s", "h": "s", "i": "s", "l": "s", "q": "s"}
+
+
+def signature(t) -> str:
+    """A C type reduced to what the ABI depends on: signedness and size, arrays' dimensions."""
+    dims = ""
+    while isinstance(t, type) and issubclass(t, ctypes.Array):
+        dims += f"[{t._length_}]"
+        t = t._type_
+    if hasattr(t, "_scalar_"):
+        return t._scalar_ + dims
+    if issubclass(t, ctypes.Structure):
+        return "struct" + dims
+    if issubclass(t, ctypes.Union):
+        return "union" + dims
+    code = t._type_
+    if code == "c":
+        return "char" + dims
+    if code == "P":
+        return "ptr" + dims
+    return f"{_CODES[code]}{ctypes.sizeof(t)}{dims}"
 
 
 def members(t, prefix: str = "", base: int = 0) -> list[Member]:
@@ -36,15 +60,21 @@ def members(t, prefix: str = "", base: int = 0) -> list[Member]:
     without their own name, as C does. Padding the model adds (`_pad*`) is not a member."""
     out = []
     anonymous = set(getattr(t, "_anonymous_", ()))
-    for name, ftype, *_ in t._fields_:
+    for name, ftype, *bits in t._fields_:
         if name.startswith(PAD_PREFIX):
             continue
         off = base + getattr(t, name).offset
+        if bits:
+            # ctypes packs a bit field's width and bit position into CField.size (little-endian hosts).
+            total = off * 8 + (getattr(t, name).size & 0xFFFF)
+            out.append(Member(prefix + name, total // 8, ctypes.sizeof(ftype),
+                              f"{signature(ftype)}:{bits[0]}+{total % 8}"))
+            continue
         if name in anonymous:
             out.extend(members(ftype, prefix, off))
             continue
         path = prefix + name
-        out.append(Member(path, off, ctypes.sizeof(ftype)))
+        out.append(Member(path, off, ctypes.sizeof(ftype), signature(ftype)))
         if isinstance(ftype, type) and issubclass(ftype, (ctypes.Structure, ctypes.Union)):
             out.extend(members(ftype, path + ".", off))
     return out

@@ -18,7 +18,7 @@ from abi.ioctl import ArchRequest, Request
 ARCH_MODULES = {"x86_64": "abi.x86", "arm64": "abi.arm64"}
 KINDS = ("ioctl", "cap", "constant", "struct", "macro", "feature")
 # Module attributes that describe a module rather than model a header symbol.
-_NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS"}
+_NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS", "CONDITIONAL"}
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,14 @@ def _kind(name: str, value) -> str | None:
     return None
 
 
-def module_symbols(module: ModuleType, exclude: dict | None = None) -> dict[str, Symbol]:
-    """The header symbols a model module defines itself (not those it imports from another)."""
+def module_symbols(module: ModuleType, imported_from: ModuleType | None = None) -> dict[str, Symbol]:
+    """The header symbols a model module defines itself, not those it imports from `imported_from`.
+    A name both define with different values is the module's own: asm/kvm.h may override a default of
+    linux/kvm.h (x86's KVM_DIRTY_LOG_PAGE_OFFSET)."""
     out = {}
+    theirs = vars(imported_from) if imported_from else {}
     for name, value in vars(module).items():
-        if name.startswith("_") or name in _NOT_SYMBOLS or (exclude and name in exclude):
+        if name.startswith("_") or name in _NOT_SYMBOLS or theirs.get(name, object()) is value:
             continue
         if isinstance(value, ModuleType) or getattr(value, "__module__", module.__name__) not in (
                 module.__name__, "abi.ioctl", "builtins"):
@@ -66,8 +69,12 @@ class Abi:
     def __init__(self, arch: str):
         self.arch = arch
         self.arch_module = importlib.import_module(ARCH_MODULES[arch])
-        generic = module_symbols(kvm)
-        own = module_symbols(self.arch_module, exclude=generic)
+        features = self.arch_module.FEATURES
+        generic = {n: s for n, s in module_symbols(kvm).items()
+                   if n not in kvm.CONDITIONAL or kvm.CONDITIONAL[n] in features}
+        own = module_symbols(self.arch_module, imported_from=kvm)
+        for name in own:
+            generic.pop(name, None)
         types = {s.name: s.value for s in (*generic.values(), *own.values()) if s.kind == "struct"}
         for name, factory in kvm.ARCH_STRUCTS.items():
             types[name] = factory(self.arch_module)

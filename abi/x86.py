@@ -80,14 +80,14 @@ KVM_IOAPIC_NUM_PINS = 24
 class _kvm_ioapic_state_redirtbl_fields(ctypes.Structure):
     _fields_ = [
         ('vector', c_uint8),
-        ('delivery_mode', c_uint8),
-        ('dest_mode', c_uint8),
-        ('delivery_status', c_uint8),
-        ('polarity', c_uint8),
-        ('remote_irr', c_uint8),
-        ('trig_mode', c_uint8),
-        ('mask', c_uint8),
-        ('reserve', c_uint8),
+        ('delivery_mode', c_uint8, 3),
+        ('dest_mode', c_uint8, 1),
+        ('delivery_status', c_uint8, 1),
+        ('polarity', c_uint8, 1),
+        ('remote_irr', c_uint8, 1),
+        ('trig_mode', c_uint8, 1),
+        ('mask', c_uint8, 1),
+        ('reserve', c_uint8, 7),
         ('reserved', c_uint8 * 4),
         ('dest_id', c_uint8),
     ]
@@ -251,42 +251,20 @@ class kvm_msr_entry(ctypes.Structure):
     ]
 
 
-class _kvm_msrs_u0___empty_entries(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_msrs_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_entries', _kvm_msrs_u0___empty_entries),
-        ('entries', kvm_msr_entry * 0),
-    ]
-
 
 class kvm_msrs(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('nmsrs', c_uint32),
         ('pad', c_uint32),
-        ('_u0', _kvm_msrs_u0),
+        ('entries', kvm_msr_entry * 0),  # flexible array member
     ]
 
-
-class _kvm_msr_list_u0___empty_indices(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_msr_list_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_indices', _kvm_msr_list_u0___empty_indices),
-        ('indices', c_uint32 * 0),
-    ]
 
 
 class kvm_msr_list(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('nmsrs', c_uint32),
-        ('_u0', _kvm_msr_list_u0),
+        ('indices', c_uint32 * 0),  # flexible array member
     ]
 
 
@@ -329,23 +307,12 @@ class kvm_cpuid_entry(ctypes.Structure):
     ]
 
 
-class _kvm_cpuid_u0___empty_entries(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_cpuid_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_entries', _kvm_cpuid_u0___empty_entries),
-        ('entries', kvm_cpuid_entry * 0),
-    ]
-
 
 class kvm_cpuid(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('nent', c_uint32),
         ('padding', c_uint32),
-        ('_u0', _kvm_cpuid_u0),
+        ('entries', kvm_cpuid_entry * 0),  # flexible array member
     ]
 
 
@@ -367,23 +334,12 @@ KVM_CPUID_FLAG_STATEFUL_FUNC = (1 << 1)
 KVM_CPUID_FLAG_STATE_READ_NEXT = (1 << 2)
 
 
-class _kvm_cpuid2_u0___empty_entries(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_cpuid2_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_entries', _kvm_cpuid2_u0___empty_entries),
-        ('entries', kvm_cpuid_entry2 * 0),
-    ]
-
 
 class kvm_cpuid2(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('nent', c_uint32),
         ('padding', c_uint32),
-        ('_u0', _kvm_cpuid2_u0),
+        ('entries', kvm_cpuid_entry2 * 0),  # flexible array member
     ]
 
 
@@ -531,22 +487,11 @@ class kvm_debugregs(ctypes.Structure):
     ]
 
 
-class _kvm_xsave_u0___empty_extra(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_xsave_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_extra', _kvm_xsave_u0___empty_extra),
-        ('extra', c_uint32 * 0),
-    ]
-
 
 class kvm_xsave(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('region', c_uint32 * 1024),
-        ('_u0', _kvm_xsave_u0),
+        ('extra', c_uint32 * 0),  # flexible array member
     ]
 
 
@@ -667,26 +612,15 @@ class kvm_nested_state(ctypes.Structure):
     ]
 
 
-class _kvm_pmu_event_filter_u0___empty_events(ctypes.Structure):
-    _fields_ = []
-
-
-class _kvm_pmu_event_filter_u0(ctypes.Structure):
-    _fields_ = [
-        ('__empty_events', _kvm_pmu_event_filter_u0___empty_events),
-        ('events', c_uint64 * 0),
-    ]
-
 
 class kvm_pmu_event_filter(ctypes.Structure):
-    _anonymous_ = ('_u0',)
     _fields_ = [
         ('action', c_uint32),
         ('nevents', c_uint32),
         ('fixed_counter_bitmap', c_uint32),
         ('flags', c_uint32),
         ('pad', c_uint32 * 4),
-        ('_u0', _kvm_pmu_event_filter_u0),
+        ('events', c_uint64 * 0),  # flexible array member
     ]
 
 

@@ -266,8 +266,13 @@ def serve(fd: int) -> None:
         write_all(fd, P.frame(seq, op, body, status))
 
 
+PORT_FD = 1000  # out of the way of the small fd numbers tests get and close, as they would on the host
+
+
 def main(argv: list[str]) -> int:
-    fd = os.open(argv[1], os.O_RDWR | os.O_CLOEXEC)
+    opened = os.open(argv[1], os.O_RDWR)
+    fd = os.dup2(opened, PORT_FD, inheritable=False)
+    os.close(opened)
     try:
         serve(fd)
     except EOFError:

@@ -98,6 +98,9 @@ class Target(ABC):
 
     name: str
     arch: str
+    # Bumped whenever the target restarts (a guest booted again after TargetLost): fds and addresses
+    # obtained in an earlier generation are gone and must not be closed or used.
+    generation: int = 0
 
     @abstractmethod
     def open_kvm(self) -> int:

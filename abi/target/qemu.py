@@ -115,6 +115,7 @@ class QemuTarget(Target):
             self.stop()
             raise TargetUnavailable(f"{self.name}: guest did not come up: {why}") from None
         self.boots.append(time.monotonic() - started)
+        self.generation += 1
         if op != P.OP_HELLO or ret != P.VERSION:
             self.stop()
             raise TargetUnavailable(f"{self.name}: agent speaks protocol {ret}, host speaks {P.VERSION}")

@@ -1,0 +1,202 @@
+"""pytest wiring for targets: --target/--guest-kernel/--guest-modules, the `target`, `kvm`, `vm` fixtures, and
+the report hooks that put the target, its kernel release and (after a crash) the guest's console in reports.
+
+Each pytest process (each pytest-xdist worker) has its own `Pool`: guests are booted lazily on first use,
+reused for the whole session, and stopped at its end; nothing is shared between workers. A target that
+cannot run here is remembered with its one-line reason and every test on it is skipped with that line.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from abi.target import provision
+from abi.target.base import Target, TargetLost, TargetUnavailable
+from abi.target.qemu import PROFILES, QemuTarget
+
+LOCAL = "local"
+QEMU_TARGETS = tuple(f"qemu-arm64-{p}" for p in PROFILES)
+ALL = (LOCAL, *QEMU_TARGETS)
+DEFAULT_KERNEL = "debian-6.1"
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("kvm-abi targets")
+    group.addoption("--target", action="append", dest="targets", metavar="NAME",
+                    choices=[*ALL, "all"],
+                    help=f"where the ioctls run (repeatable): {', '.join(ALL)}, or all = every target available "
+                         "on this machine (default: all)")
+    group.addoption("--guest-kernel", default=DEFAULT_KERNEL, metavar="NAME|PATH",
+                    help=f"arm64 guest kernel: {'|'.join(provision.KERNELS)} (Debian cloud kernels) or the path "
+                         f"of an arm64 Image with KVM built in (default: {DEFAULT_KERNEL})")
+    group.addoption("--guest-modules", default=None, metavar="DIR",
+                    help="modules for a --guest-kernel PATH whose virtio console driver is a module")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "guest: needs a QEMU guest; skipped with one line when there is none")
+    kernel, modules = config.getoption("guest_kernel"), config.getoption("guest_modules")
+    if kernel not in provision.KERNELS:
+        if kernel.startswith("debian-"):
+            raise pytest.UsageError(f"--guest-kernel {kernel}: unknown; one of {', '.join(provision.KERNELS)} "
+                                    "or a PATH")
+        try:
+            with open(kernel, "rb") as f:
+                provision.image_bytes(f.read(), f"--guest-kernel {kernel}")
+        except OSError as e:
+            raise pytest.UsageError(f"--guest-kernel {kernel}: {e.strerror}") from None
+        except TargetUnavailable as e:
+            raise pytest.UsageError(str(e)) from None
+    elif modules:
+        raise pytest.UsageError(f"--guest-modules applies to a --guest-kernel PATH, not to {kernel}")
+    if modules and not os.path.isdir(modules):
+        raise pytest.UsageError(f"--guest-modules {modules}: no such directory")
+    config.stash[_POOL] = Pool(selected(config), kernel, modules)
+
+
+def pytest_unconfigure(config):
+    pool = config.stash.get(_POOL, None)
+    if pool:
+        pool.stop()
+
+
+def selected(config) -> list[str]:
+    names = config.getoption("targets") or ["all"]
+    out: list[str] = []
+    for name in names:
+        for n in ALL if name == "all" else (name,):
+            if n not in out:
+                out.append(n)
+    return out
+
+
+class Pool:
+    """This process's targets, made on first use; a target that failed to start stays failed (one line)."""
+
+    def __init__(self, names: list[str], kernel: str, modules: str | None):
+        self.names, self.kernel, self.modules = names, kernel, modules
+        self.targets: dict[str, Target] = {}
+        self.unavailable: dict[str, str] = {}
+        self._releases: dict[str, str] = {}
+
+    def make(self, name: str) -> Target:
+        if name == LOCAL:
+            from abi.target.local import LocalTarget
+
+            return LocalTarget()
+        return QemuTarget(name[len("qemu-arm64-"):], self.kernel, self.modules)
+
+    def get(self, name: str) -> Target:
+        """The running target, or TargetUnavailable with the reason it cannot run here."""
+        if name in self.unavailable:
+            raise TargetUnavailable(self.unavailable[name])
+        try:
+            target = self.targets.get(name) or self.make(name)
+            self.targets[name] = target
+            if isinstance(target, QemuTarget) and not target.running:
+                target.start()
+        except TargetUnavailable as e:
+            self.unavailable[name] = str(e).splitlines()[0]
+            raise TargetUnavailable(self.unavailable[name]) from None
+        return target
+
+    def release(self, name: str) -> str:
+        """The kernel release a target runs, known before booting it (for test ids); '' if unknown yet."""
+        if name not in self._releases:
+            try:
+                if name == LOCAL:
+                    self._releases[name] = os.uname().release
+                else:
+                    self._releases[name] = provision.kernel_release(self.kernel, self.modules)
+            except TargetUnavailable:
+                self._releases[name] = ""
+        return self._releases[name]
+
+    def stop(self) -> None:
+        for target in self.targets.values():
+            target.stop()
+        self.targets.clear()
+
+
+_POOL = pytest.StashKey[Pool]()
+
+
+def pool(config) -> Pool:
+    return config.stash[_POOL]
+
+
+def pytest_generate_tests(metafunc):
+    if "target" in metafunc.fixturenames:
+        p = pool(metafunc.config)
+        ids = [f"{n}@{p.release(n)}" if p.release(n) else n for n in p.names]
+        metafunc.parametrize("target", p.names, ids=ids, indirect=True, scope="session")
+
+
+def pytest_report_header(config):
+    p = pool(config)
+    return [f"targets: {', '.join(p.names)}; guest kernel: {p.kernel}"
+            + (f" (modules {p.modules})" if p.modules else "")]
+
+
+@pytest.fixture(scope="session")
+def target(request) -> Target:
+    """A running target, per worker and per name, shared by every test of the session."""
+    try:
+        return pool(request.config).get(request.param)
+    except TargetUnavailable as e:
+        pytest.skip(str(e))
+
+
+@pytest.fixture(autouse=True)
+def _target_properties(request):
+    """Target name, kernel release and profile on each test's report (JUnit properties, HTML)."""
+    if "target" in request.fixturenames:
+        t = request.getfixturevalue("target")
+        info = t.info()
+        request.node.user_properties += [("target", info.name), ("kernel_release", info.kernel_release),
+                                         ("profile", info.profile)]
+
+
+@pytest.fixture
+def kvm(target):
+    """A /dev/kvm fd in the target, closed after the test (unless the target restarted meanwhile)."""
+    generation = target.generation
+    fd = target.open_kvm()
+    yield fd
+    if target.generation == generation:
+        target.close(fd)
+
+
+@pytest.fixture
+def vm(target, kvm):
+    """A fresh VM fd per test: a failed KVM_RUN can leave a VM unusable (EIO since 6.12)."""
+    from abi.kvm import KVM_CREATE_VM
+
+    generation = target.generation
+    fd = target.ioctl(kvm, KVM_CREATE_VM, 0).value()
+    yield fd
+    if target.generation == generation:
+        target.close(fd)
+
+
+@pytest.fixture(scope="module")
+def own_guest(request):
+    """A private gicv3 guest for tests that crash or kill it, so the shared targets are left alone."""
+    guest = QemuTarget("gicv3", request.config.getoption("guest_kernel"), request.config.getoption("guest_modules"))
+    try:
+        guest.start()
+    except TargetUnavailable as e:
+        pytest.skip(str(e))
+    yield guest
+    guest.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if call.excinfo is not None and isinstance(call.excinfo.value, TargetLost):
+        tail = call.excinfo.value.console_tail
+        report.sections.append(("guest console (tail)", tail or "(empty)"))
