@@ -63,8 +63,8 @@ class HeaderSet:
 
     def describe(self) -> str:
         if self.root:
-            return f"{self.arch}: {self.include}"
-        return f"{self.arch}: Debian {PACKAGES[self.arch][1]} {_package_version(PACKAGES[self.arch][1])}"
+            return str(self.include)
+        return f"Debian {PACKAGES[self.arch][1]} {_package_version(PACKAGES[self.arch][1])}"
 
     def validate(self) -> None:
         """Raise HeaderError (one line) when this set cannot be checked here."""

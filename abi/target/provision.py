@@ -10,6 +10,7 @@ update of any input builds a new one, and a warm run starts no apt at all.
 from __future__ import annotations
 
 import fcntl
+import functools
 import gzip
 import hashlib
 import json
@@ -103,6 +104,7 @@ def ensure_host_tools() -> None:
             _run(cmd, f"apt-get install {' '.join(missing)}", env=env)
 
 
+@functools.cache
 def qemu_version() -> str:
     out = _run([QEMU, "--version"], f"{QEMU} --version").stdout
     m = re.search(r"version (\S+)", out)
@@ -308,7 +310,13 @@ def user_kernel(path: str, modules_dir: str | None) -> Kernel:
     out.mkdir(parents=True, exist_ok=True)
     if not (out / "Image").exists():
         _atomic_write(out / "Image", image)
-    return Kernel(str(p), out / "Image", mods, "", key)
+    return Kernel(str(p), out / "Image", mods, banner_release(image), key)
+
+
+def banner_release(image: bytes) -> str:
+    """The release in the kernel's own banner ("Linux version 6.1.0-56-cloud-arm64 (...)"), or ''."""
+    m = re.search(rb"Linux version (\S+) \(", image)
+    return m.group(1).decode(errors="replace") if m else ""
 
 
 def kernel(name: str, modules_dir: str | None = None) -> Kernel:
@@ -327,6 +335,12 @@ def assets(kernel_name: str, modules_dir: str | None = None) -> tuple[Kernel, Pa
     with cache_lock():
         k = kernel(kernel_name, modules_dir)
         return k, initrd(k)
+
+
+def kernel_release(kernel_name: str, modules_dir: str | None = None) -> str:
+    """The guest kernel's release without booting it (provisions the kernel if needed)."""
+    with cache_lock():
+        return kernel(kernel_name, modules_dir).release
 
 
 # ---- initramfs ------------------------------------------------------------------------------------------

@@ -1,0 +1,124 @@
+"""The host/agent wire protocol (abi/target/protocol.py) and the agent's request handlers, run on the host.
+
+The agent is plain Python over libc, so its handlers run here too: what they answer to a request is what
+the guest's agent answers, minus the guest.
+"""
+
+import errno
+import os
+import socket
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from abi.target import protocol as P
+
+sys.path.insert(0, str(Path(P.__file__).parent))  # the agent imports `protocol` as in the guest
+import agent  # noqa: E402
+
+
+def test_frame_round_trip():
+    data = P.frame(7, P.OP_IOCTL, b"abc", P.STATUS_TIMEOUT)
+    assert len(data) == P.HEADER.size + 3
+    assert P.parse_header(data[: P.HEADER.size]) == (3, 7, P.OP_IOCTL, P.STATUS_TIMEOUT)
+
+
+def test_corrupt_header_is_refused():
+    with pytest.raises(P.ProtocolError, match="out of sync"):
+        P.parse_header(P.HEADER.pack(P.MAX_PAYLOAD + 1, 1, P.OP_NOP, 0))
+    with pytest.raises(P.ProtocolError, match="unknown op"):
+        P.parse_header(P.HEADER.pack(0, 1, 200, 0))
+
+
+def test_result_and_pairs():
+    assert P.parse_result(P.result(-1, errno.EFAULT, b"xy")) == (-1, errno.EFAULT, b"xy")
+    with pytest.raises(P.ProtocolError):
+        P.parse_result(b"\0" * 3)
+    pairs = {"kernel_release": "6.1.0", "cpuinfo": "a\nb: c"}
+    assert P.decode_pairs(P.encode_pairs(pairs)) == pairs
+    assert P.decode_pairs(b"") == {}
+
+
+def test_ioctl_request_encodes_value_and_buffer():
+    by_value = P.ioctl_request(3, 0xAE03, -1, 500)
+    fd, req, kind, timeout = P.IOCTL_HEAD.unpack_from(by_value)
+    assert (fd, req, kind, timeout) == (3, 0xAE03, P.KIND_VALUE, 500)
+    assert P.U64.unpack_from(by_value, P.IOCTL_HEAD.size)[0] == 2**64 - 1  # passed as the raw register value
+    by_buffer = P.ioctl_request(3, 0xAE03, b"\1\2", 0)
+    assert by_buffer[P.IOCTL_HEAD.size:] == b"\1\2"
+    assert P.IOCTL_HEAD.unpack_from(by_buffer)[2] == P.KIND_BUFFER
+
+
+def call(op, payload=b""):
+    body, status = agent.HANDLERS[op](payload)
+    return status, *P.parse_result(body)
+
+
+def test_agent_memory_faults_are_errno_not_crashes():
+    addr = call(P.OP_ALLOC, P.U64.pack(10))[1]
+    assert call(P.OP_WRITE, P.U64.pack(addr) + b"hello")[1:3] == (5, 0)
+    assert call(P.OP_READ, P.TWO_U64.pack(addr, 5))[3] == b"hello"
+    assert call(P.OP_READ, P.TWO_U64.pack(agent.GUARD, 8))[1:3] == (-1, errno.EFAULT)
+    assert call(P.OP_WRITE, P.U64.pack(agent.GUARD) + b"x")[1:3] == (-1, errno.EFAULT)
+
+
+def test_agent_ioctl_reports_errno_and_bytes():
+    r, w = os.pipe()
+    try:
+        # FIONREAD (_IOR('T', 0x1B, int) on the asm-generic layout) on an empty pipe: 0 bytes, written back.
+        status, ret, err, out = call(P.OP_IOCTL, P.ioctl_request(r, 0x541B, b"\xff" * 4, 0))
+        assert (status, ret, err, out) == (P.STATUS_OK, 0, 0, b"\0" * 4)
+        status, ret, err, out = call(P.OP_IOCTL, P.ioctl_request(r, 0x541B, agent.GUARD, 0))
+        assert (ret, err) == (-1, errno.EFAULT)
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_agent_ioctl_timeout_is_reported(monkeypatch):
+    """The time limit interrupts a call that would block forever (a vCPU looping in KVM_RUN in the guest;
+    here a read() of an empty pipe through the same ctypes path) and the answer says so."""
+    r, w = os.pipe()
+    read = agent.libc.read
+    read.argtypes = (agent.ctypes.c_int, agent.ctypes.c_void_p, agent.ctypes.c_size_t)
+    monkeypatch.setattr(agent, "_ioctl", lambda fd, request, arg: read(fd, arg, 1))
+    try:
+        status, ret, err, _ = call(P.OP_IOCTL, P.ioctl_request(r, 0, b"\0", 50))
+        assert (status, ret, err) == (P.STATUS_TIMEOUT, -1, errno.EINTR)
+        os.write(w, b"x")  # the same call that does not block is not a timeout
+        status, ret, err, out = call(P.OP_IOCTL, P.ioctl_request(r, 0, b"\0", 5000))
+        assert (status, ret, out) == (P.STATUS_OK, 1, b"x")
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_agent_malformed_request_is_an_error_answer():
+    a, b = socket.socketpair()
+    t = threading.Thread(target=lambda: _serve(b), daemon=True)
+    t.start()
+    try:
+        hello = a.recv(P.HEADER.size + 64)
+        assert P.parse_header(hello[: P.HEADER.size])[2] == P.OP_HELLO
+        a.sendall(P.frame(5, P.OP_CLOSE, b"\1"))  # an i32 needs 4 bytes
+        reply = a.recv(4096)
+        length, seq, op, status = P.parse_header(reply[: P.HEADER.size])
+        assert (seq, op, status) == (5, P.OP_CLOSE, P.STATUS_ERROR)
+        assert b"error" in reply[P.HEADER.size:].lower()
+        a.sendall(P.frame(6, P.OP_NOP, b"still here"))
+        reply = a.recv(4096)
+        assert P.parse_result(reply[P.HEADER.size:])[2] == b"still here"
+    finally:
+        a.close()
+        t.join(5)
+
+
+def _serve(sock):
+    try:
+        agent.serve(sock.fileno())
+    except EOFError:
+        pass
+    finally:
+        sock.close()
