@@ -2,4 +2,5 @@
 
 pytest_plugins = [
     "abi.headers_plugin",
+    "abi.target.plugin",
 ]
