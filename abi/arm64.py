@@ -4,20 +4,23 @@ In the header's order and with its names; `tests/abi` proves it against Debian's
 two structures of asm/ptrace.h that kvm_regs embeds are modelled first.
 """
 
-# ruff: noqa: E501
 import ctypes
-from ctypes import c_char, c_int8, c_int16, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_uint64, c_ulong, c_void_p
+from ctypes import (
+    c_uint8,
+    c_uint16,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
 
-from abi.ioctl import _IO, _IOR, _IOW, _IOWR
 from abi.kvm import (
-    KVMIO,
     KVM_REG_ARM64,
     KVM_REG_SIZE_MASK,
     KVM_REG_SIZE_SHIFT,
-    KVM_REG_SIZE_U2048,
+    KVM_REG_SIZE_U64,
     KVM_REG_SIZE_U256,
     KVM_REG_SIZE_U512,
-    KVM_REG_SIZE_U64,
+    KVM_REG_SIZE_U2048,
 )
 from abi.layout import offsetof as _offsetof
 from abi.macro import macro

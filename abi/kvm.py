@@ -11,21 +11,18 @@ Modelled from Debian's linux-libc-dev 6.1 headers; symbols added by later kernel
 check as present in the headers and missing from the model.
 """
 
-# ruff: noqa: E501
 import ctypes
 from ctypes import (
     c_char,
-    c_int8,
+    c_int,
     c_int16,
     c_int32,
-    c_int64,
     c_uint8,
     c_uint16,
     c_uint32,
     c_uint64,
     c_ulong,
     c_void_p,
-    c_int,
 )
 
 from abi.ioctl import _IO, _IOR, _IOW, _IOWR

@@ -3,11 +3,16 @@
 In the header's order and with its names; `tests/abi` proves it against Debian's linux-libc-dev headers.
 """
 
-# ruff: noqa: E501
 import ctypes
-from ctypes import c_char, c_int8, c_int16, c_int32, c_int64, c_uint8, c_uint16, c_uint32, c_uint64, c_ulong, c_void_p
-
-from abi.ioctl import _IO, _IOR, _IOW, _IOWR
+from ctypes import (
+    c_char,
+    c_int64,
+    c_uint8,
+    c_uint16,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
 
 ARCH = "x86_64"
 # The header's `#define __KVM_HAVE_*` switches, which also decide parts of linux/kvm.h.

@@ -5,7 +5,7 @@ import ctypes
 import pytest
 
 from abi import ioctl
-from abi.ioctl import IOC_READ, IOC_WRITE, _IO, _IOR, _IOW, _IOWR, ArchRequest, decode
+from abi.ioctl import _IO, _IOR, _IOW, _IOWR, IOC_READ, IOC_WRITE, ArchRequest, decode
 
 
 class Sixteen(ctypes.Structure):
