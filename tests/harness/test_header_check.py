@@ -143,3 +143,16 @@ def test_bad_uapi_headers_option_is_one_line(value, says):
     assert "Traceback" not in proc.stdout + proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("ERROR")]
     assert len(errors) == 1 and says in errors[0], proc.stderr
+
+
+def test_missing_cross_compiler_names_the_package(monkeypatch):
+    import abi.headers as H
+
+    monkeypatch.setitem(H.COMPILERS, "arm64", "kvm-abi-no-such-gcc")
+    with pytest.raises(H.HeaderError) as e:
+        HeaderSet("arm64").validate()
+    assert str(e.value) == ("arm64: compiler kvm-abi-no-such-gcc not found "
+                            "(apt-get install gcc-aarch64-linux-gnu)")
+    check = __import__("abi.headers_plugin", fromlist=["HeaderCheck"]).HeaderCheck({"arm64": HeaderSet("arm64")})
+    with pytest.raises(pytest.skip.Exception, match="apt-get install gcc-aarch64-linux-gnu"):
+        check.dump("arm64")
