@@ -113,10 +113,11 @@ def qemu_version() -> str:
 
 # ---- Debian arm64 packages ------------------------------------------------------------------------------
 
-def host_mirrors() -> dict[str, tuple[str, str]]:
+def host_mirrors(files: list[Path] | None = None) -> dict[str, tuple[str, str]]:
     """{"debian": (uri, signed_by), "debian-security": ...} from the host's apt sources (both formats)."""
     found: dict[str, tuple[str, str]] = {}
-    files = [Path("/etc/apt/sources.list")] + sorted(Path("/etc/apt/sources.list.d").glob("*"))
+    if files is None:
+        files = [Path("/etc/apt/sources.list")] + sorted(Path("/etc/apt/sources.list.d").glob("*"))
     for f in files:
         try:
             text = f.read_text()
