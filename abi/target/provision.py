@@ -255,39 +255,57 @@ def image_bytes(data: bytes, origin: str) -> bytes:
     return data
 
 
+def _kernel_packages(apt: Apt, image: str) -> list[str]:
+    """The packages holding the kernel Image and its modules.
+
+    bookworm: `<image>-unsigned` has both (the signed image is the same kernel wrapped for Secure Boot).
+    Newer suites split them: the image package depends on linux-binary-* (vmlinuz) and linux-modules-*.
+    """
+    try:
+        apt.show(image + "-unsigned")
+        return [image + "-unsigned"]
+    except TargetUnavailable:
+        pass
+    depends = re.findall(r"(linux-(?:binary|modules)-[^\s,(]+)", apt.show(image).get("Depends", ""))
+    if not any(d.startswith("linux-binary-") for d in depends):
+        raise TargetUnavailable(f"Debian {apt.channel}: neither {image}-unsigned nor a linux-binary-* package for it")
+    return depends
+
+
 def debian_kernel(name: str) -> Kernel:
     channel, meta = KERNELS[name]
     apt = Apt(channel)
-    depends = apt.show(meta).get("Depends", "")
-    m = re.search(r"(linux-image-[^\s,(]+)", depends)
+    m = re.search(r"(linux-image-[^\s,(]+)", apt.show(meta).get("Depends", ""))
     if not m:
         raise TargetUnavailable(f"{meta} in Debian {channel} names no kernel image")
-    package = m.group(1) + "-unsigned"  # the signed image is the same kernel wrapped for Secure Boot
-    version = apt.show(package)["Version"]
-    key = f"{package}_{version}"
+    packages = _kernel_packages(apt, m.group(1))
+    key = "+".join(f"{p}_{apt.show(p)['Version']}" for p in packages)
     out = cache_dir() / "kernels" / key
     if not (out / "Image").exists():
-        deb = apt.fetch(package)
-        log(f"unpacking {package} {version}")
+        debs = [apt.fetch(p) for p in packages]
+        log(f"unpacking {' '.join(d.name for d in debs)}")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
-            unpack([deb], Path(tmp))
-            (vmlinuz,) = Path(tmp, "boot").glob("vmlinuz-*")
-            release = vmlinuz.name[len("vmlinuz-"):]
-            moddir = next(p for p in (Path(tmp, "lib/modules", release), Path(tmp, "usr/lib/modules", release))
-                          if p.exists())
+            unpack(debs, Path(tmp))
+            vmlinuz = [*Path(tmp).glob("boot/vmlinuz-*"), *Path(tmp).glob("usr/lib/modules/*/vmlinuz")]
+            if len(vmlinuz) != 1:
+                raise TargetUnavailable(f"{' '.join(packages)}: expected one vmlinuz, found {len(vmlinuz)}")
+            release = (vmlinuz[0].name[len("vmlinuz-"):] if vmlinuz[0].name != "vmlinuz"
+                       else vmlinuz[0].parent.name)
+            moddirs = [p for p in (Path(tmp, "lib/modules", release), Path(tmp, "usr/lib/modules", release))
+                       if p.exists()]
+            mods = initramfs.serial_modules(moddirs[0]) if moddirs else []
             staging = Path(tmp, "out")
             (staging / "modules").mkdir(parents=True)
-            mods = initramfs.serial_modules(moddir)
             for mod, data in mods:
                 (staging / "modules" / f"{mod}.ko").write_bytes(data)
-            (staging / "modules" / "order").write_text("".join(f"{m}\n" for m, _ in mods))
+            (staging / "modules" / "order").write_text("".join(f"{mod}\n" for mod, _ in mods))
             (staging / "release").write_text(release)
-            (staging / "Image").write_bytes(image_bytes(vmlinuz.read_bytes(), f"{package} {vmlinuz.name}"))
+            (staging / "Image").write_bytes(image_bytes(vmlinuz[0].read_bytes(), f"{packages[0]} vmlinuz"))
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(out, ignore_errors=True)
             os.replace(staging, out)
     order = (out / "modules/order").read_text().split()
-    modules = tuple((m, (out / "modules" / f"{m}.ko").read_bytes()) for m in order)
+    modules = tuple((mod, (out / "modules" / f"{mod}.ko").read_bytes()) for mod in order)
     return Kernel(name, out / "Image", modules, (out / "release").read_text(), key)
 
 

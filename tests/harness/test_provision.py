@@ -1,0 +1,203 @@
+"""Provisioning without a guest: the initramfs layout, module ordering, the novgic device-tree edit, kernel
+image checks and the host's apt sources. Tests that need Debian's arm64 packages or QEMU skip with one line
+where those are unavailable.
+"""
+
+import gzip
+import lzma
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from abi.target import initramfs, provision
+from abi.target.base import TargetUnavailable
+
+
+def cpio_entries(data: bytes) -> dict[str, tuple[int, bytes]]:
+    """{name: (mode, data)} of one or more concatenated newc archives (what the kernel unpacks)."""
+    out, pos = {}, 0
+    while pos < len(data):
+        if data[pos:pos + 6] != b"070701":
+            pos += 1  # padding between concatenated archives
+            continue
+        fields = [int(data[pos + 6 + 8 * i: pos + 14 + 8 * i], 16) for i in range(13)]
+        mode, size, namesize = fields[1], fields[6], fields[11]
+        name_start = pos + 110
+        name = data[name_start:name_start + namesize - 1].decode()
+        body = name_start + namesize + (-(110 + namesize) % 4)
+        out[name] = (mode, data[body:body + size])
+        pos = body + size + (-size % 4)
+    out.pop("TRAILER!!!", None)
+    return out
+
+
+def decompress_concatenated(data: bytes) -> bytes:
+    return gzip.decompress(data)  # gzip members back to back decompress as one stream
+
+
+def test_cpio_writer_layout():
+    c = initramfs.Cpio()
+    c.file("a/b/c.txt", b"hello", 0o600)
+    c.symlink("bin/sh", "busybox")
+    entries = cpio_entries(c.finish())
+    assert list(entries) == ["a", "a/b", "a/b/c.txt", "bin", "bin/sh"]
+    assert entries["a/b/c.txt"] == (0o100600, b"hello")
+    assert entries["bin/sh"] == (0o120777, b"busybox")
+    assert entries["a"][0] == 0o040755
+
+
+def fake_module(name: str, depends: str) -> bytes:
+    return b"\x7fELF....\0" + f"name={name}\0depends={depends}\0vermagic=6.1\0".encode()
+
+
+def test_serial_modules_dependencies_first_and_decompressed(tmp_path):
+    d = tmp_path / "kernel/drivers"
+    d.mkdir(parents=True)
+    (d / "virtio_console.ko.xz").write_bytes(lzma.compress(fake_module("virtio_console", "virtio,virtio_ring")))
+    (d / "virtio_mmio.ko").write_bytes(fake_module("virtio_mmio", "virtio,virtio_ring"))
+    (d / "virtio.ko.gz").write_bytes(gzip.compress(fake_module("virtio", "")))
+    (d / "virtio_ring.ko").write_bytes(fake_module("virtio_ring", ""))
+    (d / "unrelated.ko").write_bytes(fake_module("unrelated", ""))
+    mods = initramfs.serial_modules(tmp_path)
+    names = [n for n, _ in mods]
+    assert sorted(names) == ["virtio", "virtio_console", "virtio_mmio", "virtio_ring"]
+    for name, data in mods:
+        for dep in initramfs.module_depends(data):
+            assert names.index(dep) < names.index(name)
+    assert dict(mods)["virtio_console"].startswith(b"\x7fELF")
+
+
+def test_serial_modules_built_in_means_none(tmp_path):
+    assert initramfs.serial_modules(None) == []
+    assert initramfs.serial_modules(tmp_path) == []
+
+
+# A trimmed `dtc -O dts` rendering of QEMU's virt machine with gic-version=2.
+VIRT_DTS = """/dts-v1/;
+
+/ {
+\tinterrupt-parent = <0x8002>;
+\t#size-cells = <0x02>;
+\t#address-cells = <0x02>;
+\tcompatible = "linux,dummy-virt";
+
+\tintc@8000000 {
+\t\tphandle = <0x8002>;
+\t\tinterrupts = <0x01 0x09 0x04>;
+\t\treg = <0x00 0x8000000 0x00 0x10000 0x00 0x8010000 0x00 0x10000 0x00 0x8030000 0x00 0x10000 0x00 0x8040000 0x00 0x10000>;
+\t\tcompatible = "arm,cortex-a15-gic";
+\t\tranges;
+\t\t#size-cells = <0x02>;
+\t\t#address-cells = <0x02>;
+\t\tinterrupt-controller;
+\t\t#interrupt-cells = <0x03>;
+
+\t\tv2m@8020000 {
+\t\t\tphandle = <0x8003>;
+\t\t\treg = <0x00 0x8020000 0x00 0x1000>;
+\t\t\tmsi-controller;
+\t\t\tcompatible = "arm,gic-v2m-frame";
+\t\t};
+\t};
+
+\ttimer {
+\t\tinterrupts = <0x01 0x0d 0x104 0x01 0x0e 0x104>;
+\t\tcompatible = "arm,armv7-timer";
+\t};
+};
+"""
+
+
+def test_strip_gic_virtualization_keeps_gicd_gicc_only():
+    out = provision.strip_gic_virtualization(VIRT_DTS)
+    assert "reg = <0x00 0x8000000 0x00 0x10000 0x00 0x8010000 0x00 0x10000>;" in out
+    assert "interrupts = <0x01 0x09 0x04>;" not in out  # the maintenance interrupt goes with GICH
+    assert "reg = <0x00 0x8020000 0x00 0x1000>;" in out  # the child's reg is untouched
+    assert "interrupts = <0x01 0x0d 0x104" in out  # other nodes' interrupts too
+    assert out.replace(" 0x00 0x8030000 0x00 0x10000 0x00 0x8040000 0x00 0x10000", "").replace(
+        "\t\tinterrupts = <0x01 0x09 0x04>;\n", "") == VIRT_DTS.replace(
+        " 0x00 0x8030000 0x00 0x10000 0x00 0x8040000 0x00 0x10000", "").replace(
+        "\t\tinterrupts = <0x01 0x09 0x04>;\n", "")
+
+
+def test_strip_gic_virtualization_refuses_a_tree_without_gicv2():
+    with pytest.raises(ValueError, match="no GICv2"):
+        provision.strip_gic_virtualization(VIRT_DTS.replace("arm,cortex-a15-gic", "arm,gic-v3"))
+
+
+def test_novgic_dtb_from_qemu():
+    """QEMU's real tree for the novgic profile, edited and compiled (needs QEMU and dtc, no guest)."""
+    from abi.target.qemu import machine_args
+
+    if not (shutil.which(provision.QEMU) and shutil.which("dtc")):
+        pytest.skip(f"{provision.QEMU} or dtc not installed (Debian packages qemu-system-arm, device-tree-compiler)")
+    dtb = provision.novgic_dtb(machine_args("novgic"))
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(dtb)], capture_output=True, text=True,
+                         check=True).stdout
+    at = dts.index('"arm,cortex-a15-gic"')
+    node = dts[dts.rindex(" {\n", 0, at):dts.index("\n\t};", at)]  # properties come before child nodes
+    own = [line for line in node.splitlines() if line.startswith("\t\t") and line[2] != "\t"]
+    (reg,) = [line for line in own if line.startswith("\t\treg = <")]
+    assert len(reg.split("<")[1].split()) == 8  # GICD + GICC, two cells each of address and size
+    assert not any(line.startswith("\t\tinterrupts = ") for line in own)
+
+
+ARM64_HEADER = bytes(0x38) + b"ARM\x64" + bytes(8)
+
+
+def test_image_checks():
+    image = ARM64_HEADER + b"Linux version 6.1.0-56-cloud-arm64 (debian-kernel@lists.debian.org) #1"
+    assert provision.image_bytes(image, "x") == image
+    assert provision.image_bytes(gzip.compress(image), "x") == image
+    assert provision.banner_release(image) == "6.1.0-56-cloud-arm64"
+    with pytest.raises(TargetUnavailable, match="not an arm64 Linux Image"):
+        provision.image_bytes(b"\x7fELF" + bytes(200), "x")
+
+
+def test_bad_guest_kernel_is_a_usage_error_in_one_line(pytester, tmp_path):
+    bogus = tmp_path / "Image"
+    bogus.write_bytes(b"not a kernel" * 10)
+    for arg, message in ((str(tmp_path / "missing"), "No such file"), (str(bogus), "not an arm64 Linux Image"),
+                         ("debian-9", "unknown")):
+        result = pytester.runpytest_subprocess("-p", "abi.target.plugin", "--guest-kernel", arg)
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        errors = [line for line in result.stderr.lines if "error" in line.lower()]
+        assert len(errors) == 1 and message in errors[0], result.stderr.lines
+
+
+def test_host_mirrors_both_formats(tmp_path):
+    (tmp_path / "debian.sources").write_text(
+        "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\nComponents: main\n"
+        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
+        "Types: deb\nURIs: http://mirror.example/debian-security/\nSuites: bookworm-security\nComponents: main\n")
+    (tmp_path / "other.list").write_text("deb [arch=amd64 signed-by=/k.gpg] https://vendor.example/apt stable main\n")
+    found = provision.host_mirrors(sorted(tmp_path.iterdir()))
+    assert found == {"debian": ("http://mirror.example/debian", "/usr/share/keyrings/debian-archive-keyring.gpg"),
+                     "debian-security": ("http://mirror.example/debian-security", "")}
+
+
+@pytest.fixture(scope="module")
+def userspace_archive():
+    try:
+        return cpio_entries(decompress_concatenated(provision.userspace().read_bytes()))
+    except TargetUnavailable as e:
+        pytest.skip(str(e))
+
+
+def test_initramfs_contents(userspace_archive):
+    files = userspace_archive
+    assert files["init"][0] & 0o111 and files["init"][1].startswith(b"#!/bin/sh")
+    assert files["bin/sh"] == (0o120777, b"busybox")
+    for name in ("bin/busybox", "usr/bin/python3.11", "lib/ld-linux-aarch64.so.1",
+                 "lib/aarch64-linux-gnu/libc.so.6", "lib/aarch64-linux-gnu/libffi.so.8",
+                 "usr/lib/python3.11/os.py", "usr/lib/python3.11/ctypes/__init__.py",
+                 "usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-aarch64-linux-gnu.so"):
+        assert name in files, name
+    here = Path(initramfs.__file__).parent
+    assert files["agent/agent.py"][1] == (here / "agent.py").read_bytes()
+    assert files["agent/protocol.py"][1] == (here / "protocol.py").read_bytes()
+    # Trimmed to what the agent imports: nothing the emulated CPU would unpack for nothing.
+    assert not any(n.startswith("usr/lib/python3.11/asyncio") for n in files)
+    assert sum(len(d) for _, d in files.values()) < 20 << 20
