@@ -3,4 +3,5 @@
 pytest_plugins = [
     "abi.headers_plugin",
     "abi.target.plugin",
+    "abi.spec.plugin",
 ]

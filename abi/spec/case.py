@@ -1,0 +1,176 @@
+"""Documented behaviour as data: a Case is one condition of one ioctl, replayed on a target.
+
+A case names its condition, the machines it applies to, the set-up steps (each must succeed), the call under
+test and what must come back, with the sentence of the documentation or the kernel function that says so.
+A case whose documented contract the kernel is known to break carries `deviation`: the test still asserts
+the documented contract and is a strict expected failure, so the report lists it and a fix flips it.
+
+Steps and values are small named callables over a `Scene` (the fds one case owns), so the report can print
+what was done ("KVM_CREATE_IRQCHIP; SET_DEVICE_ADDR(DIST, 0x8000000)") and a failure says it too.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from abi.target.base import Result, errno_name
+
+# Machines a case can apply to: the host architecture for the local target, the profile for a guest.
+ARM64 = ("gicv2", "gicv3", "novgic")
+X86_64 = ("x86_64",)
+
+
+@dataclass(frozen=True)
+class Val:
+    """A number that may depend on the scene (the VM's IPA size, the host's limit), shown as `text`."""
+
+    text: str
+    fn: Callable[[Scene], int]
+
+    def __call__(self, scene: Scene) -> int:
+        return self.fn(scene)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def val(x) -> Val:
+    if isinstance(x, Val):
+        return x
+    return Val(f"{x:#x}" if isinstance(x, int) and x > 9 else str(x), lambda s, x=x: x)
+
+
+@dataclass(frozen=True)
+class Step:
+    text: str
+    fn: Callable[[Scene], Result]
+    ok_errno: int = 0  # as a set-up step it must end so: 0 is success, EINTR a KVM_RUN told to exit at once
+
+    def __call__(self, scene: Scene) -> Result:
+        return self.fn(scene)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str  # the condition as a test id: "dist-already-set"
+    ioctl: str
+    condition: str
+    on: tuple[str, ...]
+    call: Step
+    errno: int  # 0: the call succeeds
+    cite: str  # where the expectation comes from: "api.rst 4.85 Errors: EEXIST" or "vgic-kvm-device.c: ..."
+    setup: tuple[Step, ...] = ()
+    basis: str = "doc"  # "doc": the documentation says so; "code": only the implementation does
+    ret: int | None = None  # the exact return value, when the contract names one
+    check: Callable[[Scene, Result], str | None] | None = None  # a further check of what came back
+    deviation: str | None = None  # the kernel breaks this documented contract: why, quoting both sides
+    vm_type: Val | int = 0
+    needs_vm: bool = True
+    kernels: str = "all"  # the kernel versions the expectation holds for, as the research established
+
+    @property
+    def errno_name(self) -> str:
+        return "success" if self.errno == 0 else errno_name(self.errno)
+
+    def describe(self) -> str:
+        steps = "; ".join(str(s) for s in self.setup)
+        return f"{steps + '; ' if steps else ''}{self.call}"
+
+    def verdict(self, scene: Scene, got: Result) -> str | None:
+        """None when `got` is what the case expects, else a sentence saying what differs and who says so."""
+        want = self.errno_name
+        problem = None
+        if self.errno == 0 and not got.ok:
+            problem = f"expected success, got {got!r}"
+        elif self.errno != 0 and (got.ok or got.errno != self.errno):
+            problem = f"expected {want} ({self.errno}), got {got!r}"
+        elif self.ret is not None and got.ret != self.ret:
+            problem = f"expected the value {self.ret}, got {got.ret}"
+        elif self.check is not None:
+            problem = self.check(scene, got)
+        if problem is None:
+            return None
+        return f"{self.ioctl}, {self.condition}: {problem}\n  did: {self.describe()}\n  per: {self.cite}"
+
+
+@dataclass(frozen=True)
+class DocumentedError:
+    """One row of an ioctl's Errors table in the documentation: the matrix shows it tested or not."""
+
+    ioctl: str
+    errno: int
+    condition: str
+    section: str
+
+    @property
+    def errno_name(self) -> str:
+        return errno_name(self.errno)
+
+
+@dataclass
+class Scene:
+    """The fds and memory one case owns on a target; closed after the case, whatever happened."""
+
+    target: object
+    vm_type: int = 0
+    kvm: int = -1
+    vm: int = -1
+    vcpus: list[int] = field(default_factory=list)
+    devices: list[int] = field(default_factory=list)
+    maps: list[tuple[int, int]] = field(default_factory=list)
+    _cache: dict = field(default_factory=dict)
+
+    @property
+    def abi(self):
+        return self.target.abi
+
+    def open(self, needs_vm: bool = True, vm_type: Val | int = 0) -> Scene:
+        self._cache["generation"] = getattr(self.target, "generation", 0)
+        self.kvm = self.target.open_kvm()
+        self.vm_type = val(vm_type)(self)
+        if needs_vm:
+            self.vm = self.target.ioctl(self.kvm, self.abi.KVM_CREATE_VM, self.vm_type).value()
+        return self
+
+    def close(self) -> None:
+        generation = getattr(self.target, "generation", 0)
+        if self._cache.get("generation", generation) != generation:
+            return  # the target restarted: these fds are gone with it
+        for addr, size in self.maps:
+            try:
+                self.target.munmap(addr, size)
+            except OSError:
+                pass
+        for fd in [*self.devices, *self.vcpus, self.vm, self.kvm]:
+            if fd >= 0:
+                self.target.close(fd)
+
+    def ioctl(self, fd: int, request: int, arg=0) -> Result:
+        return self.target.ioctl(fd, request, arg)
+
+    def scratch(self, data: bytes = b"") -> int:
+        """A page of target memory for pointer arguments, one per target (and per restart of it)."""
+        key = ("scratch", getattr(self.target, "generation", 0))
+        page = getattr(self.target, "_spec_scratch", None)
+        if page is None or page[0] != key:
+            page = (key, self.target.alloc(4096))
+            self.target._spec_scratch = page
+        if data:
+            self.target.write(page[1], data)
+        return page[1]
+
+    def cap(self, cap: int, fd: int | None = None) -> int:
+        """KVM_CHECK_EXTENSION on the system fd (or `fd`), for values the expectations derive from."""
+        key = ("cap", cap, fd)
+        if key not in self._cache:
+            self._cache[key] = self.ioctl(self.kvm if fd is None else fd, self.abi.KVM_CHECK_EXTENSION, cap).value()
+        return self._cache[key]
+
+
+def errno_of(name: str) -> int:
+    return getattr(_errno, name)

@@ -1,0 +1,73 @@
+"""pytest wiring of spec cases: `@pytest.mark.spec(CASES)` parametrizes a test over (target, case) for every
+selected target whose machine the case applies to, with deviations as strict expected failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from abi.spec.run import SetupFailed, run
+from abi.target import plugin as targets
+from abi.target.base import TargetUnavailable
+
+
+def machine(target_name: str) -> str:
+    """The machine a target name stands for: a guest's profile, or the host's architecture."""
+    if target_name == targets.LOCAL:
+        import platform
+
+        return {"aarch64": "arm64"}.get(platform.machine(), platform.machine())
+    return target_name.rsplit("-", 1)[-1]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "spec(cases): parametrize over (target, case) from abi/spec data")
+
+
+def pytest_generate_tests(metafunc):
+    marker = metafunc.definition.get_closest_marker("spec")
+    if marker is None or "case" not in metafunc.fixturenames:
+        return
+    pool = targets.pool(metafunc.config)
+    params = []
+    for name in pool.names:
+        release = pool.release(name)
+        for case in marker.args[0]:
+            if machine(name) not in case.on:
+                continue
+            # raises=AssertionError: only the case's own verdict may be the expected failure; a set-up step
+            # that breaks, or a lost guest, still fails.
+            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=case.deviation)] \
+                if case.deviation else []
+            tid = f"{name}@{release}-{case.id}" if release else f"{name}-{case.id}"
+            params.append(pytest.param(name, case, id=tid, marks=marks))
+    metafunc.parametrize(["spec_target", "case"], params, indirect=["spec_target"])
+
+
+@pytest.fixture
+def spec_target(request):
+    try:
+        target = targets.pool(request.config).get(request.param)
+    except TargetUnavailable as e:
+        pytest.skip(str(e))
+    info = target.info()
+    request.node.user_properties += [("target", info.name), ("kernel_release", info.kernel_release),
+                                     ("profile", info.profile)]
+    return target
+
+
+def replay(request, case, target) -> None:
+    """Run the case and record what the report needs; fail with the case's own sentence."""
+    props = request.node.user_properties
+    props += [("ioctl", case.ioctl), ("condition", case.condition), ("expected", case.errno_name),
+              ("basis", case.basis), ("cite", case.cite)]
+    if case.deviation:
+        props.append(("deviation", case.deviation))
+    try:
+        outcome = run(case, target)
+    except SetupFailed as e:
+        pytest.fail(str(e), pytrace=False)
+    got = outcome.got
+    from abi.target.base import errno_name
+
+    props += [("observed", "success" if got.ok else errno_name(got.errno)), ("observed_ret", got.ret)]
+    assert outcome.problem is None, outcome.problem

@@ -1,0 +1,211 @@
+"""The steps cases are written with: one small named callable per ioctl use, run on a Scene.
+
+A step returns the ioctl's Result; as a set-up step it must end with `ok_errno` (0: success; EINTR for a
+KVM_RUN told to exit at once). Arguments are built from the model (abi.kvm, target.abi), never by hand.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import struct
+
+from abi import arm64, kvm, layout
+from abi.spec.case import Scene, Step, Val, val
+from abi.target.base import Result
+
+ADDR_NAMES = {arm64.KVM_VGIC_V2_ADDR_TYPE_DIST: "DIST", arm64.KVM_VGIC_V2_ADDR_TYPE_CPU: "CPU"}
+
+
+def step(text: str, fn, ok_errno: int = 0) -> Step:
+    return Step(text, fn, ok_errno)
+
+
+# --- generic --------------------------------------------------------------------------------------------
+
+def check_extension(cap: int, cap_name: str, on: str = "vm") -> Step:
+    return step(f"KVM_CHECK_EXTENSION({cap_name}) on the {on} fd",
+                lambda s: s.ioctl(s.vm if on == "vm" else s.kvm, kvm.KVM_CHECK_EXTENSION, cap))
+
+
+def create_vcpu(vcpu_id: int) -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.vm, kvm.KVM_CREATE_VCPU, vcpu_id)
+        if got.ok:
+            s.vcpus.append(got.ret)
+        return got
+
+    return step(f"KVM_CREATE_VCPU({vcpu_id})", run)
+
+
+def create_vcpus(n: int) -> Step:
+    def run(s: Scene) -> Result:
+        got = Result(0)
+        for i in range(n):
+            got = create_vcpu(i)(s)
+            if not got.ok:
+                return got
+        return got
+
+    return step(f"KVM_CREATE_VCPU(0..{n - 1})", run)
+
+
+def raw(request: int, name: str, arg, on: str = "vm") -> Step:
+    """A request number on some fd, with an argument that is a value, bytes, or a Val over the scene."""
+    def run(s: Scene) -> Result:
+        fd = {"vm": s.vm, "system": s.kvm, "vcpu": s.vcpus[-1] if s.vcpus else -1,
+              "device": s.devices[-1] if s.devices else -1}[on]
+        a = arg(s) if callable(arg) else arg
+        return s.ioctl(fd, request, a)
+
+    return step(f"{name} on the {on} fd", run)
+
+
+# --- arm64 vCPU -----------------------------------------------------------------------------------------
+
+def _init_vcpu(s: Scene, fd: int) -> None:
+    a = s.abi
+    init = s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
+    s.ioctl(fd, a.KVM_ARM_VCPU_INIT, init).value()
+
+
+def init_vcpu() -> Step:
+    """KVM_CREATE_VCPU(0), KVM_ARM_PREFERRED_TARGET, KVM_ARM_VCPU_INIT."""
+    def run(s: Scene) -> Result:
+        got = create_vcpu(len(s.vcpus))(s)
+        if got.ok:
+            _init_vcpu(s, got.ret)
+        return got
+
+    return step("KVM_CREATE_VCPU + KVM_ARM_VCPU_INIT", run)
+
+
+def run_vcpu(ok_errno: int = errno.EINTR) -> Step:
+    """The first KVM_RUN of an initialised vCPU with immediate_exit set: it reaches the first-run work (the
+    vGIC's map_resources) and returns EINTR without running guest code (api.rst 4.10, immediate_exit)."""
+    def run(s: Scene) -> Result:
+        a = s.abi
+        if not s.vcpus:
+            got = init_vcpu()(s)
+            if not got.ok:
+                return got
+        fd = s.vcpus[-1]
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(fd, size)
+        s.maps.append((addr, size))
+        s.target.write(addr + layout.offsetof(a.kvm_run, "immediate_exit"), b"\x01")
+        return s.ioctl(fd, kvm.KVM_RUN, 0)
+
+    return step("KVM_RUN (immediate_exit=1)", run, ok_errno)
+
+
+# --- the vGIC and its addresses ------------------------------------------------------------------------
+
+IRQCHIP = step("KVM_CREATE_IRQCHIP", lambda s: s.ioctl(s.vm, kvm.KVM_CREATE_IRQCHIP, 0))
+
+
+def device_id(addr_type: int, device: int = arm64.KVM_ARM_DEVICE_VGIC_V2, high: int = 0) -> int:
+    return (high << 32) | (device << arm64.KVM_ARM_DEVICE_ID_SHIFT) | (addr_type << arm64.KVM_ARM_DEVICE_TYPE_SHIFT)
+
+
+def set_addr(addr_type: int, addr, device: int = arm64.KVM_ARM_DEVICE_VGIC_V2, high: int = 0,
+             ok_errno: int = 0) -> Step:
+    """KVM_ARM_SET_DEVICE_ADDR with id = (device << 16) | type, plus `high` in bits 63:32."""
+    addr = val(addr)
+    ident = device_id(addr_type, device, high)
+    what = ADDR_NAMES.get(addr_type, f"type {addr_type:#x}") if device == arm64.KVM_ARM_DEVICE_VGIC_V2 \
+        else f"id {ident:#x}"
+    if high:
+        what = f"id {ident:#x}"
+    return step(f"SET_DEVICE_ADDR({what}, {addr})",
+                lambda s: s.ioctl(s.vm, kvm.KVM_ARM_SET_DEVICE_ADDR,
+                                  kvm.kvm_arm_device_addr(id=ident, addr=addr(s))), ok_errno)
+
+
+def set_addr_at(pointer: Val) -> Step:
+    """KVM_ARM_SET_DEVICE_ADDR whose argument pointer is `pointer` (a guard page: nothing readable)."""
+    return step(f"SET_DEVICE_ADDR(arg={pointer})",
+                lambda s: s.ioctl(s.vm, kvm.KVM_ARM_SET_DEVICE_ADDR, pointer(s)))
+
+
+def create_device(dev_type: int = kvm.KVM_DEV_TYPE_ARM_VGIC_V2, flags: int = 0) -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.vm, kvm.KVM_CREATE_DEVICE, kvm.kvm_create_device(type=dev_type, flags=flags))
+        if got.ok and not flags & kvm.KVM_CREATE_DEVICE_TEST:
+            s.devices.append(got.struct(kvm.kvm_create_device).fd)
+        return got
+
+    test = " TEST" if flags & kvm.KVM_CREATE_DEVICE_TEST else ""
+    return step(f"KVM_CREATE_DEVICE(VGIC_V2{test})" if dev_type == kvm.KVM_DEV_TYPE_ARM_VGIC_V2
+                else f"KVM_CREATE_DEVICE(type {dev_type}{test})", run)
+
+
+def _attr(s: Scene, group: int, attr: int, value: int | None, pointer: Val | None):
+    where = pointer(s) if pointer is not None else s.scratch(struct.pack("<Q", value if value is not None else 0))
+    return kvm.kvm_device_attr(flags=0, group=group, attr=attr, addr=where)
+
+
+def set_attr(attr: int, addr=None, group: int = arm64.KVM_DEV_ARM_VGIC_GRP_ADDR, pointer: Val | None = None,
+             request: str = "SET") -> Step:
+    """KVM_{SET,GET,HAS}_DEVICE_ATTR on the vGIC device fd; the u64 at attr.addr holds `addr` (SET)."""
+    req = {"SET": kvm.KVM_SET_DEVICE_ATTR, "GET": kvm.KVM_GET_DEVICE_ATTR, "HAS": kvm.KVM_HAS_DEVICE_ATTR}[request]
+    addr_v = val(addr) if addr is not None else None
+    name = ADDR_NAMES.get(attr, f"attr {attr:#x}") if group == arm64.KVM_DEV_ARM_VGIC_GRP_ADDR else f"attr {attr:#x}"
+    shown = f", {addr_v}" if addr_v is not None else ""
+    shown += f", addr={pointer}" if pointer is not None else ""
+
+    def run(s: Scene) -> Result:
+        v = addr_v(s) if addr_v is not None else None
+        return s.ioctl(s.devices[-1], req, _attr(s, group, attr, v, pointer))
+
+    return step(f"{request}_DEVICE_ATTR(group {group}, {name}{shown})", run)
+
+
+def get_attr(attr: int, pointer: Val | None = None) -> Step:
+    return set_attr(attr, None, pointer=pointer, request="GET")
+
+
+def has_attr(attr: int) -> Step:
+    return set_attr(attr, None, request="HAS")
+
+
+def reads_back(expected: Val | int):
+    """A check: the u64 a GET_DEVICE_ATTR wrote to the scratch page equals `expected`."""
+    expected = val(expected)
+
+    def check(s: Scene, got: Result) -> str | None:
+        value = struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
+        want = expected(s)
+        return None if value == want else f"read back {value:#x}, expected {want:#x} ({expected})"
+
+    return check
+
+
+# --- values that depend on the VM ----------------------------------------------------------------------
+
+def ipa_bits(s: Scene) -> int:
+    """The VM's IPA size: KVM_VM_TYPE_ARM_IPA_SIZE(type), 40 when the type leaves it 0 (api.rst 4.2)."""
+    return arm64_ipa(s.vm_type) or 40
+
+
+def arm64_ipa(vm_type: int) -> int:
+    return kvm.KVM_VM_TYPE_ARM_IPA_SIZE(vm_type)
+
+
+def ipa_limit(s: Scene) -> int:
+    return s.cap(kvm.KVM_CAP_ARM_VM_IPA_SIZE)
+
+
+IPA_LIMIT = Val("KVM_CAP_ARM_VM_IPA_SIZE", ipa_limit)
+
+
+def ipa_end(minus: int = 0, plus: int = 0) -> Val:
+    text = "2^n" + (f" - {minus:#x}" if minus else "") + (f" + {plus:#x}" if plus else "")
+    return Val(text, lambda s: (1 << ipa_bits(s)) - minus + plus)
+
+
+BAD_POINTER = Val("a guard page", lambda s: s.target.bad_address())
+
+
+def sizeof(t) -> int:
+    return ctypes.sizeof(t)
