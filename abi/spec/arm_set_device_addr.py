@@ -22,8 +22,23 @@ from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EIO, ENODEV, ENOE
 from abi import arm64, kvm
 from abi.spec import steps as S
 from abi.spec.case import ARM64, X86_64, Case, DocumentedError, Val
-from abi.spec.steps import (BAD_POINTER, IRQCHIP, create_device, create_vcpu, create_vcpus, get_attr, has_attr,
-                            init_vcpu, ipa_end, raw, reads_back, run_vcpu, set_addr, set_addr_at, set_attr)
+from abi.spec.steps import (
+    BAD_POINTER,
+    IRQCHIP,
+    create_device,
+    create_vcpu,
+    create_vcpus,
+    get_attr,
+    has_attr,
+    init_vcpu,
+    ipa_end,
+    raw,
+    reads_back,
+    run_vcpu,
+    set_addr,
+    set_addr_at,
+    set_attr,
+)
 
 DIST, CPU = arm64.KVM_VGIC_V2_ADDR_TYPE_DIST, arm64.KVM_VGIC_V2_ADDR_TYPE_CPU
 D, C = 0x08000000, 0x08010000  # QEMU virt's own GIC layout: in range for any IPA size
