@@ -1,6 +1,6 @@
 """The in-guest agent: executes the host's requests (see protocol.py) on the guest kernel's /dev/kvm.
 
-Runs inside the guest under Debian's arm64 Python 3.11 as `python3 -S agent.py /dev/vportNpM`; standard
+Runs inside the guest under Debian's arm64 Python 3.11 as `python3 -S agent.py [/dev/vportNpM]`; standard
 library only, with protocol.py copied beside it. One request at a time, in order: the host is a single
 pytest worker, so there is nothing to gain from concurrency and a lot to lose in clarity.
 
@@ -17,6 +17,7 @@ import mmap
 import os
 import signal
 import sys
+import time
 
 import protocol as P
 
@@ -267,10 +268,32 @@ def serve(fd: int) -> None:
 
 
 PORT_FD = 1000  # out of the way of the small fd numbers tests get and close, as they would on the host
+PORTS = "/sys/class/virtio-ports"
+
+
+def find_port(timeout: float = 10.0) -> str | None:
+    """/dev/vportNpM of the port named protocol.PORT_NAME; init loads its driver while we start up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            for port in os.listdir(PORTS):
+                with open(f"{PORTS}/{port}/name") as f:
+                    if f.read().strip() == P.PORT_NAME and os.path.exists(f"/dev/{port}"):
+                        return f"/dev/{port}"
+        except OSError:
+            pass  # the driver is not there yet
+        time.sleep(0.005)
+    return None
 
 
 def main(argv: list[str]) -> int:
-    opened = os.open(argv[1], os.O_RDWR)
+    path = argv[1] if len(argv) > 1 else find_port()
+    if path is None:
+        # Read by the host from the console: the one line it reports.
+        print(f"kvm-abi: no virtio-serial port named {P.PORT_NAME} (virtio_console neither built in nor loaded: "
+              "pass --guest-modules DIR)", flush=True)
+        return 3
+    opened = os.open(path, os.O_RDWR)
     fd = os.dup2(opened, PORT_FD, inheritable=False)
     os.close(opened)
     try:

@@ -34,30 +34,18 @@ SERIAL_MODULES = ("virtio_mmio", "virtio_console")
 STARTUP_MODULES = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.latin_1", "encodings.ascii")
 
 INIT = """#!/bin/sh
-# kvm-abi guest init: mount the pseudo file systems, load the serial driver, run the agent, power off.
+# kvm-abi guest init: mount the pseudo file systems, load the serial driver while the agent starts (it waits
+# for its port), power off when the agent ends.
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sys /sys
 busybox mount -t devtmpfs dev /dev
 for m in $(busybox cat /modules/order 2>/dev/null); do
     busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
-done
-port=
-for i in $(busybox seq 200); do
-    for d in /sys/class/virtio-ports/*; do
-        [ "$(busybox cat $d/name 2>/dev/null)" = "@PORT@" ] && port=/dev/${d##*/}
-    done
-    [ -n "$port" ] && [ -e "$port" ] && break
-    port=
-    busybox usleep 10000
-done
-if [ -z "$port" ]; then
-    echo "kvm-abi: no virtio-serial port named @PORT@ (virtio_console neither built in nor loaded: pass --guest-modules DIR)"
-else
-    /usr/bin/@PYTHON@ -S -E -s /@AGENT@/agent.py $port
-    echo "kvm-abi: agent exited with status $?"
-fi
+done &
+/usr/bin/@PYTHON@ -S -E -s /@AGENT@/agent.py
+echo "kvm-abi: agent exited with status $?"
 busybox poweroff -f
-""".replace("@PORT@", protocol.PORT_NAME).replace("@PYTHON@", PYTHON).replace("@AGENT@", AGENT_DIR)
+""".replace("@PYTHON@", PYTHON).replace("@AGENT@", AGENT_DIR)
 
 
 class Cpio:
@@ -135,7 +123,7 @@ def add_elf_closure(cpio: Cpio, root: Path, binaries: list[Path]) -> None:
     while todo:
         needed, interp = elf_needs(todo.pop())
         if interp and interp not in seen:
-            seen.add(interp)
+            seen.update((interp, os.path.basename(interp)))  # libc names the loader too: one copy
             real = (root / interp.lstrip("/")).resolve()
             if not real.is_relative_to(root.resolve()):  # an absolute symlink in the package
                 real = find_lib(root, os.path.basename(interp))

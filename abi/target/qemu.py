@@ -172,7 +172,7 @@ class QemuTarget(Target):
         if panic:
             return panic.group(0).strip()
         if agent_says and booting:
-            return agent_says[-1]
+            return agent_says[0]  # the first: later ones (the agent exited) follow from it
         if self._proc is not None and self._proc.poll() is not None:
             qlog = ""
             try:
