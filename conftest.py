@@ -4,4 +4,5 @@ pytest_plugins = [
     "abi.headers_plugin",
     "abi.target.plugin",
     "abi.spec.plugin",
+    "abi.report.plugin",
 ]

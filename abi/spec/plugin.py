@@ -49,10 +49,28 @@ def spec_target(request):
         target = targets.pool(request.config).get(request.param)
     except TargetUnavailable as e:
         pytest.skip(str(e))
-    info = target.info()
-    request.node.user_properties += [("target", info.name), ("kernel_release", info.kernel_release),
-                                     ("profile", info.profile)]
+    request.node.user_properties += list(_describe(target).items())
     return target
+
+
+def _describe(target) -> dict:
+    """What the report's targets table shows, measured once per target (and per restart of it)."""
+    cached = getattr(target, "_spec_description", None)
+    if cached and cached[0] == target.generation:
+        return cached[1]
+    info = target.info()
+    d = {"target": info.name, "kernel_release": info.kernel_release, "profile": info.profile, "arch": info.arch,
+         "qemu_version": info.qemu_version, "cpu_model": info.cpu_model}
+    if info.arch == "arm64":
+        from abi.kvm import KVM_CAP_ARM_VM_IPA_SIZE, KVM_CHECK_EXTENSION
+
+        fd = target.open_kvm()
+        try:
+            d["ipa_limit"] = target.ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE).ret
+        finally:
+            target.close(fd)
+    target._spec_description = (target.generation, d)
+    return d
 
 
 def replay(request, case, target) -> None:

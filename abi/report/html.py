@@ -1,0 +1,80 @@
+"""The HTML summary that opens the report: the matrix, the targets, the findings (self-contained, no JS)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from abi.report.matrix import Row
+from abi.report.records import Record
+
+CSS = """
+<style>
+#kvm-abi h3 { margin: 1.2em 0 0.4em; }
+#kvm-abi table { border-collapse: collapse; font-size: 12px; margin-bottom: 1em; }
+#kvm-abi th, #kvm-abi td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+#kvm-abi th { background: #f0f0f0; }
+#kvm-abi .pass { background: #c8efc8; } #kvm-abi .fail { background: #f6b6b6; }
+#kvm-abi .xfail { background: #fde4a8; } #kvm-abi .skip { background: #e4e4e4; }
+#kvm-abi .gap { background: #fff3f3; color: #a00; }
+#kvm-abi .cite { color: #555; max-width: 28em; }
+</style>
+"""
+
+_CELL = (("failed", "fail"), ("error", "fail"), ("xpassed", "fail"), ("xfailed", "xfail"), ("passed", "pass"),
+         ("skipped", "skip"))
+
+
+def _cell(counts: dict[str, int]) -> str:
+    if not counts:
+        return '<td class="none">-</td>'
+    css = next(c for o, c in _CELL if counts.get(o)) if any(counts.get(o) for o, _ in _CELL) else "none"
+    text = ", ".join(f"{n} {o}" for o, n in sorted(counts.items()) if n)
+    data = " ".join(f'data-{o}="{n}"' for o, n in counts.items())
+    return f'<td class="{css}" {data}>{escape(text)}</td>'
+
+
+def matrix_table(rows: list[Row], targets: list[str]) -> str:
+    head = "".join(f"<th>{escape(t)}</th>" for t in targets)
+    out = ['<table id="kvm-matrix"><thead><tr><th>ioctl</th><th>errno</th><th>condition</th><th>documented</th>'
+           f'<th>implemented</th><th>cases</th>{head}</tr></thead><tbody>']
+    for r in rows:
+        gap = ' class="gap"' if r.documented and not r.cases else ""
+        cells = "".join(_cell(r.outcomes.get(t, {})) for t in targets)
+        out.append(f'<tr class="matrix-row"{gap}><td>{escape(r.ioctl)}</td><td>{escape(r.errno)}</td>'
+                   f'<td>{escape(r.condition)}</td><td class="cite">{escape(r.documented or "no")}</td>'
+                   f'<td class="cite">{escape(r.implemented or "?")}</td><td>{r.cases or "untested"}</td>{cells}</tr>')
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def targets_table(targets: dict[str, dict]) -> str:
+    cols = ("kernel_release", "arch", "profile", "qemu_version", "cpu_model", "ipa_limit")
+    out = ['<table id="kvm-targets"><thead><tr><th>target</th>'
+           + "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cols) + "</tr></thead><tbody>"]
+    for name, info in targets.items():
+        out.append(f"<tr><td>{escape(name)}</td>" + "".join(f"<td>{escape(str(info.get(c, '')))}</td>" for c in cols)
+                   + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def findings_list(findings: list[str]) -> str:
+    if not findings:
+        return '<p id="kvm-findings">none</p>'
+    return '<ul id="kvm-findings">' + "".join(f"<li>{escape(f)}</li>" for f in findings) + "</ul>"
+
+
+def totals(records: list[Record]) -> str:
+    counts = {o: sum(1 for r in records if r.outcome == o) for o in
+              ("passed", "failed", "skipped", "xfailed", "xpassed", "error")}
+    data = " ".join(f'data-{o}="{n}"' for o, n in counts.items())
+    text = ", ".join(f"{n} {o}" for o, n in counts.items() if n)
+    return f'<p id="kvm-totals" data-tests="{len(records)}" {data}>{len(records)} tests: {escape(text)}</p>'
+
+
+def summary(rows: list[Row], targets: dict[str, dict], findings: list[str], records: list[Record]) -> str:
+    names = list(targets)
+    return (f'{CSS}<section id="kvm-abi"><h3>KVM ABI conformance</h3>{totals(records)}'
+            f"<h3>Targets</h3>{targets_table(targets)}"
+            f"<h3>ioctl &times; errno</h3>{matrix_table(rows, names)}"
+            f"<h3>Findings</h3>{findings_list(findings)}</section>")

@@ -1,0 +1,57 @@
+"""The ioctl x errno matrix: for each pair, documented? implemented? tested? and the outcome per target."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from abi.report.records import Record
+from abi.spec import registry
+
+
+@dataclass
+class Row:
+    ioctl: str
+    errno: str
+    documented: str = ""  # the section that documents it, or ""
+    condition: str = ""
+    implemented: str = ""  # where the kernel returns it, "no" when only a deviation expects it, or ""
+    cases: int = 0
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # target -> outcome -> count
+
+    def total(self, outcome: str) -> int:
+        return sum(c.get(outcome, 0) for c in self.outcomes.values())
+
+
+def build(records: list[Record], targets: list[str]) -> list[Row]:
+    rows: dict[tuple[str, str], Row] = {}
+
+    def row(ioctl: str, errno: str) -> Row:
+        key = (ioctl, errno)
+        if key not in rows:
+            rows[key] = Row(ioctl, errno, outcomes={t: {} for t in targets})
+        return rows[key]
+
+    for d in registry.documented():
+        r = row(d.ioctl, d.errno_name)
+        r.documented, r.condition = d.section, d.condition
+    code: dict[tuple[str, str], str] = {}
+    returned: set[tuple[str, str]] = set()
+    for c in registry.cases():
+        key = (c.ioctl, c.errno_name)
+        r = row(*key)
+        r.cases += 1
+        r.condition = r.condition or c.condition
+        if c.deviation is None:  # a case the kernel is expected to meet: it returns this errno
+            returned.add(key)
+            if c.basis == "code":
+                code.setdefault(key, c.cite)
+    for key, r in rows.items():
+        # Where the kernel returns it; "no" when only a documented contract it breaks expects it.
+        r.implemented = code.get(key) or ("yes" if key in returned else ("no" if r.cases else ""))
+    for rec in records:
+        if not rec.ioctl:
+            continue
+        r = row(rec.ioctl, rec.expected or "?")
+        r.outcomes.setdefault(rec.target, {})
+        r.outcomes[rec.target][rec.outcome] = r.outcomes[rec.target].get(rec.outcome, 0) + 1
+    return sorted(rows.values(), key=lambda r: (r.ioctl, r.errno != "success", r.errno))

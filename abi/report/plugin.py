@@ -1,0 +1,179 @@
+"""pytest wiring of the reports: every conformance run leaves HTML, JUnit XML, KTAP and results JSON in
+--report-dir (default reports/), named with the date and the kernel releases it ran on.
+
+Active when the run includes tests/conformance or --report-dir is given. With pytest-xdist only the
+controller writes: workers' reports reach it with their user properties.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from abi.report import html as report_html
+from abi.report import ktap, matrix
+from abi.report.records import Record, from_report, outcome_of
+
+_KEY = pytest.StashKey["Reporter"]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("kvm-abi reports")
+    group.addoption("--report-dir", default=None, metavar="DIR",
+                    help="write the conformance reports (HTML, JUnit XML, KTAP, results JSON) here "
+                         "(default: reports/ when tests/conformance runs)")
+
+
+class Reporter:
+    def __init__(self, config, directory: Path):
+        self.config = config
+        self.dir = directory
+        self.records: list[Record] = []
+        self.targets: dict[str, dict] = {}
+        self.started = datetime.datetime.now()
+        self.renames: list[tuple[Path, str]] = []
+        self.written: list[Path] = []
+
+    def add(self, report, outcome: str) -> None:
+        rec = from_report(report, outcome)
+        if self.records and self.records[-1].nodeid == rec.nodeid:
+            # A teardown error after the call's outcome: the test's outcome is the error.
+            self.records[-1].outcome, self.records[-1].message = rec.outcome, rec.message
+            return
+        self.records.append(rec)
+        if rec.target:
+            info = self.targets.setdefault(rec.target, {})
+            for k in ("kernel_release", "profile"):
+                info.setdefault(k, getattr(rec, k))
+            for k, v in rec.extra.items():
+                info.setdefault(k, v)
+
+    def stem(self) -> str:
+        releases = sorted({r.kernel_release for r in self.records if r.kernel_release})
+        tag = "+".join(releases) or "no-target"
+        tag = re.sub(r"[^\w.+-]", "_", tag)[:120]
+        return f"conformance-{self.started:%Y-%m-%d-%H%M%S}-{tag}"
+
+    def findings(self) -> list[str]:
+        from abi.spec import registry
+
+        out = [f"deviation: {r.ioctl}, {r.condition} ({r.target}): {r.deviation}"
+               for r in self.records if r.outcome == "xfailed" and r.deviation]
+        out += [f"documentation: {f}" for f in registry.doc_findings()]
+        out += [f"header check: {r.message}" for r in self.records
+                if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]
+        out += _header_findings()
+        return list(dict.fromkeys(out))
+
+    def summary_html(self) -> str:
+        names = list(self.targets)
+        rows = matrix.build(self.records, names)
+        return report_html.summary(rows, self.targets, self.findings(), self.records)
+
+    def write(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        stem = self.stem()
+        results = {"started": self.started.isoformat(timespec="seconds"), "targets": self.targets,
+                   "findings": self.findings(), "records": [r.as_dict() for r in self.records]}
+        for suffix, text in ((".json", json.dumps(results, indent=1)), (".ktap", ktap.render(self.records))):
+            path = self.dir / (stem + suffix)
+            path.write_text(text)
+            self.written.append(path)
+        for tmp, suffix in self.renames:
+            if tmp.exists():
+                final = self.dir / (stem + suffix)
+                os.replace(tmp, final)
+                self.written.append(final)
+
+
+def _header_findings() -> list[str]:
+    from abi import abicheck, model
+    from abi.headers import HeaderError, HeaderSet, dump
+
+    out = []
+    for arch in model.ARCH_MODULES:
+        try:
+            out += [f"UAPI header: {f}" for f in abicheck.findings(dump(HeaderSet(arch)))]
+        except HeaderError:
+            continue
+    return out
+
+
+def _wanted(config) -> Path | None:
+    if config.getoption("report_dir"):
+        return Path(config.getoption("report_dir"))
+    args = [a for a in config.args if not a.startswith("-")] or config.getini("testpaths")
+    if any("conformance" in str(a) for a in args):
+        return Path(config.rootpath) / "reports"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    if hasattr(config, "workerinput"):
+        return
+    directory = _wanted(config)
+    if directory is None:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    reporter = Reporter(config, directory)
+    # pytest-html and junitxml read their paths in their own pytest_configure, which runs after this one.
+    if not config.getoption("htmlpath", None):
+        tmp = directory / f".kvm-abi-{os.getpid()}.html"
+        config.option.htmlpath = str(tmp)
+        config.option.self_contained_html = True
+        reporter.renames.append((tmp, ".html"))
+    if not config.option.xmlpath:
+        tmp = directory / f".kvm-abi-{os.getpid()}.xml"
+        config.option.xmlpath = str(tmp)
+        reporter.renames.append((tmp, ".xml"))
+    config.stash[_KEY] = reporter
+
+
+def pytest_runtest_logreport(report):
+    reporter = _reporter(report)
+    if reporter is None:
+        return
+    outcome = outcome_of(report)
+    if outcome is not None:
+        reporter.add(report, outcome)
+
+
+_CONFIG = []
+
+
+def _reporter(report=None):
+    return _CONFIG[0].stash.get(_KEY, None) if _CONFIG else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    _CONFIG[:] = [session.config]
+
+
+def pytest_html_results_summary(prefix, summary, postfix, session):
+    reporter = session.config.stash.get(_KEY, None)
+    if reporter is not None:
+        prefix.append(reporter.summary_html())
+
+
+def pytest_html_report_title(report):
+    report.title = "KVM ABI conformance"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    reporter = config.stash.get(_KEY, None)
+    if reporter is None:
+        return
+    reporter.write()
+    tw = config.get_terminal_writer() if hasattr(config, "get_terminal_writer") else None
+    lines = [f"kvm-abi report: {p}" for p in reporter.written]
+    if tw is not None:
+        for line in lines:
+            tw.line(line)

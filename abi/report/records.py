@@ -1,0 +1,78 @@
+"""One record per test of a run: what the JSON results, KTAP, the matrix and the diff are made from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+OUTCOMES = ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
+
+
+@dataclass
+class Record:
+    nodeid: str
+    outcome: str
+    group: str  # the ioctl for spec cases; the test function for others (KTAP's subtest group)
+    name: str  # the case within the group: "qemu-arm64-gicv2-dist-already-set"
+    target: str = ""
+    kernel_release: str = ""
+    profile: str = ""
+    ioctl: str = ""
+    condition: str = ""
+    expected: str = ""
+    observed: str = ""
+    basis: str = ""
+    cite: str = ""
+    deviation: str = ""
+    message: str = ""  # why it failed or was skipped, one line
+    duration: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def outcome_of(report) -> str | None:
+    """The test's outcome from its phase reports (None: not final yet)."""
+    xfail = hasattr(report, "wasxfail")
+    if report.when == "call":
+        if xfail:
+            return "xpassed" if report.passed else "xfailed"
+        return report.outcome
+    if report.when == "setup":
+        if report.skipped:
+            return "xfailed" if xfail else "skipped"
+        if report.failed:
+            return "error"
+    if report.when == "teardown" and report.failed:
+        return "error"
+    return None
+
+
+def _message(report) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    if hasattr(report, "wasxfail") and report.wasxfail:
+        return str(report.wasxfail).removeprefix("reason: ")
+    if report.failed:
+        text = getattr(report, "longreprtext", "") or str(report.longrepr or "")
+        lines = [line for line in text.splitlines() if line.strip()]
+        for line in lines:
+            if line.startswith("E "):
+                return line[1:].strip()
+        return lines[-1].strip() if lines else ""
+    return ""
+
+
+def from_report(report, outcome: str) -> Record:
+    props = dict(report.user_properties)
+    func = report.nodeid.split("::")[-1].split("[")[0]
+    param = report.nodeid.split("[", 1)[1].rstrip("]") if "[" in report.nodeid else func
+    return Record(
+        nodeid=report.nodeid, outcome=outcome, group=str(props.get("ioctl") or func), name=param,
+        target=str(props.get("target", "")), kernel_release=str(props.get("kernel_release", "")),
+        profile=str(props.get("profile", "")), ioctl=str(props.get("ioctl", "")),
+        condition=str(props.get("condition", "")), expected=str(props.get("expected", "")),
+        observed=str(props.get("observed", "")), basis=str(props.get("basis", "")), cite=str(props.get("cite", "")),
+        deviation=str(props.get("deviation", "")), message=_message(report), duration=report.duration,
+        extra={k: v for k, v in props.items() if k in ("qemu_version", "cpu_model", "arch", "ipa_limit")},
+    )

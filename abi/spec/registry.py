@@ -1,0 +1,17 @@
+"""Every ioctl spec the suite has: the report draws its matrix (documented rows, cases) from here."""
+
+from abi.spec import arm_set_device_addr
+
+SPECS = (arm_set_device_addr,)
+
+
+def documented():
+    return [row for spec in SPECS for row in spec.DOCUMENTED]
+
+
+def cases():
+    return [case for spec in SPECS for case in spec.CASES]
+
+
+def doc_findings():
+    return [f for spec in SPECS for f in getattr(spec, "DOC_FINDINGS", [])]
