@@ -105,7 +105,7 @@ def bench_targets(args) -> int:
                 guest.start()
             kvm = guest.open_kvm()
             nop = _median_us(guest.nop)
-            ioctl = _median_us(lambda: guest.ioctl(kvm, KVM_GET_API_VERSION, 0))
+            ioctl = _median_us(lambda g=guest, fd=kvm: g.ioctl(fd, KVM_GET_API_VERSION, 0))
             print(f"qemu-arm64-{profile:6} boot-to-ready median {statistics.median(guest.boots):5.2f} s "
                   f"(min {min(guest.boots):.2f}, max {max(guest.boots):.2f}, {len(guest.boots)} boots)   "
                   f"round trip: no-op {nop / 1000:.3f} ms, ioctl {ioctl / 1000:.3f} ms   "
@@ -125,11 +125,11 @@ def bench_targets(args) -> int:
             # Like against like: an argument-less ioctl, and one taking a value (fcntl.ioctl is slower there).
             for what, request, arg in (("no argument (KVM_GET_API_VERSION)", KVM_GET_API_VERSION, None),
                                        ("value argument (KVM_CHECK_EXTENSION)", KVM_CHECK_EXTENSION, 1)):
-                via_target = _median_us(lambda: local.ioctl(kvm, request, arg or 0), per_batch=2000)
+                via_target = _median_us(lambda r=request, a=arg: local.ioctl(kvm, r, a or 0), per_batch=2000)
                 if arg is None:
-                    bare = _median_us(lambda: fcntl.ioctl(kvm, request), per_batch=2000)
+                    bare = _median_us(lambda r=request: fcntl.ioctl(kvm, r), per_batch=2000)
                 else:
-                    bare = _median_us(lambda: fcntl.ioctl(kvm, request, arg), per_batch=2000)
+                    bare = _median_us(lambda r=request, a=arg: fcntl.ioctl(kvm, r, a), per_batch=2000)
                 print(f"local ioctl, {what}: target {via_target:.2f} us, bare fcntl.ioctl {bare:.2f} us, "
                       f"overhead {via_target / bare:.1f}x")
     print("goals: boot-to-ready <= 2 s median, round trip <= 1 ms median, local overhead <= 3x")

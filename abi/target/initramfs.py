@@ -22,8 +22,6 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
-from abi.target import protocol
-
 PYTHON = "python3.11"
 PY_LIB = f"usr/lib/{PYTHON}"
 LIB_DIRS = ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu")

@@ -80,6 +80,7 @@ class Pool:
         self.targets: dict[str, Target] = {}
         self.unavailable: dict[str, str] = {}
         self._guest_release: str | None = None
+        self._guest_error = ""
 
     def make(self, name: str) -> Target:
         if name == LOCAL:
@@ -92,6 +93,8 @@ class Pool:
         """The running target, or TargetUnavailable with the reason it cannot run here."""
         if name in self.unavailable:
             raise TargetUnavailable(self.unavailable[name])
+        if name != LOCAL and self._guest_error:  # provisioning already failed: don't retry per profile
+            raise TargetUnavailable(self._guest_error)
         try:
             target = self.targets.get(name) or self.make(name)
             self.targets[name] = target
@@ -109,8 +112,9 @@ class Pool:
         if self._guest_release is None:
             try:
                 self._guest_release = provision.kernel_release(self.kernel, self.modules)
-            except TargetUnavailable:
-                self._guest_release = ""  # the tests on it will skip, saying why
+            except TargetUnavailable as e:
+                self._guest_release = ""
+                self._guest_error = str(e).splitlines()[0]  # every guest test skips with this line
         return self._guest_release
 
     def stop(self) -> None:

@@ -110,4 +110,4 @@ def decode_pairs(data: bytes) -> dict[str, str]:
     if not data:
         return {}
     items = data.decode("utf-8", "replace").split("\0")
-    return dict(zip(items[::2], items[1::2]))
+    return dict(zip(items[::2], items[1::2], strict=True))

@@ -165,7 +165,7 @@ class Apt:
             "-oAPT::Architecture=arm64", "-oAPT::Architectures=arm64",
             f"-oDir::State::Lists={self.lists}", f"-oDir::Cache={self.root / 'cache'}",
             f"-oDir::Etc::SourceList={self.root / 'sources.list'}", f"-oDir::Etc::SourceParts={self.root / 'parts'}",
-            "-oAPT::Sandbox::User=root", "-oDebug::NoLocking=1",
+            "-oAPT::Sandbox::User=root",  # our own cache dir: no need to hand downloads to the _apt user
         ]
         self._updated = False
 

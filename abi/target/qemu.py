@@ -35,7 +35,7 @@ APPEND = "console=ttyAMA0 quiet panic=-1"  # panic=-1 + -no-reboot: a panicking 
 CONSOLE_TAIL = 4096
 PR_SET_PDEATHSIG = 1
 
-_live: "weakref.WeakSet[QemuTarget]" = weakref.WeakSet()
+_live: weakref.WeakSet[QemuTarget] = weakref.WeakSet()
 
 
 def machine_args(profile: str) -> list[str]:
@@ -206,6 +206,7 @@ class QemuTarget(Target):
 
     def _call(self, op: int, payload: bytes = b"", timeout: float | None = None) -> tuple[int, int, bytes, int]:
         """Send one request, wait for its answer: (ret, errno, data, status). Raises TargetLost."""
+        __tracebackhide__ = True  # a failing test's traceback ends at the target call, not in the transport
         if not self.running:
             self.start()
         self._seq = (self._seq + 1) & 0xFFFFFFFF
@@ -218,11 +219,13 @@ class QemuTarget(Target):
         except (OSError, EOFError, P.ProtocolError) as e:
             self._lose(e, op)
         if status == P.STATUS_ERROR:
-            raise RuntimeError(f"{self.name} agent failed on {P.OP_NAMES[op]}: {self._payload.decode(errors='replace')}")
+            message = self._payload.decode(errors="replace")
+            raise RuntimeError(f"{self.name} agent failed on {P.OP_NAMES[op]}: {message}")
         ret, err, data = P.parse_result(self._payload)
         return ret, err, data, status
 
     def _lose(self, exc: BaseException, op: int):
+        __tracebackhide__ = True
         why = self._why_down(exc)
         tail = self.console_tail()
         self.lost += 1

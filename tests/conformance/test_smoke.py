@@ -14,9 +14,22 @@ import struct
 
 import pytest
 
-from abi.kvm import (KVM_API_VERSION, KVM_CAP_IRQCHIP, KVM_CHECK_EXTENSION, KVM_CREATE_IRQCHIP, KVM_CREATE_VCPU,
-                     KVM_CREATE_VM, KVM_EXIT_MMIO, KVM_GET_API_VERSION, KVM_GET_VCPU_MMAP_SIZE, KVM_REG_ARM64,
-                     KVM_REG_SIZE_U64, KVM_RUN, kvm_one_reg, kvm_userspace_memory_region)
+from abi.kvm import (
+    KVM_API_VERSION,
+    KVM_CAP_IRQCHIP,
+    KVM_CHECK_EXTENSION,
+    KVM_CREATE_IRQCHIP,
+    KVM_CREATE_VCPU,
+    KVM_CREATE_VM,
+    KVM_EXIT_MMIO,
+    KVM_GET_API_VERSION,
+    KVM_GET_VCPU_MMAP_SIZE,
+    KVM_REG_ARM64,
+    KVM_REG_SIZE_U64,
+    KVM_RUN,
+    kvm_one_reg,
+    kvm_userspace_memory_region,
+)
 
 
 def machine(target) -> str:

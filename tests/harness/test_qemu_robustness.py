@@ -8,17 +8,28 @@ one line where QEMU or the guest assets are unavailable.
 
 import errno
 import os
+import shutil
 import signal
 import struct
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
-from abi.kvm import (KVM_CREATE_VCPU, KVM_CREATE_VM, KVM_GET_API_VERSION, KVM_REG_ARM64, KVM_REG_SIZE_U64, KVM_RUN,
-                     kvm_one_reg, kvm_userspace_memory_region)
+import abi
+from abi.kvm import (
+    KVM_CREATE_VCPU,
+    KVM_CREATE_VM,
+    KVM_GET_API_VERSION,
+    KVM_REG_ARM64,
+    KVM_REG_SIZE_U64,
+    KVM_RUN,
+    kvm_one_reg,
+    kvm_userspace_memory_region,
+)
 from abi.target import protocol as P
 from abi.target.base import TargetLost, TargetUnavailable
 from abi.target.qemu import QemuTarget
@@ -110,20 +121,22 @@ def test_stop_leaves_nothing(own_guest):
     own_guest.start()
 
 
-def test_guest_without_el2_is_unavailable_in_one_line(monkeypatch):
+def test_guest_without_el2_is_unavailable_in_one_line(monkeypatch, request):
     """virtualization=off: the guest kernel starts at EL1, KVM cannot initialise, no /dev/kvm."""
     from abi.target import qemu
 
     real = qemu.machine_args
     monkeypatch.setattr(qemu, "machine_args",
                         lambda profile: [a.replace("virtualization=on", "virtualization=off") for a in real(profile)])
-    guest = QemuTarget("gicv3")
+    guest = QemuTarget("gicv3", request.config.getoption("guest_kernel"), request.config.getoption("guest_modules"))
+    try:
+        guest.provision()
+    except TargetUnavailable as e:  # the assets themselves are missing here: say so, like the fixture
+        pytest.skip(str(e))
     try:
         with pytest.raises(TargetUnavailable, match="no /dev/kvm") as why:
             guest.start()
         assert "\n" not in str(why.value)
-    except TargetUnavailable as e:  # the assets themselves are missing here: say so, like the fixture
-        pytest.skip(str(e))
     finally:
         guest.stop()
 
@@ -131,7 +144,7 @@ def test_guest_without_el2_is_unavailable_in_one_line(monkeypatch):
 CHILD = textwrap.dedent("""
     import sys, time
     from abi.target.qemu import QemuTarget
-    t = QemuTarget("gicv3")
+    t = QemuTarget("gicv3", sys.argv[1], sys.argv[2] or None)
     t.start()
     print(t.qemu_pid(), t._tmp, flush=True)
     time.sleep(120)
@@ -142,8 +155,11 @@ CHILD = textwrap.dedent("""
 def test_nothing_outlives_the_process(own_guest, sig):
     """Ctrl-C (SIGINT), SIGTERM and even SIGKILL of the test process take QEMU down (PR_SET_PDEATHSIG for
     the last); the temp dir goes too, except after SIGKILL, which runs no code."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.getcwd(), os.environ.get("PYTHONPATH")])))
-    child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, text=True, env=env)
+    root = str(Path(abi.__file__).parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    child = subprocess.Popen([sys.executable, "-c", CHILD, own_guest.kernel_spec, own_guest.modules_dir or ""],
+                             stdout=subprocess.PIPE, text=True, env=env)
+    tmp = None
     try:
         line = child.stdout.readline().split()
         assert line, "child could not boot a guest"
@@ -157,9 +173,8 @@ def test_nothing_outlives_the_process(own_guest, sig):
         if child.poll() is None:
             child.kill()
             child.wait()
-        if line := locals().get("tmp"):
-            import shutil
-            shutil.rmtree(line, ignore_errors=True)
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def test_lost_guest_fails_only_the_test_in_flight(pytester, own_guest):
