@@ -1,0 +1,145 @@
+"""The reports a conformance run leaves, read back the way their readers read them: KTAP by a parser that
+enforces ktap.rst, the HTML in a real browser (pytest-html draws its results table with JavaScript), and
+both counted against the JUnit XML of the same run."""
+
+import json
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from abi.report import ktap
+from abi.report.diff import compare
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """One real conformance run on the local target (its cases skip, saying why, where there is no KVM)."""
+    out = tmp_path_factory.mktemp("reports")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests/conformance", "--target", "local", "-q",
+                           "-p", "no:cacheprovider", "--report-dir", str(out)], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-2000:]
+    files = {p.suffix: p for p in out.glob("conformance-*")}
+    assert set(files) == {".html", ".xml", ".ktap", ".json"}, proc.stdout[-2000:]
+    return files
+
+
+def junit_counts(xml: Path) -> dict:
+    suite = ET.parse(xml).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    cases = suite.findall("testcase")
+    return {"tests": len(cases),
+            "failed": sum(1 for c in cases if c.find("failure") is not None or c.find("error") is not None),
+            "skipped": sum(1 for c in cases if c.find("skipped") is not None),
+            "with_ioctl": sum(1 for c in cases if any(p.get("name") == "ioctl" for p in c.iter("property")))}
+
+
+def test_file_names_carry_date_and_kernel_release(run):
+    import os
+
+    name = run[".json"].name
+    assert name.startswith("conformance-20") and os.uname().release.replace("#", "_") in name
+
+
+def test_ktap_is_valid_and_matches_junit(run):
+    tree = ktap.parse(run[".ktap"].read_text())
+    leaves = ktap.leaves(tree)
+    j = junit_counts(run[".xml"])
+    assert len(leaves) == j["tests"]
+    assert sum(1 for leaf in leaves if not leaf.ok) == j["failed"]
+    # JUnit files expected failures under <skipped>, KTAP under its own XFAIL directive.
+    assert sum(1 for leaf in leaves if leaf.directive in ("SKIP", "XFAIL")) == j["skipped"]
+    assert all(group.children for group in tree.children)
+
+
+def test_ktap_reader_rejects_broken_plans():
+    with pytest.raises(ValueError, match="plan"):
+        ktap.parse("KTAP version 1\n1..2\nok 1 a\n")
+    with pytest.raises(ValueError, match="out of order"):
+        ktap.parse("KTAP version 1\n1..2\nok 1 a\nok 3 b\n")
+
+
+def test_results_json_has_one_record_per_case(run):
+    data = json.loads(run[".json"].read_text())
+    assert len(data["records"]) == junit_counts(run[".xml"])["tests"]
+    spec = [r for r in data["records"] if r["ioctl"]]
+    assert spec and all(r["expected"] and r["cite"] and r["condition"] for r in spec)
+    assert any("GENMASK" in f or "PAGE_SIZE" in f for f in data["findings"])
+
+
+def test_diff_of_a_run_with_itself_is_clean(run):
+    d = compare(str(run[".json"]), str(run[".json"]))
+    assert not d.regressed and not d.new_failures and not d.changed_errnos
+
+
+def test_diff_names_a_new_failure_and_exits_non_zero(run, tmp_path):
+    data = json.loads(run[".json"].read_text())
+    victim = next(r for r in data["records"] if r["ioctl"] and r["outcome"] == "passed")
+    victim.update(outcome="failed", observed="EINVAL", message="expected ENOTTY")
+    broken = tmp_path / "new.json"
+    broken.write_text(json.dumps(data))
+    proc = subprocess.run([sys.executable, "-m", "abi.report", "diff", str(run[".json"]), str(broken), "--html",
+                           str(tmp_path / "d.html")], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert victim["name"].split("@")[0] in proc.stdout and "REGRESSED" in proc.stdout
+    assert "New failures (1)" in (tmp_path / "d.html").read_text()
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name):
+            return shutil.which(name)
+    pytest.skip("no chromium here (apt-get install chromium)")
+
+
+def test_html_report_renders_in_a_browser(run, tmp_path):
+    browser = _chromium()
+    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom",
+           run[".html"].as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    from html.parser import HTMLParser
+
+    class Count(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows = self.matrix_rows = 0
+            self.cells: dict[str, int] = {}
+            self.totals = {}
+            self.in_template = 0  # pytest-html keeps row templates in <template>: not shown
+
+        def handle_endtag(self, tag):
+            if tag == "template":
+                self.in_template -= 1
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            classes = (a.get("class") or "").split()
+            if tag == "template":
+                self.in_template += 1
+            if tag == "tbody" and "results-table-row" in classes and not self.in_template:
+                self.rows += 1
+            if tag == "tr" and "matrix-row" in classes:
+                self.matrix_rows += 1
+            if tag == "td":
+                for k, v in a.items():
+                    if k.startswith("data-"):
+                        self.cells[k[5:]] = self.cells.get(k[5:], 0) + int(v)
+            if a.get("id") == "kvm-totals":
+                self.totals = {k[5:]: int(v) for k, v in a.items() if k.startswith("data-")}
+
+    c = Count()
+    c.feed(dom)
+    j = junit_counts(run[".xml"])
+    assert c.rows == j["tests"], "the JavaScript results table shows every test"
+    assert c.matrix_rows > 0
+    assert sum(c.cells.values()) == j["with_ioctl"], "every spec case is counted once in the matrix"
+    assert c.totals["tests"] == j["tests"]
+    assert c.totals["failed"] + c.totals["error"] + c.totals["xpassed"] == j["failed"]
