@@ -22,13 +22,14 @@ class Diff:
     gone_findings: list[str] = field(default_factory=list)
     new_cases: list[str] = field(default_factory=list)
     gone_cases: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)  # what changed in the machines themselves
 
     @property
     def regressed(self) -> bool:
         return bool(self.new_failures)
 
     def sections(self):
-        return (("New failures", self.new_failures), ("Fixed", self.fixed), ("Changed errnos", self.changed_errnos),
+        return (("Targets", self.targets), ("New failures", self.new_failures), ("Fixed", self.fixed), ("Changed errnos", self.changed_errnos),
                 ("New findings", self.new_findings), ("Gone findings", self.gone_findings),
                 ("New cases", self.new_cases), ("Gone cases", self.gone_cases))
 
@@ -80,6 +81,12 @@ def compare(base_path: str, new_path: str) -> Diff:
             d.fixed.append(f"{key}: deviation gone")
         if was.get("observed") and now.get("observed") and _observed(was) != _observed(now):
             d.changed_errnos.append(f"{key}: {_observed(was)} -> {_observed(now)}")
+    for name in sorted(base.get("targets", {}).keys() | new.get("targets", {}).keys()):
+        bt, nt = base.get("targets", {}).get(name, {}), new.get("targets", {}).get(name, {})
+        changes = [f"{k} {bt.get(k, '-')} -> {nt.get(k, '-')}" for k in sorted(bt.keys() | nt.keys())
+                   if bt.get(k) != nt.get(k)]
+        if changes:
+            d.targets.append(f"{name}: " + "; ".join(changes))
     d.new_cases = sorted(n.keys() - b.keys())
     d.gone_cases = sorted(b.keys() - n.keys())
     strip = lambda fs: {f for f in fs}  # noqa: E731
