@@ -71,6 +71,7 @@ class QemuTarget(Target):
         self._guard = 0
         self._pairs: dict[str, str] = {}
         self._header = bytearray(P.HEADER.size)
+        self._payload = b""  # the last message's payload
         _live.add(self)
 
     # ---- lifecycle --------------------------------------------------------------------------------------
@@ -101,12 +102,17 @@ class QemuTarget(Target):
         if self._dtb:
             cmd += ["-dtb", str(self._dtb)]
         started = time.monotonic()
-        with open(os.path.join(self._tmp, "qemu.log"), "wb") as qlog:
-            self._proc = subprocess.Popen(cmd, pass_fds=[guest.fileno()], stdin=subprocess.DEVNULL, stdout=qlog,
-                                          stderr=subprocess.STDOUT, start_new_session=True,
-                                          preexec_fn=_die_with_parent)
-        guest.close()
         self._sock = host
+        try:
+            with open(self._qemu_log_path(), "wb") as qlog:
+                self._proc = subprocess.Popen(cmd, pass_fds=[guest.fileno()], stdin=subprocess.DEVNULL,
+                                              stdout=qlog, stderr=subprocess.STDOUT, start_new_session=True,
+                                              preexec_fn=_die_with_parent)
+        except OSError as e:
+            self.stop()
+            raise TargetUnavailable(f"{self.name}: cannot run {provision.QEMU}: {e.strerror}") from None
+        finally:
+            guest.close()
         try:
             _, _, op, _ = self._receive(self.boot_timeout)
             ret, _, tail = P.parse_result(self._payload)
@@ -159,6 +165,9 @@ class QemuTarget(Target):
     def _console_path(self) -> str:
         return os.path.join(self._tmp, "console.log")
 
+    def _qemu_log_path(self) -> str:
+        return os.path.join(self._tmp, "qemu.log")
+
     def _why_down(self, exc: BaseException, booting: bool = False) -> str:
         """One line: why the guest is gone, from QEMU's exit, its log and the console."""
         if self._proc is not None:
@@ -174,14 +183,12 @@ class QemuTarget(Target):
         if agent_says and booting:
             return agent_says[0]  # the first: later ones (the agent exited) follow from it
         if self._proc is not None and self._proc.poll() is not None:
-            qlog = ""
             try:
-                with open(os.path.join(self._tmp, "qemu.log"), errors="replace") as f:
-                    qlog = f.read().strip().splitlines()[-1:] or [""]
-                    qlog = qlog[0]
+                with open(self._qemu_log_path(), errors="replace") as f:
+                    said = f.read().strip().splitlines()[-1:]  # QEMU's own error, e.g. a kernel it cannot load
             except OSError:
-                pass
-            return f"QEMU exited with status {self._proc.returncode}" + (f": {qlog}" if qlog else "")
+                said = []
+            return f"QEMU exited with status {self._proc.returncode}" + "".join(f": {line}" for line in said)
         if isinstance(exc, TimeoutError):
             return f"no answer within {self._sock.gettimeout() if self._sock else '?'} s"
         return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
