@@ -38,21 +38,10 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "guest: needs a QEMU guest; skipped with one line when there is none")
     kernel, modules = config.getoption("guest_kernel"), config.getoption("guest_modules")
-    if kernel not in provision.KERNELS:
-        if kernel.startswith("debian-"):
-            raise pytest.UsageError(f"--guest-kernel {kernel}: unknown; one of {', '.join(provision.KERNELS)} "
-                                    "or a PATH")
-        try:
-            with open(kernel, "rb") as f:
-                provision.image_bytes(f.read(), f"--guest-kernel {kernel}")
-        except OSError as e:
-            raise pytest.UsageError(f"--guest-kernel {kernel}: {e.strerror}") from None
-        except TargetUnavailable as e:
-            raise pytest.UsageError(str(e)) from None
-    elif modules:
-        raise pytest.UsageError(f"--guest-modules applies to a --guest-kernel PATH, not to {kernel}")
-    if modules and not os.path.isdir(modules):
-        raise pytest.UsageError(f"--guest-modules {modules}: no such directory")
+    try:
+        provision.check_kernel_option(kernel, modules)
+    except TargetUnavailable as e:
+        raise pytest.UsageError(str(e)) from None
     config.stash[_POOL] = Pool(selected(config), kernel, modules)
 
 

@@ -309,18 +309,27 @@ def debian_kernel(name: str) -> Kernel:
     return Kernel(name, out / "Image", modules, (out / "release").read_text(), key)
 
 
+def check_kernel_option(name: str, modules_dir: str | None = None) -> None:
+    """Refuse, in one line, a --guest-kernel / --guest-modules choice that cannot work (no download)."""
+    if name in KERNELS:
+        if modules_dir:
+            raise TargetUnavailable(f"--guest-modules applies to a kernel PATH, not to {name}")
+        return
+    if name.startswith("debian-"):
+        raise TargetUnavailable(f"--guest-kernel {name}: unknown; use one of {', '.join(KERNELS)} or a PATH")
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise TargetUnavailable(f"--guest-kernel {name}: no such file")
+    image_bytes(path.read_bytes(), f"--guest-kernel {name}")
+    if modules_dir and not Path(modules_dir).expanduser().is_dir():
+        raise TargetUnavailable(f"--guest-modules {modules_dir}: no such directory")
+
+
 def user_kernel(path: str, modules_dir: str | None) -> Kernel:
-    p = Path(path).expanduser()
-    if not p.is_file():
-        raise TargetUnavailable(f"--guest-kernel {path}: no such file")
-    raw = p.read_bytes()
+    check_kernel_option(path, modules_dir)
+    raw = Path(path).expanduser().read_bytes()
     image = image_bytes(raw, f"--guest-kernel {path}")
-    mods: tuple = ()
-    if modules_dir:
-        md = Path(modules_dir).expanduser()
-        if not md.is_dir():
-            raise TargetUnavailable(f"--guest-modules {modules_dir}: no such directory")
-        mods = tuple(initramfs.serial_modules(md))
+    mods = tuple(initramfs.serial_modules(Path(modules_dir).expanduser())) if modules_dir else ()
     h = hashlib.sha256(raw)
     for name, data in mods:
         h.update(name.encode() + data)
@@ -329,7 +338,7 @@ def user_kernel(path: str, modules_dir: str | None) -> Kernel:
     out.mkdir(parents=True, exist_ok=True)
     if not (out / "Image").exists():
         _atomic_write(out / "Image", image)
-    return Kernel(str(p), out / "Image", mods, banner_release(image), key)
+    return Kernel(str(path), out / "Image", mods, banner_release(image), key)
 
 
 def banner_release(image: bytes) -> str:
@@ -339,21 +348,8 @@ def banner_release(image: bytes) -> str:
 
 
 def kernel(name: str, modules_dir: str | None = None) -> Kernel:
-    if name in KERNELS:
-        if modules_dir:
-            raise TargetUnavailable(f"--guest-modules applies to a kernel PATH, not to {name}")
-        return debian_kernel(name)
-    if name.startswith("debian-"):
-        raise TargetUnavailable(f"--guest-kernel {name}: unknown; use one of {', '.join(KERNELS)} or a PATH")
-    return user_kernel(name, modules_dir)
-
-
-def assets(kernel_name: str, modules_dir: str | None = None) -> tuple[Kernel, Path]:
-    """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
-    ensure_host_tools()
-    with cache_lock():
-        k = kernel(kernel_name, modules_dir)
-        return k, initrd(k)
+    check_kernel_option(name, modules_dir)
+    return debian_kernel(name) if name in KERNELS else user_kernel(name, modules_dir)
 
 
 def kernel_release(kernel_name: str, modules_dir: str | None = None) -> str:

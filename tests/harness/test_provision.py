@@ -14,6 +14,8 @@ import pytest
 from abi.target import initramfs, provision
 from abi.target.base import TargetUnavailable
 
+pytest_plugins = ["pytester"]
+
 
 def cpio_entries(data: bytes) -> dict[str, tuple[int, bytes]]:
     """{name: (mode, data)} of one or more concatenated newc archives (what the kernel unpacks)."""
@@ -160,7 +162,7 @@ def test_image_checks():
 def test_bad_guest_kernel_is_a_usage_error_in_one_line(pytester, tmp_path):
     bogus = tmp_path / "Image"
     bogus.write_bytes(b"not a kernel" * 10)
-    for arg, message in ((str(tmp_path / "missing"), "No such file"), (str(bogus), "not an arm64 Linux Image"),
+    for arg, message in ((str(tmp_path / "missing"), "no such file"), (str(bogus), "not an arm64 Linux Image"),
                          ("debian-9", "unknown")):
         result = pytester.runpytest_subprocess("-p", "abi.target.plugin", "--guest-kernel", arg)
         assert result.ret == pytest.ExitCode.USAGE_ERROR
