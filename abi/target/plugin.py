@@ -8,6 +8,7 @@ cannot run here is remembered with its one-line reason and every test on it is s
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -42,7 +43,7 @@ def pytest_configure(config):
         provision.check_kernel_option(kernel, modules)
     except TargetUnavailable as e:
         raise pytest.UsageError(str(e)) from None
-    config.stash[_POOL] = Pool(selected(config), kernel, modules)
+    config.stash[_POOL] = Pool(selected(config), kernel, modules, config)
 
 
 def pytest_unconfigure(config):
@@ -64,8 +65,8 @@ def selected(config) -> list[str]:
 class Pool:
     """This process's targets, made on first use; a target that failed to start stays failed (one line)."""
 
-    def __init__(self, names: list[str], kernel: str, modules: str | None):
-        self.names, self.kernel, self.modules = names, kernel, modules
+    def __init__(self, names: list[str], kernel: str, modules: str | None, config=None):
+        self.names, self.kernel, self.modules, self.config = names, kernel, modules, config
         self.targets: dict[str, Target] = {}
         self.unavailable: dict[str, str] = {}
         self._guest_release: str | None = None
@@ -88,7 +89,8 @@ class Pool:
             target = self.targets.get(name) or self.make(name)
             self.targets[name] = target
             if isinstance(target, QemuTarget) and not target.running:
-                target.start()
+                with uncaptured(self.config):
+                    target.start()
         except TargetUnavailable as e:
             self.unavailable[name] = str(e).splitlines()[0]
             raise TargetUnavailable(self.unavailable[name]) from None
@@ -100,7 +102,8 @@ class Pool:
             return os.uname().release
         if self._guest_release is None:
             try:
-                self._guest_release = provision.kernel_release(self.kernel, self.modules)
+                with uncaptured(self.config):
+                    self._guest_release = provision.kernel_release(self.kernel, self.modules)
             except TargetUnavailable as e:
                 self._guest_release = ""
                 self._guest_error = str(e).splitlines()[0]  # every guest test skips with this line
@@ -113,6 +116,30 @@ class Pool:
 
 
 _POOL = pytest.StashKey[Pool]()
+
+
+@contextlib.contextmanager
+def uncaptured(config):
+    """Let provisioning's progress lines reach the terminal (downloads and builds take seconds)."""
+    capman = config.pluginmanager.getplugin("capturemanager") if config else None
+    if capman is None:
+        yield
+        return
+    with capman.global_and_fixture_disabled():
+        yield
+
+
+def pytest_sessionstart(session):
+    """Under pytest-xdist, provision once in the controller, where progress is visible; workers then find
+    everything cached. A failure is left for the workers to report as skips."""
+    config = session.config
+    p = pool(config)
+    if not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None) and any(
+            n != LOCAL for n in p.names):
+        try:
+            provision.assets(p.kernel, p.modules)
+        except TargetUnavailable:
+            pass
 
 
 def pool(config) -> Pool:

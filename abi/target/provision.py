@@ -352,6 +352,14 @@ def kernel(name: str, modules_dir: str | None = None) -> Kernel:
     return debian_kernel(name) if name in KERNELS else user_kernel(name, modules_dir)
 
 
+def assets(kernel_name: str, modules_dir: str | None = None) -> tuple[Kernel, Path]:
+    """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
+    ensure_host_tools()
+    with cache_lock():
+        k = kernel(kernel_name, modules_dir)
+        return k, initrd(k)
+
+
 def kernel_release(kernel_name: str, modules_dir: str | None = None) -> str:
     """The guest kernel's release without booting it (provisions the kernel if needed)."""
     with cache_lock():
