@@ -40,7 +40,7 @@ busybox mount -t devtmpfs dev /dev
 for m in $(busybox cat /modules/order 2>/dev/null); do
     busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
 done &
-/usr/bin/@PYTHON@ -S -E -s /@AGENT@/agent.py
+cd /@AGENT@ && /usr/bin/@PYTHON@ -S -E -s -c "import sys, agent; sys.exit(agent.main(sys.argv))"
 echo "kvm-abi: agent exited with status $?"
 busybox poweroff -f
 """.replace("@PYTHON@", PYTHON).replace("@AGENT@", AGENT_DIR)
@@ -205,8 +205,12 @@ def userspace_archive(root: Path) -> Cpio:
                 cpio.file(*pyc)
         elif name.endswith(".so"):
             extensions.append(path)
+    here = Path(__file__).parent
     for name, data in agent_sources().items():
         cpio.file(f"{AGENT_DIR}/{name}", data, 0o644)
+        pyc = _pyc(here / name, f"{AGENT_DIR}/{name}")  # imported, not run as a script: bytecode is used
+        if pyc:
+            cpio.file(*pyc)
     add_elf_closure(cpio, root, [python] + extensions)
     return cpio
 

@@ -7,6 +7,7 @@ import gzip
 import lzma
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,9 @@ def test_initramfs_contents(userspace_archive):
     here = Path(initramfs.__file__).parent
     assert files["agent/agent.py"][1] == (here / "agent.py").read_bytes()
     assert files["agent/protocol.py"][1] == (here / "protocol.py").read_bytes()
+    if sys.version_info[:2] == (3, 11):  # bytecode only from a host Python of the guest's version
+        assert "agent/__pycache__/protocol.cpython-311.pyc" in files
+        assert "usr/lib/python3.11/ctypes/__pycache__/__init__.cpython-311.pyc" in files
     # Trimmed to what the agent imports: nothing the emulated CPU would unpack for nothing.
     assert not any(n.startswith("usr/lib/python3.11/asyncio") for n in files)
     assert sum(len(d) for _, d in files.values()) < 20 << 20
