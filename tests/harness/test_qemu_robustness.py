@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -84,10 +85,9 @@ def test_hung_agent_is_lost_after_request_timeout(own_guest):
     assert own_guest.nop() == b""
 
 
-def test_looping_vcpu_times_out_and_the_guest_lives_on(own_guest):
-    """KVM_RUN on a vCPU spinning on `b .` never returns by itself; the agent's timer ends it with EINTR
-    (api.rst 4.10 KVM_RUN errors: EINTR, an unmasked signal is pending)."""
-    t, a = own_guest, own_guest.abi
+def looping_vcpu(t) -> tuple[int, int, int]:
+    """(kvm, vm, vcpu) fds of a vCPU whose code is `b .` at its reset PC: KVM_RUN never returns by itself."""
+    a = t.abi
     kvm = t.open_kvm()
     vm = t.ioctl(kvm, KVM_CREATE_VM, 0).value()
     vcpu = t.ioctl(vm, KVM_CREATE_VCPU, 0).value()
@@ -101,6 +101,14 @@ def test_looping_vcpu_times_out_and_the_guest_lives_on(own_guest):
     t.write(pc, struct.pack("<Q", 0x10000))
     pc_id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | a.KVM_REG_ARM_CORE | a.KVM_REG_ARM_CORE_REG("regs.pc")
     t.ioctl(vcpu, a.KVM_SET_ONE_REG, kvm_one_reg(id=pc_id, addr=pc)).value()
+    return kvm, vm, vcpu
+
+
+def test_looping_vcpu_times_out_and_the_guest_lives_on(own_guest):
+    """The agent's timer ends a KVM_RUN that would spin forever with EINTR (api.rst 4.10 KVM_RUN errors:
+    EINTR, an unmasked signal is pending) and the answer says it timed out."""
+    t = own_guest
+    kvm, vm, vcpu = looping_vcpu(t)
     t.ioctl_timeout = 1
     try:
         got = t.ioctl(vcpu, KVM_RUN, 0)
@@ -110,6 +118,22 @@ def test_looping_vcpu_times_out_and_the_guest_lives_on(own_guest):
     assert "timeout" in repr(got)
     for fd in (vcpu, vm, kvm):
         assert t.close(fd) == 0
+
+
+def test_qemu_killed_during_a_request(own_guest):
+    """QEMU dies while KVM_RUN is in flight: the request fails at once (not after its time limit)."""
+    t = own_guest
+    _, _, vcpu = looping_vcpu(t)
+    killer = threading.Timer(0.5, os.kill, (t.qemu_pid(), signal.SIGKILL))
+    killer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(TargetLost, match="during ioctl: QEMU exited"):
+            t.ioctl(vcpu, KVM_RUN, 0)
+    finally:
+        killer.join()
+    assert time.monotonic() - started < t.ioctl_timeout
+    assert t.nop(b"back") == b"back"
 
 
 def test_stop_leaves_nothing(own_guest):
