@@ -36,6 +36,7 @@ def pytest_addoption(parser):
                     help="modules for a --guest-kernel PATH whose virtio console driver is a module")
 
 
+@pytest.hookimpl(trylast=True)  # after the terminal reporter exists: a usage error is then printed cleanly
 def pytest_configure(config):
     config.addinivalue_line("markers", "guest: needs a QEMU guest; skipped with one line when there is none")
     kernel, modules = config.getoption("guest_kernel"), config.getoption("guest_modules")
