@@ -171,9 +171,13 @@ def pytest_unconfigure(config):
     reporter = config.stash.get(_KEY, None)
     if reporter is None:
         return
+    if not reporter.records:
+        # Nothing ran (a usage error, an empty selection): leave no empty reports behind.
+        for tmp, _ in reporter.renames:
+            tmp.unlink(missing_ok=True)
+        return
     reporter.write()
-    tw = config.get_terminal_writer() if hasattr(config, "get_terminal_writer") else None
-    lines = [f"kvm-abi report: {p}" for p in reporter.written]
-    if tw is not None:
-        for line in lines:
-            tw.line(line)
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        for path in reporter.written:
+            terminal.write_line(f"kvm-abi report: {path}")

@@ -30,7 +30,9 @@ from abi.target.base import Result, Target, TargetInfo, TargetLost, TargetUnavai
 PROFILES = ("gicv2", "gicv3", "novgic")
 GIC_VERSION = {"gicv2": "2", "gicv3": "3", "novgic": "2"}
 CPU = "max,pauth=off"  # pointer authentication costs ~8 s of emulated boot and nothing here needs it
-SMP, MEMORY = "1", "512"
+# Two CPUs: with one, a KVM_CHECK_EXTENSION that wrongly answers num_online_cpus() (the 2013 patch that added
+# KVM_CAP_ARM_SET_DEVICE_ADDR fell through to KVM_CAP_NR_VCPUS) would still answer 1 and go unnoticed.
+SMP, MEMORY = "2", "512"
 # panic=-1 with -no-reboot: a panicking guest ends QEMU at once. cryptomgr.notests: the crypto self-tests
 # are a fifth of the emulated kernel boot and test nothing KVM uses.
 APPEND = "console=ttyAMA0 quiet panic=-1 cryptomgr.notests"
