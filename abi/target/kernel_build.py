@@ -1,0 +1,403 @@
+"""A guest kernel and UAPI headers built from a user's kernel tree: `python -m abi validate --kernel-tree DIR`.
+
+The kernel is `make allnoconfig` with the project's fragment (kvm-guest.config beside this file) as
+KCONFIG_ALLCONFIG, cross-compiled for arm64 with Debian's gcc-aarch64-linux-gnu, in a build directory of the
+cache (never in the tree): $XDG_CACHE_HOME/kvm-abi/build/<tree name>-<hash of its path>/. The tree's state
+(path, size and mtime of every file, plus the fragment and the compiler) is hashed; an unchanged state reuses
+the last Image without running make, a changed one runs make in the same build directory, so a one-file
+change rebuilds incrementally. The build log stays in that directory; a failed build raises BuildError with
+the first compiler error and the log's tail. After the build, every line of the fragment must be in .config
+with its value: an option Kconfig silently dropped (a missing dependency) is an error, not a surprise at boot.
+
+`make headers_install` for arm64 and x86 goes into the same directory, cached by the same state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from abi.target import provision
+
+FRAGMENT = Path(__file__).with_name("kvm-guest.config")
+CROSS_COMPILE = "aarch64-linux-gnu-"
+# tool -> Debian package (the build's own needs; .ci/setup installs them)
+BUILD_TOOLS = {"make": "make", "gcc": "gcc", f"{CROSS_COMPILE}gcc": "gcc-aarch64-linux-gnu", "bc": "bc",
+               "flex": "flex", "bison": "bison", "perl": "perl-base"}
+# What makes a directory a kernel tree we can build for arm64 and check.
+TREE_MARKERS = ("Makefile", "Kconfig", "arch/arm64/Kconfig", "virt/kvm/kvm_main.c", "include/uapi/linux/kvm.h")
+# Never part of the tree's state: VCS data, editor droppings, in-tree build output (`make O=` refuses to run
+# on a tree built in place, so there is none to hash anyway).
+SKIP_DIRS = {".git", ".hg", ".svn", ".pc"}
+SKIP_SUFFIXES = (".o", ".cmd", ".swp", "~", ".orig", ".rej")
+HEADER_ARCHES = {"arm64": "arm64", "x86_64": "x86"}  # the header check's name -> the kernel's ARCH
+LOG_TAIL = 25
+
+
+class BuildError(Exception):
+    """One clear line (str(e)), plus what to show under it: the first compiler error and the log's tail."""
+
+    def __init__(self, message: str, detail: str = "", log: Path | None = None):
+        super().__init__(message)
+        self.detail = detail
+        self.log = log
+
+
+@dataclass(frozen=True)
+class Build:
+    tree: Path
+    image: Path           # uncompressed arm64 Image in the build directory
+    release: str          # `make kernelrelease`
+    config: Path          # the .config it was built with
+    log: Path
+    rebuilt: bool         # False: the tree was unchanged, make did not run
+    seconds: float
+
+
+def log(msg: str) -> None:
+    provision.log(msg)
+
+
+# ---- the tree -------------------------------------------------------------------------------------------
+
+def check_tree(path: str | os.PathLike) -> Path:
+    """The tree's absolute path, or BuildError saying why DIR is not a kernel tree we can build."""
+    tree = Path(path).expanduser().resolve()
+    if not tree.is_dir():
+        raise BuildError(f"{path}: no such directory")
+    missing = [m for m in TREE_MARKERS if not (tree / m).exists()]
+    if len(missing) == len(TREE_MARKERS):
+        raise BuildError(f"{path}: not a Linux kernel tree (none of {', '.join(TREE_MARKERS)})")
+    if missing:
+        raise BuildError(f"{path}: not a Linux kernel tree with arm64 KVM (missing {', '.join(missing)})")
+    for leftover in (".config", "include/config/auto.conf"):
+        if (tree / leftover).exists():
+            raise BuildError(f"{path}: the tree has been configured or built in place ({leftover} exists); "
+                             "a build outside the tree (O=) needs a clean one: run `make mrproper` in it")
+    return tree
+
+
+def tree_state(tree: Path) -> str:
+    """A hash of every source file's path, size and mtime: changes when any file is edited, added or removed.
+
+    Content is not read (75 000 files: stat is ~0.5 s, reading would be ~10 s); make itself decides what to
+    rebuild from mtimes, so a state key coarser than that would never miss a change make would see.
+    """
+    h = hashlib.sha256()
+    stack = [tree]
+    entries = []
+    while stack:
+        d = stack.pop()
+        try:
+            it = os.scandir(d)
+        except OSError:
+            continue
+        with it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    if e.name not in SKIP_DIRS:
+                        stack.append(Path(e.path))
+                    continue
+                if e.name.endswith(SKIP_SUFFIXES):
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                entries.append(f"{os.path.relpath(e.path, tree)}\0{st.st_size}\0{st.st_mtime_ns}")
+    for line in sorted(entries):
+        h.update(line.encode() + b"\n")
+    return h.hexdigest()
+
+
+def build_key(tree: Path) -> str:
+    """The build directory's name: readable, and unique per tree path."""
+    name = re.sub(r"[^\w.+-]", "_", tree.name)[:40]
+    return f"{name}-{hashlib.sha256(str(tree).encode()).hexdigest()[:12]}"
+
+
+def build_dir(tree: Path) -> Path:
+    d = provision.cache_dir() / "build" / build_key(tree)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def compiler_version() -> str:
+    proc = subprocess.run([f"{CROSS_COMPILE}gcc", "--version"], capture_output=True, text=True)
+    return proc.stdout.split("\n")[0]
+
+
+def check_tools() -> None:
+    missing = sorted({pkg for tool, pkg in BUILD_TOOLS.items() if not shutil.which(tool)})
+    if missing:
+        raise BuildError(f"cannot build an arm64 kernel here: install the Debian package(s) {' '.join(missing)} "
+                         "(sudo bash .ci/setup installs everything)")
+
+
+# ---- the configuration ----------------------------------------------------------------------------------
+
+def parse_config(text: str) -> dict[str, str]:
+    """CONFIG_FOO -> "y" / "m" / '"string"' / "n" (for `# CONFIG_FOO is not set`)."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^(CONFIG_\w+)=(.*)$", line)
+        if m:
+            out[m.group(1)] = m.group(2)
+            continue
+        m = re.match(r"^# (CONFIG_\w+) is not set$", line)
+        if m:
+            out[m.group(1)] = "n"
+    return out
+
+
+def dropped_options(fragment: str, config: str) -> list[str]:
+    """The fragment's requests that .config does not honour, one line each (empty: all there)."""
+    want, have = parse_config(fragment), parse_config(config)
+    out = []
+    for name, value in want.items():
+        got = have.get(name, "n")
+        if got != value:
+            shown = "not set" if got == "n" else f"={got}"
+            out.append(f"{name}={value} requested, .config has it {shown}")
+    return out
+
+
+def verify_config(config_path: Path, fragment_path: Path = FRAGMENT) -> None:
+    dropped = dropped_options(fragment_path.read_text(), config_path.read_text())
+    if dropped:
+        raise BuildError(f"the kernel configuration lacks {len(dropped)} option(s) of {fragment_path.name} "
+                         "(Kconfig dropped them: a dependency is missing or the option does not exist in this "
+                         "tree)", "\n".join(dropped), config_path)
+
+
+# ---- the build log --------------------------------------------------------------------------------------
+
+_ERROR = re.compile(r"^(?:[^\s:]+:\d+(?::\d+)?: (?:fatal )?error: |.*: undefined reference to |ld: .*error|"
+                    r"[^\s:]+: error: )")
+
+
+def first_error(text: str, context: int = 4) -> str:
+    """The first compiler/linker error in a build log with the lines that belong to it ('' if none).
+
+    gcc's first error is the cause; later ones (and make's `***` lines) mostly follow from it. The lines
+    after it up to the next diagnostic or make line are gcc's quotation of the source and its caret.
+    """
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if _ERROR.match(line):
+            block = [line]
+            for nxt in lines[i + 1:i + 1 + context]:
+                if re.match(r"^(make|  [A-Z]+ |\S+:\d+(:\d+)?: )", nxt):
+                    break
+                block.append(nxt)
+            return "\n".join(block)
+    for line in lines:
+        if line.startswith("make") and "***" in line:
+            return line
+    return ""
+
+
+def tail(text: str, n: int = LOG_TAIL) -> str:
+    return "\n".join(text.rstrip().splitlines()[-n:])
+
+
+def _make(args: list[str], tree: Path, logf, what: str, progress: bool = True) -> None:
+    """Run make in the tree with its output appended to the log; a progress line on stderr every 10 s."""
+    cmd = ["make", "-C", str(tree), *args]
+    logf.write(f"$ {' '.join(cmd)}\n".encode())
+    logf.flush()
+    env = dict(os.environ, LC_ALL="C", KBUILD_BUILD_USER="kvm-abi", KBUILD_BUILD_HOST="kvm-abi")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            env=env)
+    started = last = time.monotonic()
+    steps, current = 0, ""
+    try:
+        for raw in proc.stdout:
+            logf.write(raw)
+            line = raw.decode(errors="replace").rstrip()
+            if line.startswith("  ") and len(line) > 10 and line[2:10].strip().isupper():
+                steps += 1
+                current = line.strip()
+            now = time.monotonic()
+            if progress and now - last >= 10:
+                log(f"{what}: {now - started:4.0f} s, {steps} steps (now: {current})")
+                last = now
+        proc.wait()
+    finally:
+        if proc.poll() is None:  # interrupted: leave nothing running
+            proc.kill()
+            proc.wait()
+        logf.flush()
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+
+
+def _fail(what: str, log_path: Path) -> BuildError:
+    text = log_path.read_text(errors="replace")
+    err = first_error(text)
+    detail = (f"first error:\n{err}\n\n" if err else "") + f"last lines of {log_path}:\n{tail(text)}"
+    return BuildError(f"{what} failed" + (f": {err.splitlines()[0]}" if err else f" (log: {log_path})"),
+                      detail, log_path)
+
+
+# ---- the build ------------------------------------------------------------------------------------------
+
+def _state_key(tree: Path, extra: str) -> str:
+    h = hashlib.sha256()
+    for part in (str(tree), tree_state(tree), FRAGMENT.read_text(), compiler_version(), extra):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _load_stamp(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def build(tree_path: str | os.PathLike, jobs: int | None = None) -> Build:
+    """The tree's arm64 Image: from the cache when the tree is unchanged, else built (incrementally)."""
+    tree = check_tree(tree_path)
+    check_tools()
+    out = build_dir(tree)
+    obj, log_path, stamp_path = out / "obj", out / "build.log", out / "image.json"
+    with provision.cache_lock(f"build-{build_key(tree)}.lock"):
+        started = time.monotonic()
+        state = _state_key(tree, "Image")
+        stamp = _load_stamp(stamp_path)
+        image = obj / "arch/arm64/boot/Image"
+        if stamp.get("state") == state and image.is_file():
+            return Build(tree, image, stamp["release"], obj / ".config", log_path, False,
+                         time.monotonic() - started)
+        obj.mkdir(exist_ok=True)
+        kind = "incremental" if (obj / "vmlinux").exists() else "full"
+        log(f"building an arm64 Image from {tree} ({kind}; build dir {obj}, log {log_path})")
+        common = ["ARCH=arm64", f"CROSS_COMPILE={CROSS_COMPILE}", f"O={obj}"]
+        with open(log_path, "wb") as logf:
+            try:
+                _make([*common, f"KCONFIG_ALLCONFIG={FRAGMENT}", "allnoconfig"], tree, logf, "configuring")
+            except subprocess.CalledProcessError:
+                raise _fail("make allnoconfig", log_path) from None
+            verify_config(obj / ".config")
+            try:
+                _make([*common, f"-j{jobs or os.cpu_count() or 1}", "Image"], tree, logf, "building")
+            except subprocess.CalledProcessError:
+                raise _fail("the kernel build", log_path) from None
+        if not image.is_file():
+            raise BuildError(f"the build succeeded but made no {image}", tail(log_path.read_text()), log_path)
+        provision.image_bytes(image.read_bytes(), str(image))  # an arm64 Image, or one line saying not
+        release = (obj / "include/config/kernel.release").read_text().strip()
+        seconds = time.monotonic() - started
+        stamp_path.write_text(json.dumps({"state": state, "release": release, "seconds": seconds}))
+        log(f"built {release} in {seconds:.0f} s ({image.stat().st_size / 1e6:.1f} MB)")
+        return Build(tree, image, release, obj / ".config", log_path, True, seconds)
+
+
+def headers(tree_path: str | os.PathLike) -> dict[str, Path]:
+    """`make headers_install` for each architecture of the header check: {"arm64": DIR, "x86_64": DIR}."""
+    tree = check_tree(tree_path)
+    check_tools()
+    out = build_dir(tree)
+    result = {}
+    with provision.cache_lock(f"build-{build_key(tree)}.lock"):
+        for name, arch in HEADER_ARCHES.items():
+            dest, stamp_path = out / f"headers-{name}", out / f"headers-{name}.json"
+            log_path = out / f"headers-{name}.log"
+            state = _state_key(tree, f"headers {arch}")
+            if _load_stamp(stamp_path).get("state") != state or not (dest / "include/linux/kvm.h").is_file():
+                log(f"make headers_install ARCH={arch}")
+                with open(log_path, "wb") as logf:
+                    try:
+                        _make([f"ARCH={arch}", f"O={out / f'obj-headers-{name}'}", f"INSTALL_HDR_PATH={dest}",
+                               "headers_install"], tree, logf, f"headers {arch}")
+                    except subprocess.CalledProcessError:
+                        raise _fail(f"make headers_install ARCH={arch}", log_path) from None
+                stamp_path.write_text(json.dumps({"state": state}))
+            result[name] = dest
+    return result
+
+
+# ---- Debian kernel sources --------------------------------------------------------------------------------
+
+# baseline kernel name -> (apt channel, source package, or a meta package whose dependency names it)
+SOURCES = {"debian-6.1": ("bookworm", "linux-source-6.1"), "debian-6.12": ("bookworm", "linux-source-6.12"),
+           "debian-sid": ("sid", "linux-source")}
+
+
+def debian_source_deb(name: str) -> tuple[Path, str]:
+    """The linux-source .deb of a Debian kernel (downloaded once into the cache) and its version."""
+    channel, package = SOURCES[name]
+    apt = provision.Apt(channel)
+    fields = apt.show(package)
+    if not package[len("linux-source"):]:  # the meta package: its dependency is the versioned one
+        m = re.search(r"(linux-source-[\d.]+)", fields.get("Depends", ""))
+        if not m:
+            raise BuildError(f"Debian {channel}: {package} names no linux-source-X.Y")
+        package = m.group(1)
+        fields = apt.show(package)
+    return apt.fetch(package), fields["Version"]
+
+
+def extract_source(deb: Path, dest: Path, members: tuple[str, ...] = ()) -> Path:
+    """Unpack the kernel tarball inside a linux-source .deb into dest (only `members`, e.g.
+    'Documentation/virt/kvm', when given); returns the tree's top directory."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest) as tmp:
+        subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True, capture_output=True)
+        (tarball,) = Path(tmp).glob("usr/src/linux-source-*.tar.*")
+        top = tarball.name.split(".tar.")[0]
+        wanted = [f"{top}/{m}" for m in members]
+        proc = subprocess.run(["tar", "-xf", str(tarball), "-C", str(dest), *wanted], capture_output=True,
+                              text=True)
+        if proc.returncode:
+            raise BuildError(f"unpacking {tarball.name} from {deb.name} failed: "
+                             f"{(proc.stderr.strip().splitlines() or ['?'])[-1]}")
+    return dest / top
+
+
+def debian_source_tree(name: str) -> Path:
+    """A whole Debian kernel source tree, unpacked once into the cache (read-only use: build with O=)."""
+    deb, version = debian_source_deb(name)
+    root = provision.cache_dir() / "src" / f"{SOURCES[name][1]}_{version}"
+    with provision.cache_lock("src.lock"):
+        done = root / ".unpacked"
+        if not done.exists():
+            log(f"unpacking {deb.name} into {root}")
+            shutil.rmtree(root, ignore_errors=True)
+            top = extract_source(deb, root)
+            done.write_text(str(top))
+    return Path(done.read_text())
+
+
+def debian_api_doc(name: str) -> Path:
+    """Documentation/virt/kvm/ of a Debian kernel's source (just that directory), cached; returns api.rst."""
+    deb, version = debian_source_deb(name)
+    root = provision.cache_dir() / "src" / f"{SOURCES[name][1]}_{version}-doc"
+    with provision.cache_lock("src.lock"):
+        done = root / ".unpacked"
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            top = extract_source(deb, root, ("Documentation/virt/kvm",))
+            done.write_text(str(top))
+    return Path(done.read_text()) / "Documentation/virt/kvm/api.rst"
+
+
+if __name__ == "__main__":  # python -m abi.target.kernel_build DIR: just the build
+    try:
+        b = build(sys.argv[1])
+    except BuildError as e:
+        print(f"error: {e}", file=sys.stderr)
+        if e.detail:
+            print(e.detail, file=sys.stderr)
+        sys.exit(1)
+    print(b.image)

@@ -1,0 +1,176 @@
+"""The kernel build's logic that needs no build: fragment verification, tree keying, bad trees, build logs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from abi.target import kernel_build as kb
+
+FAKE_CONFIG = """\
+#
+# Automatically generated file; DO NOT EDIT.
+#
+CONFIG_VIRTUALIZATION=y
+CONFIG_KVM=y
+CONFIG_SERIAL_AMBA_PL011=y
+# CONFIG_MODULES is not set
+CONFIG_LOCALVERSION=""
+CONFIG_VIRTIO_CONSOLE=m
+"""
+
+
+def test_parse_config():
+    cfg = kb.parse_config(FAKE_CONFIG)
+    assert cfg["CONFIG_KVM"] == "y"
+    assert cfg["CONFIG_MODULES"] == "n"
+    assert cfg["CONFIG_LOCALVERSION"] == '""'
+    assert cfg["CONFIG_VIRTIO_CONSOLE"] == "m"
+
+
+def test_dropped_options_names_each_missing_or_different_option():
+    fragment = "CONFIG_KVM=y\nCONFIG_VIRTIO_CONSOLE=y\nCONFIG_VIRTIO_MMIO=y\n# CONFIG_MODULES is not set\n"
+    dropped = kb.dropped_options(fragment, FAKE_CONFIG)
+    assert dropped == ["CONFIG_VIRTIO_CONSOLE=y requested, .config has it =m",
+                       "CONFIG_VIRTIO_MMIO=y requested, .config has it not set"]
+
+
+def test_verify_config_raises_with_the_dropped_options(tmp_path):
+    config = tmp_path / ".config"
+    config.write_text(FAKE_CONFIG)
+    fragment = tmp_path / "frag.config"
+    fragment.write_text("CONFIG_KVM=y\nCONFIG_CROSS_MEMORY_ATTACH=y\n")
+    with pytest.raises(kb.BuildError) as e:
+        kb.verify_config(config, fragment)
+    assert "lacks 1 option(s) of frag.config" in str(e.value)
+    assert "CONFIG_CROSS_MEMORY_ATTACH=y requested, .config has it not set" in e.value.detail
+    fragment.write_text("CONFIG_KVM=y\n# CONFIG_MODULES is not set\n")
+    kb.verify_config(config, fragment)  # all there: no error
+
+
+def test_the_shipped_fragment_asks_for_what_the_guest_needs():
+    want = kb.parse_config(kb.FRAGMENT.read_text())
+    for name in ("CONFIG_KVM", "CONFIG_VIRTUALIZATION", "CONFIG_ARM_GIC", "CONFIG_ARM_GIC_V3",
+                 "CONFIG_SERIAL_AMBA_PL011_CONSOLE", "CONFIG_VIRTIO_MMIO", "CONFIG_VIRTIO_CONSOLE",
+                 "CONFIG_BLK_DEV_INITRD", "CONFIG_RD_GZIP", "CONFIG_DEVTMPFS", "CONFIG_PROC_FS", "CONFIG_SYSFS"):
+        assert want.get(name) == "y", name
+    assert want["CONFIG_MODULES"] == "n"
+
+
+def fake_tree(root: Path) -> Path:
+    for marker in kb.TREE_MARKERS:
+        (root / marker).parent.mkdir(parents=True, exist_ok=True)
+        (root / marker).write_text(f"# {marker}\n")
+    return root
+
+
+def test_not_a_kernel_tree(tmp_path):
+    with pytest.raises(kb.BuildError, match="no such directory"):
+        kb.check_tree(tmp_path / "nope")
+    with pytest.raises(kb.BuildError, match="not a Linux kernel tree \\(none of"):
+        kb.check_tree(tmp_path)
+    (tmp_path / "Makefile").write_text("all:\n")
+    (tmp_path / "Kconfig").write_text("")
+    with pytest.raises(kb.BuildError, match="missing arch/arm64/Kconfig, virt/kvm/kvm_main.c"):
+        kb.check_tree(tmp_path)
+
+
+def test_a_tree_built_in_place_is_refused(tmp_path):
+    tree = fake_tree(tmp_path)
+    assert kb.check_tree(tree) == tree.resolve()
+    (tree / ".config").write_text("CONFIG_KVM=y\n")
+    with pytest.raises(kb.BuildError, match="make mrproper"):
+        kb.check_tree(tree)
+
+
+def test_tree_state_follows_edits_additions_and_removals_not_build_droppings(tmp_path):
+    tree = fake_tree(tmp_path)
+    s0 = kb.tree_state(tree)
+    assert kb.tree_state(tree) == s0
+    (tree / "virt/kvm/kvm_main.o").write_bytes(b"obj")  # in-tree object, editor backup: ignored
+    (tree / "virt/kvm/kvm_main.c~").write_text("old")
+    (tree / ".git").mkdir()
+    (tree / ".git/index").write_text("x")
+    assert kb.tree_state(tree) == s0
+    f = tree / "virt/kvm/kvm_main.c"
+    st = f.stat()
+    f.write_text("# virt/kvm/kvm_main.c changed\n")
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime, other size: still a change
+    s1 = kb.tree_state(tree)
+    assert s1 != s0
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # touched
+    s2 = kb.tree_state(tree)
+    assert s2 != s1
+    (tree / "virt/kvm/new.c").write_text("")
+    s3 = kb.tree_state(tree)
+    assert s3 != s2
+    (tree / "virt/kvm/new.c").unlink()
+    assert kb.tree_state(tree) == s2
+
+
+def test_build_dir_is_per_tree_path(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    a = kb.build_dir(tmp_path / "linux")
+    b = kb.build_dir(tmp_path / "copy" / "linux")
+    assert a != b and a.name.startswith("linux-") and b.name.startswith("linux-")
+    assert a == kb.build_dir(tmp_path / "linux")
+    assert str(a).startswith(str(tmp_path / "cache" / "kvm-abi" / "build"))
+
+
+GCC_LOG = """\
+  CC      arch/arm64/kvm/vgic/vgic-init.o
+  CC      arch/arm64/kvm/vgic/vgic-kvm-device.o
+/src/arch/arm64/kvm/vgic/vgic-kvm-device.c: In function 'vgic_check_iorange':
+/src/arch/arm64/kvm/vgic/vgic-kvm-device.c:20:24: error: 'ENXIOO' undeclared (first use in this function)
+   20 |                 return -ENXIOO;
+      |                        ^~~~~~~
+/src/arch/arm64/kvm/vgic/vgic-kvm-device.c:20:24: note: each undeclared identifier is reported only once
+/src/arch/arm64/kvm/vgic/vgic-kvm-device.c:31:1: error: control reaches end of non-void function
+make[4]: *** [/src/scripts/Makefile.build:250: arch/arm64/kvm/vgic/vgic-kvm-device.o] Error 1
+make[3]: *** [/src/scripts/Makefile.build:500: arch/arm64/kvm/vgic] Error 2
+"""
+
+
+def test_first_error_is_the_first_compiler_error_with_its_quotation():
+    err = kb.first_error(GCC_LOG)
+    assert err.splitlines() == [
+        "/src/arch/arm64/kvm/vgic/vgic-kvm-device.c:20:24: error: 'ENXIOO' undeclared (first use in this function)",
+        "   20 |                 return -ENXIOO;",
+        "      |                        ^~~~~~~",
+    ]
+
+
+def test_first_error_finds_linker_errors_and_falls_back_to_make():
+    ld = ("  LD      vmlinux\naarch64-linux-gnu-ld: arch/arm64/kvm/arm.o: in function `x':\n"
+          "arm.c:(.text+0x10): undefined reference to `kvm_missing'\nmake[1]: *** [Makefile:1] Error 1\n")
+    assert "undefined reference to `kvm_missing'" in kb.first_error(ld)
+    assert kb.first_error("  CC foo.o\nmake[2]: *** No rule to make target 'x'. Stop.\n") == \
+        "make[2]: *** No rule to make target 'x'. Stop."
+    assert kb.first_error("  CC foo.o\n") == ""
+
+
+def test_a_failed_build_says_its_first_error_and_shows_the_tail(tmp_path):
+    log = tmp_path / "build.log"
+    log.write_text(GCC_LOG)
+    e = kb._fail("the kernel build", log)
+    assert str(e) == ("the kernel build failed: /src/arch/arm64/kvm/vgic/vgic-kvm-device.c:20:24: error: "
+                      "'ENXIOO' undeclared (first use in this function)")
+    assert "make[3]: *** [/src/scripts/Makefile.build:500: arch/arm64/kvm/vgic] Error 2" in e.detail
+    assert e.log == log
+
+
+def test_missing_build_tools_are_named_with_their_package(monkeypatch):
+    monkeypatch.setattr(kb.shutil, "which", lambda tool: None if tool in ("flex", "bison") else "/usr/bin/" + tool)
+    with pytest.raises(kb.BuildError, match="install the Debian package\\(s\\) bison flex"):
+        kb.check_tools()
+
+
+def test_validate_refuses_a_directory_that_is_not_a_kernel_tree(tmp_path, capsys):
+    from abi.__main__ import main
+
+    assert main(["validate", "--kernel-tree", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"kvm-abi validate: error: {tmp_path}: not a Linux kernel " \
+        "tree (none of Makefile, Kconfig, arch/arm64/Kconfig, virt/kvm/kvm_main.c, include/uapi/linux/kvm.h)"
