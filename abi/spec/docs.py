@@ -1,0 +1,57 @@
+"""The KVM documentation of a Debian kernel, fetched at run time from its linux-doc package (never committed).
+
+`kvm_docs("debian-6.1")` returns a directory with api.rst and devices/*.rst of the kernel that
+`--guest-kernel debian-6.1` boots, cached under the XDG cache directory by package version.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from abi.target import provision
+from abi.target.base import TargetUnavailable
+
+
+def doc_package(kernel: str) -> tuple[provision.Apt, str]:
+    """linux-doc-<major.minor> of the kernel a --guest-kernel name stands for."""
+    if kernel not in provision.KERNELS:
+        raise TargetUnavailable(f"{kernel}: not a Debian kernel name ({', '.join(provision.KERNELS)})")
+    channel, meta = provision.KERNELS[kernel]
+    apt = provision.Apt(channel)
+    m = re.search(r"linux-image-(\d+\.\d+)", apt.show(meta).get("Depends", ""))
+    if not m:
+        raise TargetUnavailable(f"{meta} in Debian {channel} names no versioned kernel image")
+    return apt, f"linux-doc-{m.group(1)}"
+
+
+def kvm_docs(kernel: str) -> Path:
+    apt, package = doc_package(kernel)
+    version = apt.show(package)["Version"]
+    out = provision.cache_dir() / "docs" / f"{package}_{version.replace(':', '%3a')}"
+    if (out / "api.rst").exists():
+        return out
+    deb = apt.fetch(package)
+    provision.log(f"unpacking the KVM documentation of {package} {version}")
+    with tempfile.TemporaryDirectory(dir=provision.cache_dir()) as tmp:
+        fs = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
+        subprocess.run(["tar", "-x", "-C", tmp, "--wildcards", "*/Documentation/virt/kvm/*"], stdin=fs.stdout,
+                       check=True, capture_output=True)
+        fs.wait()
+        (src,) = Path(tmp).glob("usr/share/doc/*/Documentation/virt/kvm")
+        staging = Path(tmp, "out")
+        for f in src.rglob("*.rst*"):
+            rel = f.relative_to(src)
+            dest = staging / (rel.with_suffix("") if f.suffix == ".gz" else rel)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(gzip.decompress(f.read_bytes()) if f.suffix == ".gz" else f.read_bytes())
+        if not (staging / "api.rst").exists():
+            raise TargetUnavailable(f"{package} {version} has no Documentation/virt/kvm/api.rst")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(out, ignore_errors=True)
+        staging.rename(out)
+    return out

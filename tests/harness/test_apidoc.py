@@ -1,0 +1,106 @@
+"""abi.spec.apidoc: api.rst as data, on the shapes the real documents use and on the documents themselves
+(Debian's linux-doc of 6.1, 6.12 and the newest kernel, fetched into the cache at run time)."""
+
+import re
+
+import pytest
+
+from abi.spec import apidoc
+from abi.target.base import TargetUnavailable
+
+EDGES = """\
+4.3 KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST
+-----------------------------------------------------------
+
+:Capability: basic, KVM_CAP_GET_MSR_FEATURES for
+             KVM_GET_MSR_FEATURE_INDEX_LIST
+:Architectures: x86
+:Type: system ioctl
+:Parameters: struct kvm_msr_list (in/out)
+:Returns: 0 on success; -1 on error
+
+Errors:
+
+  ======     ============================================================
+  EFAULT     the msr index list cannot be read from or written to
+  E2BIG      the msr index list is too big to fit in the array specified by
+             the user.
+  -EINVAL    the same errno twice
+  EINVAL     with another condition
+  ======     ============================================================
+
+Calling it twice returns -EEXIST, and ENOENT is mentioned in prose.
+
+4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR
+--------------------------------------------
+
+:Type: device ioctl, vm ioctl, vcpu ioctl
+
+4.80 KVM_ARM_SET_DEVICE_ADDR (deprecated)
+-----------------------------------------
+
+:Type: vm ioctl
+
+Errors:
+  ENODEV  The device id is unknown
+  ENXIO:  Device not supported on current system
+          on this host
+"""
+
+
+def test_edge_cases():
+    secs = apidoc.parse(EDGES)
+    assert [s.number for s in secs] == ["4.3", "4.80", "4.80"]  # duplicated numbers are kept, in order
+    msr, attr, addr = secs
+    assert msr.names == ["KVM_GET_MSR_INDEX_LIST", "KVM_GET_MSR_FEATURE_INDEX_LIST"]
+    assert msr.fields["Capability"] == "basic, KVM_CAP_GET_MSR_FEATURES for KVM_GET_MSR_FEATURE_INDEX_LIST"
+    assert [(e.errno, e.condition) for e in msr.errors] == [
+        ("EFAULT", "the msr index list cannot be read from or written to"),
+        ("E2BIG", "the msr index list is too big to fit in the array specified by the user."),
+        ("EINVAL", "the same errno twice"), ("EINVAL", "with another condition")]
+    assert [m.errno for m in msr.mentions] == ["EEXIST", "ENOENT"]
+    assert attr.names == ["KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR"] and attr.suffix == ""
+    assert apidoc._names("KVM_(UN)REGISTER_COALESCED_MMIO")[0] == ["KVM_REGISTER_COALESCED_MMIO",
+                                                                   "KVM_UNREGISTER_COALESCED_MMIO"]
+    assert addr.names == ["KVM_ARM_SET_DEVICE_ADDR"] and addr.suffix == "deprecated"
+    assert [(e.errno, e.condition) for e in addr.errors] == [
+        ("ENODEV", "The device id is unknown"), ("ENXIO", "Device not supported on current system on this host")]
+
+
+def test_errors_changed_names_the_rows():
+    base = apidoc.parse(EDGES)
+    new = apidoc.parse(EDGES.replace("ENODEV  The device id is unknown", "ENODEV  The device id is bad"))
+    assert apidoc.errors_changed(base, new) == {
+        "KVM_ARM_SET_DEVICE_ADDR": ({("ENODEV", "The device id is unknown")}, {("ENODEV", "The device id is bad")})}
+
+
+@pytest.fixture(scope="module", params=["debian-6.1", "debian-6.12", "debian-sid"])
+def api_rst(request):
+    from abi.spec.docs import kvm_docs
+
+    try:
+        return request.param, (kvm_docs(request.param) / "api.rst").read_text()
+    except TargetUnavailable as e:
+        pytest.skip(str(e))
+
+
+def test_every_section_is_accounted_for(api_rst):
+    _, text = api_rst
+    lines = text.splitlines()
+    headings = sum(1 for a, b in zip(lines, lines[1:]) if re.match(r"^\d+\.\d+\s+\S", a) and re.match(r"^-{3,}\s*$", b))
+    secs = apidoc.parse(text)
+    assert len(secs) == headings
+    ioctls = apidoc.ioctl_sections(secs)
+    assert len(ioctls) > 120
+    assert all(s.fields.get("Type") for s in ioctls if s.suffix != "deprecated" or s.fields)
+    blocks = len(re.findall(r"^\s*Errors(?: include)?:\s*$", text, re.M))
+    assert sum(1 for s in secs if s.errors) == blocks, "every Errors block yields rows"
+    assert all(e.errno in apidoc.ERRNO_NAMES for s in secs for e in s.errors)
+
+
+def test_the_seed_ioctl_section(api_rst):
+    _, text = api_rst
+    (sec,) = apidoc.by_name(apidoc.ioctl_sections(apidoc.parse(text)))["KVM_ARM_SET_DEVICE_ADDR"]
+    assert sec.suffix == "deprecated" and sec.fields["Type"] == "vm ioctl"
+    assert [e.errno for e in sec.errors] == ["ENODEV", "ENXIO", "EEXIST", "E2BIG", "EBUSY"]
+    assert "EEXIST" in {m.errno for m in sec.mentions}
