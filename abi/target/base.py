@@ -139,7 +139,7 @@ class Target(ABC):
     @abstractmethod
     def info(self) -> TargetInfo: ...
 
-    def stop(self) -> None:
+    def stop(self) -> None:  # noqa: B027 - optional: only targets that hold something override it
         """Release everything the target holds (fds, processes, temp dirs)."""
 
     @property

@@ -87,7 +87,8 @@ def api_rst(request):
 def test_every_section_is_accounted_for(api_rst):
     _, text = api_rst
     lines = text.splitlines()
-    headings = sum(1 for a, b in zip(lines, lines[1:], strict=False) if re.match(r"^\d+\.\d+\s+\S", a) and re.match(r"^-{3,}\s*$", b))
+    headings = sum(1 for a, b in zip(lines, lines[1:], strict=False)
+                   if re.match(r"^\d+\.\d+\s+\S", a) and re.match(r"^-{3,}\s*$", b))
     secs = apidoc.parse(text)
     assert len(secs) == headings
     ioctls = apidoc.ioctl_sections(secs)
