@@ -29,7 +29,8 @@ class Diff:
         return bool(self.new_failures)
 
     def sections(self):
-        return (("Targets", self.targets), ("New failures", self.new_failures), ("Fixed", self.fixed), ("Changed errnos", self.changed_errnos),
+        return (("Targets", self.targets), ("New failures", self.new_failures), ("Fixed", self.fixed),
+                ("Changed errnos", self.changed_errnos),
                 ("New findings", self.new_findings), ("Gone findings", self.gone_findings),
                 ("New cases", self.new_cases), ("Gone cases", self.gone_cases))
 
