@@ -156,6 +156,26 @@ def pytest_sessionstart(session):
     _CONFIG[:] = [session.config]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each case's details in the HTML report: the call under test decoded (request by name, argument field by
+    field, ret and errno by name) and the citation."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call":
+        return
+    props = dict(item.user_properties)
+    if "transcript" not in props:
+        return
+    try:
+        from pytest_html import extras
+    except ImportError:
+        return
+    text = (f"{props.get('ioctl')}: {props.get('condition')}\nexpected {props.get('expected')} "
+            f"({props.get('basis')}: {props.get('cite')})\n\n{props['transcript']}")
+    report.extras = [*getattr(report, "extras", []), extras.text(text, name="call")]
+
+
 def pytest_html_results_summary(prefix, summary, postfix, session):
     reporter = session.config.stash.get(_KEY, None)
     if reporter is not None:

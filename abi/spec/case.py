@@ -123,6 +123,7 @@ class Scene:
     vcpus: list[int] = field(default_factory=list)
     devices: list[int] = field(default_factory=list)
     maps: list[tuple[int, int]] = field(default_factory=list)
+    calls: list[tuple[int, int, object, Result]] = field(default_factory=list)  # (fd, request, arg, result)
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -151,7 +152,9 @@ class Scene:
                 self.target.close(fd)
 
     def ioctl(self, fd: int, request: int, arg=0) -> Result:
-        return self.target.ioctl(fd, request, arg)
+        got = self.target.ioctl(fd, request, arg)
+        self.calls.append((fd, request, arg, got))
+        return got
 
     def scratch(self, data: bytes = b"") -> int:
         """A page of target memory for pointer arguments, one per target (and per restart of it)."""

@@ -85,6 +85,7 @@ def replay(request, case, target) -> None:
     except SetupFailed as e:
         pytest.fail(str(e), pytrace=False)
     got = outcome.got
+    props.append(("transcript", outcome.transcript()))
     from abi.target.base import errno_name
 
     props += [("observed", "success" if got.ok else errno_name(got.errno)), ("observed_ret", got.ret)]

@@ -17,6 +17,42 @@ class Outcome:
     case: Case
     got: Result
     problem: str | None  # None: the kernel answered as the case expects
+    calls: tuple = ()  # the ioctls the call under test made: (fd, request, arg, result)
+
+    def transcript(self) -> str:
+        """The call under test as a reader wants it: request by name and number, argument field by field,
+        what came back by name."""
+        return "\n".join(describe_call(*c) for c in self.calls)
+
+
+def describe_call(fd: int, request: int, arg, got: Result) -> str:
+    from abi.ioctl import decode
+    from abi.model import request_name
+
+    head = f"{request_name(request)} = {int(request):#x} {decode(request)} on fd {fd}"
+    if isinstance(arg, int):
+        argument = f"arg {arg:#x}"
+    else:
+        argument = f"arg {describe_struct(arg)}"
+    return f"{head}\n  {argument}\n  -> ret {got.ret}, {got!r}"
+
+
+def describe_struct(value) -> str:
+    import ctypes
+
+    if isinstance(value, (ctypes.Structure, ctypes.Union)):
+        parts = []
+        for name, *_ in value._fields_:
+            if name.startswith("_pad"):
+                continue
+            v = getattr(value, name)
+            parts.append(f"{name}={describe_struct(v)}")
+        return f"{type(value).__name__} {{{', '.join(parts)}}}"
+    if isinstance(value, int):
+        return f"{value:#x}"
+    if isinstance(value, ctypes.Array):
+        return "[" + ", ".join(describe_struct(x) for x in value[:8]) + (", ..." if len(value) > 8 else "") + "]"
+    return repr(value)
 
 
 def _ended_as(got: Result, ok_errno: int) -> bool:
@@ -32,7 +68,8 @@ def run(case: Case, target) -> Outcome:
                 want = "success" if step.ok_errno == 0 else f"errno {step.ok_errno}"
                 raise SetupFailed(f"{case.ioctl}, {case.condition}: set-up step {step} gave {got!r}, "
                                   f"expected {want}\n  did: {case.describe()}")
+        first = len(scene.calls)
         got = case.call(scene)
-        return Outcome(case, got, case.verdict(scene, got))
+        return Outcome(case, got, case.verdict(scene, got), tuple(scene.calls[first:]))
     finally:
         scene.close()
