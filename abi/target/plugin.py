@@ -201,14 +201,29 @@ def vm(target, kvm):
         target.close(fd)
 
 
-@pytest.fixture(scope="module")
-def own_guest(request):
-    """A private gicv3 guest for tests that crash or kill it, so the shared targets are left alone."""
-    guest = QemuTarget("gicv3", request.config.getoption("guest_kernel"), request.config.getoption("guest_modules"))
+def private_guest(config, profile: str):
+    """A guest of this test module's own (booted now, stopped by the caller), so the shared targets are left
+    alone; skips with the one-line reason when it cannot run here."""
+    guest = QemuTarget(profile, config.getoption("guest_kernel"), config.getoption("guest_modules"))
     try:
         guest.start()
     except TargetUnavailable as e:
         pytest.skip(str(e))
+    return guest
+
+
+@pytest.fixture(scope="module")
+def own_guest(request):
+    """A private gicv3 guest for tests that crash or kill it."""
+    guest = private_guest(request.config, "gicv3")
+    yield guest
+    guest.stop()
+
+
+@pytest.fixture(scope="module")
+def own_gicv2_guest(request):
+    """A private gicv2 guest, for tests that wrap or disturb a guest that has the legacy vGIC API."""
+    guest = private_guest(request.config, "gicv2")
     yield guest
     guest.stop()
 

@@ -10,8 +10,7 @@ import pytest
 from abi import kvm
 from abi.spec.arm_set_device_addr import CASES
 from abi.spec.run import SetupFailed, run
-from abi.target.base import Result, TargetUnavailable
-from abi.target.qemu import QemuTarget
+from abi.target.base import Result
 
 GICV2_CASES = [c for c in CASES if "gicv2" in c.on]
 SET = kvm.KVM_ARM_SET_DEVICE_ADDR
@@ -81,14 +80,8 @@ BUGS = [(seed_capability, "capability-system-fd"), (wrong_errno, "dist-already-s
 
 
 @pytest.fixture(scope="module")
-def guest(request):
-    g = QemuTarget("gicv2", request.config.getoption("guest_kernel"), request.config.getoption("guest_modules"))
-    try:
-        g.start()
-    except TargetUnavailable as e:
-        pytest.skip(str(e))
-    yield g
-    g.stop()
+def guest(own_gicv2_guest):
+    return own_gicv2_guest
 
 
 def failing(target) -> list[str]:
