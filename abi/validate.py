@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from abi.report.diff import Diff, compare
+from abi.spec import docdiff
 from abi.target import kernel_build, provision
 from abi.target.base import TargetUnavailable
 from abi.target.qemu import PROFILES, QemuTarget
@@ -186,6 +187,34 @@ def unavailable_targets(results: Path) -> list[str]:
             if all(r["outcome"] == "skipped" for r in rs)]
 
 
+def api_doc_changes(patched: Kernel, base: Kernel) -> tuple[list[docdiff.SectionChange], str]:
+    """The sections of api.rst whose documented errors the patch changed, and what was compared."""
+    new = patched.tree / "Documentation/virt/kvm/api.rst"
+    if not new.is_file():
+        return [], f"no {new}"
+    if base.tree is not None:
+        old = base.tree / "Documentation/virt/kvm/api.rst"
+    elif base.spec in provision.KERNELS:
+        from abi.spec.docs import kvm_docs
+
+        try:
+            old = kvm_docs(base.spec) / "api.rst"
+        except TargetUnavailable as e:
+            return [], f"the baseline's documentation is unavailable: {e}"
+    else:
+        return [], "the baseline is an Image: no documentation to compare with"
+    if not old.is_file():
+        return [], f"no {old}"
+    return docdiff.changes(old.read_text(errors="replace"), new.read_text(errors="replace")), f"{old} -> {new}"
+
+
+def run_release(results: Path) -> str:
+    import json
+
+    targets = json.loads(results.read_text()).get("targets", {})
+    return ", ".join(sorted({t.get("kernel_release", "") for t in targets.values()} - {""}))
+
+
 # ---- the command ----------------------------------------------------------------------------------------
 
 def run(args) -> int:
@@ -210,20 +239,23 @@ def run(args) -> int:
     if gone:
         raise Invalid(f"the patched kernel could not run the suite on {len(gone)} target(s)", "\n".join(gone))
     base_json = conformance(base, args.targets, out, "baseline")
+    base.release = base.release or run_release(base_json)
     diff = compare(str(base_json), str(new_json))
     (out / "diff.html").write_text(diff.html())
+    doc_changes, doc_what = api_doc_changes(patched, base)
 
     regressed = diff.regressed or bool(abi_changes)
     say("")
-    say(summary(diff, abi_changes, patched, base))
+    say(summary(diff, abi_changes, patched, base, doc_changes, doc_what))
     say(f"reports: {out}/{{patched,baseline}}/conformance-*.html, comparison {out / 'diff.html'} "
         f"({time.monotonic() - started:.0f} s in all)")
     return REGRESSED if regressed else OK
 
 
-def summary(diff: Diff, abi_changes: list[str], patched: Kernel, base: Kernel) -> str:
+def summary(diff: Diff, abi_changes: list[str], patched: Kernel, base: Kernel,
+            doc_changes: list[docdiff.SectionChange] = (), doc_what: str = "") -> str:
     lines = [f"== kvm-abi validate: {patched.label} ({patched.release}) against {base.label} "
-             f"({base.release or 'Debian'})"]
+             f"({base.release or '?'})"]
     lines.append(f"ABI changes (header check failing against the tree's headers only): {len(abi_changes)}")
     lines += [f"  {n}" for n in abi_changes]
     for title, items in diff.sections():
@@ -231,6 +263,10 @@ def summary(diff: Diff, abi_changes: list[str], patched: Kernel, base: Kernel) -
             continue
         lines.append(f"{title}: {len(items)}")
         lines += [f"  {i}" for i in items]
+    lines.append(f"Documented errors changed (api.rst): {len(doc_changes)} section(s)"
+                 + (f" ({doc_what})" if doc_what and not doc_changes and "->" not in doc_what else ""))
+    for ch in doc_changes:
+        lines += [f"  {line}" for line in ch.lines()]
     verdict = "REGRESSED" if diff.regressed or abi_changes else "no regression"
     lines.append(f"== {verdict}")
     return "\n".join(lines)

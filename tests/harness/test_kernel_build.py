@@ -149,6 +149,8 @@ def test_first_error_finds_linker_errors_and_falls_back_to_make():
     assert kb.first_error("  CC foo.o\nmake[2]: *** No rule to make target 'x'. Stop.\n") == \
         "make[2]: *** No rule to make target 'x'. Stop."
     assert kb.first_error("  CC foo.o\n") == ""
+    assert kb.first_error("  INSTALL x\n/bin/sh: 1: rsync: not found\nmake[1]: *** [Makefile:1431: headers_install] "
+                          "Error 127\n") == "/bin/sh: 1: rsync: not found"
 
 
 def test_a_failed_build_says_its_first_error_and_shows_the_tail(tmp_path):
