@@ -72,6 +72,7 @@ class Case:
     vm_type: Val | int = 0
     needs_vm: bool = True
     kernels: str = "all"  # the kernel versions the expectation holds for, as the research established
+    doc_row: int = 1  # which documented row of (ioctl, errno) a doc-basis case covers, when api.rst has several
 
     @property
     def errno_name(self) -> str:
@@ -96,6 +97,21 @@ class Case:
         if problem is None:
             return None
         return f"{self.ioctl}, {self.condition}: {problem}\n  did: {self.describe()}\n  per: {self.cite}"
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A documented (ioctl, errno) that no target here can provoke, and why (s390 only, needs hardware...)."""
+
+    ioctl: str
+    errno: int
+    reason: str
+    arch: str = ""  # "x86_64" or "arm64" when only one architecture cannot reach it; "" for both
+    doc_row: int = 1
+
+    @property
+    def errno_name(self) -> str:
+        return errno_name(self.errno)
 
 
 @dataclass(frozen=True)
