@@ -72,9 +72,38 @@ def totals(records: list[Record]) -> str:
     return f'<p id="kvm-totals" data-tests="{len(records)}" {data}>{len(records)} tests: {escape(text)}</p>'
 
 
-def summary(rows: list[Row], targets: dict[str, dict], findings: list[str], records: list[Record]) -> str:
+def coverage_table(statuses, figures, source: str) -> str:
+    """Every documented (ioctl, errno, condition) and, per architecture, the cases testing it or why none can."""
+    if statuses is None:
+        return f'<p id="kvm-coverage">{escape(source)}</p>'
+    lines = "".join(f"<li>{escape(f.line())}</li>" for f in figures)
+    out = [f'<p>Against {escape(source)}:</p><ul id="kvm-coverage-figures">{lines}</ul>',
+           '<table id="kvm-coverage"><thead><tr><th>ioctl</th><th>errno</th><th>documented condition</th>'
+           "<th>section</th><th>x86_64</th><th>arm64</th></tr></thead><tbody>"]
+    for st in statuses:
+        p = st.pair
+        cells = []
+        for arch in ("x86_64", "arm64"):
+            if arch not in p.arches:
+                cells.append('<td class="none">n/a</td>')
+            elif st.state(arch) == "covered":
+                cells.append(f'<td class="pass">{len(st.cases[arch])} case(s)</td>')
+            elif st.state(arch) == "unreachable":
+                cells.append(f'<td class="skip">unreachable: {escape(st.unreachable[arch])}</td>')
+            else:
+                cells.append('<td class="gap">not tested</td>')
+        out.append(f'<tr><td>{escape(" / ".join(p.names))}</td><td>{escape(p.errno)}</td>'
+                   f'<td class="cite">{escape(p.condition)}</td><td class="cite">{escape(p.section)}</td>'
+                   + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def summary(rows: list[Row], targets: dict[str, dict], findings: list[str], records: list[Record],
+            coverage: str = "") -> str:
     names = list(targets)
     return (f'{CSS}<section id="kvm-abi"><h3>KVM ABI conformance</h3>{totals(records)}'
             f"<h3>Targets</h3>{targets_table(targets)}"
             f"<h3>ioctl &times; errno</h3>{matrix_table(rows, names)}"
-            f"<h3>Findings</h3>{findings_list(findings)}</section>")
+            f"<h3>Findings</h3>{findings_list(findings)}"
+            f"<h3>Documented errors and their coverage</h3>{coverage}</section>")

@@ -70,16 +70,35 @@ class Reporter:
         out += _header_findings()
         return list(dict.fromkeys(out))
 
+    def coverage(self):
+        """(statuses, figures, what they were measured against); statuses None when the docs are unavailable."""
+        if not hasattr(self, "_coverage"):
+            from abi.spec import coverage
+            from abi.spec.plugin import documentation_kernel
+            from abi.target.base import TargetUnavailable
+
+            kernel = documentation_kernel(self.config)
+            try:
+                st, figs = coverage.for_kernel(kernel)
+                self._coverage = (st, figs, f"Documentation/virt/kvm/api.rst of {kernel}")
+            except (TargetUnavailable, OSError) as e:
+                self._coverage = (None, [], f"coverage not measured: {e}")
+        return self._coverage
+
     def summary_html(self) -> str:
         names = list(self.targets)
         rows = matrix.build(self.records, names)
-        return report_html.summary(rows, self.targets, self.findings(), self.records)
+        st, figs, source = self.coverage()
+        return report_html.summary(rows, self.targets, self.findings(), self.records,
+                                   report_html.coverage_table(st, figs, source))
 
     def write(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         stem = self.stem()
+        _, figs, source = self.coverage()
         results = {"started": self.started.isoformat(timespec="seconds"), "targets": self.targets,
-                   "findings": self.findings(), "records": [r.as_dict() for r in self.records]}
+                   "findings": self.findings(), "coverage": {"against": source, "figures": [f.line() for f in figs]},
+                   "records": [r.as_dict() for r in self.records]}
         for suffix, text in ((".json", json.dumps(results, indent=1)), (".ktap", ktap.render(self.records))):
             path = self.dir / (stem + suffix)
             path.write_text(text)
@@ -180,6 +199,23 @@ def pytest_html_results_summary(prefix, summary, postfix, session):
     reporter = session.config.stash.get(_KEY, None)
     if reporter is not None:
         prefix.append(reporter.summary_html())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_terminal_summary(terminalreporter, config):
+    """Give the HTML report its final name before pytest-html prints where it is."""
+    reporter = config.stash.get(_KEY, None)
+    if reporter is None or not reporter.records:
+        return
+    for plugin in config.pluginmanager.get_plugins():
+        path = getattr(plugin, "_report_path", None)  # pytest-html's reporter
+        for tmp, suffix in list(reporter.renames):
+            if suffix == ".html" and path is not None and Path(path) == tmp and tmp.exists():
+                final = reporter.dir / (reporter.stem() + suffix)
+                os.replace(tmp, final)
+                plugin._report_path = final
+                reporter.renames.remove((tmp, suffix))
+                reporter.written.append(final)
 
 
 def pytest_html_report_title(report):

@@ -90,3 +90,35 @@ def replay(request, case, target) -> None:
 
     props += [("observed", "success" if got.ok else errno_name(got.errno)), ("observed_ret", got.ret)]
     assert outcome.problem is None, outcome.problem
+
+
+_RAN = pytest.StashKey[bool]()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    config.stash[_RAN] = any(item.get_closest_marker("spec") for item in items)
+
+
+def documentation_kernel(config) -> str:
+    """Whose api.rst the coverage is measured against: the guest kernel's, when it is a Debian one."""
+    from abi.target import provision
+
+    kernel = config.getoption("guest_kernel", "debian-6.1")
+    return kernel if kernel in provision.KERNELS else "debian-6.1"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not config.stash.get(_RAN, False) or hasattr(config, "workerinput"):
+        return
+    from abi.spec import coverage
+    from abi.target.base import TargetUnavailable
+
+    kernel = documentation_kernel(config)
+    terminalreporter.section(f"documented errors covered (api.rst of {kernel})")
+    try:
+        _, figures = coverage.for_kernel(kernel)
+    except (TargetUnavailable, OSError) as e:
+        terminalreporter.write_line(f"coverage not measured: {e}")
+        return
+    for f in figures:
+        terminalreporter.write_line(f.line())

@@ -15,3 +15,7 @@ def cases():
 
 def doc_findings():
     return [f for spec in SPECS for f in getattr(spec, "DOC_FINDINGS", [])]
+
+
+def unreachable():
+    return [u for spec in SPECS for u in getattr(spec, "UNREACHABLE", [])]
