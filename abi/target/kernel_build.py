@@ -354,48 +354,65 @@ def debian_source_deb(name: str) -> tuple[Path, str]:
     return apt.fetch(package), fields["Version"]
 
 
-def extract_source(deb: Path, dest: Path, members: tuple[str, ...] = ()) -> Path:
-    """Unpack the kernel tarball inside a linux-source .deb into dest (only `members`, e.g.
-    'Documentation/virt/kvm', when given); returns the tree's top directory."""
+def extract_source(deb: Path, dest: Path, members: tuple[str, ...] = ()) -> None:
+    """Unpack the kernel tarball of a linux-source .deb into dest, without its top directory (only
+    `members`, e.g. 'Documentation/virt/kvm', when given)."""
     dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dest) as tmp:
+    with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
         subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True, capture_output=True)
         (tarball,) = Path(tmp).glob("usr/src/linux-source-*.tar.*")
         top = tarball.name.split(".tar.")[0]
-        wanted = [f"{top}/{m}" for m in members]
-        proc = subprocess.run(["tar", "-xf", str(tarball), "-C", str(dest), *wanted], capture_output=True,
-                              text=True)
+        proc = subprocess.run(["tar", "-xf", str(tarball), "-C", str(dest), "--strip-components=1",
+                               *(f"{top}/{m}" for m in members)], capture_output=True, text=True)
         if proc.returncode:
             raise BuildError(f"unpacking {tarball.name} from {deb.name} failed: "
                              f"{(proc.stderr.strip().splitlines() or ['?'])[-1]}")
-    return dest / top
 
 
 def debian_source_tree(name: str) -> Path:
-    """A whole Debian kernel source tree, unpacked once into the cache (read-only use: build with O=)."""
+    """A Debian kernel's whole source tree (linux-source-X.Y), unpacked once into the cache; build it with O=
+    (kernel_build.build), never in place."""
     deb, version = debian_source_deb(name)
-    root = provision.cache_dir() / "src" / f"{SOURCES[name][1]}_{version}"
+    root = provision.cache_dir() / "src" / f"{deb.name.split('_')[0]}_{version}"
+    done = root.with_name(root.name + ".unpacked")  # beside the tree: not part of its state
     with provision.cache_lock("src.lock"):
-        done = root / ".unpacked"
         if not done.exists():
             log(f"unpacking {deb.name} into {root}")
             shutil.rmtree(root, ignore_errors=True)
-            top = extract_source(deb, root)
-            done.write_text(str(top))
-    return Path(done.read_text())
+            extract_source(deb, root)
+            done.touch()
+    return root
 
 
-def debian_api_doc(name: str) -> Path:
-    """Documentation/virt/kvm/ of a Debian kernel's source (just that directory), cached; returns api.rst."""
-    deb, version = debian_source_deb(name)
-    root = provision.cache_dir() / "src" / f"{SOURCES[name][1]}_{version}-doc"
-    with provision.cache_lock("src.lock"):
-        done = root / ".unpacked"
-        if not done.exists():
-            shutil.rmtree(root, ignore_errors=True)
-            top = extract_source(deb, root, ("Documentation/virt/kvm",))
-            done.write_text(str(top))
-    return Path(done.read_text()) / "Documentation/virt/kvm/api.rst"
+def patched_copy(tree: Path, patch: Path, dest: Path) -> Path:
+    """dest: a copy of the tree with the patch applied (`patch -p1`), the tree itself untouched.
+
+    The copy is hard links (seconds for a whole tree) except for the files the patch touches, which are real
+    copies before it applies; every file keeps its mtime, and the patched ones get the patch file's, so the
+    same tree and patch give the same tree state (a cached build) and an edited patch a newer one.
+    """
+    text = patch.read_text()
+    touched = sorted(set(re.findall(r"^\+\+\+ b/(\S+)", text, re.M)))
+    if not touched:
+        raise BuildError(f"{patch}: no `+++ b/FILE` lines: not a -p1 patch")
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cp", "-al", str(tree), str(dest)], check=True, capture_output=True)
+    for rel in touched:
+        f = dest / rel
+        if f.exists():
+            tmp = f.with_name(f.name + ".kvm-abi-copy")
+            shutil.copy2(f, tmp)  # a file of its own: patching it cannot reach the original through the link
+            os.replace(tmp, f)
+    proc = subprocess.run(["patch", "-p1", "--no-backup-if-mismatch", "-i", str(patch.resolve())], cwd=dest,
+                          capture_output=True, text=True)
+    if proc.returncode:
+        raise BuildError(f"{patch.name} does not apply to {tree}: {(proc.stdout + proc.stderr).strip()}")
+    mtime = patch.stat().st_mtime_ns
+    for rel in touched:
+        if (dest / rel).exists():
+            os.utime(dest / rel, ns=(mtime, mtime))
+    return dest
 
 
 if __name__ == "__main__":  # python -m abi.target.kernel_build DIR: just the build
