@@ -136,6 +136,13 @@ def bench_targets(args) -> int:
     return 0
 
 
+def _set_cache_env(value: str | None) -> None:
+    if value is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = value
+
+
 def bench_kernel(args) -> int:
     """Building a guest kernel from a tree: cold (empty build dir), cached (unchanged tree), incremental (one
     file touched), and the built kernel's boot-to-ready time."""
@@ -163,6 +170,8 @@ def bench_kernel(args) -> int:
         t0 = time.perf_counter()
         b = kernel_build.build(tree)
         print(f"{'incremental (touched ' + args.touch.rsplit('/', 1)[-1] + ')':34} {time.perf_counter() - t0:7.1f} s")
+        if cache:  # boot with the normal cache: the guest userspace is there already, no download
+            _set_cache_env(old)
         guest = QemuTarget("gicv2", str(b.image))
         try:
             for _ in range(args.boots):
@@ -175,10 +184,7 @@ def bench_kernel(args) -> int:
             guest.stop()
     finally:
         os.utime(touched, ns=(st.st_atime_ns, st.st_mtime_ns))  # the tree as we found it
-        if old is None:
-            os.environ.pop("XDG_CACHE_HOME", None)
-        else:
-            os.environ["XDG_CACHE_HOME"] = old
+        _set_cache_env(old)
         if cache:
             shutil.rmtree(cache, ignore_errors=True)
     print("goals (DESIGN.md): cold ~3 min on 2 cores, incremental seconds, cached well under make's own no-op")

@@ -58,11 +58,11 @@ class Kernel:
 def build_tree(tree: str, what: str) -> Kernel:
     try:
         b = kernel_build.build(tree)
+        say(f"{what}: {b.tree}: {b.release}, Image {b.image.stat().st_size / 1e6:.1f} MB "
+            + (f"built in {b.seconds:.0f} s" if b.rebuilt else f"unchanged since the last build ({b.seconds:.1f} s)"))
         hdrs = kernel_build.headers(tree)
     except kernel_build.BuildError as e:
         raise Invalid(str(e) if what == "patched" else f"{what}: {e}", e.detail) from None
-    say(f"{what}: {b.tree}: {b.release}, Image {b.image.stat().st_size / 1e6:.1f} MB "
-        + (f"built in {b.seconds:.0f} s" if b.rebuilt else f"unchanged since the last build ({b.seconds:.1f} s)"))
     return Kernel(str(b.tree), str(b.image), b.release, hdrs, b.tree)
 
 

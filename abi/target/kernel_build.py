@@ -252,9 +252,9 @@ def _fail(what: str, log_path: Path) -> BuildError:
 
 # ---- the build ------------------------------------------------------------------------------------------
 
-def _state_key(tree: Path, extra: str) -> str:
+def _state_key(tree: Path, extra: str, state: str | None = None) -> str:
     h = hashlib.sha256()
-    for part in (str(tree), tree_state(tree), FRAGMENT.read_text(), compiler_version(), extra):
+    for part in (str(tree), state or tree_state(tree), FRAGMENT.read_text(), compiler_version(), extra):
         h.update(part.encode() + b"\0")
     return h.hexdigest()
 
@@ -312,10 +312,11 @@ def headers(tree_path: str | os.PathLike) -> dict[str, Path]:
     out = build_dir(tree)
     result = {}
     with provision.cache_lock(f"build-{build_key(tree)}.lock"):
+        walked = tree_state(tree)
         for name, arch in HEADER_ARCHES.items():
             dest, stamp_path = out / f"headers-{name}", out / f"headers-{name}.json"
             log_path = out / f"headers-{name}.log"
-            state = _state_key(tree, f"headers {arch}")
+            state = _state_key(tree, f"headers {arch}", walked)
             if _load_stamp(stamp_path).get("state") != state or not (dest / "include/linux/kvm.h").is_file():
                 # `make headers` then a copy: what headers_install does, without its rsync dependency.
                 log(f"make headers ARCH={arch}")
@@ -384,34 +385,35 @@ def debian_source_tree(name: str) -> Path:
     return root
 
 
-def patched_copy(tree: Path, patch: Path, dest: Path) -> Path:
-    """dest: a copy of the tree with the patch applied (`patch -p1`), the tree itself untouched.
+def patched_copy(tree: Path, patches: Path | list[Path], dest: Path) -> Path:
+    """dest: a copy of the tree with the patches applied in order (`patch -p1`), the tree itself untouched.
 
-    The copy is hard links (seconds for a whole tree) except for the files the patch touches, which are real
-    copies before it applies; every file keeps its mtime, and the patched ones get the patch file's, so the
-    same tree and patch give the same tree state (a cached build) and an edited patch a newer one.
+    The copy is hard links (seconds for a whole tree) except for the files the patches touch, which are real
+    copies before they apply; every file keeps its mtime, and a patched one gets its patch file's, so the
+    same tree and patches give the same tree state (a cached build) and an edited patch a newer one.
     """
-    text = patch.read_text()
-    touched = sorted(set(re.findall(r"^\+\+\+ b/(\S+)", text, re.M)))
-    if not touched:
-        raise BuildError(f"{patch}: no `+++ b/FILE` lines: not a -p1 patch")
+    patches = [patches] if isinstance(patches, Path) else list(patches)
     shutil.rmtree(dest, ignore_errors=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["cp", "-al", str(tree), str(dest)], check=True, capture_output=True)
-    for rel in touched:
-        f = dest / rel
-        if f.exists():
-            tmp = f.with_name(f.name + ".kvm-abi-copy")
-            shutil.copy2(f, tmp)  # a file of its own: patching it cannot reach the original through the link
-            os.replace(tmp, f)
-    proc = subprocess.run(["patch", "-p1", "--no-backup-if-mismatch", "-i", str(patch.resolve())], cwd=dest,
-                          capture_output=True, text=True)
-    if proc.returncode:
-        raise BuildError(f"{patch.name} does not apply to {tree}: {(proc.stdout + proc.stderr).strip()}")
-    mtime = patch.stat().st_mtime_ns
-    for rel in touched:
-        if (dest / rel).exists():
-            os.utime(dest / rel, ns=(mtime, mtime))
+    for patch in patches:
+        touched = sorted(set(re.findall(r"^\+\+\+ b/(\S+)", patch.read_text(), re.M)))
+        if not touched:
+            raise BuildError(f"{patch}: no `+++ b/FILE` lines: not a -p1 patch")
+        for rel in touched:
+            f = dest / rel
+            if f.exists() and f.stat().st_nlink > 1:
+                tmp = f.with_name(f.name + ".kvm-abi-copy")
+                shutil.copy2(f, tmp)  # a file of its own: patching it cannot reach the original through the link
+                os.replace(tmp, f)
+        proc = subprocess.run(["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-i",
+                               str(patch.resolve())], cwd=dest, capture_output=True, text=True)
+        if proc.returncode:
+            raise BuildError(f"{patch.name} does not apply to {tree}: {(proc.stdout + proc.stderr).strip()}")
+        mtime = patch.stat().st_mtime_ns
+        for rel in touched:
+            if (dest / rel).exists():
+                os.utime(dest / rel, ns=(mtime, mtime))
     return dest
 
 

@@ -176,3 +176,19 @@ def test_validate_refuses_a_directory_that_is_not_a_kernel_tree(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.splitlines()[0] == f"kvm-abi validate: error: {tmp_path}: not a Linux kernel " \
         "tree (none of Makefile, Kconfig, arch/arm64/Kconfig, virt/kvm/kvm_main.c, include/uapi/linux/kvm.h)"
+
+
+def test_patched_copy_leaves_the_tree_alone_and_is_stable(tmp_path):
+    tree = fake_tree(tmp_path / "linux")
+    (tree / "virt/kvm/kvm_main.c").write_text("int x = 1;\n")
+    patch = tmp_path / "p.patch"
+    patch.write_text("a comment line\n\n--- a/virt/kvm/kvm_main.c\n+++ b/virt/kvm/kvm_main.c\n@@ -1 +1 @@\n"
+                     "-int x = 1;\n+int x = 2;\n")
+    copy = kb.patched_copy(tree, patch, tmp_path / "copy")
+    assert (copy / "virt/kvm/kvm_main.c").read_text() == "int x = 2;\n"
+    assert (tree / "virt/kvm/kvm_main.c").read_text() == "int x = 1;\n"
+    assert (copy / "Makefile").stat().st_ino == (tree / "Makefile").stat().st_ino  # hard links elsewhere
+    state = kb.tree_state(copy)
+    assert kb.tree_state(kb.patched_copy(tree, [patch], tmp_path / "copy")) == state  # same inputs, same state
+    with pytest.raises(kb.BuildError, match="does not apply"):
+        kb.patched_copy(copy, patch, tmp_path / "copy2")  # already applied
