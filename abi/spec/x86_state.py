@@ -1,0 +1,766 @@
+"""The x86_64 system, VM and vCPU ioctls of api.rst on the local /dev/kvm: every documented error reachable
+there, the implemented errors met on the same paths, and why the rest cannot be reached.
+
+Documentation: Documentation/virt/kvm/api.rst (Debian 6.1.192, 6.12.117, 7.2.13): 4.2 KVM_CREATE_VM, 4.3
+KVM_GET_MSR_INDEX_LIST/KVM_GET_MSR_FEATURE_INDEX_LIST, 4.7 KVM_CREATE_VCPU, 4.10 KVM_RUN, 4.16 KVM_INTERRUPT,
+4.21 KVM_SET_SIGNAL_MASK, 4.24 KVM_CREATE_IRQCHIP, 4.31/4.32 KVM_{GET,SET}_VCPU_EVENTS, 4.35
+KVM_SET_USER_MEMORY_REGION, 4.41 KVM_SET_BOOT_CPU_ID, 4.46 KVM_GET_SUPPORTED_CPUID, 4.56 KVM_GET_TSC_KHZ,
+4.68/4.69 KVM_{SET,GET}_ONE_REG, 4.84 KVM_GET_REG_LIST, 4.88 KVM_GET_EMULATED_CPUID, 4.99 KVM_REINJECT_CONTROL,
+4.105 KVM_X86_SETUP_MCE, 4.106 KVM_X86_SET_MCE, 4.113 KVM_HYPERV_EVENTFD, 4.114 KVM_GET_NESTED_STATE, 4.118
+KVM_GET_SUPPORTED_HV_CPUID, 4.133 KVM_GET_STATS_FD; 5 "The kvm_run structure" (immediate_exit).
+Implementation (Debian 6.1.192, 6.12.117, 7.2.13): arch/x86/kvm/x86.c (kvm_arch_dev_ioctl, kvm_arch_vm_ioctl,
+kvm_arch_vcpu_ioctl, kvm_vcpu_ioctl_interrupt, kvm_vcpu_ioctl_x86_setup_mce, kvm_vcpu_ioctl_x86_set_mce,
+kvm_get_set_one_reg, kvm_get_reg_list, kvm_arch_vcpu_precreate, kvm_arch_init_vm), arch/x86/kvm/cpuid.c
+(kvm_dev_ioctl_get_cpuid, sanity_check_entries), virt/kvm/kvm_main.c (kvm_set_memory_region /
+__kvm_set_memory_region, kvm_vm_ioctl_create_vcpu, kvm_vm_ioctl_get_stats_fd, kvm_vcpu_ioctl_get_stats_fd,
+kvm_vcpu_ioctl). docs/research/x86_ioctls.md has every row with its evidence.
+
+The local host's KVM is built on kvm_pvm (a paravirtual vendor module, not VMX or SVM) without
+CONFIG_KVM_HYPERV: nested state and the Hyper-V ioctls cannot be reached there (UNREACHABLE says so).
+
+Signals and RLIMIT_NOFILE act on the process that issues the ioctls: those steps need the local target.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import struct
+import threading
+from errno import (
+    E2BIG,
+    EBUSY,
+    EEXIST,
+    EFAULT,
+    EINTR,
+    EINVAL,
+    EIO,
+    EMFILE,
+    ENOENT,
+    ENOEXEC,
+    ENOMEM,
+    ENOSYS,
+    ENXIO,
+    EPERM,
+)
+
+from abi import kvm, x86
+from abi.spec import steps as S
+from abi.spec.case import X86_64, Case, DocumentedError, Scene, Step, Unreachable, Val
+from abi.spec.steps import BAD_POINTER, create_vcpu, step
+from abi.target.base import Result
+
+API = "api.rst"
+ENTRY = 40  # sizeof(struct kvm_cpuid_entry2)
+MSR_IA32_SYSENTER_CS = 0x174
+MSR_NONE = 0x4B564D7F  # in KVM's own MSR range 0x4b564dxx, past every MSR it defines: no such MSR
+MCI_STATUS_VAL = 1 << 63
+KVM_X86_REG_TYPE_MSR, KVM_X86_REG_TYPE_KVM = 2, 3  # asm/kvm.h since 6.18, not yet in the model
+KVM_REG_GUEST_SSP = 0
+
+
+def case(id, ioctl, condition, call, errno, cite, **kw) -> Case:
+    return Case(id=id, ioctl=ioctl, condition=condition, on=X86_64, call=call, errno=errno, cite=cite, **kw)
+
+
+# --- steps --------------------------------------------------------------------------------------------
+
+def _fd(s: Scene, on: str) -> int:
+    return {"vm": s.vm, "system": s.kvm, "vcpu": s.vcpus[-1] if s.vcpus else -1}[on]
+
+
+def call(name: str, on: str, arg=0, shown: str = "", ok_errno: int = 0) -> Step:
+    """`name` (a request of the target's ABI) on the system, VM or last vCPU fd; `arg` a value, bytes, a ctypes
+    object, or a callable over the scene giving one."""
+    def run(s: Scene) -> Result:
+        return s.ioctl(_fd(s, on), getattr(s.abi, name), arg(s) if callable(arg) else arg)
+
+    return step(f"{name}({shown})" if shown else name, run, ok_errno)
+
+
+def counted(head: str, n: int, room: int, size: int) -> bytes:
+    """A header whose count field is `n` followed by room for `room` entries of `size` bytes."""
+    return struct.pack(head, n, *([0] * (len(head) - 2))) + bytes(room * size)
+
+
+def out_u32(offset: int = 0):
+    return lambda got: struct.unpack_from("<I", got.out, offset)[0]
+
+
+def count_check(text: str, pred):
+    """A check on the count the kernel wrote back (the first u32 of the argument)."""
+    def check(s: Scene, got: Result) -> str | None:
+        n = out_u32()(got)
+        return None if pred(n) else f"the count written back is {n}: expected {text}"
+
+    return check
+
+
+def cap(name: str) -> Val:
+    return Val(name, lambda s: s.cap(getattr(s.abi, name)))
+
+
+def enable_split_irqchip(pins: int = 24) -> Step:
+    return call("KVM_ENABLE_CAP", "vm", kvm.kvm_enable_cap(cap=kvm.KVM_CAP_SPLIT_IRQCHIP, args=(pins, 0, 0, 0)),
+                f"KVM_CAP_SPLIT_IRQCHIP, {pins} pins")
+
+
+IRQCHIP = call("KVM_CREATE_IRQCHIP", "vm")
+PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
+VCPU = create_vcpu(0)
+
+
+def interrupt(irq: int) -> Step:
+    return call("KVM_INTERRUPT", "vcpu", kvm.kvm_interrupt(irq=irq), f"irq {irq:#x}")
+
+
+def setup_mce(mcg_cap) -> Step:
+    v = mcg_cap if isinstance(mcg_cap, Val) else S.val(mcg_cap)
+    return call("KVM_X86_SETUP_MCE", "vcpu", lambda s: struct.pack("<Q", v(s)), f"mcg_cap {v}")
+
+
+def set_mce(bank: int, status: int) -> Step:
+    return call("KVM_X86_SET_MCE", "vcpu", kvm.kvm_x86_mce(bank=bank, status=status),
+                f"bank {bank}, status {status:#x}")
+
+
+def region(slot=0, gpa=0x100000, size=0x1000, flags=0, host: Val | int | None = None, ok_errno: int = 0) -> Step:
+    """KVM_SET_USER_MEMORY_REGION; `host` defaults to fresh page-aligned target memory of `size` (a page when
+    size is 0 or odd)."""
+    slot_v, gpa_v, size_v = S.val(slot), S.val(gpa), S.val(size)
+
+    def run(s: Scene) -> Result:
+        n = size_v(s)
+        where = host(s) if isinstance(host, Val) else host if host is not None else \
+            s.target.alloc(max(4096, n & ~0xFFF))
+        r = kvm.kvm_userspace_memory_region(slot=slot_v(s), flags=flags, guest_phys_addr=gpa_v(s), memory_size=n,
+                                            userspace_addr=where)
+        return s.ioctl(s.vm, s.abi.KVM_SET_USER_MEMORY_REGION, r)
+
+    where = f", host {host}" if host is not None else ""
+    fl = f", flags {flags:#x}" if flags else ""
+    return step(f"SET_USER_MEMORY_REGION(slot {slot_v}, gpa {gpa_v}, size {size_v}{fl}{where})", run, ok_errno)
+
+
+def _same_host(s: Scene) -> int:
+    """The host address slot 0 was created with (kept by `region_kept`)."""
+    return s._cache["slot0_host"]
+
+
+def region_kept(size=0x2000, gpa=0x100000) -> Step:
+    """Slot 0 at `gpa`, remembering its host memory so later cases can modify the slot with the same address."""
+    def run(s: Scene) -> Result:
+        host = s.target.alloc(size)
+        s._cache["slot0_host"] = host
+        r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=gpa, memory_size=size, userspace_addr=host)
+        return s.ioctl(s.vm, s.abi.KVM_SET_USER_MEMORY_REGION, r)
+
+    return step(f"SET_USER_MEMORY_REGION(slot 0, gpa {gpa:#x}, size {size:#x})", run)
+
+
+SLOT0_HOST = Val("slot 0's host address", _same_host)
+
+
+def one_reg_id(type_: int, index: int, size: int = kvm.KVM_REG_SIZE_U64, rsvd1: int = 0,
+               arch: int = kvm.KVM_REG_X86) -> int:
+    """struct kvm_x86_reg_id (x86.c): index in bits 31:0, type 39:32, rsvd1 47:40, size, arch."""
+    return arch | size | (rsvd1 << 40) | (type_ << 32) | index
+
+
+def one_reg(request: str, reg_id: int, shown: str, value: int = 0, addr: Val | None = None) -> Step:
+    def run(s: Scene) -> Result:
+        where = addr(s) if addr is not None else s.scratch(struct.pack("<Q", value))
+        return s.ioctl(s.vcpus[-1], getattr(s.abi, request), kvm.kvm_one_reg(id=reg_id, addr=where))
+
+    return step(f"{request}({shown})", run)
+
+
+# --- a vCPU that runs guest code -------------------------------------------------------------------------
+
+LOOP = bytes([0xEB, 0xFE])  # jmp .
+CODE_GPA = 0x1000
+
+
+def run_vcpu(immediate_exit: int = 0) -> Step:
+    """KVM_RUN of the last vCPU with its kvm_run mapped (immediate_exit as given)."""
+    def run(s: Scene) -> Result:
+        return _run(s, immediate_exit)
+
+    return step(f"KVM_RUN (immediate_exit={immediate_exit})", run)
+
+
+def _kvm_run(s: Scene) -> int:
+    if "run_map" not in s._cache:
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(s.vcpus[-1], size)
+        s.maps.append((addr, size))
+        s._cache["run_map"] = addr
+    return s._cache["run_map"]
+
+
+def _run(s: Scene, immediate_exit: int) -> Result:
+    from abi import layout
+
+    addr = _kvm_run(s)
+    s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), bytes([immediate_exit]))
+    return s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
+
+
+def looping_guest() -> Step:
+    """vCPU 0 in real mode at CODE_GPA, where a memory slot holds `jmp .`: it runs until something stops it."""
+    def run(s: Scene) -> Result:
+        got = create_vcpu(0)(s)
+        if not got.ok:
+            return got
+        a, vcpu = s.abi, got.ret
+        sregs = s.ioctl(vcpu, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
+        sregs.cs.base, sregs.cs.selector = 0, 0
+        s.ioctl(vcpu, a.KVM_SET_SREGS, sregs).value()
+        s.ioctl(vcpu, a.KVM_SET_REGS, a.kvm_regs(rip=CODE_GPA, rflags=0x2)).value()
+        host = s.target.alloc(0x1000)
+        s.target.write(host, LOOP)
+        r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=CODE_GPA, memory_size=0x1000,
+                                            userspace_addr=host)
+        return s.ioctl(s.vm, a.KVM_SET_USER_MEMORY_REGION, r)
+
+    return step("KVM_CREATE_VCPU(0) running `jmp .` in real mode", run)
+
+
+def _local(s: Scene, what: str) -> None:
+    if s.target.name != "local":
+        raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")
+
+
+def run_until_timer_signal() -> Step:
+    """KVM_RUN of the looping guest while an interval timer sends SIGALRM (unmasked, a handler installed):
+    the signal arrives during KVM_RUN."""
+    def run(s: Scene) -> Result:
+        _local(s, "a timer signal")
+        _kvm_run(s)
+        old = signal.signal(signal.SIGALRM, lambda *_: None)
+        signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
+        try:
+            return _run(s, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.signal(signal.SIGALRM, old)
+
+    return step("KVM_RUN (`jmp .`) while SIGALRM fires every 50 ms", run)
+
+
+def sigmask(blocked: tuple[int, ...] = (), length: int = 8) -> Step:
+    """KVM_SET_SIGNAL_MASK with the kernel's 64-bit sigset_t holding `blocked` (len 8 on x86_64)."""
+    bits = sum(1 << (n - 1) for n in blocked)
+    names = ", ".join(signal.Signals(n).name for n in blocked) or "nothing blocked"
+    return call("KVM_SET_SIGNAL_MASK", "vcpu", struct.pack("<IQ", length, bits), f"len {length}, {names}")
+
+
+def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
+    """KVM_RUN of the looping guest while `sig` is pending: blocked in the thread's own mask and raised before
+    the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
+    ignores the pending signal, and the step then fails saying so."""
+    def run(s: Scene) -> Result:
+        _local(s, "a pending signal")
+        _kvm_run(s)
+        fired = []
+        old_alarm = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+        try:
+            signal.pthread_kill(threading.get_ident(), sig)
+            signal.setitimer(signal.ITIMER_REAL, 2, 0.5)
+            got = _run(s, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.sigtimedwait({sig}, 0)
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            signal.signal(signal.SIGALRM, old_alarm)
+        if fired:
+            raise AssertionError(f"KVM_RUN ran the guest for 2 s with {signal.Signals(sig).name} pending and "
+                                 f"unblocked by the vCPU's mask; the backstop SIGALRM ended it ({got!r})")
+        return got
+
+    return step(f"KVM_RUN (`jmp .`) with {signal.Signals(sig).name} pending (blocked in the thread's mask)", run)
+
+
+def with_no_free_fd(inner: Step) -> Step:
+    """`inner` with RLIMIT_NOFILE lowered to the lowest free descriptor: no new fd can be allocated."""
+    def run(s: Scene) -> Result:
+        import resource
+
+        _local(s, "RLIMIT_NOFILE")
+        probe = os.open(os.devnull, os.O_RDONLY)
+        os.close(probe)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (probe, hard))
+        try:
+            got = inner(s)
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        if got.ok:
+            s.devices.append(got.ret)
+        return got
+
+    return step(f"{inner} with RLIMIT_NOFILE = the lowest free fd", run)
+
+
+def stats_fd(on: str) -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(_fd(s, on), s.abi.KVM_GET_STATS_FD, 0)
+        if got.ok:
+            s.devices.append(got.ret)  # closed with the scene
+        return got
+
+    return step(f"KVM_GET_STATS_FD on the {on} fd", run)
+
+
+def create_vm(vm_type: int) -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.kvm, kvm.KVM_CREATE_VM, vm_type)
+        if got.ok:
+            s.devices.append(got.ret)
+        return got
+
+    return step(f"KVM_CREATE_VM(type {vm_type})", run)
+
+
+# --- checks -------------------------------------------------------------------------------------------
+
+def positive(s: Scene, got: Result) -> str | None:
+    return None if got.ret > 0 else f"returned {got.ret}, expected a frequency in kHz (> 0)"
+
+
+def cpuid_entries(limit: int):
+    return count_check(f"1..{limit} entries (the number of valid entries)", lambda n: 0 < n <= limit)
+
+
+# --- the cases ----------------------------------------------------------------------------------------
+
+MSR_LIST = f"{API} 4.3 KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST"
+CPUID = f"{API} 4.46 KVM_GET_SUPPORTED_CPUID"
+ECPUID = f"{API} 4.88 KVM_GET_EMULATED_CPUID"
+INTR = f"{API} 4.16 KVM_INTERRUPT"
+MCE_SETUP = f"{API} 4.105 KVM_X86_SETUP_MCE"
+MCE_SET = f"{API} 4.106 KVM_X86_SET_MCE"
+REINJECT = f"{API} 4.99 KVM_REINJECT_CONTROL"
+BOOT = f"{API} 4.41 KVM_SET_BOOT_CPU_ID"
+STATS = f"{API} 4.133 KVM_GET_STATS_FD"
+MEMSLOT = "kvm_main.c: kvm_set_memory_region"
+ONEREG = "x86.c: kvm_get_set_one_reg"
+ONE_REG_KERNELS = "6.18+ (x86 one-reg came after 6.12: 7.2 has it, 6.1 and 6.12 answer EINVAL for the request)"
+
+CASES: list[Case] = []
+
+
+def _msr_lists() -> list[Case]:
+    out = []
+    for name, short in (("KVM_GET_MSR_INDEX_LIST", "msr-index"), ("KVM_GET_MSR_FEATURE_INDEX_LIST", "msr-feature")):
+        out += [
+            case(f"{short}-list-too-small", name, "nmsrs 0: smaller than the list; nmsrs is set to its size",
+                 call(name, "system", counted("<I", 0, 0, 4), "nmsrs 0"), E2BIG,
+                 f"{MSR_LIST} Errors: E2BIG; x86.c: kvm_arch_dev_ioctl writes nmsrs back before E2BIG",
+                 check=count_check("the list's size (> 0)", lambda n: n > 0)),
+            case(f"{short}-list-fits", name, "nmsrs 1024 with room for 1024 indices",
+                 call(name, "system", counted("<I", 1024, 1024, 4), "nmsrs 1024"), 0, MSR_LIST,
+                 check=count_check("the number of indices returned (1..1024)", lambda n: 0 < n <= 1024)),
+            case(f"{short}-list-bad-pointer", name, "the argument is not readable",
+                 call(name, "system", BAD_POINTER, "arg = a guard page"), EFAULT, f"{MSR_LIST} Errors: EFAULT"),
+        ]
+    return out
+
+
+def _cpuid() -> list[Case]:
+    out = []
+    for name, short, cite in (("KVM_GET_SUPPORTED_CPUID", "supported", CPUID),
+                              ("KVM_GET_EMULATED_CPUID", "emulated", ECPUID)):
+        out += [
+            case(f"{short}-cpuid-nent-0", name, "nent 0: too small for any entry",
+                 call(name, "system", counted("<II", 0, 1, ENTRY), "nent 0"), E2BIG,
+                 f"{cite}: 'If the number is too low ... E2BIG'; cpuid.c: kvm_dev_ioctl_get_cpuid (nent < 1)"),
+            case(f"{short}-cpuid-nent-1", name, "nent 1: fewer than the entries to describe",
+                 call(name, "system", counted("<II", 1, 1, ENTRY), "nent 1"), E2BIG,
+                 f"{cite}: 'If the number is too low ... E2BIG'; cpuid.c: do_cpuid_func (array full)"),
+            case(f"{short}-cpuid-nent-256", name, "nent 256 (KVM_MAX_CPUID_ENTRIES): nent adjusted to the entries",
+                 call(name, "system", counted("<II", 256, 256, ENTRY), "nent 256"), 0,
+                 f"{cite}: 'If the number is just right, the nent field is adjusted'", check=cpuid_entries(256)),
+            case(f"{short}-cpuid-nent-too-high", name, "nent 1000 (more than KVM_MAX_CPUID_ENTRIES), room for all",
+                 call(name, "system", counted("<II", 1000, 1000, ENTRY), "nent 1000"), ENOMEM,
+                 f"{cite}: 'If the number is too high, the nent field is adjusted and an error (ENOMEM) is "
+                 "returned'",
+                 deviation=f"{cite} says a too-high nent is adjusted and answered with ENOMEM; cpuid.c "
+                 "kvm_dev_ioctl_get_cpuid clamps nent to KVM_MAX_CPUID_ENTRIES (256), fills the entries and "
+                 "succeeds (ENOMEM only when kvcalloc fails), in 6.1, 6.12 and 7.2"),
+            case(f"{short}-cpuid-bad-pointer", name, "the argument is not readable",
+                 call(name, "system", BAD_POINTER, "arg = a guard page"), EFAULT,
+                 "x86.c: kvm_arch_dev_ioctl (copy_from_user of struct kvm_cpuid2)", basis="code"),
+        ]
+    out.append(case("emulated-cpuid-dirty-padding", "KVM_GET_EMULATED_CPUID", "an entry's padding is not zero",
+                    call("KVM_GET_EMULATED_CPUID", "system",
+                         struct.pack("<II", 256, 0) + bytes(28) + struct.pack("<I", 1) + bytes(8) + bytes(255 * ENTRY),
+                         "nent 256, entries[0].padding[0] = 1"), EINVAL,
+                    "cpuid.c: sanity_check_entries (emulated only: padding must be zero)", basis="code"))
+    out.append(case("supported-cpuid-dirty-padding", "KVM_GET_SUPPORTED_CPUID", "an entry's padding is not zero",
+                    call("KVM_GET_SUPPORTED_CPUID", "system",
+                         struct.pack("<II", 256, 0) + bytes(28) + struct.pack("<I", 1) + bytes(8) + bytes(255 * ENTRY),
+                         "nent 256, entries[0].padding[0] = 1"), 0,
+                    "cpuid.c: sanity_check_entries (never checked for KVM_GET_SUPPORTED_CPUID, kept for "
+                    "compatibility)", basis="code", check=cpuid_entries(256)))
+    return out
+
+
+def _interrupt() -> list[Case]:
+    return [
+        case("userspace-pic", "KVM_INTERRUPT", "no in-kernel irqchip: the vector is queued",
+             interrupt(0x20), 0, f"{INTR}: 'Queues a hardware interrupt vector to be injected'; x86.c: "
+             "kvm_vcpu_ioctl_interrupt", setup=(VCPU,)),
+        case("vector-256", "KVM_INTERRUPT", "irq 256 (>= KVM_NR_INTERRUPTS)", interrupt(256), EINVAL,
+             f"{INTR}: '-EINVAL the irq number is invalid'", setup=(VCPU,)),
+        case("vector-256-in-kernel-pic", "KVM_INTERRUPT", "irq 256 with the in-kernel PIC: the number is checked "
+             "first", interrupt(256), EINVAL, "x86.c: kvm_vcpu_ioctl_interrupt (irq >= KVM_NR_INTERRUPTS first)",
+             setup=(IRQCHIP, VCPU), basis="code"),
+        case("in-kernel-pic", "KVM_INTERRUPT", "KVM_CREATE_IRQCHIP made the PIC in-kernel", interrupt(0x20), ENXIO,
+             f"{INTR}: '-ENXIO if the PIC is in the kernel'", setup=(IRQCHIP, VCPU)),
+        case("split-irqchip-first", "KVM_INTERRUPT", "split irqchip (LAPIC in-kernel, PIC in userspace): "
+             "an ExtINT vector is accepted", interrupt(0x20), 0,
+             f"{INTR}: 'with an in-kernel LAPIC but a userspace PIC ... ExtINT'; x86.c: kvm_vcpu_ioctl_interrupt",
+             setup=(enable_split_irqchip(), VCPU)),
+        case("split-irqchip-already-enqueued", "KVM_INTERRUPT", "split irqchip, an ExtINT vector already pending",
+             interrupt(0x21), EEXIST, f"{INTR}: '-EEXIST if an interrupt is already enqueued'",
+             setup=(enable_split_irqchip(), VCPU, interrupt(0x20))),
+        case("bad-pointer", "KVM_INTERRUPT", "the argument is not readable",
+             call("KVM_INTERRUPT", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
+             f"{INTR}: '-EFAULT if the pointer is invalid'", setup=(VCPU,)),
+    ]
+
+
+MCE_BANKS = cap("KVM_CAP_MCE")
+
+
+def _mce() -> list[Case]:
+    banks_plus_1 = Val("KVM_CAP_MCE + 1", lambda s: MCE_BANKS(s) + 1)
+    return [
+        case("setup-one-bank", "KVM_X86_SETUP_MCE", "1 bank, no capability bits", setup_mce(1), 0, MCE_SETUP,
+             setup=(VCPU,)),
+        case("setup-max-banks", "KVM_X86_SETUP_MCE", "as many banks as KVM_CAP_MCE reports", setup_mce(MCE_BANKS),
+             0, f"{MCE_SETUP}: 'The maximum supported number of error-reporting banks can be retrieved when "
+             "checking for KVM_CAP_MCE'", setup=(VCPU,)),
+        case("setup-zero-banks", "KVM_X86_SETUP_MCE", "0 banks", setup_mce(0), EINVAL,
+             f"{MCE_SETUP}: '-EINVAL if the requested number of banks is invalid'", setup=(VCPU,)),
+        case("setup-too-many-banks", "KVM_X86_SETUP_MCE", "KVM_CAP_MCE + 1 banks", setup_mce(banks_plus_1), EINVAL,
+             f"{MCE_SETUP}: '-EINVAL if the requested number of banks is invalid'", setup=(VCPU,)),
+        case("setup-unsupported-capability", "KVM_X86_SETUP_MCE", "1 bank and bit 63, no MCG_CAP capability",
+             setup_mce(1 | 1 << 63), EINVAL,
+             f"{MCE_SETUP}: '-EINVAL if requested MCE capability is not supported'; x86.c: "
+             "kvm_vcpu_ioctl_x86_setup_mce (bits outside supported_mce_cap | 0xff | 0xff0000)", setup=(VCPU,)),
+        case("setup-bad-pointer", "KVM_X86_SETUP_MCE", "mcg_cap is not readable",
+             call("KVM_X86_SETUP_MCE", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
+             f"{MCE_SETUP}: '-EFAULT if u64 mcg_cap cannot be read'", setup=(VCPU,)),
+        case("set-corrected-error", "KVM_X86_SET_MCE", "bank 0, status VAL: a corrected error is stored",
+             set_mce(0, MCI_STATUS_VAL), 0, MCE_SET, setup=(VCPU, setup_mce(1))),
+        case("set-bank-out-of-range", "KVM_X86_SET_MCE", "bank 1 of a 1-bank setup", set_mce(1, MCI_STATUS_VAL),
+             EINVAL, f"{MCE_SET}: '-EINVAL if the bank number is invalid'", setup=(VCPU, setup_mce(1))),
+        case("set-without-val", "KVM_X86_SET_MCE", "status without the VAL bit", set_mce(0, 1), EINVAL,
+             f"{MCE_SET}: '-EINVAL if VAL bit is not set in status field'", setup=(VCPU, setup_mce(1))),
+        case("set-bad-pointer", "KVM_X86_SET_MCE", "the argument is not readable",
+             call("KVM_X86_SET_MCE", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
+             f"{MCE_SET}: '-EFAULT if struct kvm_x86_mce cannot be read'", setup=(VCPU, setup_mce(1))),
+    ]
+
+
+def _vm() -> list[Case]:
+    max_id = cap("KVM_CAP_MAX_VCPU_ID")
+    reinject = x86.kvm_reinject_control(pit_reinject=0)
+    return [
+        case("no-pit", "KVM_REINJECT_CONTROL", "no PIT created", call("KVM_REINJECT_CONTROL", "vm", reinject,
+             "pit_reinject 0"), ENXIO, f"{REINJECT}: '-ENXIO if KVM_CREATE_PIT or KVM_CREATE_PIT2 didn't succeed "
+             "earlier'"),
+        case("with-pit", "KVM_REINJECT_CONTROL", "after KVM_CREATE_PIT2", call("KVM_REINJECT_CONTROL", "vm", reinject,
+             "pit_reinject 0"), 0, REINJECT, setup=(IRQCHIP, PIT2)),
+        case("reinject-bad-pointer", "KVM_REINJECT_CONTROL", "the argument is not readable (no PIT either: the "
+             "copy comes first)", call("KVM_REINJECT_CONTROL", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
+             f"{REINJECT}: '-EFAULT if struct kvm_reinject_control cannot be read'; x86.c: kvm_arch_vm_ioctl "
+             "(copy before the PIT check)"),
+        case("boot-cpu-before-vcpus", "KVM_SET_BOOT_CPU_ID", "vcpu id 1, no vCPU yet",
+             call("KVM_SET_BOOT_CPU_ID", "vm", 1, "1"), 0, f"{BOOT}: 'has to be called before vcpu creation'"),
+        case("boot-cpu-after-vcpu", "KVM_SET_BOOT_CPU_ID", "after KVM_CREATE_VCPU",
+             call("KVM_SET_BOOT_CPU_ID", "vm", 0, "0"), EBUSY,
+             f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,)),
+        case("boot-cpu-id-beyond-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID + 1",
+             call("KVM_SET_BOOT_CPU_ID", "vm", lambda s: max_id(s) + 1, "KVM_CAP_MAX_VCPU_ID + 1"), EINVAL,
+             "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID (arg > KVM_MAX_VCPU_IDS)", basis="code"),
+        case("boot-cpu-id-equal-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID, which no vCPU can have",
+             call("KVM_SET_BOOT_CPU_ID", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), 0,
+             "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID compares arg > KVM_MAX_VCPU_IDS, while "
+             "kvm_vm_ioctl_create_vcpu refuses id >= KVM_MAX_VCPU_IDS: the limit itself is accepted", basis="code"),
+        case("vm-tsc-khz", "KVM_GET_TSC_KHZ", "on the VM fd: the default guest TSC frequency",
+             call("KVM_GET_TSC_KHZ", "vm"), 0, f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the "
+             "guest' (vm ioctl with KVM_CAP_VM_TSC_CONTROL)", check=positive, kernels="6.0+"),
+        case("vcpu-tsc-khz", "KVM_GET_TSC_KHZ", "on the vCPU fd", call("KVM_GET_TSC_KHZ", "vcpu"), 0,
+             f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the guest'", setup=(VCPU,),
+             check=positive),
+    ]
+
+
+def _create() -> list[Case]:
+    max_id = cap("KVM_CAP_MAX_VCPU_ID")
+    return [
+        case("vm-type-unsupported", "KVM_CREATE_VM", "machine type 31, which x86 does not define",
+             create_vm(31), EINVAL, "x86.c: kvm_arch_init_vm (kvm_is_vm_type_supported; 6.1: any type but 0)",
+             basis="code", needs_vm=False),
+        case("vcpu-id-max", "KVM_CREATE_VCPU", "id KVM_CAP_MAX_VCPU_ID (ids run below it)",
+             call("KVM_CREATE_VCPU", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), EINVAL,
+             f"{API} 4.7 KVM_CREATE_VCPU: 'The maximum possible value for max_vcpu_id can be retrieved using the "
+             "KVM_CAP_MAX_VCPU_ID'; kvm_main.c: kvm_vm_ioctl_create_vcpu (id >= KVM_MAX_VCPU_IDS)", basis="code"),
+        case("vcpu-id-duplicate", "KVM_CREATE_VCPU", "id 0 twice", create_vcpu(0), EEXIST,
+             "kvm_main.c: kvm_vm_ioctl_create_vcpu (kvm_get_vcpu_by_id)", setup=(VCPU,), basis="code"),
+        case("irqchip-after-vcpu", "KVM_CREATE_IRQCHIP", "after KVM_CREATE_VCPU", IRQCHIP, EINVAL,
+             "x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (created_vcpus)", setup=(VCPU,), basis="code"),
+        case("irqchip-twice", "KVM_CREATE_IRQCHIP", "a second time", IRQCHIP, EEXIST,
+             "x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
+        case("split-irqchip-after-vcpu", "KVM_ENABLE_CAP", "KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU",
+             enable_split_irqchip(), EEXIST, "x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP (created_vcpus "
+             "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code"),
+        case("split-irqchip-after-irqchip", "KVM_ENABLE_CAP", "KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP",
+             enable_split_irqchip(), EEXIST, "x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP "
+             "(irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
+    ]
+
+
+def _run_cases() -> list[Case]:
+    return [
+        case("immediate-exit", "KVM_RUN", "kvm_run.immediate_exit set", run_vcpu(1), EINTR,
+             f"{API} 5 The kvm_run structure, immediate_exit: 'KVM_RUN ... exits immediately, returning -EINTR'",
+             setup=(looping_guest(),)),
+        case("signal-during-run", "KVM_RUN", "SIGALRM (unmasked, handled) arrives while the guest runs",
+             run_until_timer_signal(), EINTR, f"{API} 4.10 KVM_RUN Errors: EINTR 'an unmasked signal is pending'",
+             setup=(looping_guest(),)),
+        case("pending-signal-unblocked-by-mask", "KVM_SET_SIGNAL_MASK", "SIGUSR1 pending, blocked by the thread, "
+             "not by the vCPU's signal mask", run_with_pending(), EINTR,
+             f"{API} 4.21 KVM_SET_SIGNAL_MASK: 'Any unblocked signal received ... will cause KVM_RUN to return with "
+             "-EINTR'", setup=(looping_guest(), sigmask())),
+        case("signal-mask-bad-length", "KVM_SET_SIGNAL_MASK", "len 4 (the kernel's sigset_t is 8 bytes)",
+             sigmask(length=4), EINVAL, "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (len != sizeof(sigset))",
+             setup=(VCPU,), basis="code"),
+        case("signal-mask-bad-pointer", "KVM_SET_SIGNAL_MASK", "the argument is not readable",
+             call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
+             "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)", setup=(VCPU,), basis="code"),
+    ]
+
+
+def _stats() -> list[Case]:
+    return [
+        case("vm-stats-fd", "KVM_GET_STATS_FD", "on the VM fd", stats_fd("vm"), 0,
+             f"{STATS}: 'Returns: statistics file descriptor on success'"),
+        case("vcpu-stats-fd", "KVM_GET_STATS_FD", "on the vCPU fd", stats_fd("vcpu"), 0,
+             f"{STATS}: 'Returns: statistics file descriptor on success'", setup=(VCPU,)),
+        case("vm-stats-fd-emfile", "KVM_GET_STATS_FD", "on the VM fd, no descriptor free under RLIMIT_NOFILE",
+             with_no_free_fd(stats_fd("vm")), EMFILE,
+             f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'"),
+        case("vcpu-stats-fd-emfile", "KVM_GET_STATS_FD", "on the vCPU fd, no descriptor free under RLIMIT_NOFILE",
+             with_no_free_fd(stats_fd("vcpu")), EMFILE,
+             f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'", setup=(VCPU,)),
+        case("create-vcpu-emfile", "KVM_CREATE_VCPU", "no descriptor free under RLIMIT_NOFILE",
+             with_no_free_fd(create_vcpu(0)), EMFILE,
+             "kvm_main.c: create_vcpu_fd (anon_inode_getfd -> get_unused_fd_flags)", basis="code"),
+    ]
+
+
+def _memslots() -> list[Case]:
+    nr = cap("KVM_CAP_NR_MEMSLOTS")
+    return [
+        case("slot-created", "KVM_SET_USER_MEMORY_REGION", "slot 0, one page, page-aligned", region(), 0,
+             f"{API} 4.35 KVM_SET_USER_MEMORY_REGION"),
+        case("slot-readonly", "KVM_SET_USER_MEMORY_REGION", "KVM_MEM_READONLY (x86 has KVM_CAP_READONLY_MEM)",
+             region(flags=kvm.KVM_MEM_READONLY), 0, f"{API} 4.35: 'KVM_MEM_READONLY ... if KVM_CAP_READONLY_MEM'"),
+        case("size-unaligned", "KVM_SET_USER_MEMORY_REGION", "memory_size 0x1800", region(size=0x1800), EINVAL,
+             f"{MEMSLOT} (memory_size not a page multiple)", basis="code"),
+        case("gpa-unaligned", "KVM_SET_USER_MEMORY_REGION", "guest_phys_addr 0x100800", region(gpa=0x100800),
+             EINVAL, f"{MEMSLOT} (guest_phys_addr not page-aligned)", basis="code"),
+        case("host-unaligned", "KVM_SET_USER_MEMORY_REGION", "userspace_addr not page-aligned",
+             region(host=Val("a page + 0x800", lambda s: s.target.alloc(0x2000) + 0x800)), EINVAL,
+             f"{MEMSLOT} (userspace_addr not page-aligned)", basis="code"),
+        case("host-kernel-address", "KVM_SET_USER_MEMORY_REGION", "userspace_addr 0xffff800000000000 (not user "
+             "memory)", region(host=0xFFFF800000000000), EINVAL, f"{MEMSLOT} (access_ok)", basis="code"),
+        case("slot-id-past-user-slots", "KVM_SET_USER_MEMORY_REGION", "slot KVM_CAP_NR_MEMSLOTS (ids run below "
+             "it)", region(slot=nr), EINVAL, "kvm_main.c: kvm_vm_ioctl_set_memory_region (slot >= "
+             "KVM_USER_MEM_SLOTS)", basis="code"),
+        case("address-space-2", "KVM_SET_USER_MEMORY_REGION", "address space 2 (x86 has 0 and SMM's 1)",
+             region(slot=2 << 16), EINVAL, f"{MEMSLOT} (as_id >= kvm_arch_nr_memslot_as_ids)", basis="code"),
+        case("gpa-wraps", "KVM_SET_USER_MEMORY_REGION", "guest_phys_addr + memory_size wraps past 2^64",
+             region(gpa=0xFFFFFFFFFFFFF000, size=0x2000), EINVAL, f"{MEMSLOT} (guest_phys_addr + memory_size "
+             "overflows)", basis="code"),
+        case("unknown-flag", "KVM_SET_USER_MEMORY_REGION", "flags bit 31", region(flags=1 << 31), EINVAL,
+             "kvm_main.c: check_memory_region_flags", basis="code"),
+        case("delete-missing-slot", "KVM_SET_USER_MEMORY_REGION", "memory_size 0 for a slot that does not exist",
+             region(slot=5, size=0, host=0), EINVAL, f"{MEMSLOT} (deleting an empty slot)", basis="code"),
+        case("overlap", "KVM_SET_USER_MEMORY_REGION", "slot 1 overlapping slot 0's guest range",
+             region(slot=1, gpa=0x101000, size=0x2000), EEXIST, f"{MEMSLOT} (kvm_check_memslot_overlap)",
+             setup=(region_kept(),), basis="code"),
+        case("adjacent", "KVM_SET_USER_MEMORY_REGION", "slot 1 right after slot 0", region(slot=1, gpa=0x102000),
+             0, f"{MEMSLOT} (ranges do not overlap)", setup=(region_kept(),), basis="code"),
+        case("resize", "KVM_SET_USER_MEMORY_REGION", "slot 0 again with another size",
+             region(size=0x1000, host=SLOT0_HOST), EINVAL, f"{MEMSLOT} (an existing slot's npages must not "
+             "change)", setup=(region_kept(),), basis="code"),
+        case("move", "KVM_SET_USER_MEMORY_REGION", "slot 0 again at another guest address",
+             region(gpa=0x200000, size=0x2000, host=SLOT0_HOST), 0, f"{API} 4.35: 'the memory slot may be moved'; "
+             f"{MEMSLOT} (KVM_MR_MOVE)", setup=(region_kept(),)),
+        case("delete", "KVM_SET_USER_MEMORY_REGION", "memory_size 0 for slot 0", region(size=0, host=SLOT0_HOST),
+             0, f"{API} 4.35: 'Setting memory_size to 0 ... deletes the slot'", setup=(region_kept(),)),
+        case("memslot-bad-pointer", "KVM_SET_USER_MEMORY_REGION", "the argument is not readable",
+             call("KVM_SET_USER_MEMORY_REGION", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
+             "kvm_main.c: kvm_vm_ioctl, KVM_SET_USER_MEMORY_REGION (copy_from_user)", basis="code"),
+    ]
+
+
+def _one_reg() -> list[Case]:
+    msr = one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS)
+    kw = {"setup": (VCPU,), "kernels": ONE_REG_KERNELS}
+    return [
+        case("get-msr", "KVM_GET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS)",
+             one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), 0, f"{API} 4.69 KVM_GET_ONE_REG; {ONEREG}", **kw),
+        case("set-msr", "KVM_SET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8",
+             one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8), 0, f"{API} 4.68 KVM_SET_ONE_REG; {ONEREG}",
+             **kw),
+        case("get-no-such-msr", "KVM_GET_ONE_REG", f"an MSR index no one implements ({MSR_NONE:#x})",
+             one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"), EINVAL,
+             f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG} "
+             "(do_get_msr fails)", **kw),
+        case("set-no-such-msr", "KVM_SET_ONE_REG", f"an MSR index no one implements ({MSR_NONE:#x})",
+             one_reg("KVM_SET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"), EINVAL,
+             f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG}",
+             **kw),
+        case("get-foreign-arch", "KVM_GET_ONE_REG", "an arm64 register id", one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
+             "KVM_REG_ARM64 id"), EINVAL, f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID'; "
+             f"{ONEREG} (arch bits)", **kw),
+        case("set-foreign-arch", "KVM_SET_ONE_REG", "an arm64 register id", one_reg(
+             "KVM_SET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
+             "KVM_REG_ARM64 id"), EINVAL, f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID'; "
+             f"{ONEREG} (arch bits)", **kw),
+        case("get-msr-u32", "KVM_GET_ONE_REG", "an MSR id with size U32", one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, size=kvm.KVM_REG_SIZE_U32),
+             "MSR 0x174, U32"), EINVAL, f"{ONEREG} (MSRs are U64)", basis="code", **kw),
+        case("get-reserved-bits", "KVM_GET_ONE_REG", "rsvd1 bits of the id set", one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, rsvd1=1), "MSR 0x174, rsvd1 1"),
+             EINVAL, f"{ONEREG} (rsvd1/rsvd2)", basis="code", **kw),
+        case("get-unknown-type", "KVM_GET_ONE_REG", "type 1 (neither MSR nor KVM)", one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(1, MSR_IA32_SYSENTER_CS), "type 1"), EINVAL, f"{ONEREG} (type)",
+             basis="code", **kw),
+        case("get-ssp-without-shstk", "KVM_GET_ONE_REG", "KVM_X86_REG_KVM(GUEST_SSP), guest CPUID without SHSTK",
+             one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_KVM, KVM_REG_GUEST_SSP), "GUEST_SSP"), EINVAL,
+             "x86.c: kvm_translate_kvm_reg (SSP needs X86_FEATURE_SHSTK in guest CPUID)", basis="code", **kw),
+        case("get-bad-struct-pointer", "KVM_GET_ONE_REG", "struct kvm_one_reg is not readable",
+             call("KVM_GET_ONE_REG", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT, f"{ONEREG} (copy_from_user)",
+             basis="code", **kw),
+        case("get-bad-value-pointer", "KVM_GET_ONE_REG", "addr points at a guard page",
+             one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER), EFAULT,
+             "x86.c: kvm_get_one_msr (put_user)", basis="code", **kw),
+        case("set-bad-value-pointer", "KVM_SET_ONE_REG", "addr points at a guard page",
+             one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER), EFAULT,
+             "x86.c: kvm_set_one_msr (get_user)", basis="code", **kw),
+        case("reg-list-empty", "KVM_GET_REG_LIST", "n 0, guest CPUID without SHSTK: nothing to list",
+             call("KVM_GET_REG_LIST", "vcpu", struct.pack("<Q", 0), "n 0"), 0,
+             "x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", **kw),
+    ]
+
+
+CASES = [*_msr_lists(), *_cpuid(), *_interrupt(), *_mce(), *_vm(), *_create(), *_run_cases(), *_stats(),
+         *_memslots(), *_one_reg()]
+
+_HOST = ("the local host's KVM runs on the kvm_pvm vendor module (/sys/module/kvm_pvm), not kvm_intel or "
+         "kvm_amd")
+_NO_HYPERV = ("the local 6.18 kernel is built without CONFIG_KVM_HYPERV (KVM_CAP_HYPERV and "
+              "KVM_CAP_HYPERV_EVENTFD answer 0; the request is refused by x86.c's default: ENOTTY on the VM fd, "
+              "EINVAL on the system and vCPU fds): the Hyper-V code is not compiled in")
+_ARM64_PART = "the sentence is in the section's ARM64 part; x86.c never returns it for this ioctl"
+
+UNREACHABLE = [
+    Unreachable("KVM_GET_TSC_KHZ", EIO, "x86.c kvm_arch_vcpu_ioctl and kvm_arch_vm_ioctl return the (virtual or "
+                "default) TSC frequency unconditionally in 6.1, 6.12 and 7.2: no path returns -EIO, whatever the "
+                "host TSC; an unstable host TSC cannot be induced from userspace either (see DOC_FINDINGS)",
+                arch="x86_64"),
+    Unreachable("KVM_GET_NESTED_STATE", E2BIG, f"{_HOST}, which has no nested virtualization: "
+                "KVM_CAP_NESTED_STATE answers 0 and x86.c kvm_arch_vcpu_ioctl returns EINVAL (nested_ops->enabled "
+                "false) before sizing the state; reachable on a VMX/SVM host with nested=1", arch="x86_64"),
+    Unreachable("KVM_HYPERV_EVENTFD", EINVAL, _NO_HYPERV, arch="x86_64"),
+    Unreachable("KVM_HYPERV_EVENTFD", ENOENT, _NO_HYPERV, arch="x86_64"),
+    Unreachable("KVM_HYPERV_EVENTFD", EEXIST, _NO_HYPERV, arch="x86_64"),
+    Unreachable("KVM_GET_SUPPORTED_HV_CPUID", E2BIG, _NO_HYPERV, arch="x86_64"),
+    Unreachable("KVM_GET_STATS_FD", ENOMEM, "needs anon_inode_getfile to fail for lack of kernel memory; no "
+                "userspace control provokes that without fault injection (failslab), which the suite does not "
+                "use on a shared host", arch="x86_64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION", EINVAL, "the documented EINVAL is for an s390 KVM_VM_S390_UCONTROL "
+                "VM (and s390 protected VMs): x86 has neither", arch="x86_64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION", EEXIST, "7.2 documents EEXIST only for an s390 KVM_VM_S390_UCONTROL "
+                "VM; the implemented x86 EEXIST (overlapping slots) is tested as a code case", arch="x86_64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION2", EINVAL, "the documented EINVAL is for an s390 "
+                "KVM_VM_S390_UCONTROL VM (and s390 protected VMs): x86 has neither", arch="x86_64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION2", EEXIST, "documented only for an s390 KVM_VM_S390_UCONTROL VM",
+                arch="x86_64"),
+    Unreachable("KVM_GET_VCPU_EVENTS", EINVAL, f"serror_esr: {_ARM64_PART}", arch="x86_64"),
+    Unreachable("KVM_GET_VCPU_EVENTS", ENOEXEC, f"vCPU not initialised: {_ARM64_PART}", arch="x86_64"),
+    Unreachable("KVM_SET_VCPU_EVENTS", ENOEXEC, f"vCPU not initialised: {_ARM64_PART}", arch="x86_64"),
+    Unreachable("KVM_RUN", ENOEXEC, "arm64 only (vCPU not initialised, device-memory execution)", arch="x86_64"),
+    Unreachable("KVM_RUN", ENOSYS, "arm64 only (data abort without syndrome, KVM_CAP_ARM_NISV_TO_USER)",
+                arch="x86_64"),
+    Unreachable("KVM_RUN", EPERM, "arm64 only (SVE not finalized)", arch="x86_64"),
+    Unreachable("KVM_GET_ONE_REG", ENOENT, "x86.c kvm_get_set_one_reg answers EINVAL for every unknown "
+                "register (allowed by the EINVAL row: 'no such register'); ENOENT is arm64/riscv", arch="x86_64"),
+    Unreachable("KVM_SET_ONE_REG", ENOENT, "x86.c kvm_get_set_one_reg answers EINVAL for every unknown "
+                "register; the ENOENT sentences are about arm64 SVE registers", arch="x86_64"),
+    Unreachable("KVM_SET_ONE_REG", EPERM, "arm64 only (register write after vCPU finalization, SVE)",
+                arch="x86_64"),
+    Unreachable("KVM_GET_ONE_REG", EPERM, "arm64 only (register access before vCPU finalization)", arch="x86_64"),
+    Unreachable("KVM_SET_ONE_REG", EBUSY, "riscv/arm64 only (register changed after the vCPU ran)", arch="x86_64"),
+    Unreachable("KVM_GET_REG_LIST", E2BIG, "x86.c kvm_get_reg_list lists one register (GUEST_SSP) only when the "
+                "guest CPUID has SHSTK, which the local host does not offer (KVM_GET_SUPPORTED_CPUID leaf 7 ECX "
+                "bit 7 clear): with nothing to list, no n is too small", arch="x86_64"),
+]
+
+DOCUMENTED = [
+    DocumentedError("KVM_GET_MSR_INDEX_LIST", EFAULT, "the msr index list cannot be read from or written to",
+                    MSR_LIST),
+    DocumentedError("KVM_GET_MSR_INDEX_LIST", E2BIG, "the msr index list is too big to fit in the array", MSR_LIST),
+    DocumentedError("KVM_GET_MSR_FEATURE_INDEX_LIST", EFAULT, "the msr index list cannot be read from or written "
+                    "to", MSR_LIST),
+    DocumentedError("KVM_GET_MSR_FEATURE_INDEX_LIST", E2BIG, "the msr index list is too big to fit in the array",
+                    MSR_LIST),
+    DocumentedError("KVM_INTERRUPT", EEXIST, "an interrupt is already enqueued", INTR),
+    DocumentedError("KVM_INTERRUPT", EINVAL, "the irq number is invalid", INTR),
+    DocumentedError("KVM_INTERRUPT", ENXIO, "the PIC is in the kernel", INTR),
+    DocumentedError("KVM_INTERRUPT", EFAULT, "the pointer is invalid", INTR),
+    DocumentedError("KVM_SET_BOOT_CPU_ID", EBUSY, "called after vcpu creation", BOOT),
+    DocumentedError("KVM_GET_SUPPORTED_CPUID", E2BIG, "nent too low", CPUID),
+    DocumentedError("KVM_GET_SUPPORTED_CPUID", ENOMEM, "nent too high (nent adjusted)", CPUID),
+    DocumentedError("KVM_GET_EMULATED_CPUID", E2BIG, "nent too low", ECPUID),
+    DocumentedError("KVM_GET_EMULATED_CPUID", ENOMEM, "nent too high (nent adjusted)", ECPUID),
+    DocumentedError("KVM_GET_TSC_KHZ", EIO, "the host has unstable tsc", f"{API} 4.56 KVM_GET_TSC_KHZ"),
+    DocumentedError("KVM_REINJECT_CONTROL", EFAULT, "struct kvm_reinject_control cannot be read", REINJECT),
+    DocumentedError("KVM_REINJECT_CONTROL", ENXIO, "KVM_CREATE_PIT or KVM_CREATE_PIT2 didn't succeed earlier",
+                    REINJECT),
+    DocumentedError("KVM_X86_SETUP_MCE", EFAULT, "u64 mcg_cap cannot be read", MCE_SETUP),
+    DocumentedError("KVM_X86_SETUP_MCE", EINVAL, "the requested number of banks is invalid, or a requested MCE "
+                    "capability is not supported", MCE_SETUP),
+    DocumentedError("KVM_X86_SET_MCE", EFAULT, "struct kvm_x86_mce cannot be read", MCE_SET),
+    DocumentedError("KVM_X86_SET_MCE", EINVAL, "the bank number is invalid, or VAL is not set in status", MCE_SET),
+    DocumentedError("KVM_HYPERV_EVENTFD", EINVAL, "conn_id or flags is outside the allowed range",
+                    f"{API} 4.113 KVM_HYPERV_EVENTFD"),
+    DocumentedError("KVM_HYPERV_EVENTFD", ENOENT, "deassign of an unregistered conn_id",
+                    f"{API} 4.113 KVM_HYPERV_EVENTFD"),
+    DocumentedError("KVM_HYPERV_EVENTFD", EEXIST, "assign of an already registered conn_id",
+                    f"{API} 4.113 KVM_HYPERV_EVENTFD"),
+    DocumentedError("KVM_GET_NESTED_STATE", E2BIG, "the state is larger than size", f"{API} 4.114"),
+    DocumentedError("KVM_GET_SUPPORTED_HV_CPUID", E2BIG, "nent too low", f"{API} 4.118"),
+    DocumentedError("KVM_RUN", EINTR, "an unmasked signal is pending", f"{API} 4.10 KVM_RUN"),
+    DocumentedError("KVM_SET_SIGNAL_MASK", EINTR, "an unblocked signal makes KVM_RUN return -EINTR",
+                    f"{API} 4.21 KVM_SET_SIGNAL_MASK"),
+    DocumentedError("KVM_GET_STATS_FD", ENOMEM, "the fd could not be created due to lack of memory", STATS),
+    DocumentedError("KVM_GET_STATS_FD", EMFILE, "the number of opened files exceeds the limit", STATS),
+    DocumentedError("KVM_GET_ONE_REG", EINVAL, "invalid register ID, or no such register", f"{API} 4.69"),
+    DocumentedError("KVM_SET_ONE_REG", EINVAL, "invalid register ID, or no such register", f"{API} 4.68"),
+]
+
+DOC_FINDINGS = [
+    "api.rst 4.56 KVM_GET_TSC_KHZ: 'If the host has unstable tsc this ioctl returns -EIO instead as an error'; "
+    "x86.c (6.1, 6.12, 7.2) has no such path: the vCPU ioctl returns vcpu->arch.virtual_tsc_khz and the VM ioctl "
+    "kvm->arch.default_tsc_khz, unconditionally.",
+]
