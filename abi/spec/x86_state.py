@@ -23,6 +23,7 @@ Signals and RLIMIT_NOFILE act on the process that issues the ioctls: those steps
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import struct
@@ -663,8 +664,89 @@ def _one_reg() -> list[Case]:
     ]
 
 
+PMU = f"{API} 4.120 KVM_SET_PMU_EVENT_FILTER"
+DEVICE = f"{API} 4.79 KVM_CREATE_DEVICE"
+ATTR = f"{API} 4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR"
+
+
+def pmu_filter(action=x86.KVM_PMU_EVENT_ALLOW, nevents=0, flags=0, room: int | None = None) -> Step:
+    """KVM_SET_PMU_EVENT_FILTER: struct kvm_pmu_event_filter (action, nevents, fixed_counter_bitmap, flags,
+    pad[4]) and room for `room` events (nevents by default)."""
+    room = nevents if room is None else room
+    arg = struct.pack("<4I16x", action, nevents, 0, flags) + bytes(8 * room)
+    return call("KVM_SET_PMU_EVENT_FILTER", "vm", arg, f"action {action}, nevents {nevents}, flags {flags:#x}")
+
+
+def create_device(dev_type: int, name: str) -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.vm, kvm.KVM_CREATE_DEVICE, kvm.kvm_create_device(type=dev_type, flags=0))
+        if got.ok:
+            s.devices.append(got.struct(kvm.kvm_create_device).fd)
+        return got
+
+    return step(f"KVM_CREATE_DEVICE({name})", run)
+
+
+VFIO = create_device(kvm.KVM_DEV_TYPE_VFIO, "VFIO")
+
+
+def device_attr(request: str, on: str, group: int, attr: int = 0) -> Step:
+    def run(s: Scene) -> Result:
+        fd = s.devices[-1] if on == "device" else _fd(s, on)
+        a = kvm.kvm_device_attr(flags=0, group=group, attr=attr, addr=s.scratch(bytes(8)))
+        return s.ioctl(fd, getattr(kvm, request), a)
+
+    return step(f"{request}(group {group}, attr {attr}) on the {on} fd", run)
+
+
+def _devices() -> list[Case]:
+    return [
+        case("pmu-filter-allow-none", "KVM_SET_PMU_EVENT_FILTER", "action ALLOW, no events", pmu_filter(), 0, PMU),
+        case("pmu-filter-bad-pointer", "KVM_SET_PMU_EVENT_FILTER", "the argument is not readable",
+             call("KVM_SET_PMU_EVENT_FILTER", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
+             f"{PMU} Errors: EFAULT 'args[0] cannot be accessed'"),
+        case("pmu-filter-bad-action", "KVM_SET_PMU_EVENT_FILTER", "action 2 (neither ALLOW nor DENY)",
+             pmu_filter(action=2), EINVAL, f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'"),
+        case("pmu-filter-unknown-flag", "KVM_SET_PMU_EVENT_FILTER", "flags bit 31", pmu_filter(flags=1 << 31),
+             EINVAL, f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'; pmu.c: "
+             "kvm_vm_ioctl_set_pmu_event_filter (flags outside KVM_PMU_EVENT_FLAGS_VALID_MASK)"),
+        case("pmu-filter-too-many-events", "KVM_SET_PMU_EVENT_FILTER", "nevents 301 (KVM_PMU_EVENT_FILTER_MAX_EVENTS "
+             "is 300)", pmu_filter(nevents=301), E2BIG, f"{PMU} Errors: E2BIG 'nevents is too large'; pmu.c: "
+             "KVM_PMU_EVENT_FILTER_MAX_EVENTS (300 in 6.1, 6.12, 7.2)"),
+        case("pmu-filter-max-events", "KVM_SET_PMU_EVENT_FILTER", "nevents 300 (the limit)", pmu_filter(nevents=300),
+             0, f"{PMU}; pmu.c: KVM_PMU_EVENT_FILTER_MAX_EVENTS", basis="code"),
+        case("device-type-unknown", "KVM_CREATE_DEVICE", "type KVM_DEV_TYPE_ARM_VGIC_V2 on x86 (no such device "
+             "here)", create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2, "ARM_VGIC_V2"), errno.ENODEV,
+             f"{DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
+             "kvm_ioctl_create_device (no ops for the type)"),
+        case("device-type-out-of-range", "KVM_CREATE_DEVICE", "type 0x7fff (past kvm_device_ops_table)",
+             create_device(0x7FFF, "type 0x7fff"), errno.ENODEV,
+             f"{DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'"),
+        case("vfio-device", "KVM_CREATE_DEVICE", "KVM_DEV_TYPE_VFIO", VFIO, 0, DEVICE),
+        case("vfio-device-twice", "KVM_CREATE_DEVICE", "a second KVM_DEV_TYPE_VFIO (one per VM)", VFIO,
+             errno.EEXIST, f"{DEVICE} Errors: EEXIST 'Device already created, and this type of device may not be "
+             "instantiated multiple times'", setup=(VFIO,),
+             deviation=f"{DEVICE} documents EEXIST for a device type that may not be instantiated twice; vfio.c "
+             "kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, 6.12, 7.2)"),
+        case("vfio-attr-unknown-group", "KVM_SET_DEVICE_ATTR", "VFIO device, group 99",
+             device_attr("KVM_SET_DEVICE_ATTR", "device", 99), ENXIO,
+             f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
+             "kvm_vfio_set_attr", setup=(VFIO,)),
+        case("vfio-get-attr", "KVM_GET_DEVICE_ATTR", "VFIO device, which has no readable attribute (no get_attr)",
+             device_attr("KVM_GET_DEVICE_ATTR", "device", 1, 1), EPERM,
+             f"{ATTR} Errors: EPERM 'The attribute cannot (currently) be accessed this way (e.g. read-only "
+             "attribute ...)'; kvm_main.c: kvm_device_ioctl_attr (no accessor: EPERM)", setup=(VFIO,)),
+        case("vcpu-attr-unknown-group", "KVM_SET_DEVICE_ATTR", "vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)",
+             device_attr("KVM_SET_DEVICE_ATTR", "vcpu", 99), ENXIO,
+             f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)", setup=(VCPU,)),
+        case("vcpu-attr-unknown-attr", "KVM_GET_DEVICE_ATTR", "vCPU fd, KVM_VCPU_TSC_CTRL attr 99",
+             device_attr("KVM_GET_DEVICE_ATTR", "vcpu", x86.KVM_VCPU_TSC_CTRL, 99), ENXIO,
+             f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU,)),
+    ]
+
+
 CASES = [*_msr_lists(), *_cpuid(), *_interrupt(), *_mce(), *_vm(), *_create(), *_run_cases(), *_stats(),
-         *_memslots(), *_one_reg()]
+         *_memslots(), *_one_reg(), *_devices()]
 
 _HOST = ("the local host's KVM runs on the kvm_pvm vendor module (/sys/module/kvm_pvm), not kvm_intel or "
          "kvm_amd")
@@ -711,6 +793,11 @@ UNREACHABLE = [
                 arch="x86_64"),
     Unreachable("KVM_GET_ONE_REG", EPERM, "arm64 only (register access before vCPU finalization)", arch="x86_64"),
     Unreachable("KVM_SET_ONE_REG", EBUSY, "riscv/arm64 only (register changed after the vCPU ran)", arch="x86_64"),
+    Unreachable("KVM_SET_PMU_EVENT_FILTER", EBUSY, "needs the filter's allocation to fail, which no userspace "
+                "control provokes without fault injection; and pmu.c kvm_vm_ioctl_set_pmu_event_filter answers that "
+                "failure with ENOMEM, not the documented EBUSY (6.1, 6.12, 7.2; see DOC_FINDINGS)", arch="x86_64"),
+    Unreachable("KVM_SET_GSI_ROUTING", EINVAL, "the documented EINVAL is for a KVM_IRQ_ROUTING_S390_ADAPTER entry "
+                "on an s390 ucontrol VM", arch="x86_64"),
     Unreachable("KVM_GET_REG_LIST", E2BIG, "x86.c kvm_get_reg_list lists one register (GUEST_SSP) only when the "
                 "guest CPUID has SHSTK, which the local host does not offer (KVM_GET_SUPPORTED_CPUID leaf 7 ECX "
                 "bit 7 clear): with nothing to list, no n is too small", arch="x86_64"),
@@ -760,6 +847,8 @@ DOCUMENTED = [
 ]
 
 DOC_FINDINGS = [
+    "api.rst 4.120 KVM_SET_PMU_EVENT_FILTER Errors: 'EBUSY not enough memory to allocate the filter'; pmu.c "
+    "kvm_vm_ioctl_set_pmu_event_filter (6.1, 6.12, 7.2) returns -ENOMEM when the allocation fails.",
     "api.rst 4.56 KVM_GET_TSC_KHZ: 'If the host has unstable tsc this ioctl returns -EIO instead as an error'; "
     "x86.c (6.1, 6.12, 7.2) has no such path: the vCPU ioctl returns vcpu->arch.virtual_tsc_khz and the VM ioctl "
     "kvm->arch.default_tsc_khz, unconditionally.",
