@@ -487,7 +487,8 @@ def _vm() -> list[Case]:
              f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,)),
         case("boot-cpu-id-beyond-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID + 1",
              call("KVM_SET_BOOT_CPU_ID", "vm", lambda s: max_id(s) + 1, "KVM_CAP_MAX_VCPU_ID + 1"), EINVAL,
-             "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID (arg > KVM_MAX_VCPU_IDS)", basis="code"),
+             "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID (arg > KVM_MAX_VCPU_IDS)", basis="code",
+             kernels="6.12+ (6.1 stores any id: no limit check)"),
         case("boot-cpu-id-equal-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID, which no vCPU can have",
              call("KVM_SET_BOOT_CPU_ID", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), 0,
              "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID compares arg > KVM_MAX_VCPU_IDS, while "
