@@ -390,12 +390,29 @@ def patched_copy(tree: Path, patches: Path | list[Path], dest: Path) -> Path:
 
     The copy is hard links (seconds for a whole tree) except for the files the patches touch, which are real
     copies before they apply; every file keeps its mtime, and a patched one gets its patch file's, so the
-    same tree and patches give the same tree state (a cached build) and an edited patch a newer one.
+    same tree and patches give the same tree state (a cached build) and an edited patch a newer one. The copy
+    is made beside dest and renamed over it, so a failed patch leaves the previous copy as it was. Callers
+    sharing one dest serialise themselves (its build directory is shared too).
     """
     patches = [patches] if isinstance(patches, Path) else list(patches)
+    final, dest = dest, dest.with_name(f"{dest.name}.new-{os.getpid()}")
     shutil.rmtree(dest, ignore_errors=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["cp", "-al", str(tree), str(dest)], check=True, capture_output=True)
+    subprocess.run(["cp", "-al", str(tree), str(dest)], check=True, capture_output=True)  # dest must not exist
+    try:
+        _apply(tree, patches, dest)
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    if final.exists():  # out of the way first: never copy into an old copy that could not be fully removed
+        old = final.with_name(f"{final.name}.old-{os.getpid()}")
+        os.rename(final, old)
+        shutil.rmtree(old)
+    os.rename(dest, final)
+    return final
+
+
+def _apply(tree: Path, patches: list[Path], dest: Path) -> None:
     for patch in patches:
         touched = sorted(set(re.findall(r"^\+\+\+ b/(\S+)", patch.read_text(), re.M)))
         if not touched:
@@ -414,7 +431,6 @@ def patched_copy(tree: Path, patches: Path | list[Path], dest: Path) -> Path:
         for rel in touched:
             if (dest / rel).exists():
                 os.utime(dest / rel, ns=(mtime, mtime))
-    return dest
 
 
 if __name__ == "__main__":  # python -m abi.target.kernel_build DIR: just the build

@@ -28,6 +28,13 @@ FIXTURE = ROOT / "tests" / "fixtures" / "break-set-device-addr-eexist.patch"
 TIMEOUT = 1500  # a cold build is ~3.5 min; this only stops a hung run
 
 
+@pytest.fixture
+def e2e_lock():
+    """One end-to-end test at a time per cache: they share the patched copy and its build directory."""
+    with provision.cache_lock("validate-e2e.lock"):
+        yield
+
+
 @pytest.fixture(scope="module")
 def tree() -> Path:
     try:
@@ -61,7 +68,7 @@ def section(out: str, title: str) -> list[str]:
     return []
 
 
-def test_debian_6_1_tree_validates_clean_against_debian_6_1(tree, tmp_path):
+def test_debian_6_1_tree_validates_clean_against_debian_6_1(tree, tmp_path, e2e_lock):
     status, out, err = validate(tree, tmp_path)
     assert status == 0, f"{out}\n{err[-3000:]}"
     assert "== no regression" in out
@@ -71,7 +78,7 @@ def test_debian_6_1_tree_validates_clean_against_debian_6_1(tree, tmp_path):
     assert list((tmp_path / "patched").glob("conformance-*.json")) and list((tmp_path / "baseline").glob("*.json"))
 
 
-def test_a_patch_breaking_eexist_fails_validate_naming_the_cases(tree, tmp_path):
+def test_a_patch_breaking_eexist_fails_validate_naming_the_cases(tree, tmp_path, e2e_lock):
     copy = kb.patched_copy(tree, FIXTURE, provision.cache_dir() / "src" / "validate-e2e" / f"{tree.name}-patched")
     status, out, err = validate(copy, tmp_path)
     assert status == 1, f"{out}\n{err[-3000:]}"
@@ -83,6 +90,19 @@ def test_a_patch_breaking_eexist_fails_validate_naming_the_cases(tree, tmp_path)
     assert "qemu-arm64-gicv2-cpu-already-set" in broken, failures
     assert all("ENXIO" in line for line in failures if "already-set" in line), failures
     assert all(line.startswith("KVM_") for line in failures)
+
+
+def test_a_patch_that_does_not_compile_is_one_error_with_the_first_compiler_error(tree, tmp_path, e2e_lock):
+    # Same copy (and build directory) as the test above: an incremental build that fails on one file.
+    broken = ROOT / "tests" / "fixtures" / "does-not-compile.patch"
+    copy = kb.patched_copy(tree, broken, provision.cache_dir() / "src" / "validate-e2e" / f"{tree.name}-patched")
+    status, out, err = validate(copy, tmp_path)
+    assert status == 2, f"{out}\n{err[-3000:]}"
+    first = [line for line in err.splitlines() if line.startswith("kvm-abi validate: error:")]
+    assert len(first) == 1, err
+    assert first[0].startswith("kvm-abi validate: error: the kernel build failed: ")
+    assert "arch/arm64/kvm/vgic/vgic-kvm-device.c:22:" in first[0] and "'EEXISTS' undeclared" in first[0], first
+    assert "first error:" in err and "last lines of" in err
 
 
 # ---- a kernel that does not come up: one line, the console tail, nothing left running ----------------------
