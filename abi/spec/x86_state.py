@@ -746,8 +746,53 @@ def _devices() -> list[Case]:
     ]
 
 
+EVENTS = "x86.c: kvm_vcpu_ioctl_x86_set_vcpu_events"
+
+
+def set_events(flags: int = 0, injected: int = 0, nr: int = 0, shown: str = "") -> Step:
+    """KVM_SET_VCPU_EVENTS with what KVM_GET_VCPU_EVENTS read, then `flags` and the exception changed."""
+    def run(s: Scene) -> Result:
+        a = s.abi
+        ev = s.ioctl(s.vcpus[-1], a.KVM_GET_VCPU_EVENTS, a.kvm_vcpu_events()).struct(a.kvm_vcpu_events)
+        ev.flags = flags
+        if injected:
+            ev.exception.injected, ev.exception.nr = injected, nr
+        return s.ioctl(s.vcpus[-1], a.KVM_SET_VCPU_EVENTS, ev)
+
+    return step(f"KVM_SET_VCPU_EVENTS({shown or 'as read'})", run)
+
+
+def _events() -> list[Case]:
+    kw = {"setup": (VCPU,), "basis": "code"}
+    get = f"{API} 4.31 KVM_GET_VCPU_EVENTS"
+    return [
+        case("get-events", "KVM_GET_VCPU_EVENTS", "a fresh vCPU", call("KVM_GET_VCPU_EVENTS", "vcpu",
+             x86.kvm_vcpu_events()), 0, get, setup=(VCPU,)),
+        case("get-events-bad-pointer", "KVM_GET_VCPU_EVENTS", "the argument is not writable",
+             call("KVM_GET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_VCPU_EVENTS (copy_to_user)", **kw),
+        case("set-events-as-read", "KVM_SET_VCPU_EVENTS", "what KVM_GET_VCPU_EVENTS gave, flags 0", set_events(), 0,
+             f"{API} 4.32 KVM_SET_VCPU_EVENTS", setup=(VCPU,)),
+        case("set-events-unknown-flag", "KVM_SET_VCPU_EVENTS", "flags bit 31", set_events(1 << 31, shown="flags "
+             "bit 31"), EINVAL, f"{EVENTS} (flags outside the KVM_VCPUEVENT_VALID_* set)", **kw),
+        case("set-events-payload-not-enabled", "KVM_SET_VCPU_EVENTS", "KVM_VCPUEVENT_VALID_PAYLOAD without "
+             "KVM_CAP_EXCEPTION_PAYLOAD enabled", set_events(x86.KVM_VCPUEVENT_VALID_PAYLOAD, shown="VALID_PAYLOAD"),
+             EINVAL, f"{API} 4.32 says the flag can be set when KVM_CAP_EXCEPTION_PAYLOAD is enabled; {EVENTS} "
+             "(exception_payload_enabled false: EINVAL)", **kw),
+        case("set-events-vector-32", "KVM_SET_VCPU_EVENTS", "an injected exception with vector 32",
+             set_events(injected=1, nr=32, shown="exception injected, nr 32"), EINVAL,
+             f"{EVENTS} (exception.nr > 31)", **kw),
+        case("set-events-nmi-as-exception", "KVM_SET_VCPU_EVENTS", "an injected exception with vector 2 (NMI)",
+             set_events(injected=1, nr=2, shown="exception injected, nr 2"), EINVAL,
+             f"{EVENTS} (exception.nr == NMI_VECTOR)", **kw),
+        case("set-events-bad-pointer", "KVM_SET_VCPU_EVENTS", "the argument is not readable",
+             call("KVM_SET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_VCPU_EVENTS (copy_from_user)", **kw),
+    ]
+
+
 CASES = [*_msr_lists(), *_cpuid(), *_interrupt(), *_mce(), *_vm(), *_create(), *_run_cases(), *_stats(),
-         *_memslots(), *_one_reg(), *_devices()]
+         *_memslots(), *_one_reg(), *_devices(), *_events()]
 
 _HOST = ("the local host's KVM runs on the kvm_pvm vendor module (/sys/module/kvm_pvm), not kvm_intel or "
          "kvm_amd")
