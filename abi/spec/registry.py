@@ -1,8 +1,8 @@
 """Every ioctl spec the suite has: the report draws its matrix (documented rows, cases) from here."""
 
-from abi.spec import arm_set_device_addr, x86_state
+from abi.spec import arm64_vcpu, arm_set_device_addr, x86_state
 
-SPECS = (arm_set_device_addr, x86_state)
+SPECS = (arm_set_device_addr, x86_state, arm64_vcpu,)
 
 
 def documented():

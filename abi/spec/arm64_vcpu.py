@@ -1,0 +1,792 @@
+"""The arm64 vCPU and VM ioctls on the arm64 guests: every documented error, and the implemented ones beside it.
+
+Documentation: Documentation/virt/kvm/api.rst (Debian 6.1, 6.12 and 7.2 linux-doc): 4.2 KVM_CREATE_VM (arm64
+IPA size), 4.7 KVM_CREATE_VCPU, 4.10 KVM_RUN, 4.31/4.32 KVM_{GET,SET}_VCPU_EVENTS (arm64), 4.68/4.69
+KVM_{SET,GET}_ONE_REG, 4.82 KVM_ARM_VCPU_INIT, 4.83 KVM_ARM_PREFERRED_TARGET, 4.84 KVM_GET_REG_LIST, 4.119
+KVM_ARM_VCPU_FINALIZE, 4.130 KVM_ARM_MTE_COPY_TAGS, 4.133 KVM_GET_STATS_FD; 7.x KVM_CAP_ARM_NISV_TO_USER.
+Implementation (arch/arm64/kvm of Debian 6.1.192, 6.12.117 and 7.2.13): arm.c (kvm_arch_vcpu_ioctl,
+kvm_vcpu_set_target, kvm_vcpu_init_check_features, kvm_arch_vcpu_run_pid_change, kvm_arch_vm_ioctl,
+kvm_arch_init_vm), guest.c (kvm_arm_get_reg/set_reg, get/set_core_reg, set_sve_vls, sve_reg_to_region,
+__kvm_arm_vcpu_set_events, kvm_vm_ioctl_mte_copy_tags), reset.c (kvm_arm_vcpu_finalize, kvm_reset_vcpu and
+kvm_set_vm_width in 6.1, kvm_arm_setup_stage2 in 6.1), mmu.c (kvm_handle_guest_abort, kvm_init_ipa_range),
+mmio.c (io_mem_abort), sys_regs.c (kvm_sys_reg_get_user, set_id_reg), hypercalls.c
+(kvm_arm_set_fw_reg_bmap), virt/kvm/kvm_main.c (kvm_vm_ioctl_create_vcpu, kvm_vcpu_ioctl_get_stats_fd).
+docs/research/arm64_vcpu_ioctls.md has every row with its evidence and the version differences.
+
+Some cases run guest code (a few instructions in a memslot) to reach KVM_RUN's exits; a case that needs a
+signal to end KVM_RUN bounds the call with the target's ioctl time limit (SIGALRM in the agent: an unmasked
+signal, the documented EINTR condition).
+
+`kernels` says which Debian kernels a case's expectation holds for ("all", or "6.1", "6.12+" ...); the test
+skips a case on the others (`kernel_applies`).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import struct
+from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EMFILE, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSYS, EPERM
+
+from abi import arm64, kvm, layout
+from abi.spec.case import ARM64, Case, DocumentedError, Scene, Step, Unreachable, Val
+from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, step
+from abi.target.base import Result
+
+API = "api.rst"
+RUN = f"{API} 4.10 KVM_RUN"
+SET_REG = f"{API} 4.68 KVM_SET_ONE_REG"
+GET_REG = f"{API} 4.69 KVM_GET_ONE_REG"
+INIT_DOC = f"{API} 4.82 KVM_ARM_VCPU_INIT"
+PREF = f"{API} 4.83 KVM_ARM_PREFERRED_TARGET"
+REG_LIST = f"{API} 4.84 KVM_GET_REG_LIST"
+FINAL = f"{API} 4.119 KVM_ARM_VCPU_FINALIZE"
+EVENTS = f"{API} 4.31 KVM_GET_VCPU_EVENTS (ARM64)"
+SET_EVENTS = f"{API} 4.32 KVM_SET_VCPU_EVENTS (ARM64)"
+MTE = f"{API} 4.130 KVM_ARM_MTE_COPY_TAGS"
+STATS = f"{API} 4.133 KVM_GET_STATS_FD"
+CREATE_VM = f"{API} 4.2 KVM_CREATE_VM (ARM64)"
+NISV = f"{API} 7.x KVM_CAP_ARM_NISV_TO_USER"
+
+SVE = arm64.KVM_ARM_VCPU_SVE
+PAGE = 4096
+SLOT_SIZE = 0x10000  # one memslot at IPA 0 holding the guest code (a vCPU resets with PC = 0)
+UNMAPPED_IPA = 0x20000000  # outside every memslot and, with no irqchip, outside every in-kernel device
+
+
+def case(id, ioctl, condition, call, errno, cite, on=ARM64, **kw) -> Case:
+    return Case(id=id, ioctl=ioctl, condition=condition, on=on, call=call, errno=errno, cite=cite, **kw)
+
+
+def kernel_applies(kernels: str, release: str) -> bool:
+    """Whether a case's `kernels` ("all", "6.1", "6.12+", "6.1, 7.2") covers a kernel release ("6.12.57+deb12-...").
+    An unparsable release (a user's own kernel) runs every case."""
+    if kernels == "all":
+        return True
+    m = re.match(r"(\d+)\.(\d+)", release or "")
+    if not m:
+        return True
+    have = (int(m.group(1)), int(m.group(2)))
+    for part in (p.strip() for p in kernels.split(",")):
+        n = re.match(r"(\d+)\.(\d+)(\+?)$", part)
+        if not n:
+            raise ValueError(f"kernels={kernels!r}: {part!r} is not X.Y or X.Y+")
+        want = (int(n.group(1)), int(n.group(2)))
+        if have == want or (n.group(3) and have >= want):
+            return True
+    return False
+
+
+# Cases whose precondition is a host feature the kernel may lack (a user's own minimal kernel without
+# CONFIG_ARM64_SVE or CONFIG_ARM64_RAS_EXTN): case id -> (capability, its name, whether it must be non-zero).
+SVE_CASES = ("run-sve-not-finalized", "run-sve-finalized", "get-reg-sve-not-finalized", "set-reg-sve-not-finalized",
+             "get-reg-sve-finalized", "get-reg-sve-slice-1", "set-reg-sve-slice-1", "set-vls-no-lengths",
+             "set-vls-unchanged", "set-vls-after-finalize", "reg-list-sve-not-finalized", "finalize-sve",
+             "finalize-sve-twice", "finalize-unknown-feature", "finalize-bad-pointer")
+ESR_CASES = ("set-events-serror-esr", "set-events-serror-esr-bit-24", "set-events-serror-esr-bit-24-implemented",
+             "set-events-serror-esr-bit-25", "set-events-serror-esr-bit-63")
+NEEDS: dict[str, tuple[int, str, bool]] = {
+    **{c: (kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", True) for c in SVE_CASES},
+    **{c: (kvm.KVM_CAP_ARM_INJECT_SERROR_ESR, "KVM_CAP_ARM_INJECT_SERROR_ESR", True) for c in ESR_CASES},
+    "set-events-has-esr-unsupported": (kvm.KVM_CAP_ARM_INJECT_SERROR_ESR, "KVM_CAP_ARM_INJECT_SERROR_ESR", False),
+}
+
+
+def unmet(case: Case, target) -> str | None:
+    """Why the target's kernel cannot run this case (a capability it lacks or has), or None."""
+    need = NEEDS.get(case.id)
+    if need is None:
+        return None
+    cap, name, nonzero = need
+    key = (cap, getattr(target, "generation", 0))
+    cache = target.__dict__.setdefault("_arm64_vcpu_caps", {})
+    if key not in cache:
+        fd = target.open_kvm()
+        try:
+            cache[key] = target.ioctl(fd, kvm.KVM_CHECK_EXTENSION, cap).ret
+        finally:
+            target.close(fd)
+    have = cache[key]
+    if bool(have) == nonzero:
+        return None
+    return f"needs {name} {'non-zero' if nonzero else '= 0'}; this kernel answers {have}"
+
+
+# --- register ids --------------------------------------------------------------------------------------
+
+def core_id(offset: int, size: int = kvm.KVM_REG_SIZE_U64) -> int:
+    return kvm.KVM_REG_ARM64 | size | arm64.KVM_REG_ARM_CORE | offset
+
+
+PC = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pc"))
+X2 = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.regs") + 2 * 2)  # the index counts 32-bit words
+PSTATE = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pstate"))
+CORE_END = ctypes.sizeof(arm64.kvm_regs) // 4  # the first core index past struct kvm_regs
+ID_AA64ISAR0_EL1 = arm64.ARM64_SYS_REG(3, 0, 0, 6, 0)
+UNKNOWN_SYSREG = arm64.ARM64_SYS_REG(3, 7, 15, 15, 7)  # IMPLEMENTATION DEFINED space: KVM has no such entry
+STD_HYP_BMAP = arm64.KVM_REG_ARM_STD_HYP_BMAP
+ZREG0 = arm64.KVM_REG_ARM64_SVE_ZREG(0, 0)
+ZREG0_SLICE1 = arm64.KVM_REG_ARM64_SVE_ZREG(0, 1)
+VLS = arm64.KVM_REG_ARM64_SVE_VLS
+
+
+# --- steps ---------------------------------------------------------------------------------------------
+
+def _vcpu(s: Scene) -> int:
+    return s.vcpus[-1]
+
+
+def _preferred(s: Scene):
+    a = s.abi
+    return s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
+
+
+def vcpu_init(features: int = 0, features1: int = 0, target: int | None = None, new: bool = True,
+              ok_errno: int = 0) -> Step:
+    """KVM_ARM_VCPU_INIT with the preferred target (or `target`) and features[0] = `features` on a new vCPU
+    (or, new=False, the last one again)."""
+    shown = f"features[0]={features:#x}" + (f", features[1]={features1:#x}" if features1 else "") \
+        + (f", target={target}" if target is not None else "")
+
+    def run(s: Scene) -> Result:
+        a = s.abi
+        if new:
+            got = create_vcpu(len(s.vcpus))(s)
+            if not got.ok:
+                return got
+        init = _preferred(s)
+        if target is not None:
+            init.target = target
+        init.features[0] = features
+        init.features[1] = features1
+        return s.ioctl(_vcpu(s), a.KVM_ARM_VCPU_INIT, init)
+
+    return step(("KVM_CREATE_VCPU + " if new else "") + f"KVM_ARM_VCPU_INIT({shown})", run, ok_errno)
+
+
+def init_at(pointer: Val) -> Step:
+    return step(f"KVM_ARM_VCPU_INIT(arg={pointer})", lambda s: s.ioctl(_vcpu(s), s.abi.KVM_ARM_VCPU_INIT, pointer(s)))
+
+
+def finalize(feature: int = SVE, ok_errno: int = 0) -> Step:
+    return step(f"KVM_ARM_VCPU_FINALIZE({feature})",
+                lambda s: s.ioctl(_vcpu(s), kvm.KVM_ARM_VCPU_FINALIZE, struct.pack("<i", feature)), ok_errno)
+
+
+def _one_reg(s: Scene, request: int, reg_id: int, data: bytes | None, pointer: Val | None) -> Result:
+    addr = pointer(s) if pointer is not None else s.scratch(data if data is not None else bytes(256))
+    return s.ioctl(_vcpu(s), request, kvm.kvm_one_reg(id=reg_id, addr=addr))
+
+
+def get_reg(reg_id: int, name: str, pointer: Val | None = None) -> Step:
+    shown = f", addr={pointer}" if pointer is not None else ""
+    return step(f"KVM_GET_ONE_REG({name}{shown})", lambda s: _one_reg(s, kvm.KVM_GET_ONE_REG, reg_id, None, pointer))
+
+
+def set_reg(reg_id: int, name: str, value, ok_errno: int = 0) -> Step:
+    """KVM_SET_ONE_REG of `value` (an int as a little-endian u64, bytes as they are, or a callable over the
+    scene giving either)."""
+    def data(s: Scene) -> bytes:
+        v = value(s) if callable(value) else value
+        return struct.pack("<Q", v) if isinstance(v, int) else v
+
+    shown = "..." if callable(value) else (f"{value:#x}" if isinstance(value, int) else f"{len(value)} bytes")
+    return step(f"KVM_SET_ONE_REG({name} = {shown})",
+                lambda s: _one_reg(s, kvm.KVM_SET_ONE_REG, reg_id, data(s), None), ok_errno)
+
+
+def _read_reg(s: Scene, reg_id: int) -> int:
+    _one_reg(s, kvm.KVM_GET_ONE_REG, reg_id, None, None).value()
+    return struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
+
+
+def reg_list(n) -> Step:
+    """KVM_GET_REG_LIST with n = `n` (an int, or a callable over the scene and the vCPU's register count)."""
+    def run(s: Scene) -> Result:
+        count = None
+        if callable(n):
+            probe = s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", 0))
+            count = struct.unpack_from("<Q", probe.out)[0]
+        want = n(count) if callable(n) else n
+        s._cache["reg_count"] = count
+        return s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", want) + bytes(8 * want))
+
+    return step(f"KVM_GET_REG_LIST(n={getattr(n, 'text', n)})", run)
+
+
+class _N:
+    """n as a function of the register count, with a text for the report."""
+
+    def __init__(self, text, fn):
+        self.text, self.fn = text, fn
+
+    def __call__(self, count):
+        return self.fn(count)
+
+
+def n_written_back(s: Scene, got: Result) -> str | None:
+    n = struct.unpack_from("<Q", got.out)[0] if len(got.out) >= 8 else None
+    count = s._cache.get("reg_count")
+    if n is None or n == 0:
+        return f"n came back as {n}: the number of registers must be written into n"
+    if count is not None and n != count:
+        return f"n came back as {n}, the vCPU has {count} registers"
+    return None
+
+
+def list_filled(s: Scene, got: Result) -> str | None:
+    problem = n_written_back(s, got)
+    if problem:
+        return problem
+    n = struct.unpack_from("<Q", got.out)[0]
+    ids = struct.unpack_from(f"<{n}Q", got.out, 8)
+    bad = [i for i in ids if i & 0xFF00000000000000 != kvm.KVM_REG_ARM64]
+    return f"{len(bad)} ids are not arm64 register ids, e.g. {bad[0]:#x}" if bad else None
+
+
+def memslot(code: list[int] | None = None) -> Step:
+    """Slot 0 at IPA 0 (SLOT_SIZE bytes of target memory) holding `code`, little-endian instruction words."""
+    def run(s: Scene) -> Result:
+        mem = s.target.alloc(SLOT_SIZE)
+        if code:
+            s.target.write(mem, struct.pack(f"<{len(code)}I", *code))
+        region = kvm.kvm_userspace_memory_region(slot=0, flags=0, guest_phys_addr=0, memory_size=SLOT_SIZE,
+                                                 userspace_addr=mem)
+        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
+
+    shown = ", ".join(f"{w:#010x}" for w in code) if code else "empty"
+    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes: {shown})", run)
+
+
+# Instruction words (A64), written out so the report shows what the guest executes.
+MOVZ_X2_UNMAPPED = 0xD2A00000 | ((UNMAPPED_IPA >> 16) << 5) | 2  # movz x2, #(UNMAPPED_IPA >> 16), lsl #16
+LDP_X0_X1_X2 = 0xA9400440  # ldp x0, x1, [x2]: a load pair reports no instruction syndrome (ESR_EL2.ISV = 0)
+LDR_X0_X2 = 0xF9400040  # ldr x0, [x2]: a single load does (ISV = 1)
+B_SELF = 0x14000000  # b .
+LOAD_PAIR_OUTSIDE = [MOVZ_X2_UNMAPPED, LDP_X0_X1_X2, B_SELF]
+LOAD_OUTSIDE = [MOVZ_X2_UNMAPPED, LDR_X0_X2, B_SELF]
+SPIN = [B_SELF]
+
+RUN_LIMIT = 1.0  # seconds a KVM_RUN that only a signal ends may take
+
+
+def kvm_run(immediate_exit: bool = False, limit: float | None = None, ok_errno: int = 0) -> Step:
+    """KVM_RUN on the last vCPU (kvm_run mapped, immediate_exit as given). With `limit`, the target's ioctl
+    time limit is set to that many seconds for this call: its SIGALRM is the unmasked signal that ends it."""
+    def run(s: Scene) -> Result:
+        a = s.abi
+        fd = _vcpu(s)
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(fd, size)
+        s.maps.append((addr, size))
+        s._cache["run"] = addr
+        s.target.write(addr + layout.offsetof(a.kvm_run, "immediate_exit"), b"\x01" if immediate_exit else b"\x00")
+        if limit is None:
+            return s.ioctl(fd, kvm.KVM_RUN, 0)
+        saved = s.target.ioctl_timeout
+        s.target.ioctl_timeout = limit
+        try:
+            return s.ioctl(fd, kvm.KVM_RUN, 0)
+        finally:
+            s.target.ioctl_timeout = saved
+
+    what = "immediate_exit=1" if immediate_exit else (f"ended by a signal after {limit} s" if limit else "")
+    return step(f"KVM_RUN{f' ({what})' if what else ''}", run, ok_errno)
+
+
+def exit_reason(s: Scene) -> int:
+    return struct.unpack("<I", s.target.read(s._cache["run"] + layout.offsetof(s.abi.kvm_run, "exit_reason"), 4))[0]
+
+
+def exits_with(reason: int, name: str):
+    def check(s: Scene, got: Result) -> str | None:
+        have = exit_reason(s)
+        return None if have == reason else f"kvm_run.exit_reason is {have}, expected {name} ({reason})"
+
+    return check
+
+
+def enable_cap(cap: int, name: str) -> Step:
+    return step(f"KVM_ENABLE_CAP({name})", lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(cap=cap)))
+
+
+def set_events(serror_pending=0, has_esr=0, esr=0, ext_dabt=0, pad=0, reserved0=0) -> Step:
+    def run(s: Scene) -> Result:
+        ev = s.abi.kvm_vcpu_events()
+        ev.exception.serror_pending, ev.exception.serror_has_esr = serror_pending, has_esr
+        ev.exception.ext_dabt_pending, ev.exception.serror_esr = ext_dabt, esr
+        ev.exception.pad[0] = pad
+        ev.reserved[0] = reserved0
+        return s.ioctl(_vcpu(s), s.abi.KVM_SET_VCPU_EVENTS, ev)
+
+    fields = {"serror_pending": serror_pending, "serror_has_esr": has_esr, "serror_esr": esr,
+              "ext_dabt_pending": ext_dabt, "pad[0]": pad, "reserved[0]": reserved0}
+    shown = ", ".join(f"{k}={v:#x}" for k, v in fields.items() if v)
+    return step(f"KVM_SET_VCPU_EVENTS({shown or 'all zero'})", run)
+
+
+def get_events() -> Step:
+    return step("KVM_GET_VCPU_EVENTS", lambda s: s.ioctl(_vcpu(s), s.abi.KVM_GET_VCPU_EVENTS, s.abi.kvm_vcpu_events()))
+
+
+def has_esr_matches_cap(s: Scene, got: Result) -> str | None:
+    ev = got.struct(s.abi.kvm_vcpu_events)
+    cap = 1 if s.cap(kvm.KVM_CAP_ARM_INJECT_SERROR_ESR) else 0
+    if ev.exception.serror_has_esr != cap:
+        return f"serror_has_esr is {ev.exception.serror_has_esr}, KVM_CAP_ARM_INJECT_SERROR_ESR is {cap}"
+    if ev.exception.serror_pending or ev.exception.ext_dabt_pending:
+        return "a fresh vCPU reports a pending SError or external abort"
+    return None
+
+
+def stats_fd(on: str = "vm") -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.vm if on == "vm" else _vcpu(s), kvm.KVM_GET_STATS_FD, 0)
+        if got.ok:
+            s.devices.append(got.ret)  # closed with the scene
+        return got
+
+    return step(f"KVM_GET_STATS_FD on the {on} fd", run)
+
+
+def fill_fd_table() -> Step:
+    """Open /dev/kvm until open() fails with EMFILE, then close one so the next step's KVM_CREATE_VM gets
+    the last fd; the fds go to the scene, which closes them."""
+    def run(s: Scene) -> Result:
+        while True:
+            try:
+                fd = s.target.open_kvm()
+            except OSError as e:
+                if e.errno != EMFILE:
+                    raise
+                break
+            s.devices.append(fd)
+            if len(s.devices) > 65536:
+                raise AssertionError("no EMFILE after 65536 fds: RLIMIT_NOFILE is unexpectedly large")
+        return Result(0)
+
+    return step("open /dev/kvm until EMFILE", run)
+
+
+def mte_copy(pointer: Val | None = None, flags: int = 0) -> Step:
+    def run(s: Scene) -> Result:
+        a = s.abi
+        if pointer is not None:
+            return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, pointer(s))
+        buf = s.scratch()
+        return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS,
+                       a.kvm_arm_copy_mte_tags(guest_ipa=0, length=PAGE, addr=buf, flags=flags))
+
+    shown = f"arg={pointer}" if pointer is not None else f"guest_ipa=0, length={PAGE:#x}, flags={flags}"
+    return step(f"KVM_ARM_MTE_COPY_TAGS({shown})", run)
+
+
+def create_vm(vm_type) -> Step:
+    t = vm_type if isinstance(vm_type, Val) else Val(f"{vm_type:#x}", lambda s, v=vm_type: v)
+
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.kvm, kvm.KVM_CREATE_VM, t(s))
+        if got.ok:
+            s.devices.append(got.ret)
+        return got
+
+    return step(f"KVM_CREATE_VM(type {t})", run)
+
+
+def ipa(n) -> Val:
+    if n == "limit":
+        return Val("KVM_VM_TYPE_ARM_IPA_SIZE(KVM_CAP_ARM_VM_IPA_SIZE)", ipa_limit)
+    if n == "limit+1":
+        return Val("KVM_VM_TYPE_ARM_IPA_SIZE(KVM_CAP_ARM_VM_IPA_SIZE + 1)", lambda s: ipa_limit(s) + 1)
+    return Val(f"KVM_VM_TYPE_ARM_IPA_SIZE({n})", lambda s, n=n: kvm.KVM_VM_TYPE_ARM_IPA_SIZE(n))
+
+
+def preferred_target_is_generic(s: Scene, got: Result) -> str | None:
+    init = got.struct(s.abi.kvm_vcpu_init)
+    if init.target >= arm64.KVM_ARM_NUM_TARGETS:
+        return f"target {init.target} is not a KVM_ARM_TARGET_* value (< {arm64.KVM_ARM_NUM_TARGETS})"
+    if any(init.features):
+        return f"features {list(init.features)}: api.rst says the preferred target comes with no features"
+    return None
+
+
+MAX_VCPU_ID = Val("KVM_CAP_MAX_VCPU_ID", lambda s: s.cap(kvm.KVM_CAP_MAX_VCPU_ID))
+DEVICE_IPA = Val("an IPA outside every memslot", lambda s: UNMAPPED_IPA)
+
+
+def _id_reg_changed(s: Scene) -> int:
+    return _read_reg(s, ID_AA64ISAR0_EL1) ^ (0xF << 4)  # ID_AA64ISAR0_EL1.AES flipped
+
+
+INIT_SVE = vcpu_init(1 << SVE)
+INIT = vcpu_init()
+RAN = kvm_run(immediate_exit=True, ok_errno=EINTR)
+
+ENOEXEC_IABT = ("api.rst 4.10 lists ENOEXEC when the guest tried to execute instructions from device memory; "
+                "mmu.c kvm_handle_guest_abort maps an instruction abort outside every memslot to -ENOEXEC and "
+                "then, at its out: label, turns that into a prefetch abort injected into the guest (6.1: "
+                "kvm_inject_pabt, 7.2: kvm_inject_sea_iabt) and resumes it, so KVM_RUN never returns ENOEXEC "
+                "for it: the guest faults again at its vector, and the call ends only by a signal (EINTR)")
+ESR_BITS = ("api.rst 4.31 says anything other than the lower 24 bits of serror_esr gives EINVAL; guest.c "
+            "__kvm_arm_vcpu_set_events rejects only bits outside ESR_ELx_ISS_MASK, which is bits 24:0 (the "
+            "architectural ISS field is 25 bits wide), so bit 24 is accepted")
+FINAL_NOT_ENABLED = ("api.rst 4.119 lists EPERM for a feature not enabled (EINVAL for one unknown or not "
+                     "present); reset.c kvm_arm_vcpu_finalize returns EINVAL when the vCPU was initialised "
+                     "without KVM_ARM_VCPU_SVE on a host that has SVE")
+
+CASES: list[Case] = [
+    # --- KVM_RUN ------------------------------------------------------------------------------------------
+    case("run-uninitialised", "KVM_RUN", "vCPU never given KVM_ARM_VCPU_INIT", kvm_run(), ENOEXEC,
+         f"{RUN}, Errors: ENOEXEC (the vcpu hasn't been initialized); {INIT_DOC}: KVM_RUN returns ENOEXEC",
+         setup=(create_vcpu(0),)),
+    case("run-immediate-exit", "KVM_RUN", "immediate_exit set", kvm_run(immediate_exit=True), EINTR,
+         f"{RUN}, struct kvm_run: immediate_exit makes KVM_RUN return EINTR at once", setup=(INIT,)),
+    case("run-signal", "KVM_RUN", "a signal arrives while the guest spins", kvm_run(limit=RUN_LIMIT), EINTR,
+         f"{RUN}, Errors: EINTR (an unmasked signal is pending)", setup=(memslot(SPIN), INIT),
+         check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
+    case("run-fetch-outside-memslots", "KVM_RUN", "the guest executes at an IPA outside every memslot",
+         kvm_run(limit=RUN_LIMIT), ENOEXEC,
+         f"{RUN}, Errors: ENOEXEC (the guest tried to execute instructions from device memory)",
+         setup=(INIT,), deviation=ENOEXEC_IABT),
+    case("run-fetch-outside-memslots-implemented", "KVM_RUN",
+         "the guest executes outside every memslot: what the kernel does", kvm_run(limit=RUN_LIMIT), EINTR,
+         "mmu.c: kvm_handle_guest_abort injects a prefetch abort; the call runs until a signal",
+         setup=(INIT,), basis="code", check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
+    case("run-load-pair-outside-memslots", "KVM_RUN", "the guest's load pair hits an IPA outside every memslot",
+         kvm_run(limit=RUN_LIMIT), ENOSYS,
+         f"{RUN}, Errors: ENOSYS (data abort outside memslots with no syndrome info, "
+         "KVM_CAP_ARM_NISV_TO_USER not enabled); mmio.c io_mem_abort", setup=(memslot(LOAD_PAIR_OUTSIDE), INIT)),
+    case("run-load-pair-nisv-to-user", "KVM_RUN", "the same load pair with KVM_CAP_ARM_NISV_TO_USER enabled",
+         kvm_run(limit=RUN_LIMIT), 0, f"{NISV}: the exit is KVM_EXIT_ARM_NISV instead of ENOSYS",
+         setup=(enable_cap(kvm.KVM_CAP_ARM_NISV_TO_USER, "KVM_CAP_ARM_NISV_TO_USER"), memslot(LOAD_PAIR_OUTSIDE),
+                INIT), check=exits_with(kvm.KVM_EXIT_ARM_NISV, "KVM_EXIT_ARM_NISV")),
+    case("run-load-outside-memslots", "KVM_RUN", "a single load outside every memslot is MMIO, not ENOSYS",
+         kvm_run(limit=RUN_LIMIT), 0, f"{RUN}, KVM_EXIT_MMIO: the syndrome is valid, userspace emulates it",
+         setup=(memslot(LOAD_OUTSIDE), INIT), check=exits_with(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")),
+    case("run-sve-not-finalized", "KVM_RUN", "SVE enabled at init, never finalized", kvm_run(immediate_exit=True),
+         EPERM, f"{RUN}, Errors: EPERM (SVE feature set but not finalized); {FINAL}",
+         setup=(INIT_SVE,)),
+    case("run-sve-finalized", "KVM_RUN", "SVE enabled and finalized", kvm_run(immediate_exit=True), EINTR,
+         f"{FINAL}: a mandatory step before the vcpu is usable; then immediate_exit gives EINTR",
+         setup=(INIT_SVE, finalize())),
+
+    # --- KVM_GET_ONE_REG / KVM_SET_ONE_REG ------------------------------------------------------------------
+    case("get-reg-pc", "KVM_GET_ONE_REG", "the PC of an initialised vCPU", get_reg(PC, "PC"), 0, GET_REG,
+         setup=(INIT,)),
+    case("get-reg-uninitialised", "KVM_GET_ONE_REG", "before KVM_ARM_VCPU_INIT", get_reg(PC, "PC"), ENOEXEC,
+         "arm.c: kvm_arch_vcpu_ioctl refuses an uninitialised vCPU (api.rst 4.69 does not list ENOEXEC)",
+         setup=(create_vcpu(0),), basis="code"),
+    case("set-reg-uninitialised", "KVM_SET_ONE_REG", "before KVM_ARM_VCPU_INIT", set_reg(PC, "PC", 0x1000), ENOEXEC,
+         "arm.c: kvm_arch_vcpu_ioctl refuses an uninitialised vCPU (api.rst 4.68 does not list ENOEXEC)",
+         setup=(create_vcpu(0),), basis="code"),
+    case("get-reg-core-beyond", "KVM_GET_ONE_REG", "a core register index past struct kvm_regs",
+         get_reg(core_id(CORE_END), "core index past kvm_regs"), ENOENT, f"{GET_REG}, Errors: ENOENT",
+         setup=(INIT,)),
+    case("set-reg-core-beyond", "KVM_SET_ONE_REG", "a core register index past struct kvm_regs",
+         set_reg(core_id(CORE_END), "core index past kvm_regs", 0), ENOENT, f"{SET_REG}, Errors: ENOENT",
+         setup=(INIT,)),
+    case("get-reg-unknown-sysreg", "KVM_GET_ONE_REG", "a system register KVM does not have",
+         get_reg(UNKNOWN_SYSREG, "S3_7_C15_C15_7"), ENOENT, f"{GET_REG}, Errors: ENOENT; sys_regs.c "
+         "kvm_sys_reg_get_user", setup=(INIT,)),
+    case("set-reg-unknown-sysreg", "KVM_SET_ONE_REG", "a system register KVM does not have",
+         set_reg(UNKNOWN_SYSREG, "S3_7_C15_C15_7", 0), ENOENT, f"{SET_REG}, Errors: ENOENT", setup=(INIT,)),
+    case("get-reg-other-arch", "KVM_GET_ONE_REG", "an id whose architecture field is not KVM_REG_ARM64",
+         get_reg(kvm.KVM_REG_SIZE_U64 | 0x10, "id 0x0030000000000010"), EINVAL,
+         f"{GET_REG}, Errors: EINVAL (invalid register ID); guest.c kvm_arm_get_reg", setup=(INIT,)),
+    case("set-reg-other-arch", "KVM_SET_ONE_REG", "an id whose architecture field is not KVM_REG_ARM64",
+         set_reg(kvm.KVM_REG_SIZE_U64 | 0x10, "id 0x0030000000000010", 0), EINVAL,
+         f"{SET_REG}, Errors: EINVAL (invalid register ID); guest.c kvm_arm_set_reg", setup=(INIT,)),
+    case("get-reg-core-wrong-size", "KVM_GET_ONE_REG", "the PC with a 32-bit size in its id",
+         get_reg(core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pc"), kvm.KVM_REG_SIZE_U32), "PC as u32"), EINVAL,
+         f"{GET_REG}, Errors: EINVAL (invalid register ID); guest.c core_reg_addr", setup=(INIT,)),
+    case("set-reg-pstate-bad-mode", "KVM_SET_ONE_REG", "PSTATE with an undefined mode (0x1f is AArch32 SYS)",
+         set_reg(PSTATE, "PSTATE", 0x1F), EINVAL,
+         "guest.c: set_core_reg, an AArch32 mode on a 64-bit vCPU", setup=(INIT,), basis="code"),
+    case("get-reg-bad-addr", "KVM_GET_ONE_REG", "addr pointing at a guard page",
+         get_reg(PC, "PC", pointer=BAD_POINTER), EFAULT, "guest.c: get_core_reg copy_to_user (undocumented)",
+         setup=(INIT,), basis="code"),
+    case("get-reg-sve-not-finalized", "KVM_GET_ONE_REG", "Z0 before KVM_ARM_VCPU_FINALIZE(SVE)",
+         get_reg(ZREG0, "Z0"), EPERM, f"{GET_REG}, Errors: EPERM (before vcpu finalization)", setup=(INIT_SVE,)),
+    case("set-reg-sve-not-finalized", "KVM_SET_ONE_REG", "Z0 before KVM_ARM_VCPU_FINALIZE(SVE)",
+         set_reg(ZREG0, "Z0", bytes(256)), EPERM, f"{SET_REG}, Errors: EPERM (before vcpu finalization)",
+         setup=(INIT_SVE,)),
+    case("get-reg-sve-finalized", "KVM_GET_ONE_REG", "Z0 after KVM_ARM_VCPU_FINALIZE(SVE)", get_reg(ZREG0, "Z0"), 0,
+         f"{FINAL}; {GET_REG}", setup=(INIT_SVE, finalize())),
+    case("get-reg-sve-slice-1", "KVM_GET_ONE_REG", "Z0 slice 1 (beyond max_vq)", get_reg(ZREG0_SLICE1, "Z0[1]"),
+         ENOENT, f"{SET_REG}, arm64 SVE registers: ids where 2048 * slice >= 128 * max_vq fail with ENOENT",
+         setup=(INIT_SVE, finalize())),
+    case("set-reg-sve-slice-1", "KVM_SET_ONE_REG", "Z0 slice 1 (beyond max_vq)",
+         set_reg(ZREG0_SLICE1, "Z0[1]", bytes(256)), ENOENT,
+         f"{SET_REG}, arm64 SVE registers: 2048 * slice >= 128 * max_vq fails with ENOENT",
+         setup=(INIT_SVE, finalize())),
+    case("get-reg-sve-without-sve", "KVM_GET_ONE_REG", "Z0 on a vCPU without SVE", get_reg(ZREG0, "Z0"), ENOENT,
+         f"{SET_REG}: SVE registers are only accessible on vcpus with SVE enabled; guest.c sve_reg_to_region",
+         setup=(INIT,)),
+    case("set-vls-no-lengths", "KVM_SET_ONE_REG", "KVM_REG_ARM64_SVE_VLS with no vector length",
+         set_reg(VLS, "SVE_VLS", bytes(64)), EINVAL,
+         f"{SET_REG}: an invalid set of vector lengths fails with EINVAL", setup=(INIT_SVE,)),
+    case("set-vls-unchanged", "KVM_SET_ONE_REG", "KVM_REG_ARM64_SVE_VLS written back as read, before finalize",
+         set_reg(VLS, "SVE_VLS", lambda s: (_one_reg(s, kvm.KVM_GET_ONE_REG, VLS, None, None).value(),
+                                            s.target.read(s.scratch(), 64))[1]), 0,
+         f"{SET_REG}: userspace may modify it until the SVE configuration is finalized", setup=(INIT_SVE,)),
+    case("set-vls-after-finalize", "KVM_SET_ONE_REG", "KVM_REG_ARM64_SVE_VLS after KVM_ARM_VCPU_FINALIZE",
+         set_reg(VLS, "SVE_VLS", lambda s: (_one_reg(s, kvm.KVM_GET_ONE_REG, VLS, None, None).value(),
+                                            s.target.read(s.scratch(), 64))[1]), EPERM,
+         f"{SET_REG}: after finalization, writes of this register fail with EPERM", setup=(INIT_SVE, finalize())),
+    case("set-fw-bitmap-before-run", "KVM_SET_ONE_REG", "KVM_REG_ARM_STD_HYP_BMAP cleared before any vCPU ran",
+         set_reg(STD_HYP_BMAP, "STD_HYP_BMAP", 0), 0, f"{SET_REG}: bitmap firmware registers are writable",
+         setup=(INIT,)),
+    case("set-fw-bitmap-after-run", "KVM_SET_ONE_REG", "KVM_REG_ARM_STD_HYP_BMAP changed after a vCPU ran",
+         set_reg(STD_HYP_BMAP, "STD_HYP_BMAP", 0), EBUSY,
+         f"{SET_REG}: bitmap firmware registers are immutable once a vCPU ran: -EBUSY; hypercalls.c "
+         "kvm_arm_set_fw_reg_bmap", setup=(INIT, RAN)),
+    case("set-fw-bitmap-after-run-same", "KVM_SET_ONE_REG", "KVM_REG_ARM_STD_HYP_BMAP rewritten unchanged after a run",
+         set_reg(STD_HYP_BMAP, "STD_HYP_BMAP", lambda s: _read_reg(s, STD_HYP_BMAP)), 0,
+         "hypercalls.c: kvm_arm_set_fw_reg_bmap refuses only a different value", setup=(INIT, RAN), basis="code"),
+    case("set-id-reg-changed-after-run-6.1", "KVM_SET_ONE_REG", "ID_AA64ISAR0_EL1 changed after a vCPU ran (6.1)",
+         set_reg(ID_AA64ISAR0_EL1, "ID_AA64ISAR0_EL1", _id_reg_changed), EINVAL,
+         "sys_regs.c (6.1): set_id_reg accepts only the value it reads (invariant)", setup=(INIT, RAN),
+         basis="code", kernels="6.1"),
+    case("set-id-reg-changed-after-run", "KVM_SET_ONE_REG", "ID_AA64ISAR0_EL1 changed after a vCPU ran",
+         set_reg(ID_AA64ISAR0_EL1, "ID_AA64ISAR0_EL1", _id_reg_changed), EBUSY,
+         "sys_regs.c (6.12, 7.2): set_id_reg, ID registers are immutable once the VM ran: -EBUSY",
+         setup=(INIT, RAN), basis="code", kernels="6.12+"),
+
+    # --- KVM_ARM_VCPU_INIT ----------------------------------------------------------------------------------
+    case("init", "KVM_ARM_VCPU_INIT", "the preferred target, no features", INIT, 0, INIT_DOC),
+    case("init-unknown-target", "KVM_ARM_VCPU_INIT", "target KVM_ARM_NUM_TARGETS (unknown)",
+         vcpu_init(target=arm64.KVM_ARM_NUM_TARGETS), EINVAL, f"{INIT_DOC}, Errors: EINVAL (the target is unknown)"),
+    case("init-other-cpu-target", "KVM_ARM_VCPU_INIT", "target Cortex-A57 on a host that is not one",
+         vcpu_init(target=arm64.KVM_ARM_TARGET_CORTEX_A57), EINVAL,
+         f"{INIT_DOC}, Errors: EINVAL; arm.c kvm_vcpu_set_target accepts the host's target (and GENERIC_V8 from 6.12)",
+         basis="code"),
+    case("init-unknown-feature", "KVM_ARM_VCPU_INIT", "features[0] bit 31", vcpu_init(1 << 31), ENOENT,
+         f"{INIT_DOC}, Errors: ENOENT (a features bit specified is unknown)"),
+    case("init-unknown-feature-word-1", "KVM_ARM_VCPU_INIT", "features[1] bit 0", vcpu_init(features1=1), ENOENT,
+         f"{INIT_DOC}, Errors: ENOENT (a features bit specified is unknown)"),
+    case("init-ptrauth-address-only", "KVM_ARM_VCPU_INIT",
+         "PTRAUTH_ADDRESS without PTRAUTH_GENERIC (no pointer auth here)",
+         vcpu_init(1 << arm64.KVM_ARM_VCPU_PTRAUTH_ADDRESS), EINVAL,
+         f"{INIT_DOC}, Errors: EINVAL (the combination of features is invalid; both must be requested together)"),
+    case("init-mixed-register-width", "KVM_ARM_VCPU_INIT", "vCPU 1 AArch32 (EL1_32BIT) beside an AArch64 vCPU 0",
+         vcpu_init(1 << arm64.KVM_ARM_VCPU_EL1_32BIT), EINVAL,
+         f"{INIT_DOC}, Errors: EINVAL (invalid combination); 6.1 reset.c kvm_set_vm_width, 6.12+ arm.c "
+         "__kvm_vcpu_set_target (features are per VM)", setup=(INIT,)),
+    case("init-again-same", "KVM_ARM_VCPU_INIT", "a second init with the same target and features",
+         vcpu_init(new=False), 0, f"{INIT_DOC}: userspace can call this function multiple times", setup=(INIT,)),
+    case("init-again-after-run", "KVM_ARM_VCPU_INIT", "a second init after the vCPU ran", vcpu_init(new=False), 0,
+         f"{INIT_DOC}: including after the vcpu has been run", setup=(INIT, RAN)),
+    case("init-again-other-features", "KVM_ARM_VCPU_INIT", "a second init with other features",
+         vcpu_init(1 << arm64.KVM_ARM_VCPU_PSCI_0_2, new=False), EINVAL,
+         f"{INIT_DOC}: later calls must use the same target and feature flags, otherwise EINVAL", setup=(INIT,)),
+    case("init-not-called", "KVM_ARM_VCPU_INIT", "never called: the vCPU's KVM_RUN", kvm_run(), ENOEXEC,
+         f"{INIT_DOC}: if this is not called, KVM_RUN will return ENOEXEC for that vcpu",
+         setup=(create_vcpu(0),)),
+    case("init-bad-pointer", "KVM_ARM_VCPU_INIT", "argument pointer to a guard page", init_at(BAD_POINTER), EFAULT,
+         "arm.c: kvm_arch_vcpu_ioctl copy_from_user (undocumented)", setup=(create_vcpu(0),), basis="code"),
+
+    # --- KVM_ARM_PREFERRED_TARGET ---------------------------------------------------------------------------
+    case("preferred-target", "KVM_ARM_PREFERRED_TARGET", "on a VM fd",
+         step("KVM_ARM_PREFERRED_TARGET", lambda s: s.ioctl(s.vm, s.abi.KVM_ARM_PREFERRED_TARGET,
+                                                            s.abi.kvm_vcpu_init())), 0,
+         f"{PREF}: a known target and no features", check=preferred_target_is_generic),
+    case("preferred-target-bad-pointer", "KVM_ARM_PREFERRED_TARGET", "argument pointer to a guard page",
+         step("KVM_ARM_PREFERRED_TARGET(arg=a guard page)",
+              lambda s: s.ioctl(s.vm, s.abi.KVM_ARM_PREFERRED_TARGET, s.target.bad_address())), EFAULT,
+         "arm.c: kvm_arch_vm_ioctl copy_to_user (undocumented)", basis="code"),
+
+    # --- KVM_GET_REG_LIST -----------------------------------------------------------------------------------
+    case("reg-list-n-zero", "KVM_GET_REG_LIST", "n = 0", reg_list(_N("count", lambda c: 0)), E2BIG,
+         f"{REG_LIST}, Errors: E2BIG; the number required is written into n", setup=(INIT,),
+         check=n_written_back),
+    case("reg-list-one-short", "KVM_GET_REG_LIST", "n = the register count - 1",
+         reg_list(_N("count - 1", lambda c: c - 1)), E2BIG, f"{REG_LIST}, Errors: E2BIG", setup=(INIT,),
+         check=n_written_back),
+    case("reg-list-exact", "KVM_GET_REG_LIST", "n = the register count", reg_list(_N("count", lambda c: c)), 0,
+         REG_LIST, setup=(INIT,), check=list_filled),
+    case("reg-list-uninitialised", "KVM_GET_REG_LIST", "before KVM_ARM_VCPU_INIT", reg_list(0), ENOEXEC,
+         "arm.c: kvm_arch_vcpu_ioctl (undocumented for this ioctl)", setup=(create_vcpu(0),), basis="code"),
+    case("reg-list-sve-not-finalized", "KVM_GET_REG_LIST", "SVE enabled, not finalized", reg_list(0), EPERM,
+         f"{FINAL}: KVM_GET_REG_LIST fails with EPERM until the feature is finalized", setup=(INIT_SVE,)),
+    case("reg-list-bad-pointer", "KVM_GET_REG_LIST", "argument pointer to a guard page",
+         step("KVM_GET_REG_LIST(arg=a guard page)",
+              lambda s: s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, s.target.bad_address())), EFAULT,
+         "arm.c: kvm_arch_vcpu_ioctl copy_from_user (undocumented)", setup=(INIT,), basis="code"),
+
+    # --- KVM_ARM_VCPU_FINALIZE ------------------------------------------------------------------------------
+    case("finalize-sve", "KVM_ARM_VCPU_FINALIZE", "SVE after init with SVE", finalize(), 0, FINAL,
+         setup=(INIT_SVE,)),
+    case("finalize-sve-twice", "KVM_ARM_VCPU_FINALIZE", "SVE already finalized", finalize(), EPERM,
+         f"{FINAL}, Errors: EPERM (already finalized)", setup=(INIT_SVE, finalize())),
+    case("finalize-sve-not-enabled", "KVM_ARM_VCPU_FINALIZE", "SVE on a vCPU initialised without it", finalize(),
+         EPERM, f"{FINAL}, Errors: EPERM (feature not enabled)", setup=(INIT,), deviation=FINAL_NOT_ENABLED),
+    case("finalize-sve-not-enabled-implemented", "KVM_ARM_VCPU_FINALIZE",
+         "SVE on a vCPU initialised without it: what the kernel does", finalize(), EINVAL,
+         "reset.c: kvm_arm_vcpu_finalize (!vcpu_has_sve)", setup=(INIT,), basis="code"),
+    case("finalize-unknown-feature", "KVM_ARM_VCPU_FINALIZE", "feature 0 (POWER_OFF: not finalizable)",
+         finalize(arm64.KVM_ARM_VCPU_POWER_OFF), EINVAL, f"{FINAL}, Errors: EINVAL (feature unknown)",
+         setup=(INIT_SVE,)),
+    case("finalize-unknown-feature-ffff", "KVM_ARM_VCPU_FINALIZE", "feature 0xffff", finalize(0xFFFF), EINVAL,
+         f"{FINAL}, Errors: EINVAL (feature unknown)", setup=(INIT,)),
+    case("finalize-uninitialised", "KVM_ARM_VCPU_FINALIZE", "before KVM_ARM_VCPU_INIT", finalize(), ENOEXEC,
+         "arm.c: kvm_arch_vcpu_ioctl (undocumented; 4.119 says the vcpu must be initialised)",
+         setup=(create_vcpu(0),), basis="code"),
+    case("finalize-bad-pointer", "KVM_ARM_VCPU_FINALIZE", "argument pointer to a guard page",
+         step("KVM_ARM_VCPU_FINALIZE(arg=a guard page)",
+              lambda s: s.ioctl(_vcpu(s), kvm.KVM_ARM_VCPU_FINALIZE, s.target.bad_address())), EFAULT,
+         "arm.c: kvm_arch_vcpu_ioctl get_user (undocumented)", setup=(INIT_SVE,), basis="code"),
+
+    # --- KVM_GET_VCPU_EVENTS / KVM_SET_VCPU_EVENTS ----------------------------------------------------------
+    case("get-events", "KVM_GET_VCPU_EVENTS", "a fresh vCPU", get_events(), 0,
+         f"{EVENTS}: serror_has_esr is non-zero when KVM_CAP_ARM_INJECT_SERROR_ESR is", setup=(INIT,),
+         check=has_esr_matches_cap),
+    case("get-events-uninitialised", "KVM_GET_VCPU_EVENTS", "before KVM_ARM_VCPU_INIT", get_events(), ENOEXEC,
+         f"{EVENTS}: an uninitialized vCPU returns -ENOEXEC (documented from 7.x; arm.c returns it in 6.1 too)",
+         setup=(create_vcpu(0),)),
+    case("set-events-uninitialised", "KVM_SET_VCPU_EVENTS", "before KVM_ARM_VCPU_INIT", set_events(), ENOEXEC,
+         f"{SET_EVENTS}: an uninitialized vCPU returns -ENOEXEC (documented from 7.x; arm.c returns it in 6.1 "
+         "too)", setup=(create_vcpu(0),)),
+    case("set-events-serror-esr", "KVM_SET_VCPU_EVENTS", "a pending SError with an ESR in the low 24 bits",
+         set_events(serror_pending=1, has_esr=1, esr=0x1), 0,
+         f"{EVENTS}: the ISS goes in the lower 24 bits of serror_esr", setup=(INIT,)),
+    case("set-events-serror-esr-bit-24", "KVM_SET_VCPU_EVENTS", "serror_esr with bit 24 set",
+         set_events(serror_pending=1, has_esr=1, esr=1 << 24), EINVAL,
+         f"{EVENTS}: setting anything other than the lower 24 bits of serror_esr returns -EINVAL "
+         "(the sentence is in 4.31 and describes KVM_SET_VCPU_EVENTS)", setup=(INIT,), deviation=ESR_BITS),
+    case("set-events-serror-esr-bit-24-implemented", "KVM_SET_VCPU_EVENTS",
+         "serror_esr with bit 24 set: what the kernel does", set_events(serror_pending=1, has_esr=1, esr=1 << 24),
+         0, "guest.c: __kvm_arm_vcpu_set_events masks with ESR_ELx_ISS_MASK, bits 24:0", setup=(INIT,),
+         basis="code"),
+    case("set-events-serror-esr-bit-25", "KVM_SET_VCPU_EVENTS", "serror_esr with bit 25 (ESR.IL) set",
+         set_events(serror_pending=1, has_esr=1, esr=1 << 25), EINVAL,
+         "guest.c: __kvm_arm_vcpu_set_events, the first bit outside ESR_ELx_ISS_MASK", setup=(INIT,),
+         basis="code"),
+    case("set-events-serror-esr-bit-63", "KVM_SET_VCPU_EVENTS", "serror_esr with bit 63 set",
+         set_events(serror_pending=1, has_esr=1, esr=1 << 63), EINVAL,
+         f"{EVENTS}: anything other than the lower 24 bits returns -EINVAL", setup=(INIT,)),
+    case("set-events-has-esr-unsupported", "KVM_SET_VCPU_EVENTS",
+         "serror_has_esr on a host without KVM_CAP_ARM_INJECT_SERROR_ESR", set_events(serror_pending=1, has_esr=1),
+         EINVAL, f"{EVENTS}: specifying exception.has_esr on a system that does not support it returns -EINVAL "
+         "(the sentence is in 4.31 and describes KVM_SET_VCPU_EVENTS)", setup=(INIT,)),
+    case("set-events-esr-without-pending", "KVM_SET_VCPU_EVENTS", "serror_esr bit 24 with no SError pending",
+         set_events(serror_pending=0, has_esr=1, esr=1 << 24), 0,
+         "guest.c: __kvm_arm_vcpu_set_events looks at the ESR only for a pending SError", setup=(INIT,),
+         basis="code"),
+    case("set-events-reserved", "KVM_SET_VCPU_EVENTS", "reserved[0] not zero", set_events(reserved0=1), EINVAL,
+         "arm.c: kvm_arm_vcpu_set_events checks reserved[] (undocumented)", setup=(INIT,), basis="code"),
+    case("set-events-pad", "KVM_SET_VCPU_EVENTS", "exception.pad[0] not zero", set_events(pad=1), EINVAL,
+         "arm.c: kvm_arm_vcpu_set_events checks exception.pad[] (undocumented)", setup=(INIT,), basis="code"),
+
+    # --- KVM_ARM_MTE_COPY_TAGS (no MTE on these machines) -----------------------------------------------------
+    case("mte-copy-tags-without-mte", "KVM_ARM_MTE_COPY_TAGS", "on a VM without KVM_CAP_ARM_MTE enabled",
+         mte_copy(), EINVAL, "guest.c: kvm_vm_ioctl_mte_copy_tags (!kvm_has_mte) before any argument check",
+         basis="code"),
+    case("mte-copy-tags-bad-pointer", "KVM_ARM_MTE_COPY_TAGS", "argument pointer to a guard page",
+         mte_copy(pointer=BAD_POINTER), EFAULT, "arm.c: kvm_arch_vm_ioctl copy_from_user, before the MTE test",
+         basis="code"),
+
+    # --- KVM_GET_STATS_FD -----------------------------------------------------------------------------------
+    case("stats-fd-vm", "KVM_GET_STATS_FD", "on a VM fd", stats_fd("vm"), 0, STATS),
+    case("stats-fd-vcpu", "KVM_GET_STATS_FD", "on a vCPU fd", stats_fd("vcpu"), 0, STATS, setup=(create_vcpu(0),)),
+    case("stats-fd-emfile", "KVM_GET_STATS_FD", "with the fd table full", stats_fd("vm"), EMFILE,
+         f"{STATS}, Errors: EMFILE (the number of opened files exceeds the limit)", setup=(fill_fd_table(),)),
+
+    # --- KVM_CREATE_VM: the IPA size -----------------------------------------------------------------------
+    case("vm-ipa-default", "KVM_CREATE_VM", "type 0 (40-bit IPA)", create_vm(0), 0, f"{CREATE_VM}: 0 is 40 bits",
+         needs_vm=False),
+    case("vm-ipa-32", "KVM_CREATE_VM", "IPA size 32", create_vm(ipa(32)), 0, f"{CREATE_VM}: 32 <= N <= limit",
+         needs_vm=False),
+    case("vm-ipa-limit", "KVM_CREATE_VM", "IPA size = KVM_CAP_ARM_VM_IPA_SIZE", create_vm(ipa("limit")), 0,
+         f"{CREATE_VM}: 32 <= N <= Host_IPA_Limit", needs_vm=False),
+    case("vm-ipa-31", "KVM_CREATE_VM", "IPA size 31", create_vm(ipa(31)), EINVAL,
+         f"{CREATE_VM}: creation fails (no errno given); 6.1 reset.c kvm_arm_setup_stage2, 6.12+ mmu.c "
+         "kvm_init_ipa_range: EINVAL", basis="code", needs_vm=False),
+    case("vm-ipa-1", "KVM_CREATE_VM", "IPA size 1", create_vm(ipa(1)), EINVAL,
+         f"{CREATE_VM}: creation fails; EINVAL as for 31", basis="code", needs_vm=False),
+    case("vm-ipa-above-limit", "KVM_CREATE_VM", "IPA size KVM_CAP_ARM_VM_IPA_SIZE + 1", create_vm(ipa("limit+1")),
+         EINVAL, f"{CREATE_VM}: creation fails; EINVAL (kvm_init_ipa_range)", basis="code", needs_vm=False),
+    case("vm-type-unknown-bit", "KVM_CREATE_VM", "type bit 8 set (outside the IPA field)", create_vm(0x100), EINVAL,
+         "6.1 reset.c kvm_arm_setup_stage2, 6.12 mmu.c kvm_init_ipa_range, 7.2 arm.c kvm_arch_init_vm", basis="code",
+         needs_vm=False),
+    case("vm-type-protected", "KVM_CREATE_VM", "KVM_VM_TYPE_ARM_PROTECTED (bit 31) without protected KVM",
+         create_vm(1 << 31), EINVAL, "7.2 arm.c kvm_arch_init_vm; 6.1/6.12: a bit outside the IPA field",
+         basis="code", needs_vm=False),
+
+    # --- KVM_CREATE_VCPU -----------------------------------------------------------------------------------
+    case("vcpu-duplicate-id", "KVM_CREATE_VCPU", "an id already in use", create_vcpu(0), EEXIST,
+         "kvm_main.c: kvm_vm_ioctl_create_vcpu (api.rst 4.7 gives no errno)", setup=(create_vcpu(0),), basis="code"),
+    case("vcpu-id-max", "KVM_CREATE_VCPU", "id = KVM_CAP_MAX_VCPU_ID",
+         step("KVM_CREATE_VCPU(KVM_CAP_MAX_VCPU_ID)",
+              lambda s: s.ioctl(s.vm, kvm.KVM_CREATE_VCPU, MAX_VCPU_ID(s))), EINVAL,
+         "api.rst 4.7: the id must be below KVM_CAP_MAX_VCPU_ID (no errno); arm.c kvm_arch_vcpu_precreate / "
+         "kvm_main.c kvm_vm_ioctl_create_vcpu: EINVAL", basis="code"),
+]
+
+UNREACHABLE: list[Unreachable] = [
+    Unreachable("KVM_ARM_PREFERRED_TARGET", ENODEV,
+                "no code path returns it in 6.1, 6.12 or 7.2: arm.c kvm_arch_vm_ioctl can only fail the copy "
+                "out (EFAULT); the target comes from kvm_target_cpu(), which falls back to "
+                "KVM_ARM_TARGET_GENERIC_V8 for any CPU (6.1), or is GENERIC_V8 outright (6.12, 7.2)", arch="arm64"),
+    Unreachable("KVM_GET_STATS_FD", ENOMEM,
+                "needs an allocation failure inside anon_inode_getfile/kzalloc; no ABI way to provoke it "
+                "(fault injection is not built into Debian's kernels)", arch="arm64"),
+    Unreachable("KVM_ARM_MTE_COPY_TAGS", EINVAL,
+                "the argument checks (reserved, flags, alignment) run only on a VM with MTE enabled: "
+                "KVM_CAP_ARM_MTE is 0 on these guests (QEMU needs -M virt,mte=on for the L1 guest to have "
+                "MTE); without it every call is EINVAL from the !kvm_has_mte test first "
+                "(case mte-copy-tags-without-mte)", arch="arm64"),
+    Unreachable("KVM_ARM_MTE_COPY_TAGS", EFAULT,
+                "tag memory access needs a VM with MTE enabled (QEMU -M virt,mte=on); only the EFAULT of an "
+                "unreadable argument struct is reachable here (case mte-copy-tags-bad-pointer)", arch="arm64"),
+    Unreachable("KVM_GET_VCPU_EVENTS", EINVAL,
+                "4.31's two EINVAL sentences (serror_has_esr without RAS; serror_esr beyond the low bits) describe "
+                "setting the events, i.e. KVM_SET_VCPU_EVENTS, and are tested as such (set-events-serror-esr-*; "
+                "no RAS-less host here for the first); KVM_GET_VCPU_EVENTS itself cannot return EINVAL on arm64: "
+                "arm.c kvm_arm_vcpu_get_events cannot fail (see DOC_FINDINGS)", arch="arm64"),
+]
+
+DOC_FINDINGS = [
+    "api.rst 4.31 KVM_GET_VCPU_EVENTS (ARM64): the two -EINVAL sentences (serror_has_esr on a system without "
+    "KVM_CAP_ARM_INJECT_SERROR_ESR; serror_esr bits beyond the low 24) describe KVM_SET_VCPU_EVENTS, yet sit "
+    "in the GET section; 4.32 KVM_SET_VCPU_EVENTS (ARM64) names no EINVAL.",
+    "api.rst 4.31: 'the lower 24 bits of exception.serror_esr' - the ISS field the kernel accepts is 25 bits "
+    "(ESR_ELx_ISS_MASK, bits 24:0); see case set-events-serror-esr-bit-24.",
+]
+
+# The documented (ioctl, errno) pairs of these sections on arm64, conditions paraphrased; several sections
+# repeat an errno in prose (the coverage counts a prose errno only when the table lacks it).
+DOCUMENTED: list[DocumentedError] = [
+    DocumentedError("KVM_RUN", EINTR, "a signal that is not blocked is pending", RUN),
+    DocumentedError("KVM_RUN", ENOEXEC, "vCPU not initialised, or the guest executed from device memory", RUN),
+    DocumentedError("KVM_RUN", ENOSYS, "data abort outside memslots without syndrome, NISV_TO_USER off", RUN),
+    DocumentedError("KVM_RUN", EPERM, "SVE enabled but not finalized", RUN),
+    DocumentedError("KVM_SET_ONE_REG", ENOENT, "no such register", SET_REG),
+    DocumentedError("KVM_SET_ONE_REG", EINVAL, "invalid register id (or no such register)", SET_REG),
+    DocumentedError("KVM_SET_ONE_REG", EPERM, "arm64: access before the vCPU is finalized", SET_REG),
+    DocumentedError("KVM_SET_ONE_REG", ENOENT, "SVE register slice beyond max_vq (prose)", SET_REG),
+    DocumentedError("KVM_SET_ONE_REG", EINVAL, "invalid set of SVE vector lengths (prose)", SET_REG),
+    DocumentedError("KVM_SET_ONE_REG", EPERM, "SVE_VLS written after finalization (prose)", SET_REG),
+    DocumentedError("KVM_SET_ONE_REG", EBUSY, "firmware bitmap register changed after a vCPU ran (prose)",
+                    SET_REG),
+    DocumentedError("KVM_GET_ONE_REG", ENOENT, "no such register", GET_REG),
+    DocumentedError("KVM_GET_ONE_REG", EINVAL, "invalid register id (or no such register)", GET_REG),
+    DocumentedError("KVM_GET_ONE_REG", EPERM, "arm64: access before the vCPU is finalized", GET_REG),
+    DocumentedError("KVM_ARM_VCPU_INIT", EINVAL, "unknown target or invalid feature combination", INIT_DOC),
+    DocumentedError("KVM_ARM_VCPU_INIT", ENOENT, "unknown feature bit", INIT_DOC),
+    DocumentedError("KVM_ARM_VCPU_INIT", ENOEXEC, "KVM_RUN without this call (prose)", INIT_DOC),
+    DocumentedError("KVM_ARM_VCPU_INIT", EINVAL, "a later call with another target or features (prose)", INIT_DOC),
+    DocumentedError("KVM_ARM_PREFERRED_TARGET", ENODEV, "no preferred target for the host", PREF),
+    DocumentedError("KVM_GET_REG_LIST", E2BIG, "n too small; the required number is written into n", REG_LIST),
+    DocumentedError("KVM_ARM_VCPU_FINALIZE", EPERM, "feature not enabled, needs configuration, or finalized",
+                    FINAL),
+    DocumentedError("KVM_ARM_VCPU_FINALIZE", EINVAL, "feature unknown or not present", FINAL),
+    DocumentedError("KVM_ARM_VCPU_FINALIZE", EPERM, "RUN, REG_LIST and ONE_REG before finalization (prose)", FINAL),
+    DocumentedError("KVM_GET_VCPU_EVENTS", EINVAL, "serror_has_esr on a host without RAS (prose, SET)", EVENTS),
+    DocumentedError("KVM_GET_VCPU_EVENTS", EINVAL, "serror_esr beyond the low 24 bits (prose, SET)", EVENTS),
+    DocumentedError("KVM_GET_VCPU_EVENTS", ENOEXEC, "vCPU not initialised (prose, 7.x)", EVENTS),
+    DocumentedError("KVM_SET_VCPU_EVENTS", ENOEXEC, "vCPU not initialised (prose, 7.x)", SET_EVENTS),
+    DocumentedError("KVM_ARM_MTE_COPY_TAGS", EINVAL, "incorrect arguments", MTE),
+    DocumentedError("KVM_ARM_MTE_COPY_TAGS", EFAULT, "memory cannot be accessed", MTE),
+    DocumentedError("KVM_GET_STATS_FD", ENOMEM, "no memory for the fd", STATS),
+    DocumentedError("KVM_GET_STATS_FD", EMFILE, "too many open files", STATS),
+]

@@ -1,0 +1,21 @@
+"""The arm64 vCPU and VM ioctls on the arm64 guests: KVM_RUN, ONE_REG, VCPU_INIT, REG_LIST, FINALIZE, VCPU_EVENTS,
+MTE_COPY_TAGS, GET_STATS_FD, CREATE_VM (IPA size), CREATE_VCPU.
+
+The cases, their conditions and citations are data in abi/spec/arm64_vcpu.py.
+"""
+
+import pytest
+
+from abi.spec.arm64_vcpu import CASES, kernel_applies, unmet
+from abi.spec.plugin import replay
+
+
+@pytest.mark.spec(CASES)
+def test_arm64_vcpu(request, spec_target, case):
+    release = spec_target.info().kernel_release
+    if not kernel_applies(case.kernels, release):
+        pytest.skip(f"the expectation holds for kernels {case.kernels}, not {release}")
+    why = unmet(case, spec_target)
+    if why:
+        pytest.skip(why)
+    replay(request, case, spec_target)
