@@ -216,7 +216,9 @@ def _make(args: list[str], tree: Path, logf, what: str, progress: bool = True) -
     cmd = ["make", "-C", str(tree), *args]
     logf.write(f"$ {' '.join(cmd)}\n".encode())
     logf.flush()
-    env = dict(os.environ, LC_ALL="C", KBUILD_BUILD_USER="kvm-abi", KBUILD_BUILD_HOST="kvm-abi")
+    # ASCII messages (the kernel's Makefile unexports LC_ALL, so LANG and LC_CTYPE too), the log greppable.
+    env = dict(os.environ, LC_ALL="C", LANG="C", LC_CTYPE="C", LC_MESSAGES="C", KBUILD_BUILD_USER="kvm-abi",
+               KBUILD_BUILD_HOST="kvm-abi")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             env=env)
     started = last = time.monotonic()

@@ -101,7 +101,8 @@ def test_a_patch_that_does_not_compile_is_one_error_with_the_first_compiler_erro
     first = [line for line in err.splitlines() if line.startswith("kvm-abi validate: error:")]
     assert len(first) == 1, err
     assert first[0].startswith("kvm-abi validate: error: the kernel build failed: ")
-    assert "arch/arm64/kvm/vgic/vgic-kvm-device.c:22:" in first[0] and "'EEXISTS' undeclared" in first[0], first
+    assert "arch/arm64/kvm/vgic/vgic-kvm-device.c:22:" in first[0], first
+    assert "'EEXISTS' undeclared" in first[0].replace("\u2018", "'").replace("\u2019", "'"), first
     assert "first error:" in err and "last lines of" in err
 
 
