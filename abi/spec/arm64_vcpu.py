@@ -29,6 +29,7 @@ import struct
 from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EMFILE, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSYS, EPERM
 
 from abi import arm64, kvm, layout
+from abi.ioctl import _IOW
 from abi.spec.case import ARM64, Case, DocumentedError, Scene, Step, Unreachable, Val
 from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, step
 from abi.target.base import Result
@@ -47,6 +48,8 @@ MTE = f"{API} 4.130 KVM_ARM_MTE_COPY_TAGS"
 STATS = f"{API} 4.133 KVM_GET_STATS_FD"
 CREATE_VM = f"{API} 4.2 KVM_CREATE_VM (ARM64)"
 NISV = f"{API} 7.x KVM_CAP_ARM_NISV_TO_USER"
+SIGMASK = f"{API} 4.21 KVM_SET_SIGNAL_MASK"
+COUNTER = f"{API} 4.138 KVM_ARM_SET_COUNTER_OFFSET"
 
 SVE = arm64.KVM_ARM_VCPU_SVE
 PAGE = 4096
@@ -110,6 +113,15 @@ def unmet(case: Case, target) -> str | None:
     if bool(have) == nonzero:
         return None
     return f"needs {name} {'non-zero' if nonzero else '= 0'}; this kernel answers {have}"
+
+
+# Not in the ABI model yet (linux/kvm.h of 6.4+, asm/kvm.h): KVM_ARM_SET_COUNTER_OFFSET and its structure.
+class kvm_arm_counter_offset(ctypes.Structure):
+    _fields_ = [("counter_offset", ctypes.c_uint64), ("reserved", ctypes.c_uint64)]
+
+
+KVM_CAP_COUNTER_OFFSET = 227
+KVM_ARM_SET_COUNTER_OFFSET = _IOW(kvm.KVMIO, 0xB5, kvm_arm_counter_offset)
 
 
 # --- register ids --------------------------------------------------------------------------------------
@@ -418,6 +430,18 @@ def _id_reg_changed(s: Scene) -> int:
     return _read_reg(s, ID_AA64ISAR0_EL1) ^ (0xF << 4)  # ID_AA64ISAR0_EL1.AES flipped
 
 
+def signal_mask(blocked: int = 0) -> Step:
+    """KVM_SET_SIGNAL_MASK on the last vCPU: struct kvm_signal_mask with the kernel's 8-byte sigset."""
+    return step(f"KVM_SET_SIGNAL_MASK(sigset {blocked:#x})",
+                lambda s: s.ioctl(_vcpu(s), kvm.KVM_SET_SIGNAL_MASK, struct.pack("<IQ", 8, blocked)))
+
+
+def counter_offset(reserved: int = 0) -> Step:
+    return step(f"KVM_ARM_SET_COUNTER_OFFSET(offset 0, reserved {reserved:#x})",
+                lambda s: s.ioctl(s.vm, KVM_ARM_SET_COUNTER_OFFSET,
+                                  kvm_arm_counter_offset(counter_offset=0, reserved=reserved)))
+
+
 INIT_SVE = vcpu_init(1 << SVE)
 INIT = vcpu_init()
 RAN = kvm_run(immediate_exit=True, ok_errno=EINTR)
@@ -720,6 +744,22 @@ CASES: list[Case] = [
               lambda s: s.ioctl(s.vm, kvm.KVM_CREATE_VCPU, MAX_VCPU_ID(s))), EINVAL,
          "api.rst 4.7: the id must be below KVM_CAP_MAX_VCPU_ID (no errno); arm.c kvm_arch_vcpu_precreate / "
          "kvm_main.c kvm_vm_ioctl_create_vcpu: EINVAL", basis="code"),
+    # --- KVM_SET_SIGNAL_MASK and KVM_RUN -------------------------------------------------------------------
+    case("signal-mask-unblocked-signal", "KVM_SET_SIGNAL_MASK",
+         "an empty mask set; a signal arrives while the guest spins: KVM_RUN", kvm_run(limit=RUN_LIMIT), EINTR,
+         f"{SIGMASK}: signals not blocked by the mask make KVM_RUN return with -EINTR",
+         setup=(memslot(SPIN), INIT, signal_mask(0)), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
+    case("signal-mask-bad-length", "KVM_SET_SIGNAL_MASK", "len 4 (the kernel's sigset is 8 bytes)",
+         step("KVM_SET_SIGNAL_MASK(len 4)", lambda s: s.ioctl(_vcpu(s), kvm.KVM_SET_SIGNAL_MASK,
+                                                               struct.pack("<IQ", 4, 0))), EINVAL,
+         "kvm_main.c: kvm_vcpu_ioctl KVM_SET_SIGNAL_MASK (len != sizeof(sigset_t))", setup=(INIT,), basis="code"),
+
+    # --- KVM_ARM_SET_COUNTER_OFFSET (6.4+) ---------------------------------------------------------------------
+    case("counter-offset", "KVM_ARM_SET_COUNTER_OFFSET", "offset 0, reserved 0", counter_offset(), 0, COUNTER,
+         kernels="6.12+"),
+    case("counter-offset-reserved", "KVM_ARM_SET_COUNTER_OFFSET", "reserved not zero", counter_offset(1), EINVAL,
+         f"{COUNTER}: any value other than 0 for reserved may give -EINVAL; arch_timer.c "
+         "kvm_vm_ioctl_set_counter_offset", kernels="6.12+"),
 ]
 
 UNREACHABLE: list[Unreachable] = [
@@ -743,9 +783,31 @@ UNREACHABLE: list[Unreachable] = [
                 "setting the events, i.e. KVM_SET_VCPU_EVENTS, and are tested as such (set-events-serror-esr-*; "
                 "no RAS-less host here for the first); KVM_GET_VCPU_EVENTS itself cannot return EINVAL on arm64: "
                 "arm.c kvm_arm_vcpu_get_events cannot fail (see DOC_FINDINGS)", arch="arm64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION", EINVAL,
+                "documented for an s390 KVM_VM_S390_UCONTROL VM (and, 6.12+, a protected VM: on arm64 that is "
+                "pKVM, which needs an nVHE host booted with kvm-arm.mode=protected; these guests run KVM in VHE "
+                "mode)", arch="arm64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION", EEXIST, "documented only for an s390 KVM_VM_S390_UCONTROL VM",
+                arch="arm64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION2", EINVAL,
+                "documented for an s390 KVM_VM_S390_UCONTROL VM (and a protected VM: pKVM, not on these guests)",
+                arch="arm64"),
+    Unreachable("KVM_SET_USER_MEMORY_REGION2", EEXIST, "documented only for an s390 KVM_VM_S390_UCONTROL VM",
+                arch="arm64"),
+    Unreachable("KVM_SET_GSI_ROUTING", EINVAL,
+                "documented for a KVM_IRQ_ROUTING_S390_ADAPTER entry on an s390 ucontrol VM", arch="arm64"),
+    Unreachable("KVM_SET_DEVICE_ATTR", EPERM,
+                "(6.12+ row) no arm64 attribute handler returns EPERM in 6.12 or 7.2 (arm.c vCPU/VM attrs, "
+                "guest.c, pmu-emul.c, arch_timer.c, pvtime.c, vgic/*.c): the EPERMs in arch/arm64/kvm are "
+                "SVE finalization, pKVM and stage-2 paths, none behind KVM_SET_DEVICE_ATTR", arch="arm64"),
+    Unreachable("KVM_ARM_SET_COUNTER_OFFSET", EBUSY,
+                "needs a vCPU ioctl in flight on another thread (lock_all_vcpus fails): the agent in the guest "
+                "executes one request at a time, so no second ioctl can run concurrently", arch="arm64"),
 ]
 
 DOC_FINDINGS = [
+    "api.rst 4.138 KVM_ARM_SET_COUNTER_OFFSET (6.12, 7.2): the text calls the ioctl KVM_ARM_SET_CNT_OFFSET, a "
+    "name no header defines.",
     "api.rst 4.31 KVM_GET_VCPU_EVENTS (ARM64): the two -EINVAL sentences (serror_has_esr on a system without "
     "KVM_CAP_ARM_INJECT_SERROR_ESR; serror_esr bits beyond the low 24) describe KVM_SET_VCPU_EVENTS, yet sit "
     "in the GET section; 4.32 KVM_SET_VCPU_EVENTS (ARM64) names no EINVAL.",
@@ -787,6 +849,9 @@ DOCUMENTED: list[DocumentedError] = [
     DocumentedError("KVM_SET_VCPU_EVENTS", ENOEXEC, "vCPU not initialised (prose, 7.x)", SET_EVENTS),
     DocumentedError("KVM_ARM_MTE_COPY_TAGS", EINVAL, "incorrect arguments", MTE),
     DocumentedError("KVM_ARM_MTE_COPY_TAGS", EFAULT, "memory cannot be accessed", MTE),
+    DocumentedError("KVM_SET_SIGNAL_MASK", EINTR, "a signal the mask leaves unblocked ends KVM_RUN", SIGMASK),
+    DocumentedError("KVM_ARM_SET_COUNTER_OFFSET", EINVAL, "reserved not zero (6.4+)", COUNTER),
+    DocumentedError("KVM_ARM_SET_COUNTER_OFFSET", EBUSY, "a vCPU ioctl runs concurrently (6.4+)", COUNTER),
     DocumentedError("KVM_GET_STATS_FD", ENOMEM, "no memory for the fd", STATS),
     DocumentedError("KVM_GET_STATS_FD", EMFILE, "too many open files", STATS),
 ]
