@@ -208,6 +208,24 @@ def api_doc_changes(patched: Kernel, base: Kernel) -> tuple[list[docdiff.Section
     return docdiff.changes(old.read_text(errors="replace"), new.read_text(errors="replace")), f"{old} -> {new}"
 
 
+def skipped_only_in_new(base_json: Path, new_json: Path) -> dict[str, int]:
+    """Cases that ran on the baseline but were skipped on the patched kernel, counted by skip reason: not a
+    regression, but coverage the comparison lacks (a capability the patched kernel's configuration lacks)."""
+    import json
+
+    def key(r: dict) -> str:  # by target and case: a case skipped early has no ioctl to group it by
+        return r["name"].replace("@" + r["kernel_release"], "") if r.get("kernel_release") else r["name"]
+
+    base = {key(r): r for r in json.loads(base_json.read_text())["records"]}
+    out: dict[str, int] = {}
+    for r in json.loads(new_json.read_text())["records"]:
+        was = base.get(key(r))
+        if r["outcome"] == "skipped" and was is not None and was["outcome"] != "skipped":
+            reason = r.get("message", "") or "?"
+            out[reason] = out.get(reason, 0) + 1
+    return out
+
+
 def run_release(results: Path) -> str:
     import json
 
@@ -243,17 +261,19 @@ def run(args) -> int:
     diff = compare(str(base_json), str(new_json))
     (out / "diff.html").write_text(diff.html())
     doc_changes, doc_what = api_doc_changes(patched, base)
+    not_run = skipped_only_in_new(base_json, new_json)
 
     regressed = diff.regressed or bool(abi_changes)
     say("")
-    say(summary(diff, abi_changes, patched, base, doc_changes, doc_what))
+    say(summary(diff, abi_changes, patched, base, doc_changes, doc_what, not_run))
     say(f"reports: {out}/{{patched,baseline}}/conformance-*.html, comparison {out / 'diff.html'} "
         f"({time.monotonic() - started:.0f} s in all)")
     return REGRESSED if regressed else OK
 
 
 def summary(diff: Diff, abi_changes: list[str], patched: Kernel, base: Kernel,
-            doc_changes: list[docdiff.SectionChange] = (), doc_what: str = "") -> str:
+            doc_changes: list[docdiff.SectionChange] = (), doc_what: str = "",
+            not_run: dict[str, int] | None = None) -> str:
     lines = [f"== kvm-abi validate: {patched.label} ({patched.release}) against {base.label} "
              f"({base.release or '?'})"]
     lines.append(f"ABI changes (header check failing against the tree's headers only): {len(abi_changes)}")
@@ -263,6 +283,9 @@ def summary(diff: Diff, abi_changes: list[str], patched: Kernel, base: Kernel,
             continue
         lines.append(f"{title}: {len(items)}")
         lines += [f"  {i}" for i in items]
+    if not_run:
+        lines.append(f"Skipped on the patched kernel, run on the baseline: {sum(not_run.values())}")
+        lines += [f"  {n} x {reason}" for reason, n in sorted(not_run.items(), key=lambda kv: -kv[1])]
     lines.append(f"Documented errors changed (api.rst): {len(doc_changes)} section(s)"
                  + (f" ({doc_what})" if doc_what and not doc_changes and "->" not in doc_what else ""))
     for ch in doc_changes:

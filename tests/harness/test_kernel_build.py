@@ -192,3 +192,30 @@ def test_patched_copy_leaves_the_tree_alone_and_is_stable(tmp_path):
     assert kb.tree_state(kb.patched_copy(tree, [patch], tmp_path / "copy")) == state  # same inputs, same state
     with pytest.raises(kb.BuildError, match="does not apply"):
         kb.patched_copy(copy, patch, tmp_path / "copy2")  # already applied
+
+
+def test_the_fragment_keeps_the_cpu_features_kvm_reports():
+    want = kb.parse_config(kb.FRAGMENT.read_text())
+    for name in ("CONFIG_ARM64_SVE", "CONFIG_ARM64_RAS_EXTN", "CONFIG_ARM_PMU", "CONFIG_ARM64_PTR_AUTH",
+                 "CONFIG_ARM64_MTE", "CONFIG_ARM64_VA_BITS_48"):
+        assert want.get(name) == "y", name
+
+
+def test_validate_counts_cases_skipped_only_on_the_patched_kernel(tmp_path):
+    import json
+
+    from abi.validate import skipped_only_in_new
+
+    def run(release, outcomes):
+        recs = [{"name": f"qemu-arm64-gicv2@{release}-{case}", "kernel_release": release, "outcome": o,
+                 "group": "KVM_SET_ONE_REG" if o != "skipped" else "test_arm64_vcpu", "message": m}
+                for case, (o, m) in outcomes.items()]
+        path = tmp_path / f"{release}.json"
+        path.write_text(json.dumps({"records": recs}))
+        return path
+
+    base = run("6.1.0-56-cloud-arm64", {"a": ("passed", ""), "b": ("passed", ""), "c": ("skipped", "x"),
+                                         "d": ("passed", "")})
+    new = run("6.1.192", {"a": ("skipped", "needs KVM_CAP_ARM_SVE"), "b": ("skipped", "needs KVM_CAP_ARM_SVE"),
+                          "c": ("skipped", "x"), "d": ("failed", "boom")})
+    assert skipped_only_in_new(base, new) == {"needs KVM_CAP_ARM_SVE": 2}
