@@ -57,10 +57,11 @@ def test_parameter_structure_exists(doc61, ioctl):
 
 @pytest.mark.parametrize("kernel", ["debian-6.1", "debian-6.12", "debian-sid"])
 def test_spec_tables_match_the_documentation(kernel):
-    """abi/spec's DOCUMENTED rows that cite api.rst are that version's Errors table, row for row."""
+    """Every errno abi/spec's DOCUMENTED rows say api.rst documents for an ioctl is in that version's Errors
+    table for it (the rows' conditions are the spec's own summary, not the document's words)."""
     docs = apidoc.by_name(_sections(kernel))
     for row in registry.documented():
         if not row.section.startswith("api.rst"):
             continue  # devices/*.rst rows: not parsed yet
-        rows = {(e.errno, e.condition) for s in docs.get(row.ioctl, []) for e in s.errors}
-        assert (row.errno_name, row.condition) in rows, f"{kernel}: {row.ioctl} {row.errno_name} '{row.condition}'"
+        errnos = {e.errno for s in docs.get(row.ioctl, []) for e in s.errors}
+        assert row.errno_name in errnos, f"{kernel}: api.rst documents no {row.errno_name} for {row.ioctl}"
