@@ -15,6 +15,7 @@ go into the same directory, cached by the same state.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -390,49 +391,73 @@ def debian_source_tree(name: str) -> Path:
 def patched_copy(tree: Path, patches: Path | list[Path], dest: Path) -> Path:
     """dest: a copy of the tree with the patches applied in order (`patch -p1`), the tree itself untouched.
 
-    The copy is hard links (seconds for a whole tree) except for the files the patches touch, which are real
-    copies before they apply; every file keeps its mtime, and a patched one gets its patch file's, so the
-    same tree and patches give the same tree state (a cached build) and an edited patch a newer one. The copy
-    is made beside dest and renamed over it, so a failed patch leaves the previous copy as it was. Callers
+    The copy is hard links (seconds for a whole tree) except for the files the patches touch, which are
+    files of their own before they are patched. Timestamps behave as if one tree were edited in place, which
+    is what make (and the build's state key) rely on: a file whose content is the same as in the previous
+    copy at dest keeps that copy's mtime (same patches: the build is cached), and a file whose content
+    differs from it, patched or reverted to the tree's, gets a new mtime (make recompiles it; an mtime taken
+    from the tree or the patch could be older than the object built from the previous content). Files that
+    any earlier copy patched stay files of their own, listed in DEST.patched beside the copy. The copy is
+    made beside dest and renamed over it, so a failed patch leaves the previous copy as it was. Callers
     sharing one dest serialise themselves (its build directory is shared too).
     """
     patches = [patches] if isinstance(patches, Path) else list(patches)
     final, dest = dest, dest.with_name(f"{dest.name}.new-{os.getpid()}")
+    manifest = final.with_name(final.name + ".patched")  # files whose mtime is not the tree's, one a line
     shutil.rmtree(dest, ignore_errors=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["cp", "-al", str(tree), str(dest)], check=True, capture_output=True)  # dest must not exist
     try:
-        _apply(tree, patches, dest)
+        touched = _apply(tree, patches, dest)
+        previous = manifest.read_text().split() if manifest.exists() else []  # even if the copy is gone
+        own = sorted(set(previous) | set(touched))
+        for rel in own:
+            new, old = dest / rel, final / rel
+            if not new.exists():
+                continue
+            _unlink_copy(new)  # its mtime is set below: never through a link into the tree
+            if old.exists() and filecmp.cmp(old, new, shallow=False):
+                st = old.stat()  # unchanged since the last copy: its timestamp too
+                os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
+            else:
+                now = time.time_ns()
+                os.utime(new, ns=(now, now))
     except BaseException:
         shutil.rmtree(dest, ignore_errors=True)
         raise
     if final.exists():  # out of the way first: never copy into an old copy that could not be fully removed
-        old = final.with_name(f"{final.name}.old-{os.getpid()}")
-        os.rename(final, old)
-        shutil.rmtree(old)
+        old_copy = final.with_name(f"{final.name}.old-{os.getpid()}")
+        os.rename(final, old_copy)
+        shutil.rmtree(old_copy)
     os.rename(dest, final)
+    manifest.write_text("".join(f"{rel}\n" for rel in own))
     return final
 
 
-def _apply(tree: Path, patches: list[Path], dest: Path) -> None:
+def _unlink_copy(f: Path) -> None:
+    """Make f a file of its own (not a hard link into the tree), content and timestamps kept."""
+    if f.stat().st_nlink > 1:
+        tmp = f.with_name(f.name + ".kvm-abi-copy")
+        shutil.copy2(f, tmp)
+        os.replace(tmp, f)
+
+
+def _apply(tree: Path, patches: list[Path], dest: Path) -> list[str]:
+    """Apply the patches in dest (hard-linked files they touch made files of their own first); the files."""
+    all_touched: list[str] = []
     for patch in patches:
         touched = sorted(set(re.findall(r"^\+\+\+ b/(\S+)", patch.read_text(), re.M)))
         if not touched:
             raise BuildError(f"{patch}: no `+++ b/FILE` lines: not a -p1 patch")
         for rel in touched:
-            f = dest / rel
-            if f.exists() and f.stat().st_nlink > 1:
-                tmp = f.with_name(f.name + ".kvm-abi-copy")
-                shutil.copy2(f, tmp)  # a file of its own: patching it cannot reach the original through the link
-                os.replace(tmp, f)
+            if (dest / rel).exists():
+                _unlink_copy(dest / rel)  # patching it cannot reach the tree's file through the link
         proc = subprocess.run(["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-i",
                                str(patch.resolve())], cwd=dest, capture_output=True, text=True)
         if proc.returncode:
             raise BuildError(f"{patch.name} does not apply to {tree}: {(proc.stdout + proc.stderr).strip()}")
-        mtime = patch.stat().st_mtime_ns
-        for rel in touched:
-            if (dest / rel).exists():
-                os.utime(dest / rel, ns=(mtime, mtime))
+        all_touched += [t for t in touched if t not in all_touched]
+    return all_touched
 
 
 if __name__ == "__main__":  # python -m abi.target.kernel_build DIR: just the build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,30 @@ def test_validate_counts_cases_skipped_only_on_the_patched_kernel(tmp_path):
     new = run("6.1.192", {"a": ("skipped", "needs KVM_CAP_ARM_SVE"), "b": ("skipped", "needs KVM_CAP_ARM_SVE"),
                           "c": ("skipped", "x"), "d": ("failed", "boom")})
     assert skipped_only_in_new(base, new) == {"needs KVM_CAP_ARM_SVE": 2}
+
+
+def test_patched_copy_timestamps_move_forward_when_content_changes(tmp_path):
+    tree = fake_tree(tmp_path / "linux")
+    src = tree / "virt/kvm/kvm_main.c"
+    src.write_text("int x = 1;\n")
+    os.utime(src, ns=(10**18, 10**18))  # the tree's file: old
+    p2, p3 = tmp_path / "two.patch", tmp_path / "three.patch"
+    p2.write_text("--- a/virt/kvm/kvm_main.c\n+++ b/virt/kvm/kvm_main.c\n@@ -1 +1 @@\n-int x = 1;\n+int x = 2;\n")
+    p3.write_text("--- a/virt/kvm/kvm_main.c\n+++ b/virt/kvm/kvm_main.c\n@@ -1 +1 @@\n-int x = 1;\n+int x = 3;\n")
+    os.utime(p3, ns=(10**18, 10**18))  # a patch file older than anything built: its mtime must not be used
+    dest = tmp_path / "copy"
+    f = dest / "virt/kvm/kvm_main.c"
+
+    kb.patched_copy(tree, p2, dest)
+    first = f.stat().st_mtime_ns
+    kb.patched_copy(tree, p2, dest)
+    assert f.stat().st_mtime_ns == first  # same content: same timestamp, the build stays cached
+    kb.patched_copy(tree, p3, dest)
+    assert f.read_text() == "int x = 3;\n" and f.stat().st_mtime_ns >= first  # other content: newer
+    third = f.stat().st_mtime_ns
+    kb.patched_copy(tree, [], dest)  # back to the tree's content: newer again, not the tree's old mtime
+    assert f.read_text() == "int x = 1;\n" and f.stat().st_mtime_ns >= third
+    assert src.stat().st_mtime_ns == 10**18 and f.stat().st_ino != src.stat().st_ino  # the tree untouched
+    shutil.rmtree(dest)
+    kb.patched_copy(tree, p2, dest)  # the copy deleted, the build directory not: still newer
+    assert f.stat().st_mtime_ns >= third
