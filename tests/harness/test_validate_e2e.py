@@ -4,7 +4,8 @@ validates clean against Debian's 6.1 kernel; a copy of it with tests/fixtures/br
 
 Cold (fresh cache): downloads linux-source-6.1 (~140 MB) and builds two arm64 kernels (~3.5 min each on 2
 cores); warm: both builds are cached and each validate is about a minute (the suite on two kernels, three
-guest profiles each). Skips with one line where the cross compiler, QEMU or Debian's archive is missing.
+guest profiles each). Skips with one line where the cross compiler, QEMU or Debian's archive is missing, and
+with KVM_ABI_SKIP_E2E=1 (for quick local runs of the harness).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from abi.target import kernel_build as kb
 from abi.target import provision
 from abi.target.base import TargetUnavailable
 
-pytestmark = pytest.mark.guest
+pytestmark = [pytest.mark.guest,
+              pytest.mark.skipif(os.environ.get("KVM_ABI_SKIP_E2E") == "1",
+                                 reason="KVM_ABI_SKIP_E2E=1: the validate end-to-end tests are skipped")]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "break-set-device-addr-eexist.patch"
