@@ -10,6 +10,7 @@ tree, build failure, a kernel that does not boot or has no KVM), with one line s
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -176,8 +177,6 @@ def conformance(k: Kernel, targets: list[str], out: Path, label: str) -> Path:
 
 def unavailable_targets(results: Path) -> list[str]:
     """Targets on which every case was skipped: the suite could not run there (a failure of the kernel)."""
-    import json
-
     recs = json.loads(results.read_text())["records"]
     by_target: dict[str, list[dict]] = {}
     for r in recs:
@@ -211,8 +210,6 @@ def api_doc_changes(patched: Kernel, base: Kernel) -> tuple[list[docdiff.Section
 def skipped_only_in_new(base_json: Path, new_json: Path) -> dict[str, int]:
     """Cases that ran on the baseline but were skipped on the patched kernel, counted by skip reason: not a
     regression, but coverage the comparison lacks (a capability the patched kernel's configuration lacks)."""
-    import json
-
     def key(r: dict) -> str:  # by target and case: a case skipped early has no ioctl to group it by
         return r["name"].replace("@" + r["kernel_release"], "") if r.get("kernel_release") else r["name"]
 
@@ -227,8 +224,6 @@ def skipped_only_in_new(base_json: Path, new_json: Path) -> dict[str, int]:
 
 
 def run_release(results: Path) -> str:
-    import json
-
     targets = json.loads(results.read_text()).get("targets", {})
     return ", ".join(sorted({t.get("kernel_release", "") for t in targets.values()} - {""}))
 
