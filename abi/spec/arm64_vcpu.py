@@ -18,13 +18,13 @@ signal to end KVM_RUN bounds the call with the target's ioctl time limit (SIGALR
 signal, the documented EINTR condition).
 
 `kernels` says which Debian kernels a case's expectation holds for ("all", or "6.1", "6.12+" ...); the test
-skips a case on the others (`kernel_applies`).
+skips a case on the others (abi/spec/run.py not_applicable).
 """
 
 from __future__ import annotations
 
 import ctypes
-import re
+import dataclasses
 import struct
 from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EMFILE, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSYS, EPERM
 
@@ -61,25 +61,6 @@ def case(id, ioctl, condition, call, errno, cite, on=ARM64, **kw) -> Case:
     return Case(id=id, ioctl=ioctl, condition=condition, on=on, call=call, errno=errno, cite=cite, **kw)
 
 
-def kernel_applies(kernels: str, release: str) -> bool:
-    """Whether a case's `kernels` ("all", "6.1", "6.12+", "6.1, 7.2") covers a kernel release ("6.12.57+deb12-...").
-    An unparsable release (a user's own kernel) runs every case."""
-    if kernels == "all":
-        return True
-    m = re.match(r"(\d+)\.(\d+)", release or "")
-    if not m:
-        return True
-    have = (int(m.group(1)), int(m.group(2)))
-    for part in (p.strip() for p in kernels.split(",")):
-        n = re.match(r"(\d+)\.(\d+)(\+?)$", part)
-        if not n:
-            raise ValueError(f"kernels={kernels!r}: {part!r} is not X.Y or X.Y+")
-        want = (int(n.group(1)), int(n.group(2)))
-        if have == want or (n.group(3) and have >= want):
-            return True
-    return False
-
-
 # Cases whose precondition is a host feature the kernel may lack (a user's own minimal kernel without
 # CONFIG_ARM64_SVE or CONFIG_ARM64_RAS_EXTN): case id -> (capability, its name, whether it must be non-zero).
 SVE_CASES = ("run-sve-not-finalized", "run-sve-finalized", "get-reg-sve-not-finalized", "set-reg-sve-not-finalized",
@@ -93,26 +74,6 @@ NEEDS: dict[str, tuple[int, str, bool]] = {
     **{c: (kvm.KVM_CAP_ARM_INJECT_SERROR_ESR, "KVM_CAP_ARM_INJECT_SERROR_ESR", True) for c in ESR_CASES},
     "set-events-has-esr-unsupported": (kvm.KVM_CAP_ARM_INJECT_SERROR_ESR, "KVM_CAP_ARM_INJECT_SERROR_ESR", False),
 }
-
-
-def unmet(case: Case, target) -> str | None:
-    """Why the target's kernel cannot run this case (a capability it lacks or has), or None."""
-    need = NEEDS.get(case.id)
-    if need is None:
-        return None
-    cap, name, nonzero = need
-    key = (cap, getattr(target, "generation", 0))
-    cache = target.__dict__.setdefault("_arm64_vcpu_caps", {})
-    if key not in cache:
-        fd = target.open_kvm()
-        try:
-            cache[key] = target.ioctl(fd, kvm.KVM_CHECK_EXTENSION, cap).ret
-        finally:
-            target.close(fd)
-    have = cache[key]
-    if bool(have) == nonzero:
-        return None
-    return f"needs {name} {'non-zero' if nonzero else '= 0'}; this kernel answers {have}"
 
 
 # Not in the ABI model yet (linux/kvm.h of 6.4+, asm/kvm.h): KVM_ARM_SET_COUNTER_OFFSET and its structure.
@@ -818,3 +779,6 @@ DOC_FINDINGS = [
 # The documented (ioctl, errno) pairs are not copied here: abi/spec/coverage.py reads them from the api.rst of the
 # kernel under test and matches them against CASES and UNREACHABLE. DOCUMENTED keeps rows of other documents.
 DOCUMENTED: list[DocumentedError] = []
+
+# The capability preconditions, on the cases themselves (abi/spec/run.py not_applicable skips on a kernel without).
+CASES = [dataclasses.replace(c, needs=(NEEDS[c.id],)) if c.id in NEEDS else c for c in CASES]

@@ -12,6 +12,7 @@ what was done ("KVM_CREATE_IRQCHIP; SET_DEVICE_ADDR(DIST, 0x8000000)") and a fai
 from __future__ import annotations
 
 import errno as _errno
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -73,6 +74,9 @@ class Case:
     needs_vm: bool = True
     kernels: str = "all"  # the kernel versions the expectation holds for, as the research established
     doc_row: int = 1  # which documented row of (ioctl, errno) a doc-basis case covers, when api.rst has several
+    # Capabilities the case's precondition is: (capability, its name, must be non-zero). A kernel built without
+    # a feature (SVE, RAS) cannot run the case, and that is a skip saying so, not a failure.
+    needs: tuple[tuple[int, str, bool], ...] = ()
 
     @property
     def errno_name(self) -> str:
@@ -189,6 +193,26 @@ class Scene:
         if key not in self._cache:
             self._cache[key] = self.ioctl(self.kvm if fd is None else fd, self.abi.KVM_CHECK_EXTENSION, cap).value()
         return self._cache[key]
+
+
+def kernel_applies(kernels: str, release: str) -> bool:
+    """Whether `kernels` ("all", "6.1", "6.12+", "6.1, 7.2") covers a kernel release ("6.12.57+deb12-...").
+    An unparsable release (a user's own kernel) runs every case."""
+    kernels = re.sub(r"\([^)]*\)", "", kernels).strip()  # "6.12+ (why)": the reason is for the reader
+    if kernels in ("all", ""):
+        return True
+    m = re.match(r"(\d+)\.(\d+)", release or "")
+    if not m:
+        return True
+    have = (int(m.group(1)), int(m.group(2)))
+    for part in (p.strip() for p in kernels.split(",")):
+        n = re.match(r"(\d+)\.(\d+)(\+?)$", part)
+        if not n:
+            raise ValueError(f"kernels={kernels!r}: {part!r} is not X.Y or X.Y+")
+        want = (int(n.group(1)), int(n.group(2)))
+        if have == want or (n.group(3) and have >= want):
+            return True
+    return False
 
 
 def errno_of(name: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from abi.spec.run import SetupFailed, run
+from abi.spec.run import SetupFailed, not_applicable, run
 from abi.target import plugin as targets
 from abi.target.base import TargetUnavailable
 
@@ -80,6 +80,9 @@ def replay(request, case, target) -> None:
               ("basis", case.basis), ("cite", case.cite)]
     if case.deviation:
         props.append(("deviation", case.deviation))
+    why = not_applicable(case, target)
+    if why:
+        pytest.skip(why)
     try:
         outcome = run(case, target)
     except SetupFailed as e:

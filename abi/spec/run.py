@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from abi.spec.case import Case, Scene
+from abi.spec.case import Case, Scene, kernel_applies
 from abi.target.base import Result
 
 
@@ -53,6 +53,32 @@ def describe_struct(value) -> str:
     if isinstance(value, ctypes.Array):
         return "[" + ", ".join(describe_struct(x) for x in value[:8]) + (", ..." if len(value) > 8 else "") + "]"
     return repr(value)
+
+
+def not_applicable(case: Case, target) -> str | None:
+    """Why this target's kernel cannot run the case (another kernel version, a capability it lacks), or None."""
+    release = target.info().kernel_release
+    if not kernel_applies(case.kernels, release):
+        return f"the expectation holds for kernels {case.kernels}, not {release}"
+    for cap, name, nonzero in case.needs:
+        have = _capability(target, cap)
+        if bool(have) != nonzero:
+            return f"needs {name} {'non-zero' if nonzero else '= 0'}; this kernel answers {have}"
+    return None
+
+
+def _capability(target, cap: int) -> int:
+    from abi.kvm import KVM_CHECK_EXTENSION
+
+    cache = target.__dict__.setdefault("_spec_caps", {})
+    key = (cap, getattr(target, "generation", 0))
+    if key not in cache:
+        fd = target.open_kvm()
+        try:
+            cache[key] = target.ioctl(fd, KVM_CHECK_EXTENSION, cap).ret
+        finally:
+            target.close(fd)
+    return cache[key]
 
 
 def _ended_as(got: Result, ok_errno: int) -> bool:
