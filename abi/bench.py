@@ -6,12 +6,26 @@ Each subcommand is one function taking the parsed arguments; add one by adding t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+
+
+@contextlib.contextmanager
+def empty_cache():
+    """XDG_CACHE_HOME pointed at a fresh directory for a cold measurement, and everything put back after."""
+    cache = tempfile.mkdtemp(prefix="kvm-abi-bench-")
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = cache
+    try:
+        yield cache
+    finally:
+        _set_cache_env(old)
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 def bench_headers(args) -> int:
@@ -22,10 +36,7 @@ def bench_headers(args) -> int:
     arches = args.arch or list(model.ARCH_MODULES)
     cold_total, warm_total = [], []
     for run in range(args.repeat):
-        cache = tempfile.mkdtemp(prefix="kvm-abi-bench-")
-        old = os.environ.get("XDG_CACHE_HOME")
-        os.environ["XDG_CACHE_HOME"] = cache
-        try:
+        with empty_cache():
             cold = warm = 0.0
             for arch in arches:
                 try:
@@ -48,12 +59,6 @@ def bench_headers(args) -> int:
                     print(f"{arch:7} cold {t1 - t0:6.3f} s   warm {t2 - t1:6.3f} s   ({len(abi.symbols)} symbols)")
             cold_total.append(cold)
             warm_total.append(warm)
-        finally:
-            if old is None:
-                os.environ.pop("XDG_CACHE_HOME", None)
-            else:
-                os.environ["XDG_CACHE_HOME"] = old
-            shutil.rmtree(cache, ignore_errors=True)
     print(f"all     cold {statistics.median(cold_total):6.3f} s   warm {statistics.median(warm_total):6.3f} s   "
           f"(median of {args.repeat}; goals: cold < 5 s, warm < 0.5 s)")
     return 0
@@ -81,22 +86,14 @@ def bench_targets(args) -> int:
     from abi.target.qemu import PROFILES, QemuTarget, machine_args
 
     if not args.no_cold:
-        cache = tempfile.mkdtemp(prefix="kvm-abi-bench-")
-        old = os.environ.get("XDG_CACHE_HOME")
-        os.environ["XDG_CACHE_HOME"] = cache
-        try:
-            t0 = time.perf_counter()
-            provision.assets(args.guest_kernel)
-            provision.novgic_dtb(machine_args("novgic"))
-            print(f"cold provisioning ({args.guest_kernel}, empty cache): {time.perf_counter() - t0:6.1f} s")
-        except TargetUnavailable as e:
-            print(f"cold provisioning: skipped: {e}")
-        finally:
-            if old is None:
-                os.environ.pop("XDG_CACHE_HOME", None)
-            else:
-                os.environ["XDG_CACHE_HOME"] = old
-            shutil.rmtree(cache, ignore_errors=True)
+        with empty_cache():
+            try:
+                t0 = time.perf_counter()
+                provision.assets(args.guest_kernel)
+                provision.novgic_dtb(machine_args("novgic"))
+                print(f"cold provisioning ({args.guest_kernel}, empty cache): {time.perf_counter() - t0:6.1f} s")
+            except TargetUnavailable as e:
+                print(f"cold provisioning: skipped: {e}")
 
     for profile in PROFILES:
         guest = QemuTarget(profile, args.guest_kernel)
