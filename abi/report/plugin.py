@@ -87,8 +87,8 @@ class Reporter:
 
     def summary_html(self) -> str:
         names = list(self.targets)
-        rows = matrix.build(self.records, names)
         st, figs, source = self.coverage()
+        rows = matrix.build(self.records, names, [s.pair for s in st or []])
         return report_html.summary(rows, self.targets, self.findings(), self.records,
                                    report_html.coverage_table(st, figs, source))
 
