@@ -189,3 +189,59 @@ def errors_changed(base: list[Section], new: list[Section]) -> dict[str, tuple[s
         if rows_b != rows_n:
             out[name] = (rows_b - rows_n, rows_n - rows_b)
     return out
+
+
+# --- Documentation/virt/kvm/devices/*.rst ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DeviceError:
+    """An errno a device document gives for one group (and attribute) of KVM_{SET,GET,HAS}_DEVICE_ATTR."""
+
+    document: str  # "arm-vgic.rst"
+    group: str  # "KVM_DEV_ARM_VGIC_GRP_ADDR", or "" before the first group
+    attribute: str  # "KVM_ARM_VCPU_PMU_V3_IRQ" where the document documents attributes one by one, else ""
+    errno: str
+    condition: str
+    line: int
+
+
+# The two shapes of the device documents: "Groups:" with indented group names and their Errors blocks
+# (arm-vgic*.rst), or numbered "GROUP: X" / "ATTRIBUTE: Y" headings with Returns tables (vcpu.rst, vm.rst).
+_DEV_GROUP = re.compile(r"^(?:\d+\.\s+GROUP:\s*|\s{1,4})(KVM_[A-Z0-9_]+)\s*$")
+_DEV_ATTR = re.compile(r"^\d+\.\d+\.?\s+ATTRIBUTE:?\s*(KVM_[A-Z0-9_]+)")
+_DEV_ROW = re.compile(r"^\s*-?(E[A-Z0-9]{2,})\s{2,}(\S.*)$")
+
+
+def parse_device_doc(name: str, text: str) -> list[DeviceError]:
+    """Every errno a device document names, with the group and attribute it stands under: table rows with
+    their (wrapped) condition, and errnos in prose with their line."""
+    out: list[DeviceError] = []
+    group = attribute = ""
+    lines = text.expandtabs(8).splitlines()
+    last_row = None
+    for n, line in enumerate(lines, 1):
+        m = _DEV_GROUP.match(line)
+        if m and ("GRP" in m.group(1) or "GROUP" in line or "_CTRL" in m.group(1)):
+            group, attribute, last_row = m.group(1), "", None
+            continue
+        m = _DEV_ATTR.match(line)
+        if m:
+            attribute, last_row = m.group(1), None
+            continue
+        m = _DEV_ROW.match(line)
+        if m and m.group(1) in ERRNO_NAMES:
+            out.append(DeviceError(name, group, attribute, m.group(1), m.group(2).strip(), n))
+            last_row = len(out) - 1
+            continue
+        if last_row is not None and line.strip() and not line.strip().startswith("=") \
+                and line.startswith(" " * 8) and not _PROSE_ERRNO.search(line):
+            e = out[last_row]
+            out[last_row] = DeviceError(e.document, e.group, e.attribute, e.errno, f"{e.condition} {line.strip()}",
+                                        e.line)
+            continue
+        if not line.strip() or line.strip().startswith("="):
+            last_row = None if not line.strip() else last_row
+        for m in _PROSE_ERRNO.finditer(line):
+            if m.group(1) in ERRNO_NAMES:
+                out.append(DeviceError(name, group, attribute, m.group(1), line.strip(), n))
+    return out

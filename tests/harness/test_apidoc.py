@@ -105,3 +105,23 @@ def test_the_seed_ioctl_section(api_rst):
     assert sec.suffix == "deprecated" and sec.fields["Type"] == "vm ioctl"
     assert [e.errno for e in sec.errors] == ["ENODEV", "ENXIO", "EEXIST", "E2BIG", "EBUSY"]
     assert "EEXIST" in {m.errno for m in sec.mentions}
+
+
+def test_device_documents(api_rst):
+    """devices/*.rst: every errno named is read once, under the group it stands in."""
+    from abi.spec.docs import kvm_docs
+
+    kernel, _ = api_rst
+    docs = kvm_docs(kernel) / "devices"
+    for f in sorted(docs.glob("*.rst")):
+        text = f.read_text()
+        errs = apidoc.parse_device_doc(f.name, text)
+        lines = text.expandtabs(8).splitlines()
+        named = sum(1 for line in lines for m in apidoc._PROSE_ERRNO.finditer(line) if m.group(1) in apidoc.ERRNO_NAMES)
+        assert len(errs) == named, f.name
+    vgic = apidoc.parse_device_doc("arm-vgic.rst", (docs / "arm-vgic.rst").read_text())
+    addr = [e for e in vgic if e.group == "KVM_DEV_ARM_VGIC_GRP_ADDR"]
+    assert [e.errno for e in addr] == ["E2BIG", "EINVAL", "EEXIST", "ENXIO", "EFAULT"]
+    pmu = [e for e in apidoc.parse_device_doc("vcpu.rst", (docs / "vcpu.rst").read_text())
+           if e.attribute == "KVM_ARM_VCPU_PMU_V3_IRQ" and e.errno == "ENXIO"]
+    assert pmu and pmu[0].condition.endswith("when attempting to get it")
