@@ -2,7 +2,7 @@
 
 A verdict is PASS, FAIL (the model is wrong, or the headers changed: the message names the symbol, both
 values and the header's file:line), FINDING (the headers define it but userspace cannot evaluate it: the model
-cannot be proven and the header has a defect) or NOT_HERE (not defined for this architecture).
+cannot be proven and the header has a defect). What an architecture does not define is not a symbol of its model.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from abi.headers import Dump, sample_key
 from abi.ioctl import Request, decode
 from abi.model import Abi
 
-PASS, FAIL, FINDING, NOT_HERE = "pass", "fail", "finding", "not-here"
+PASS, FAIL, FINDING = "pass", "fail", "finding"
 COVERAGE_KINDS = ("ioctl", "cap", "constant", "struct")
 
 

@@ -113,16 +113,6 @@ class Dump:
     seconds: float = 0.0
     cached: bool = False
 
-    def header_names(self, kind: str) -> set[str]:
-        """Names the headers define, by the kind the model would give them."""
-        names = {n for n, m in self.macros.items() if m["kind"] == kind}
-        if kind == "constant":
-            names |= {n for n, v in self.values.items() if v.reason == "" and n not in self.macros
-                      and n.startswith("KVM_") and v.file}
-        if kind == "struct":
-            names = {n for n, lay in self.layouts.items() if lay.file.endswith(KVM_HEADERS)}
-        return names
-
     def to_json(self) -> dict:
         return {"format": FORMAT, "arch": self.arch, "headers": self.headers, "compiler": self.compiler,
                 "macros": self.macros, "values": {k: asdict(v) for k, v in self.values.items()},

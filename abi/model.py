@@ -16,7 +16,6 @@ from abi import kvm
 from abi.ioctl import ArchRequest, Request
 
 ARCH_MODULES = {"x86_64": "abi.x86", "arm64": "abi.arm64"}
-KINDS = ("ioctl", "cap", "constant", "struct", "macro", "feature")
 # Module attributes that describe a module rather than model a header symbol.
 _NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS", "CONDITIONAL"}
 

@@ -155,7 +155,7 @@ def pytest_configure(config):
 
 
 def pytest_runtest_logreport(report):
-    reporter = _reporter(report)
+    reporter = _reporter()
     if reporter is None:
         return
     outcome = outcome_of(report)
@@ -166,7 +166,8 @@ def pytest_runtest_logreport(report):
 _CONFIG = []
 
 
-def _reporter(report=None):
+def _reporter():
+    # pytest_runtest_logreport gets no config: the session's is remembered at its start.
     return _CONFIG[0].stash.get(_KEY, None) if _CONFIG else None
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-OUTCOMES = ("passed", "failed", "skipped", "xfailed", "xpassed", "error")
-
 
 @dataclass
 class Record:

@@ -57,8 +57,6 @@ class Section:
         """system, vm, vcpu or device (several when the documentation says "vm ioctl, vcpu ioctl")."""
         return self.fields.get("Type", "")
 
-    def errno_set(self) -> set[str]:
-        return {e.errno for e in self.errors}
 
 
 def _names(title: str) -> tuple[list[str], str]:

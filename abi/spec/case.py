@@ -11,7 +11,6 @@ what was done ("KVM_CREATE_IRQCHIP; SET_DEVICE_ADDR(DIST, 0x8000000)") and a fai
 
 from __future__ import annotations
 
-import errno as _errno
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -214,6 +213,3 @@ def kernel_applies(kernels: str, release: str) -> bool:
             return True
     return False
 
-
-def errno_of(name: str) -> int:
-    return getattr(_errno, name)

@@ -6,7 +6,6 @@ KVM_RUN told to exit at once). Arguments are built from the model (abi.kvm, targ
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import struct
 
@@ -196,9 +195,6 @@ def ipa_limit(s: Scene) -> int:
     return s.cap(kvm.KVM_CAP_ARM_VM_IPA_SIZE)
 
 
-IPA_LIMIT = Val("KVM_CAP_ARM_VM_IPA_SIZE", ipa_limit)
-
-
 def ipa_end(minus: int = 0, plus: int = 0) -> Val:
     text = "2^n" + (f" - {minus:#x}" if minus else "") + (f" + {plus:#x}" if plus else "")
     return Val(text, lambda s: (1 << ipa_bits(s)) - minus + plus)
@@ -206,6 +202,3 @@ def ipa_end(minus: int = 0, plus: int = 0) -> Val:
 
 BAD_POINTER = Val("a guard page", lambda s: s.target.bad_address())
 
-
-def sizeof(t) -> int:
-    return ctypes.sizeof(t)
