@@ -1,15 +1,17 @@
-"""python -m abi COMMAND: the project's commands (today: validate). See `python -m abi validate --help`."""
+"""python -m abi COMMAND: the project's commands (validate, coverage). See `python -m abi COMMAND --help`."""
 
 import argparse
 import sys
 
 from abi import validate
+from abi.spec import coverage
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m abi")
     sub = parser.add_subparsers(dest="cmd", required=True)
     validate.add_parser(sub)
+    coverage.add_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

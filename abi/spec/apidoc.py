@@ -193,53 +193,94 @@ def errors_changed(base: list[Section], new: list[Section]) -> dict[str, tuple[s
 
 @dataclass(frozen=True)
 class DeviceError:
-    """An errno a device document gives for one group (and attribute) of KVM_{SET,GET,HAS}_DEVICE_ATTR."""
+    """An errno a device document gives for a group (and attribute) of KVM_{SET,GET,HAS}_DEVICE_ATTR."""
 
     document: str  # "arm-vgic.rst"
-    group: str  # "KVM_DEV_ARM_VGIC_GRP_ADDR", or "" before the first group
-    attribute: str  # "KVM_ARM_VCPU_PMU_V3_IRQ" where the document documents attributes one by one, else ""
+    groups: tuple[str, ...]  # ("KVM_DEV_ARM_VGIC_GRP_ADDR",); a heading may name several; () before the first
+    attributes: tuple[str, ...]  # where the document goes attribute by attribute ("KVM_ARM_VCPU_PMU_V3_IRQ",)
     errno: str
     condition: str
     line: int
+    architectures: tuple[str, ...]  # from the group's :Architectures: line, else the document's own
+    source: str = "table"  # "table": a row of an errors table; "prose": a sentence naming the errno
+
+    @property
+    def group(self) -> str:
+        return self.groups[0] if self.groups else ""
+
+    @property
+    def attribute(self) -> str:
+        return self.attributes[0] if self.attributes else ""
 
 
-# The two shapes of the device documents: "Groups:" with indented group names and their Errors blocks
-# (arm-vgic*.rst), or numbered "GROUP: X" / "ATTRIBUTE: Y" headings with Returns tables (vcpu.rst, vm.rst).
-_DEV_GROUP = re.compile(r"^(?:\d+\.\s+GROUP:\s*|\s{1,4})(KVM_[A-Z0-9_]+)\s*$")
-_DEV_ATTR = re.compile(r"^\d+\.\d+\.?\s+ATTRIBUTE:?\s*(KVM_[A-Z0-9_]+)")
-_DEV_ROW = re.compile(r"^\s*-?(E[A-Z0-9]{2,})\s{2,}(\S.*)$")
+# Architectures of the device documents that have no :Architectures: lines of their own.
+DEVICE_DOC_ARCH = {"arm-vgic.rst": ("arm64",), "arm-vgic-v3.rst": ("arm64",), "arm-vgic-its.rst": ("arm64",),
+                   "arm-vgic-v5.rst": ("arm64",), "mpic.rst": ("ppc",), "xics.rst": ("ppc",), "xive.rst": ("ppc",),
+                   "s390_flic.rst": ("s390",), "vfio.rst": ("all",)}
+
+# The three shapes of a group heading: "N. GROUP: X" (vcpu.rst, vm.rst), a name indented by two spaces
+# (arm-vgic*.rst: "  KVM_DEV_ARM_VGIC_GRP_DIST_REGS, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS"), or a name at column 0
+# underlined with dashes (arm-vgic-its.rst). Attributes: "N.M ATTRIBUTE[S]: X, Y" or "X_{A,B}".
+_DEV_GROUP_NUMBERED = re.compile(r"^\d+\.\s+GROUP:\s*(KVM_[A-Z0-9_]+)\s*$")
+_DEV_GROUP_NAMES = re.compile(r"^ {0,2}(KVM_[A-Z0-9_]*_GRP_[A-Z0-9_]+(?:\s*,\s*KVM_[A-Z0-9_]+)*)\s*$")
+_DEV_ATTR = re.compile(r"^\d+\.\d+\.?\s+ATTRIBUTES?:?\s*(KVM_[A-Z0-9_{}, ]+?)\s*$")
+_DEV_ARCH = re.compile(r"^:Architectures:\s*(.+)$")
+
+
+def _expand(names: str) -> tuple[str, ...]:
+    """"A, B" and "KVM_X_{P,Q}" as the names they stand for."""
+    out = []
+    for part in re.split(r",\s*(?![^{]*})", names):
+        m = re.match(r"(\w*)\{([^}]*)\}(\w*)$", part.strip())
+        out += [m.group(1) + x.strip() + m.group(3) for x in m.group(2).split(",")] if m else [part.strip()]
+    return tuple(n for n in out if n)
 
 
 def parse_device_doc(name: str, text: str) -> list[DeviceError]:
-    """Every errno a device document names, with the group and attribute it stands under: table rows with
-    their (wrapped) condition, and errnos in prose with their line."""
+    """Every errno a device document names, under the group and attribute it stands in: the rows of its error
+    tables with their (wrapped) conditions, and errnos in prose with their line."""
     out: list[DeviceError] = []
-    group = attribute = ""
+    default_arch = DEVICE_DOC_ARCH.get(name, ())
+    groups: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()
+    arches = default_arch
     lines = text.expandtabs(8).splitlines()
-    last_row = None
+    table_col = None  # the second column's offset while inside an errors table
+    table_rows = table_lines = 0
     for n, line in enumerate(lines, 1):
-        m = _DEV_GROUP.match(line)
-        if m and ("GRP" in m.group(1) or "GROUP" in line or "_CTRL" in m.group(1)):
-            group, attribute, last_row = m.group(1), "", None
+        nxt = lines[n] if n < len(lines) else ""
+        m = _BORDER.match(line)
+        if m:
+            if table_col is None:
+                table_col, table_rows, table_lines = len(m.group(1)) + len(m.group(2)) + len(m.group(3)), 0, 0
+            elif table_rows or table_lines != 1:
+                table_col = None  # a border after rows closes the table; one after a single line ends its header
+            continue
+        if table_col is not None:
+            table_lines += 1 if line.strip() else 0
+            first, rest = line[:table_col].strip(), line[table_col:].strip()
+            errno = first.lstrip("-")
+            if errno in ERRNO_NAMES:
+                out.append(DeviceError(name, groups, attributes, errno, rest, n, arches))
+                table_rows += 1
+            elif not first and rest and table_rows:
+                e = out[-1]
+                out[-1] = DeviceError(e.document, e.groups, e.attributes, e.errno, f"{e.condition} {rest}", e.line,
+                                      e.architectures)
+            continue
+        m = _DEV_GROUP_NUMBERED.match(line) or _DEV_GROUP_NAMES.match(line)
+        if m and (line[0] != "K" or "GRP" not in line or re.match(r"^-{3,}\s*$", nxt)):
+            groups, attributes, arches = _expand(m.group(1)), (), default_arch
             continue
         m = _DEV_ATTR.match(line)
         if m:
-            attribute, last_row = m.group(1), None
+            attributes = _expand(m.group(1))
             continue
-        m = _DEV_ROW.match(line)
-        if m and m.group(1) in ERRNO_NAMES:
-            out.append(DeviceError(name, group, attribute, m.group(1), m.group(2).strip(), n))
-            last_row = len(out) - 1
+        m = _DEV_ARCH.match(line)
+        if m:
+            arches = tuple(a.strip().lower() for a in m.group(1).split(","))
             continue
-        if last_row is not None and line.strip() and not line.strip().startswith("=") \
-                and line.startswith(" " * 8) and not _PROSE_ERRNO.search(line):
-            e = out[last_row]
-            out[last_row] = DeviceError(e.document, e.group, e.attribute, e.errno, f"{e.condition} {line.strip()}",
-                                        e.line)
-            continue
-        if not line.strip() or line.strip().startswith("="):
-            last_row = None if not line.strip() else last_row
         for m in _PROSE_ERRNO.finditer(line):
             if m.group(1) in ERRNO_NAMES:
-                out.append(DeviceError(name, group, attribute, m.group(1), line.strip(), n))
+                out.append(DeviceError(name, groups, attributes, m.group(1), line.strip(), n, arches, "prose"))
     return out

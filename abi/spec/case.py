@@ -73,6 +73,11 @@ class Case:
     needs_vm: bool = True
     kernels: str = "all"  # the kernel versions the expectation holds for, as the research established
     doc_row: int = 1  # which documented row of (ioctl, errno) a doc-basis case covers, when api.rst has several
+    # A case for a row of a device document (devices/*.rst) names it: the document ("arm-vgic-v3.rst"), the group
+    # as the document writes it, and the attribute where the document lists errors attribute by attribute.
+    device_doc: str = ""
+    group: str = ""
+    attr: str = ""
     # Capabilities the case's precondition is: (capability, its name, must be non-zero). A kernel built without
     # a feature (SVE, RAS) cannot run the case, and that is a skip saying so, not a failure.
     needs: tuple[tuple[int, str, bool], ...] = ()
@@ -111,6 +116,9 @@ class Unreachable:
     reason: str
     arch: str = ""  # "x86_64" or "arm64" when only one architecture cannot reach it; "" for both
     doc_row: int = 1
+    device_doc: str = ""  # a device document's row, named as Case names it
+    group: str = ""
+    attr: str = ""
 
     @property
     def errno_name(self) -> str:

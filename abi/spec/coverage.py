@@ -28,10 +28,29 @@ class Pair:
     row: int
     source: str  # "table" or "prose"
     arches: frozenset[str]
+    document: str = "api.rst"  # or a device document: "arm-vgic-v3.rst"
+    groups: tuple[str, ...] = ()  # a device document's row: the group(s) its heading names
+    attributes: tuple[str, ...] = ()  # and the attribute(s), where it lists errors attribute by attribute
 
     @property
     def ioctl(self) -> str:
         return self.names[0]
+
+    @property
+    def label(self) -> str:
+        """What the row is about: the ioctl, or for a device document its group and attribute."""
+        if self.document == "api.rst":
+            return self.ioctl
+        return " ".join([self.document, "/".join(self.groups), "/".join(self.attributes)]).strip()
+
+    def covered_by(self, c) -> bool:
+        """Whether case (or Unreachable) `c` is about this row: same ioctl or device row, errno and row number."""
+        if c.errno_name != self.errno or c.doc_row != self.row:
+            return False
+        if self.document == "api.rst":
+            return not c.device_doc and c.ioctl in self.names
+        return (c.device_doc == self.document and c.group in self.groups
+                and (not self.attributes or c.attr in self.attributes))
 
 
 @dataclass
@@ -83,6 +102,35 @@ def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
     return [p for p in out if p.arches]
 
 
+ATTR_IOCTLS = ("KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATTR")
+_DEVICE_ARCH = {"arm64": "arm64", "arm": "arm64", "x86": "x86_64", "all": None}
+
+
+def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
+    """The rows of one device document (apidoc.parse_device_doc) for x86_64 or arm64, numbered like api.rst's:
+    per group and attribute, a repeated errno is row 2; prose names an errno the group's tables do not."""
+    out = []
+    seen: dict[tuple, int] = {}
+    tabled = {(e.groups, e.attributes, e.errno) for e in errors if e.source == "table"}
+    for e in errors:
+        if e.source == "prose" and (e.groups, e.attributes, e.errno) in tabled:
+            continue
+        arches = set()
+        for a in e.architectures:
+            arches |= set(DOC_ARCH) if _DEVICE_ARCH.get(a, "") is None else {_DEVICE_ARCH.get(a, "")}
+        arches = frozenset(arches & set(DOC_ARCH))
+        if not arches or not e.groups:
+            continue
+        key = (e.groups, e.attributes, e.errno)
+        seen[key] = seen.get(key, 0) + 1
+        if e.source == "prose" and seen[key] > 1:
+            continue
+        where = " ".join(["/".join(e.groups), "/".join(e.attributes)]).strip()
+        out.append(Pair(ATTR_IOCTLS, e.errno, e.condition, f"devices/{document} {where}", seen[key], e.source,
+                        arches, document, e.groups, e.attributes))
+    return out
+
+
 def _machines(case) -> set[str]:
     return set(case.on)
 
@@ -93,11 +141,9 @@ def statuses(pairs: list[Pair], cases, unreachable) -> list[Status]:
         st = Status(p)
         for arch in p.arches:
             st.cases[arch] = [c.id for c in cases
-                              if c.basis == "doc" and c.ioctl in p.names and c.errno_name == p.errno
-                              and c.doc_row == p.row and _machines(c) & MACHINES[arch]]
+                              if c.basis == "doc" and p.covered_by(c) and _machines(c) & MACHINES[arch]]
             for u in unreachable:
-                if u.ioctl in p.names and u.errno_name == p.errno and u.doc_row == p.row \
-                        and u.arch in ("", arch):
+                if p.covered_by(u) and u.arch in ("", arch):
                     st.unreachable[arch] = u.reason
         out.append(st)
     return out
@@ -130,7 +176,7 @@ def figures(st: list[Status]) -> list[Figure]:
     out = []
     for arch in DOC_ARCH:
         mine = [s for s in st if arch in s.pair.arches]
-        gaps = tuple(f"{s.pair.ioctl} {s.pair.errno}" + (f"#{s.pair.row}" if s.pair.row > 1 else "")
+        gaps = tuple(f"{s.pair.label} {s.pair.errno}" + (f"#{s.pair.row}" if s.pair.row > 1 else "")
                      for s in mine if s.state(arch) == "gap")
         out.append(Figure(arch, len(mine), sum(1 for s in mine if s.state(arch) == "covered"),
                           sum(1 for s in mine if s.state(arch) == "unreachable"), gaps))
@@ -142,6 +188,45 @@ def for_kernel(kernel: str = "debian-6.1"):
     from abi.spec import registry
     from abi.spec.docs import kvm_docs
 
-    sections = apidoc.parse((kvm_docs(kernel) / "api.rst").read_text())
-    st = statuses(documented_pairs(sections), registry.cases(), registry.unreachable())
+    docs = kvm_docs(kernel)
+    pairs = documented_pairs(apidoc.parse((docs / "api.rst").read_text()))
+    for f in sorted((docs / "devices").glob("*.rst")):
+        pairs += device_pairs(f.name, apidoc.parse_device_doc(f.name, f.read_text()))
+    st = statuses(pairs, registry.cases(), registry.unreachable())
     return st, figures(st)
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("coverage", help="which documented errors the cases test, against a Debian kernel's docs",
+                       description="Lists every documented (ioctl or device group, errno) row of api.rst and "
+                                   "devices/*.rst for x86_64 and arm64, with the cases that test it or the reason "
+                                   "no target here can.")
+    p.add_argument("--kernel", default="debian-6.1", help="whose documentation (debian-6.1, debian-6.12, debian-sid)")
+    p.add_argument("--gaps", action="store_true", help="only the rows nothing tests yet")
+    p.add_argument("--document", help="only this document (api.rst, arm-vgic-v3.rst, ...)")
+    p.set_defaults(func=_main)
+
+
+def _main(args) -> int:
+    from abi.target.base import TargetUnavailable
+
+    try:
+        st, figs = for_kernel(args.kernel)
+    except (TargetUnavailable, OSError) as e:
+        print(f"coverage: {e}")
+        return 2
+    for s in st:
+        if args.document and s.pair.document != args.document:
+            continue
+        for arch in sorted(s.pair.arches):
+            state = s.state(arch)
+            if args.gaps and state != "gap":
+                continue
+            what = (", ".join(s.cases[arch]) if state == "covered" else
+                    s.unreachable[arch] if state == "unreachable" else s.pair.condition)
+            row = f"#{s.pair.row}" if s.pair.row > 1 else ""
+            where = f" ({s.pair.section})" if s.pair.document == "api.rst" else ""
+            print(f"{arch:7} {state:11} {s.pair.label} {s.pair.errno}{row}{where}: {what}")
+    for f in figs:
+        print(f.line())
+    return 1 if any(f.gaps for f in figs) else 0
