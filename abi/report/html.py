@@ -78,8 +78,8 @@ def coverage_table(statuses, figures, source: str) -> str:
         return f'<p id="kvm-coverage">{escape(source)}</p>'
     lines = "".join(f"<li>{escape(f.line())}</li>" for f in figures)
     out = [f'<p>Against {escape(source)}:</p><ul id="kvm-coverage-figures">{lines}</ul>',
-           '<table id="kvm-coverage"><thead><tr><th>ioctl</th><th>errno</th><th>documented condition</th>'
-           "<th>section</th><th>x86_64</th><th>arm64</th></tr></thead><tbody>"]
+           '<table id="kvm-coverage"><thead><tr><th>ioctl or device group</th><th>errno</th>'
+           "<th>documented condition</th><th>section</th><th>x86_64</th><th>arm64</th></tr></thead><tbody>"]
     for st in statuses:
         p = st.pair
         cells = []
@@ -92,9 +92,25 @@ def coverage_table(statuses, figures, source: str) -> str:
                 cells.append(f'<td class="skip">unreachable: {escape(st.unreachable[arch])}</td>')
             else:
                 cells.append('<td class="gap">not tested</td>')
-        out.append(f'<tr><td>{escape(" / ".join(p.names))}</td><td>{escape(p.errno)}</td>'
+        what = " / ".join(p.names) if p.document == "api.rst" else p.label
+        out.append(f'<tr><td>{escape(what)}</td><td>{escape(p.errno)}</td>'
                    f'<td class="cite">{escape(p.condition)}</td><td class="cite">{escape(p.section)}</td>'
                    + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def undocumented_table(found) -> str:
+    """Errnos the kernel returned that the documentation does not name for that ioctl or device group."""
+    if not found:
+        return '<p id="kvm-undocumented">No implemented errno outside the documentation was seen in this run.</p>'
+    out = ['<h4>Implemented, not documented</h4><table id="kvm-undocumented"><thead><tr><th>ioctl or device group'
+           '</th><th>errno</th><th>kind</th><th>conditions</th><th>implementation</th></tr></thead><tbody>']
+    for u in found:
+        kind = "general (api.rst does not detail it)" if u.general else "specific: a finding"
+        out.append(f'<tr class="{"skip" if u.general else "gap"}"><td>{escape(u.label)}</td><td>{escape(u.errno)}'
+                   f'</td><td>{kind}</td><td class="cite">{escape("; ".join(u.conditions))}</td>'
+                   f'<td class="cite">{escape("; ".join(u.cites))}</td></tr>')
     out.append("</tbody></table>")
     return "\n".join(out)
 

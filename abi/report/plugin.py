@@ -7,6 +7,7 @@ controller writes: workers' reports reach it with their user properties.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -68,7 +69,21 @@ class Reporter:
         out += [f"header check: {r.message}" for r in self.records
                 if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]
         out += _header_findings()
+        out += [f"undocumented: {u.line()}" for u in self.undocumented() if not u.general]
         return list(dict.fromkeys(out))
+
+    def undocumented(self) -> list:
+        """Errnos this run saw the kernel return (code-basis cases that passed) that its documentation omits."""
+        if not hasattr(self, "_undocumented"):
+            from abi.spec.plugin import documentation_kernel, undocumented_seen
+            from abi.target.base import TargetUnavailable
+
+            passed = [(r.ioctl, r.case, r.target) for r in self.records if r.outcome == "passed" and r.case]
+            try:
+                self._undocumented = undocumented_seen(documentation_kernel(self.config), passed) if passed else []
+            except (TargetUnavailable, OSError):
+                self._undocumented = []
+        return self._undocumented
 
     def coverage(self):
         """(statuses, figures, what they were measured against); statuses None when the docs are unavailable."""
@@ -80,7 +95,7 @@ class Reporter:
             kernel = documentation_kernel(self.config)
             try:
                 st, figs = coverage.for_kernel(kernel)
-                self._coverage = (st, figs, f"Documentation/virt/kvm/api.rst of {kernel}")
+                self._coverage = (st, figs, f"Documentation/virt/kvm/api.rst and devices/*.rst of {kernel}")
             except (TargetUnavailable, OSError) as e:
                 self._coverage = (None, [], f"coverage not measured: {e}")
         return self._coverage
@@ -90,7 +105,8 @@ class Reporter:
         st, figs, source = self.coverage()
         rows = matrix.build(self.records, names, [s.pair for s in st or []])
         return report_html.summary(rows, self.targets, self.findings(), self.records,
-                                   report_html.coverage_table(st, figs, source))
+                                   report_html.coverage_table(st, figs, source)
+                                   + report_html.undocumented_table(self.undocumented()))
 
     def write(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -98,6 +114,7 @@ class Reporter:
         _, figs, source = self.coverage()
         results = {"started": self.started.isoformat(timespec="seconds"), "targets": self.targets,
                    "findings": self.findings(), "coverage": {"against": source, "figures": [f.line() for f in figs]},
+                   "undocumented": [dataclasses.asdict(u) | {"general": u.general} for u in self.undocumented()],
                    "records": [r.as_dict() for r in self.records]}
         for suffix, text in ((".json", json.dumps(results, indent=1)), (".ktap", ktap.render(self.records))):
             path = self.dir / (stem + suffix)

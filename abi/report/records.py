@@ -15,6 +15,7 @@ class Record:
     kernel_release: str = ""
     profile: str = ""
     ioctl: str = ""
+    case: str = ""  # the spec case's id
     condition: str = ""
     expected: str = ""
     observed: str = ""
@@ -68,7 +69,7 @@ def from_report(report, outcome: str) -> Record:
     return Record(
         nodeid=report.nodeid, outcome=outcome, group=str(props.get("ioctl") or func), name=param,
         target=str(props.get("target", "")), kernel_release=str(props.get("kernel_release", "")),
-        profile=str(props.get("profile", "")), ioctl=str(props.get("ioctl", "")),
+        profile=str(props.get("profile", "")), ioctl=str(props.get("ioctl", "")), case=str(props.get("case", "")),
         condition=str(props.get("condition", "")), expected=str(props.get("expected", "")),
         observed=str(props.get("observed", "")), basis=str(props.get("basis", "")), cite=str(props.get("cite", "")),
         deviation=str(props.get("deviation", "")), message=_message(report), duration=report.duration,

@@ -218,11 +218,12 @@ DEVICE_DOC_ARCH = {"arm-vgic.rst": ("arm64",), "arm-vgic-v3.rst": ("arm64",), "a
                    "arm-vgic-v5.rst": ("arm64",), "mpic.rst": ("ppc",), "xics.rst": ("ppc",), "xive.rst": ("ppc",),
                    "s390_flic.rst": ("s390",), "vfio.rst": ("all",)}
 
-# The three shapes of a group heading: "N. GROUP: X" (vcpu.rst, vm.rst), a name indented by two spaces
-# (arm-vgic*.rst: "  KVM_DEV_ARM_VGIC_GRP_DIST_REGS, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS"), or a name at column 0
-# underlined with dashes (arm-vgic-its.rst). Attributes: "N.M ATTRIBUTE[S]: X, Y" or "X_{A,B}".
-_DEV_GROUP_NUMBERED = re.compile(r"^\d+\.\s+GROUP:\s*(KVM_[A-Z0-9_]+)\s*$")
-_DEV_GROUP_NAMES = re.compile(r"^ {0,2}(KVM_[A-Z0-9_]*_GRP_[A-Z0-9_]+(?:\s*,\s*KVM_[A-Z0-9_]+)*)\s*$")
+# The shapes of a group heading: "N. GROUP: X" (vcpu.rst, vm.rst) or "N. X_GRP_Y" (xics.rst, xive.rst), a name
+# indented by two spaces (arm-vgic*.rst: "  KVM_DEV_ARM_VGIC_GRP_DIST_REGS, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS",
+# mpic.rst with "(rw, 32-bit)" after it), or a name at column 0 underlined with dashes (arm-vgic-its.rst). Attributes: "N.M ATTRIBUTE[S]: X, Y" or "X_{A,B}".
+_DEV_GROUP_NUMBERED = re.compile(r"^\s*\d+\.\s+(?:GROUP:\s*(KVM_[A-Z0-9_]+)|(KVM_[A-Z0-9_]*_GRP_[A-Z0-9_]+))"
+                                 r"\s*(?:\([^)]*\))?\s*$")
+_DEV_GROUP_NAMES = re.compile(r"^ {0,2}(KVM_[A-Z0-9_]*_GRP_[A-Z0-9_]+(?:\s*,\s*KVM_[A-Z0-9_]+)*)\s*(?:\([^)]*\))?\s*$")
 _DEV_ATTR = re.compile(r"^\d+\.\d+\.?\s+ATTRIBUTES?:?\s*(KVM_[A-Z0-9_{}, ]+?)\s*$")
 _DEV_ARCH = re.compile(r"^:Architectures:\s*(.+)$")
 
@@ -268,9 +269,13 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
                 out[-1] = DeviceError(e.document, e.groups, e.attributes, e.errno, f"{e.condition} {rest}", e.line,
                                       e.architectures)
             continue
-        m = _DEV_GROUP_NUMBERED.match(line) or _DEV_GROUP_NAMES.match(line)
-        if m and (line[0] != "K" or "GRP" not in line or re.match(r"^-{3,}\s*$", nxt)):
-            groups, attributes, arches = _expand(m.group(1)), (), default_arch
+        m = _DEV_GROUP_NUMBERED.match(line)
+        names = m and (m.group(1) or m.group(2))
+        m = None if names else _DEV_GROUP_NAMES.match(line)
+        if m and (line[0] == " " or re.match(r"^-{3,}\s*$", nxt)):
+            names = m.group(1)
+        if names:
+            groups, attributes, arches = _expand(names), (), default_arch
             continue
         m = _DEV_ATTR.match(line)
         if m:

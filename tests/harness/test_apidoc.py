@@ -119,9 +119,26 @@ def test_device_documents(api_rst):
         lines = text.expandtabs(8).splitlines()
         named = sum(1 for line in lines for m in apidoc._PROSE_ERRNO.finditer(line) if m.group(1) in apidoc.ERRNO_NAMES)
         assert len(errs) == named, f.name
+        assert all(e.groups for e in errs if e.source == "table"), f"{f.name}: a table row outside any group"
     vgic = apidoc.parse_device_doc("arm-vgic.rst", (docs / "arm-vgic.rst").read_text())
     addr = [e for e in vgic if e.group == "KVM_DEV_ARM_VGIC_GRP_ADDR"]
     assert [e.errno for e in addr] == ["E2BIG", "EINVAL", "EEXIST", "ENXIO", "EFAULT"]
     pmu = [e for e in apidoc.parse_device_doc("vcpu.rst", (docs / "vcpu.rst").read_text())
            if e.attribute == "KVM_ARM_VCPU_PMU_V3_IRQ" and e.errno == "ENXIO"]
     assert pmu and pmu[0].condition.endswith("when attempting to get it")
+    # Each of the three shapes of group heading, and every errors table read as a table.
+    groups = {(e.document, e.group) for f in docs.glob("arm-vgic*.rst")
+              for e in apidoc.parse_device_doc(f.name, f.read_text())}
+    assert {("arm-vgic.rst", "KVM_DEV_ARM_VGIC_GRP_CTRL"), ("arm-vgic-v3.rst", "KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS"),
+            ("arm-vgic-its.rst", "KVM_DEV_ARM_VGIC_GRP_ITS_REGS"),
+            ("arm-vgic-its.rst", "KVM_DEV_ARM_VGIC_GRP_ADDR")} <= groups
+    v3 = apidoc.parse_device_doc("arm-vgic-v3.rst", (docs / "arm-vgic-v3.rst").read_text())
+    assert {e.groups for e in v3 if e.errno == "EBUSY" and "running" in e.condition} >= {
+        ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "KVM_DEV_ARM_VGIC_GRP_REDIST_REGS")}
+    vcpu = apidoc.parse_device_doc("vcpu.rst", (docs / "vcpu.rst").read_text())
+    timer = [e for e in vcpu if e.group == "KVM_ARM_VCPU_TIMER_CTRL"]
+    assert [e.errno for e in timer] == ["EINVAL", "EBUSY"]
+    assert {"KVM_ARM_VCPU_TIMER_IRQ_VTIMER", "KVM_ARM_VCPU_TIMER_IRQ_PTIMER"} <= set(timer[0].attributes)
+    tsc = [(e.errno, e.source, e.architectures) for e in vcpu if e.group == "KVM_VCPU_TSC_CTRL"]
+    assert tsc == [("EFAULT", "table", ("x86",)), ("ENXIO", "table", ("x86",))]  # a tab-indented table
+    assert all(e.architectures == ("arm64",) for e in vcpu if e.group.startswith("KVM_ARM_VCPU"))

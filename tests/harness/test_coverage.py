@@ -1,6 +1,6 @@
 """abi.spec.coverage: which documented (ioctl, errno) pairs a case tests, per architecture."""
 
-from errno import EFAULT, EINVAL, ENOEXEC
+from errno import E2BIG, EBUSY, EFAULT, EINVAL, EIO, ENOEXEC, ENOTTY, ENXIO
 
 from abi.spec import apidoc, coverage
 from abi.spec.case import Case, Step, Unreachable
@@ -57,3 +57,68 @@ def test_a_case_covers_its_row_on_its_architecture_only():
     figs = {f.arch: f for f in coverage.figures(list(st.values()))}
     assert (figs["arm64"].total, figs["arm64"].covered) == (4, 1)
     assert figs["x86_64"].unreachable == 1 and "KVM_RUN EINVAL#2" in figs["x86_64"].gaps
+
+
+DEVICE_DOC = """\
+Groups:
+  KVM_DEV_ARM_VGIC_GRP_ADDR
+  Attributes:
+    KVM_VGIC_V2_ADDR_TYPE_DIST (rw, 64-bit)
+
+  Errors:
+
+    =======  =============================================================
+    -E2BIG   Address outside of addressable IPA range
+    -EINVAL  Incorrectly aligned address
+    -EINVAL  Address not in range
+    =======  =============================================================
+
+  KVM_DEV_ARM_VGIC_GRP_DIST_REGS, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS
+    Returns -EBUSY if a vCPU is running, and -EFAULT on a bad pointer.
+
+  Errors:
+
+    ======  =====================================
+    -EBUSY  One or more VCPUs are running
+    ======  =====================================
+"""
+
+
+def device_case(errno, group, row=1, basis="doc", doc="arm-vgic-v3.rst", ioctl="KVM_SET_DEVICE_ATTR"):
+    return Case(id=f"{group}-{errno}-{row}", ioctl=ioctl, condition="c", on=("gicv3",), call=Step("s", None),
+                errno=errno, cite="x", basis=basis, doc_row=row, device_doc=doc, group=group)
+
+
+def test_device_rows_are_linked_by_document_group_and_row():
+    pairs = coverage.device_pairs("arm-vgic-v3.rst", apidoc.parse_device_doc("arm-vgic-v3.rst", DEVICE_DOC))
+    rows = {(p.groups[0], p.errno, p.row, p.source) for p in pairs}
+    assert rows == {("KVM_DEV_ARM_VGIC_GRP_ADDR", "E2BIG", 1, "table"), ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 1, "table"),
+                    ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 2, "table"),
+                    ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EBUSY", 1, "table"),
+                    ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EFAULT", 1, "prose")}  # EBUSY's prose is its table's
+    assert all(p.arches == {"arm64"} for p in pairs)
+    cases = [device_case(EINVAL, "KVM_DEV_ARM_VGIC_GRP_ADDR", row=2),
+             device_case(EBUSY, "KVM_DEV_ARM_VGIC_GRP_REDIST_REGS"),  # the heading names both groups
+             device_case(E2BIG, "KVM_DEV_ARM_VGIC_GRP_ADDR", doc="arm-vgic.rst"),  # another document's row
+             device_case(EFAULT, "KVM_DEV_ARM_VGIC_GRP_DIST_REGS", basis="code")]
+    st = {(s.pair.groups[0], s.pair.errno, s.pair.row): s.state("arm64")
+          for s in coverage.statuses(pairs, cases, [])}
+    assert st == {("KVM_DEV_ARM_VGIC_GRP_ADDR", "E2BIG", 1): "gap", ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 1): "gap",
+                  ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 2): "covered",
+                  ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EBUSY", 1): "covered",
+                  ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EFAULT", 1): "gap"}
+
+
+def test_undocumented_errnos_are_those_no_row_names():
+    pairs = coverage.documented_pairs(apidoc.parse(DOC)) + coverage.device_pairs(
+        "arm-vgic-v3.rst", apidoc.parse_device_doc("arm-vgic-v3.rst", DEVICE_DOC))
+    cases = [case("KVM_RUN", EINVAL, ("gicv2",), basis="code"),  # documented: no finding
+             case("KVM_RUN", EIO, ("gicv2",), basis="code"),  # a specific errno api.rst does not name
+             case("KVM_RUN", ENOTTY, ("gicv2",), basis="code"),  # general: api.rst section 3
+             case("KVM_RUN", EIO, ("gicv2",), basis="doc"),  # doc-basis cases state the documentation
+             case("KVM_NOT_DOCUMENTED", EIO, ("gicv2",), basis="code"),  # no section: not this kind of finding
+             device_case(ENXIO, "KVM_DEV_ARM_VGIC_GRP_ADDR", basis="code"),
+             device_case(EBUSY, "KVM_DEV_ARM_VGIC_GRP_ADDR", basis="code", doc="arm-vgic-its.rst")]  # no such doc
+    found = {(u.label, u.errno, u.general) for u in coverage.undocumented(pairs, cases)}
+    assert found == {("KVM_RUN", "EIO", False), ("KVM_RUN", "ENOTTY", True),
+                     ("arm-vgic-v3.rst KVM_DEV_ARM_VGIC_GRP_ADDR", "ENXIO", False)}
