@@ -45,6 +45,8 @@ D, C = 0x08000000, 0x08010000  # QEMU virt's own GIC layout: in range for any IP
 SET = "KVM_ARM_SET_DEVICE_ADDR"
 API = "api.rst 4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)"
 VGIC_RST = "arm-vgic.rst KVM_DEV_ARM_VGIC_GRP_ADDR"
+# The device document's row a KVM_{SET,GET}_DEVICE_ATTR case covers (abi/spec/coverage.py)
+VGIC_ROW = {"device_doc": "arm-vgic.rst", "group": "KVM_DEV_ARM_VGIC_GRP_ADDR"}
 IORANGE = "vgic-kvm-device.c: vgic_check_iorange"
 GICV2, GICV3, NOVGIC = ("gicv2",), ("gicv3",), ("novgic",)
 
@@ -284,34 +286,37 @@ CASES: list[Case] = [
 
     # --- KVM_SET/GET/HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR -------------------------------------------
     case("attr-set-dist", "KVM_SET_DEVICE_ATTR", "DIST", GICV2, set_attr(DIST, D), 0, VGIC_RST,
-         setup=(create_device(),)),
+         setup=(create_device(),), **VGIC_ROW),
     case("attr-set-cpu", "KVM_SET_DEVICE_ATTR", "CPU", GICV2, set_attr(CPU, C), 0, VGIC_RST,
-         setup=(create_device(),)),
+         setup=(create_device(),), **VGIC_ROW),
     case("attr-already-set-by-legacy", "KVM_SET_DEVICE_ATTR", "DIST set through the legacy ioctl first", GICV2,
          set_attr(DIST, 0x10000000), EEXIST, f"{VGIC_RST}, Errors: EEXIST",
-         setup=(create_device(), set_addr(DIST, D))),
+         setup=(create_device(), set_addr(DIST, D)), **VGIC_ROW),
     case("attr-misaligned", "KVM_SET_DEVICE_ATTR", "DIST not 4 KiB aligned", GICV2, set_attr(DIST, D + 0x800),
-         EINVAL, f"{VGIC_RST}, Errors: EINVAL", setup=(create_device(),)),
+         EINVAL, f"{VGIC_RST}, Errors: EINVAL", setup=(create_device(),), **VGIC_ROW),
     case("attr-beyond-ipa", "KVM_SET_DEVICE_ATTR", "DIST at 2^40 in a default VM", GICV2, set_attr(DIST, 1 << 40),
-         E2BIG, f"{VGIC_RST}, Errors: E2BIG", setup=(create_device(),)),
+         E2BIG, f"{VGIC_RST}, Errors: E2BIG", setup=(create_device(),), **VGIC_ROW),
     case("attr-wraps-past-2-64", "KVM_SET_DEVICE_ATTR", "DIST at 2^64 - 0x1000 (its end wraps)", GICV2,
-         set_attr(DIST, WRAP), E2BIG, f"{VGIC_RST}, Errors: E2BIG", setup=(create_device(),), deviation=D2_REASON),
+         set_attr(DIST, WRAP), E2BIG, f"{VGIC_RST}, Errors: E2BIG", setup=(create_device(),), deviation=D2_REASON,
+         **VGIC_ROW),
     case("attr-unknown-type", "KVM_SET_DEVICE_ATTR", "attr 2 (a GICv3 type) on the VGIC_V2 device", GICV2,
-         set_attr(2, D), ENXIO, f"{VGIC_RST}, Errors: ENXIO", setup=(create_device(),)),
+         set_attr(2, D), ENXIO, f"{VGIC_RST}, Errors: ENXIO", setup=(create_device(),), **VGIC_ROW),
     case("attr-upper-bits", "KVM_SET_DEVICE_ATTR", "attr DIST | 1 << 32", GICV2, set_attr(1 << 32, D), ENXIO,
-         f"{VGIC_RST}, Errors: ENXIO; kvm_vgic_addr switches on the whole 64-bit attr", setup=(create_device(),)),
+         f"{VGIC_RST}, Errors: ENXIO; kvm_vgic_addr switches on the whole 64-bit attr", setup=(create_device(),),
+         **VGIC_ROW),
     case("attr-unknown-group", "KVM_SET_DEVICE_ATTR", "group 0xffff", GICV2, set_attr(DIST, D, group=0xFFFF),
          ENXIO, "api.rst 4.80, Errors: ENXIO", setup=(create_device(),)),
     case("attr-bad-addr-pointer", "KVM_SET_DEVICE_ATTR", "attr.addr pointing at a guard page", GICV2,
-         set_attr(DIST, pointer=BAD_POINTER), EFAULT, f"{VGIC_RST}, Errors: EFAULT", setup=(create_device(),)),
+         set_attr(DIST, pointer=BAD_POINTER), EFAULT, f"{VGIC_RST}, Errors: EFAULT", setup=(create_device(),),
+         **VGIC_ROW),
     case("attr-get-unset", "KVM_GET_DEVICE_ATTR", "DIST before it is set reads back as all ones", GICV2,
          get_attr(DIST), 0, "vgic-init.c: kvm_vgic_create stores VGIC_ADDR_UNDEF (-1); kvm_vgic_addr reads it",
          setup=(create_device(),), check=reads_back(0xFFFFFFFFFFFFFFFF), basis="code"),
     case("attr-get-set-by-legacy", "KVM_GET_DEVICE_ATTR", "DIST set through the legacy ioctl reads back", GICV2,
          get_attr(DIST), 0, f"{VGIC_RST}: the address of the one vGIC", setup=(create_device(), set_addr(DIST, D)),
-         check=reads_back(D)),
+         check=reads_back(D), **VGIC_ROW),
     case("attr-get-unknown", "KVM_GET_DEVICE_ATTR", "attr 2", GICV2, get_attr(2), ENXIO,
-         f"{VGIC_RST}, Errors: ENXIO", setup=(create_device(),)),
+         f"{VGIC_RST}, Errors: ENXIO", setup=(create_device(),), **VGIC_ROW),
     case("attr-has-dist", "KVM_HAS_DEVICE_ATTR", "DIST", GICV2, has_attr(DIST), 0, "api.rst 4.81",
          setup=(create_device(),)),
     case("attr-has-unknown", "KVM_HAS_DEVICE_ATTR", "attr 2", GICV2, has_attr(2), ENXIO,
