@@ -307,7 +307,8 @@ UNREACHABLE = [
                  "a memory cgroup limit or fault injection; the guest agent has neither"),
     _unreachable(G_CTRL, EACCES, "needs an LPI forwarded to a physical GICv4 ITS: vgic-its.c vgic_its_save_itt "
                  "answers EACCES for an entry whose LPI has irq->hw set (vgic-v4.c kvm_vgic_v4_set_forwarding, "
-                 "reached through irqbypass from a VFIO device's MSI) on a host without GICv4.1; the gicv3 guest's "
-                 "GIC (QEMU virt gic-version=3) has no GICv4, so kvm_vgic_global_state.has_gicv4 is false and "
-                 "vgic_v4_init does nothing, and the guest has no device to pass through"),
+                 "reached through irqbypass from a VFIO device's MSI) on a host without GICv4.1; QEMU 7.2 emulates "
+                 "no GICv4 (gic-version=help: 3, 2, host, max), so vgic-v3.c vgic_v3_probe leaves "
+                 "kvm_vgic_global_state.has_gicv4 false (it also needs kvm-arm.vgic_v4_enable=1), and the guest has "
+                 "no device to pass through"),
 ]

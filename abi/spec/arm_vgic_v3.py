@@ -684,12 +684,12 @@ def _unreachable(doc: str, group: str, errno: int, reason: str) -> Unreachable:
 ENOMEM_REASON = (
     "a failed kernel allocation: vgic-init.c kvm_vgic_dist_init allocates nr_spis (at most 992) struct vgic_irq with "
     "kzalloc/GFP_KERNEL_ACCOUNT, which a caller can make fail only through a memory cgroup limit or fault injection; "
-    "the guest agent has neither (it cannot place itself in a memory cgroup, and Debian's kernels lack "
-    "CONFIG_FAILSLAB)")
+    "the guest agent has neither (it has no operation to place itself in a memory cgroup, and the config of "
+    "Debian's 6.1 and 6.12 cloud kernels has CONFIG_FAULT_INJECTION unset)")
 V5_REASON = (
     "needs a GICv5 host: KVM registers KVM_DEV_TYPE_ARM_VGIC_V5 only in vgic-v5.c vgic_v5_probe, which "
     "vgic-init.c kvm_vgic_hyp_init calls when the host GIC driver reports GIC_V5 (gic_kvm_info->type); QEMU 7.2 "
-    "emulates GICv2 and GICv3 only (-M virt,gic-version=2|3|host|max), so KVM_CREATE_DEVICE(VGIC_V5) answers ENODEV "
+    "emulates no GICv5 (-M virt,gic-version=help: 3, 2, host, max), so KVM_CREATE_DEVICE(VGIC_V5) answers ENODEV "
     "(case create-v5) and no device of the type exists to ask")
 
 UNREACHABLE = [
