@@ -28,8 +28,8 @@ import dataclasses
 import struct
 from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EMFILE, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSYS, EPERM
 
-from abi import arm64, kvm, layout
-from abi.ioctl import _IOW
+from abi import arm64, kvm, layout, model
+from abi.arm64 import kvm_arm_counter_offset
 from abi.spec.case import ARM64, Case, DocumentedError, Scene, Step, Unreachable, Val
 from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, step
 from abi.target.base import Result
@@ -50,6 +50,7 @@ CREATE_VM = f"{API} 4.2 KVM_CREATE_VM (ARM64)"
 NISV = f"{API} 7.x KVM_CAP_ARM_NISV_TO_USER"
 SIGMASK = f"{API} 4.21 KVM_SET_SIGNAL_MASK"
 COUNTER = f"{API} 4.138 KVM_ARM_SET_COUNTER_OFFSET"
+CAP_MTE_DOC = f"{API} 7.28 KVM_CAP_ARM_MTE"
 
 SVE = arm64.KVM_ARM_VCPU_SVE
 PAGE = 4096
@@ -76,13 +77,8 @@ NEEDS: dict[str, tuple[int, str, bool]] = {
 }
 
 
-# Not in the ABI model yet (linux/kvm.h of 6.4+, asm/kvm.h): KVM_ARM_SET_COUNTER_OFFSET and its structure.
-class kvm_arm_counter_offset(ctypes.Structure):
-    _fields_ = [("counter_offset", ctypes.c_uint64), ("reserved", ctypes.c_uint64)]
-
-
-KVM_CAP_COUNTER_OFFSET = 227
-KVM_ARM_SET_COUNTER_OFFSET = _IOW(kvm.KVMIO, 0xB5, kvm_arm_counter_offset)
+# linux/kvm.h since 6.4; its number carries the size of arm64's struct kvm_arm_counter_offset.
+KVM_ARM_SET_COUNTER_OFFSET = model.for_arch("arm64").KVM_ARM_SET_COUNTER_OFFSET
 
 
 # --- register ids --------------------------------------------------------------------------------------
@@ -352,6 +348,100 @@ def mte_copy(pointer: Val | None = None, flags: int = 0) -> Step:
 
     shown = f"arg={pointer}" if pointer is not None else f"guest_ipa=0, length={PAGE:#x}, flags={flags}"
     return step(f"KVM_ARM_MTE_COPY_TAGS({shown})", run)
+
+
+# --- MTE (the mte machine: QEMU -M virt,mte=on, so the guest kernel's KVM answers KVM_CAP_ARM_MTE) --------
+
+MTE_ON = ("mte",)
+NO_MTE = tuple(m for m in ARM64 if m not in MTE_ON)
+# A user's own kernel built without CONFIG_ARM64_MTE answers 0 even on the mte machine: a skip, not a failure.
+CAP_MTE = (kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE", True)
+CAP_NO_MTE = (kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE", False)
+CAP_EL1_32BIT = (kvm.KVM_CAP_ARM_EL1_32BIT, "KVM_CAP_ARM_EL1_32BIT", True)
+TO_GUEST, FROM_GUEST = arm64.KVM_ARM_TAGS_TO_GUEST, arm64.KVM_ARM_TAGS_FROM_GUEST
+GRANULE = 16  # bytes of memory per tag (api.rst 4.130: one tag byte per 16-byte granule)
+TAGS = bytes(i % 16 for i in range(PAGE // GRANULE))  # one page's tags: MTE tags are 4 bits
+# Two pages' tags for the round trip, one tag per page. QEMU 7.2's TCG keeps one tag byte per page for the
+# guest kernel's linear map here (granule k reads back the tag last stored to a granule of k's parity, on the
+# 6.1 and 7.2 guest kernels alike: see docs/research/arm64_vcpu_ioctls.md), so distinct tags within a page cannot
+# survive the emulator; distinct pages do, which still shows the direction, the order and the count.
+PAGE_TAGS = bytes([0x3] * (PAGE // GRANULE) + [0xA] * (PAGE // GRANULE))
+UNTOUCHED = 0xEE  # what a tag buffer holds before a copy from the guest: any byte a tag cannot be
+TAG_SLOT_IPA = 0
+
+
+def _mapped(s: Scene, size: int) -> int:
+    """Private anonymous target memory (MTE-capable: VM_MTE_ALLOWED), unmapped when the scene closes."""
+    addr = s.target.alloc(size)
+    s.maps.append((addr, size))
+    return addr
+
+
+def tag_slot(flags: int = 0, size: int = SLOT_SIZE) -> Step:
+    """Slot 0 at IPA 0 backed by private anonymous memory, the memory api.rst 7.28 allows an MTE VM."""
+    def run(s: Scene) -> Result:
+        region = kvm.kvm_userspace_memory_region(slot=0, flags=flags, guest_phys_addr=TAG_SLOT_IPA, memory_size=size,
+                                                 userspace_addr=_mapped(s, size))
+        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
+
+    names = {kvm.KVM_MEM_LOG_DIRTY_PAGES: "LOG_DIRTY_PAGES", kvm.KVM_MEM_READONLY: "READONLY"}
+    shown = "|".join(n for f, n in names.items() if flags & f) or "0"
+    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {size:#x} bytes of MAP_PRIVATE|MAP_ANONYMOUS memory, "
+                f"flags {shown})", run)
+
+
+def kvm_run_slot() -> Step:
+    """Slot 1 backed by the last vCPU's kvm_run page, mapped MAP_SHARED from the vCPU fd: a shared mapping of a file
+    that is neither anonymous nor RAM-based, so not MTE-capable."""
+    def run(s: Scene) -> Result:
+        addr = s.target.mmap(_vcpu(s), PAGE)
+        s.maps.append((addr, PAGE))
+        region = kvm.kvm_userspace_memory_region(slot=1, flags=0, guest_phys_addr=UNMAPPED_IPA, memory_size=PAGE,
+                                                 userspace_addr=addr)
+        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
+
+    return step("KVM_SET_USER_MEMORY_REGION(slot 1, one page of the vCPU's kvm_run mmap (MAP_SHARED))", run)
+
+
+def copy_tags(flags: int = TO_GUEST, ipa: int = 0, length: int = PAGE, tags: bytes = TAGS,
+              buffer: Val | None = None, reserved: tuple[int, int] = (0, 0), ok_errno: int = 0) -> Step:
+    """KVM_ARM_MTE_COPY_TAGS on the VM. The tag buffer is length / 16 bytes of fresh target memory (api.rst 4.130),
+    holding `tags` for a copy to the guest and UNTOUCHED bytes for one from it; `buffer` puts it elsewhere."""
+    def run(s: Scene) -> Result:
+        a = s.abi
+        if buffer is not None:
+            addr = buffer(s)
+        else:
+            addr = _mapped(s, max(PAGE, length // GRANULE))
+            # The first page's worth is enough to see what the kernel wrote (or read); `length` may be ~2 GiB.
+            s.target.write(addr, tags if flags == TO_GUEST else bytes([UNTOUCHED]) * len(tags))
+        s._cache["tags"] = addr
+        arg = a.kvm_arm_copy_mte_tags(guest_ipa=ipa, length=length, addr=addr, flags=flags)
+        arg.reserved[0], arg.reserved[1] = reserved
+        return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, arg)
+
+    direction = {TO_GUEST: "TO_GUEST", FROM_GUEST: "FROM_GUEST"}.get(flags, f"{flags:#x}")
+    shown = f"{direction}, guest_ipa={ipa:#x}, length={length:#x}"
+    shown += f", addr={buffer}" if buffer is not None else ""
+    shown += f", reserved={list(reserved)}" if any(reserved) else ""
+    return step(f"KVM_ARM_MTE_COPY_TAGS({shown})", run, ok_errno)
+
+
+def tags_read(expected: bytes):
+    """A check: the tag buffer of the call under test holds `expected`."""
+    def check(s: Scene, got: Result) -> str | None:
+        have = s.target.read(s._cache["tags"], len(expected))
+        if have == expected:
+            return None
+        at = next(i for i in range(len(expected)) if have[i] != expected[i])
+        return f"tag byte {at} is {have[at]:#x}, expected {expected[at]:#x} ({len(expected)} bytes compared)"
+
+    return check
+
+
+ENABLE_MTE = enable_cap(kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE")
+MTE_VM = (ENABLE_MTE, tag_slot())
+INIT_32BIT = vcpu_init(1 << arm64.KVM_ARM_VCPU_EL1_32BIT)
 
 
 def create_vm(vm_type) -> Step:
@@ -662,13 +752,119 @@ CASES: list[Case] = [
     case("set-events-pad", "KVM_SET_VCPU_EVENTS", "exception.pad[0] not zero", set_events(pad=1), EINVAL,
          "arm.c: kvm_arm_vcpu_set_events checks exception.pad[] (undocumented)", setup=(INIT,), basis="code"),
 
-    # --- KVM_ARM_MTE_COPY_TAGS (no MTE on these machines) -----------------------------------------------------
+    # --- KVM_ARM_MTE_COPY_TAGS on a VM without MTE (every machine: the mte one too, until the VM enables it) -----
     case("mte-copy-tags-without-mte", "KVM_ARM_MTE_COPY_TAGS", "on a VM without KVM_CAP_ARM_MTE enabled",
          mte_copy(), EINVAL, "guest.c: kvm_vm_ioctl_mte_copy_tags (!kvm_has_mte) before any argument check",
          basis="code"),
     case("mte-copy-tags-bad-pointer", "KVM_ARM_MTE_COPY_TAGS", "argument pointer to a guard page",
          mte_copy(pointer=BAD_POINTER), EFAULT, "arm.c: kvm_arch_vm_ioctl copy_from_user, before the MTE test",
          basis="code"),
+
+    # --- KVM_ARM_MTE_COPY_TAGS on a VM with MTE enabled and 64 KiB of anonymous memory at IPA 0 ---------------
+    case("mte-copy-tags-to-guest", "KVM_ARM_MTE_COPY_TAGS", "one page's tags to the guest", copy_tags(), 0,
+         f"{MTE}: the call completes successfully and returns length", on=MTE_ON, setup=MTE_VM, ret=PAGE,
+         needs=(CAP_MTE,)),
+    case("mte-copy-tags-round-trip", "KVM_ARM_MTE_COPY_TAGS", "two pages' tags copied to the guest, then back",
+         copy_tags(FROM_GUEST, length=2 * PAGE, tags=PAGE_TAGS), 0,
+         f"{MTE}: length / 16 bytes, one tag per byte; returns length", on=MTE_ON,
+         setup=(*MTE_VM, copy_tags(length=2 * PAGE, tags=PAGE_TAGS)), ret=2 * PAGE, check=tags_read(PAGE_TAGS),
+         needs=(CAP_MTE,)),
+    case("mte-copy-tags-from-untagged-page", "KVM_ARM_MTE_COPY_TAGS", "from a guest page whose tags were never set",
+         copy_tags(FROM_GUEST), 0, "guest.c: kvm_vm_ioctl_mte_copy_tags writes zeros for a page not yet tagged",
+         on=MTE_ON, setup=MTE_VM, ret=PAGE, check=tags_read(bytes(len(TAGS))), basis="code", needs=(CAP_MTE,)),
+    case("mte-copy-tags-partial", "KVM_ARM_MTE_COPY_TAGS", "two pages from the last page of the memslot",
+         copy_tags(ipa=SLOT_SIZE - PAGE, length=2 * PAGE), 0,
+         f"{MTE}: if some tags were copied before an error, the number of bytes copied is returned", on=MTE_ON,
+         setup=MTE_VM, ret=PAGE, needs=(CAP_MTE,)),
+    case("mte-copy-tags-length-limit", "KVM_ARM_MTE_COPY_TAGS", "length 2^31 - PAGE_SIZE over a 64 KiB memslot",
+         copy_tags(length=(1 << 31) - PAGE), 0,
+         f"{MTE}: length up to 2^31 - PAGE_SIZE is accepted (6.12+ text); the 16 pages of the memslot are copied "
+         "before the first page outside it, and that count is returned", on=MTE_ON, setup=MTE_VM, ret=SLOT_SIZE,
+         needs=(CAP_MTE,)),
+    case("mte-copy-tags-length-2g", "KVM_ARM_MTE_COPY_TAGS", "length 2^31", copy_tags(length=1 << 31), EINVAL,
+         f"{MTE}: length must not be bigger than 2^31 - PAGE_SIZE (6.12+ text); guest.c length > INT_MAX",
+         on=MTE_ON, setup=MTE_VM, kernels="6.12+", needs=(CAP_MTE,)),
+    case("mte-copy-tags-length-2g-6.1", "KVM_ARM_MTE_COPY_TAGS", "length 2^31 (6.1: no upper bound)",
+         copy_tags(length=1 << 31), 0,
+         "guest.c (6.1): kvm_vm_ioctl_mte_copy_tags has no length bound; it copies the memslot's 16 pages and "
+         "returns that count", on=MTE_ON, setup=MTE_VM, ret=SLOT_SIZE, basis="code", kernels="6.1",
+         needs=(CAP_MTE,)),
+    case("mte-copy-tags-reserved-0", "KVM_ARM_MTE_COPY_TAGS", "reserved[0] not zero", copy_tags(reserved=(1, 0)),
+         EINVAL, f"{MTE}: -EINVAL for incorrect arguments; guest.c checks reserved[]", on=MTE_ON, setup=MTE_VM,
+         needs=(CAP_MTE,)),
+    case("mte-copy-tags-reserved-1", "KVM_ARM_MTE_COPY_TAGS", "reserved[1] not zero", copy_tags(reserved=(0, 1)),
+         EINVAL, f"{MTE}: -EINVAL for incorrect arguments", on=MTE_ON, setup=MTE_VM, needs=(CAP_MTE,)),
+    case("mte-copy-tags-unknown-flag", "KVM_ARM_MTE_COPY_TAGS", "flags 2 (neither TO_GUEST nor FROM_GUEST)",
+         copy_tags(flags=2), EINVAL, f"{MTE}: flags is either KVM_ARM_TAGS_TO_GUEST or KVM_ARM_TAGS_FROM_GUEST; "
+         "-EINVAL for incorrect arguments", on=MTE_ON, setup=MTE_VM, needs=(CAP_MTE,)),
+    case("mte-copy-tags-unaligned-ipa", "KVM_ARM_MTE_COPY_TAGS", "guest_ipa half a page in",
+         copy_tags(ipa=PAGE // 2), EINVAL, f"{MTE}: guest_ipa must be PAGE_SIZE aligned; -EINVAL", on=MTE_ON,
+         setup=MTE_VM, needs=(CAP_MTE,)),
+    case("mte-copy-tags-unaligned-length", "KVM_ARM_MTE_COPY_TAGS", "length half a page",
+         copy_tags(length=PAGE // 2), EINVAL, f"{MTE}: length must be PAGE_SIZE aligned; -EINVAL", on=MTE_ON,
+         setup=MTE_VM, needs=(CAP_MTE,)),
+    case("mte-copy-tags-outside-memslots", "KVM_ARM_MTE_COPY_TAGS", "guest_ipa outside every memslot",
+         copy_tags(ipa=UNMAPPED_IPA), EFAULT, f"{MTE}: -EFAULT if memory cannot be accessed (nothing copied)",
+         on=MTE_ON, setup=MTE_VM, needs=(CAP_MTE,)),
+    case("mte-copy-tags-to-guest-bad-buffer", "KVM_ARM_MTE_COPY_TAGS", "to the guest from a tag buffer at a guard page",
+         copy_tags(buffer=BAD_POINTER), EFAULT, f"{MTE}: -EFAULT if memory cannot be accessed", on=MTE_ON,
+         setup=MTE_VM, needs=(CAP_MTE,)),
+    case("mte-copy-tags-from-guest-bad-buffer", "KVM_ARM_MTE_COPY_TAGS",
+         "from the guest into a tag buffer at a guard page", copy_tags(FROM_GUEST, buffer=BAD_POINTER), EFAULT,
+         f"{MTE}: -EFAULT if memory cannot be accessed", on=MTE_ON, setup=MTE_VM, needs=(CAP_MTE,)),
+    case("mte-copy-tags-to-readonly-memslot", "KVM_ARM_MTE_COPY_TAGS", "to a read-only memslot",
+         copy_tags(), EFAULT, "guest.c: kvm_vm_ioctl_mte_copy_tags, a write finds no writable page (6.1/6.12 "
+         "gfn_to_pfn_prot, 7.2 __gfn_to_page): -EFAULT", on=MTE_ON, setup=(ENABLE_MTE, tag_slot(kvm.KVM_MEM_READONLY)),
+         basis="code", needs=(CAP_MTE,)),
+    case("mte-copy-tags-from-readonly-memslot", "KVM_ARM_MTE_COPY_TAGS", "from a read-only memslot",
+         copy_tags(FROM_GUEST), 0, "guest.c: kvm_vm_ioctl_mte_copy_tags reads through a read-only slot", on=MTE_ON,
+         setup=(ENABLE_MTE, tag_slot(kvm.KVM_MEM_READONLY)), ret=PAGE, basis="code", needs=(CAP_MTE,)),
+    case("mte-copy-tags-to-guest-dirty-logging", "KVM_ARM_MTE_COPY_TAGS",
+         "to the guest while a memslot logs dirty pages", copy_tags(), EBUSY,
+         "guest.c (6.12, 7.2): kvm_vm_ioctl_mte_copy_tags refuses writes while nr_memslots_dirty_logging is "
+         "non-zero (undocumented)", on=MTE_ON, setup=(ENABLE_MTE, tag_slot(kvm.KVM_MEM_LOG_DIRTY_PAGES)),
+         basis="code", kernels="6.12+", needs=(CAP_MTE,)),
+    case("mte-copy-tags-to-guest-dirty-logging-6.1", "KVM_ARM_MTE_COPY_TAGS",
+         "to the guest while a memslot logs dirty pages (6.1)", copy_tags(), 0,
+         "guest.c (6.1): no dirty-logging test yet", on=MTE_ON,
+         setup=(ENABLE_MTE, tag_slot(kvm.KVM_MEM_LOG_DIRTY_PAGES)), ret=PAGE, basis="code", kernels="6.1",
+         needs=(CAP_MTE,)),
+    case("mte-copy-tags-from-guest-dirty-logging", "KVM_ARM_MTE_COPY_TAGS",
+         "from the guest while a memslot logs dirty pages", copy_tags(FROM_GUEST), 0,
+         "guest.c: only a copy to the guest is refused during dirty logging (6.12, 7.2)", on=MTE_ON,
+         setup=(ENABLE_MTE, tag_slot(kvm.KVM_MEM_LOG_DIRTY_PAGES)), ret=PAGE, basis="code", needs=(CAP_MTE,)),
+
+    # --- KVM_CAP_ARM_MTE (api.rst 7.28) -----------------------------------------------------------------------
+    case("mte-enable", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE before any vCPU exists", ENABLE_MTE, 0,
+         f"{CAP_MTE_DOC}: it must be enabled by the VMM before creating any VCPUs", on=MTE_ON, needs=(CAP_MTE,)),
+    case("mte-enable-after-vcpu", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE after KVM_CREATE_VCPU", ENABLE_MTE, EINVAL,
+         f"{CAP_MTE_DOC}: before creating any VCPUs (no errno given); arm.c kvm_vm_ioctl_enable_cap: "
+         "created_vcpus -> -EINVAL", on=MTE_ON, setup=(create_vcpu(0),), basis="code", needs=(CAP_MTE,)),
+    case("mte-enable-unsupported", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE on a host without MTE", ENABLE_MTE, EINVAL,
+         f"{CAP_MTE_DOC}: the capability says KVM and the hardware support MTE; arm.c kvm_vm_ioctl_enable_cap: "
+         "!system_supports_mte() -> -EINVAL", on=NO_MTE, basis="code", needs=(CAP_NO_MTE,)),
+    case("mte-aarch32-vcpu", "KVM_ARM_VCPU_INIT", "an AArch32 (EL1_32BIT) vCPU on a VM with MTE enabled",
+         INIT_32BIT, EINVAL,
+         f"{CAP_MTE_DOC}: enabling it makes attempts to create AArch32 VCPUs fail (no errno given); 6.1 reset.c "
+         "kvm_set_vm_width, 6.12+ arm.c kvm_vcpu_init_check_features: -EINVAL", on=MTE_ON, setup=(ENABLE_MTE,),
+         basis="code", needs=(CAP_MTE, CAP_EL1_32BIT)),
+    case("mte-aarch32-vcpu-without-mte", "KVM_ARM_VCPU_INIT", "an AArch32 vCPU on the same host, MTE not enabled",
+         INIT_32BIT, 0, "the contrast: the EINVAL above comes from MTE, not from AArch32 (KVM_CAP_ARM_EL1_32BIT)",
+         on=MTE_ON, basis="code", needs=(CAP_MTE, CAP_EL1_32BIT)),
+    case("mte-memslot-shared-file", "KVM_SET_USER_MEMORY_REGION",
+         "a memslot on the vCPU's kvm_run mmap (MAP_SHARED, not anonymous) with MTE enabled", kvm_run_slot(), EINVAL,
+         f"{CAP_MTE_DOC}: 6.1: a memslot on a MAP_SHARED mmap returns -EINVAL; 6.12+: memory that is neither "
+         "MAP_ANONYMOUS nor a RAM-based file returns -EINVAL (mmu.c kvm_arch_prepare_memory_region)", on=MTE_ON,
+         # doc_row 0: 7.28 is a capability section, which coverage does not count; row 1 of (SET_USER_MEMORY_REGION,
+         # EINVAL) is 4.35's s390 ucontrol sentence, and this case must not pass for a test of it.
+         setup=(ENABLE_MTE, create_vcpu(0)), needs=(CAP_MTE,), doc_row=0),
+    case("mte-memslot-shared-file-without-mte", "KVM_SET_USER_MEMORY_REGION",
+         "the same memslot on a VM without MTE enabled", kvm_run_slot(), 0,
+         "the contrast: mmu.c kvm_arch_prepare_memory_region refuses such memory only when MTE is enabled",
+         on=MTE_ON, setup=(create_vcpu(0),), basis="code", needs=(CAP_MTE,)),
+    case("mte-memslot-anonymous", "KVM_SET_USER_MEMORY_REGION", "a memslot on private anonymous memory, MTE enabled",
+         tag_slot(), 0, f"{CAP_MTE_DOC}: MAP_ANONYMOUS memory (6.12+), memory not MAP_SHARED (6.1)", on=MTE_ON,
+         setup=(ENABLE_MTE,), needs=(CAP_MTE,)),
 
     # --- KVM_GET_STATS_FD -----------------------------------------------------------------------------------
     case("stats-fd-vm", "KVM_GET_STATS_FD", "on a VM fd", stats_fd("vm"), 0, STATS),
@@ -731,14 +927,6 @@ UNREACHABLE: list[Unreachable] = [
     Unreachable("KVM_GET_STATS_FD", ENOMEM,
                 "needs an allocation failure inside anon_inode_getfile/kzalloc; no ABI way to provoke it "
                 "(fault injection is not built into Debian's kernels)", arch="arm64"),
-    Unreachable("KVM_ARM_MTE_COPY_TAGS", EINVAL,
-                "the argument checks (reserved, flags, alignment) run only on a VM with MTE enabled: "
-                "KVM_CAP_ARM_MTE is 0 on these guests (QEMU needs -M virt,mte=on for the L1 guest to have "
-                "MTE); without it every call is EINVAL from the !kvm_has_mte test first "
-                "(case mte-copy-tags-without-mte)", arch="arm64"),
-    Unreachable("KVM_ARM_MTE_COPY_TAGS", EFAULT,
-                "tag memory access needs a VM with MTE enabled (QEMU -M virt,mte=on); only the EFAULT of an "
-                "unreadable argument struct is reachable here (case mte-copy-tags-bad-pointer)", arch="arm64"),
     Unreachable("KVM_GET_VCPU_EVENTS", EINVAL,
                 "4.31's two EINVAL sentences (serror_has_esr without RAS; serror_esr beyond the low bits) describe "
                 "setting the events, i.e. KVM_SET_VCPU_EVENTS, and are tested as such (set-events-serror-esr-*; "

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from abi.target.base import Result, errno_name
 
 # Machines a case can apply to: the host architecture for the local target, the profile for a guest.
-ARM64 = ("gicv2", "gicv3", "novgic")
+ARM64 = ("gicv2", "gicv3", "novgic", "mte")
 X86_64 = ("x86_64",)
 
 

@@ -16,7 +16,7 @@ from abi.spec import apidoc
 
 # api.rst's architecture names, and the machines of ours that are each architecture.
 DOC_ARCH = {"x86_64": {"x86", "all"}, "arm64": {"arm64", "all"}}
-MACHINES = {"x86_64": {"x86_64"}, "arm64": {"gicv2", "gicv3", "novgic"}}
+MACHINES = {"x86_64": {"x86_64"}, "arm64": {"gicv2", "gicv3", "novgic", "mte"}}
 
 
 @dataclass(frozen=True)

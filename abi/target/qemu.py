@@ -27,8 +27,11 @@ from abi.target import protocol as P
 from abi.target import provision
 from abi.target.base import Result, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
 
-PROFILES = ("gicv2", "gicv3", "novgic")
-GIC_VERSION = {"gicv2": "2", "gicv3": "3", "novgic": "2"}
+PROFILES = ("gicv2", "gicv3", "novgic", "mte")
+GIC_VERSION = {"gicv2": "2", "gicv3": "3", "novgic": "2", "mte": "3"}
+# The mte profile is gicv3 with the Memory Tagging Extension: TCG emulates it (tag memory allocated beside RAM),
+# so the guest kernel's KVM answers KVM_CAP_ARM_MTE and KVM_ARM_MTE_COPY_TAGS gets past its first check.
+MACHINE_OPTIONS = {"mte": ",mte=on"}
 CPU = "max,pauth=off"  # pointer authentication costs ~8 s of emulated boot and nothing here needs it
 # Two CPUs: with one, a KVM_CHECK_EXTENSION that wrongly answers num_online_cpus() (the 2013 patch that added
 # KVM_CAP_ARM_SET_DEVICE_ADDR fell through to KVM_CAP_NR_VCPUS) would still answer 1 and go unnoticed.
@@ -44,7 +47,8 @@ _live: weakref.WeakSet[QemuTarget] = weakref.WeakSet()
 
 def machine_args(profile: str) -> list[str]:
     """Everything on the QEMU command line that shapes the machine (and so its device tree)."""
-    return ["-M", f"virt,virtualization=on,gic-version={GIC_VERSION[profile]}", "-cpu", CPU, "-smp", SMP,
+    machine = f"virt,virtualization=on,gic-version={GIC_VERSION[profile]}{MACHINE_OPTIONS.get(profile, '')}"
+    return ["-M", machine, "-cpu", CPU, "-smp", SMP,
             "-m", MEMORY, "-accel", "tcg", "-nodefaults", "-nic", "none", "-display", "none",
             "-monitor", "none", "-no-reboot"]
 
@@ -298,7 +302,8 @@ class QemuTarget(Target):
         features = re.search(r"^Features\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)
         return TargetInfo(
             name=self.name, arch=self.arch, kernel_release=pairs.get("kernel_release", ""), profile=self.profile,
-            qemu_version=provision.qemu_version(), cpu_model=f"{CPU} (QEMU TCG, virt, GICv{GIC_VERSION[self.profile]})",
+            qemu_version=provision.qemu_version(), cpu_model=f"{CPU} (QEMU TCG, virt, GICv{GIC_VERSION[self.profile]}"
+            + (", MTE" if self.profile == "mte" else "") + ")",
             extra={"kernel": self.kernel_spec, "kernel_version": pairs.get("kernel_version", ""),
                    "cpu_features": features.group(1) if features else "", "guest_python": pairs.get("python", ""),
                    "boot_seconds": f"{self.boots[-1]:.2f}" if self.boots else "", "restarts": str(self.lost)})

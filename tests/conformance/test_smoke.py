@@ -56,6 +56,7 @@ IRQCHIP_CAP = {
     # No GICH/GICV in the device tree: drivers/irqchip/irq-gic.c gic_of_setup_kvm_info registers no
     # gic_kvm_info, kvm_vgic_hyp_init returns -ENODEV, init_subsystems leaves vgic_present false.
     "novgic": 0,
+    "mte": 1,  # gicv3 with MTE: the same vGIC as gicv3
 }
 
 # KVM_CREATE_IRQCHIP on a fresh VM: 0 or the errno.
@@ -69,6 +70,7 @@ CREATE_IRQCHIP = {
     "gicv3": errno.ENODEV,
     # arm.c kvm_arch_vm_ioctl: `if (!vgic_present) return -ENXIO`.
     "novgic": errno.ENXIO,
+    "mte": errno.ENODEV,  # a GICv3 without GICv2 compatibility, as gicv3
 }
 
 

@@ -1,0 +1,47 @@
+"""The arm64 guest profiles: one list, named the same by the target, the plugin, the spec machines and the coverage,
+and a QEMU command line this QEMU accepts for each (no guest is booted)."""
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from abi.spec import coverage
+from abi.spec.case import ARM64
+from abi.spec.plugin import machine
+from abi.target import plugin, provision
+from abi.target.qemu import PROFILES, machine_args
+
+
+def test_every_profile_is_a_target_a_machine_and_counted_for_arm64():
+    assert set(PROFILES) == set(ARM64) == coverage.MACHINES["arm64"]
+    assert plugin.QEMU_TARGETS == tuple(f"qemu-arm64-{p}" for p in PROFILES)
+    assert set(plugin.QEMU_TARGETS) <= set(plugin.ALL)  # `all`, the default, runs every profile
+    assert [machine(t) for t in plugin.QEMU_TARGETS] == list(PROFILES)
+
+
+def _machine(profile: str) -> str:
+    args = machine_args(profile)
+    return args[args.index("-M") + 1]
+
+
+def test_mte_profile_is_gicv3_with_mte():
+    assert _machine("mte") == "virt,virtualization=on,gic-version=3,mte=on"
+    assert _machine("gicv3") == "virt,virtualization=on,gic-version=3"
+    assert all("mte" not in _machine(p) for p in PROFILES if p != "mte")
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_qemu_accepts_the_machine(profile):
+    """QEMU builds each machine (mte=on together with virtualization=on included): dumping its device tree is
+    enough, and takes a fraction of a second."""
+    if not shutil.which(provision.QEMU):
+        pytest.skip(f"{provision.QEMU} not installed (Debian package qemu-system-arm)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "virt.dtb")
+        args = machine_args(profile)
+        args[args.index("-M") + 1] += f",dumpdtb={out}"
+        done = subprocess.run([provision.QEMU, *args], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and os.path.getsize(out) > 0, done.stderr
