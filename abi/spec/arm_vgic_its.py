@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from errno import E2BIG, EACCES, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO
 
-from abi import arm64
+from abi import arm64, kvm
 from abi.spec.arm_vgic_v3 import (
     COLL_TABLE,
     DEV_TABLE,
@@ -102,12 +102,33 @@ def wipe(entries: dict[int, int]):
 
 
 ITS_ONLY = (*DEVICE, create(ITS, "its"))
+ITS_PLACED_ONLY = (create(ITS, "its"), its_addr(ITS_BASE))
 ITS_SET = (*ITS_ONLY, its_addr(ITS_BASE))
 # The restore sequence up to its step d.3: vCPUs, the vGIC, the ITS base address, GITS_BASER<n>, guest memory.
 TABLES_SET = (*READY, create(ITS, "its"), its_addr(ITS_BASE), memslot(TABLES), baser(GITS_BASER0, DEV_TABLE),
               baser(GITS_BASER1, COLL_TABLE))
 ENABLED = (*ITS_SET, baser(GITS_BASER0, DEV_TABLE), baser(GITS_BASER1, COLL_TABLE),
            its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET"))
+
+
+GITS_TRANSLATER = 0x10040  # in the ITS's second 64 KiB page: the doorbell an MSI writes
+GICR_CTLR_ENABLE_LPIS = 1
+
+
+def signal_msi(address: int, devid: int = 0, data: int = 0, flags: int = kvm.KVM_MSI_VALID_DEVID):
+    msi = kvm.kvm_msi(address_lo=address & 0xFFFFFFFF, address_hi=address >> 32, data=data, flags=flags, devid=devid)
+    return step(f"KVM_SIGNAL_MSI(address {address:#x}, devid {devid}, data {data}, flags {flags})",
+                lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
+
+
+def msi_devid_cap(on: str = "vm"):
+    return step(f"KVM_CHECK_EXTENSION(KVM_CAP_MSI_DEVID) on the {on} fd",
+                lambda s: s.ioctl(s.vm if on == "vm" else s.kvm, kvm.KVM_CHECK_EXTENSION, kvm.KVM_CAP_MSI_DEVID))
+
+
+DOORBELL = ITS_BASE + GITS_TRANSLATER
+RESTORED_ENABLED = (*RESTORED, its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET"))
+MSI_DOC = "api.rst 4.71 KVM_SIGNAL_MSI"
 
 
 def case(id, ioctl, condition, call, errno, cite, group="", on=GICV3, **kw) -> Case:
@@ -287,6 +308,40 @@ CASES: list[Case] = [
          EINVAL, f"{REGS_DOC}, Errors: EINVAL (64-bit registers only with full length)", group=G_REGS, setup=ITS_SET),
     case("regs-32bit-misaligned", GET, "GITS_CTLR + 2", its_reg(GITS_CTLR + 2), EINVAL,
          f"{REGS_DOC}, Errors: EINVAL (offset not aligned)", group=G_REGS, setup=ITS_SET),
+    # --- MSIs through the ITS: KVM_SIGNAL_MSI and KVM_CAP_MSI_DEVID ----------------------------------------
+    case("msi-devid-cap", "KVM_CHECK_EXTENSION", "KVM_CAP_MSI_DEVID on the VM fd with an ITS", msi_devid_cap(), 0,
+         f"{MSI_DOC}: the per-VM KVM_CAP_MSI_DEVID advertises that the device ID is required; arm.c "
+         "kvm_vm_ioctl_check_extension (msis_require_devid, set by vgic_its_create)", setup=ITS_ONLY, ret=1),
+    case("msi-devid-cap-no-its", "KVM_CHECK_EXTENSION", "KVM_CAP_MSI_DEVID on the VM fd without an ITS",
+         msi_devid_cap(), 0, "arm.c: kvm_vm_ioctl_check_extension (msis_require_devid is false)", setup=DEVICE,
+         ret=0, basis="code"),
+    case("msi-devid-cap-system-fd", "KVM_CHECK_EXTENSION", "KVM_CAP_MSI_DEVID on the system fd",
+         msi_devid_cap("system"), EINVAL, "arm.c: kvm_vm_ioctl_check_extension answers -EINVAL without a VM",
+         basis="code"),
+    case("msi-no-irqchip", "KVM_SIGNAL_MSI", "an MSI in a VM with no vGIC", signal_msi(DOORBELL), EINVAL,
+         f"{MSI_DOC}: only valid with an in-kernel irqchip that handles MSIs; irqchip.c kvm_send_userspace_msi",
+         basis="code"),
+    case("msi-no-its", "KVM_SIGNAL_MSI", "an MSI with a vGICv3 but no ITS", signal_msi(DOORBELL), ENODEV,
+         "vgic-irqfd.c: kvm_set_msi (vgic_has_its is false)", setup=READY, basis="code"),
+    case("msi-no-devid", "KVM_SIGNAL_MSI", "an MSI to the ITS without KVM_MSI_VALID_DEVID",
+         signal_msi(DOORBELL, flags=0), EINVAL, f"{MSI_DOC}: the device ID is required (KVM_CAP_MSI_DEVID); "
+         "vgic-its.c vgic_msi_to_its", setup=(*READY, *ITS_PLACED_ONLY), basis="code"),
+    case("msi-not-doorbell", "KVM_SIGNAL_MSI", "an MSI to an address no ITS occupies", signal_msi(0x1000), EINVAL,
+         "vgic-its.c: vgic_msi_to_its (no GIC io device at the address)", setup=(*READY, *ITS_PLACED_ONLY),
+         basis="code"),
+    case("msi-its-disabled", "KVM_SIGNAL_MSI", "an MSI to an ITS not enabled", signal_msi(DOORBELL), EBUSY,
+         "vgic-its.c: vgic_its_resolve_lpi (its->enabled is false)", setup=(*READY, *ITS_PLACED_ONLY),
+         basis="code"),
+    case("msi-unmapped-device", "KVM_SIGNAL_MSI", "an MSI from a device the enabled ITS does not map",
+         signal_msi(DOORBELL, devid=5), 0, f"{MSI_DOC}: returns 0 if the guest blocked the MSI; vgic-its.c "
+         "vgic_its_inject_msi maps a translation error to 0", setup=ENABLED, ret=0),
+    case("msi-lpis-disabled", "KVM_SIGNAL_MSI", "a mapped MSI while vCPU 0's LPIs are disabled",
+         signal_msi(DOORBELL), EBUSY, "vgic-its.c: vgic_its_resolve_lpi (vgic_lpis_enabled is false)",
+         setup=RESTORED_ENABLED, basis="code"),
+    case("msi-delivered", "KVM_SIGNAL_MSI", "a mapped MSI with vCPU 0's LPIs enabled", signal_msi(DOORBELL), 0,
+         f"{MSI_DOC}: returns > 0 on delivery (the restored device 0, event 0: LPI 8192)",
+         setup=(*RESTORED_ENABLED, attr("SET", arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, 0, GICR_CTLR_ENABLE_LPIS,
+                                         width=4, shown="GICR_CTLR of Aff0=0")), ret=1),
     case("regs-has-misaligned", HAS, "GITS_CBASER + 4", its_reg(GITS_CBASER + 4, request="HAS"), EINVAL,
          "vgic-its.c: vgic_its_has_attr_regs", group=G_REGS, setup=ITS_SET, basis="code"),
 ]
