@@ -220,7 +220,8 @@ DEVICE_DOC_ARCH = {"arm-vgic.rst": ("arm64",), "arm-vgic-v3.rst": ("arm64",), "a
 
 # The shapes of a group heading: "N. GROUP: X" (vcpu.rst, vm.rst) or "N. X_GRP_Y" (xics.rst, xive.rst), a name
 # indented by two spaces (arm-vgic*.rst: "  KVM_DEV_ARM_VGIC_GRP_DIST_REGS, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS",
-# mpic.rst with "(rw, 32-bit)" after it), or a name at column 0 underlined with dashes (arm-vgic-its.rst). Attributes: "N.M ATTRIBUTE[S]: X, Y" or "X_{A,B}".
+# mpic.rst with "(rw, 32-bit)" after it), or a name at column 0 underlined with dashes (arm-vgic-its.rst).
+# Attributes: "N.M ATTRIBUTE[S]: X, Y" or "X_{A,B}".
 _DEV_GROUP_NUMBERED = re.compile(r"^\s*\d+\.\s+(?:GROUP:\s*(KVM_[A-Z0-9_]+)|(KVM_[A-Z0-9_]*_GRP_[A-Z0-9_]+))"
                                  r"\s*(?:\([^)]*\))?\s*$")
 _DEV_GROUP_NAMES = re.compile(r"^ {0,2}(KVM_[A-Z0-9_]*_GRP_[A-Z0-9_]+(?:\s*,\s*KVM_[A-Z0-9_]+)*)\s*(?:\([^)]*\))?\s*$")

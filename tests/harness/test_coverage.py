@@ -92,7 +92,8 @@ def device_case(errno, group, row=1, basis="doc", doc="arm-vgic-v3.rst", ioctl="
 def test_device_rows_are_linked_by_document_group_and_row():
     pairs = coverage.device_pairs("arm-vgic-v3.rst", apidoc.parse_device_doc("arm-vgic-v3.rst", DEVICE_DOC))
     rows = {(p.groups[0], p.errno, p.row, p.source) for p in pairs}
-    assert rows == {("KVM_DEV_ARM_VGIC_GRP_ADDR", "E2BIG", 1, "table"), ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 1, "table"),
+    assert rows == {("KVM_DEV_ARM_VGIC_GRP_ADDR", "E2BIG", 1, "table"),
+                    ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 1, "table"),
                     ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 2, "table"),
                     ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EBUSY", 1, "table"),
                     ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EFAULT", 1, "prose")}  # EBUSY's prose is its table's
