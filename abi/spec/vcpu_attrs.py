@@ -399,9 +399,9 @@ PMU_CASES: list[Case] = [
         f"{PMU_C}: the switch's default", attr=A_IRQ, basis="code", setup=(PMU_VCPU,)),
     pmu("pmu-get-init", GET, "KVM_ARM_VCPU_PMU_V3_INIT (nothing to read)", attr(GET, PMU_CTRL, INIT), ENXIO,
         "pmu-emul.c: kvm_arm_pmu_v3_get_attr knows only the IRQ", attr=A_INIT, basis="code", setup=(PMU_VCPU,)),
-    pmu("pmu-has-all", HAS, "every PMU attribute of 6.1 on a PMU vCPU (IRQ shown; INIT, FILTER, SET_PMU alike)",
-        attr(HAS, PMU_CTRL, IRQ), 0, "pmu-emul.c: kvm_arm_pmu_v3_has_attr", attr=A_IRQ, basis="code",
-        setup=(PMU_VCPU,)),
+    *(pmu(f"pmu-has-{NAMES[PMU_CTRL, a][7:].lower().replace('_', '-')}", HAS, "on a PMU vCPU",
+          attr(HAS, PMU_CTRL, a), 0, "pmu-emul.c: kvm_arm_pmu_v3_has_attr", attr=name, basis="code",
+          setup=(PMU_VCPU,)) for a, name in ((IRQ, A_IRQ), (INIT, A_INIT), (FILTER, A_FILTER), (SET_PMU, A_SET_PMU))),
 
     # --- 1.2 KVM_ARM_VCPU_PMU_V3_INIT ---------------------------------------------------------------------
     pmu("pmu-init-no-irqchip", SET, "without an in-kernel irqchip", pmu_set(INIT), 0,
@@ -555,6 +555,8 @@ NR_CASES: list[Case] = [
         pmu_set(SET_NR_COUNTERS, u32(1)), 0, "pmu-emul.c: kvm_arm_pmu_v3_set_nr_counters", attr=A_NR,
         kernels=NR_KERNELS, basis="code",
         setup=(PMU_VCPU, pmu_set(SET_PMU, PMU_TYPE), pmu_set(FILTER, GOOD_FILTER))),
+    pmu("pmu-has-set-nr-counters", HAS, "on a PMU vCPU", attr(HAS, PMU_CTRL, SET_NR_COUNTERS), 0,
+        "pmu-emul.c: kvm_arm_pmu_v3_has_attr", attr=A_NR, kernels=NR_KERNELS, basis="code", setup=(PMU_VCPU,)),
     pmu("set-nr-counters-unknown", SET, "attribute 4 before the kernel had SET_NR_COUNTERS",
         pmu_set(SET_NR_COUNTERS, u32(1)), ENXIO, f"{PMU_C}: the switch's default", attr=A_NR, kernels="6.1, 6.12",
         basis="code", setup=(PMU_VCPU,)),
@@ -726,7 +728,7 @@ SMCCC_CASES: list[Case] = [
           f"{SMCCC}: pad must be zero, KVM may return -EINVAL"),
     smccc("smccc-filter-bad-pointer", SET, "attr.addr unreadable", attr(
         SET, SMCCC_CTRL, SMCCC_FILTER, pointer=BAD_POINTER, on="vm"), EFAULT,
-          f"{SMCCC_C}: copy_from_user (6.1 names no EFAULT)", basis="code"),
+          f"{SMCCC_C}: copy_from_user (vm.rst names no EFAULT)", basis="code"),
     smccc("smccc-unknown-attr", SET, "attribute 1 of KVM_ARM_VM_SMCCC_CTRL", attr(
         SET, SMCCC_CTRL, 1, smccc_filter(VENDOR_HYP, 1), on="vm"), ENXIO,
           "hypercalls.c: kvm_vm_smccc_set_attr default", basis="code"),
