@@ -2,7 +2,9 @@
 
 A verdict is PASS, FAIL (the model is wrong, or the headers changed: the message names the symbol, both
 values and the header's file:line), FINDING (the headers define it but userspace cannot evaluate it: the model
-cannot be proven and the header has a defect). What an architecture does not define is not a symbol of its model.
+cannot be proven and the header has a defect), NOT_IN (the model has it for other releases than the headers'
+one: added later, or gone by then; a FAIL instead when the headers do define it, since the model's release data
+is wrong). What an architecture does not define is not a symbol of its model.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import ctypes
 from dataclasses import dataclass
 
-from abi import layout
+from abi import layout, model
 from abi.headers import Dump, sample_key
 from abi.ioctl import Request, decode
 from abi.model import Abi
 
-PASS, FAIL, FINDING = "pass", "fail", "finding"
+PASS, FAIL, FINDING, NOT_IN = "pass", "fail", "finding", "not in these headers"
 COVERAGE_KINDS = ("ioctl", "cap", "constant", "struct")
 
 
@@ -120,8 +122,40 @@ CHECKS = {"ioctl": check_value, "cap": check_value, "constant": check_value, "ma
           "feature": check_feature, "struct": check_layout}
 
 
+def at_release(abi: Abi, dump: Dump) -> Abi:
+    """The model of the headers' own release (the model as given when the headers do not say)."""
+    return model.for_arch(abi.arch, dump.version) if dump.version else abi
+
+
+def _defines(dump: Dump, sym) -> bool:
+    if sym.kind == "struct":
+        return sym.name in dump.layouts
+    if sym.kind in ("macro", "feature"):
+        return sym.name in dump.macros
+    v = dump.values.get(sym.name)
+    return v is not None and v.value is not None
+
+
+def _releases(sym, at: Abi) -> str:
+    if sym.name in at.unavailable:
+        return f"its structure is not there: {at.unavailable[sym.name]}"
+    if sym.since and model.release(sym.since) > at.version:
+        return f"the model has it since {sym.since}"
+    if sym.until:
+        return f"the model has it until {sym.until}"
+    return "the model has it for other releases"
+
+
 def check(abi: Abi, dump: Dump, name: str) -> Verdict:
-    return CHECKS[abi.symbols[name].kind](abi, dump, name)
+    at = at_release(abi, dump)
+    if name not in at.symbols:
+        sym = abi.symbols[name]
+        why = _releases(sym, at)
+        if _defines(dump, sym):
+            return Verdict(FAIL, f"{name} ({abi.arch}): {why}, but these {dump.version} headers ({dump.headers}) "
+                                 "define it")
+        return Verdict(NOT_IN, f"{name} ({abi.arch}): not in these {dump.version} headers ({dump.headers}): {why}")
+    return CHECKS[at.symbols[name].kind](at, dump, name)
 
 
 @dataclass(frozen=True)
@@ -130,6 +164,7 @@ class Coverage:
     modelled: int
     present: int
     missing: tuple[str, ...]
+    not_in: tuple[str, ...] = ()  # the model has them for other releases than the headers'
 
     @property
     def percent(self) -> float:
@@ -152,11 +187,16 @@ def _present(dump: Dump, kind: str) -> set[str]:
 
 
 def coverage(abi: Abi, dump: Dump) -> list[Coverage]:
+    """Per kind: what the headers define, how much of it the model of their release has, and what the model has
+    for other releases only."""
+    at = at_release(abi, dump)
     out = []
     for kind in COVERAGE_KINDS:
         present = _present(dump, kind)
-        modelled = present & abi.symbols.keys()
-        out.append(Coverage(kind, len(modelled), len(present), tuple(sorted(present - modelled))))
+        modelled = present & at.symbols.keys()
+        not_in = {n for n, s in abi.symbols.items() if s.kind == kind} - at.symbols.keys()
+        out.append(Coverage(kind, len(modelled), len(present), tuple(sorted(present - modelled)),
+                            tuple(sorted(not_in))))
     return out
 
 

@@ -403,3 +403,74 @@ KVM_PSCI_RET_INVAL = -2
 KVM_PSCI_RET_DENIED = -3
 KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2 = (1 << 0)
 KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED = (1 << 0)
+
+
+# --- Added after 6.1 (see SINCE below), in the order of sid's asm/kvm.h --------------------------------------
+KVM_ARM_VCPU_HAS_EL2 = 7
+KVM_ARM_VCPU_HAS_EL2_E2H0 = 8
+
+
+class kvm_arm_counter_offset(ctypes.Structure):
+    _fields_ = [
+        ('counter_offset', c_uint64),
+        ('reserved', c_uint64),
+    ]
+
+
+KVM_REG_ARM_VENDOR_HYP_BMAP_2 = KVM_REG_ARM_FW_FEAT_BMAP_REG(3)
+KVM_REG_ARM_VENDOR_HYP_BIT_DISCOVER_IMPL_VER = 0
+KVM_REG_ARM_VENDOR_HYP_BIT_DISCOVER_IMPL_CPUS = 1
+KVM_ARM_VM_SMCCC_CTRL = 0
+KVM_ARM_VM_SMCCC_FILTER = 0
+KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ = 9
+KVM_DEV_ARM_VGIC_USERSPACE_PPIS = 5
+KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS = 4
+KVM_ARM_VCPU_TIMER_IRQ_HVTIMER = 2
+KVM_ARM_VCPU_TIMER_IRQ_HPTIMER = 3
+KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2 = (1 << 0)
+KVM_SMCCC_FILTER_HANDLE = 0
+KVM_SMCCC_FILTER_DENY = 1
+KVM_SMCCC_FILTER_FWD_TO_USER = 2
+
+
+class kvm_smccc_filter(ctypes.Structure):
+    _fields_ = [
+        ('base', c_uint32),
+        ('nr_functions', c_uint32),
+        ('action', c_uint8),
+        ('pad', c_uint8 * 15),
+    ]
+
+
+KVM_HYPERCALL_EXIT_SMC = (1 << 0)
+KVM_HYPERCALL_EXIT_16BIT = (1 << 1)
+KVM_ARM_FEATURE_ID_RANGE = 0
+KVM_ARM_FEATURE_ID_RANGE_SIZE = (3 * 8 * 8)
+
+
+class reg_mask_range(ctypes.Structure):
+    _fields_ = [
+        ('addr', c_uint64),
+        ('range', c_uint32),
+        ('reserved', c_uint32 * 13),
+    ]
+
+
+# --- Versions (as in abi/kvm.py: the plain definitions are 6.1's) --------------------------------------------
+SINCE = {
+    "6.3": ("KVM_ARM_VCPU_HAS_EL2",),
+    "6.4": ("kvm_arm_counter_offset", "KVM_ARM_VM_SMCCC_CTRL", "KVM_ARM_VM_SMCCC_FILTER", "KVM_SMCCC_FILTER_HANDLE",
+            "KVM_SMCCC_FILTER_DENY", "KVM_SMCCC_FILTER_FWD_TO_USER", "kvm_smccc_filter", "KVM_HYPERCALL_EXIT_SMC",
+            "KVM_HYPERCALL_EXIT_16BIT"),
+    "6.7": ("KVM_ARM_FEATURE_ID_RANGE", "KVM_ARM_FEATURE_ID_RANGE_SIZE", "reg_mask_range"),
+    "6.8": ("KVM_ARM_VCPU_TIMER_IRQ_HVTIMER", "KVM_ARM_VCPU_TIMER_IRQ_HPTIMER"),
+    "6.13": ("KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2",),
+    "6.15": ("KVM_REG_ARM_VENDOR_HYP_BMAP_2", "KVM_REG_ARM_VENDOR_HYP_BIT_DISCOVER_IMPL_VER",
+             "KVM_REG_ARM_VENDOR_HYP_BIT_DISCOVER_IMPL_CPUS"),
+    "6.16": ("KVM_ARM_VCPU_HAS_EL2_E2H0", "KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ", "KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS"),
+    "7.1": ("KVM_DEV_ARM_VGIC_USERSPACE_PPIS",),
+}
+# The read-only memslot switch became KVM_CAP_READONLY_MEM alone.
+UNTIL = {"6.8": ("__KVM_HAVE_READONLY_MEM",)}
+# arm64 got the dirty ring, and with it its own offset of the ring in the vCPU mapping.
+CHANGED = {"6.2": {"KVM_DIRTY_LOG_PAGE_OFFSET": 64}}

@@ -12,6 +12,11 @@ others; why it failed is kept: a structure the architecture does not define (KVM
 
 Results are cached under the XDG cache directory, keyed by the headers' content, the compiler and this
 file, so the check compiles once per architecture per header set.
+
+Header sets: Debian 12's linux-libc-dev (and its arm64 cross package) as installed, the default; Debian sid's
+linux-libc-dev, fetched into the cache on first use (`debian-sid`: one Architecture: all package with every
+architecture's asm/ headers under include/<multiarch triplet>/); or a kernel's `make headers_install` output.
+The dump records the headers' release (LINUX_VERSION_CODE), which the model is judged against.
 """
 
 from __future__ import annotations
@@ -37,11 +42,15 @@ PACKAGES = {
     "arm64": ("gcc-aarch64-linux-gnu", "linux-libc-dev-arm64-cross"),
 }
 DEFAULT_INCLUDE = {"x86_64": Path("/usr/include"), "arm64": Path("/usr/aarch64-linux-gnu/include")}
+MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
+# Debian header sets by name: the apt channel (abi.target.provision) whose linux-libc-dev they are; None for the
+# packages installed on this host (Debian 12 here).
+DEBIAN = {"debian-12": None, "debian-sid": "sid"}
 # The headers whose symbols are the KVM ABI; others they include (asm/ptrace.h, linux/psci.h) only
 # contribute types and values.
 KVM_HEADERS = ("linux/kvm.h", "asm/kvm.h")
 TYPE_HEADERS = KVM_HEADERS + ("asm/ptrace.h",)
-FORMAT = 3  # bump when the dump's shape changes, so old caches are not read
+FORMAT = 4  # bump when the dump's shape changes, so old caches are not read
 
 
 class HeaderError(Exception):
@@ -51,20 +60,32 @@ class HeaderError(Exception):
 @dataclass(frozen=True)
 class HeaderSet:
     arch: str
-    root: Path | None = None  # a `make headers_install` INSTALL_HDR_PATH (contains include/), or the default
+    root: Path | None = None  # a `make headers_install` INSTALL_HDR_PATH (contains include/), searched first
+    debian: str = ""  # a name of DEBIAN other than this host's: that linux-libc-dev, searched after root
 
     @property
-    def include(self) -> Path:
-        return self.root / "include" if self.root else DEFAULT_INCLUDE[self.arch]
+    def dirs(self) -> list[Path]:
+        """Include directories in search order, before the compiler's own; none for the installed headers."""
+        out = []
+        for top in ([self.root / "include"] if self.root else []) + (
+                [debian_headers(self.debian)[0] / "usr" / "include"] if DEBIAN.get(self.debian) else []):
+            # A Debian-shaped tree keeps asm/ under the multiarch triplet, as /usr/include does.
+            if (top / MULTIARCH[self.arch]).is_dir():
+                out.append(top / MULTIARCH[self.arch])
+            out.append(top)
+        return out
 
     @property
     def compiler(self) -> str:
         return COMPILERS[self.arch]
 
     def describe(self) -> str:
-        if self.root:
-            return str(self.include)
-        return f"Debian {PACKAGES[self.arch][1]} {_package_version(PACKAGES[self.arch][1])}"
+        parts = [str(self.root / "include")] if self.root else []
+        if DEBIAN.get(self.debian):
+            parts.append(f"Debian {DEBIAN[self.debian]} linux-libc-dev {debian_headers(self.debian)[1]}")
+        elif not self.root:
+            parts.append(f"Debian {PACKAGES[self.arch][1]} {_package_version(PACKAGES[self.arch][1])}")
+        return " over ".join(parts)
 
     def validate(self) -> None:
         """Raise HeaderError (one line) when this set cannot be checked here."""
@@ -75,13 +96,48 @@ class HeaderSet:
                               f"(apt-get install {PACKAGES[self.arch][0]})")
         if self.root and not self.root.is_dir():
             raise HeaderError(f"{self.arch}: {self.root} is not a directory")
-        if not (self.include / "linux" / "kvm.h").is_file():
+        dirs = self.dirs or [DEFAULT_INCLUDE[self.arch]]
+        if not any((d / "linux" / "kvm.h").is_file() for d in dirs):
             hint = ("give the INSTALL_HDR_PATH of `make headers_install`, which contains include/linux/kvm.h"
                     if self.root else f"apt-get install {PACKAGES[self.arch][1]}")
-            raise HeaderError(f"{self.arch}: no linux/kvm.h under {self.include} ({hint})")
+            raise HeaderError(f"{self.arch}: no linux/kvm.h under {', '.join(map(str, dirs))} ({hint})")
 
     def flags(self) -> list[str]:
-        return ["-I", str(self.include)] if self.root else []
+        return [f for d in self.dirs for f in ("-I", str(d))]
+
+
+def debian_headers(name: str) -> tuple[Path, str]:
+    """Debian's linux-libc-dev of the channel DEBIAN[name], unpacked in the cache: (directory, version). Without
+    apt or network, the newest copy already in the cache, if any; else HeaderError saying why."""
+    if name not in _DEBIAN_DIRS:
+        from abi.target import provision
+        from abi.target.base import TargetUnavailable
+
+        channel = DEBIAN[name]
+        top = provision.cache_dir() / "uapi" / channel
+        try:
+            with provision.cache_lock("uapi.lock"):
+                apt = provision.Apt(channel)
+                version = apt.show("linux-libc-dev")["Version"]
+                dest = top / f"linux-libc-dev_{version.replace(':', '%3a')}"
+                if not (dest / "usr" / "include" / "linux" / "kvm.h").is_file():
+                    deb = apt.fetch("linux-libc-dev")
+                    top.mkdir(parents=True, exist_ok=True)
+                    tmp = top / f".unpack-{os.getpid()}"
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    provision.unpack([deb], tmp)
+                    shutil.rmtree(dest, ignore_errors=True)
+                    os.replace(tmp, dest)
+        except TargetUnavailable as e:
+            cached = sorted(top.glob("linux-libc-dev_*"), key=lambda p: p.stat().st_mtime)
+            if not cached:
+                raise HeaderError(f"{name}: Debian {channel}'s linux-libc-dev is not available here ({e})") from None
+            dest, version = cached[-1], cached[-1].name.split("_", 1)[1].replace("%3a", ":")
+        _DEBIAN_DIRS[name] = (dest, version)
+    return _DEBIAN_DIRS[name]
+
+
+_DEBIAN_DIRS: dict[str, tuple[Path, str]] = {}
 
 
 @dataclass
@@ -110,17 +166,19 @@ class Dump:
     macros: dict[str, dict] = field(default_factory=dict)  # name -> {kind, body, file, line, args}
     values: dict[str, Value] = field(default_factory=dict)
     layouts: dict[str, Layout] = field(default_factory=dict)
+    version: str = ""  # the headers' LINUX_VERSION_CODE as "7.2.13"; "" when they do not say
     seconds: float = 0.0
     cached: bool = False
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "arch": self.arch, "headers": self.headers, "compiler": self.compiler,
-                "macros": self.macros, "values": {k: asdict(v) for k, v in self.values.items()},
+                "version": self.version, "macros": self.macros,
+                "values": {k: asdict(v) for k, v in self.values.items()},
                 "layouts": {k: asdict(v) for k, v in self.layouts.items()}}
 
     @classmethod
     def from_json(cls, d: dict) -> Dump:
-        dump = cls(d["arch"], d["headers"], d["compiler"], d["macros"])
+        dump = cls(d["arch"], d["headers"], d["compiler"], d["macros"], version=d["version"])
         dump.values = {k: Value(**v) for k, v in d["values"].items()}
         dump.layouts = {k: Layout(**{**v, "members": [tuple(m) for m in v["members"]]})
                         for k, v in d["layouts"].items()}
@@ -147,10 +205,19 @@ def _macro_kind(name: str, args: str | None, body: str) -> str:
     return "constant"
 
 
-def read_macros(hs: HeaderSet) -> tuple[dict[str, dict], list[str]]:
-    """Object- and function-like macros of linux/kvm.h and asm/kvm.h with file and line, and every file the
-    preprocessor read (for the cache key)."""
-    out = _run([hs.compiler, *hs.flags(), "-E", "-dD", "-x", "c", "-"], "#include <linux/kvm.h>\n", hs)
+def read_macros(hs: HeaderSet) -> tuple[dict[str, dict], set[str], list[str], str]:
+    """Object- and function-like macros of linux/kvm.h and asm/kvm.h with file and line, every name defined, every
+    file the preprocessor read (for the cache key), and the headers' release from linux/version.h."""
+    out = _run([hs.compiler, *hs.flags(), "-E", "-dD", "-x", "c", "-"],
+               "#include <linux/kvm.h>\n#include <linux/version.h>\n", hs)
+    m = re.search(r"^#define LINUX_VERSION_CODE (\d+)", out, re.M)
+    version = ""
+    if m:
+        code = int(m.group(1))
+        version = f"{code >> 16}.{(code >> 8) & 0xFF}.{code & 0xFF}"
+        sub = re.search(r"^#define LINUX_VERSION_SUBLEVEL (\d+)", out, re.M)
+        if sub:  # the code caps the sublevel at 255
+            version = version.rsplit(".", 1)[0] + "." + sub.group(1)
     macros: dict[str, dict] = {}
     defined: set[str] = set()
     files: list[str] = []
@@ -171,7 +238,7 @@ def read_macros(hs: HeaderSet) -> tuple[dict[str, dict], list[str]]:
             if kind not in ("guard", "helper"):
                 macros[name] = {"kind": kind, "body": body, "args": args, "file": cur, "line": line}
         line += 1
-    return macros, defined, files
+    return macros, defined, files, version
 
 
 _C_WORDS = {"struct", "union", "sizeof", "unsigned", "signed", "int", "long", "char", "short", "void",
@@ -270,10 +337,11 @@ def _errors_by_line(stderr: str, cfile: str, where: dict[int, str]) -> dict[str,
     return bad
 
 
-def _classify(message: str) -> str:
+def _classify(message: str, name: str = "") -> str:
     if "incomplete type" in message or re.search(r"storage size of .* isn't known", message):
         return "arch"
-    if "undeclared" in message and re.search(r"[‘'](KVM_|__KVM)", message):
+    if "undeclared" in message and (re.search(r"[‘'](KVM_|__KVM)", message) or f"‘{name}’ undeclared" in message
+                                    or f"'{name}' undeclared" in message):
         return "absent"
     return "kernel-internal"
 
@@ -455,7 +523,7 @@ def dump(hs: HeaderSet, use_cache: bool = True) -> Dump:
     t0 = time.monotonic()
     hs.validate()
     abi = model.for_arch(hs.arch)
-    macros, defined, files = read_macros(hs)
+    macros, defined, files, version = read_macros(hs)
     key = _key(hs, files, abi)
     cached = cache_dir() / f"{hs.arch}-{key}.json"
     if use_cache and cached.exists():
@@ -465,8 +533,8 @@ def dump(hs: HeaderSet, use_cache: bool = True) -> Dump:
             return d
         except (ValueError, KeyError, TypeError):
             pass  # an old or torn cache file: compute again
-    d = Dump(hs.arch, hs.describe(), _compiler_version(hs.compiler), macros)
-    structs = sorted(set(abi.of_kind("struct")) | _header_struct_names(hs))
+    d = Dump(hs.arch, hs.describe(), _compiler_version(hs.compiler), macros, version=version)
+    structs = sorted(set(abi.of_kind("struct")) | _header_struct_names(files))
     with tempfile.TemporaryDirectory(prefix="kvm-abi-headers-") as tmp:
         obj, probes, structs_ok, failed = compile_values(hs, _probes(d, abi), structs, Path(tmp))
         with open(obj, "rb") as f:
@@ -482,7 +550,7 @@ def dump(hs: HeaderSet, use_cache: bool = True) -> Dump:
         if name.startswith("struct "):
             continue
         m = macros.get(base, {})
-        reason = _classify(msg)
+        reason = _classify(msg, base)
         if reason == "kernel-internal" and "not constant" in msg:
             names = culprits(base, macros, defined)
             if names:
@@ -501,17 +569,16 @@ def dump(hs: HeaderSet, use_cache: bool = True) -> Dump:
     return d
 
 
-def _header_struct_names(hs: HeaderSet) -> set[str]:
-    """Structure names declared in the KVM headers, so layouts the model lacks are measured too."""
+def _header_struct_names(files: list[str]) -> set[str]:
+    """Structure names declared in the KVM headers the preprocessor read, so layouts the model lacks are measured
+    too."""
     names = set()
-    for h in ("linux/kvm.h", "asm/kvm.h"):
-        p = hs.include / h
-        if not p.exists() and hs.arch == "x86_64" and h.startswith("asm/"):
-            p = hs.include / "x86_64-linux-gnu" / h
-        try:
-            names |= set(re.findall(r"^struct (\w+) \{", p.read_text(), re.M))
-        except OSError:
-            pass
+    for f in files:
+        if f.endswith(KVM_HEADERS):
+            try:
+                names |= set(re.findall(r"^struct (\w+) \{", Path(f).read_text(), re.M))
+            except OSError:
+                pass
     return names
 
 
@@ -540,13 +607,25 @@ def _package_version(pkg: str) -> str:
         return "(unknown)"
 
 
-def parse_uapi_option(values: list[str]) -> dict[str, HeaderSet]:
-    """`--uapi-headers ARCH=DIR`, repeatable; raise HeaderError with one line on a bad value."""
-    sets = {arch: HeaderSet(arch) for arch in COMPILERS}
-    for v in values or []:
+def parse_uapi_option(values: list[str]) -> dict[str, dict[str, HeaderSet]]:
+    """`--uapi-headers`, repeatable: `ARCH=DIR` (a `make headers_install` tree, or a Debian-shaped usr/ with
+    include/<triplet>/asm) or a Debian name (debian-12, debian-sid). Header sets by label ("" for Debian 12's and
+    for ARCH=DIR, which replace Debian 12's for that architecture), each per architecture. Without the option:
+    Debian 12's and Debian sid's. HeaderError with one line on a bad value."""
+    default = {arch: HeaderSet(arch) for arch in COMPILERS}
+    if not values:
+        return {"": default, "debian-sid": {arch: HeaderSet(arch, debian="debian-sid") for arch in COMPILERS}}
+    sets: dict[str, dict[str, HeaderSet]] = {}
+    for v in values:
+        if v in DEBIAN:
+            label = "" if DEBIAN[v] is None else v
+            sets.setdefault(label, {}).update({arch: HeaderSet(arch, debian=v if DEBIAN[v] else "")
+                                               for arch in COMPILERS})
+            continue
         arch, sep, d = v.partition("=")
         if not sep or not d:
-            raise HeaderError(f"--uapi-headers {v!r}: expected ARCH=DIR, e.g. arm64=/tmp/hdr")
+            raise HeaderError(f"--uapi-headers {v!r}: expected ARCH=DIR (e.g. arm64=/tmp/hdr) or one of "
+                              f"{', '.join(DEBIAN)}")
         if arch not in COMPILERS:
             raise HeaderError(f"--uapi-headers {v!r}: unknown architecture {arch!r} "
                               f"(known: {', '.join(COMPILERS)})")
@@ -556,7 +635,7 @@ def parse_uapi_option(values: list[str]) -> dict[str, HeaderSet]:
         if not (root / "include" / "linux" / "kvm.h").is_file():
             raise HeaderError(f"--uapi-headers {v!r}: no include/linux/kvm.h under {root} (give the "
                               "INSTALL_HDR_PATH of `make headers_install ARCH=...`)")
-        sets[arch] = HeaderSet(arch, root)
+        sets.setdefault("", dict(default))[arch] = HeaderSet(arch, root)
     return sets
 
 

@@ -2,14 +2,21 @@
 
 `for_arch("arm64").KVM_GET_REGS` is the request number arm64 userspace uses; `symbols` lists every
 modelled name with its kind, which the header check and the coverage figures walk.
+
+Versions: a module's symbols are those of Debian 12's headers (6.1, BASELINE) unless its `SINCE` names the
+release that added one, its `UNTIL` the release whose headers no longer have it, or its `CHANGED` a newer
+definition (value or layout) from a release on. `for_arch(arch)` is every symbol any modelled release has,
+each with its newest definition (what a program built today uses, and what a guest of any version answers
+to); `for_arch(arch, "6.1")` is exactly what that release's headers define.
 """
 
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 
 from abi import kvm
@@ -17,7 +24,21 @@ from abi.ioctl import ArchRequest, Request
 
 ARCH_MODULES = {"x86_64": "abi.x86", "arm64": "abi.arm64"}
 # Module attributes that describe a module rather than model a header symbol.
-_NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS", "CONDITIONAL"}
+_NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS", "CONDITIONAL", "SINCE", "UNTIL", "CHANGED", "MOVED"}
+BASELINE = "6.1"  # the release whose headers (Debian 12's linux-libc-dev) the modules' plain definitions follow
+
+
+def release(v) -> tuple[int, int]:
+    """(major, minor) of "6.4", "7.2.13", (6, 1, 187) or a LINUX_VERSION_CODE int."""
+    if isinstance(v, int):
+        return v >> 16, (v >> 8) & 0xFF
+    if isinstance(v, str):
+        v = tuple(int(p) for p in v.split(".")[:2])
+    return tuple(v[:2])
+
+
+def _show(v: tuple[int, int]) -> str:
+    return f"{v[0]}.{v[1]}"
 
 
 @dataclass(frozen=True)
@@ -26,6 +47,8 @@ class Symbol:
     kind: str
     value: object
     module: str
+    since: str = ""  # the release whose headers first define it ("" = BASELINE or earlier)
+    until: str = ""  # the first release whose headers no longer define it for this architecture
 
     @property
     def header(self) -> str:
@@ -62,37 +85,83 @@ def module_symbols(module: ModuleType, imported_from: ModuleType | None = None) 
     return out
 
 
-class Abi:
-    """linux/kvm.h and asm/kvm.h of one architecture as one namespace."""
+@dataclass
+class _Timeline:
+    since: tuple | None = None
+    until: tuple | None = None
+    changes: list = field(default_factory=list)  # (release, newer value), oldest first
 
-    def __init__(self, arch: str):
+
+def _timelines(modules: tuple[ModuleType, ...], arch: str) -> dict[str, _Timeline]:
+    """Per symbol, the SINCE / UNTIL / CHANGED data of the modules (linux/kvm.h's, then asm/kvm.h's: the latter
+    may change a symbol of the former, as arm64 does KVM_DIRTY_LOG_PAGE_OFFSET). MOVED[release][arch] names
+    symbols that left linux/kvm.h for this architecture's asm/kvm.h in that release: still defined, not gone."""
+    out: dict[str, _Timeline] = {}
+    for module in modules:
+        kept = {n for names in getattr(module, "MOVED", {}).values() for n in names.get(arch, ())}
+        for rel, names in getattr(module, "SINCE", {}).items():
+            for n in names:
+                out.setdefault(n, _Timeline()).since = release(rel)
+        for rel, names in getattr(module, "UNTIL", {}).items():
+            for n in names:
+                if n not in kept:
+                    out.setdefault(n, _Timeline()).until = release(rel)
+        for rel, values in getattr(module, "CHANGED", {}).items():
+            for n, value in values.items():
+                out.setdefault(n, _Timeline()).changes.append((release(rel), value))
+    for t in out.values():
+        t.changes.sort(key=lambda c: c[0])
+    return out
+
+
+class Abi:
+    """linux/kvm.h and asm/kvm.h of one architecture as one namespace, for one release (None: every release,
+    newest definitions)."""
+
+    def __init__(self, arch: str, version: tuple[int, int] | None = None):
         self.arch = arch
+        self.version = version
         self.arch_module = importlib.import_module(ARCH_MODULES[arch])
         features = self.arch_module.FEATURES
+        times = _timelines((kvm, self.arch_module), arch)
         generic = {n: s for n, s in module_symbols(kvm).items()
                    if n not in kvm.CONDITIONAL or kvm.CONDITIONAL[n] in features}
         own = module_symbols(self.arch_module, imported_from=kvm)
         for name in own:
             generic.pop(name, None)
-        types = {s.name: s.value for s in (*generic.values(), *own.values()) if s.kind == "struct"}
+        for feature in sorted(features):
+            own[feature] = Symbol(feature, "feature", True, self.arch_module.__name__)
+        candidates = {}
+        for sym in (*generic.values(), *own.values()):
+            t = times.get(sym.name)
+            if t is None:
+                candidates[sym.name] = sym
+                continue
+            if version and ((t.since and t.since > version) or (t.until and t.until <= version)):
+                continue
+            value = sym.value
+            for rel, newer in t.changes:
+                if version is None or rel <= version:
+                    value = newer
+            candidates[sym.name] = Symbol(sym.name, sym.kind, value, sym.module,
+                                          _show(t.since) if t.since else "", _show(t.until) if t.until else "")
+        types = {s.name: s.value for s in candidates.values() if s.kind == "struct"}
         for name, factory in kvm.ARCH_STRUCTS.items():
-            types[name] = factory(self.arch_module)
-            generic[name] = Symbol(name, "struct", types[name], "abi.kvm")
+            types[name] = factory(self.arch_module, version)
+            candidates[name] = Symbol(name, "struct", types[name], "abi.kvm")
         self.unavailable: dict[str, str] = {}
         self.symbols: dict[str, Symbol] = {}
-        for sym in (*generic.values(), *own.values()):
+        for sym in candidates.values():
             value = sym.value
             if isinstance(value, ArchRequest):
                 value = value.resolve(types)
                 if value is None:
                     self.unavailable[sym.name] = f"struct {sym.value.struct} is not defined for {arch}"
                     continue
-                sym = Symbol(sym.name, sym.kind, value, sym.module)
+                sym = dataclasses.replace(sym, value=value)
             if isinstance(value, Request) and not value.name:
                 value.name = sym.name
             self.symbols[sym.name] = sym
-        for feature in sorted(self.arch_module.FEATURES):
-            self.symbols[feature] = Symbol(feature, "feature", True, self.arch_module.__name__)
         self._by_number: dict[int, list[str]] = {}
         for sym in self.symbols.values():
             if sym.kind == "ioctl":
@@ -113,11 +182,16 @@ class Abi:
         return self._by_number.get(int(number), [])
 
 
-@functools.cache
-def for_arch(arch: str) -> Abi:
+def for_arch(arch: str, version=None) -> Abi:
+    """The model of `arch`: for the headers of release `version` ("6.4", "7.2.13", (6, 1)), or every release."""
     if arch not in ARCH_MODULES:
         raise ValueError(f"no ABI model for architecture {arch!r} (modelled: {', '.join(ARCH_MODULES)})")
-    return Abi(arch)
+    return _for_arch(arch, release(version) if version is not None else None)
+
+
+@functools.cache
+def _for_arch(arch: str, version: tuple[int, int] | None) -> Abi:
+    return Abi(arch, version)
 
 
 def request_name(number: int) -> str:

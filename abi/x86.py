@@ -633,3 +633,188 @@ KVM_PMU_EVENT_ALLOW = 0
 KVM_PMU_EVENT_DENY = 1
 KVM_VCPU_TSC_CTRL = 0
 KVM_VCPU_TSC_OFFSET = 0
+
+
+# --- Added after 6.1 (see SINCE below), in the order of sid's asm/kvm.h --------------------------------------
+CP_VECTOR = 21
+HV_VECTOR = 28
+VC_VECTOR = 29
+SX_VECTOR = 30
+KVM_RUN_X86_GUEST_MODE = (1 << 2)
+KVM_MSR_FILTER_RANGE_VALID_MASK = (KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE)
+KVM_MSR_FILTER_VALID_MASK = (KVM_MSR_FILTER_DEFAULT_DENY)
+KVM_X86_REG_TYPE_MSR = 2
+KVM_X86_REG_TYPE_KVM = 3
+KVM_REG_GUEST_SSP = 0
+KVM_X86_QUIRK_SLOT_ZAP_ALL = (1 << 7)
+KVM_X86_QUIRK_STUFF_FEATURE_MSRS = (1 << 8)
+KVM_X86_QUIRK_IGNORE_GUEST_PAT = (1 << 9)
+KVM_X86_QUIRK_VMCS12_ALLOW_FREEZE_IN_SMM = (1 << 10)
+KVM_X86_QUIRK_NESTED_SVM_SHARED_PAT = (1 << 11)
+KVM_X86_GRP_SYSTEM = 0
+KVM_X86_GRP_SEV = 1
+KVM_X86_SEV_VMSA_FEATURES = 0
+KVM_X86_SNP_POLICY_BITS = 1
+KVM_X86_SEV_SNP_REQ_CERTS = 2
+
+
+class _kvm_svm_nested_state_hdr_7_1(ctypes.Structure):
+    _fields_ = [
+        ('vmcb_pa', c_uint64),
+        ('gpat', c_uint64),
+    ]
+
+
+KVM_PMU_EVENT_FLAG_MASKED_EVENTS = (1 << 0)
+KVM_PMU_EVENT_FLAGS_VALID_MASK = KVM_PMU_EVENT_FLAG_MASKED_EVENTS
+KVM_XEN_HVM_CONFIG_RUNSTATE_UPDATE_FLAG = (1 << 6)
+KVM_XEN_HVM_CONFIG_PVCLOCK_TSC_UNSTABLE = (1 << 7)
+KVM_XEN_HVM_CONFIG_SHARED_INFO_HVA = (1 << 8)
+KVM_XEN_MSR_MIN_INDEX = 0x40000000
+KVM_XEN_MSR_MAX_INDEX = 0x4fffffff
+KVM_XEN_INVALID_GFN = 0xffffffffffffffff  # ((__u64)-1)
+KVM_XEN_ATTR_TYPE_RUNSTATE_UPDATE_FLAG = 0x5
+KVM_XEN_ATTR_TYPE_SHARED_INFO_HVA = 0x6
+KVM_XEN_INVALID_GPA = 0xffffffffffffffff  # ((__u64)-1)
+KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO_HVA = 0x9
+KVM_SEV_INIT2 = 22
+KVM_SEV_SNP_LAUNCH_START = 100
+KVM_SEV_SNP_LAUNCH_UPDATE = 101
+KVM_SEV_SNP_LAUNCH_FINISH = 102
+KVM_SEV_SNP_ENABLE_REQ_CERTS = 103
+
+
+class kvm_sev_init(ctypes.Structure):
+    _fields_ = [
+        ('vmsa_features', c_uint64),
+        ('flags', c_uint32),
+        ('ghcb_version', c_uint16),
+        ('pad1', c_uint16),
+        ('pad2', c_uint32 * 8),
+    ]
+
+
+KVM_SEV_PAGE_TYPE_INVALID = 0x0
+KVM_SEV_SNP_PAGE_TYPE_NORMAL = 0x1
+KVM_SEV_SNP_PAGE_TYPE_ZERO = 0x3
+KVM_SEV_SNP_PAGE_TYPE_UNMEASURED = 0x4
+KVM_SEV_SNP_PAGE_TYPE_SECRETS = 0x5
+KVM_SEV_SNP_PAGE_TYPE_CPUID = 0x6
+
+
+class kvm_sev_snp_launch_start(ctypes.Structure):
+    _fields_ = [
+        ('policy', c_uint64),
+        ('gosvw', c_uint8 * 16),
+        ('flags', c_uint16),
+        ('pad0', c_uint8 * 6),
+        ('pad1', c_uint64 * 4),
+    ]
+
+
+class kvm_sev_snp_launch_update(ctypes.Structure):
+    _fields_ = [
+        ('gfn_start', c_uint64),
+        ('uaddr', c_uint64),
+        ('len', c_uint64),
+        ('type', c_uint8),
+        ('pad0', c_uint8),
+        ('flags', c_uint16),
+        ('pad1', c_uint32),
+        ('pad2', c_uint64 * 4),
+    ]
+
+
+KVM_SEV_SNP_ID_BLOCK_SIZE = 96
+KVM_SEV_SNP_ID_AUTH_SIZE = 4096
+KVM_SEV_SNP_FINISH_DATA_SIZE = 32
+
+
+class kvm_sev_snp_launch_finish(ctypes.Structure):
+    _fields_ = [
+        ('id_block_uaddr', c_uint64),
+        ('id_auth_uaddr', c_uint64),
+        ('id_block_en', c_uint8),
+        ('auth_key_en', c_uint8),
+        ('vcek_disabled', c_uint8),
+        ('host_data', c_uint8 * KVM_SEV_SNP_FINISH_DATA_SIZE),
+        ('pad0', c_uint8 * 3),
+        ('flags', c_uint16),
+        ('pad1', c_uint64 * 4),
+    ]
+
+
+KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST = (1 << 2)
+KVM_X2APIC_DISABLE_SUPPRESS_EOI_BROADCAST = (1 << 3)
+KVM_PMU_MASKED_ENTRY_EVENT_SELECT = 0xff | (0xf << 32)
+KVM_PMU_MASKED_ENTRY_UMASK_MASK = 0xff << 56
+KVM_PMU_MASKED_ENTRY_UMASK_MATCH = 0xff << 8
+KVM_PMU_MASKED_ENTRY_EXCLUDE = 1 << 55
+KVM_PMU_MASKED_ENTRY_UMASK_MASK_SHIFT = 56
+KVM_EXIT_HYPERCALL_LONG_MODE = (1 << 0)
+KVM_X86_DEFAULT_VM = 0
+KVM_X86_SW_PROTECTED_VM = 1
+KVM_X86_SEV_VM = 2
+KVM_X86_SEV_ES_VM = 3
+KVM_X86_SNP_VM = 4
+KVM_X86_TDX_VM = 5
+KVM_TDX_MEASURE_MEMORY_REGION = (1 << 0)
+
+
+class _kvm_nested_state_hdr_7_1(ctypes.Union):
+    _fields_ = [
+        ('vmx', kvm_vmx_nested_state_hdr),
+        ('svm', _kvm_svm_nested_state_hdr_7_1),
+        ('pad', c_uint8 * 120),
+    ]
+
+
+class _kvm_nested_state_7_1(ctypes.Structure):
+    _fields_ = [
+        ('flags', c_uint16),
+        ('format', c_uint16),
+        ('size', c_uint32),
+        ('hdr', _kvm_nested_state_hdr_7_1),
+        ('data', _kvm_nested_state_data),
+    ]
+
+
+# --- Versions (as in abi/kvm.py: the plain definitions are 6.1's) --------------------------------------------
+SINCE = {
+    "6.2": ("KVM_MSR_FILTER_RANGE_VALID_MASK", "KVM_MSR_FILTER_VALID_MASK", "KVM_PMU_EVENT_FLAGS_VALID_MASK"),
+    "6.3": ("KVM_PMU_EVENT_FLAG_MASKED_EVENTS", "KVM_PMU_MASKED_ENTRY_EVENT_SELECT", "KVM_PMU_MASKED_ENTRY_UMASK_MASK",
+            "KVM_PMU_MASKED_ENTRY_UMASK_MATCH", "KVM_PMU_MASKED_ENTRY_EXCLUDE", "KVM_PMU_MASKED_ENTRY_UMASK_MASK_SHIFT",
+            "KVM_XEN_HVM_CONFIG_RUNSTATE_UPDATE_FLAG", "KVM_XEN_ATTR_TYPE_RUNSTATE_UPDATE_FLAG"),
+    "6.5": ("KVM_XEN_HVM_CONFIG_PVCLOCK_TSC_UNSTABLE",),
+    "6.8": ("KVM_X86_DEFAULT_VM", "KVM_X86_SW_PROTECTED_VM"),
+    "6.9": ("KVM_XEN_HVM_CONFIG_SHARED_INFO_HVA", "KVM_XEN_INVALID_GFN", "KVM_XEN_ATTR_TYPE_SHARED_INFO_HVA",
+            "KVM_XEN_INVALID_GPA", "KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO_HVA"),
+    "6.10": ("KVM_X86_GRP_SYSTEM", "KVM_X86_GRP_SEV", "KVM_X86_SEV_VMSA_FEATURES", "KVM_SEV_INIT2", "kvm_sev_init",
+             "KVM_X86_SEV_VM", "KVM_X86_SEV_ES_VM"),
+    "6.11": ("KVM_RUN_X86_GUEST_MODE", "KVM_SEV_SNP_LAUNCH_START", "KVM_SEV_SNP_LAUNCH_UPDATE",
+             "KVM_SEV_SNP_LAUNCH_FINISH", "KVM_SEV_SNP_PAGE_TYPE_NORMAL", "KVM_SEV_SNP_PAGE_TYPE_ZERO",
+             "KVM_SEV_SNP_PAGE_TYPE_UNMEASURED", "KVM_SEV_SNP_PAGE_TYPE_SECRETS", "KVM_SEV_SNP_PAGE_TYPE_CPUID",
+             "kvm_sev_snp_launch_start", "kvm_sev_snp_launch_update", "kvm_sev_snp_launch_finish",
+             "KVM_SEV_SNP_ID_BLOCK_SIZE", "KVM_SEV_SNP_ID_AUTH_SIZE", "KVM_SEV_SNP_FINISH_DATA_SIZE",
+             "KVM_X86_SNP_VM"),
+    # In Debian's 6.12.y headers (some by stable backport); the first 6.12 carrying them was not checked.
+    "6.12": ("KVM_X86_QUIRK_SLOT_ZAP_ALL", "KVM_X86_QUIRK_STUFF_FEATURE_MSRS", "KVM_X86_QUIRK_IGNORE_GUEST_PAT",
+             "KVM_X86_QUIRK_VMCS12_ALLOW_FREEZE_IN_SMM", "KVM_EXIT_HYPERCALL_LONG_MODE"),
+    "6.14": ("KVM_XEN_MSR_MIN_INDEX", "KVM_XEN_MSR_MAX_INDEX"),
+    "6.16": ("KVM_X86_TDX_VM", "KVM_TDX_MEASURE_MEMORY_REGION"),
+    "6.17": ("KVM_X86_SNP_POLICY_BITS",),
+    "6.18": ("KVM_X86_REG_TYPE_MSR", "KVM_X86_REG_TYPE_KVM", "KVM_REG_GUEST_SSP", "CP_VECTOR", "HV_VECTOR",
+             "VC_VECTOR", "SX_VECTOR"),
+    "7.1": ("KVM_X86_QUIRK_NESTED_SVM_SHARED_PAT", "KVM_X86_SEV_SNP_REQ_CERTS", "KVM_SEV_SNP_ENABLE_REQ_CERTS",
+            "KVM_SEV_PAGE_TYPE_INVALID", "KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST",
+            "KVM_X2APIC_DISABLE_SUPPRESS_EOI_BROADCAST"),
+}
+# Memory aliases had been a no-op for years; the read-only memslot switch became KVM_CAP_READONLY_MEM alone.
+UNTIL = {"6.8": ("__KVM_HAVE_READONLY_MEM",), "6.9": ("KVM_SET_MEMORY_ALIAS", "kvm_memory_alias")}
+CHANGED = {
+    # enum sev_cmd_id's end marker moves with each new command
+    "6.10": {"KVM_SEV_NR_MAX": 23},
+    "6.11": {"KVM_SEV_NR_MAX": 103},
+    "7.1": {"KVM_SEV_NR_MAX": 104, "kvm_svm_nested_state_hdr": _kvm_svm_nested_state_hdr_7_1,
+            "kvm_nested_state": _kvm_nested_state_7_1},
+}

@@ -50,14 +50,13 @@ from abi.spec import steps as S
 from abi.spec.case import X86_64, Case, DocumentedError, Scene, Step, Unreachable, Val
 from abi.spec.steps import BAD_POINTER, create_vcpu, step
 from abi.target.base import Result
+from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR  # asm/kvm.h since 6.18
 
 API = "api.rst"
 ENTRY = 40  # sizeof(struct kvm_cpuid_entry2)
 MSR_IA32_SYSENTER_CS = 0x174
 MSR_NONE = 0x4B564D7F  # in KVM's own MSR range 0x4b564dxx, past every MSR it defines: no such MSR
 MCI_STATUS_VAL = 1 << 63
-KVM_X86_REG_TYPE_MSR, KVM_X86_REG_TYPE_KVM = 2, 3  # asm/kvm.h since 6.18, not yet in the model
-KVM_REG_GUEST_SSP = 0
 
 
 def case(id, ioctl, condition, call, errno, cite, **kw) -> Case:

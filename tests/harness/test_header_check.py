@@ -2,7 +2,9 @@
 
 Each case copies the default headers' linux/kvm.h and asm/kvm.h into a `headers_install`-shaped tree, makes
 one edit, and runs the whole check over it: the failing symbols must be exactly the expected ones (the
-changed symbol and whatever derives from it, e.g. the request number carrying a structure's size).
+changed symbol and whatever derives from it, e.g. the request number carrying a structure's size). The same
+for Debian sid's headers (fetched into the cache; skipped without apt or network), whose symbols the model
+has only from a later release: the check judges the model of the headers' own release.
 """
 
 import re
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from abi import abicheck, model
-from abi.headers import DEFAULT_INCLUDE, HeaderSet, dump
+from abi.headers import DEFAULT_INCLUDE, MULTIARCH, HeaderError, HeaderSet, debian_headers, dump
 
 ASM = {"arm64": DEFAULT_INCLUDE["arm64"] / "asm" / "kvm.h",
        "x86_64": DEFAULT_INCLUDE["x86_64"] / "x86_64-linux-gnu" / "asm" / "kvm.h"}
@@ -63,20 +65,29 @@ MUTATIONS = [
 ]
 
 
-def _install_copy(arch: str, root: Path) -> Path:
-    """A `make headers_install`-shaped tree with the two KVM headers; the rest comes from the compiler's
-    default include path, exactly as for the real thing."""
+def _install_copy(arch: str, root: Path, sid: Path | None = None) -> Path:
+    """A `make headers_install`-shaped tree with the two KVM headers (Debian 12's, or those of sid's tree `sid`);
+    the rest comes from the compiler's default include path (or sid's), exactly as for the real thing."""
     (root / "include" / "linux").mkdir(parents=True)
     (root / "include" / "asm").mkdir(parents=True)
-    shutil.copy(DEFAULT_INCLUDE[arch] / "linux" / "kvm.h", root / "include" / "linux" / "kvm.h")
-    shutil.copy(ASM[arch], root / "include" / "asm" / "kvm.h")
+    linux = sid / "usr" / "include" / "linux" if sid else DEFAULT_INCLUDE[arch] / "linux"
+    asm = sid / "usr" / "include" / MULTIARCH[arch] / "asm" / "kvm.h" if sid else ASM[arch]
+    shutil.copy(linux / "kvm.h", root / "include" / "linux" / "kvm.h")
+    shutil.copy(asm, root / "include" / "asm" / "kvm.h")
     return root
 
 
-def _failing(arch: str, root: Path) -> set[str]:
+def _failing(arch: str, root: Path, debian: str = "") -> set[str]:
     abi = model.for_arch(arch)
-    d = dump(HeaderSet(arch, root), use_cache=False)
+    d = dump(HeaderSet(arch, root, debian), use_cache=False)
     return {n for n in abi.symbols if abicheck.check(abi, d, n).status == abicheck.FAIL}
+
+
+def _mutate(root: Path, header: str, pattern: str, replacement: str, what: str) -> None:
+    path = root / "include" / header / "kvm.h"
+    changed, n = re.subn(pattern, replacement, path.read_text(), count=1)
+    assert n == 1, f"the mutation {what} no longer applies to these headers"
+    path.write_text(changed)
 
 
 def _need(arch):
@@ -96,11 +107,7 @@ def test_unchanged_copy_passes(arch, tmp_path):
 def test_single_change_is_named(mutation, tmp_path):
     _need(mutation.arch)
     root = _install_copy(mutation.arch, tmp_path)
-    header = root / "include" / mutation.header / "kvm.h"
-    text = header.read_text()
-    changed, n = re.subn(mutation.pattern, mutation.replacement, text, count=1)
-    assert n == 1, f"the mutation {mutation.name} no longer applies to the default headers"
-    header.write_text(changed)
+    _mutate(root, mutation.header, mutation.pattern, mutation.replacement, mutation.name)
     assert _failing(mutation.arch, root) == set(mutation.fails)
 
 
@@ -153,6 +160,101 @@ def test_missing_cross_compiler_names_the_package(monkeypatch):
         HeaderSet("arm64").validate()
     assert str(e.value) == ("arm64: compiler kvm-abi-no-such-gcc not found "
                             "(apt-get install gcc-aarch64-linux-gnu)")
-    check = __import__("abi.headers_plugin", fromlist=["HeaderCheck"]).HeaderCheck({"arm64": HeaderSet("arm64")})
+    check = __import__("abi.headers_plugin", fromlist=["HeaderCheck"]).HeaderCheck({"": {"arm64": HeaderSet("arm64")}})
     with pytest.raises(pytest.skip.Exception, match="apt-get install gcc-aarch64-linux-gnu"):
         check.dump("arm64")
+
+
+# --- releases: symbols newer than the headers, and Debian sid's headers ---------------------------------------
+
+def _sid() -> Path:
+    try:
+        return debian_headers("debian-sid")[0]
+    except HeaderError as e:
+        pytest.skip(str(e))
+
+
+def test_symbol_newer_than_the_headers_is_not_in_them_not_a_failure():
+    _need("arm64")
+    d = dump(HeaderSet("arm64"))
+    assert d.version.startswith("6.1.")
+    v = abicheck.check(model.for_arch("arm64"), d, "KVM_ARM_SET_COUNTER_OFFSET")
+    assert v.status == abicheck.NOT_IN and "since 6.4" in v.message and d.version in v.message
+    cov = {c.kind: c for c in abicheck.coverage(model.for_arch("arm64"), d)}
+    assert "KVM_ARM_SET_COUNTER_OFFSET" in cov["ioctl"].not_in
+    assert "KVM_ARM_SET_COUNTER_OFFSET" not in cov["ioctl"].missing
+
+
+def test_symbol_the_model_dates_later_than_the_headers_fails(tmp_path):
+    """Release data are checked too: old headers defining a 'newer' symbol mean the model's SINCE is wrong."""
+    _need("arm64")
+    root = _install_copy("arm64", tmp_path)
+    _mutate(root, "linux", r"(#define KVM_CAP_ARM_SET_DEVICE_ADDR 88\n)", r"\g<1>#define KVM_CAP_COUNTER_OFFSET 227\n",
+            "an early KVM_CAP_COUNTER_OFFSET")
+    assert _failing("arm64", root) == {"KVM_CAP_COUNTER_OFFSET"}
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+def test_unchanged_sid_copy_passes(arch, tmp_path):
+    _need(arch)
+    root = _install_copy(arch, tmp_path, _sid())
+    assert dump(HeaderSet(arch, root, "debian-sid"), use_cache=False).version.startswith("7.")
+    assert _failing(arch, root, "debian-sid") == set()
+
+
+SID_MUTATIONS = [
+    M("newer-cap-value", "arm64", "linux", r"(#define KVM_CAP_COUNTER_OFFSET )227", r"\g<1>228",
+      "KVM_CAP_COUNTER_OFFSET"),
+    M("newer-struct-field", "arm64", "asm",
+      r"(struct kvm_arm_counter_offset \{\s*__u64 counter_offset;\s*)__u64 reserved;", r"\g<1>__u64 reserved[2];",
+      "kvm_arm_counter_offset", "KVM_ARM_SET_COUNTER_OFFSET"),
+    M("newer-ioctl-number", "x86_64", "linux", r"(KVM_SET_USER_MEMORY_REGION2 _IOW\(KVMIO, )0x49", r"\g<1>0x4a",
+      "KVM_SET_USER_MEMORY_REGION2"),
+    M("newer-struct-grows", "x86_64", "linux", r"(struct kvm_userspace_memory_region2 \{[^}]*__u64 pad2\[)14\]",
+      r"\g<1>15]", "kvm_userspace_memory_region2", "KVM_SET_USER_MEMORY_REGION2"),
+    M("newer-attribute", "arm64", "asm", r"(#define\s+KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS\s+)4", r"\g<1>5",
+      "KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS"),
+    M("newer-asm-constant", "x86_64", "asm", r"(#define KVM_X86_REG_TYPE_MSR\s+)2", r"\g<1>4", "KVM_X86_REG_TYPE_MSR"),
+    M("changed-layout", "x86_64", "asm", r"(struct kvm_sev_cmd \{\s*__u32 id;\s*)__u32 pad0;", r"\g<1>__u32 pad;",
+      "kvm_sev_cmd"),
+    M("gone-symbol-back", "arm64", "linux", r"(#define KVM_GET_API_VERSION[^\n]*\n)",
+      r"\g<1>#define KVM_TRACE_PAUSE _IO(KVMIO, 0x07)\n", "KVM_TRACE_PAUSE"),
+]
+
+
+@pytest.mark.parametrize("mutation", SID_MUTATIONS, ids=lambda m: f"{m.arch}-{m.name}")
+def test_single_change_to_sid_is_named(mutation, tmp_path):
+    _need(mutation.arch)
+    root = _install_copy(mutation.arch, tmp_path, _sid())
+    _mutate(root, mutation.header, mutation.pattern, mutation.replacement, mutation.name)
+    assert _failing(mutation.arch, root, "debian-sid") == set(mutation.fails)
+
+
+def test_debian_sid_is_a_header_set_of_the_option():
+    from abi.headers import parse_uapi_option
+
+    sets = parse_uapi_option([])
+    assert set(sets) == {"", "debian-sid"} and sets["debian-sid"]["arm64"].debian == "debian-sid"
+    assert set(parse_uapi_option(["debian-sid"])) == {"debian-sid"}
+    assert set(parse_uapi_option(["debian-12"])) == {""}
+
+
+def test_sid_unavailable_is_one_skip_line(monkeypatch, tmp_path):
+    import abi.headers as H
+    from abi.target import provision
+    from abi.target.base import TargetUnavailable
+
+    def no_apt(channel):
+        raise TargetUnavailable("apt-get update for arm64 sid failed: no network")
+
+    monkeypatch.setattr(provision, "Apt", no_apt)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # an empty cache: no earlier copy to fall back on
+    monkeypatch.setattr(H, "_DEBIAN_DIRS", {})
+    check = __import__("abi.headers_plugin", fromlist=["HeaderCheck"]).HeaderCheck(
+        {"debian-sid": {a: HeaderSet(a, debian="debian-sid") for a in ("x86_64", "arm64")}})
+    for arch in ("x86_64", "arm64"):
+        with pytest.raises(pytest.skip.Exception, match="debian-sid: .*not available here.*no network"):
+            check.dump(arch, "debian-sid")
+    assert [line for line in check.summary() if "not checked" in line] == [
+        "debian-sid x86_64: not checked: debian-sid: Debian sid's linux-libc-dev is not available here "
+        "(apt-get update for arm64 sid failed: no network)"]

@@ -4,7 +4,7 @@ import ctypes
 
 import pytest
 
-from abi import arm64, kvm, layout, model
+from abi import arm64, kvm, layout, model, x86
 
 
 def test_arch_sized_requests_differ_by_architecture():
@@ -25,7 +25,8 @@ def test_conditional_symbols_follow_the_architecture_switches():
 
 def test_asm_header_overrides_linux_header_default():
     assert model.for_arch("x86_64").KVM_DIRTY_LOG_PAGE_OFFSET == 64
-    assert model.for_arch("arm64").KVM_DIRTY_LOG_PAGE_OFFSET == 0
+    assert model.for_arch("arm64", "6.1").KVM_DIRTY_LOG_PAGE_OFFSET == 0
+    assert model.for_arch("arm64", "6.2").KVM_DIRTY_LOG_PAGE_OFFSET == 64  # arm64's dirty ring
 
 
 def test_kvm_run_is_built_per_architecture():
@@ -63,3 +64,56 @@ def test_member_paths_and_offsetof():
 def test_anonymous_members_are_reached_without_their_name():
     paths = {m.path for m in layout.members(kvm.kvm_irq_routing_entry)}
     assert "u.irqchip.pin" in paths
+
+
+# --- versions ------------------------------------------------------------------------------------------------
+
+def test_a_release_has_what_its_headers_have():
+    assert "KVM_ARM_SET_COUNTER_OFFSET" not in model.for_arch("arm64", "6.3").symbols
+    new = model.for_arch("arm64", "6.4").symbols["KVM_ARM_SET_COUNTER_OFFSET"]
+    assert new.since == "6.4" and new.value == 0x4010AEB5  # _IOW(KVMIO, 0xb5, struct kvm_arm_counter_offset)
+    assert "KVM_TRACE_ENABLE" in model.for_arch("arm64", "6.8").symbols
+    assert "KVM_TRACE_ENABLE" not in model.for_arch("arm64", "6.9").symbols
+    assert model.for_arch("arm64").symbols["KVM_TRACE_ENABLE"].until == "6.9"
+
+
+def test_every_release_is_in_the_unversioned_model():
+    everything = model.for_arch("x86_64").symbols
+    for v in ("6.1", "6.8", "6.12", "7.2"):
+        assert model.for_arch("x86_64", v).symbols.keys() <= everything.keys()
+
+
+def test_release_spellings():
+    assert model.for_arch("arm64", "7.2.13") is model.for_arch("arm64", (7, 2))
+    assert model.for_arch("arm64", 0x070213) is model.for_arch("arm64", "7.2")  # LINUX_VERSION_CODE
+
+
+def test_moved_to_one_architectures_header_stays_there():
+    # 6.9 moved the Xen and SEV definitions from linux/kvm.h to x86's asm/kvm.h: gone for arm64 only.
+    assert "kvm_xen_hvm_attr" in model.for_arch("x86_64", "7.2").symbols
+    arm = model.for_arch("arm64", "7.2")
+    assert "kvm_xen_hvm_attr" not in arm.symbols
+    with pytest.raises(AttributeError, match="kvm_xen_hvm_attr is not defined for arm64"):
+        _ = arm.KVM_XEN_HVM_GET_ATTR  # the request stays in linux/kvm.h, its structure does not
+
+
+def test_changed_layout_per_release():
+    old, new = model.for_arch("x86_64", "6.1").kvm_sev_cmd, model.for_arch("x86_64", "6.9").kvm_sev_cmd
+    assert [m.path for m in layout.members(old)] == ["id", "data", "error", "sev_fd"]
+    assert [m.path for m in layout.members(new)] == ["id", "pad0", "data", "error", "sev_fd"]
+    assert ctypes.sizeof(old) == ctypes.sizeof(new) == 24
+    assert "memory_fault" not in {m.path for m in layout.members(model.for_arch("arm64", "6.1").kvm_run)}
+    assert "memory_fault" in {m.path for m in layout.members(model.for_arch("arm64", "6.8").kvm_run)}
+
+
+@pytest.mark.parametrize("module", [kvm, arm64, x86], ids=lambda m: m.__name__)
+def test_release_data_names_modelled_symbols(module):
+    """A misspelt name in SINCE, UNTIL, MOVED or CHANGED would silently version nothing."""
+    known = set(model.module_symbols(module)) | set(getattr(module, "FEATURES", ())) | set(model.module_symbols(kvm))
+    named = {n for names in getattr(module, "SINCE", {}).values() for n in names}
+    named |= {n for names in getattr(module, "UNTIL", {}).values() for n in names}
+    named |= {n for arches in getattr(module, "MOVED", {}).values() for names in arches.values() for n in names}
+    named |= {n for values in getattr(module, "CHANGED", {}).values() for n in values}
+    assert named - known == set()
+    for rel in (*getattr(module, "SINCE", {}), *getattr(module, "UNTIL", {}), *getattr(module, "CHANGED", {})):
+        assert model.release(rel) > model.release(model.BASELINE)
