@@ -758,7 +758,58 @@ KVM_X86_SEV_VM = 2
 KVM_X86_SEV_ES_VM = 3
 KVM_X86_SNP_VM = 4
 KVM_X86_TDX_VM = 5
+KVM_TDX_CAPABILITIES = 0
+KVM_TDX_INIT_VM = 1
+KVM_TDX_INIT_VCPU = 2
+KVM_TDX_INIT_MEM_REGION = 3
+KVM_TDX_FINALIZE_VM = 4
+KVM_TDX_GET_CPUID = 5
+KVM_TDX_CMD_NR_MAX = 6
+
+
+class kvm_tdx_cmd(ctypes.Structure):
+    _fields_ = [
+        ('id', c_uint32),
+        ('flags', c_uint32),
+        ('data', c_uint64),
+        ('hw_error', c_uint64),
+    ]
+
+
+class kvm_tdx_capabilities(ctypes.Structure):
+    _fields_ = [
+        ('supported_attrs', c_uint64),
+        ('supported_xfam', c_uint64),
+        ('kernel_tdvmcallinfo_1_r11', c_uint64),
+        ('user_tdvmcallinfo_1_r11', c_uint64),
+        ('kernel_tdvmcallinfo_1_r12', c_uint64),
+        ('user_tdvmcallinfo_1_r12', c_uint64),
+        ('reserved', c_uint64 * 250),
+        ('cpuid', kvm_cpuid2),
+    ]
+
+
+class kvm_tdx_init_vm(ctypes.Structure):
+    _fields_ = [
+        ('attributes', c_uint64),
+        ('xfam', c_uint64),
+        ('mrconfigid', c_uint64 * 6),
+        ('mrowner', c_uint64 * 6),
+        ('mrownerconfig', c_uint64 * 6),
+        ('reserved', c_uint64 * 12),
+        ('cpuid', kvm_cpuid2),
+    ]
+
+
 KVM_TDX_MEASURE_MEMORY_REGION = (1 << 0)
+
+
+class kvm_tdx_init_mem_region(ctypes.Structure):
+    _fields_ = [
+        ('source_addr', c_uint64),
+        ('gpa', c_uint64),
+        ('nr_pages', c_uint64),
+    ]
 
 
 class _kvm_nested_state_hdr_7_1(ctypes.Union):
@@ -801,7 +852,10 @@ SINCE = {
     "6.12": ("KVM_X86_QUIRK_SLOT_ZAP_ALL", "KVM_X86_QUIRK_STUFF_FEATURE_MSRS", "KVM_X86_QUIRK_IGNORE_GUEST_PAT",
              "KVM_X86_QUIRK_VMCS12_ALLOW_FREEZE_IN_SMM", "KVM_EXIT_HYPERCALL_LONG_MODE"),
     "6.14": ("KVM_XEN_MSR_MIN_INDEX", "KVM_XEN_MSR_MAX_INDEX"),
-    "6.16": ("KVM_X86_TDX_VM", "KVM_TDX_MEASURE_MEMORY_REGION"),
+    "6.16": ("KVM_X86_TDX_VM", "KVM_TDX_MEASURE_MEMORY_REGION", "KVM_TDX_CAPABILITIES", "KVM_TDX_INIT_VM",
+             "KVM_TDX_INIT_VCPU", "KVM_TDX_INIT_MEM_REGION", "KVM_TDX_FINALIZE_VM", "KVM_TDX_GET_CPUID",
+             "KVM_TDX_CMD_NR_MAX", "kvm_tdx_cmd", "kvm_tdx_capabilities", "kvm_tdx_init_vm",
+             "kvm_tdx_init_mem_region"),
     "6.17": ("KVM_X86_SNP_POLICY_BITS",),
     "6.18": ("KVM_X86_REG_TYPE_MSR", "KVM_X86_REG_TYPE_KVM", "KVM_REG_GUEST_SSP", "CP_VECTOR", "HV_VECTOR",
              "VC_VECTOR", "SX_VECTOR"),
