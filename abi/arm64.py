@@ -1,7 +1,8 @@
 """asm/kvm.h for arm64: core registers, vCPU init, the vGIC and its address API, register ids, PSCI.
 
-In the header's order and with its names; `tests/abi` proves it against Debian's arm64 cross headers. The
-two structures of asm/ptrace.h that kvm_regs embeds are modelled first.
+In the header's order and with its names; `tests/abi` proves it against Debian's arm64 cross headers (6.1) and
+Debian sid's. The two structures of asm/ptrace.h that kvm_regs embeds are modelled first; what releases after 6.1
+added is at the end, with its SINCE / UNTIL / CHANGED data (see abi/kvm.py).
 """
 
 import ctypes

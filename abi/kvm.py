@@ -7,8 +7,10 @@ their number from `abi.model.for_arch(arch)`, as do the structures that embed on
 kvm_guest_debug, kvm_irqchip, in ARCH_STRUCTS at the end). `tests/abi` proves every value and layout
 here against real UAPI headers; see abi/headers.py.
 
-Modelled from Debian's linux-libc-dev 6.1 headers; symbols added by later kernels are reported by the header
-check as present in the headers and missing from the model.
+The plain definitions are those of Debian 12's linux-libc-dev (6.1). What later releases added, dropped, moved
+to an architecture's asm/kvm.h or changed is at the end, after "Added after 6.1", as data: SINCE, UNTIL, MOVED
+and CHANGED, which abi.model.for_arch(arch, version) reads. The header check judges each header set by the
+model of its own release (Debian 12's and Debian sid's by default).
 """
 
 import ctypes

@@ -1,6 +1,7 @@
 """asm/kvm.h for x86_64: registers, segments, MSRs, CPUID, interrupt controllers, events, nested state.
 
-In the header's order and with its names; `tests/abi` proves it against Debian's linux-libc-dev headers.
+In the header's order and with its names; `tests/abi` proves it against Debian's linux-libc-dev headers (6.1 and
+sid's); what releases after 6.1 added is at the end, with its SINCE / UNTIL / CHANGED data (see abi/kvm.py).
 """
 
 import ctypes
