@@ -390,6 +390,19 @@ def tag_slot(flags: int = 0, size: int = SLOT_SIZE) -> Step:
                 f"flags {shown})", run)
 
 
+def shared_anonymous_slot() -> Step:
+    """Slot 0 at IPA 0 on MAP_SHARED|MAP_ANONYMOUS memory (the target's mmap of fd -1)."""
+    def run(s: Scene) -> Result:
+        addr = s.target.mmap(-1, SLOT_SIZE)
+        s.maps.append((addr, SLOT_SIZE))
+        region = kvm.kvm_userspace_memory_region(slot=0, flags=0, guest_phys_addr=TAG_SLOT_IPA, memory_size=SLOT_SIZE,
+                                                 userspace_addr=addr)
+        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
+
+    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes of MAP_SHARED|MAP_ANONYMOUS memory)",
+                run)
+
+
 def kvm_run_slot() -> Step:
     """Slot 1 backed by the last vCPU's kvm_run page, mapped MAP_SHARED from the vCPU fd: a shared mapping of a file
     that is neither anonymous nor RAM-based, so not MTE-capable."""
@@ -862,6 +875,16 @@ CASES: list[Case] = [
          "the same memslot on a VM without MTE enabled", kvm_run_slot(), 0,
          "the contrast: mmu.c kvm_arch_prepare_memory_region refuses such memory only when MTE is enabled",
          on=MTE_ON, setup=(create_vcpu(0),), basis="code", needs=(CAP_MTE,)),
+    case("mte-memslot-shared-anonymous-6.1", "KVM_SET_USER_MEMORY_REGION",
+         "a memslot on MAP_SHARED|MAP_ANONYMOUS memory with MTE enabled (6.1)", shared_anonymous_slot(), EINVAL,
+         f"{CAP_MTE_DOC} (6.1): memslots must not be MAP_SHARED, a MAP_SHARED mmap returns -EINVAL (mmu.c "
+         "kvm_arch_prepare_memory_region: VM_SHARED)", on=MTE_ON, setup=(ENABLE_MTE,), kernels="6.1",
+         needs=(CAP_MTE,), doc_row=0),
+    case("mte-memslot-shared-anonymous", "KVM_SET_USER_MEMORY_REGION",
+         "a memslot on MAP_SHARED|MAP_ANONYMOUS memory with MTE enabled", shared_anonymous_slot(), 0,
+         f"{CAP_MTE_DOC} (6.12+): memslot memory mapped MAP_ANONYMOUS is allowed, shared or not (mmu.c "
+         "kvm_vma_mte_allowed: VM_MTE_ALLOWED)", on=MTE_ON, setup=(ENABLE_MTE,), kernels="6.12+",
+         needs=(CAP_MTE,)),
     case("mte-memslot-anonymous", "KVM_SET_USER_MEMORY_REGION", "a memslot on private anonymous memory, MTE enabled",
          tag_slot(), 0, f"{CAP_MTE_DOC}: MAP_ANONYMOUS memory (6.12+), memory not MAP_SHARED (6.1)", on=MTE_ON,
          setup=(ENABLE_MTE,), needs=(CAP_MTE,)),

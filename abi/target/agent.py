@@ -153,7 +153,8 @@ def op_write(payload):
 
 def op_mmap(payload):
     fd, size, offset = P.MMAP_ARGS.unpack(payload)
-    addr = _mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, fd, offset)
+    flags = mmap.MAP_SHARED | (mmap.MAP_ANONYMOUS if fd == -1 else 0)
+    addr = _mmap(None, size, mmap.PROT_READ | mmap.PROT_WRITE, flags, fd, offset)
     if addr in (MAP_FAILED, None):
         return P.result(-1, ctypes.get_errno()), P.STATUS_OK
     return P.result(addr), P.STATUS_OK

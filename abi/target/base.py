@@ -127,7 +127,9 @@ class Target(ABC):
 
     @abstractmethod
     def mmap(self, fd: int, size: int, offset: int = 0) -> int:
-        """mmap(fd) shared read-write (a vCPU's kvm_run); returns the address, or raises OSError."""
+        """mmap(fd) shared read-write (a vCPU's kvm_run); fd -1 maps zeroed anonymous shared memory (MAP_SHARED |
+        MAP_ANONYMOUS, which e.g. an MTE VM's memslot rules tell from `alloc`'s private memory). Returns the
+        address, or raises OSError."""
 
     @abstractmethod
     def munmap(self, addr: int, size: int) -> None: ...

@@ -100,7 +100,8 @@ class LocalTarget(Target):
         ctypes.memmove(addr, data, len(data))
 
     def mmap(self, fd: int, size: int, offset: int = 0) -> int:
-        addr = _mmap_fn(None, size, _mmap.PROT_READ | _mmap.PROT_WRITE, _mmap.MAP_SHARED, fd, offset)
+        flags = _mmap.MAP_SHARED | (_mmap.MAP_ANONYMOUS if fd == -1 else 0)
+        addr = _mmap_fn(None, size, _mmap.PROT_READ | _mmap.PROT_WRITE, flags, fd, offset)
         if addr == MAP_FAILED or addr is None:
             err = ctypes.get_errno()
             raise OSError(err, os.strerror(err))

@@ -1,4 +1,4 @@
-"""Wire protocol between the host (`qemu.QemuTarget`) and the in-guest agent (`agent.py`), version 1.
+"""Wire protocol between the host (`qemu.QemuTarget`) and the in-guest agent (`agent.py`), version 2.
 
 Standard library only: this file is copied into the guest's initramfs next to the agent and imported by both
 sides, so the two ends cannot drift apart.
@@ -27,11 +27,15 @@ Request payloads (after the header):
     ALLOC    u64 size                            -> RESULT(address or -1, errno)
     READ     u64 address, u64 size               -> RESULT(size or -1, errno) + bytes
     WRITE    u64 address + bytes                 -> RESULT(size or -1, errno)
-    MMAP     i32 fd, u64 size, u64 offset        -> RESULT(address or -1, errno)   (shared, read-write)
+    MMAP     i32 fd, u64 size, u64 offset        -> RESULT(address or -1, errno)   (shared, read-write;
+             fd -1: MAP_SHARED|MAP_ANONYMOUS memory, zeroed)
     MUNMAP   u64 address, u64 size               -> RESULT(0 or -1, errno)
     INFO     -                                   -> RESULT(0, 0) + NUL-separated key, value, key, value...
     DEBUG    u8 action + bytes                   -> RESULT(0 or -1, errno); SYSRQ writes the bytes to
              /proc/sysrq-trigger, HANG stops answering, EXIT ends the agent (test hooks for robustness)
+
+Versions: 2 maps anonymous shared memory for MMAP with fd -1 (version 1 answered EBADF); a host and an agent of
+different versions refuse each other at HELLO.
 
 The agent sends HELLO (seq 0) unsolicited once its port is open, so the host knows the guest is ready
 without polling. A host that gets no answer in time treats the guest as lost; it never resynchronises a
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 import struct
 
-VERSION = 1
+VERSION = 2
 PORT_NAME = "kvm-abi.agent"  # the virtserialport name the agent looks for under /sys/class/virtio-ports
 
 HEADER = struct.Struct("<IIBB")

@@ -64,6 +64,23 @@ def test_agent_memory_faults_are_errno_not_crashes():
     assert call(P.OP_WRITE, P.U64.pack(agent.GUARD) + b"x")[1:3] == (-1, errno.EFAULT)
 
 
+def test_agent_mmap_of_fd_minus_one_is_anonymous_shared_memory():
+    status, addr, err, _ = call(P.OP_MMAP, P.MMAP_ARGS.pack(-1, 8192, 0))
+    assert (status, err) == (P.STATUS_OK, 0) and addr > 0 and addr % 4096 == 0
+    with open("/proc/self/maps") as f:
+        line = next(m for m in f if int(m.split("-")[0], 16) == addr)
+    assert line.split()[1] == "rw-s"  # shared, not the private memory of ALLOC
+    assert call(P.OP_WRITE, P.U64.pack(addr + 4096) + b"kvm")[1:3] == (3, 0)
+    assert call(P.OP_READ, P.TWO_U64.pack(addr, 8))[3] == bytes(8)
+    assert call(P.OP_MUNMAP, P.TWO_U64.pack(addr, 8192))[1:3] == (0, 0)
+
+
+def test_version_2_is_what_both_ends_speak():
+    assert P.VERSION == 2  # 2: MMAP with fd -1 (anonymous shared memory)
+    status, ret, err, tail = call(P.OP_HELLO)
+    assert (ret, err) == (P.VERSION, 0) and P.HELLO_TAIL.unpack(tail)[0] == agent.GUARD
+
+
 def test_agent_ioctl_reports_errno_and_bytes():
     r, w = os.pipe()
     try:

@@ -46,6 +46,16 @@ def test_mmap_of_a_vcpu_fd(target, kvm, vm):
         assert target.close(vcpu) == 0
 
 
+def test_mmap_of_fd_minus_one_is_anonymous_shared_memory(target):
+    addr = target.mmap(-1, 8192)
+    try:
+        assert target.read(addr, 8) == bytes(8)
+        target.write(addr + 4096, b"kvm-abi")
+        assert target.read(addr + 4096, 7) == b"kvm-abi"
+    finally:
+        target.munmap(addr, 8192)
+
+
 def test_mmap_failure_is_an_oserror(target, kvm):
     with pytest.raises(OSError):
         target.mmap(kvm, 4096)  # /dev/kvm's system fd has no mmap
