@@ -131,7 +131,8 @@ def debian_headers(name: str) -> tuple[Path, str]:
         except TargetUnavailable as e:
             cached = sorted(top.glob("linux-libc-dev_*"), key=lambda p: p.stat().st_mtime)
             if not cached:
-                raise HeaderError(f"{name}: Debian {channel}'s linux-libc-dev is not available here ({e})") from None
+                raise HeaderError(f"{name}: Debian {channel}'s linux-libc-dev is not available here ({e}; no "
+                                  "network or Debian archive, and no earlier copy in the cache)") from None
             dest, version = cached[-1], cached[-1].name.split("_", 1)[1].replace("%3a", ":")
         _DEBIAN_DIRS[name] = (dest, version)
     return _DEBIAN_DIRS[name]

@@ -257,4 +257,5 @@ def test_sid_unavailable_is_one_skip_line(monkeypatch, tmp_path):
             check.dump(arch, "debian-sid")
     assert [line for line in check.summary() if "not checked" in line] == [
         "debian-sid x86_64: not checked: debian-sid: Debian sid's linux-libc-dev is not available here "
-        "(apt-get update for arm64 sid failed: no network)"]
+        "(apt-get update for arm64 sid failed: no network; no network or Debian archive, and no earlier copy in the "
+        "cache)"]
