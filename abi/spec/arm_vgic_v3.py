@@ -45,9 +45,10 @@ GRP_SYSREGS = arm64.KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS
 GRP_NR_IRQS = arm64.KVM_DEV_ARM_VGIC_GRP_NR_IRQS
 GRP_CTRL = arm64.KVM_DEV_ARM_VGIC_GRP_CTRL
 GRP_LEVEL = arm64.KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO
+GRP_MAINT_IRQ = 9  # asm/kvm.h of 7.x (KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ): not in Debian 6.1's or 6.12's headers
 GROUP_NAMES = {GRP_ADDR: "ADDR", GRP_DIST: "DIST_REGS", GRP_REDIST: "REDIST_REGS", GRP_SYSREGS: "CPU_SYSREGS",
                GRP_NR_IRQS: "NR_IRQS", GRP_CTRL: "CTRL", GRP_LEVEL: "LEVEL_INFO",
-               arm64.KVM_DEV_ARM_VGIC_GRP_ITS_REGS: "ITS_REGS"}
+               arm64.KVM_DEV_ARM_VGIC_GRP_ITS_REGS: "ITS_REGS", GRP_MAINT_IRQ: "MAINT_IRQ"}
 G_ADDR, G_DIST, G_REDIST = "KVM_DEV_ARM_VGIC_GRP_ADDR", "KVM_DEV_ARM_VGIC_GRP_DIST_REGS", \
     "KVM_DEV_ARM_VGIC_GRP_REDIST_REGS"
 G_SYSREGS, G_NR_IRQS, G_CTRL, G_LEVEL = "KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS", "KVM_DEV_ARM_VGIC_GRP_NR_IRQS", \
@@ -182,6 +183,10 @@ def line_level(intid: int, info: int = 0, aff0: int = 0, request: str = "GET", v
                 shown=f"vINTID {intid}, info {info}, Aff0={aff0}")
 
 
+def maint_irq(value=None, request: str = "SET") -> Step:
+    return attr(request, GRP_MAINT_IRQ, 0, value, width=4, shown="MAINT_IRQ")
+
+
 def reads(expected, width: int = 8, mask: int | None = None):
     """A check: the `width` bytes a GET wrote at attr.addr (masked) equal `expected`."""
     expected = val(expected)
@@ -267,6 +272,8 @@ SYSREGS_DOC = f"{DOC} {G_SYSREGS}"
 NR_DOC = f"{DOC} {G_NR_IRQS}"
 CTRL_DOC = f"{DOC} {G_CTRL}"
 LEVEL_DOC = f"{DOC} {G_LEVEL}"
+G_MAINT = "KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ"
+MAINT_DOC = f"{DOC} (7.2) {G_MAINT}"
 KVM_VGIC_ADDR = "vgic-kvm-device.c: kvm_vgic_addr"
 ALLOC_REGION = "vgic-mmio-v3.c: vgic_v3_alloc_redist_region"
 REGS_ACCESS = "vgic-kvm-device.c: vgic_v3_attr_regs_access"
@@ -656,6 +663,21 @@ CASES: list[Case] = [
     case("level-before-init", GET, "vINTIDs 32..63 before initialisation", line_level(32), EBUSY,
          f"{REGS_ACCESS}: the vGIC is not initialised", group=G_LEVEL, setup=PLACED, basis="code"),
 
+    # --- KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ (7.2's document: no errors table) ------------------------------------
+    case("maint-irq-set", SET, "maintenance interrupt PPI 20 before initialisation", maint_irq(20), 0,
+         f"{MAINT_DOC}: the vINTID must be a PPI", group=G_MAINT, setup=PLACED, kernels="7.2+"),
+    case("maint-irq-read-back", GET, "maintenance interrupt read back", maint_irq(request="GET"), 0,
+         f"{MAINT_DOC}", group=G_MAINT, setup=(*PLACED, maint_irq(20)), check=reads(20, 4), kernels="7.2+"),
+    case("maint-irq-not-ppi", SET, "maintenance interrupt vINTID 40 (an SPI)", maint_irq(40), EINVAL,
+         f"{MAINT_DOC}: must be a PPI (no errno given); vgic-kvm-device.c vgic_v3_set_attr (irq_is_ppi)",
+         group=G_MAINT, setup=PLACED, basis="code", kernels="7.2+"),
+    case("maint-irq-after-init", SET, "maintenance interrupt set after initialisation", maint_irq(20), EBUSY,
+         "vgic-kvm-device.c: vgic_v3_set_attr (vgic_initialized)", group=G_MAINT, setup=READY, basis="code",
+         kernels="7.2+"),
+    case("maint-irq-unknown-group", SET, "group 9 (KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ from 7.x) on 6.1 and 6.12",
+         maint_irq(20), ENXIO, "vgic-kvm-device.c: vgic_set_common_attr (no such group before it)", setup=PLACED,
+         basis="code", kernels="6.1, 6.12"),
+
     # --- the first KVM_RUN: the ordering the document asks for -------------------------------------------
     case("run-ready", "KVM_RUN", "first run with addresses set and CTRL_INIT done", run_vcpu(), EINTR,
          "api.rst 4.10: immediate_exit makes KVM_RUN return EINTR once the vCPU is ready", setup=READY),
@@ -669,6 +691,16 @@ CASES: list[Case] = [
          "vgic-v3.c: vgic_v3_map_resources, vgic_v3_check_base", setup=(*DEVICE, set_addr(REDIST, R3),
                                                                          set_addr(DIST, R3 + 0x10000), ctrl(INIT)),
          basis="code"),
+
+    case("run-regions-too-small", "KVM_RUN", "first run with two vCPUs and one REDIST_REGION of count 1", run_vcpu(),
+         ENXIO, f"{ADDR_DOC}: the sum of the region counts must be at least the number of vCPUs (no errno given); "
+         "vgic-v3.c vgic_v3_map_resources (vCPU 1 has no redistributor)",
+         setup=(VCPU, VCPU, create(), set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)), ctrl(INIT)),
+         basis="code"),
+    case("run-two-regions", "KVM_RUN", "first run with two vCPUs in two REDIST_REGIONs of count 1", run_vcpu(), EINTR,
+         f"{ADDR_DOC}: regions are filled with redistributors in index order",
+         setup=(VCPU, VCPU, create(), set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)),
+                set_addr(REGION, region(1, R3 + 0x100000, 1)), ctrl(INIT))),
 
     # --- the vGICv5 device type: no GICv5 host here --------------------------------------------------------
     case("create-v5", "KVM_CREATE_DEVICE", "KVM_DEV_TYPE_ARM_VGIC_V5 (16) on a GICv3 host",
