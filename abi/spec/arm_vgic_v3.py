@@ -339,7 +339,8 @@ DEVIATION_TYPER2 = (
 DEVIATION_ADDR_EBUSY = (
     f"{ADDR_DOC} (7.2) lists EBUSY for a write of a register that is read-only after initialisation; "
     "kvm_vgic_addr never tests whether the vGIC is initialised, so an address not yet set is accepted after "
-    "KVM_DEV_ARM_VGIC_CTRL_INIT. The row arrived with the GICD_TYPER2.nASSGIcap text, whose EBUSY "
+    "KVM_DEV_ARM_VGIC_CTRL_INIT. Between the 6.12 and 7.2 documents the row appears together with the "
+    "GICD_TYPER2.nASSGIcap text, whose EBUSY "
     "(vgic_mmio_uaccess_write_v3_misc) is a KVM_DEV_ARM_VGIC_GRP_DIST_REGS outcome")
 DEVIATION_MIX = (
     f"{ADDR_DOC}: it is invalid to mix KVM_VGIC_V3_ADDR_TYPE_REDIST and _REDIST_REGION (EINVAL); "
