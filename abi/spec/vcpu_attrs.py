@@ -13,7 +13,8 @@ kvm_arm_pmu_v3_enable), arch_timer.c (kvm_arm_timer_{set,get,has}_attr, timer_ir
 docs/research/vcpu_attrs.md has every row with its evidence and the version differences.
 
 Without an in-kernel irqchip a vCPU runs (KVM_RUN with immediate_exit) on any of the three guest profiles, so the
-"after a vCPU ran" PMU and SMCCC cases need no vGIC; the timer attributes need one, and run on gicv2.
+"after a vCPU ran" PMU and SMCCC cases need no vGIC; the timer attributes need one (the device of the host's vGIC
+with QEMU virt's frames, initialised: `runnable`).
 The PMU identifier KVM_ARM_VCPU_PMU_V3_SET_PMU takes is the perf type of the host PMU, which the documentation
 says to read from sysfs; the target interface cannot read files, so `PMU_TYPE` finds it by offering the dynamic
 perf types (6 and up, perf_pmu_register's idr) to a throwaway vCPU's SET_PMU. Cases that pass the found type test
@@ -28,12 +29,11 @@ from errno import EBUSY, EEXIST, EFAULT, EINTR, EINVAL, ENODEV, ENOMEM, ENXIO
 
 from abi import arm64, kvm, layout
 from abi.spec.case import Case, Scene, Step, Unreachable, Val
-from abi.spec.steps import BAD_POINTER, IRQCHIP, create_device, create_vcpu, set_addr, step
+from abi.spec.steps import BAD_POINTER, create_device, create_vcpu, step
 from abi.target.base import Result
 
 ARM = ("gicv2", "gicv3", "novgic")
 VGIC = ("gicv2", "gicv3")
-GICV2 = ("gicv2",)
 X86 = ("x86_64",)
 
 SET, GET, HAS = "KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATTR"
@@ -233,8 +233,30 @@ VGIC_INIT = step("SET_DEVICE_ATTR(KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CT
                  lambda s: s.ioctl(s.devices[-1], kvm.KVM_SET_DEVICE_ATTR,
                                    kvm.kvm_device_attr(flags=0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL,
                                                        attr=arm64.KVM_DEV_ARM_VGIC_CTRL_INIT, addr=0)))
-# A gicv2 VM whose first KVM_RUN succeeds: the legacy irqchip and both frames (vgic_v2_map_resources).
-RUNNABLE_V2 = (IRQCHIP, set_addr(arm64.KVM_VGIC_V2_ADDR_TYPE_DIST, D), set_addr(arm64.KVM_VGIC_V2_ADDR_TYPE_CPU, C))
+# QEMU virt's frames: GICv2 distributor and CPU interface, GICv3 distributor and redistributor region.
+FRAMES = {"gicv2": ((arm64.KVM_VGIC_V2_ADDR_TYPE_DIST, D), (arm64.KVM_VGIC_V2_ADDR_TYPE_CPU, C)),
+          "gicv3": ((arm64.KVM_VGIC_V3_ADDR_TYPE_DIST, D), (arm64.KVM_VGIC_V3_ADDR_TYPE_REDIST, 0x080A0000))}
+
+
+def _vgic_addrs(s: Scene) -> Result:
+    got = Result(0)
+    for addr_type, addr in FRAMES[s.target.info().profile]:
+        got = s.ioctl(s.devices[-1], kvm.KVM_SET_DEVICE_ATTR,
+                      kvm.kvm_device_attr(flags=0, group=arm64.KVM_DEV_ARM_VGIC_GRP_ADDR, attr=addr_type,
+                                          addr=s.scratch(u64(addr))))
+        if not got.ok:
+            return got
+    return got
+
+
+VGIC_ADDRS = step("SET_DEVICE_ATTR(KVM_DEV_ARM_VGIC_GRP_ADDR) of the vGIC's frames at QEMU virt's addresses",
+                  _vgic_addrs)
+
+
+def runnable(*vcpus: Step) -> tuple[Step, ...]:
+    """A VM whose first KVM_RUN succeeds with the host's vGIC: the device, its frames, the vCPUs, then
+    KVM_DEV_ARM_VGIC_CTRL_INIT (vgic_v2/v3_map_resources need the frames; no vCPU may be added after the init)."""
+    return (VGIC_DEVICE, VGIC_ADDRS, *vcpus, VGIC_INIT)
 
 
 def memslot() -> Step:
@@ -426,14 +448,14 @@ PMU_CASES: list[Case] = [
         f"{PMU_RST} 1.2 Returns: -EBUSY PMUv3 already initialized", attr=A_INIT, setup=(PMU_VCPU, pmu_set(INIT))),
     pmu("pmu-init-irq-owned", SET, "the interrupt is the vCPU's virtual timer PPI (27), claimed by a first KVM_RUN",
         pmu_set(INIT), EEXIST, f"{PMU_RST} 1.2 Returns: -EEXIST interrupt number already used", attr=A_INIT,
-        on=GICV2, setup=(*RUNNABLE_V2, PMU_VCPU, run_vcpu(0, ok_errno=EINVAL), pmu_set(IRQ, i32(27)))),
+        on=VGIC, setup=(*runnable(PMU_VCPU), run_vcpu(0, ok_errno=EINVAL), pmu_set(IRQ, i32(27)))),
     pmu("pmu-run-before-init", "KVM_RUN", "a PMU vCPU before KVM_ARM_VCPU_PMU_V3_INIT", run_vcpu(0), EINVAL,
         "pmu-emul.c: kvm_arm_pmu_v3_enable (!pmu.created); the first run claims the timer PPIs before it "
-        "(arm.c kvm_arch_vcpu_run_pid_change), which pmu-init-irq-owned uses", attr=A_INIT, on=GICV2,
-        basis="code", setup=(*RUNNABLE_V2, PMU_VCPU)),
+        "(arm.c kvm_arch_vcpu_run_pid_change), which pmu-init-irq-owned uses", attr=A_INIT, on=VGIC,
+        basis="code", setup=(*runnable(PMU_VCPU),)),
     pmu("pmu-init-spi-beyond-vgic", SET, "SPI 1000: a valid SPI number the vGIC (224 SPIs) does not have",
         pmu_set(INIT), EINVAL, "vgic.c: kvm_vgic_set_owner, vgic_valid_spi (not among 1.2's errors)", attr=A_INIT,
-        on=GICV2, basis="code", setup=(VGIC_DEVICE, PMU_VCPU, pmu_set(IRQ, i32(1000)), VGIC_INIT)),
+        on=VGIC, basis="code", setup=(VGIC_DEVICE, PMU_VCPU, pmu_set(IRQ, i32(1000)), VGIC_INIT)),
 
     # --- 1.3 KVM_ARM_VCPU_PMU_V3_FILTER -------------------------------------------------------------------
     pmu("pmu-filter", SET, "allow events [8, 16)", pmu_set(FILTER, GOOD_FILTER), 0, f"{PMU_RST} 1.3", attr=A_FILTER,
@@ -613,25 +635,25 @@ TIMER_CASES: list[Case] = [
     timer("timer-has-unknown", HAS, "attribute 4", attr(HAS, TIMER_CTRL, 4), ENXIO,
           "arch_timer.c: kvm_arm_timer_has_attr", on=ARM, basis="code", setup=(PLAIN_VCPU,)),
     timer("timer-after-run", SET, "on the vCPU that ran", timer_set(VTIMER, 20), EBUSY,
-          f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", on=GICV2,
-          setup=(*RUNNABLE_V2, PLAIN_VCPU, run_vcpu(0))),
+          f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", on=VGIC,
+          setup=(*runnable(PLAIN_VCPU), run_vcpu(0))),
     timer("timer-after-other-vcpu-ran", SET, "on vCPU 1 after vCPU 0 ran", timer_set(PTIMER, 21), EBUSY,
-          f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", attr=A_PTIMER, on=GICV2,
-          kernels="6.12+", setup=(*RUNNABLE_V2, PLAIN_VCPU, PLAIN_VCPU, run_vcpu(0))),
+          f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", attr=A_PTIMER, on=VGIC,
+          kernels="6.12+", setup=(*runnable(PLAIN_VCPU, PLAIN_VCPU), run_vcpu(0))),
     timer("timer-after-other-vcpu-ran-6.1", SET, "on vCPU 1 after vCPU 0 ran (6.1)", timer_set(PTIMER, 21), EBUSY,
-          f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", attr=A_PTIMER, on=GICV2,
-          kernels="6.1", setup=(*RUNNABLE_V2, PLAIN_VCPU, PLAIN_VCPU, run_vcpu(0)),
+          f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", attr=A_PTIMER, on=VGIC,
+          kernels="6.1", setup=(*runnable(PLAIN_VCPU, PLAIN_VCPU), run_vcpu(0)),
           deviation="vcpu.rst 2.1 refuses the timer interrupts once any vCPU has run (-EBUSY); 6.1's arch_timer.c "
                     "kvm_arm_timer_set_attr tests only the calling vCPU's timer_cpu.enabled, and rewrites every "
                     "vCPU's interrupt, the one that ran included (6.12 made it a VM-wide flag)"),
     timer("timer-after-other-vcpu-ran-6.1-accepted", SET, "on vCPU 1 after vCPU 0 ran: what 6.1 does",
           timer_set(PTIMER, 21), 0, "arch_timer.c (6.1): kvm_arm_timer_set_attr, per-vCPU timer_cpu.enabled",
-          attr=A_PTIMER, on=GICV2, kernels="6.1", basis="code",
-          setup=(*RUNNABLE_V2, PLAIN_VCPU, PLAIN_VCPU, run_vcpu(0))),
+          attr=A_PTIMER, on=VGIC, kernels="6.1", basis="code",
+          setup=(*runnable(PLAIN_VCPU, PLAIN_VCPU), run_vcpu(0))),
     timer("timer-same-ppi-run", "KVM_RUN", "VTIMER and PTIMER on the same PPI", run_vcpu(0), EINVAL,
           f"{TIMER_RST} 2.1: the same PPI for different timers prevents the VCPUs from running; arch_timer.c "
-          "kvm_timer_enable (timer_irqs_are_valid) returns EINVAL", on=GICV2, basis="code",
-          setup=(*RUNNABLE_V2, PLAIN_VCPU, timer_set(VTIMER, 27), timer_set(PTIMER, 27))),
+          "kvm_timer_enable (timer_irqs_are_valid) returns EINVAL", on=VGIC, basis="code",
+          setup=(*runnable(PLAIN_VCPU), timer_set(VTIMER, 27), timer_set(PTIMER, 27))),
 ]
 
 PVTIME_CASES: list[Case] = [
