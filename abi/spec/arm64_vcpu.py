@@ -3,12 +3,14 @@
 Documentation: Documentation/virt/kvm/api.rst (Debian 6.1, 6.12 and 7.2 linux-doc): 4.2 KVM_CREATE_VM (arm64
 IPA size), 4.7 KVM_CREATE_VCPU, 4.10 KVM_RUN, 4.31/4.32 KVM_{GET,SET}_VCPU_EVENTS (arm64), 4.68/4.69
 KVM_{SET,GET}_ONE_REG, 4.82 KVM_ARM_VCPU_INIT, 4.83 KVM_ARM_PREFERRED_TARGET, 4.84 KVM_GET_REG_LIST, 4.119
-KVM_ARM_VCPU_FINALIZE, 4.130 KVM_ARM_MTE_COPY_TAGS, 4.133 KVM_GET_STATS_FD; 7.x KVM_CAP_ARM_NISV_TO_USER.
+KVM_ARM_VCPU_FINALIZE, 4.130 KVM_ARM_MTE_COPY_TAGS, 4.133 KVM_GET_STATS_FD; 7.x KVM_CAP_ARM_NISV_TO_USER, 7.28
+KVM_CAP_ARM_MTE (on the mte machine, the only one whose guest kernel has MTE).
 Implementation (arch/arm64/kvm of Debian 6.1.192, 6.12.117 and 7.2.13): arm.c (kvm_arch_vcpu_ioctl,
 kvm_vcpu_set_target, kvm_vcpu_init_check_features, kvm_arch_vcpu_run_pid_change, kvm_arch_vm_ioctl,
-kvm_arch_init_vm), guest.c (kvm_arm_get_reg/set_reg, get/set_core_reg, set_sve_vls, sve_reg_to_region,
-__kvm_arm_vcpu_set_events, kvm_vm_ioctl_mte_copy_tags), reset.c (kvm_arm_vcpu_finalize, kvm_reset_vcpu and
-kvm_set_vm_width in 6.1, kvm_arm_setup_stage2 in 6.1), mmu.c (kvm_handle_guest_abort, kvm_init_ipa_range),
+kvm_arch_init_vm, kvm_vm_ioctl_enable_cap), guest.c (kvm_arm_get_reg/set_reg, get/set_core_reg, set_sve_vls,
+sve_reg_to_region, __kvm_arm_vcpu_set_events, kvm_vm_ioctl_mte_copy_tags), reset.c (kvm_arm_vcpu_finalize,
+kvm_reset_vcpu and kvm_set_vm_width in 6.1, kvm_arm_setup_stage2 in 6.1), mmu.c (kvm_handle_guest_abort,
+kvm_init_ipa_range, kvm_arch_prepare_memory_region),
 mmio.c (io_mem_abort), sys_regs.c (kvm_sys_reg_get_user, set_id_reg), hypercalls.c
 (kvm_arm_set_fw_reg_bmap), virt/kvm/kvm_main.c (kvm_vm_ioctl_create_vcpu, kvm_vcpu_ioctl_get_stats_fd).
 docs/research/arm64_vcpu_ioctls.md has every row with its evidence and the version differences.
