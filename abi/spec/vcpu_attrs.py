@@ -27,7 +27,7 @@ import os
 import struct
 from errno import EBUSY, EEXIST, EFAULT, EINTR, EINVAL, ENODEV, ENOMEM, ENXIO
 
-from abi import arm64, kvm, layout
+from abi import arm64, kvm, layout, x86
 from abi.spec.case import Case, Scene, Step, Unreachable, Val
 from abi.spec.steps import BAD_POINTER, create_device, create_vcpu, step
 from abi.target.base import Result
@@ -46,13 +46,14 @@ IRQ, INIT, FILTER, SET_PMU = (arm64.KVM_ARM_VCPU_PMU_V3_IRQ, arm64.KVM_ARM_VCPU_
 VTIMER, PTIMER = arm64.KVM_ARM_VCPU_TIMER_IRQ_VTIMER, arm64.KVM_ARM_VCPU_TIMER_IRQ_PTIMER
 PVTIME_IPA = arm64.KVM_ARM_VCPU_PVTIME_IPA
 
-# Newer than Debian 6.1's UAPI headers (arch/arm64/include/uapi/asm/kvm.h):
-SET_NR_COUNTERS = 4  # KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS: upstream 6.16 (Debian 7.2 here; not 6.12)
-HVTIMER, HPTIMER = 2, 3  # KVM_ARM_VCPU_TIMER_IRQ_HVTIMER/_HPTIMER: headers and code in 6.12 (documented in 7.2)
-SMCCC_CTRL, SMCCC_FILTER = 0, 0  # KVM_ARM_VM_SMCCC_CTRL / KVM_ARM_VM_SMCCC_FILTER: 6.4
-SMCCC_HANDLE, SMCCC_DENY, SMCCC_FWD_TO_USER = 0, 1, 2  # enum kvm_smccc_filter_action, 6.4
+# Newer than Debian 6.1's UAPI headers: the model says since when (abi/arm64.py SINCE), the header check proves them.
+SET_NR_COUNTERS = arm64.KVM_ARM_VCPU_PMU_V3_SET_NR_COUNTERS
+HVTIMER, HPTIMER = arm64.KVM_ARM_VCPU_TIMER_IRQ_HVTIMER, arm64.KVM_ARM_VCPU_TIMER_IRQ_HPTIMER
+SMCCC_CTRL, SMCCC_FILTER = arm64.KVM_ARM_VM_SMCCC_CTRL, arm64.KVM_ARM_VM_SMCCC_FILTER
+SMCCC_HANDLE, SMCCC_DENY, SMCCC_FWD_TO_USER = (arm64.KVM_SMCCC_FILTER_HANDLE, arm64.KVM_SMCCC_FILTER_DENY,
+                                               arm64.KVM_SMCCC_FILTER_FWD_TO_USER)
 
-TSC_CTRL, TSC_OFFSET = 0, 0  # KVM_VCPU_TSC_CTRL / KVM_VCPU_TSC_OFFSET (asm/kvm.h of x86, 5.16)
+TSC_CTRL, TSC_OFFSET = x86.KVM_VCPU_TSC_CTRL, x86.KVM_VCPU_TSC_OFFSET
 
 NAMES = {
     (PMU_CTRL, IRQ): "PMU_V3_IRQ", (PMU_CTRL, INIT): "PMU_V3_INIT", (PMU_CTRL, FILTER): "PMU_V3_FILTER",
