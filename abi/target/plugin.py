@@ -20,7 +20,8 @@ from abi.target.qemu import PROFILES, QemuTarget
 LOCAL = "local"
 QEMU_TARGETS = tuple(f"qemu-arm64-{p}" for p in PROFILES)
 # `all` (the default) is every profile, mte included: on 2 cores with debian-6.1 it took the whole conformance suite
-# from 32 s (local and three guests) to 38.5 s, for 125 more test runs, MTE_COPY_TAGS' documented errors among them.
+# from 32 s (local and three guests) to 38.5 s, for 125 more test runs, MTE_COPY_TAGS' documented errors among them
+# (a later pair, with more specs and other guests running: 41 s without, 39 s with, i.e. within the noise).
 ALL = (LOCAL, *QEMU_TARGETS)
 DEFAULT_KERNEL = "debian-6.1"
 
