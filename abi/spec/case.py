@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from abi.target.base import Result, errno_name
+from abi.target.base import Result, TargetLost, errno_name
 
 # Machines a case can apply to: the host architecture for the local target, the profile for a guest.
 ARM64 = ("gicv2", "gicv3", "novgic", "mte")
@@ -151,6 +151,9 @@ class Scene:
     devices: list[int] = field(default_factory=list)
     maps: list[tuple[int, int]] = field(default_factory=list)
     calls: list[tuple[int, int, object, Result]] = field(default_factory=list)  # (fd, request, arg, result)
+    # Run by close() before any fd closes, last registered first: a vCPU kept busy in KVM_RUN on a second thread
+    # (target.run_in_background) is stopped while its fds are still open.
+    cleanups: list[Callable[[], object]] = field(default_factory=list)
     _cache: dict = field(default_factory=dict)
 
     @property
@@ -169,6 +172,14 @@ class Scene:
         generation = getattr(self.target, "generation", 0)
         if self._cache.get("generation", generation) != generation:
             return  # the target restarted: these fds are gone with it
+        failed = None
+        while self.cleanups:
+            try:
+                self.cleanups.pop()()
+            except Exception as e:  # the fds still close; the first failure is raised after that
+                failed = failed or e
+        if isinstance(failed, TargetLost):
+            raise failed  # e.g. a thread that would not stop: the target is gone, and these fds with it
         for addr, size in self.maps:
             try:
                 self.target.munmap(addr, size)
@@ -177,6 +188,8 @@ class Scene:
         for fd in [*self.devices, *self.vcpus, self.vm, self.kvm]:
             if fd >= 0:
                 self.target.close(fd)
+        if failed is not None:
+            raise failed
 
     def ioctl(self, fd: int, request: int, arg=0) -> Result:
         got = self.target.ioctl(fd, request, arg)

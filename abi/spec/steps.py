@@ -202,3 +202,80 @@ def ipa_end(minus: int = 0, plus: int = 0) -> Val:
 
 BAD_POINTER = Val("a guard page", lambda s: s.target.bad_address())
 
+
+
+# --- a vCPU kept busy in KVM_RUN on a second thread ----------------------------------------------------
+
+# The guest waits for an interrupt that never comes, and again after a spurious wake-up, so KVM_RUN sleeps in the
+# kernel (kvm_vcpu_block) holding the vCPU's mutex (kvm_main.c kvm_vcpu_ioctl) until a signal ends it.
+WFI_LOOP = (0xD503207F, 0x17FFFFFF)  # A64: wfi; b .-4 (KVM traps WFI: arm.c clears TWI only for GICv4 vLPIs)
+HLT_LOOP = bytes([0xF4, 0xEB, 0xFD])  # x86: hlt; jmp .-3, with IF clear (reset): halts in the in-kernel irqchip
+BUSY_SLOT, BUSY_SIZE = 15, 0x10000  # a slot of its own, apart from the slot 0 specs give guest tables or code
+BUSY_IPA_ARM64 = 0x30000000  # outside the vGIC frames (0x08000000...) and the specs' "unmapped" IPAs
+BUSY_GPA_X86 = 0x8000  # real mode: below 1 MiB
+
+
+def _busy_memory(s: Scene, gpa: int, code: bytes) -> Result:
+    host = s.target.alloc(BUSY_SIZE)
+    s.target.write(host, code)
+    return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
+        slot=BUSY_SLOT, flags=0, guest_phys_addr=gpa, memory_size=BUSY_SIZE, userspace_addr=host))
+
+
+def _busy_arm64(s: Scene) -> Result:
+    got = Result(s.vcpus[-1]) if s.vcpus else create_vcpu(0)(s)
+    if not got.ok:
+        return got
+    a, fd = s.abi, s.vcpus[-1]
+    _init_vcpu(s, fd)  # again if the case did: the same target and features are accepted, and reset PC to 0
+    memory = _busy_memory(s, BUSY_IPA_ARM64, struct.pack("<2I", *WFI_LOOP))
+    if not memory.ok:
+        return memory
+    pc = kvm.KVM_REG_ARM64 | kvm.KVM_REG_SIZE_U64 | arm64.KVM_REG_ARM_CORE | arm64.KVM_REG_ARM_CORE_REG("regs.pc")
+    return s.ioctl(fd, a.KVM_SET_ONE_REG, kvm.kvm_one_reg(id=pc, addr=s.scratch(struct.pack("<Q", BUSY_IPA_ARM64))))
+
+
+def _busy_x86(s: Scene) -> Result:
+    if not s.vcpus:  # the irqchip must precede the vCPU (api.rst 4.24 KVM_CREATE_IRQCHIP)
+        got = IRQCHIP(s)
+        got = create_vcpu(0)(s) if got.ok else got
+        if not got.ok:
+            return got
+    a, fd = s.abi, s.vcpus[-1]
+    sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
+    sregs.cs.base, sregs.cs.selector = 0, 0
+    s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
+    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=BUSY_GPA_X86, rflags=0x2)).value()
+    return _busy_memory(s, BUSY_GPA_X86, HLT_LOOP)
+
+
+def vcpu_busy() -> Step:
+    """The last vCPU (vCPU 0 when there is none; on x86 with an in-kernel irqchip created first) in KVM_RUN on
+    a second thread of the target's process, waiting for an interrupt: the step returns once that thread sleeps
+    inside KVM_RUN (target.run_in_background), so the vCPU's mutex is held during the call under test. On arm64
+    the vGIC, if any, must be ready for a first KVM_RUN (addresses set). The scene stops the run before its fds
+    close, and fails if KVM_RUN had ended by itself before that (the vCPU was then not busy throughout)."""
+    def run(s: Scene) -> Result:
+        got = _busy_x86(s) if s.target.arch == "x86_64" else _busy_arm64(s)
+        if not got.ok:
+            return got
+        fd = s.vcpus[-1]
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(fd, size)
+        s.maps.append((addr, size))
+        s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
+        got = s.target.run_in_background(fd, kvm.KVM_RUN)
+        if got.ok:
+            s.cleanups.append(lambda: _stop_busy(s, got.ret))
+        return got
+
+    return step("KVM_RUN of a vCPU waiting in WFI/HLT, on a second thread (blocked in the kernel)", run)
+
+
+def _stop_busy(s: Scene, handle: int) -> Result:
+    got = s.target.stop_background(handle)
+    s._cache["background"] = got
+    if got.ok or got.errno != errno.EINTR:
+        raise AssertionError(f"the background KVM_RUN ended with {got!r} before the scene stopped it (expected "
+                             "EINTR from the stopping signal): the vCPU was not busy throughout the case")
+    return got

@@ -2,7 +2,9 @@
 
 Runs inside the guest under Debian's arm64 Python 3.11 as `python3 -S agent.py [/dev/vportNpM]`; standard
 library only, with protocol.py copied beside it. One request at a time, in order: the host is a single
-pytest worker, so there is nothing to gain from concurrency and a lot to lose in clarity.
+pytest worker, so there is nothing to gain from concurrency and a lot to lose in clarity. The one exception is
+BG_RUN: an ioctl (a vCPU's KVM_RUN) left blocked on a second thread, so that a vCPU's mutex is held while the
+main thread issues the call under test; BG_STOP interrupts it with a signal and joins the thread.
 
 Memory accesses go through process_vm_readv/writev on the agent itself, so a bad address comes back as
 EFAULT instead of killing the agent. An ioctl is bounded by an interval timer: SIGALRM interrupts a blocking
@@ -12,6 +14,7 @@ KVM_RUN (it returns EINTR with a pending signal), and the response says the requ
 # The C module, not `signal`: that one imports enum, a tenth of the agent's emulated start-up time.
 # (No `from __future__ import annotations` either: one module less to import at every boot.)
 import _signal as signal
+import _thread
 import ctypes
 import errno
 import mmap
@@ -78,6 +81,7 @@ def _alarm(signum, frame):
 
 
 signal.signal(signal.SIGALRM, _alarm)
+signal.signal(P.BG_SIGNAL, _alarm)  # likewise: the signal that ends a background call
 
 
 def op_hello(_payload):
@@ -229,10 +233,107 @@ def op_debug(payload):
     return P.result(-1, errno.EINVAL), P.STATUS_OK
 
 
+# --- background calls (BG_RUN / BG_STOP) ---------------------------------------------------------------
+
+BACKGROUND = {}  # handle (the thread's tid) -> job
+MACHINE = os.uname().machine
+
+
+class _Job:
+    def __init__(self, fd, request, value):
+        self.fd, self.request, self.value = fd, request, value
+        self.tid = 0
+        self.ident = 0
+        self.result = None  # (ret, errno) once the call returned
+        self.started = _thread.allocate_lock()
+        self.done = _thread.allocate_lock()
+        # Held until the result is collected: the thread outlives every pthread_kill aimed at it.
+        self.leave = _thread.allocate_lock()
+        for lock in (self.started, self.done, self.leave):
+            lock.acquire()
+
+    def main(self):
+        self.tid = _thread.get_native_id()
+        self.started.release()
+        ret = _ioctl(self.fd, self.request, self.value)
+        self.result = (ret, ctypes.get_errno() if ret < 0 else 0)
+        self.done.release()
+        self.leave.acquire()
+
+    def collect(self):
+        self.done.acquire()
+        self.leave.release()
+        return self.result
+
+    def syscall(self):
+        return _read_text(f"/proc/self/task/{self.tid}/syscall")
+
+    def stop(self, timeout):
+        """Signal the thread until its call has returned (a signal that lands just before the call blocks is
+        consumed without ending it, hence again); True once joined, False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.result is None:
+                signal.pthread_kill(self.ident, P.BG_SIGNAL)
+            remaining = deadline - time.monotonic()
+            if self.done.acquire(True, max(0.0, min(0.05, remaining))):
+                self.leave.release()
+                return True
+            if remaining <= 0:
+                return False
+
+
+def _start_blocked(fd, request, value):
+    """A thread issuing the ioctl with every signal blocked but BG_SIGNAL: the main thread's SIGALRM (an ioctl's
+    time limit) must land on the main thread, never end the background call."""
+    job = _Job(fd, request, value)
+    old = signal.pthread_sigmask(signal.SIG_SETMASK, signal.valid_signals() - {P.BG_SIGNAL})
+    try:
+        job.ident = _thread.start_new_thread(job.main, ())
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    job.started.acquire()
+    return job
+
+
+def op_bg_run(payload):
+    fd, request, value, timeout_ms = P.BG_RUN_ARGS.unpack(payload)
+    job = _start_blocked(fd, request, value)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        if job.result is not None:
+            ret, err = job.collect()
+            if ret < 0:
+                return P.result(-1, err), P.STATUS_OK
+            raise RuntimeError(f"ioctl({fd}, {request:#x}) returned {ret} at once instead of blocking")
+        line = job.syscall()
+        if P.blocked_in(line, MACHINE, fd, request):
+            BACKGROUND[job.tid] = job
+            return P.result(job.tid), P.STATUS_OK
+        if time.monotonic() > deadline:
+            stopped = job.stop(1.0)
+            raise RuntimeError(f"ioctl({fd}, {request:#x}) did not block within {timeout_ms} ms (its thread's "
+                               f"syscall file reads {line.strip()!r}); "
+                               + ("interrupted and joined" if stopped else "and it did not end when signalled"))
+        time.sleep(0.001)  # polling the thread's state, not a guess at how long it takes
+
+
+def op_bg_stop(payload):
+    handle, timeout_ms = P.BG_STOP_ARGS.unpack(payload)
+    job = BACKGROUND.get(handle)
+    if job is None:
+        raise KeyError(f"no background call {handle}")
+    if not job.stop(timeout_ms / 1000):
+        return P.result(-1, errno.ETIMEDOUT), P.STATUS_TIMEOUT
+    del BACKGROUND[handle]
+    return P.result(*job.result), P.STATUS_OK
+
+
 HANDLERS = {
     P.OP_HELLO: op_hello, P.OP_NOP: op_nop, P.OP_OPEN: op_open, P.OP_IOCTL: op_ioctl, P.OP_CLOSE: op_close,
     P.OP_ALLOC: op_alloc, P.OP_READ: op_read, P.OP_WRITE: op_write, P.OP_MMAP: op_mmap,
-    P.OP_MUNMAP: op_munmap, P.OP_INFO: op_info, P.OP_DEBUG: op_debug,
+    P.OP_MUNMAP: op_munmap, P.OP_INFO: op_info, P.OP_DEBUG: op_debug, P.OP_BG_RUN: op_bg_run,
+    P.OP_BG_STOP: op_bg_stop,
 }
 
 

@@ -141,6 +141,20 @@ class Target(ABC):
     @abstractmethod
     def info(self) -> TargetInfo: ...
 
+    @abstractmethod
+    def run_in_background(self, fd: int, request: int, arg: int = 0) -> Result:
+        """Issue ioctl(fd, request, arg) on a second thread of the target's process and return only once that
+        thread is blocked inside the call, as its /proc/<pid>/task/<tid>/syscall shows (protocol.blocked_in): a
+        vCPU's KVM_RUN whose guest waits for an interrupt (WFI; HLT with an in-kernel irqchip) then holds the
+        vCPU's mutex until stop_background. `ret` is the handle for stop_background; a call that fails at once
+        comes back as its errno (ret -1, nothing to stop). Raises RuntimeError when the call returns successfully
+        or does not block within the target's bound (its thread is interrupted and joined first)."""
+
+    @abstractmethod
+    def stop_background(self, handle: int) -> Result:
+        """Interrupt a background call with a handled signal (protocol.BG_SIGNAL: KVM_RUN returns EINTR), join
+        its thread and return the call's Result. Raises TargetLost when it does not end within a bound."""
+
     def stop(self) -> None:  # noqa: B027 - optional: only targets that hold something override it
         """Release everything the target holds (fds, processes, temp dirs)."""
 

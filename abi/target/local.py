@@ -8,8 +8,12 @@ import fcntl
 import mmap as _mmap
 import os
 import platform
+import signal
+import threading
+import time
 
-from abi.target.base import Result, Target, TargetInfo, TargetUnavailable, arg_bytes
+from abi.target import protocol as P
+from abi.target.base import Result, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 _ioctl = _libc.ioctl
@@ -55,6 +59,8 @@ class LocalTarget(Target):
         self._maps[self._scratch] = PAGE * 4
         self._guard = _anon(PAGE, PROT_NONE)
         self._maps[self._guard] = PAGE
+        self._background: dict[int, _Background] = {}
+        self._saved_handler = None
 
     def open_kvm(self) -> int:
         fd = os.open(self.device, os.O_RDWR | os.O_CLOEXEC)
@@ -117,12 +123,66 @@ class LocalTarget(Target):
     def bad_address(self) -> int:
         return self._guard
 
+    def run_in_background(self, fd: int, request: int, arg: int = 0, timeout: float = 5.0) -> Result:
+        if not self._background:
+            self._install_handler()
+        job = _Background(fd, request, arg)
+        deadline = time.monotonic() + timeout
+        while True:
+            if job.done.is_set():
+                job.leave.set()
+                job.thread.join()
+                self._restore_handler()
+                ret, err = job.result
+                if ret < 0:
+                    return Result(-1, err, b"", request)
+                raise RuntimeError(f"local: ioctl({fd}, {request:#x}) returned {ret} at once instead of blocking")
+            line = job.syscall()
+            if P.blocked_in(line, os.uname().machine, fd, request):
+                self._background[job.tid] = job
+                return Result(job.tid, 0, b"", request)
+            if time.monotonic() > deadline:
+                stopped = job.stop(1.0)
+                self._restore_handler()
+                raise RuntimeError(f"local: ioctl({fd}, {request:#x}) did not block within {timeout} s (its thread's "
+                                   f"syscall file reads {line.strip()!r}); "
+                                   + ("interrupted and joined" if stopped else "and it did not end when signalled"))
+            time.sleep(0.001)  # polling the thread's state, not a guess at how long it takes
+
+    def stop_background(self, handle: int, timeout: float = 5.0) -> Result:
+        job = self._background.get(handle)
+        if job is None:
+            raise KeyError(f"local: no background call {handle}")
+        if not job.stop(timeout):
+            raise TargetLost(f"local: the background ioctl({job.fd}, {job.request:#x}) did not end within {timeout} s "
+                             f"of signal {P.BG_SIGNAL}: its thread is stuck in the kernel "
+                             f"(syscall file: {job.syscall().strip()!r})")
+        del self._background[handle]
+        self._restore_handler()
+        ret, err = job.result
+        return Result(ret, err, b"", job.request)
+
+    def _install_handler(self) -> None:
+        # A handler, not the default (which ends the process): delivered to the background thread, it only
+        # makes the blocked call return EINTR. signal.signal works on the main thread only, as pytest runs tests.
+        self._saved_handler = signal.signal(P.BG_SIGNAL, _no_op)
+
+    def _restore_handler(self) -> None:
+        if not self._background and self._saved_handler is not None:
+            signal.signal(P.BG_SIGNAL, self._saved_handler)
+            self._saved_handler = None
+
     def info(self) -> TargetInfo:
         u = os.uname()
         return TargetInfo(name=self.name, arch=self.arch, kernel_release=u.release, profile="host",
                           cpu_model=_cpu_model(), extra={"kernel_version": u.version})
 
     def stop(self) -> None:
+        for handle in list(self._background):
+            try:
+                self.stop_background(handle)
+            except TargetLost:
+                pass  # a daemon thread: it ends with the process
         for fd in sorted(self._fds, reverse=True):
             try:
                 os.close(fd)
@@ -132,6 +192,57 @@ class LocalTarget(Target):
         for addr, size in list(self._maps.items()):
             _munmap(addr, size)
         self._maps.clear()
+
+
+def _no_op(signum, frame) -> None:
+    pass
+
+
+class _Background:
+    """An ioctl issued on its own thread, which blocks every signal but BG_SIGNAL (so a SIGALRM of the main
+    thread's, e.g. pytest-timeout's, never ends it) and stays alive until its result is collected, so that
+    pthread_kill always aims at a live thread."""
+
+    def __init__(self, fd: int, request: int, arg: int):
+        self.fd, self.request, self.arg = fd, request, arg
+        self.result: tuple[int, int] | None = None
+        self.done, self.leave, started = threading.Event(), threading.Event(), threading.Event()
+        self.tid = 0
+
+        def main():
+            signal.pthread_sigmask(signal.SIG_SETMASK, signal.valid_signals() - {P.BG_SIGNAL})
+            self.tid = threading.get_native_id()
+            started.set()
+            ret = _ioctl(fd, request, arg)
+            self.result = (ret, ctypes.get_errno() if ret < 0 else 0)
+            self.done.set()
+            self.leave.wait()
+
+        self.thread = threading.Thread(target=main, name=f"kvm-abi background ioctl on fd {fd}", daemon=True)
+        self.thread.start()
+        started.wait()
+
+    def syscall(self) -> str:
+        try:
+            with open(f"/proc/self/task/{self.tid}/syscall") as f:
+                return f.read()
+        except OSError as e:
+            return f"({e.strerror})"
+
+    def stop(self, timeout: float) -> bool:
+        """Signal the thread until its call has returned (a signal that lands just before the call blocks is
+        consumed without ending it, hence again); True once joined, False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.result is None:
+                signal.pthread_kill(self.thread.ident, P.BG_SIGNAL)
+            remaining = deadline - time.monotonic()
+            if self.done.wait(max(0.0, min(0.05, remaining))):
+                self.leave.set()
+                self.thread.join()
+                return True
+            if remaining <= 0:
+                return False
 
 
 def _cpu_model() -> str:

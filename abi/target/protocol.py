@@ -1,4 +1,4 @@
-"""Wire protocol between the host (`qemu.QemuTarget`) and the in-guest agent (`agent.py`), version 2.
+"""Wire protocol between the host (`qemu.QemuTarget`) and the in-guest agent (`agent.py`), version 3.
 
 Standard library only: this file is copied into the guest's initramfs next to the agent and imported by both
 sides, so the two ends cannot drift apart.
@@ -33,9 +33,18 @@ Request payloads (after the header):
     INFO     -                                   -> RESULT(0, 0) + NUL-separated key, value, key, value...
     DEBUG    u8 action + bytes                   -> RESULT(0 or -1, errno); SYSRQ writes the bytes to
              /proc/sysrq-trigger, HANG stops answering, EXIT ends the agent (test hooks for robustness)
+    BG_RUN   i32 fd, u64 request, u64 value, u32 timeout_ms
+                                                 -> RESULT(handle, 0) once a second thread of the agent is
+             blocked inside ioctl(fd, request, value) (its /proc/self/task/<tid>/syscall names that call), or
+             RESULT(-1, errno) when the call failed at once; STATUS_ERROR when it returned successfully or did
+             not block within timeout_ms (the thread is then interrupted and joined first)
+    BG_STOP  i32 handle, u32 timeout_ms          -> RESULT(ret, errno) of the background call, after signalling
+             its thread (BG_SIGNAL, handled: KVM_RUN returns EINTR) and joining it; STATUS_TIMEOUT with
+             RESULT(-1, ETIMEDOUT) when the thread did not end within timeout_ms (it is stuck in the kernel)
 
-Versions: 2 maps anonymous shared memory for MMAP with fd -1 (version 1 answered EBADF); a host and an agent of
-different versions refuse each other at HELLO.
+Versions: 2 maps anonymous shared memory for MMAP with fd -1 (version 1 answered EBADF); 3 adds BG_RUN and
+BG_STOP (a vCPU kept busy in KVM_RUN on a second thread); a host and an agent of different versions refuse each
+other at HELLO.
 
 The agent sends HELLO (seq 0) unsolicited once its port is open, so the host knows the guest is ready
 without polling. A host that gets no answer in time treats the guest as lost; it never resynchronises a
@@ -46,7 +55,7 @@ from __future__ import annotations
 
 import struct
 
-VERSION = 2
+VERSION = 3
 PORT_NAME = "kvm-abi.agent"  # the virtserialport name the agent looks for under /sys/class/virtio-ports
 
 HEADER = struct.Struct("<IIBB")
@@ -54,7 +63,7 @@ RESULT = struct.Struct("<qi")
 MAX_PAYLOAD = 64 << 20  # a sanity bound: anything larger is a corrupt stream, not a request
 
 (OP_HELLO, OP_NOP, OP_OPEN, OP_IOCTL, OP_CLOSE, OP_ALLOC, OP_READ, OP_WRITE, OP_MMAP, OP_MUNMAP, OP_INFO,
- OP_DEBUG) = range(12)
+ OP_DEBUG, OP_BG_RUN, OP_BG_STOP) = range(14)
 OP_NAMES = {v: k[3:].lower() for k, v in globals().items() if k.startswith("OP_") and isinstance(v, int)}
 
 STATUS_OK, STATUS_TIMEOUT, STATUS_ERROR = 0, 1, 2
@@ -69,6 +78,22 @@ TWO_U64 = struct.Struct("<QQ")
 MMAP_ARGS = struct.Struct("<iQQ")
 OPEN_ARGS = I32
 HELLO_TAIL = struct.Struct("<QB")
+BG_RUN_ARGS = struct.Struct("<iQQI")
+BG_STOP_ARGS = struct.Struct("<iI")
+BG_SIGNAL = 12  # SIGUSR2 (the same number on arm64 and x86_64); SIGUSR1 is what the x86 cases leave pending
+# The ioctl system call's number per machine (uname -m), to read /proc/<pid>/task/<tid>/syscall: asm-generic
+# (arm64, riscv64) 29, x86_64 16.
+NR_IOCTL = {"aarch64": 29, "riscv64": 29, "x86_64": 16}
+
+
+def blocked_in(syscall_line: str, machine: str, fd: int, request: int) -> bool:
+    """Whether a /proc/<pid>/task/<tid>/syscall line says the thread sleeps inside ioctl(fd, request). The kernel
+    prints "running" for a thread on a CPU and the syscall number with its arguments only for one that is
+    blocked, so a match is proof the call is in progress and not merely about to start."""
+    parts = syscall_line.split()
+    if len(parts) < 3 or parts[0] != str(NR_IOCTL.get(machine, -2)):
+        return False
+    return int(parts[1], 16) == fd & 0xFFFFFFFF and int(parts[2], 16) == request
 
 
 class ProtocolError(Exception):

@@ -286,6 +286,24 @@ class QemuTarget(Target):
     def munmap(self, addr: int, size: int) -> None:
         self._checked(f"munmap {addr:#x}", P.OP_MUNMAP, P.TWO_U64.pack(addr, size))
 
+    def run_in_background(self, fd: int, request: int, arg: int = 0, timeout: float = 10.0) -> Result:
+        args = P.BG_RUN_ARGS.pack(fd, request, arg & (2**64 - 1), int(timeout * 1000))
+        ret, err, _, _ = self._call(P.OP_BG_RUN, args, timeout + self.request_timeout)
+        return Result(ret, err, b"", request)
+
+    def stop_background(self, handle: int, timeout: float = 10.0) -> Result:
+        __tracebackhide__ = True
+        ret, err, _, status = self._call(P.OP_BG_STOP, P.BG_STOP_ARGS.pack(handle, int(timeout * 1000)),
+                                         timeout + self.request_timeout)
+        if status == P.STATUS_TIMEOUT:
+            # The thread sleeps in the kernel holding a vCPU's mutex: nothing in this guest can free it.
+            tail = self.console_tail()
+            self.lost += 1
+            self.stop()
+            raise TargetLost(f"{self.name}: background call {handle} did not end within {timeout} s of its signal; "
+                             "guest stopped (the next request boots it again)", tail)
+        return Result(ret, err, b"")
+
     def bad_address(self) -> int:
         if not self.running:
             self.start()

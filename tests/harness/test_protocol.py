@@ -75,8 +75,8 @@ def test_agent_mmap_of_fd_minus_one_is_anonymous_shared_memory():
     assert call(P.OP_MUNMAP, P.TWO_U64.pack(addr, 8192))[1:3] == (0, 0)
 
 
-def test_version_2_is_what_both_ends_speak():
-    assert P.VERSION == 2  # 2: MMAP with fd -1 (anonymous shared memory)
+def test_version_3_is_what_both_ends_speak():
+    assert P.VERSION == 3  # 2: MMAP with fd -1 (anonymous shared memory); 3: BG_RUN, BG_STOP
     status, ret, err, tail = call(P.OP_HELLO)
     assert (ret, err) == (P.VERSION, 0) and P.HELLO_TAIL.unpack(tail)[0] == agent.GUARD
 
@@ -139,3 +139,89 @@ def _serve(sock):
         pass
     finally:
         sock.close()
+
+
+def test_background_requests_round_trip():
+    payload = P.BG_RUN_ARGS.pack(5, 0xAE80, 0, 2000)
+    assert P.parse_header(P.frame(9, P.OP_BG_RUN, payload)[: P.HEADER.size]) == (len(payload), 9, P.OP_BG_RUN, 0)
+    assert P.BG_RUN_ARGS.unpack(payload) == (5, 0xAE80, 0, 2000)
+    assert P.BG_STOP_ARGS.unpack(P.BG_STOP_ARGS.pack(1234, 500)) == (1234, 500)
+    assert {P.OP_NAMES[P.OP_BG_RUN], P.OP_NAMES[P.OP_BG_STOP]} == {"bg_run", "bg_stop"}
+
+
+def test_blocked_in_reads_the_syscall_file():
+    line = "29 0x5 0xae80 0x0 0x0 0x0 0x0 0xffffd0c8 0xffff8a8b"
+    assert P.blocked_in(line, "aarch64", 5, 0xAE80)
+    assert not P.blocked_in(line, "aarch64", 6, 0xAE80)  # another fd
+    assert not P.blocked_in(line, "aarch64", 5, 0xAE81)  # another request
+    assert not P.blocked_in(line, "x86_64", 5, 0xAE80)  # 29 is not ioctl there
+    assert not P.blocked_in("running", "aarch64", 5, 0xAE80)  # on a CPU: not yet (or no longer) asleep in it
+    assert not P.blocked_in("-1 0xffffd0c8 0xffff8a8b", "aarch64", 5, 0xAE80)  # in user space
+
+
+NR_READ = {"x86_64": 0, "aarch64": 63, "riscv64": 63}
+
+
+@pytest.fixture
+def blocking_read(monkeypatch):
+    """The agent's background ioctl made a read() of an empty pipe, through the same ctypes path and thread:
+    it blocks in the kernel until a signal, as KVM_RUN of a waiting vCPU does. `request` is then read()'s buffer
+    (its second argument, where the syscall file shows an ioctl's request)."""
+    if agent.MACHINE not in NR_READ:
+        pytest.skip(f"read()'s system call number on {agent.MACHINE} is not listed here")
+    read = agent.libc.read
+    read.argtypes = (agent.ctypes.c_int, agent.ctypes.c_void_p, agent.ctypes.c_size_t)
+    monkeypatch.setattr(agent, "_ioctl", lambda fd, request, arg: read(fd, request, 1))
+    monkeypatch.setitem(agent.P.NR_IOCTL, agent.MACHINE, NR_READ[agent.MACHINE])  # the agent's own `protocol`
+    buf = agent.ctypes.create_string_buffer(8)
+    r, w = os.pipe()
+    yield r, w, agent.ctypes.addressof(buf)
+    os.close(r)
+    os.close(w)
+
+
+def test_agent_background_call_blocks_then_stops_with_eintr(blocking_read):
+    r, _, request = blocking_read
+    status, handle, err, _ = call(P.OP_BG_RUN, P.BG_RUN_ARGS.pack(r, request, 0, 5000))
+    assert (status, err) == (P.STATUS_OK, 0) and handle > 0
+    with open(f"/proc/self/task/{handle}/syscall") as f:
+        assert agent.P.blocked_in(f.read(), agent.MACHINE, r, request)  # asleep in the call when BG_RUN answered
+    assert call(P.OP_NOP, b"main thread")[3] == b"main thread"
+    assert call(P.OP_BG_STOP, P.BG_STOP_ARGS.pack(handle, 5000))[:3] == (P.STATUS_OK, -1, errno.EINTR)
+    assert handle not in agent.BACKGROUND
+    with pytest.raises(KeyError):
+        call(P.OP_BG_STOP, P.BG_STOP_ARGS.pack(handle, 5000))
+
+
+def test_agent_background_call_that_returns_is_reported(blocking_read):
+    r, w, request = blocking_read
+    assert call(P.OP_BG_RUN, P.BG_RUN_ARGS.pack(-1, request, 0, 5000))[1:3] == (-1, errno.EBADF)  # fails at once
+    os.write(w, b"x")  # a read that does not block returns 1: not a background call
+    with pytest.raises(RuntimeError, match="at once instead of blocking"):
+        call(P.OP_BG_RUN, P.BG_RUN_ARGS.pack(r, request, 0, 5000))
+
+
+def test_agent_background_call_that_never_blocks_is_bounded(blocking_read, monkeypatch):
+    """A call that does not (visibly) block within its time limit: the thread is interrupted and joined, and the
+    answer says why instead of the agent waiting for ever."""
+    r, _, request = blocking_read
+    monkeypatch.setattr(agent.P, "blocked_in", lambda *args: False)
+    with pytest.raises(RuntimeError, match="did not block within 100 ms.*interrupted and joined"):
+        call(P.OP_BG_RUN, P.BG_RUN_ARGS.pack(r, request, 0, 100))
+    assert not agent.BACKGROUND
+
+
+def test_agent_background_call_that_will_not_stop_times_out(blocking_read):
+    """A thread whose call ignores the signal (here: the signal is blocked in it) is reported as STATUS_TIMEOUT,
+    not waited for; the host then gives the guest up (QemuTarget.stop_background raises TargetLost)."""
+    r, w, request = blocking_read
+    status, handle, _, _ = call(P.OP_BG_RUN, P.BG_RUN_ARGS.pack(r, request, 0, 5000))
+    job = agent.BACKGROUND[handle]
+    ident = job.ident
+    job.ident = threading.main_thread().ident  # aim the signal elsewhere: the call never sees it
+    try:
+        assert call(P.OP_BG_STOP, P.BG_STOP_ARGS.pack(handle, 200))[:3] == (P.STATUS_TIMEOUT, -1, errno.ETIMEDOUT)
+    finally:
+        job.ident = ident
+        os.write(w, b"x")  # let the thread finish
+        assert call(P.OP_BG_STOP, P.BG_STOP_ARGS.pack(handle, 5000))[:3] == (P.STATUS_OK, 1, 0)

@@ -8,7 +8,8 @@ import errno
 
 import pytest
 
-from abi.kvm import KVM_CREATE_VCPU, KVM_GET_VCPU_MMAP_SIZE, KVM_SET_USER_MEMORY_REGION
+from abi import layout
+from abi.kvm import KVM_CREATE_VCPU, KVM_EXIT_INTR, KVM_GET_VCPU_MMAP_SIZE, KVM_RUN, KVM_SET_USER_MEMORY_REGION
 
 
 def test_info(target):
@@ -65,3 +66,46 @@ def test_close(target):
     fd = target.open_kvm()
     assert target.close(fd) == 0
     assert target.close(fd) == errno.EBADF
+
+
+def busy_scene(target):
+    from abi.spec.case import Scene
+    from abi.spec.steps import vcpu_busy
+
+    scene = Scene(target).open()
+    return scene, vcpu_busy()(scene)
+
+
+def test_background_run_holds_the_vcpu_until_stopped(target):
+    """run_in_background returns once the second thread sleeps inside KVM_RUN; meanwhile the target still
+    answers on its main thread; stop_background ends the run with EINTR (api.rst 4.10 KVM_RUN Errors: EINTR, an
+    unmasked signal is pending) and the scene's cleanup does so before the fds close."""
+    scene, got = busy_scene(target)
+    try:
+        assert got.ok and got.ret > 0, got
+        assert target.ioctl(scene.kvm, KVM_GET_VCPU_MMAP_SIZE, 0).ok  # the main thread is free
+        assert len(scene.cleanups) == 1
+        stopped = target.stop_background(got.ret)
+        assert (stopped.ret, stopped.errno) == (-1, errno.EINTR), stopped
+        run = scene.maps[-1][0]
+        reason = int.from_bytes(target.read(run + layout.offsetof(target.abi.kvm_run, "exit_reason"), 4), "little")
+        assert reason == KVM_EXIT_INTR
+        scene.cleanups.clear()
+    finally:
+        scene.close()
+
+
+def test_background_run_is_stopped_by_the_scene(target):
+    scene, got = busy_scene(target)
+    assert got.ok, got
+    scene.close()
+    assert scene._cache["background"].errno == errno.EINTR
+    with pytest.raises((KeyError, RuntimeError)):
+        target.stop_background(got.ret)  # already collected
+
+
+def test_background_run_that_fails_at_once_is_its_errno(target, kvm, vm):
+    """KVM_RUN on a VM fd is refused at once (kvm_main.c kvm_vm_ioctl has no KVM_RUN: ENOTTY on x86, EINVAL
+    or ENOTTY by architecture): the thread never blocks, and the answer is that errno with nothing to stop."""
+    got = target.run_in_background(vm, KVM_RUN)
+    assert got.ret == -1 and got.errno in (errno.ENOTTY, errno.EINVAL), got
