@@ -1,4 +1,4 @@
-"""abi.spec.coverage: which documented (ioctl, errno) pairs a case tests, per architecture."""
+"""abi.spec.coverage: which documented (ioctl or device attribute, errno) rows a case tests, per architecture."""
 
 from errno import E2BIG, EBUSY, EFAULT, EINVAL, EIO, ENOEXEC, ENOTTY, ENXIO
 
