@@ -13,9 +13,10 @@ others; why it failed is kept: a structure the architecture does not define (KVM
 Results are cached under the XDG cache directory, keyed by the headers' content, the compiler and this
 file, so the check compiles once per architecture per header set.
 
-Header sets: Debian 12's linux-libc-dev (and its arm64 cross package) as installed, the default; Debian sid's
-linux-libc-dev, fetched into the cache on first use (`debian-sid`: one Architecture: all package with every
-architecture's asm/ headers under include/<multiarch triplet>/); or a kernel's `make headers_install` output.
+Header sets: Debian 12's linux-libc-dev (and its arm64 cross package) as installed, the default; Debian 13's
+(6.12) and sid's linux-libc-dev, fetched into the cache on first use (`debian-13`, `debian-sid`: one
+Architecture: all package with every architecture's asm/ headers under include/<multiarch triplet>/); or a
+kernel's `make headers_install` output.
 The dump records the headers' release (LINUX_VERSION_CODE), which the model is judged against.
 """
 
@@ -45,7 +46,7 @@ DEFAULT_INCLUDE = {"x86_64": Path("/usr/include"), "arm64": Path("/usr/aarch64-l
 MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
 # Debian header sets by name: the apt channel (abi.target.provision) whose linux-libc-dev they are; None for the
 # packages installed on this host (Debian 12 here).
-DEBIAN = {"debian-12": None, "debian-sid": "sid"}
+DEBIAN = {"debian-12": None, "debian-13": "trixie", "debian-sid": "sid"}
 # The headers whose symbols are the KVM ABI; others they include (asm/ptrace.h, linux/psci.h) only
 # contribute types and values.
 KVM_HEADERS = ("linux/kvm.h", "asm/kvm.h")
@@ -610,12 +611,13 @@ def _package_version(pkg: str) -> str:
 
 def parse_uapi_option(values: list[str]) -> dict[str, dict[str, HeaderSet]]:
     """`--uapi-headers`, repeatable: `ARCH=DIR` (a `make headers_install` tree, or a Debian-shaped usr/ with
-    include/<triplet>/asm) or a Debian name (debian-12, debian-sid). Header sets by label ("" for Debian 12's and
-    for ARCH=DIR, which replace Debian 12's for that architecture), each per architecture. Without the option:
-    Debian 12's and Debian sid's. HeaderError with one line on a bad value."""
+    include/<triplet>/asm) or a Debian name (debian-12, debian-13, debian-sid). Header sets by label ("" for
+    Debian 12's and for ARCH=DIR, which replace Debian 12's for that architecture), each per architecture. Without the option:
+    Debian 12's, 13's and sid's. HeaderError with one line on a bad value."""
     default = {arch: HeaderSet(arch) for arch in COMPILERS}
     if not values:
-        return {"": default, "debian-sid": {arch: HeaderSet(arch, debian="debian-sid") for arch in COMPILERS}}
+        return {"": default, **{name: {arch: HeaderSet(arch, debian=name) for arch in COMPILERS}
+                                for name, channel in DEBIAN.items() if channel}}
     sets: dict[str, dict[str, HeaderSet]] = {}
     for v in values:
         if v in DEBIAN:

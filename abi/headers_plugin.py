@@ -96,9 +96,9 @@ def _some(names, n: int = 8) -> str:
 
 def pytest_addoption(parser):
     group = parser.getgroup("kvm-abi header check")
-    group.addoption("--uapi-headers", action="append", default=[], metavar="ARCH=DIR|debian-12|debian-sid",
-                    help="check against these headers instead of the default (Debian 12's and Debian sid's "
-                         "linux-libc-dev, sid's fetched into the cache): ARCH=DIR is a kernel's `make "
+    group.addoption("--uapi-headers", action="append", default=[], metavar="ARCH=DIR|debian-12|debian-13|debian-sid",
+                    help="check against these headers instead of the default (Debian 12's, 13's and sid's "
+                         "linux-libc-dev, 13's and sid's fetched into the cache): ARCH=DIR is a kernel's `make "
                          "headers_install` output (contains include/) for ARCH, replacing Debian 12's; repeatable")
 
 

@@ -41,6 +41,8 @@ KERNELS = {
 }
 CHANNEL_SUITES = {"bookworm": (("debian", "bookworm"), ("debian", "bookworm-updates"),
                                ("debian-security", "bookworm-security")),
+                  "trixie": (("debian", "trixie"), ("debian", "trixie-updates"),
+                             ("debian-security", "trixie-security")),
                   "sid": (("debian", "sid"),)}
 LISTS_MAX_AGE = 24 * 3600  # after that, ask the mirror again for newer versions
 ARM64_MAGIC_OFFSET, ARM64_MAGIC = 0x38, b"ARM\x64"

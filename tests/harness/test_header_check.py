@@ -234,7 +234,8 @@ def test_debian_sid_is_a_header_set_of_the_option():
     from abi.headers import parse_uapi_option
 
     sets = parse_uapi_option([])
-    assert set(sets) == {"", "debian-sid"} and sets["debian-sid"]["arm64"].debian == "debian-sid"
+    assert set(sets) == {"", "debian-13", "debian-sid"} and sets["debian-sid"]["arm64"].debian == "debian-sid"
+    assert sets["debian-13"]["x86_64"].debian == "debian-13"
     assert set(parse_uapi_option(["debian-sid"])) == {"debian-sid"}
     assert set(parse_uapi_option(["debian-12"])) == {""}
 
