@@ -612,8 +612,8 @@ def _package_version(pkg: str) -> str:
 def parse_uapi_option(values: list[str]) -> dict[str, dict[str, HeaderSet]]:
     """`--uapi-headers`, repeatable: `ARCH=DIR` (a `make headers_install` tree, or a Debian-shaped usr/ with
     include/<triplet>/asm) or a Debian name (debian-12, debian-13, debian-sid). Header sets by label ("" for
-    Debian 12's and for ARCH=DIR, which replace Debian 12's for that architecture), each per architecture. Without the option:
-    Debian 12's, 13's and sid's. HeaderError with one line on a bad value."""
+    Debian 12's and for ARCH=DIR, which replace Debian 12's for that architecture), each per architecture.
+    Without the option: Debian 12's, 13's and sid's. HeaderError with one line on a bad value."""
     default = {arch: HeaderSet(arch) for arch in COMPILERS}
     if not values:
         return {"": default, **{name: {arch: HeaderSet(arch, debian=name) for arch in COMPILERS}
