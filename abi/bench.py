@@ -30,7 +30,7 @@ def empty_cache():
 
 def bench_headers(args) -> int:
     """Cold (empty cache) and warm (cached) wall time of the header check, per header set and architecture, and
-    together. Debian sid's headers are fetched first (timed apart: a one-time cost), so cold means compiling."""
+    together. Debian 13's and sid's headers are fetched first (timed apart: a one-time cost), so cold means compiling."""
     from abi import abicheck, model
     from abi.headers import DEBIAN, HeaderError, HeaderSet, debian_headers, dump
 
@@ -214,7 +214,7 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     h = sub.add_parser("headers", help=SUBCOMMANDS["headers"][1])
     h.add_argument("--arch", action="append", help="architecture (repeatable; default: all modelled)")
-    h.add_argument("--headers", action="append", choices=["debian-12", "debian-sid"],
+    h.add_argument("--headers", action="append", choices=["debian-12", "debian-13", "debian-sid"],
                    help="header set (repeatable; default: both)")
     h.add_argument("--repeat", type=int, default=3)
     t = sub.add_parser("targets", help=SUBCOMMANDS["targets"][1])
