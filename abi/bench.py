@@ -30,7 +30,8 @@ def empty_cache():
 
 def bench_headers(args) -> int:
     """Cold (empty cache) and warm (cached) wall time of the header check, per header set and architecture, and
-    together. Debian 13's and sid's headers are fetched first (timed apart: a one-time cost), so cold means compiling."""
+    together. Debian 13's and sid's headers are fetched first (timed apart: a one-time cost), so cold means
+    compiling."""
     from abi import abicheck, model
     from abi.headers import DEBIAN, HeaderError, HeaderSet, debian_headers, dump
 
