@@ -33,7 +33,7 @@ from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EMFILE, ENODEV, E
 from abi import arm64, kvm, layout, model
 from abi.arm64 import kvm_arm_counter_offset
 from abi.spec.case import ARM64, Case, DocumentedError, Scene, Step, Unreachable, Val
-from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, step
+from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, step, vcpu_busy
 from abi.target.base import Result
 
 API = "api.rst"
@@ -942,6 +942,11 @@ CASES: list[Case] = [
     case("counter-offset-reserved", "KVM_ARM_SET_COUNTER_OFFSET", "reserved not zero", counter_offset(1), EINVAL,
          f"{COUNTER}: any value other than 0 for reserved may give -EINVAL; arch_timer.c "
          "kvm_vm_ioctl_set_counter_offset", kernels="6.12+"),
+    case("counter-offset-vcpu-running", "KVM_ARM_SET_COUNTER_OFFSET", "vCPU 0 in KVM_RUN on another thread",
+         counter_offset(), EBUSY,
+         f"{COUNTER}: -EBUSY if any vcpu ioctl is issued concurrently; arch_timer.c kvm_vm_ioctl_set_counter_offset "
+         "takes every vCPU's mutex with arm.c lock_all_vcpus (6.12; kvm_main.c kvm_trylock_all_vcpus in 7.2)",
+         setup=(vcpu_busy(),), kernels="6.12+"),
 ]
 
 UNREACHABLE: list[Unreachable] = [
@@ -974,9 +979,6 @@ UNREACHABLE: list[Unreachable] = [
                 "(6.12+ row) no arm64 attribute handler returns EPERM in 6.12 or 7.2 (arm.c vCPU/VM attrs, "
                 "guest.c, pmu-emul.c, arch_timer.c, pvtime.c, vgic/*.c): the EPERMs in arch/arm64/kvm are "
                 "SVE finalization, pKVM and stage-2 paths, none behind KVM_SET_DEVICE_ATTR", arch="arm64"),
-    Unreachable("KVM_ARM_SET_COUNTER_OFFSET", EBUSY,
-                "needs a vCPU ioctl in flight on another thread (lock_all_vcpus fails): the agent in the guest "
-                "executes one request at a time, so no second ioctl can run concurrently", arch="arm64"),
 ]
 
 DOC_FINDINGS = [

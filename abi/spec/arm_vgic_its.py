@@ -37,12 +37,11 @@ from abi.spec.arm_vgic_v3 import (
     IPA_DEFAULT,
     ITS,
     ITS_BASE,
-    LOCK_FN,
+    LOCKED,
     NOVGIC,
     PAGE_64K,
     READY,
     RESTORED,
-    RUNNING_REASON,
     TABLES,
     UNDEF,
     VALID,
@@ -56,7 +55,7 @@ from abi.spec.arm_vgic_v3 import (
     remembered,
 )
 from abi.spec.case import Case, Unreachable
-from abi.spec.steps import BAD_POINTER, step
+from abi.spec.steps import BAD_POINTER, step, vcpu_busy
 from abi.target.base import Result
 
 DOC = "arm-vgic-its.rst"
@@ -347,15 +346,36 @@ CASES: list[Case] = [
 ]
 
 
+# "One or more VCPUS are running": vCPU 0 asleep in KVM_RUN (WFI) on a second thread of the agent.
+RUNNING = (*READY, create(ITS, "its"), its_addr(ITS_BASE), vcpu_busy())
+CTRL_LOCKED = LOCKED.format(fn="vgic-its.c vgic_its_ctrl")
+
+CASES += [
+    case("save-vcpu-running", SET, "ITS_SAVE_TABLES while vCPU 0 is in KVM_RUN on another thread", its_ctrl(SAVE),
+         EBUSY, f"{CTRL_DOC}, Errors: EBUSY (one or more VCPUS are running); {CTRL_LOCKED}", group=G_CTRL,
+         setup=RUNNING),
+    case("reset-vcpu-running", SET, "ITS_CTRL_RESET while vCPU 0 is in KVM_RUN on another thread", its_ctrl(RESET),
+         EBUSY, f"{CTRL_DOC}, Errors: EBUSY (one or more VCPUS are running); {CTRL_LOCKED}", group=G_CTRL,
+         setup=RUNNING),
+    case("init-vcpu-running", SET, "CTRL_INIT while vCPU 0 is in KVM_RUN on another thread",
+         its_ctrl(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT), 0,
+         "vgic-its.c vgic_its_ctrl: CTRL_INIT returns 0 before any lock is taken", group=G_CTRL, setup=RUNNING,
+         basis="code"),
+    case("regs-vcpu-running", GET, "GITS_CTLR while vCPU 0 is in KVM_RUN on another thread", its_reg(GITS_CTLR),
+         EBUSY, f"{REGS_DOC}, Errors: EBUSY (one or more VCPUS are running); "
+         + LOCKED.format(fn="vgic-its.c vgic_its_attr_regs_access"), group=G_REGS, setup=RUNNING),
+    case("regs-misaligned-vcpu-running", GET, "GITS_CBASER + 4 while vCPU 0 is in KVM_RUN on another thread",
+         its_reg(GITS_CBASER + 4), EINVAL,
+         "vgic-its.c vgic_its_attr_regs_access: the alignment test precedes the locks", group=G_REGS, setup=RUNNING,
+         basis="code"),
+]
+
+
 def _unreachable(group: str, errno: int, reason: str) -> Unreachable:
     return Unreachable("KVM_SET_DEVICE_ATTR", errno, reason, arch="arm64", device_doc=DOC, group=group)
 
 
 UNREACHABLE = [
-    _unreachable(G_CTRL, EBUSY, RUNNING_REASON.format(fn=f"vgic-its.c vgic_its_ctrl via {LOCK_FN}")),
-    _unreachable(G_REGS, EBUSY, RUNNING_REASON.format(fn=f"vgic-its.c vgic_its_attr_regs_access via {LOCK_FN}")
-                 + "; the reachable EBUSY of this group, GITS_CREADR written while the ITS is enabled, is case "
-                   "regs-creadr-enabled"),
     _unreachable(G_CTRL, ENOMEM, "a failed kernel allocation: the restore allocates each collection, device and "
                  "translation entry with kzalloc/GFP_KERNEL_ACCOUNT (vgic-its.c vgic_its_alloc_collection, "
                  "vgic_its_alloc_device, vgic_its_alloc_ite, vgic_add_lpi), which a caller can make fail only through "

@@ -36,6 +36,7 @@ from abi.spec.steps import (
     run_vcpu,
     set_attr,
     step,
+    vcpu_busy,
 )
 from abi.target.base import Result
 
@@ -465,17 +466,29 @@ CASES: list[Case] = [
          f"{A}: 4K aligned, and an 8 KiB frame ending at the IPA limit is inside it", ADDR, setup=(DEVICE,)),
 ]
 
+# --- "One or more VCPUs are running": vCPU 0 asleep in KVM_RUN (WFI) on a second thread of the agent -----------
+
+LOCKED = (f"{ACCESS} tries every vCPU's mutex with mutex_trylock after kvm->lock (vgic-kvm-device.c lock_all_vcpus "
+          "in 6.1, arm.c lock_all_vcpus in 6.12, kvm_main.c kvm_trylock_all_vcpus in 7.2); a running vCPU holds its "
+          "mutex for the whole KVM_RUN (kvm_main.c kvm_vcpu_ioctl)")
+RUNNING = (*ONE, *BOTH_ADDRS, vcpu_busy())
+
+CASES += [
+    case("dist-get-vcpu-running", GET, "GICD_CTLR while vCPU 0 is in KVM_RUN on another thread",
+         dist(GET, GICD_CTLR), EBUSY, f"{D_REGS}, Errors: EBUSY (one or more VCPUs are running); {LOCKED}",
+         DIST_REGS_G, setup=RUNNING),
+    case("dist-set-vcpu-running", SET, "GICD_CTLR written while vCPU 0 is in KVM_RUN on another thread",
+         dist(SET, GICD_CTLR, 1), EBUSY, f"{D_REGS}, Errors: EBUSY (one or more VCPUs are running); {LOCKED}",
+         DIST_REGS_G, setup=RUNNING),
+    case("cpu-get-vcpu-running", GET, "GICC_CTLR while vCPU 0 is in KVM_RUN on another thread",
+         cpu(GET, GICC_CTLR), EBUSY, f"{C_REGS}, Errors: EBUSY (one or more VCPUs are running); {LOCKED}",
+         CPU_REGS_G, setup=RUNNING),
+    case("cpu-has-vcpu-running", HAS, "GICC_CTLR while vCPU 0 is in KVM_RUN on another thread",
+         cpu(HAS, GICC_CTLR), 0, f"{HAS_REGS}: HAS looks the register up without taking any vCPU's mutex",
+         CPU_REGS_G, setup=RUNNING, basis="code"),
+]
+
 UNREACHABLE = [
-    *(Unreachable(SET, EBUSY,
-                  f"needs a vCPU ioctl (KVM_RUN) in flight on another thread of the VM's process while the register "
-                  f"is accessed: {ACCESS} takes kvm->lock and then tries every vcpu->mutex with mutex_trylock "
-                  "(lock_all_vcpus in 6.1/6.12, kvm_trylock_all_vcpus in 7.2), and fails with EBUSY only if one "
-                  "is held. The agent in the guest runs one request at a time on one thread, so no vCPU ioctl "
-                  "is in flight when the device ioctl runs; a forked child cannot hold the mutex either "
-                  "(kvm_vcpu_ioctl refuses another mm with EIO before locking). The other EBUSY of the path, "
-                  f"{INIT} seeing a vCPU half-created (created_vcpus != online_vcpus), is also only visible "
-                  "concurrently", arch="arm64", device_doc=DOC, group=group)
-      for group in (DIST_REGS_G, CPU_REGS_G)),
     Unreachable(SET, ENOMEM,
                 f"needs an allocation failure in {INIT}: kvm_vgic_dist_init's kcalloc of the SPIs (at most 992 "
                 "struct vgic_irq, GFP_KERNEL_ACCOUNT), 6.12's per-vCPU private IRQ array, or the default routing "

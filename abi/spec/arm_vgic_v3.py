@@ -26,7 +26,7 @@ from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, E
 
 from abi import arm64, kvm
 from abi.spec.case import Case, Scene, Step, Unreachable, Val, val
-from abi.spec.steps import BAD_POINTER, create_vcpu, init_vcpu, run_vcpu, step
+from abi.spec.steps import BAD_POINTER, create_vcpu, init_vcpu, run_vcpu, step, vcpu_busy
 from abi.target.base import Result
 
 V3_DOC = "arm-vgic-v3.rst"
@@ -311,12 +311,10 @@ def _pending_elsewhere() -> Step:
     return redist_reg(GICR_PENDBASER, UNMAPPED, request="SET")
 
 
-RUNNING_REASON = (
-    "needs a vCPU running (in KVM_RUN, or any vCPU ioctl) in another thread while the device ioctl runs: "
-    "{fn} takes every vCPU's mutex with mutex_trylock and answers EBUSY only when one is held, and a vCPU's mutex "
-    "is held only for the duration of a vCPU ioctl (kvm_main.c kvm_vcpu_ioctl); the guest agent is one thread "
-    "issuing one ioctl at a time, so it can never hold one while issuing this one")
 LOCK_FN = "vgic-kvm-device.c lock_all_vcpus (6.1; arm.c in 6.12; kvm_main.c kvm_trylock_all_vcpus in 7.2)"
+# "One or more VCPUs are running": vCPU 0 asleep in KVM_RUN (WFI) on a second thread of the agent.
+LOCKED = ("{fn} tries every vCPU's mutex with mutex_trylock, via " + LOCK_FN + "; a running vCPU holds its mutex "
+          "for the whole KVM_RUN (kvm_main.c kvm_vcpu_ioctl)")
 
 
 DEVIATION_ENODEV = (
@@ -709,6 +707,39 @@ CASES: list[Case] = [
          "vgic_v5_probe; 6.1 and 6.12 have fewer types)", on=("gicv2", "gicv3", "novgic"), basis="code"),
 ]
 
+RUNNING = (*READY, vcpu_busy())
+REGS_LOCKED = LOCKED.format(fn="vgic-kvm-device.c vgic_v3_attr_regs_access")
+
+CASES += [
+    case("dist-vcpu-running", GET, "GICD_CTLR while vCPU 0 is in KVM_RUN on another thread", dist_reg(GICD_CTLR),
+         EBUSY, f"{REGS_DOC}, Errors: EBUSY (one or more VCPUs are running); {REGS_LOCKED}", group=G_DIST,
+         setup=RUNNING),
+    case("dist-set-vcpu-running", SET, "GICD_CTLR written while vCPU 0 is in KVM_RUN on another thread",
+         dist_reg(GICD_CTLR, 0, request="SET"), EBUSY,
+         f"{REGS_DOC}, Errors: EBUSY (one or more VCPUs are running); {REGS_LOCKED}", group=G_DIST, setup=RUNNING),
+    case("redist-vcpu-running", GET, "GICR_TYPER while vCPU 0 is in KVM_RUN on another thread",
+         redist_reg(GICR_TYPER), EBUSY, f"{REGS_DOC}, Errors: EBUSY (one or more VCPUs are running); {REGS_LOCKED}",
+         group=G_REDIST, setup=RUNNING),
+    case("sysreg-vcpu-running", GET, "ICC_PMR_EL1 while vCPU 0 is in KVM_RUN on another thread",
+         sys_reg(ICC_PMR_EL1), EBUSY, f"{SYSREGS_DOC}, Errors: EBUSY (VCPU is running); {REGS_LOCKED}",
+         group=G_SYSREGS, setup=RUNNING),
+    case("level-vcpu-running", GET, "vINTIDs 32..63 while vCPU 0 is in KVM_RUN on another thread", line_level(32),
+         EBUSY, f"{REGS_LOCKED} (LEVEL_INFO takes the same path; {LEVEL_DOC} lists no EBUSY)", group=G_LEVEL,
+         setup=RUNNING, basis="code"),
+    case("ctrl-save-pending-vcpu-running", SET, "SAVE_PENDING_TABLES while vCPU 0 is in KVM_RUN on another thread",
+         ctrl(SAVE_PENDING), EBUSY,
+         f"{CTRL_DOC}, Errors: EBUSY (one or more VCPUs are running); "
+         + LOCKED.format(fn="vgic-kvm-device.c vgic_set_common_attr (SAVE_PENDING_TABLES)"), group=G_CTRL,
+         setup=RUNNING),
+    case("ctrl-init-vcpu-running", SET, "CTRL_INIT again while vCPU 0 is in KVM_RUN on another thread", ctrl(INIT),
+         0, "vgic-kvm-device.c vgic_set_common_attr (CTRL_INIT) takes no vCPU's mutex; vgic-init.c vgic_init "
+         "returns 0 for an initialised vGIC", group=G_CTRL, setup=RUNNING, basis="code"),
+    case("ctrl-has-vcpu-running", HAS, "SAVE_PENDING_TABLES while vCPU 0 is in KVM_RUN on another thread",
+         ctrl(SAVE_PENDING, request="HAS"), 0, "vgic-kvm-device.c vgic_v3_has_attr takes no vCPU's mutex",
+         group=G_CTRL, setup=RUNNING, basis="code"),
+]
+
+
 def _unreachable(doc: str, group: str, errno: int, reason: str) -> Unreachable:
     return Unreachable("KVM_SET_DEVICE_ATTR", errno, reason, arch="arm64", device_doc=doc, group=group)
 
@@ -725,14 +756,6 @@ V5_REASON = (
     "(case create-v5) and no device of the type exists to ask")
 
 UNREACHABLE = [
-    _unreachable(V3_DOC, G_DIST, EBUSY, RUNNING_REASON.format(fn=f"vgic_v3_attr_regs_access via {LOCK_FN}")
-                 + "; the reachable EBUSY of this group, before initialisation, is case dist-ctlr-before-init"),
-    _unreachable(V3_DOC, G_SYSREGS, EBUSY, RUNNING_REASON.format(fn=f"vgic_v3_attr_regs_access via {LOCK_FN}")
-                 + "; the reachable EBUSY of this group, before initialisation, is case sysreg-before-init"),
-    _unreachable(V3_DOC, G_CTRL, EBUSY, RUNNING_REASON.format(
-        fn=f"vgic_set_common_attr (SAVE_PENDING_TABLES) via {LOCK_FN}")
-        + "; CTRL_INIT's own EBUSY (vgic_init: a vCPU half created, created_vcpus != online_vcpus) needs a "
-          "concurrent KVM_CREATE_VCPU too"),
     _unreachable(V3_DOC, G_CTRL, ENOMEM, ENOMEM_REASON),
     *(_unreachable(V5_DOC, G_CTRL, e, V5_REASON) for e in (ENXIO, ENODEV, ENOMEM, EFAULT, EBUSY)),
 ]
