@@ -329,11 +329,19 @@ def op_bg_stop(payload):
     return P.result(*job.result), P.STATUS_OK
 
 
+def op_eventfd(payload):
+    initval, flags = P.EVENTFD_ARGS.unpack(payload)
+    try:
+        return P.result(os.eventfd(initval, flags | os.EFD_CLOEXEC)), P.STATUS_OK
+    except OSError as e:
+        return P.result(-1, e.errno), P.STATUS_OK
+
+
 HANDLERS = {
     P.OP_HELLO: op_hello, P.OP_NOP: op_nop, P.OP_OPEN: op_open, P.OP_IOCTL: op_ioctl, P.OP_CLOSE: op_close,
     P.OP_ALLOC: op_alloc, P.OP_READ: op_read, P.OP_WRITE: op_write, P.OP_MMAP: op_mmap,
     P.OP_MUNMAP: op_munmap, P.OP_INFO: op_info, P.OP_DEBUG: op_debug, P.OP_BG_RUN: op_bg_run,
-    P.OP_BG_STOP: op_bg_stop,
+    P.OP_BG_STOP: op_bg_stop, P.OP_EVENTFD: op_eventfd,
 }
 
 

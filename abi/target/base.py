@@ -155,6 +155,11 @@ class Target(ABC):
         """Interrupt a background call with a handled signal (protocol.BG_SIGNAL: KVM_RUN returns EINTR), join
         its thread and return the call's Result. Raises TargetLost when it does not end within a bound."""
 
+    def eventfd(self, initval: int = 0, flags: int = 0) -> int:
+        """eventfd(2) in the target's process with O_CLOEXEC (the fd KVM_IRQFD and KVM_IOEVENTFD take); raises
+        OSError with the call's errno."""
+        raise NotImplementedError(f"{self.name}: no eventfd operation")
+
     def stop(self) -> None:  # noqa: B027 - optional: only targets that hold something override it
         """Release everything the target holds (fds, processes, temp dirs)."""
 

@@ -85,6 +85,11 @@ class LocalTarget(Target):
         err = ctypes.get_errno() if ret < 0 else 0
         return Result(ret, err, buf.raw[: len(data)], request)
 
+    def eventfd(self, initval: int = 0, flags: int = 0) -> int:
+        fd = os.eventfd(initval, flags | os.EFD_CLOEXEC)
+        self._fds.add(fd)
+        return fd
+
     def close(self, fd: int) -> int:
         self._fds.discard(fd)
         try:

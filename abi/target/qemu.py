@@ -286,6 +286,9 @@ class QemuTarget(Target):
     def munmap(self, addr: int, size: int) -> None:
         self._checked(f"munmap {addr:#x}", P.OP_MUNMAP, P.TWO_U64.pack(addr, size))
 
+    def eventfd(self, initval: int = 0, flags: int = 0) -> int:
+        return self._checked("eventfd", P.OP_EVENTFD, P.EVENTFD_ARGS.pack(initval, flags))[0]
+
     def run_in_background(self, fd: int, request: int, arg: int = 0, timeout: float = 10.0) -> Result:
         args = P.BG_RUN_ARGS.pack(fd, request, arg & (2**64 - 1), int(timeout * 1000))
         ret, err, _, _ = self._call(P.OP_BG_RUN, args, timeout + self.request_timeout)

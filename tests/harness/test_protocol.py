@@ -75,10 +75,21 @@ def test_agent_mmap_of_fd_minus_one_is_anonymous_shared_memory():
     assert call(P.OP_MUNMAP, P.TWO_U64.pack(addr, 8192))[1:3] == (0, 0)
 
 
-def test_version_3_is_what_both_ends_speak():
-    assert P.VERSION == 3  # 2: MMAP with fd -1 (anonymous shared memory); 3: BG_RUN, BG_STOP
+def test_version_4_is_what_both_ends_speak():
+    assert P.VERSION == 4  # 2: MMAP with fd -1 (anonymous shared memory); 3: BG_RUN, BG_STOP; 4: EVENTFD
     status, ret, err, tail = call(P.OP_HELLO)
     assert (ret, err) == (P.VERSION, 0) and P.HELLO_TAIL.unpack(tail)[0] == agent.GUARD
+
+
+def test_agent_eventfd_is_a_counter_fd():
+    status, fd, err, _ = call(P.OP_EVENTFD, P.EVENTFD_ARGS.pack(3, 0))
+    assert (status, err) == (P.STATUS_OK, 0) and fd >= 0
+    try:
+        assert os.eventfd_read(fd) == 3
+        assert not os.get_inheritable(fd)
+    finally:
+        os.close(fd)
+    assert call(P.OP_EVENTFD, P.EVENTFD_ARGS.pack(0, -1))[1:3] == (-1, errno.EINVAL)
 
 
 def test_agent_ioctl_reports_errno_and_bytes():
