@@ -266,13 +266,16 @@ def vcpu_busy() -> Step:
         s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
         got = s.target.run_in_background(fd, kvm.KVM_RUN)
         if got.ok:
-            s.cleanups.append(lambda: _stop_busy(s, got.ret))
+            generation = getattr(s.target, "generation", 0)
+            s.cleanups.append(lambda: _stop_busy(s, got.ret, generation))
         return got
 
     return step("KVM_RUN of a vCPU waiting in WFI/HLT, on a second thread (blocked in the kernel)", run)
 
 
-def _stop_busy(s: Scene, handle: int) -> Result:
+def _stop_busy(s: Scene, handle: int, generation: int) -> Result | None:
+    if not getattr(s.target, "running", True) or getattr(s.target, "generation", 0) != generation:
+        return None  # the guest was lost (and the thread with it): asking a new guest would only hide why
     got = s.target.stop_background(handle)
     s._cache["background"] = got
     if got.ok or got.errno != errno.EINTR:

@@ -109,3 +109,20 @@ def test_background_run_that_fails_at_once_is_its_errno(target, kvm, vm):
     or ENOTTY by architecture): the thread never blocks, and the answer is that errno with nothing to stop."""
     got = target.run_in_background(vm, KVM_RUN)
     assert got.ret == -1 and got.errno in (errno.ENOTTY, errno.EINVAL), got
+
+
+def test_background_run_on_a_guest_that_dies(own_guest):
+    """QEMU killed while a vCPU is busy: stopping the run fails at once with TargetLost (no wait for a thread
+    that is gone), the scene's cleanup then leaves it alone, and the next request boots a new guest."""
+    import os
+    import signal
+
+    from abi.target.base import TargetLost
+
+    scene, got = busy_scene(own_guest)
+    assert got.ok, got
+    os.kill(own_guest.qemu_pid(), signal.SIGKILL)
+    with pytest.raises(TargetLost, match="QEMU exited"):
+        own_guest.stop_background(got.ret)
+    scene.close()
+    assert own_guest.nop(b"back") == b"back"
