@@ -1,0 +1,681 @@
+"""Memory slots, dirty logging and the remaining generic ioctls of api.rst, on x86_64 (local) and the arm64 guests.
+
+Documentation: Documentation/virt/kvm/api.rst (Debian 6.1.192, 6.12.117, 7.2.13): 4.1 KVM_GET_API_VERSION, 4.5
+KVM_GET_VCPU_MMAP_SIZE, 4.8 KVM_GET_DIRTY_LOG, 4.38/4.39 KVM_{GET,SET}_MP_STATE, 4.70 KVM_KVMCLOCK_CTRL, 4.87
+KVM_SET_GUEST_DEBUG, 4.117 KVM_CLEAR_DIRTY_LOG, 4.139 KVM_ARM_GET_REG_WRITABLE_MASKS, 4.140
+KVM_SET_USER_MEMORY_REGION2, 4.141 KVM_SET_MEMORY_ATTRIBUTES; 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, 7.36
+KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL.
+Implementation: virt/kvm/kvm_main.c (kvm_dev_ioctl, kvm_vm_ioctl, kvm_get_dirty_log_protect,
+kvm_clear_dirty_log_protect, kvm_vm_ioctl_enable_cap_generic, kvm_vm_ioctl_enable_dirty_log_ring,
+kvm_vm_ioctl_reset_dirty_pages, check_memory_region_flags, kvm_vm_ioctl_set_mem_attributes), arch/x86/kvm/x86.c
+(kvm_arch_vcpu_ioctl_set_mpstate, kvm_arch_vcpu_ioctl_set_guest_debug, kvm_set_guest_paused), arch/arm64/kvm
+(arm.c kvm_arch_vcpu_ioctl_set_mpstate, guest.c kvm_arch_vcpu_ioctl_set_guest_debug, sys_regs.c
+kvm_vm_ioctl_get_reg_writable_masks). docs/research/memory_dirty.md has the evidence per row and per version.
+
+The dirty-log cases run a few guest instructions that store to one page of a slot logged with
+KVM_MEM_LOG_DIRTY_PAGES and then leave KVM_RUN (x86: HLT without an in-kernel irqchip; arm64: a store outside every
+memslot, an MMIO exit), so the bitmap has exactly that page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+from errno import E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
+
+from abi import arm64, kvm, layout
+from abi.spec.case import ARM64, X86_64, Case, Scene, Step, Val
+from abi.spec.steps import BAD_POINTER, IRQCHIP, create_vcpu, init_vcpu, step
+from abi.target.base import Result
+
+API = "api.rst"
+MAIN = "kvm_main.c"
+GET_LOG = f"{API} 4.8 KVM_GET_DIRTY_LOG"
+CLEAR_LOG = f"{API} 4.117 KVM_CLEAR_DIRTY_LOG"
+PROTECT2 = f"{API} 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2"
+RING = f"{API} 7.36 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL"
+REGION2 = f"{API} 4.140 KVM_SET_USER_MEMORY_REGION2"
+ATTRS = f"{API} 4.141 KVM_SET_MEMORY_ATTRIBUTES"
+GET_MP = f"{API} 4.38 KVM_GET_MP_STATE"
+SET_MP = f"{API} 4.39 KVM_SET_MP_STATE"
+DEBUG = f"{API} 4.87 KVM_SET_GUEST_DEBUG"
+CLOCK = f"{API} 4.70 KVM_KVMCLOCK_CTRL"
+MASKS = f"{API} 4.139 KVM_ARM_GET_REG_WRITABLE_MASKS"
+BOTH = X86_64 + ARM64
+
+PAGE = 4096  # x86 and the arm64 guests (Debian's arm64 kernels use 4 KiB pages)
+SLOT_PAGES = 16
+DIRTY_PAGE = 2  # the page the guest writes
+MSR_KVM_SYSTEM_TIME_NEW = 0x4B564D01  # arch/x86/include/uapi/asm/kvm_para.h
+KVM_GUESTDBG_EXIT_PENDING = 0x20000000  # s390's asm/kvm.h: an s390-only control flag
+RING_BYTES = 0x10000  # 4096 entries of struct kvm_dirty_gfn, the size 7.36 recommends
+REGION2_KERNELS = "6.8+ (KVM_SET_USER_MEMORY_REGION2 and KVM_SET_MEMORY_ATTRIBUTES came in 6.8)"
+MASKS_KERNELS = "6.7+ (KVM_ARM_GET_REG_WRITABLE_MASKS came in 6.7)"
+ACQ_REL = ((kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL, "KVM_CAP_DIRTY_LOG_RING_ACQ_REL", True),)
+USER_MEMORY2 = ((kvm.KVM_CAP_USER_MEMORY2, "KVM_CAP_USER_MEMORY2", True),)
+
+
+def case(id, ioctl, condition, call, errno, cite, on=BOTH, **kw) -> Case:
+    return Case(id=id, ioctl=ioctl, condition=condition, on=on, call=call, errno=errno, cite=cite, **kw)
+
+
+def _cap(s: Scene, cap: int) -> int:
+    return s.cap(cap, s.vm)
+
+
+# --- guest code that dirties one page -------------------------------------------------------------------
+
+# x86, real mode at 0x1000 (page 1): `mov byte [0x2000], 1` (C6 /0 with ModRM 06: a 16-bit absolute address,
+# then the imm8), then `hlt`, which leaves KVM_RUN with KVM_EXIT_HLT when the irqchip is in userspace.
+X86_CODE_GPA = 0x1000
+X86_CODE = bytes([0xC6, 0x06, 0x00, 0x20, 0x01, 0xF4])
+# arm64, A64 at IPA 0 where a vCPU resets: x2 = 0x2000 (page 2), store it there; x3 = an IPA outside every memslot,
+# store to it: a single-register store has a valid syndrome, so KVM_RUN leaves with KVM_EXIT_MMIO.
+UNMAPPED_IPA = 0x20000000
+ARM64_CODE = (
+    0xD2800000 | ((DIRTY_PAGE * PAGE) << 5) | 2,  # movz x2, #0x2000
+    0xF9000042,  # str x2, [x2]
+    0xD2A00000 | ((UNMAPPED_IPA >> 16) << 5) | 3,  # movz x3, #0x2000, lsl #16
+    0xF9000062,  # str x2, [x3]
+    0x14000000,  # b .
+)
+
+
+def log_slot(slot: int = 0, pages: int = SLOT_PAGES, flags: int = kvm.KVM_MEM_LOG_DIRTY_PAGES, gpa: int = 0) -> Step:
+    """A memslot of `pages` pages at `gpa`, dirty-logged by default, holding the dirtying guest code."""
+    def run(s: Scene) -> Result:
+        host = s.target.alloc(pages * PAGE)
+        if s.target.arch == "x86_64":
+            s.target.write(host + X86_CODE_GPA, X86_CODE)
+        else:
+            s.target.write(host, struct.pack(f"<{len(ARM64_CODE)}I", *ARM64_CODE))
+        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
+            slot=slot, flags=flags, guest_phys_addr=gpa, memory_size=pages * PAGE, userspace_addr=host))
+
+    fl = " LOG_DIRTY_PAGES" if flags & kvm.KVM_MEM_LOG_DIRTY_PAGES else ""
+    return step(f"SET_USER_MEMORY_REGION(slot {slot}, {pages} pages at {gpa:#x}{fl}, guest code)", run)
+
+
+def _run_map(s: Scene) -> int:
+    if "run_map" not in s._cache:
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(s.vcpus[-1], size)
+        s.maps.append((addr, size))
+        s._cache["run_map"] = addr
+    return s._cache["run_map"]
+
+
+def _guest_vcpu(s: Scene) -> Result:
+    if s.vcpus:
+        return Result(s.vcpus[-1])
+    if s.target.arch != "x86_64":
+        return init_vcpu()(s)
+    got = create_vcpu(0)(s)
+    if not got.ok:
+        return got
+    a, fd = s.abi, got.ret
+    sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
+    sregs.cs.base, sregs.cs.selector = 0, 0
+    s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
+    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=X86_CODE_GPA, rflags=0x2)).value()
+    return got
+
+
+def guest_writes() -> Step:
+    """vCPU 0 runs the code of `log_slot` once: it stores to page 2 and leaves KVM_RUN (HLT or MMIO)."""
+    def run(s: Scene) -> Result:
+        got = _guest_vcpu(s)
+        if not got.ok:
+            return got
+        addr = _run_map(s)
+        s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
+        got = s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
+        if not got.ok:
+            return got
+        reason = struct.unpack("<I", s.target.read(addr + layout.offsetof(s.abi.kvm_run, "exit_reason"), 4))[0]
+        want = kvm.KVM_EXIT_HLT if s.target.arch == "x86_64" else kvm.KVM_EXIT_MMIO
+        if reason != want:
+            raise AssertionError(f"the guest left KVM_RUN with exit_reason {reason}, expected {want}: it did not "
+                                 "run the dirtying code as written")
+        return got
+
+    return step("KVM_RUN: the guest stores to page 2, then exits (HLT / MMIO)", run)
+
+
+# --- dirty log ioctls ----------------------------------------------------------------------------------
+
+def _bitmap(s: Scene) -> int:
+    if "bitmap" not in s._cache:
+        s._cache["bitmap"] = s.target.alloc(PAGE)
+    return s._cache["bitmap"]
+
+
+def get_log(slot: Val | int = 0, bitmap: Val | None = None, arg: Val | None = None, ok_errno: int = 0) -> Step:
+    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
+
+    def run(s: Scene) -> Result:
+        if arg is not None:
+            return s.ioctl(s.vm, kvm.KVM_GET_DIRTY_LOG, arg(s))
+        where = bitmap(s) if bitmap is not None else _bitmap(s)
+        if bitmap is None:
+            s.target.write(where, b"\xAA" * 8)  # neither all clear nor all set: the call must write it
+        return s.ioctl(s.vm, kvm.KVM_GET_DIRTY_LOG, kvm.kvm_dirty_log(slot=slot_v(s), dirty_bitmap=where))
+
+    shown = f"arg={arg}" if arg is not None else f"slot {slot_v}" + (f", bitmap {bitmap}" if bitmap else "")
+    return step(f"KVM_GET_DIRTY_LOG({shown})", run, ok_errno)
+
+
+def clear_log(first: int = 0, num: int = 64, slot: Val | int = 0, bits: int = 1 << DIRTY_PAGE,
+              bitmap: Val | None = None) -> Step:
+    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
+
+    def run(s: Scene) -> Result:
+        where = bitmap(s) if bitmap is not None else s.scratch(struct.pack("<Q", bits))
+        return s.ioctl(s.vm, kvm.KVM_CLEAR_DIRTY_LOG, kvm.kvm_clear_dirty_log(
+            slot=slot_v(s), num_pages=num, first_page=first, dirty_bitmap=where))
+
+    shown = f", bitmap {bitmap}" if bitmap is not None else f", bits {bits:#x}"
+    return step(f"KVM_CLEAR_DIRTY_LOG(slot {slot_v}, first_page {first}, num_pages {num}{shown})", run)
+
+
+def dirty_bits(want: set[int], pages: int = SLOT_PAGES):
+    """A check: the bitmap KVM_GET_DIRTY_LOG wrote has exactly the pages `want` set among the slot's pages."""
+    def check(s: Scene, got: Result) -> str | None:
+        word = int.from_bytes(s.target.read(_bitmap(s), 8), "little") & ((1 << pages) - 1)
+        have = {i for i in range(pages) if word >> i & 1}
+        return None if have == want else f"the bitmap has pages {sorted(have)} dirty, expected {sorted(want)}"
+
+    return check
+
+
+def enable_cap(cap: int, name: str, arg0: Val | int = 0, flags: int = 0, ok_errno: int = 0) -> Step:
+    arg_v = arg0 if isinstance(arg0, Val) else Val(f"{arg0:#x}", lambda s, v=arg0: v)
+    fl = f", flags {flags:#x}" if flags else ""
+    return step(f"KVM_ENABLE_CAP({name}, args[0] {arg_v}{fl})",
+                lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(cap=cap, flags=flags,
+                                                                                args=(arg_v(s), 0, 0, 0))), ok_errno)
+
+
+def manual_protect(bits: int = kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, flags: int = 0) -> Step:
+    return enable_cap(kvm.KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, "MANUAL_DIRTY_LOG_PROTECT2", bits, flags)
+
+
+def ring(size: Val | int = RING_BYTES, cap: int = kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL) -> Step:
+    name = "DIRTY_LOG_RING_ACQ_REL" if cap == kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL else "DIRTY_LOG_RING"
+    return enable_cap(cap, name, size)
+
+
+RESET_RINGS = step("KVM_RESET_DIRTY_RINGS", lambda s: s.ioctl(s.vm, kvm.KVM_RESET_DIRTY_RINGS, 0))
+RING_MAX = Val("twice the size KVM_CHECK_EXTENSION(DIRTY_LOG_RING_ACQ_REL) gives",
+               lambda s: 2 * _cap(s, kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL))
+NR_SLOTS = Val("KVM_CAP_NR_MEMSLOTS", lambda s: _cap(s, kvm.KVM_CAP_NR_MEMSLOTS))
+NO_AS = Val("slot 0 of the first address space past KVM_CAP_MULTI_ADDRESS_SPACE",
+            lambda s: max(1, _cap(s, kvm.KVM_CAP_MULTI_ADDRESS_SPACE)) << 16)
+
+
+def _log_struct_at_guard(s: Scene) -> int:
+    return s.target.bad_address()
+
+
+# --- KVM_SET_USER_MEMORY_REGION2 ------------------------------------------------------------------------
+
+def region2(slot: Val | int = 1, gpa: int = 0x100000, size: int = PAGE, flags: int = 0,
+            request: str = "KVM_SET_USER_MEMORY_REGION2") -> Step:
+    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
+
+    def run(s: Scene) -> Result:
+        host = s.target.alloc(max(PAGE, size & ~(PAGE - 1)))
+        if request == "KVM_SET_USER_MEMORY_REGION":
+            arg = kvm.kvm_userspace_memory_region(slot=slot_v(s), flags=flags, guest_phys_addr=gpa,
+                                                  memory_size=size, userspace_addr=host)
+        else:
+            arg = kvm.kvm_userspace_memory_region2(slot=slot_v(s), flags=flags, guest_phys_addr=gpa,
+                                                   memory_size=size, userspace_addr=host)
+        return s.ioctl(s.vm, getattr(kvm, request), arg)
+
+    fl = f", flags {flags:#x}" if flags else ""
+    return step(f"{request.removeprefix('KVM_')}(slot {slot_v}, gpa {gpa:#x}, size {size:#x}{fl})", run)
+
+
+def attributes(address: int = 0, size: int = PAGE, attrs: int = 0, flags: int = 0) -> Step:
+    return step(f"KVM_SET_MEMORY_ATTRIBUTES(address {address:#x}, size {size:#x}, attributes {attrs:#x}, "
+                f"flags {flags:#x})",
+                lambda s: s.ioctl(s.vm, kvm.KVM_SET_MEMORY_ATTRIBUTES, kvm.kvm_memory_attributes(
+                    address=address, size=size, attributes=attrs, flags=flags)))
+
+
+# --- system ioctls --------------------------------------------------------------------------------------
+
+def system(request: str, arg: int = 0) -> Step:
+    return step(f"{request}({arg:#x}) on the system fd", lambda s: s.ioctl(s.kvm, getattr(kvm, request), arg))
+
+
+def mmap_size_ok(s: Scene, got: Result) -> str | None:
+    size = got.ret
+    if size % PAGE or size < ctypes.sizeof(s.abi.kvm_run):
+        return f"{size:#x} is not whole pages holding struct kvm_run"
+    page = s.abi.KVM_COALESCED_MMIO_PAGE_OFFSET
+    if s.cap(kvm.KVM_CAP_COALESCED_MMIO) and size < (page + 1) * PAGE:
+        return f"{size:#x} does not include the coalesced MMIO page at page offset {page}"
+    return None
+
+
+# --- vCPU state ioctls ----------------------------------------------------------------------------------
+
+MP_NAMES = {getattr(kvm, n): n.removeprefix("KVM_MP_STATE_") for n in dir(kvm) if n.startswith("KVM_MP_STATE_")}
+
+
+def _vcpu(s: Scene) -> Result:
+    """The last vCPU, or vCPU 0 (initialised on arm64)."""
+    if s.vcpus:
+        return Result(s.vcpus[-1])
+    return create_vcpu(0)(s) if s.target.arch == "x86_64" else init_vcpu()(s)
+
+
+def vcpu() -> Step:
+    return step("vCPU 0 (KVM_ARM_VCPU_INIT on arm64)", _vcpu)
+
+
+def powered_off_vcpu() -> Step:
+    def run(s: Scene) -> Result:
+        got = create_vcpu(0)(s)
+        if not got.ok:
+            return got
+        a = s.abi
+        init = s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
+        init.features[0] |= 1 << arm64.KVM_ARM_VCPU_POWER_OFF
+        return s.ioctl(got.ret, a.KVM_ARM_VCPU_INIT, init)
+
+    return step("KVM_CREATE_VCPU(0) + KVM_ARM_VCPU_INIT with KVM_ARM_VCPU_POWER_OFF", run)
+
+
+def set_mp(state: int) -> Step:
+    name = MP_NAMES.get(state, f"{state:#x}")
+    return step(f"KVM_SET_MP_STATE({name})", lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_SET_MP_STATE,
+                                                                kvm.kvm_mp_state(mp_state=state)))
+
+
+GET_MP_STATE = step("KVM_GET_MP_STATE", lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_GET_MP_STATE, kvm.kvm_mp_state()))
+
+
+def mp_is(state: int):
+    def check(s: Scene, got: Result) -> str | None:
+        have = got.struct(kvm.kvm_mp_state).mp_state
+        return None if have == state else f"mp_state is {MP_NAMES.get(have, have)}, expected {MP_NAMES[state]}"
+
+    return check
+
+
+def guest_debug(control: Val | int) -> Step:
+    ctl = control if isinstance(control, Val) else Val(f"{control:#x}", lambda s, v=control: v)
+
+    def run(s: Scene) -> Result:
+        dbg = s.abi.kvm_guest_debug()
+        dbg.control = ctl(s)
+        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_GUEST_DEBUG, dbg)
+
+    return step(f"KVM_SET_GUEST_DEBUG(control {ctl})", run)
+
+
+SUPPORTED_DEBUG = Val("every bit KVM_CHECK_EXTENSION(KVM_CAP_SET_GUEST_DEBUG2) names",
+                      lambda s: _cap(s, kvm.KVM_CAP_SET_GUEST_DEBUG2))
+
+
+def _unsupported_arch_bit(s: Scene) -> int:
+    mask = _cap(s, kvm.KVM_CAP_SET_GUEST_DEBUG2)
+    return kvm.KVM_GUESTDBG_ENABLE | next(1 << b for b in range(16, 32) if not mask >> b & 1)
+
+
+UNSUPPORTED_ARCH_BIT = Val("ENABLE | the lowest of bits 16-31 KVM_CAP_SET_GUEST_DEBUG2 does not name",
+                           _unsupported_arch_bit)
+
+
+def kvmclock_enabled() -> Step:
+    """vCPU 0 with a slot at 0 and MSR_KVM_SYSTEM_TIME_NEW (host-initiated) = 0x1000 | enable: the guest's pvclock
+    area is registered, as a guest kernel does at boot."""
+    def run(s: Scene) -> Result:
+        got = log_slot(flags=0)(s)
+        got = create_vcpu(0)(s) if got.ok else got
+        if not got.ok:
+            return got
+        msrs = struct.pack("<IIIIQ", 1, 0, MSR_KVM_SYSTEM_TIME_NEW, 0, 0x1000 | 1)
+        got = s.ioctl(got.ret, s.abi.KVM_SET_MSRS, msrs)
+        if got.ok and got.ret != 1:
+            raise AssertionError(f"KVM_SET_MSRS set {got.ret} MSRs, expected 1 (MSR_KVM_SYSTEM_TIME_NEW)")
+        return got
+
+    return step("slot 0; vCPU 0; KVM_SET_MSRS(MSR_KVM_SYSTEM_TIME_NEW = 0x1001)", run)
+
+
+KVMCLOCK_CTRL = step("KVM_KVMCLOCK_CTRL", lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_KVMCLOCK_CTRL, 0))
+
+
+def masks(range_: int = 0, reserved0: int = 0, addr: Val | None = None, arg: Val | None = None) -> Step:
+    def run(s: Scene) -> Result:
+        if arg is not None:
+            return s.ioctl(s.vm, kvm.KVM_ARM_GET_REG_WRITABLE_MASKS, arg(s))
+        where = addr(s) if addr is not None else s.target.alloc(arm64.KVM_ARM_FEATURE_ID_RANGE_SIZE * 8)
+        s._cache["masks"] = where
+        r = arm64.reg_mask_range(addr=where, range=range_)
+        r.reserved[0] = reserved0
+        return s.ioctl(s.vm, kvm.KVM_ARM_GET_REG_WRITABLE_MASKS, r)
+
+    shown = f"arg={arg}" if arg is not None else f"range {range_}" + (f", reserved[0] {reserved0}" if reserved0
+                                                                       else "") + (f", addr {addr}" if addr else "")
+    return step(f"KVM_ARM_GET_REG_WRITABLE_MASKS({shown})", run)
+
+
+def _masks_range_flag(s: Scene, got: Result) -> str | None:
+    ranges = s.cap(kvm.KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES)
+    if not ranges & (1 << arm64.KVM_ARM_FEATURE_ID_RANGE):
+        return f"KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES is {ranges:#x}: bit 0 (FEATURE_ID_RANGE) is not set"
+    return None
+
+
+# --- the cases ------------------------------------------------------------------------------------------
+
+DIRTY = (log_slot(), guest_writes())
+CODE_GET = f"{MAIN}: kvm_get_dirty_log_protect"
+CODE_CLEAR = f"{MAIN}: kvm_clear_dirty_log_protect"
+CODE_RING = f"{MAIN}: kvm_vm_ioctl_enable_dirty_log_ring"
+
+CASES: list[Case] = [
+    # 4.1 / 4.5: system ioctls without an argument.
+    case("api-version", "KVM_GET_API_VERSION", "the system fd", system("KVM_GET_API_VERSION"), 0,
+         f"{API} 4.1 KVM_GET_API_VERSION: ':Returns: the constant KVM_API_VERSION (=12)'", ret=12, needs_vm=False),
+    case("api-version-arg", "KVM_GET_API_VERSION", "a non-zero argument", system("KVM_GET_API_VERSION", 1), EINVAL,
+         f"{MAIN}: kvm_dev_ioctl (KVM_GET_API_VERSION: `if (arg) goto out` with r = -EINVAL)", basis="code",
+         needs_vm=False),
+    case("mmap-size", "KVM_GET_VCPU_MMAP_SIZE", "the system fd", system("KVM_GET_VCPU_MMAP_SIZE"), 0,
+         f"{API} 4.5 KVM_GET_VCPU_MMAP_SIZE: the size of the shared kvm_run region; the coalesced MMIO page at "
+         "KVM_COALESCED_MMIO_PAGE_OFFSET 'is included in the result'", check=mmap_size_ok),
+    case("mmap-size-arg", "KVM_GET_VCPU_MMAP_SIZE", "a non-zero argument", system("KVM_GET_VCPU_MMAP_SIZE", 1),
+         EINVAL, f"{MAIN}: kvm_dev_ioctl (KVM_GET_VCPU_MMAP_SIZE: `if (arg) goto out` with r = -EINVAL)",
+         basis="code", needs_vm=False),
+
+    # 4.8 KVM_GET_DIRTY_LOG.
+    case("get-log-dirty-page", "KVM_GET_DIRTY_LOG", "after the guest stored to page 2 of a logged slot", get_log(),
+         0, f"{GET_LOG}: 'return a bitmap containing any pages dirtied ... Bit 0 is the first page in the memory "
+         "slot'", setup=DIRTY, check=dirty_bits({DIRTY_PAGE})),
+    case("get-log-cleared", "KVM_GET_DIRTY_LOG", "a second call, no write in between", get_log(), 0,
+         f"{GET_LOG}: 'The bits in the dirty bitmap are cleared before the ioctl returns, unless "
+         "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is enabled'", setup=(*DIRTY, get_log()), check=dirty_bits(set())),
+    case("get-log-manual-kept", "KVM_GET_DIRTY_LOG", "a second call with MANUAL_PROTECT_ENABLE: bits stay", get_log(),
+         0, f"{GET_LOG} ('... unless KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is enabled'); {PROTECT2}: 'KVM_GET_DIRTY_LOG "
+         "will not automatically clear ... userspace will have to do this operation separately'",
+         setup=(manual_protect(), *DIRTY, get_log()), check=dirty_bits({DIRTY_PAGE})),
+    case("get-log-initially-set", "KVM_GET_DIRTY_LOG", "MANUAL_PROTECT_ENABLE | INITIALLY_SET, slot created after",
+         get_log(), 0, f"{PROTECT2}: 'With KVM_DIRTY_LOG_INITIALLY_SET set, all the bits of the dirty bitmap will "
+         "be initialized to 1 when created'", setup=(manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE
+                                                                   | kvm.KVM_DIRTY_LOG_INITIALLY_SET), log_slot()),
+         check=dirty_bits(set(range(SLOT_PAGES)))),
+    case("get-log-no-slot", "KVM_GET_DIRTY_LOG", "slot 3, which does not exist", get_log(3), ENOENT,
+         f"{CODE_GET} (id_to_memslot finds no slot: -ENOENT)", setup=(log_slot(),), basis="code"),
+    case("get-log-not-logged", "KVM_GET_DIRTY_LOG", "a slot without KVM_MEM_LOG_DIRTY_PAGES", get_log(), ENOENT,
+         f"{CODE_GET} (the slot has no dirty_bitmap: -ENOENT)", setup=(log_slot(flags=0),), basis="code"),
+    case("get-log-slot-id-past", "KVM_GET_DIRTY_LOG", "slot id KVM_CAP_NR_MEMSLOTS (ids run below it)",
+         get_log(NR_SLOTS), EINVAL, f"{CODE_GET} (id >= KVM_USER_MEM_SLOTS: -EINVAL)", setup=(log_slot(),),
+         basis="code"),
+    case("get-log-address-space", "KVM_GET_DIRTY_LOG", "as_id in bits 16-31 past the VM's address spaces",
+         get_log(NO_AS), EINVAL, f"{CODE_GET} (as_id >= the number of address spaces: -EINVAL; {GET_LOG}: 'bits "
+         "16-31 of slot field specifies the address space' when KVM_CAP_MULTI_ADDRESS_SPACE is available)",
+         setup=(log_slot(),), basis="code"),
+    case("get-log-bad-bitmap", "KVM_GET_DIRTY_LOG", "dirty_bitmap is a guard page", get_log(bitmap=BAD_POINTER),
+         EFAULT, f"{CODE_GET} (copy_to_user of the bitmap: -EFAULT)", setup=(log_slot(),), basis="code"),
+    case("get-log-bad-pointer", "KVM_GET_DIRTY_LOG", "the argument is a guard page", get_log(arg=BAD_POINTER),
+         EFAULT, f"{MAIN}: kvm_vm_ioctl (KVM_GET_DIRTY_LOG: copy_from_user: -EFAULT)", basis="code"),
+    case("get-log-with-ring", "KVM_GET_DIRTY_LOG", "the dirty ring is enabled (no ring-with-bitmap)", get_log(),
+         ENXIO, f"{CODE_GET} (dirty ring tracking is exclusive of the bitmap: -ENXIO)", setup=(ring(), log_slot()),
+         basis="code", needs=ACQ_REL),
+
+    # 4.117 KVM_CLEAR_DIRTY_LOG.
+    case("clear-log", "KVM_CLEAR_DIRTY_LOG", "page 2 with MANUAL_PROTECT_ENABLE, then KVM_GET_DIRTY_LOG", get_log(), 0,
+         f"{CLEAR_LOG}: 'For each bit that is set in the input bitmap, the corresponding page is marked \"clean\"'",
+         setup=(manual_protect(), *DIRTY, get_log(), clear_log(num=SLOT_PAGES)), check=dirty_bits(set())),
+    case("clear-without-manual-protect", "KVM_CLEAR_DIRTY_LOG", "MANUAL_DIRTY_LOG_PROTECT2 not enabled",
+         clear_log(num=SLOT_PAGES), 0, f"{CLEAR_LOG}: 'it can always be used as long as KVM_CHECK_EXTENSION confirms "
+         "that KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is present'", setup=DIRTY),
+    case("clear-to-slot-end", "KVM_CLEAR_DIRTY_LOG", "num_pages 16 (not a multiple of 64) ending at the slot's end",
+         clear_log(num=SLOT_PAGES), 0, f"{CLEAR_LOG}: 'num_pages must also be a multiple of 64 unless first_page + "
+         "num_pages is the size of the memory slot'", setup=(manual_protect(), log_slot())),
+    case("clear-first-page-unaligned", "KVM_CLEAR_DIRTY_LOG", "first_page 1", clear_log(first=1, num=15), EINVAL,
+         f"{CLEAR_LOG}: 'first_page must be a multiple of 64' (refused; the errno is {CODE_CLEAR}'s "
+         "`first_page & 63`)", setup=(manual_protect(), log_slot())),
+    case("clear-num-pages-unaligned", "KVM_CLEAR_DIRTY_LOG", "num_pages 1 of a 128-page slot", clear_log(num=1),
+         EINVAL, f"{CLEAR_LOG}: 'num_pages must also be a multiple of 64 unless first_page + num_pages is the size "
+         f"of the memory slot' (refused; errno from {CODE_CLEAR})", setup=(manual_protect(), log_slot(pages=128))),
+    case("clear-past-slot-end", "KVM_CLEAR_DIRTY_LOG", "num_pages 64 of a 16-page slot", clear_log(num=64), EINVAL,
+         f"{CODE_CLEAR} (num_pages > npages - first_page: -EINVAL)", setup=(manual_protect(), log_slot()),
+         basis="code"),
+    case("clear-first-page-past-slot", "KVM_CLEAR_DIRTY_LOG", "first_page 64 of a 16-page slot",
+         clear_log(first=64, num=0), EINVAL, f"{CODE_CLEAR} (first_page > npages: -EINVAL)",
+         setup=(manual_protect(), log_slot()), basis="code"),
+    case("clear-no-slot", "KVM_CLEAR_DIRTY_LOG", "slot 3, which does not exist", clear_log(slot=3), ENOENT,
+         f"{CODE_CLEAR} (no slot: -ENOENT)", setup=(manual_protect(), log_slot()), basis="code"),
+    case("clear-not-logged", "KVM_CLEAR_DIRTY_LOG", "a slot without KVM_MEM_LOG_DIRTY_PAGES",
+         clear_log(num=SLOT_PAGES), ENOENT, f"{CODE_CLEAR} (no dirty_bitmap: -ENOENT)",
+         setup=(manual_protect(), log_slot(flags=0)), basis="code"),
+    case("clear-slot-id-past", "KVM_CLEAR_DIRTY_LOG", "slot id KVM_CAP_NR_MEMSLOTS", clear_log(slot=NR_SLOTS),
+         EINVAL, f"{CODE_CLEAR} (id >= KVM_USER_MEM_SLOTS: -EINVAL)", setup=(manual_protect(), log_slot()),
+         basis="code"),
+    case("clear-address-space", "KVM_CLEAR_DIRTY_LOG", "as_id past the VM's address spaces", clear_log(slot=NO_AS),
+         EINVAL, f"{CODE_CLEAR} (as_id >= the number of address spaces: -EINVAL)",
+         setup=(manual_protect(), log_slot()), basis="code"),
+    case("clear-bad-bitmap", "KVM_CLEAR_DIRTY_LOG", "dirty_bitmap is a guard page",
+         clear_log(num=SLOT_PAGES, bitmap=BAD_POINTER), EFAULT, f"{CODE_CLEAR} (copy_from_user of the bitmap)",
+         setup=(manual_protect(), log_slot()), basis="code"),
+    case("clear-with-ring", "KVM_CLEAR_DIRTY_LOG", "the dirty ring is enabled", clear_log(num=SLOT_PAGES), ENXIO,
+         f"{CODE_CLEAR} (dirty ring tracking is exclusive of the bitmap: -ENXIO)", setup=(ring(), log_slot()),
+         basis="code", needs=ACQ_REL),
+
+    # 7.18 KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2).
+    case("protect2-enable", "KVM_ENABLE_CAP", "MANUAL_DIRTY_LOG_PROTECT2 with MANUAL_PROTECT_ENABLE",
+         manual_protect(), 0, f"{PROTECT2}: 'Valid flags are KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE ...'"),
+    case("protect2-initially-set", "KVM_ENABLE_CAP", "MANUAL_PROTECT_ENABLE | INITIALLY_SET",
+         manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), 0,
+         f"{PROTECT2}: INITIALLY_SET is 'only available on x86, arm64 and riscv'"),
+    case("protect2-initially-set-alone", "KVM_ENABLE_CAP", "INITIALLY_SET without MANUAL_PROTECT_ENABLE",
+         manual_protect(kvm.KVM_DIRTY_LOG_INITIALLY_SET), EINVAL, f"{PROTECT2}: 'KVM_DIRTY_LOG_INITIALLY_SET depends "
+         f"on KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE' (refused; errno from {MAIN}: kvm_vm_ioctl_enable_cap_generic)"),
+    case("protect2-unknown-bit", "KVM_ENABLE_CAP", "args[0] bit 2 (no such option)", manual_protect(0x5), EINVAL,
+         f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (args[0] outside KVM_DIRTY_LOG_MANUAL_CAPS: -EINVAL)",
+         basis="code"),
+    case("protect2-flags", "KVM_ENABLE_CAP", "kvm_enable_cap.flags 1", manual_protect(flags=1), EINVAL,
+         f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (cap->flags non-zero: -EINVAL)", basis="code"),
+    case("protect2-disable", "KVM_ENABLE_CAP", "args[0] 0 after enabling", manual_protect(0), 0,
+         f"{PROTECT2}: ':Parameters: args[0] whether feature should be enabled or not'",
+         setup=(manual_protect(),)),
+
+    # 7.36 the dirty ring, and KVM_RESET_DIRTY_RINGS.
+    case("ring-enable", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_ACQ_REL, 64 KiB, right after KVM_CREATE_VM", ring(), 0,
+         f"{RING}: 'Userspace should call KVM_ENABLE_CAP ioctl right after KVM_CREATE_VM ... the size of the ring "
+         "must be a power of two ... recommended that it be at least 64 KiB'", needs=ACQ_REL),
+    case("ring-tso-enable", "KVM_ENABLE_CAP", "DIRTY_LOG_RING (x86 is TSO: it exposes both)",
+         ring(cap=kvm.KVM_CAP_DIRTY_LOG_RING), 0, f"{RING}: 'Architecture with TSO-like ordering (such as x86) are "
+         "allowed to expose both'", on=X86_64, needs=((kvm.KVM_CAP_DIRTY_LOG_RING, "KVM_CAP_DIRTY_LOG_RING", True),)),
+    case("ring-weakly-ordered", "KVM_ENABLE_CAP", "DIRTY_LOG_RING (not ACQ_REL) on arm64",
+         ring(cap=kvm.KVM_CAP_DIRTY_LOG_RING), EINVAL, f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_ACQ_REL is the only "
+         f"capability that should be exposed by weakly ordered architecture' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_enable_cap_generic, the capability checks 0)", on=ARM64),
+    case("ring-not-power-of-two", "KVM_ENABLE_CAP", "size 0x11000", ring(0x11000), EINVAL,
+         f"{RING}: 'the size of the ring must be a power of two' (refused; errno from {CODE_RING})", needs=ACQ_REL),
+    case("ring-zero", "KVM_ENABLE_CAP", "size 0", ring(0), EINVAL, f"{CODE_RING} (!size: -EINVAL)", basis="code",
+         needs=ACQ_REL),
+    case("ring-too-small", "KVM_ENABLE_CAP", "size 2 KiB (less than a page)", ring(0x800), EINVAL,
+         f"{CODE_RING} (smaller than the reserved entries or a page: -EINVAL)", basis="code", needs=ACQ_REL),
+    case("ring-too-large", "KVM_ENABLE_CAP", "twice the capability's maximum", ring(RING_MAX), E2BIG,
+         f"{CODE_RING} (more than KVM_DIRTY_RING_MAX_ENTRIES entries: -E2BIG)", basis="code", needs=ACQ_REL),
+    case("ring-twice", "KVM_ENABLE_CAP", "the ring enabled a second time", ring(), EINVAL,
+         f"{CODE_RING} ('We only allow it to set once': -EINVAL)", setup=(ring(),), basis="code", needs=ACQ_REL),
+    case("ring-after-vcpu", "KVM_ENABLE_CAP", "after KVM_CREATE_VCPU", ring(), EINVAL,
+         f"{RING}: 'Enabling the capability is only allowed before creating any vCPU' (refused; errno from "
+         f"{CODE_RING})", setup=(create_vcpu(0),), needs=ACQ_REL),
+    case("reset-rings", "KVM_RESET_DIRTY_RINGS", "ring enabled, nothing harvested", RESET_RINGS, 0,
+         f"{RING}: 'userspace calls the VM ioctl KVM_RESET_DIRTY_RINGS'; it returns the entries reset "
+         f"({MAIN}: kvm_vm_ioctl_reset_dirty_pages)", setup=(ring(), create_vcpu(0)), ret=0, needs=ACQ_REL),
+    case("reset-rings-no-ring", "KVM_RESET_DIRTY_RINGS", "no dirty ring enabled", RESET_RINGS, EINVAL,
+         f"{MAIN}: kvm_vm_ioctl_reset_dirty_pages (!kvm->dirty_ring_size: -EINVAL)", basis="code"),
+
+    # 4.140 KVM_SET_USER_MEMORY_REGION2 (what x86_state.py tests of KVM_SET_USER_MEMORY_REGION is not repeated).
+    case("region2", "KVM_SET_USER_MEMORY_REGION2", "slot 1, one page", region2(), 0,
+         f"{REGION2}: 'an extension to KVM_SET_USER_MEMORY_REGION'", kernels=REGION2_KERNELS, needs=USER_MEMORY2),
+    case("region2-log-dirty", "KVM_SET_USER_MEMORY_REGION2", "KVM_MEM_LOG_DIRTY_PAGES",
+         region2(flags=kvm.KVM_MEM_LOG_DIRTY_PAGES), 0, f"{REGION2}: 'All fields shared with "
+         "KVM_SET_USER_MEMORY_REGION identically'", kernels=REGION2_KERNELS, needs=USER_MEMORY2),
+    case("region2-size-unaligned", "KVM_SET_USER_MEMORY_REGION2", "memory_size 0x1800", region2(size=0x1800), EINVAL,
+         f"{REGION2}: 'All standard bounds checks apply' ({MAIN}: kvm_set_memory_region, size not page-aligned)",
+         basis="code", kernels=REGION2_KERNELS, needs=USER_MEMORY2),
+    case("region2-overlap", "KVM_SET_USER_MEMORY_REGION2", "slot 2 overlapping slot 1", region2(2, 0x100000),
+         EEXIST, f"{MAIN}: kvm_set_memory_region (kvm_check_memslot_overlap)", setup=(region2(),), basis="code",
+         kernels=REGION2_KERNELS, needs=USER_MEMORY2),
+    case("region2-slot-id-past", "KVM_SET_USER_MEMORY_REGION2", "slot KVM_CAP_NR_MEMSLOTS", region2(NR_SLOTS),
+         EINVAL, f"{MAIN}: kvm_set_memory_region (id >= KVM_USER_MEM_SLOTS)", basis="code",
+         kernels=REGION2_KERNELS, needs=USER_MEMORY2),
+    case("region2-unknown-flag", "KVM_SET_USER_MEMORY_REGION2", "flags bit 31", region2(flags=1 << 31), EINVAL,
+         f"{MAIN}: check_memory_region_flags", basis="code", kernels=REGION2_KERNELS, needs=USER_MEMORY2),
+    case("region2-bad-pointer", "KVM_SET_USER_MEMORY_REGION2", "the argument is a guard page",
+         step("KVM_SET_USER_MEMORY_REGION2(arg = a guard page)",
+              lambda s: s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION2, s.target.bad_address())), EFAULT,
+         f"{MAIN}: kvm_vm_ioctl (copy_from_user of struct kvm_userspace_memory_region2)", basis="code",
+         kernels=REGION2_KERNELS, needs=USER_MEMORY2),
+    case("region-v1-guest-memfd", "KVM_SET_USER_MEMORY_REGION", "KVM_MEM_GUEST_MEMFD through the old ioctl",
+         region2(flags=kvm.KVM_MEM_GUEST_MEMFD, request="KVM_SET_USER_MEMORY_REGION"), EINVAL,
+         f"{MAIN}: kvm_vm_ioctl (KVM_SET_USER_MEMORY_REGION takes only KVM_SET_USER_MEMORY_REGION_V1_FLAGS); "
+         f"{REGION2}: guest_memfd is what REGION2 adds", basis="code", kernels=REGION2_KERNELS),
+
+    # 4.141 KVM_SET_MEMORY_ATTRIBUTES (x86).
+    case("attributes-not-built", "KVM_SET_MEMORY_ATTRIBUTES", "KVM_CAP_MEMORY_ATTRIBUTES is 0 at system scope",
+         attributes(attrs=kvm.KVM_MEMORY_ATTRIBUTE_PRIVATE), ENOTTY, f"{MAIN}: kvm_vm_ioctl (the case exists only "
+         "with CONFIG_KVM_GENERIC_MEMORY_ATTRIBUTES; otherwise kvm_arch_vm_ioctl's -ENOTTY); api.rst 3: an ioctl a "
+         "kernel does not provide fails with ENOTTY", on=X86_64, basis="code", kernels=REGION2_KERNELS,
+         needs=((kvm.KVM_CAP_MEMORY_ATTRIBUTES, "KVM_CAP_MEMORY_ATTRIBUTES", False),)),
+    case("attributes-unsupported", "KVM_SET_MEMORY_ATTRIBUTES", "PRIVATE on a default VM (its capability is 0)",
+         attributes(attrs=kvm.KVM_MEMORY_ATTRIBUTE_PRIVATE), EINVAL, f"{ATTRS}: 'KVM_CAP_MEMORY_ATTRIBUTES precisely "
+         f"returns the attributes supported by that VM' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_set_mem_attributes)", on=X86_64, kernels=REGION2_KERNELS,
+         needs=((kvm.KVM_CAP_MEMORY_ATTRIBUTES, "KVM_CAP_MEMORY_ATTRIBUTES", True),)),
+    case("attributes-flags", "KVM_SET_MEMORY_ATTRIBUTES", "flags 1", attributes(flags=1), EINVAL,
+         f"{ATTRS}: 'The \"flags\" field is reserved for future extensions and must be '0'' (refused; errno from "
+         f"{MAIN}: kvm_vm_ioctl_set_mem_attributes)", on=X86_64, kernels=REGION2_KERNELS,
+         needs=((kvm.KVM_CAP_MEMORY_ATTRIBUTES, "KVM_CAP_MEMORY_ATTRIBUTES", True),)),
+    case("attributes-unaligned", "KVM_SET_MEMORY_ATTRIBUTES", "size 0x800", attributes(size=0x800), EINVAL,
+         f"{ATTRS}: 'The address and size must be page aligned' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_set_mem_attributes)", on=X86_64, kernels=REGION2_KERNELS,
+         needs=((kvm.KVM_CAP_MEMORY_ATTRIBUTES, "KVM_CAP_MEMORY_ATTRIBUTES", True),)),
+
+    # 4.38 / 4.39 KVM_GET_MP_STATE / KVM_SET_MP_STATE, x86.
+    case("x86-mp-bsp", "KVM_GET_MP_STATE", "vCPU 0 after KVM_CREATE_IRQCHIP", GET_MP_STATE, 0,
+         f"{GET_MP}: RUNNABLE 'the vcpu is currently running'", setup=(IRQCHIP, create_vcpu(0)), on=X86_64,
+         check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+    case("x86-mp-ap", "KVM_GET_MP_STATE", "vCPU 1 (an AP) after KVM_CREATE_IRQCHIP", GET_MP_STATE, 0,
+         f"{GET_MP}: UNINITIALIZED 'the vcpu is an application processor (AP) which has not yet received an INIT "
+         "signal [x86]'", setup=(IRQCHIP,
+                                 create_vcpu(0), create_vcpu(1)), on=X86_64,
+         check=mp_is(kvm.KVM_MP_STATE_UNINITIALIZED)),
+    case("x86-mp-set-halted", "KVM_SET_MP_STATE", "HALTED with the in-kernel irqchip, read back", GET_MP_STATE, 0,
+         f"{SET_MP}: 'Sets the vcpu's current \"multiprocessing state\"'; HALTED is an x86 state ({GET_MP})",
+         setup=(IRQCHIP, create_vcpu(0),
+                set_mp(kvm.KVM_MP_STATE_HALTED)), on=X86_64, check=mp_is(kvm.KVM_MP_STATE_HALTED)),
+    case("x86-mp-halted-no-irqchip", "KVM_SET_MP_STATE", "HALTED without an in-kernel irqchip",
+         set_mp(kvm.KVM_MP_STATE_HALTED), EINVAL, "x86.c: kvm_arch_vcpu_ioctl_set_mpstate (!lapic_in_kernel: only "
+         f"RUNNABLE; {SET_MP}: 'Without an in-kernel irqchip, the multiprocessing state must be maintained by "
+         "userspace')", setup=(create_vcpu(0),), on=X86_64, basis="code"),
+    case("x86-mp-stopped", "KVM_SET_MP_STATE", "STOPPED (an s390/arm64/riscv state)", set_mp(kvm.KVM_MP_STATE_STOPPED),
+         EINVAL, f"{GET_MP}: STOPPED is '[s390,arm64,riscv]' (refused on x86; errno from x86.c: "
+         "kvm_arch_vcpu_ioctl_set_mpstate)", setup=(IRQCHIP, create_vcpu(0)), on=X86_64),
+    case("x86-mp-unknown", "KVM_SET_MP_STATE", "state 0xff", set_mp(0xFF), EINVAL,
+         "x86.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)", setup=(IRQCHIP, create_vcpu(0)), on=X86_64, basis="code"),
+
+    # arm64.
+    case("arm64-mp-runnable", "KVM_GET_MP_STATE", "an initialised vCPU", GET_MP_STATE, 0,
+         f"{GET_MP}: RUNNABLE '[x86,arm64,riscv,loongarch]'", setup=(vcpu(),), on=ARM64,
+         check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+    case("arm64-mp-power-off", "KVM_GET_MP_STATE", "a vCPU initialised with KVM_ARM_VCPU_POWER_OFF", GET_MP_STATE, 0,
+         f"{GET_MP}: STOPPED 'the vcpu is stopped [s390,arm64,riscv]'; 4.82 KVM_ARM_VCPU_POWER_OFF: 'Starts the CPU "
+         "in a power-off state'", setup=(powered_off_vcpu(),), on=ARM64, check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
+    case("arm64-mp-set-stopped", "KVM_SET_MP_STATE", "STOPPED, read back", GET_MP_STATE, 0,
+         f"{SET_MP}: 'The only states that are valid are KVM_MP_STATE_STOPPED and KVM_MP_STATE_RUNNABLE'",
+         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED)), on=ARM64, check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
+    case("arm64-mp-set-runnable", "KVM_SET_MP_STATE", "RUNNABLE after STOPPED, read back", GET_MP_STATE, 0,
+         f"{SET_MP}: 'The only states that are valid are KVM_MP_STATE_STOPPED and KVM_MP_STATE_RUNNABLE'",
+         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED), set_mp(kvm.KVM_MP_STATE_RUNNABLE)), on=ARM64,
+         check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+    case("arm64-mp-halted", "KVM_SET_MP_STATE", "HALTED (an x86 state)", set_mp(kvm.KVM_MP_STATE_HALTED), EINVAL,
+         f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and "
+         "KVM_MP_STATE_RUNNABLE' (refused; errno from arm.c: kvm_arch_vcpu_ioctl_set_mpstate)", setup=(vcpu(),),
+         on=ARM64),
+    case("arm64-mp-suspended", "KVM_SET_MP_STATE", "SUSPENDED", set_mp(kvm.KVM_MP_STATE_SUSPENDED), EINVAL,
+         f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and "
+         "KVM_MP_STATE_RUNNABLE'", setup=(vcpu(),), on=ARM64,
+         deviation="4.39 says only STOPPED and RUNNABLE are valid on arm64, while 4.38 documents SUSPENDED [arm64] "
+                   "and asks userspace to leave it by setting RUNNABLE; arm.c kvm_arch_vcpu_ioctl_set_mpstate accepts "
+                   "SUSPENDED (kvm_arm_vcpu_suspend)"),
+    case("arm64-mp-suspended-implemented", "KVM_SET_MP_STATE", "SUSPENDED", GET_MP_STATE, 0,
+         "arm.c: kvm_arch_vcpu_ioctl_set_mpstate (KVM_MP_STATE_SUSPENDED: kvm_arm_vcpu_suspend), read back",
+         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_SUSPENDED)), on=ARM64, basis="code",
+         check=mp_is(kvm.KVM_MP_STATE_SUSPENDED)),
+    case("arm64-mp-unknown", "KVM_SET_MP_STATE", "state 0xff", set_mp(0xFF), EINVAL,
+         "arm.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)", setup=(vcpu(),), on=ARM64, basis="code"),
+
+    # 4.87 KVM_SET_GUEST_DEBUG.
+    case("debug-supported-bits", "KVM_SET_GUEST_DEBUG", "control = the bits KVM_CAP_SET_GUEST_DEBUG2 names",
+         guest_debug(SUPPORTED_DEBUG), 0, f"{DEBUG}: 'KVM_CAP_SET_GUEST_DEBUG2 capability indicates the supported "
+         "KVM_GUESTDBG_* bits in the control field'", setup=(vcpu(),)),
+    case("debug-singlestep", "KVM_SET_GUEST_DEBUG", "ENABLE | SINGLESTEP",
+         guest_debug(kvm.KVM_GUESTDBG_ENABLE | kvm.KVM_GUESTDBG_SINGLESTEP), 0,
+         f"{DEBUG}: 'Common control bits are: KVM_GUESTDBG_ENABLE ... KVM_GUESTDBG_SINGLESTEP'", setup=(vcpu(),)),
+    case("debug-disable", "KVM_SET_GUEST_DEBUG", "control 0 after enabling", guest_debug(0), 0,
+         f"{DEBUG}: KVM_GUESTDBG_ENABLE 'guest debugging is enabled' (clear: disabled)",
+         setup=(vcpu(), guest_debug(kvm.KVM_GUESTDBG_ENABLE))),
+    case("debug-unsupported-arch-bit", "KVM_SET_GUEST_DEBUG", "an architecture bit the capability does not name",
+         guest_debug(UNSUPPORTED_ARCH_BIT), EINVAL, "guest.c: kvm_arch_vcpu_ioctl_set_guest_debug (control outside "
+         "KVM_GUESTDBG_VALID_MASK: -EINVAL)", setup=(vcpu(),), on=ARM64, basis="code"),
+    case("debug-common-bit-2", "KVM_SET_GUEST_DEBUG", "ENABLE | bit 2 (no common flag)",
+         guest_debug(kvm.KVM_GUESTDBG_ENABLE | 4), EINVAL, "guest.c: kvm_arch_vcpu_ioctl_set_guest_debug (control "
+         "outside KVM_GUESTDBG_VALID_MASK: -EINVAL)", setup=(vcpu(),), on=ARM64, basis="code"),
+    case("debug-x86-flag-on-arm64", "KVM_SET_GUEST_DEBUG", "ENABLE | KVM_GUESTDBG_INJECT_DB (an x86 flag)",
+         guest_debug(kvm.KVM_GUESTDBG_ENABLE | (1 << 18)), EINVAL, "guest.c: kvm_arch_vcpu_ioctl_set_guest_debug "
+         f"(outside KVM_GUESTDBG_VALID_MASK: -EINVAL); {DEBUG} marks INJECT_DB '[x86]'", setup=(vcpu(),), on=ARM64,
+         basis="code"),
+    # x86 checks no control bit: KVM_GUESTDBG_VALID_MASK only feeds KVM_CAP_SET_GUEST_DEBUG2 there. api.rst does not
+    # say an unsupported bit is refused, so this is no deviation, but the two architectures differ.
+    case("debug-x86-unsupported-arch-bit", "KVM_SET_GUEST_DEBUG", "an architecture bit the capability does not name",
+         guest_debug(UNSUPPORTED_ARCH_BIT), 0, "x86.c: kvm_arch_vcpu_ioctl_set_guest_debug (no check of control "
+         "against KVM_GUESTDBG_VALID_MASK)", setup=(vcpu(),), on=X86_64, basis="code"),
+    case("debug-x86-common-bit-2", "KVM_SET_GUEST_DEBUG", "ENABLE | bit 2 (no common flag)",
+         guest_debug(kvm.KVM_GUESTDBG_ENABLE | 4), 0, "x86.c: kvm_arch_vcpu_ioctl_set_guest_debug (no check of "
+         "control)", setup=(vcpu(),), on=X86_64, basis="code"),
+    case("debug-s390-flag-on-x86", "KVM_SET_GUEST_DEBUG", "ENABLE | KVM_GUESTDBG_EXIT_PENDING (an s390 flag)",
+         guest_debug(kvm.KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_EXIT_PENDING), 0, "x86.c: "
+         f"kvm_arch_vcpu_ioctl_set_guest_debug (no check of control); {DEBUG} marks EXIT_PENDING '[s390]'",
+         setup=(vcpu(),), on=X86_64, basis="code"),
+    case("debug-bad-pointer", "KVM_SET_GUEST_DEBUG", "the argument is a guard page",
+         step("KVM_SET_GUEST_DEBUG(arg = a guard page)",
+              lambda s: s.ioctl(s.vcpus[-1], s.abi.KVM_SET_GUEST_DEBUG, s.target.bad_address())), EFAULT,
+         f"{MAIN}: kvm_vcpu_ioctl (KVM_SET_GUEST_DEBUG: copy_from_user)", setup=(vcpu(),), basis="code"),
+
+    # 4.70 KVM_KVMCLOCK_CTRL (x86).
+    case("kvmclock-ctrl", "KVM_KVMCLOCK_CTRL", "the vCPU's kvmclock is registered", KVMCLOCK_CTRL, 0,
+         f"{CLOCK}: 'sets a flag accessible to the guest indicating that the specified vCPU has been paused' (the "
+         "flag lives in the guest's pvclock structure)", setup=(kvmclock_enabled(),), on=X86_64),
+    case("kvmclock-ctrl-no-clock", "KVM_KVMCLOCK_CTRL", "the guest registered no kvmclock", KVMCLOCK_CTRL, EINVAL,
+         "x86.c: kvm_set_guest_paused (!vcpu->arch.pv_time.active: -EINVAL)", setup=(create_vcpu(0),), on=X86_64,
+         basis="code"),
+
+    # 4.139 KVM_ARM_GET_REG_WRITABLE_MASKS (arm64, 6.7+).
+    case("masks", "KVM_ARM_GET_REG_WRITABLE_MASKS", "range KVM_ARM_FEATURE_ID_RANGE", masks(), 0,
+         f"{MASKS}: 'copies the writable masks for a selected range of registers'; the capability's bit 0 is "
+         "KVM_ARM_FEATURE_ID_RANGE", on=ARM64, kernels=MASKS_KERNELS, check=_masks_range_flag),
+    case("masks-range-1", "KVM_ARM_GET_REG_WRITABLE_MASKS", "range 1 (reserved)", masks(range_=1), EINVAL,
+         f"sys_regs.c: kvm_vm_ioctl_get_reg_writable_masks (range non-zero: -EINVAL); {MASKS}: 'All other values "
+         "are reserved ... KVM may return an error'", on=ARM64, kernels=MASKS_KERNELS, basis="code"),
+    case("masks-reserved", "KVM_ARM_GET_REG_WRITABLE_MASKS", "reserved[0] 1", masks(reserved0=1), EINVAL,
+         f"sys_regs.c: kvm_vm_ioctl_get_reg_writable_masks (reserved not zero: -EINVAL); {MASKS}: 'should be 0, or "
+         "KVM may return an error'", on=ARM64, kernels=MASKS_KERNELS, basis="code"),
+    case("masks-bad-addr", "KVM_ARM_GET_REG_WRITABLE_MASKS", "addr is a guard page", masks(addr=BAD_POINTER), EFAULT,
+         "sys_regs.c: kvm_vm_ioctl_get_reg_writable_masks (clear_user of the array: -EFAULT)", on=ARM64,
+         kernels=MASKS_KERNELS, basis="code"),
+    case("masks-bad-pointer", "KVM_ARM_GET_REG_WRITABLE_MASKS", "the argument is a guard page",
+         masks(arg=BAD_POINTER), EFAULT, "arm.c: kvm_arch_vm_ioctl (copy_from_user of struct reg_mask_range)",
+         on=ARM64, kernels=MASKS_KERNELS, basis="code"),
+]
