@@ -353,12 +353,12 @@ KVMCLOCK_CTRL = step("KVM_KVMCLOCK_CTRL", lambda s: s.ioctl(s.vcpus[-1], kvm.KVM
 def masks(range_: int = 0, reserved0: int = 0, addr: Val | None = None, arg: Val | None = None) -> Step:
     def run(s: Scene) -> Result:
         if arg is not None:
-            return s.ioctl(s.vm, kvm.KVM_ARM_GET_REG_WRITABLE_MASKS, arg(s))
+            return s.ioctl(s.vm, s.abi.KVM_ARM_GET_REG_WRITABLE_MASKS, arg(s))
         where = addr(s) if addr is not None else s.target.alloc(arm64.KVM_ARM_FEATURE_ID_RANGE_SIZE * 8)
         s._cache["masks"] = where
         r = arm64.reg_mask_range(addr=where, range=range_)
         r.reserved[0] = reserved0
-        return s.ioctl(s.vm, kvm.KVM_ARM_GET_REG_WRITABLE_MASKS, r)
+        return s.ioctl(s.vm, s.abi.KVM_ARM_GET_REG_WRITABLE_MASKS, r)
 
     shown = f"arg={arg}" if arg is not None else f"range {range_}" + (f", reserved[0] {reserved0}" if reserved0
                                                                        else "") + (f", addr {addr}" if addr else "")
@@ -584,7 +584,8 @@ CASES: list[Case] = [
          EINVAL, f"{GET_MP}: STOPPED is '[s390,arm64,riscv]' (refused on x86; errno from x86.c: "
          "kvm_arch_vcpu_ioctl_set_mpstate)", setup=(IRQCHIP, create_vcpu(0)), on=X86_64),
     case("x86-mp-unknown", "KVM_SET_MP_STATE", "state 0xff", set_mp(0xFF), EINVAL,
-         "x86.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)", setup=(IRQCHIP, create_vcpu(0)), on=X86_64, basis="code"),
+         "x86.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)", setup=(IRQCHIP, create_vcpu(0)), on=X86_64,
+         basis="code"),
 
     # arm64.
     case("arm64-mp-runnable", "KVM_GET_MP_STATE", "an initialised vCPU", GET_MP_STATE, 0,
