@@ -1,0 +1,721 @@
+"""The interrupt-delivery ioctls: KVM_IRQ_LINE, KVM_IRQFD, KVM_IOEVENTFD, KVM_SET_GSI_ROUTING,
+KVM_(UN)REGISTER_COALESCED_MMIO and, on x86_64, KVM_SIGNAL_MSI (arm64's is in arm_vgic_its.py).
+
+Documentation: Documentation/virt/kvm/api.rst (Debian 6.1.192, 6.12.117, 7.2.13; the same text in all three for
+what is tested here) 4.25 KVM_IRQ_LINE, 4.52 KVM_SET_GSI_ROUTING, 4.59 KVM_IOEVENTFD, 4.71 KVM_SIGNAL_MSI, 4.75
+KVM_IRQFD, 4.116 KVM_(UN)REGISTER_COALESCED_MMIO. None of these sections has an Errors table (7.2's 4.52 has one
+row, for s390, which x86_state.py lists as unreachable): the doc-basis cases test what the text states or
+implies, and every errno the implementation returns is a basis="code" case naming its function.
+Implementation: virt/kvm/kvm_main.c (kvm_vm_ioctl), eventfd.c (kvm_irqfd, kvm_irqfd_assign, kvm_irqfd_deassign,
+kvm_ioeventfd, kvm_assign_ioeventfd, kvm_assign_ioeventfd_idx, ioeventfd_check_collision,
+kvm_deassign_ioeventfd_idx), irqchip.c (kvm_set_irq_routing, setup_routing_entry, kvm_send_userspace_msi,
+kvm_set_irq), coalesced_mmio.c; arch/arm64/kvm/arm.c (kvm_vm_ioctl_irq_line, kvm_arch_intc_initialized),
+vgic/vgic.c (kvm_vgic_inject_irq, vgic_get_irq), vgic/vgic-irqfd.c (kvm_set_routing_entry); arch/x86/kvm/x86.c
+(kvm_vm_ioctl_irq_line), irq.c (kvm_arch_irqfd_allowed), irq_comm.c (6.1, 6.12; irq.c in 7.2:
+kvm_set_routing_entry, kvm_arch_can_set_irq_routing, kvm_set_msi, kvm_irq_delivery_to_apic).
+docs/research/irq_delivery.md has every row with its evidence and the per-version differences.
+
+Eventfds come from the target (Target.eventfd, protocol version 4): KVM_IRQFD and KVM_IOEVENTFD take them.
+"""
+
+from __future__ import annotations
+
+import struct
+from errno import EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO, EPERM
+
+from abi import arm64, kvm, x86
+from abi.spec import steps as S
+from abi.spec.case import ARM64, X86_64, Case, Scene, Step, Val
+from abi.spec.steps import create_vcpu, step
+from abi.target.base import Result
+
+API = "api.rst"
+LINE, IRQFD, IOEVENTFD = "KVM_IRQ_LINE", "KVM_IRQFD", "KVM_IOEVENTFD"
+ROUTING, MSI = "KVM_SET_GSI_ROUTING", "KVM_SIGNAL_MSI"
+REG, UNREG = "KVM_REGISTER_COALESCED_MMIO", "KVM_UNREGISTER_COALESCED_MMIO"
+LINE_DOC, IRQFD_DOC, IOEVENTFD_DOC = f"{API} 4.25 {LINE}", f"{API} 4.75 {IRQFD}", f"{API} 4.59 {IOEVENTFD}"
+ROUTING_DOC, MSI_DOC, COALESCED_DOC = f"{API} 4.52 {ROUTING}", f"{API} 4.71 {MSI}", \
+    f"{API} 4.116 KVM_(UN)REGISTER_COALESCED_MMIO"
+
+GICV2 = ("gicv2",)
+VGIC = ("gicv2", "gicv3", "mte")  # a vGIC of the host's version can be created
+BOTH = X86_64 + ARM64
+IRQFD_ON = X86_64 + VGIC  # arm64 assigns an irqfd only once the vGIC is initialised
+
+KVM_MAX_IRQ_ROUTES = 4096  # include/linux/kvm_host.h (kernel-internal, the same in 6.1-7.2)
+ARM_IRQCHIP_NUM_PINS = 1020 - 32  # include/kvm/arm_vgic.h KVM_IRQCHIP_NUM_PINS: one pin per SPI
+NR_IOBUS_DEVS = 1000  # include/linux/kvm_host.h: devices per I/O bus, ioeventfds not counted
+UNKNOWN_IOEVENTFD_FLAG = 1 << 7  # 6.1-6.12 define flags 0-3, 7.2 adds FAST_MMIO (bit 4)
+MMIO = 0xD0000000  # an address no device of a fresh VM occupies, on either architecture
+PORT = 0x1234
+
+
+def case(id, ioctl, condition, on, call, errno, cite, x86=(), arm=(), **kw) -> Case:
+    """`x86` and `arm` are set-up steps for that architecture only, run before `setup`: one condition, stated once
+    for both, whose precondition (an in-kernel irqchip, an initialised vGIC) is built differently on each."""
+    if x86 or arm:
+        kw["setup"] = (per_arch(tuple(x86), tuple(arm)), *kw.get("setup", ()))
+    return Case(id=id, ioctl=ioctl, condition=condition, on=on, call=call, errno=errno, cite=cite, **kw)
+
+
+def per_arch(x86_steps: tuple[Step, ...], arm_steps: tuple[Step, ...]) -> Step:
+    def run(s: Scene) -> Result:
+        got = Result(0)
+        for st in (x86_steps if s.target.arch == "x86_64" else arm_steps):
+            got = st(s)
+            if got.ok != (st.ok_errno == 0):
+                return got
+        return got
+
+    shown = "; ".join(filter(None, ("x86: " + ", ".join(map(str, x86_steps)) if x86_steps else "",
+                                    "arm64: " + ", ".join(map(str, arm_steps)) if arm_steps else "")))
+    return step(f"[{shown}]", run)
+
+
+# --- eventfds -------------------------------------------------------------------------------------------
+
+def eventfd(name: str = "efd") -> Step:
+    """An eventfd in the target's process, known to the scene as `name` and closed with it."""
+    def run(s: Scene) -> Result:
+        fd = s.target.eventfd()
+        s._cache.setdefault("eventfds", {})[name] = fd
+        s.cleanups.append(lambda: s.target.close(fd))
+        return Result(fd)
+
+    return step(f"eventfd() as {name}", run)
+
+
+def efd(name: str = "efd") -> Val:
+    return Val(name, lambda s: s._cache["eventfds"][name])
+
+
+VM_FD = Val("the VM fd (no eventfd)", lambda s: s.vm)
+NO_FD = Val("-1", lambda s: -1)
+
+
+def _v(x) -> Val:
+    return S.val(x)
+
+
+# --- steps ----------------------------------------------------------------------------------------------
+
+def irq_line(irq: int, level: int = 1, shown: str = "", request: str = LINE) -> Step:
+    req = {LINE: kvm.KVM_IRQ_LINE, "KVM_IRQ_LINE_STATUS": kvm.KVM_IRQ_LINE_STATUS}[request]
+    return step(f"{request}({shown or f'irq {irq:#x}'}, level {level})",
+                lambda s: s.ioctl(s.vm, req, kvm.kvm_irq_level(irq=irq, level=level)))
+
+
+def arm_irq(irq_type: int, num: int, vcpu: int = 0, vcpu2: int = 0) -> int:
+    return (vcpu2 << arm64.KVM_ARM_IRQ_VCPU2_SHIFT) | (irq_type << arm64.KVM_ARM_IRQ_TYPE_SHIFT) \
+        | (vcpu << arm64.KVM_ARM_IRQ_VCPU_SHIFT) | (num << arm64.KVM_ARM_IRQ_NUM_SHIFT)
+
+
+TYPE_NAMES = {arm64.KVM_ARM_IRQ_TYPE_CPU: "CPU", arm64.KVM_ARM_IRQ_TYPE_SPI: "SPI",
+              arm64.KVM_ARM_IRQ_TYPE_PPI: "PPI"}
+
+
+def arm_line(irq_type: int, num: int, vcpu: int = 0, vcpu2: int = 0, level: int = 1) -> Step:
+    shown = f"{TYPE_NAMES.get(irq_type, f'type {irq_type}')} {num}, vcpu {vcpu}" + (f", vcpu2 {vcpu2}" if vcpu2
+                                                                                      else "")
+    return irq_line(arm_irq(irq_type, num, vcpu, vcpu2), level, shown)
+
+
+SPI, PPI, CPU = arm64.KVM_ARM_IRQ_TYPE_SPI, arm64.KVM_ARM_IRQ_TYPE_PPI, arm64.KVM_ARM_IRQ_TYPE_CPU
+
+
+def irqfd(fd: Val = None, gsi: int = 0, flags: int = 0, resamplefd: Val | None = None, ok_errno: int = 0) -> Step:
+    fd = fd or efd()
+    names = [n for bit, n in ((kvm.KVM_IRQFD_FLAG_DEASSIGN, "DEASSIGN"), (kvm.KVM_IRQFD_FLAG_RESAMPLE, "RESAMPLE"))
+             if flags & bit]
+    rest = flags & ~(kvm.KVM_IRQFD_FLAG_DEASSIGN | kvm.KVM_IRQFD_FLAG_RESAMPLE)
+    shown = "|".join(names + ([f"{rest:#x}"] if rest else [])) or "0"
+    extra = f", resamplefd {resamplefd}" if resamplefd is not None else ""
+
+    def run(s: Scene) -> Result:
+        rfd = resamplefd(s) if resamplefd is not None else 0
+        return s.ioctl(s.vm, kvm.KVM_IRQFD, kvm.kvm_irqfd(fd=fd(s) & 0xFFFFFFFF, gsi=gsi, flags=flags,
+                                                         resamplefd=rfd & 0xFFFFFFFF))
+
+    return step(f"KVM_IRQFD(fd {fd}, gsi {gsi}, flags {shown}{extra})", run, ok_errno)
+
+
+def ioeventfd(addr: int = MMIO, length: int = 4, flags: int = 0, datamatch: int = 0, fd: Val | None = None,
+              ok_errno: int = 0) -> Step:
+    fd = fd or efd()
+    names = [n for bit, n in ((kvm.KVM_IOEVENTFD_FLAG_DATAMATCH, "DATAMATCH"), (kvm.KVM_IOEVENTFD_FLAG_PIO, "PIO"),
+                              (kvm.KVM_IOEVENTFD_FLAG_DEASSIGN, "DEASSIGN"),
+                              (kvm.KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY, "VIRTIO_CCW_NOTIFY")) if flags & bit]
+    rest = flags & ~kvm.KVM_IOEVENTFD_VALID_FLAG_MASK
+    shown = "|".join(names + ([f"{rest:#x}"] if rest else [])) or "0"
+    dm = f", datamatch {datamatch:#x}" if flags & kvm.KVM_IOEVENTFD_FLAG_DATAMATCH else ""
+
+    def run(s: Scene) -> Result:
+        return s.ioctl(s.vm, kvm.KVM_IOEVENTFD, kvm.kvm_ioeventfd(datamatch=datamatch, addr=addr, len=length,
+                                                                 fd=fd(s), flags=flags))
+
+    return step(f"KVM_IOEVENTFD(addr {addr:#x}, len {length}, fd {fd}, flags {shown}{dm})", run, ok_errno)
+
+
+def chip(gsi: int, irqchip: int, pin: int, flags: int = 0) -> kvm.kvm_irq_routing_entry:
+    e = kvm.kvm_irq_routing_entry(gsi=gsi, type=kvm.KVM_IRQ_ROUTING_IRQCHIP, flags=flags)
+    e.u.irqchip.irqchip, e.u.irqchip.pin = irqchip, pin
+    return e
+
+
+def msi_entry(gsi: int, address_lo: int = 0xFEE00000, address_hi: int = 0, data: int = 0x30, flags: int = 0,
+              devid: int = 0) -> kvm.kvm_irq_routing_entry:
+    e = kvm.kvm_irq_routing_entry(gsi=gsi, type=kvm.KVM_IRQ_ROUTING_MSI, flags=flags)
+    e.u.msi.address_lo, e.u.msi.address_hi, e.u.msi.data, e.u.msi.devid = address_lo, address_hi, data, devid
+    return e
+
+
+def typed(gsi: int, kind: int) -> kvm.kvm_irq_routing_entry:
+    return kvm.kvm_irq_routing_entry(gsi=gsi, type=kind)
+
+
+def _describe(e: kvm.kvm_irq_routing_entry) -> str:
+    flags = f", flags {e.flags:#x}" if e.flags else ""
+    if e.type == kvm.KVM_IRQ_ROUTING_IRQCHIP:
+        return f"gsi {e.gsi} -> irqchip {e.u.irqchip.irqchip} pin {e.u.irqchip.pin}{flags}"
+    if e.type == kvm.KVM_IRQ_ROUTING_MSI:
+        return f"gsi {e.gsi} -> MSI {e.u.msi.address_hi:#x}:{e.u.msi.address_lo:#x} data {e.u.msi.data:#x}{flags}"
+    return f"gsi {e.gsi} -> type {e.type}{flags}"
+
+
+def routing(*entries: kvm.kvm_irq_routing_entry, nr: int | None = None, flags: int = 0) -> Step:
+    """KVM_SET_GSI_ROUTING with `entries`; `nr` other than their count says so (the kernel checks nr first)."""
+    count = len(entries) if nr is None else nr
+    data = struct.pack("<II", count, flags) + b"".join(bytes(e) for e in entries)
+    shown = "; ".join(_describe(e) for e in entries) or "no entries"
+    extra = (f", nr {count}" if nr is not None else "") + (f", flags {flags:#x}" if flags else "")
+    return step(f"KVM_SET_GSI_ROUTING({shown}{extra})", lambda s: s.ioctl(s.vm, kvm.KVM_SET_GSI_ROUTING, data))
+
+
+def coalesced(addr: int = MMIO, size: int = 0x1000, pio: int = 0, unregister: bool = False) -> Step:
+    name, req = (UNREG, kvm.KVM_UNREGISTER_COALESCED_MMIO) if unregister else (REG, kvm.KVM_REGISTER_COALESCED_MMIO)
+    return step(f"{name}(addr {addr:#x}, size {size:#x}, pio {pio})",
+                lambda s: s.ioctl(s.vm, req, kvm.kvm_coalesced_mmio_zone(addr=addr, size=size, pio=pio)))
+
+
+def coalesced_zones(n: int) -> Step:
+    """`n` one-byte coalesced MMIO zones side by side, stopping at the first failure."""
+    def run(s: Scene) -> Result:
+        got = Result(0)
+        for i in range(n):
+            got = s.ioctl(s.vm, kvm.KVM_REGISTER_COALESCED_MMIO,
+                          kvm.kvm_coalesced_mmio_zone(addr=MMIO + i, size=1, pio=0))
+            if not got.ok:
+                return got
+        return got
+
+    return step(f"{n} x KVM_REGISTER_COALESCED_MMIO (one byte each, from {MMIO:#x})", run)
+
+
+def signal_msi(address_lo: int = 0xFEE00000, address_hi: int = 0, data: int = 0x30, flags: int = 0,
+               devid: int = 0) -> Step:
+    msi = kvm.kvm_msi(address_lo=address_lo, address_hi=address_hi, data=data, flags=flags, devid=devid)
+    return step(f"KVM_SIGNAL_MSI(address {address_hi:#x}:{address_lo:#x}, data {data:#x}, flags {flags:#x})",
+                lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
+
+
+# --- set-up: the interrupt controllers -----------------------------------------------------------------
+
+X86_IRQCHIP = step("KVM_CREATE_IRQCHIP", lambda s: s.ioctl(s.vm, kvm.KVM_CREATE_IRQCHIP, 0))
+VCPU0 = create_vcpu(0)
+
+
+def split_irqchip(pins: int = 24) -> Step:
+    return step(f"KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, {pins} pins)",
+                lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP,
+                                  kvm.kvm_enable_cap(cap=kvm.KVM_CAP_SPLIT_IRQCHIP, args=(pins, 0, 0, 0))))
+
+
+X2APIC_32BIT = step("KVM_ENABLE_CAP(KVM_CAP_X2APIC_API, USE_32BIT_IDS)",
+                    lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(
+                        cap=kvm.KVM_CAP_X2APIC_API, args=(kvm.KVM_X2APIC_API_USE_32BIT_IDS, 0, 0, 0))))
+
+APIC_SPIV = 0xF0  # the spurious-interrupt vector register: bit 8 enables the local APIC in software
+
+
+def _enable_apic(s: Scene) -> Result:
+    fd = s.vcpus[-1]
+    state = s.ioctl(fd, s.abi.KVM_GET_LAPIC, x86.kvm_lapic_state()).struct(x86.kvm_lapic_state)
+    raw = bytearray(bytes(state))
+    spiv = struct.unpack_from("<I", raw, APIC_SPIV)[0] | 0x100
+    struct.pack_into("<I", raw, APIC_SPIV, spiv)
+    return s.ioctl(fd, s.abi.KVM_SET_LAPIC, bytes(raw))
+
+
+APIC_ON = step("KVM_GET_LAPIC, KVM_SET_LAPIC with SPIV bit 8 (APIC software-enabled)", _enable_apic)
+
+V2_LEGACY = (S.IRQCHIP, VCPU0)  # the vGICv2 of KVM_CREATE_IRQCHIP: initialised by the first injection
+
+
+def _vgic_device(s: Scene) -> Result:
+    """The host's vGIC as a device: VGIC_V3 where the host emulates one, else VGIC_V2."""
+    for dev_type in (kvm.KVM_DEV_TYPE_ARM_VGIC_V3, kvm.KVM_DEV_TYPE_ARM_VGIC_V2):
+        got = s.ioctl(s.vm, kvm.KVM_CREATE_DEVICE, kvm.kvm_create_device(type=dev_type, flags=0))
+        if got.ok:
+            s.devices.append(got.struct(kvm.kvm_create_device).fd)
+            return got
+    return got
+
+
+VGIC_DEVICE = step("KVM_CREATE_DEVICE(VGIC_V3, or VGIC_V2 where the host has no GICv3 emulation)", _vgic_device)
+
+
+def nr_irqs(n: int) -> Step:
+    return S.set_attr(0, n, group=arm64.KVM_DEV_ARM_VGIC_GRP_NR_IRQS)
+
+
+VGIC_INIT = S.set_attr(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT, 0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL)
+VGIC_READY = (VGIC_DEVICE, VCPU0, VGIC_INIT)  # an initialised vGIC (kvm_arch_intc_initialized), 256 interrupts
+VGIC_992 = (VGIC_DEVICE, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts NR_IRQS accepts (arm_vgic_v3.py)
+X86_READY = (X86_IRQCHIP,)
+
+
+def ret_at_least(n: int):
+    def check(s: Scene, got: Result) -> str | None:
+        return None if got.ret >= n else f"returned {got.ret}, expected at least {n}"
+
+    return check
+
+
+def status_is(expected: int):
+    """KVM_IRQ_LINE_STATUS wrote `expected` into the status field of its argument."""
+    def check(s: Scene, got: Result) -> str | None:
+        status = struct.unpack_from("<i", got.out, 0)[0]
+        return None if status == expected else f"status {status}, expected {expected}"
+
+    return check
+
+
+RESAMPLE_CAP = ((kvm.KVM_CAP_IRQFD_RESAMPLE, "KVM_CAP_IRQFD_RESAMPLE", True),)
+ANY_LENGTH_CAP = ((kvm.KVM_CAP_IOEVENTFD_ANY_LENGTH, "KVM_CAP_IOEVENTFD_ANY_LENGTH", True),)
+PIO_CAP = ((kvm.KVM_CAP_COALESCED_PIO, "KVM_CAP_COALESCED_PIO", True),)
+MMIO_CAP = ((kvm.KVM_CAP_COALESCED_MMIO, "KVM_CAP_COALESCED_MMIO", True),)
+
+DEASSIGN, RESAMPLE = kvm.KVM_IRQFD_FLAG_DEASSIGN, kvm.KVM_IRQFD_FLAG_RESAMPLE
+DATAMATCH, PIO = kvm.KVM_IOEVENTFD_FLAG_DATAMATCH, kvm.KVM_IOEVENTFD_FLAG_PIO
+IO_DEASSIGN = kvm.KVM_IOEVENTFD_FLAG_DEASSIGN
+E, R = eventfd(), eventfd("resamplefd")
+EFD2 = eventfd("efd2")
+
+SPI_1019_DEVIATION = (
+    f"{LINE_DOC} gives SPI irq_id 32 to 1019 inclusive; no configuration reaches 1019: "
+    "KVM_DEV_ARM_VGIC_GRP_NR_IRQS accepts at most 992 interrupts (vgic-kvm-device.c vgic_set_common_attr: at most "
+    "VGIC_MAX_RESERVED 1023 and a multiple of 32), so vgic.c vgic_get_irq finds no SPI above 991 and "
+    "kvm_vgic_inject_irq returns EINVAL")
+
+CASES: list[Case] = [
+    # --- KVM_IRQ_LINE, arm64 --------------------------------------------------------------------------------
+    case("arm-spi", LINE, "SPI 32 raised on the vGICv2 of KVM_CREATE_IRQCHIP", GICV2, arm_line(SPI, 32), 0,
+         f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_SPI, in-kernel GIC, irq_id between 32 and 1019", setup=V2_LEGACY),
+    case("arm-spi-lowered", LINE, "SPI 32 lowered (level 0)", GICV2, arm_line(SPI, 32, level=0), 0,
+         f"{LINE_DOC}: level is used to assert/deassert the line", setup=V2_LEGACY),
+    case("arm-spi-device-vgic", LINE, "SPI 32 on an initialised vGIC device of the host's version", VGIC,
+         arm_line(SPI, 32), 0, f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_SPI, irq_id between 32 and 1019", setup=VGIC_READY),
+    case("arm-spi-1019", LINE, "SPI 1019, the documented maximum, with the most interrupts NR_IRQS accepts", VGIC,
+         arm_line(SPI, 1019), 0, f"{LINE_DOC}: SPI irq_id between 32 and 1019 (incl.)", setup=VGIC_992,
+         deviation=SPI_1019_DEVIATION),
+    case("arm-spi-1019-implemented", LINE, "SPI 1019 with 992 interrupts configured: what the kernel does", VGIC,
+         arm_line(SPI, 1019), EINVAL, "vgic.c: kvm_vgic_inject_irq (vgic_get_irq finds no SPI beyond nr_spis)",
+         setup=VGIC_992, basis="code"),
+    case("arm-spi-991", LINE, "SPI 991, the last of 992 interrupts", VGIC, arm_line(SPI, 991), 0,
+         f"{LINE_DOC}: SPI irq_id between 32 and 1019", setup=VGIC_992),
+    case("arm-spi-beyond-legacy", LINE, "SPI 256 on KVM_CREATE_IRQCHIP's vGICv2 (256 interrupts, not configurable)",
+         GICV2, arm_line(SPI, 256), EINVAL, "vgic.c: kvm_vgic_inject_irq (vgic_get_irq: vgic_init gives the legacy "
+         "vGIC VGIC_NR_IRQS_LEGACY 256 interrupts)", setup=V2_LEGACY, basis="code"),
+    case("arm-spi-below-32", LINE, "SPI 31 (a private interrupt number)", VGIC, arm_line(SPI, 31), EINVAL,
+         f"arm.c: kvm_vm_ioctl_irq_line (irq_num below VGIC_NR_PRIVATE_IRQS); {LINE_DOC} gives 32 to 1019",
+         setup=VGIC_READY, basis="code"),
+    case("arm-ppi", LINE, "PPI 16 of vCPU 0", VGIC, arm_line(PPI, 16), 0,
+         f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_PPI, irq_id between 16 and 31 (incl.)", setup=VGIC_READY),
+    case("arm-ppi-31", LINE, "PPI 31 of vCPU 0", VGIC, arm_line(PPI, 31), 0,
+         f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_PPI, irq_id between 16 and 31 (incl.)", setup=VGIC_READY),
+    case("arm-ppi-15", LINE, "PPI 15 (an SGI number)", VGIC, arm_line(PPI, 15), EINVAL,
+         f"arm.c: kvm_vm_ioctl_irq_line (below VGIC_NR_SGIS); {LINE_DOC} gives 16 to 31", setup=VGIC_READY,
+         basis="code"),
+    case("arm-ppi-32", LINE, "PPI 32 (an SPI number)", VGIC, arm_line(PPI, 32), EINVAL,
+         f"arm.c: kvm_vm_ioctl_irq_line (not below VGIC_NR_PRIVATE_IRQS); {LINE_DOC} gives 16 to 31",
+         setup=VGIC_READY, basis="code"),
+    case("arm-ppi-no-such-vcpu", LINE, "PPI 16 of vCPU 1, which does not exist", VGIC, arm_line(PPI, 16, vcpu=1),
+         EINVAL, "arm.c: kvm_vm_ioctl_irq_line (no vCPU with that index / id)", setup=VGIC_READY, basis="code"),
+    case("arm-spi-vgic-v3-uninitialised", LINE, "SPI 32 on a vGIC device before KVM_DEV_ARM_VGIC_CTRL_INIT",
+         ("gicv3", "mte"), arm_line(SPI, 32), EBUSY, "vgic-init.c: vgic_lazy_init (only the legacy GICv2 is "
+         "initialised on demand), from vgic.c kvm_vgic_inject_irq (6.1, 6.12) or arm.c kvm_vm_ioctl_irq_line (7.2)",
+         setup=(VGIC_DEVICE, VCPU0), basis="code"),
+    case("arm-cpu-irq-userspace-gic", LINE, "CPU-level IRQ line of vCPU 0 with no in-kernel irqchip", ARM64,
+         arm_line(CPU, arm64.KVM_ARM_IRQ_CPU_IRQ), 0,
+         f"{LINE_DOC}: KVM_IRQ_LINE can always be used for a userspace interrupt controller; "
+         "KVM_ARM_IRQ_TYPE_CPU, irq_id 0 is IRQ", setup=(VCPU0,)),
+    case("arm-cpu-fiq-userspace-gic", LINE, "CPU-level FIQ line of vCPU 0 with no in-kernel irqchip", ARM64,
+         arm_line(CPU, arm64.KVM_ARM_IRQ_CPU_FIQ), 0, f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_CPU, irq_id 1 is FIQ",
+         setup=(VCPU0,)),
+    case("arm-cpu-line-2", LINE, "CPU-level line 2 (neither IRQ nor FIQ)", ARM64, arm_line(CPU, 2), EINVAL,
+         "arm.c: kvm_vm_ioctl_irq_line (irq_num above KVM_ARM_IRQ_CPU_FIQ)", setup=(VCPU0,), basis="code"),
+    case("arm-cpu-no-vcpu", LINE, "CPU-level IRQ line of a vCPU that does not exist", ARM64,
+         arm_line(CPU, 0, vcpu=1), EINVAL, "arm.c: kvm_vm_ioctl_irq_line (no vCPU with that index / id)",
+         setup=(VCPU0,), basis="code"),
+    case("arm-cpu-vcpu2-index", LINE, "CPU-level line with vcpu2_index 1, vcpu_index 0: vCPU 256, not vCPU 0",
+         ARM64, arm_line(CPU, 0, vcpu=0, vcpu2=1), EINVAL,
+         f"arm.c: kvm_vm_ioctl_irq_line adds vcpu2_index * 256 and finds no vCPU 256; {LINE_DOC}: the target vcpu "
+         "is 256 * vcpu2_index + vcpu_index", setup=(VCPU0,), basis="code"),
+    case("arm-cpu-with-vgic", LINE, "CPU-level IRQ line while the in-kernel vGIC exists", GICV2,
+         arm_line(CPU, 0), ENXIO, "arm.c: kvm_vm_ioctl_irq_line (KVM_ARM_IRQ_TYPE_CPU with irqchip_in_kernel)",
+         setup=V2_LEGACY, basis="code"),
+    case("arm-spi-no-vgic", LINE, "SPI 32 with no in-kernel irqchip", ARM64, arm_line(SPI, 32), ENXIO,
+         "arm.c: kvm_vm_ioctl_irq_line (SPI without irqchip_in_kernel)", setup=(VCPU0,), basis="code"),
+    case("arm-ppi-no-vgic", LINE, "PPI 16 with no in-kernel irqchip", ARM64, arm_line(PPI, 16), ENXIO,
+         "arm.c: kvm_vm_ioctl_irq_line (PPI without irqchip_in_kernel)", setup=(VCPU0,), basis="code"),
+    case("arm-unknown-type", LINE, "irq_type 3 (none defined)", GICV2, arm_line(3, 32), EINVAL,
+         "arm.c: kvm_vm_ioctl_irq_line (the switch's default)", setup=V2_LEGACY, basis="code"),
+    case("arm-line-ignores-routing", LINE, "SPI 32 after KVM_SET_GSI_ROUTING emptied the routing table", GICV2,
+         arm_line(SPI, 32), 0, f"{ROUTING_DOC}: on arm64, GSI routing does not apply to KVM_IRQ_LINE",
+         setup=(*V2_LEGACY, routing())),
+
+    # --- KVM_IRQ_LINE, x86 ----------------------------------------------------------------------------------
+    case("x86-line", LINE, "GSI 4 raised with the in-kernel irqchip", X86_64, irq_line(4, 1), 0,
+         f"{LINE_DOC}: sets the level of a GSI input to the in-kernel interrupt controller model",
+         setup=X86_READY),
+    case("x86-line-edge", LINE, "GSI 4 raised then lowered (an edge)", X86_64, irq_line(4, 0), 0,
+         f"{LINE_DOC}: edge-triggered interrupts need the level set to 1 and then back to 0",
+         setup=(*X86_READY, irq_line(4, 1))),
+    case("x86-line-no-irqchip", LINE, "GSI 4 with no in-kernel irqchip", X86_64, irq_line(4, 1), ENXIO,
+         f"x86.c: kvm_vm_ioctl_irq_line (!irqchip_in_kernel); {LINE_DOC}: on some architectures an interrupt "
+         "controller model must have been created with KVM_CREATE_IRQCHIP", basis="code"),
+    case("x86-line-unrouted-gsi", LINE, "GSI 1000, which no routing entry names", X86_64, irq_line(1000, 1), 0,
+         "x86.c: kvm_vm_ioctl_irq_line returns 0 whatever irqchip.c kvm_set_irq reports (-1: no route)",
+         setup=X86_READY, basis="code"),
+    case("x86-line-status-unrouted", "KVM_IRQ_LINE_STATUS", "KVM_IRQ_LINE_STATUS of GSI 1000 (no route)", X86_64,
+         irq_line(1000, 1, request="KVM_IRQ_LINE_STATUS"), 0,
+         "irqchip.c: kvm_set_irq returns -1 for a GSI with no routing entry; kvm_main.c copies it to status",
+         setup=X86_READY, basis="code", check=status_is(-1)),
+
+    # --- KVM_IRQFD ------------------------------------------------------------------------------------------
+    case("irqfd-assign", IRQFD, "an eventfd assigned to GSI 5", X86_64, irqfd(gsi=5), 0,
+         f"{IRQFD_DOC}: kvm_irqfd.fd is the eventfd, kvm_irqfd.gsi the irqchip pin", setup=(*X86_READY, E)),
+    case("irqfd-assign-arm", IRQFD, "an eventfd assigned to GSI 5 (SPI 37 by the default routing)", VGIC,
+         irqfd(gsi=5), 0, f"{IRQFD_DOC}: on arm64 the gsi's irqchip routing entry gives SPI pin + 32",
+         setup=(*VGIC_READY, E)),
+    case("irqfd-deassign", IRQFD, "DEASSIGN of an assigned (fd, gsi)", IRQFD_ON, irqfd(gsi=5, flags=DEASSIGN), 0,
+         f"{IRQFD_DOC}: the irqfd is removed with KVM_IRQFD_FLAG_DEASSIGN, giving both fd and gsi",
+         setup=(E, irqfd(gsi=5)), x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-reassign", IRQFD, "the same (fd, gsi) assigned again after DEASSIGN", IRQFD_ON, irqfd(gsi=5), 0,
+         f"{IRQFD_DOC}: DEASSIGN removes the irqfd", setup=(E, irqfd(gsi=5), irqfd(gsi=5, flags=DEASSIGN)),
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-deassign-unknown", IRQFD, "DEASSIGN of an eventfd never assigned", IRQFD_ON,
+         irqfd(gsi=5, flags=DEASSIGN), 0, "eventfd.c: kvm_irqfd_deassign returns 0 whether or not it matched",
+         setup=(E,), basis="code", x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-deassign-other-gsi", IRQFD, "DEASSIGN naming another gsi than the assignment's", IRQFD_ON,
+         irqfd(gsi=6, flags=DEASSIGN), 0, "eventfd.c: kvm_irqfd_deassign (matches fd and gsi; none: still 0)",
+         setup=(E, irqfd(gsi=5)), basis="code", x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-twice-same-gsi", IRQFD, "the same eventfd assigned twice to one gsi", IRQFD_ON, irqfd(gsi=5), EBUSY,
+         "eventfd.c: kvm_irqfd_assign (the eventfd already drives an irqfd; 7.2: kvm_irqfd_register, "
+         "add_wait_queue_priority_exclusive)", setup=(E, irqfd(gsi=5)), basis="code",
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-twice-other-gsi", IRQFD, "the same eventfd assigned to a second gsi", IRQFD_ON, irqfd(gsi=6), EBUSY,
+         "eventfd.c: kvm_irqfd_assign (one eventfd, one irqfd)", setup=(E, irqfd(gsi=5)), basis="code",
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-two-eventfds-one-gsi", IRQFD, "a second eventfd assigned to the same gsi", IRQFD_ON,
+         irqfd(efd("efd2"), gsi=5), 0, f"{IRQFD_DOC}: each eventfd triggers the gsi it names",
+         setup=(E, EFD2, irqfd(gsi=5)), x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-unknown-flag", IRQFD, "flags bit 2 (undefined)", IRQFD_ON, irqfd(gsi=5, flags=1 << 2), EINVAL,
+         "eventfd.c: kvm_irqfd (flags other than DEASSIGN and RESAMPLE)", setup=(E,), basis="code",
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-bad-fd", IRQFD, "fd -1", IRQFD_ON, irqfd(NO_FD, gsi=5), EBADF, "eventfd.c: kvm_irqfd_assign (fdget)",
+         basis="code", x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-not-eventfd", IRQFD, "fd of a file that is no eventfd (the VM fd)", IRQFD_ON, irqfd(VM_FD, gsi=5),
+         EINVAL, "eventfd.c: kvm_irqfd_assign (eventfd_ctx_fileget refuses another file)", basis="code",
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-deassign-bad-fd", IRQFD, "DEASSIGN with fd -1", IRQFD_ON, irqfd(NO_FD, gsi=5, flags=DEASSIGN), EBADF,
+         "eventfd.c: kvm_irqfd_deassign (eventfd_ctx_fdget)", basis="code", x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-resample", IRQFD, "RESAMPLE with a second eventfd as resamplefd", IRQFD_ON,
+         irqfd(gsi=5, flags=RESAMPLE, resamplefd=efd("resamplefd")), 0,
+         f"{IRQFD_DOC}: with KVM_IRQFD_FLAG_RESAMPLE the user passes an additional eventfd in resamplefd",
+         setup=(E, R), needs=RESAMPLE_CAP, x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-deassign-resample", IRQFD, "DEASSIGN with RESAMPLE set as well", IRQFD_ON,
+         irqfd(gsi=5, flags=DEASSIGN | RESAMPLE, resamplefd=efd("resamplefd")), 0,
+         f"{IRQFD_DOC}: RESAMPLE need not be given with DEASSIGN (so it may be)",
+         setup=(E, R, irqfd(gsi=5, flags=RESAMPLE, resamplefd=efd("resamplefd"))), needs=RESAMPLE_CAP,
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-deassign-without-resample", IRQFD, "DEASSIGN without RESAMPLE of a resampling irqfd", IRQFD_ON,
+         irqfd(gsi=5, flags=DEASSIGN), 0, f"{IRQFD_DOC}: RESAMPLE is only necessary on assignment",
+         setup=(E, R, irqfd(gsi=5, flags=RESAMPLE, resamplefd=efd("resamplefd"))), needs=RESAMPLE_CAP,
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-resample-bad-resamplefd", IRQFD, "RESAMPLE with resamplefd -1", IRQFD_ON,
+         irqfd(gsi=5, flags=RESAMPLE, resamplefd=NO_FD), EBADF,
+         "eventfd.c: kvm_irqfd_assign (eventfd_ctx_fdget of resamplefd)", setup=(E,), basis="code",
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-resample-not-eventfd", IRQFD, "RESAMPLE with the VM fd as resamplefd", IRQFD_ON,
+         irqfd(gsi=5, flags=RESAMPLE, resamplefd=VM_FD), EINVAL,
+         "eventfd.c: kvm_irqfd_assign (eventfd_ctx_fdget refuses another file)", setup=(E,), basis="code",
+         x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-x86-no-irqchip", IRQFD, "an eventfd assigned with no in-kernel irqchip", X86_64, irqfd(gsi=5),
+         EINVAL, "irq.c: kvm_arch_irqfd_allowed (irqchip_in_kernel), from eventfd.c kvm_irqfd_assign",
+         setup=(E,), basis="code"),
+    case("irqfd-x86-split-resample", IRQFD, "RESAMPLE with a split irqchip (no in-kernel IOAPIC/PIC)", X86_64,
+         irqfd(gsi=5, flags=RESAMPLE, resamplefd=efd("resamplefd")), EINVAL,
+         "irq.c: kvm_arch_irqfd_allowed (resampling needs the full in-kernel irqchip)",
+         setup=(split_irqchip(), E, R), basis="code"),
+    case("irqfd-x86-split", IRQFD, "an eventfd assigned with a split irqchip", X86_64, irqfd(gsi=5), 0,
+         f"{IRQFD_DOC}; irq.c kvm_arch_irqfd_allowed accepts a split irqchip without RESAMPLE",
+         setup=(split_irqchip(), E)),
+    case("irqfd-arm-vgic-uninitialised", IRQFD, "an eventfd assigned before the vGIC is initialised", GICV2,
+         irqfd(gsi=5), EAGAIN, "eventfd.c: kvm_irqfd_assign (arm.c kvm_arch_intc_initialized: vgic_initialized)",
+         setup=(*V2_LEGACY, E), basis="code"),
+    case("irqfd-arm-no-vgic", IRQFD, "an eventfd assigned in a VM with no vGIC", ("novgic",), irqfd(gsi=5), EAGAIN,
+         "eventfd.c: kvm_irqfd_assign (arm.c kvm_arch_intc_initialized)", setup=(VCPU0, E), basis="code"),
+    case("irqfd-arm-after-lazy-init", IRQFD, "an eventfd assigned after an SPI initialised the legacy vGIC", GICV2,
+         irqfd(gsi=5), 0, f"{IRQFD_DOC}; vgic-init.c vgic_lazy_init initialised it on the injection",
+         setup=(*V2_LEGACY, arm_line(SPI, 32, level=0), E)),
+    case("irqfd-unrouted-gsi", IRQFD, "an eventfd assigned to GSI 4000, which no routing entry names", IRQFD_ON,
+         irqfd(gsi=4000), 0, f"eventfd.c: kvm_irqfd_assign does not look the gsi up (irqfd_update finds no "
+         f"entry); {IRQFD_DOC}: on arm64, with no routing entry injection fails (injection, not assignment)",
+         setup=(E,), basis="code", x86=X86_READY, arm=VGIC_READY),
+
+    # --- KVM_IOEVENTFD --------------------------------------------------------------------------------------
+    *[case(f"ioeventfd-len-{n}", IOEVENTFD, f"MMIO, length {n}", BOTH, ioeventfd(length=n), 0,
+           f"{IOEVENTFD_DOC}: len is 0, 1, 2, 4, or 8 bytes", setup=(E,)) for n in (1, 2, 4, 8)],
+    case("ioeventfd-len-0", IOEVENTFD, "MMIO, length 0 (any length)", BOTH, ioeventfd(length=0), 0,
+         f"{IOEVENTFD_DOC}: with KVM_CAP_IOEVENTFD_ANY_LENGTH a zero length ioeventfd is allowed", setup=(E,),
+         needs=ANY_LENGTH_CAP),
+    case("ioeventfd-len-3", IOEVENTFD, "length 3", BOTH, ioeventfd(length=3), EINVAL,
+         f"eventfd.c: kvm_assign_ioeventfd (not 0, 1, 2, 4 or 8); {IOEVENTFD_DOC} lists those lengths", setup=(E,),
+         basis="code"),
+    case("ioeventfd-len-16", IOEVENTFD, "length 16", BOTH, ioeventfd(length=16), EINVAL,
+         "eventfd.c: kvm_assign_ioeventfd (not 0, 1, 2, 4 or 8)", setup=(E,), basis="code"),
+    case("ioeventfd-wraps", IOEVENTFD, "addr + len past 2^64", BOTH, ioeventfd(addr=2**64 - 4, length=8), EINVAL,
+         "eventfd.c: kvm_assign_ioeventfd (range overflow)", setup=(E,), basis="code"),
+    case("ioeventfd-unknown-flag", IOEVENTFD, "flags bit 7 (undefined)", BOTH,
+         ioeventfd(flags=UNKNOWN_IOEVENTFD_FLAG), EINVAL,
+         "eventfd.c: kvm_assign_ioeventfd (flags outside KVM_IOEVENTFD_VALID_FLAG_MASK)", setup=(E,), basis="code"),
+    case("ioeventfd-len-0-datamatch", IOEVENTFD, "length 0 with DATAMATCH", BOTH,
+         ioeventfd(length=0, flags=DATAMATCH, datamatch=1), EINVAL,
+         "eventfd.c: kvm_assign_ioeventfd (no length cannot be combined with DATAMATCH)", setup=(E,), basis="code"),
+    case("ioeventfd-datamatch", IOEVENTFD, "MMIO, length 4, DATAMATCH 0x1234", BOTH,
+         ioeventfd(flags=DATAMATCH, datamatch=0x1234), 0,
+         f"{IOEVENTFD_DOC}: with the datamatch flag only a write of datamatch signals", setup=(E,)),
+    case("ioeventfd-pio", IOEVENTFD, "port I/O, length 2", X86_64, ioeventfd(addr=PORT, length=2, flags=PIO), 0,
+         f"{IOEVENTFD_DOC}: KVM_IOEVENTFD_FLAG_PIO, a pio address", setup=(E,)),
+    case("ioeventfd-pio-arm", IOEVENTFD, "port I/O flag on arm64 (no port I/O there)", ARM64,
+         ioeventfd(addr=PORT, length=2, flags=PIO), 0, "eventfd.c: kvm_assign_ioeventfd_idx registers on "
+         "KVM_PIO_BUS, which every VM has; nothing checks the architecture", setup=(E,), basis="code"),
+    case("ioeventfd-pio-and-mmio", IOEVENTFD, "port I/O at an address an MMIO ioeventfd already uses", X86_64,
+         ioeventfd(addr=PORT, length=2, flags=PIO, fd=efd("efd2")), 0,
+         "eventfd.c: ioeventfd_check_collision compares within one bus only", setup=(E, EFD2,
+                                                                                     ioeventfd(PORT, 2)),
+         basis="code"),
+    case("ioeventfd-virtio-ccw-flag", IOEVENTFD, "KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY off s390", BOTH,
+         ioeventfd(flags=kvm.KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY), 0,
+         "eventfd.c: kvm_assign_ioeventfd accepts every flag of KVM_IOEVENTFD_VALID_FLAG_MASK and registers on "
+         "KVM_VIRTIO_CCW_NOTIFY_BUS, which every VM has", setup=(E,), basis="code"),
+    case("ioeventfd-duplicate", IOEVENTFD, "the same address and length twice, no datamatch", BOTH,
+         ioeventfd(fd=efd("efd2")), EEXIST, "eventfd.c: kvm_assign_ioeventfd_idx (ioeventfd_check_collision)",
+         setup=(E, EFD2, ioeventfd()), basis="code"),
+    case("ioeventfd-duplicate-same-eventfd", IOEVENTFD, "the very same ioeventfd twice", BOTH, ioeventfd(),
+         EEXIST, "eventfd.c: kvm_assign_ioeventfd_idx (ioeventfd_check_collision)", setup=(E, ioeventfd()),
+         basis="code"),
+    case("ioeventfd-wildcard-over-datamatch", IOEVENTFD, "no datamatch where a DATAMATCH one is", BOTH,
+         ioeventfd(fd=efd("efd2")), EEXIST, "eventfd.c: ioeventfd_check_collision (a wildcard matches any data)",
+         setup=(E, EFD2, ioeventfd(flags=DATAMATCH, datamatch=1)), basis="code"),
+    case("ioeventfd-other-datamatch", IOEVENTFD, "the same address and length, another datamatch", BOTH,
+         ioeventfd(flags=DATAMATCH, datamatch=2, fd=efd("efd2")), 0,
+         f"{IOEVENTFD_DOC}: the event is signalled only for a write of datamatch, so two values are two events",
+         setup=(E, EFD2, ioeventfd(flags=DATAMATCH, datamatch=1))),
+    case("ioeventfd-other-length", IOEVENTFD, "the same address with another length", BOTH,
+         ioeventfd(length=2, fd=efd("efd2")), 0, "eventfd.c: ioeventfd_check_collision (lengths differ, neither 0)",
+         setup=(E, EFD2, ioeventfd()), basis="code"),
+    case("ioeventfd-len-0-over-len-4", IOEVENTFD, "length 0 where a length-4 one is", BOTH,
+         ioeventfd(length=0, fd=efd("efd2")), EEXIST, "eventfd.c: ioeventfd_check_collision (a zero length "
+         "collides with any length)", setup=(E, EFD2, ioeventfd()), basis="code", needs=ANY_LENGTH_CAP),
+    case("ioeventfd-bad-fd", IOEVENTFD, "fd -1", BOTH, ioeventfd(fd=NO_FD), EBADF,
+         "eventfd.c: kvm_assign_ioeventfd_idx (eventfd_ctx_fdget)", basis="code"),
+    case("ioeventfd-not-eventfd", IOEVENTFD, "fd of a file that is no eventfd (the VM fd)", BOTH,
+         ioeventfd(fd=VM_FD), EINVAL, "eventfd.c: kvm_assign_ioeventfd_idx (eventfd_ctx_fdget)", basis="code"),
+    case("ioeventfd-deassign", IOEVENTFD, "DEASSIGN of an assigned ioeventfd", BOTH,
+         ioeventfd(flags=IO_DEASSIGN), 0, f"{IOEVENTFD_DOC}: attaches or detaches an ioeventfd",
+         setup=(E, ioeventfd())),
+    case("ioeventfd-deassign-len-0", IOEVENTFD, "DEASSIGN of a length-0 MMIO ioeventfd", BOTH,
+         ioeventfd(length=0, flags=IO_DEASSIGN), 0, f"{IOEVENTFD_DOC}: attaches or detaches an ioeventfd",
+         setup=(E, ioeventfd(length=0)), needs=ANY_LENGTH_CAP),
+    case("ioeventfd-deassign-datamatch", IOEVENTFD, "DEASSIGN of a DATAMATCH ioeventfd with its datamatch", BOTH,
+         ioeventfd(flags=IO_DEASSIGN | DATAMATCH, datamatch=7), 0,
+         f"{IOEVENTFD_DOC}: attaches or detaches an ioeventfd", setup=(E, ioeventfd(flags=DATAMATCH, datamatch=7))),
+    case("ioeventfd-reassign", IOEVENTFD, "the same ioeventfd again after DEASSIGN", BOTH, ioeventfd(), 0,
+         f"{IOEVENTFD_DOC}: detached, it can be attached again", setup=(E, ioeventfd(), ioeventfd(flags=IO_DEASSIGN))),
+    case("ioeventfd-deassign-unknown", IOEVENTFD, "DEASSIGN of an ioeventfd never assigned", BOTH,
+         ioeventfd(flags=IO_DEASSIGN), ENOENT, "eventfd.c: kvm_deassign_ioeventfd_idx (no match)", setup=(E,),
+         basis="code"),
+    case("ioeventfd-deassign-other-datamatch", IOEVENTFD, "DEASSIGN naming another datamatch", BOTH,
+         ioeventfd(flags=IO_DEASSIGN | DATAMATCH, datamatch=8), ENOENT,
+         "eventfd.c: kvm_deassign_ioeventfd_idx (datamatch must match)",
+         setup=(E, ioeventfd(flags=DATAMATCH, datamatch=7)), basis="code"),
+    case("ioeventfd-deassign-other-eventfd", IOEVENTFD, "DEASSIGN naming another eventfd", BOTH,
+         ioeventfd(flags=IO_DEASSIGN, fd=efd("efd2")), ENOENT,
+         "eventfd.c: kvm_deassign_ioeventfd_idx (the eventfd must match)", setup=(E, EFD2, ioeventfd()),
+         basis="code"),
+    case("ioeventfd-deassign-bad-fd", IOEVENTFD, "DEASSIGN with fd -1", BOTH,
+         ioeventfd(flags=IO_DEASSIGN, fd=NO_FD), EBADF, "eventfd.c: kvm_deassign_ioeventfd_idx (eventfd_ctx_fdget)",
+         basis="code"),
+    case("ioeventfd-deassign-len-3", IOEVENTFD, "DEASSIGN with length 3 (not checked on this path)", BOTH,
+         ioeventfd(length=3, flags=IO_DEASSIGN), ENOENT,
+         "eventfd.c: kvm_ioeventfd goes to kvm_deassign_ioeventfd before any length check; no match", setup=(E,),
+         basis="code"),
+
+    # --- KVM_SET_GSI_ROUTING --------------------------------------------------------------------------------
+    case("routing-empty", ROUTING, "no entries", BOTH, routing(), 0,
+         f"{ROUTING_DOC}: sets the table, overwriting any previous entries (here with none)",
+         x86=X86_READY),
+    case("routing-flags", ROUTING, "flags 1", BOTH, routing(flags=1), EINVAL,
+         f"kvm_main.c: kvm_vm_ioctl, KVM_SET_GSI_ROUTING (routing.flags); {ROUTING_DOC}: no flags are specified, "
+         "the field must be zero", basis="code", x86=X86_READY),
+    case("routing-nr-over-max", ROUTING, f"nr {KVM_MAX_IRQ_ROUTES + 1} (KVM_MAX_IRQ_ROUTES + 1)", BOTH,
+         routing(nr=KVM_MAX_IRQ_ROUTES + 1), EINVAL, "kvm_main.c: kvm_vm_ioctl, KVM_SET_GSI_ROUTING (nr above "
+         "KVM_MAX_IRQ_ROUTES, before the entries are read)", basis="code", x86=X86_READY),
+    case("routing-gsi-over-max", ROUTING, f"an entry for gsi {KVM_MAX_IRQ_ROUTES}", BOTH,
+         routing(msi_entry(KVM_MAX_IRQ_ROUTES)), EINVAL, "irqchip.c: kvm_set_irq_routing (gsi >= KVM_MAX_IRQ_ROUTES)",
+         basis="code", x86=X86_READY),
+    case("routing-gsi-last", ROUTING, f"an MSI entry for gsi {KVM_MAX_IRQ_ROUTES - 1}", BOTH,
+         routing(msi_entry(KVM_MAX_IRQ_ROUTES - 1)), 0,
+         f"{ROUTING_DOC}: KVM_IRQ_ROUTING_MSI entries (irqchip.c: gsi below KVM_MAX_IRQ_ROUTES)",
+         x86=X86_READY),
+    case("routing-unknown-type", ROUTING, "an entry of type 99", BOTH, routing(typed(1, 99)), EINVAL,
+         "arch kvm_set_routing_entry (x86 irq_comm.c / irq.c; arm64 vgic-irqfd.c): the switch's default",
+         basis="code", x86=X86_READY),
+    case("routing-s390-adapter", ROUTING, "a KVM_IRQ_ROUTING_S390_ADAPTER entry", BOTH,
+         routing(typed(1, kvm.KVM_IRQ_ROUTING_S390_ADAPTER)), EINVAL,
+         "arch kvm_set_routing_entry: no such case off s390", basis="code", x86=X86_READY),
+    case("routing-irqchip-flags", ROUTING, "an irqchip entry with flags 1", BOTH,
+         routing(chip(1, 0, 1, flags=1)), EINVAL,
+         f"irqchip.c: kvm_set_irq_routing (flags of a non-MSI entry); {ROUTING_DOC}: flags zero otherwise",
+         basis="code", x86=X86_READY),
+    case("routing-msi-flags", ROUTING, "an MSI entry with flags bit 1", BOTH,
+         routing(msi_entry(1, flags=2)), EINVAL,
+         "irqchip.c: kvm_set_irq_routing (MSI flags other than KVM_MSI_VALID_DEVID)", basis="code",
+         x86=X86_READY),
+    case("routing-two-msi-one-gsi", ROUTING, "two MSI entries for one gsi", BOTH,
+         routing(msi_entry(1), msi_entry(1, data=0x31)), EINVAL,
+         "irqchip.c: setup_routing_entry (only irqchip entries of different chips may share a gsi)", basis="code",
+         x86=X86_READY),
+    case("routing-msi", ROUTING, "one MSI entry", BOTH, routing(msi_entry(1)), 0,
+         f"{ROUTING_DOC}: KVM_IRQ_ROUTING_MSI", x86=X86_READY),
+    case("routing-msi-devid-arm", ROUTING, "an MSI entry with KVM_MSI_VALID_DEVID on a vGICv3", ("gicv3", "mte"),
+         routing(msi_entry(1, address_lo=0x08080040, flags=kvm.KVM_MSI_VALID_DEVID, devid=1)), 0,
+         f"{ROUTING_DOC}: KVM_MSI_VALID_DEVID, used with an MSI entry, says devid is valid",
+         setup=(VGIC_DEVICE,)),
+    # x86
+    case("routing-x86-no-irqchip", ROUTING, "no in-kernel irqchip", X86_64, routing(), EINVAL,
+         "irq_comm.c (6.1, 6.12) / irq.c (7.2): kvm_arch_can_set_irq_routing (irqchip_in_kernel)", basis="code"),
+    case("routing-x86-pic-pin-7", ROUTING, "PIC master pin 7", X86_64, routing(chip(1, x86.KVM_IRQCHIP_PIC_MASTER, 7)),
+         0, f"{ROUTING_DOC}: KVM_IRQ_ROUTING_IRQCHIP entries", setup=X86_READY),
+    case("routing-x86-pic-pin-8", ROUTING, "PIC master pin 8", X86_64, routing(chip(1, x86.KVM_IRQCHIP_PIC_MASTER, 8)),
+         EINVAL, "kvm_set_routing_entry (x86): a PIC has 8 pins", setup=X86_READY, basis="code"),
+    case("routing-x86-pic-slave-pin-8", ROUTING, "PIC slave pin 8", X86_64,
+         routing(chip(1, x86.KVM_IRQCHIP_PIC_SLAVE, 8)), EINVAL, "kvm_set_routing_entry (x86): a PIC has 8 pins",
+         setup=X86_READY, basis="code"),
+    case("routing-x86-ioapic-pin-23", ROUTING, "IOAPIC pin 23", X86_64, routing(chip(1, x86.KVM_IRQCHIP_IOAPIC, 23)),
+         0, f"{ROUTING_DOC}: KVM_IRQ_ROUTING_IRQCHIP entries", setup=X86_READY),
+    case("routing-x86-ioapic-pin-24", ROUTING, "IOAPIC pin 24", X86_64, routing(chip(1, x86.KVM_IRQCHIP_IOAPIC, 24)),
+         EINVAL, "kvm_set_routing_entry (x86): KVM_IOAPIC_NUM_PINS is 24", setup=X86_READY, basis="code"),
+    case("routing-x86-irqchip-3", ROUTING, "irqchip 3 (none)", X86_64, routing(chip(1, 3, 0)), EINVAL,
+         "kvm_set_routing_entry (x86): the irqchip switch's default", setup=X86_READY, basis="code"),
+    case("routing-x86-pic-and-ioapic", ROUTING, "one gsi on the PIC and the IOAPIC", X86_64,
+         routing(chip(1, x86.KVM_IRQCHIP_PIC_MASTER, 1), chip(1, x86.KVM_IRQCHIP_IOAPIC, 1)), 0,
+         "irqchip.c: setup_routing_entry lets irqchip entries of different chips share a gsi", setup=X86_READY,
+         basis="code"),
+    case("routing-x86-same-chip-twice", ROUTING, "one gsi twice on the IOAPIC", X86_64,
+         routing(chip(1, x86.KVM_IRQCHIP_IOAPIC, 1), chip(1, x86.KVM_IRQCHIP_IOAPIC, 2)), EINVAL,
+         "irqchip.c: setup_routing_entry (a gsi maps to one chip once)", setup=X86_READY, basis="code"),
+    case("routing-x86-split-irqchip-entry", ROUTING, "an irqchip entry with a split irqchip", X86_64,
+         routing(chip(1, x86.KVM_IRQCHIP_IOAPIC, 1)), EINVAL,
+         "kvm_set_routing_entry (x86): irqchip entries need the in-kernel PIC/IOAPIC (irqchip_split)",
+         setup=(split_irqchip(),), basis="code"),
+    case("routing-x86-split-msi", ROUTING, "an MSI entry with a split irqchip", X86_64, routing(msi_entry(1)), 0,
+         f"{ROUTING_DOC}: KVM_IRQ_ROUTING_MSI", setup=(split_irqchip(),)),
+    case("routing-x86-msi-devid", ROUTING, "an MSI entry with KVM_MSI_VALID_DEVID (no KVM_CAP_MSI_DEVID on x86)",
+         X86_64, routing(msi_entry(1, flags=kvm.KVM_MSI_VALID_DEVID, devid=1)), 0,
+         f"irqchip.c: kvm_set_irq_routing lets the flag through and kvm_set_routing_entry (x86) ignores it; "
+         f"{ROUTING_DOC}: without KVM_CAP_MSI_DEVID the ioctl 'might fail'", setup=X86_READY, basis="code"),
+    case("routing-x86-x2apic-address-hi-low-bits", ROUTING, "an MSI entry with address_hi bits 7-0 set under "
+         "KVM_X2APIC_API_USE_32BIT_IDS", X86_64, routing(msi_entry(1, address_hi=0x101)), EINVAL,
+         f"kvm_set_routing_entry (x86): kvm_msi_route_invalid; {ROUTING_DOC}: with USE_32BIT_IDS bits 7-0 of "
+         "address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT), basis="code"),
+    case("routing-x86-x2apic-address-hi", ROUTING, "an MSI entry with address_hi bits 31-8 set under "
+         "KVM_X2APIC_API_USE_32BIT_IDS", X86_64, routing(msi_entry(1, address_hi=0x100)), 0,
+         f"{ROUTING_DOC}: with USE_32BIT_IDS address_hi bits 31-8 give bits 31-8 of the destination id",
+         setup=(*X86_READY, X2APIC_32BIT)),
+    case("routing-x86-address-hi-ignored", ROUTING, "an MSI entry with address_hi 0xff without the x2APIC API",
+         X86_64, routing(msi_entry(1, address_hi=0xFF)), 0,
+         f"{ROUTING_DOC}: on x86 address_hi is ignored unless USE_32BIT_IDS is enabled", setup=X86_READY),
+    # arm64
+    case("routing-arm-last-pin", ROUTING, f"irqchip 0 pin {ARM_IRQCHIP_NUM_PINS - 1} (SPI 1019)", ARM64,
+         routing(chip(1, 0, ARM_IRQCHIP_NUM_PINS - 1)), 0,
+         f"{IRQFD_DOC}: irqchip.pin + 32 is the SPI (1019 at most, {LINE_DOC})"),
+    case("routing-arm-pin-988", ROUTING, f"irqchip 0 pin {ARM_IRQCHIP_NUM_PINS} (SPI 1020)", ARM64,
+         routing(chip(1, 0, ARM_IRQCHIP_NUM_PINS)), EINVAL,
+         "vgic-irqfd.c: kvm_set_routing_entry (pin >= KVM_IRQCHIP_NUM_PINS)", basis="code"),
+    case("routing-arm-irqchip-1", ROUTING, "irqchip 1 (arm64 has one)", ARM64, routing(chip(1, 1, 0)), EINVAL,
+         "vgic-irqfd.c: kvm_set_routing_entry (irqchip >= KVM_NR_IRQCHIPS)", basis="code"),
+    case("routing-arm-hv-sint", ROUTING, "a KVM_IRQ_ROUTING_HV_SINT entry", ARM64,
+         routing(typed(1, kvm.KVM_IRQ_ROUTING_HV_SINT)), EINVAL, "vgic-irqfd.c: kvm_set_routing_entry (x86 only)",
+         basis="code"),
+    case("routing-arm-no-vgic", ROUTING, "an irqchip entry in a VM with no vGIC", ("novgic",),
+         routing(chip(1, 0, 0)), 0, "irqchip.c: the generic kvm_arch_can_set_irq_routing is true; arm64 checks "
+         "nothing more", basis="code"),
+    case("routing-arm-irqchip-twice", ROUTING, "one gsi twice on irqchip 0", ARM64,
+         routing(chip(1, 0, 1), chip(1, 0, 2)), EINVAL, "irqchip.c: setup_routing_entry (a gsi maps to one chip once)",
+         basis="code"),
+
+    # --- KVM_(UN)REGISTER_COALESCED_MMIO --------------------------------------------------------------------
+    case("coalesced-mmio", REG, "an MMIO zone", BOTH, coalesced(), 0,
+         f"{COALESCED_DOC}: KVM_CAP_COALESCED_MMIO, writes recorded in the ring", needs=MMIO_CAP),
+    case("coalesced-pio", REG, "a PIO zone", BOTH, coalesced(PORT, 4, pio=1), 0,
+         f"{COALESCED_DOC}: KVM_CAP_COALESCED_PIO, coalesced pio", needs=PIO_CAP),
+    case("coalesced-pio-2", REG, "pio 2", BOTH, coalesced(pio=2), EINVAL,
+         "coalesced_mmio.c: kvm_vm_ioctl_register_coalesced_mmio (pio neither 0 nor 1)", basis="code"),
+    case("coalesced-twice", REG, "the same zone twice", BOTH, coalesced(), 0,
+         "coalesced_mmio.c: kvm_vm_ioctl_register_coalesced_mmio checks no overlap", setup=(coalesced(),),
+         basis="code"),
+    case("coalesced-unregister", UNREG, "a registered MMIO zone", BOTH, coalesced(unregister=True), 0,
+         f"{COALESCED_DOC}", setup=(coalesced(),), needs=MMIO_CAP),
+    case("coalesced-unregister-inside", UNREG, "a range inside a registered zone", BOTH,
+         coalesced(MMIO + 0x100, 0x10, unregister=True), 0,
+         "coalesced_mmio.c: kvm_vm_ioctl_unregister_coalesced_mmio (coalesced_mmio_in_range)",
+         setup=(coalesced(),), basis="code"),
+    case("coalesced-unregister-unknown", UNREG, "a zone never registered", BOTH, coalesced(unregister=True), 0,
+         "coalesced_mmio.c: kvm_vm_ioctl_unregister_coalesced_mmio returns 0 whether or not it matched",
+         basis="code"),
+    case("coalesced-unregister-pio-2", UNREG, "pio 2", BOTH, coalesced(pio=2, unregister=True), EINVAL,
+         "coalesced_mmio.c: kvm_vm_ioctl_unregister_coalesced_mmio (pio neither 0 nor 1)", basis="code"),
+    case("coalesced-bus-full", REG, f"zone {NR_IOBUS_DEVS + 1} on the MMIO bus", X86_64, coalesced(MMIO + 0x10000),
+         ENOSPC,
+         f"kvm_main.c: kvm_io_bus_register_dev (NR_IOBUS_DEVS {NR_IOBUS_DEVS} devices per bus)",
+         setup=(coalesced_zones(NR_IOBUS_DEVS),), basis="code"),
+
+    # --- KVM_SIGNAL_MSI, x86 (arm64: arm_vgic_its.py) -------------------------------------------------------
+    case("msi-x86-no-irqchip", MSI, "no in-kernel irqchip", X86_64, signal_msi(), EINVAL,
+         f"irqchip.c: kvm_send_userspace_msi (!irqchip_in_kernel); {MSI_DOC}: only valid with an in-kernel "
+         "irqchip that handles MSIs", basis="code"),
+    case("msi-x86-unknown-flag", MSI, "flags bit 1", X86_64, signal_msi(flags=2), EINVAL,
+         "irqchip.c: kvm_send_userspace_msi (flags other than KVM_MSI_VALID_DEVID)", setup=X86_READY, basis="code"),
+    case("msi-x86-no-destination", MSI, "an MSI no vCPU receives (none exists)", X86_64, signal_msi(), EPERM,
+         "irq_comm.c (irq.c in 7.2): kvm_irq_delivery_to_apic returns -1 for no destination and kvm_vm_ioctl "
+         "passes it up as the ioctl's return, which userspace reads as errno 1 (EPERM)", setup=X86_READY,
+         basis="code"),
+    case("msi-x86-blocked", MSI, "an MSI to vCPU 0's APIC, software-disabled (its reset state)", X86_64,
+         signal_msi(), 0, f"{MSI_DOC}: 0 if the guest blocked the MSI (lapic.c __apic_accept_irq drops it while "
+         "the APIC is software-disabled)", setup=(*X86_READY, VCPU0), ret=0),
+    case("msi-x86-delivered", MSI, "an MSI to vCPU 0's software-enabled APIC", X86_64, signal_msi(), 0,
+         f"{MSI_DOC}: >0 on delivery", setup=(*X86_READY, VCPU0, APIC_ON), check=ret_at_least(1)),
+    case("msi-x86-devid-flag", MSI, "KVM_MSI_VALID_DEVID on x86 (no KVM_CAP_MSI_DEVID)", X86_64,
+         signal_msi(flags=kvm.KVM_MSI_VALID_DEVID, devid=1), 0, f"irqchip.c: kvm_send_userspace_msi accepts the "
+         f"flag; {MSI_DOC}: without KVM_CAP_MSI_DEVID the ioctl 'might fail'", setup=(*X86_READY, VCPU0, APIC_ON),
+         basis="code", check=ret_at_least(1)),
+    case("msi-x86-x2apic-address-hi-low-bits", MSI, "address_hi bits 7-0 set under USE_32BIT_IDS", X86_64,
+         signal_msi(address_hi=0x1), EINVAL, f"irq_comm.c / irq.c: kvm_set_msi (kvm_msi_route_invalid); {MSI_DOC}: "
+         "bits 7-0 of address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT, VCPU0), basis="code"),
+    case("msi-x86-address-hi-ignored", MSI, "address_hi 0xff without the x2APIC API, to vCPU 0's enabled APIC",
+         X86_64, signal_msi(address_hi=0xFF), 0, f"{MSI_DOC}: on x86 address_hi is ignored unless USE_32BIT_IDS",
+         setup=(*X86_READY, VCPU0, APIC_ON), check=ret_at_least(1)),
+]
