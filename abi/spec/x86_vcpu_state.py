@@ -1,0 +1,1061 @@
+"""The x86 vCPU and VM state ioctls of api.rst on the local /dev/kvm: registers, special registers, MSRs, CPUID,
+FPU/XSAVE/XCRs, debug registers, clock and TSC, the in-kernel irqchip/LAPIC/PIT state, NMI/SMI, the MSR filter, and
+the refusals of what this host's KVM is built without (Xen, SMM, memory encryption, nested state).
+
+Documentation: Documentation/virt/kvm/api.rst (Debian 6.1.192, 6.12.117, 7.2.13): 4.11/4.12 KVM_{GET,SET}_REGS,
+4.13/4.14 KVM_{GET,SET}_SREGS, 4.15 KVM_TRANSLATE, 4.18/4.19 KVM_{GET,SET}_MSRS, 4.20 KVM_SET_CPUID (and
+KVM_SET_CPUID2, which has no section of its own), 4.22/4.23 KVM_{GET,SET}_FPU, 4.26/4.27 KVM_{GET,SET}_IRQCHIP,
+4.28 KVM_XEN_HVM_CONFIG, 4.29/4.30 KVM_{GET,SET}_CLOCK, 4.33/4.34 KVM_{GET,SET}_DEBUGREGS, 4.36 KVM_SET_TSS_ADDR,
+4.40 KVM_SET_IDENTITY_MAP_ADDR, 4.42/4.43 KVM_{GET,SET}_XSAVE, 4.44/4.45 KVM_{GET,SET}_XCRS, 4.55
+KVM_SET_TSC_KHZ, 4.57/4.58 KVM_{GET,SET}_LAPIC, 4.64 KVM_NMI, 4.71-4.73 KVM_CREATE_PIT2/KVM_{GET,SET}_PIT2, 4.96
+KVM_SMI, 4.97 KVM_X86_SET_MSR_FILTER, 4.104 KVM_X86_GET_MCE_CAP_SUPPORTED, 4.110-4.112 KVM_MEMORY_ENCRYPT_*,
+4.115 KVM_SET_NESTED_STATE, 4.126-4.129 KVM_XEN_{HVM,VCPU}_{SET,GET}_ATTR, 4.131/4.132 KVM_{GET,SET}_SREGS2,
+4.134 KVM_GET_XSAVE2, 4.135 KVM_XEN_HVM_EVTCHN_SEND.
+Implementation (Debian 6.1.192, 6.12.117, 7.2.13): arch/x86/kvm/x86.c (kvm_arch_vm_ioctl, kvm_arch_vcpu_ioctl,
+msr_io, kvm_vm_ioctl_set_msr_filter, kvm_add_msr_filter, kvm_vcpu_ioctl_x86_set_xcrs, __kvm_set_xcr,
+kvm_set_tsc_khz, set_tsc_khz, kvm_vm_ioctl_set_clock), arch/x86/kvm/regs.c in 7.2 / x86.c before (register,
+special register and debug register ioctls), arch/x86/kvm/cpuid.c (kvm_vcpu_ioctl_set_cpuid{,2}, kvm_set_cpuid,
+kvm_cpuid_check_equal, kvm_check_cpuid), arch/x86/kvm/irq.c in 7.2 / x86.c before (kvm_vm_ioctl_{get,set}_irqchip),
+arch/x86/kvm/smm.h, arch/x86/kernel/fpu/core.c (fpu_copy_uabi_to_guest_fpstate), virt/kvm/kvm_main.c
+(kvm_vcpu_ioctl: the REGS, SREGS, FPU and TRANSLATE copies). docs/research/x86_vcpu_state.md has the evidence.
+
+The local host's KVM runs on the kvm_pvm vendor module and is built without CONFIG_KVM_SMM, CONFIG_KVM_XEN and
+CONFIG_KVM_HYPERV (/proc/config.gz): the SMM and Xen cases of the documented behaviour need a capability this host
+answers 0 for and are skipped here; the refusals are cases of their own. Vendor callbacks (set_tss_addr,
+set_identity_map_addr, memory encryption, nested state) are code we cannot read for kvm_pvm: success cases of
+those paths are limited to what the documentation promises of every vendor.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+from errno import E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
+
+from abi import kvm, layout, x86
+from abi.spec.case import X86_64, Case, Scene, Step, Val
+from abi.spec.steps import BAD_POINTER, create_vcpu, step
+from abi.spec.x86_state import enable_split_irqchip
+from abi.target.base import Result
+
+API = "api.rst"
+MSR_IA32_TSC_ADJUST = 0x3B  # both handled by x86.c kvm_{get,set}_msr_common for every vendor
+MSR_IA32_MISC_ENABLE = 0x1A0
+MSR_NONE = 0x4B564D7F  # in KVM's own MSR range 0x4b564dxx, past every MSR it defines: no such MSR
+MAX_IO_MSRS = 256  # x86.c: msr_io refuses nmsrs >= MAX_IO_MSRS (256 in 6.1, 6.12, 7.2)
+KVM_MAX_CPUID_ENTRIES = 256  # cpuid.h, 6.1, 6.12, 7.2
+EFER_LMA = 1 << 10
+CR0_PE, CR0_PG, CR4_PAE = 1, 1 << 31, 1 << 5
+XSAVE_HEADER = 512  # the XSAVE header (xstate_bv first) follows the 512-byte legacy area
+CODE_GPA = 0x1000
+HLT = b"\xf4"
+
+
+def case(id, ioctl, condition, call, errno, cite, **kw) -> Case:
+    return Case(id=id, ioctl=ioctl, condition=condition, on=X86_64, call=call, errno=errno, cite=cite, **kw)
+
+
+def code(id, ioctl, condition, call, errno, cite, **kw) -> Case:
+    return case(id, ioctl, condition, call, errno, cite, basis="code", **kw)
+
+
+def need(name: str, present: bool = True) -> tuple[tuple[int, str, bool], ...]:
+    return ((getattr(kvm, name), name, present),)
+
+
+# --- steps --------------------------------------------------------------------------------------------
+
+def _fd(s: Scene, on: str) -> int:
+    return {"vm": s.vm, "system": s.kvm, "vcpu": s.vcpus[-1] if s.vcpus else -1}[on]
+
+
+def call(name: str, on: str, arg=0, shown: str = "", ok_errno: int = 0) -> Step:
+    """`name` (a request of the target's ABI) on the system, VM or last vCPU fd; `arg` a value, bytes, a ctypes
+    object, or a callable over the scene giving one."""
+    def run(s: Scene) -> Result:
+        return s.ioctl(_fd(s, on), getattr(s.abi, name), arg(s) if callable(arg) else arg)
+
+    return step(f"{name}({shown})" if shown else name, run, ok_errno)
+
+
+def bad(name: str, on: str = "vcpu") -> Step:
+    return call(name, on, BAD_POINTER, "arg = a guard page")
+
+
+def get(s: Scene, name: str, struct_name: str, on: str = "vcpu"):
+    """GET `name` into a fresh `struct_name`, which must succeed (a value the case modifies or compares)."""
+    cls = getattr(s.abi, struct_name)
+    return s.ioctl(_fd(s, on), getattr(s.abi, name), cls()).struct(cls)
+
+
+def modify(get_name: str, set_name: str, struct_name: str, change, shown: str, on: str = "vcpu",
+           ok_errno: int = 0) -> Step:
+    """SET `set_name` with what GET `get_name` read, after `change(s, value)` edited it."""
+    def run(s: Scene) -> Result:
+        value = get(s, get_name, struct_name, on)
+        change(s, value)
+        return s.ioctl(_fd(s, on), getattr(s.abi, set_name), value)
+
+    return step(f"{set_name}({shown})", run, ok_errno)
+
+
+def reads_back(get_name: str, struct_name: str, test, text: str, on: str = "vcpu"):
+    """A check: a GET after the call gives a value for which `test(s, value)` holds."""
+    def check(s: Scene, got: Result) -> str | None:
+        value = get(s, get_name, struct_name, on)
+        return None if test(s, value) else f"{get_name} after the call: expected {text}"
+
+    return check
+
+
+def out_check(struct_name: str, test, text: str):
+    """A check on the structure the call itself wrote back."""
+    def check(s: Scene, got: Result) -> str | None:
+        value = got.struct(getattr(s.abi, struct_name))
+        return None if test(s, value) else f"the structure written back: expected {text}"
+
+    return check
+
+
+VCPU = create_vcpu(0)
+IRQCHIP = call("KVM_CREATE_IRQCHIP", "vm")
+PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
+SPLIT = enable_split_irqchip()
+
+
+def cap(name: str) -> Val:
+    return Val(name, lambda s: s.cap(getattr(s.abi, name)))
+
+
+# --- MSRs ---------------------------------------------------------------------------------------------
+
+def msrs_arg(entries) -> bytes:
+    return struct.pack("<II", len(entries), 0) + b"".join(struct.pack("<IIQ", i, 0, d) for i, d in entries)
+
+
+def msrs(name: str, entries, on: str = "vcpu", shown: str = "") -> Step:
+    """KVM_{GET,SET}_MSRS with (index, data) entries; an index may be a Val over the scene."""
+    def run(s: Scene) -> Result:
+        resolved = [(i(s) if isinstance(i, Val) else i, d) for i, d in entries]
+        return s.ioctl(_fd(s, on), getattr(s.abi, name), msrs_arg(resolved))
+
+    listed = shown or ", ".join(str(i) if isinstance(i, Val) else f"{i:#x}" for i, _ in entries)
+    return step(f"{name}(nmsrs {len(entries)}: {listed})", run)
+
+
+def msrs_header(name: str, nmsrs: int) -> Step:
+    """nmsrs with room for that many entries (index 0x3b each), for the limit of msr_io."""
+    return call(name, "vcpu", msrs_arg([(MSR_IA32_TSC_ADJUST, 0)] * nmsrs), f"nmsrs {nmsrs}")
+
+
+def _first_feature_msr(s: Scene) -> int:
+    got = s.ioctl(s.kvm, s.abi.KVM_GET_MSR_FEATURE_INDEX_LIST, struct.pack("<I", 1024) + bytes(4096)).value()
+    del got
+    out = s.calls[-1][3].out
+    if struct.unpack_from("<I", out)[0] == 0:
+        raise AssertionError("KVM_GET_MSR_FEATURE_INDEX_LIST lists no MSR")
+    return struct.unpack_from("<I", out, 4)[0]
+
+
+FEATURE_MSR = Val("the first index of KVM_GET_MSR_FEATURE_INDEX_LIST", _first_feature_msr)
+
+
+def msr_data(index: int, want: int):
+    def check(s: Scene, got: Result) -> str | None:
+        value = get_msr(s, index)
+        return None if value == want else f"MSR {index:#x} reads {value:#x} after the call, expected {want:#x}"
+
+    return check
+
+
+def get_msr(s: Scene, index: int) -> int:
+    got = s.ioctl(s.vcpus[-1], s.abi.KVM_GET_MSRS, msrs_arg([(index, 0)]))
+    if got.ret != 1:
+        raise AssertionError(f"KVM_GET_MSRS({index:#x}) returned {got!r}")
+    return struct.unpack_from("<Q", got.out, 16)[0]
+
+
+# --- CPUID and a vCPU that entered the guest -------------------------------------------------------------
+
+def _supported(s: Scene) -> bytes:
+    """KVM_GET_SUPPORTED_CPUID's table as a struct kvm_cpuid2 (nent and the entries)."""
+    if "supported" not in s._cache:
+        got = s.ioctl(s.kvm, s.abi.KVM_GET_SUPPORTED_CPUID, struct.pack("<II", 256, 0) + bytes(256 * 40))
+        got.value()
+        n = struct.unpack_from("<I", got.out)[0]
+        s._cache["supported"] = got.out[:8 + 40 * n]
+    return s._cache["supported"]
+
+
+def cpuid2(edit=None, shown: str = "the KVM_GET_SUPPORTED_CPUID table") -> Step:
+    """KVM_SET_CPUID2 with the supported table, after `edit(entries: list[bytearray]) -> list` changed it."""
+    def run(s: Scene) -> Result:
+        table = _supported(s)
+        n = struct.unpack_from("<I", table)[0]
+        entries = [bytearray(table[8 + 40 * i: 48 + 40 * i]) for i in range(n)]
+        if edit is not None:
+            entries = edit(entries)
+        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_CPUID2,
+                       struct.pack("<II", len(entries), 0) + b"".join(bytes(e) for e in entries))
+
+    return step(f"KVM_SET_CPUID2({shown})", run)
+
+
+def cpuid2_current() -> Step:
+    """KVM_SET_CPUID2 with the table KVM_GET_CPUID2 reads from the vCPU: its current model, as KVM stored it."""
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.vcpus[-1], s.abi.KVM_GET_CPUID2, struct.pack("<II", 256, 0) + bytes(256 * 40))
+        got.value()
+        n = struct.unpack_from("<I", got.out)[0]
+        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_CPUID2, got.out[:8 + 40 * n])
+
+    return step("KVM_SET_CPUID2(the table KVM_GET_CPUID2 reads)", run)
+
+
+def drop_last(entries):
+    return entries[:-1]
+
+
+def vaddr_bits(bits: int):
+    """Leaf 0x80000008 with EAX[15:8] (linear address bits) = `bits` (the leaf added if the table lacks it)."""
+    def edit(entries):
+        for e in entries:
+            if struct.unpack_from("<I", e)[0] == 0x80000008:
+                eax = struct.unpack_from("<I", e, 12)[0]
+                struct.pack_into("<I", e, 12, (eax & ~0xFF00) | bits << 8)
+                return entries
+        e = bytearray(struct.pack("<IIIIIII", 0x80000008, 0, 0, 48 | bits << 8, 0, 0, 0) + bytes(12))
+        return [*entries, e]
+
+    return edit
+
+
+def cpuid_n(request: str, n: int, size: int) -> Step:
+    return call(request, "vcpu", struct.pack("<II", n, 0) + bytes(n * size), f"nent {n}")
+
+
+def entered_guest() -> Step:
+    """The last vCPU (vCPU 0 if none) in real mode at CODE_GPA, where a memory slot holds `hlt`, run once: without
+    an in-kernel LAPIC the HLT exits to userspace (KVM_EXIT_HLT), so the vCPU has entered the guest (x86.c
+    records last_vmentry_cpu, the 'has run' state of cpuid.c kvm_set_cpuid)."""
+    def run(s: Scene) -> Result:
+        got = Result(s.vcpus[-1]) if s.vcpus else create_vcpu(0)(s)
+        if not got.ok:
+            return got
+        a, fd = s.abi, s.vcpus[-1]
+        sregs = get(s, "KVM_GET_SREGS", "kvm_sregs")
+        sregs.cs.base, sregs.cs.selector = 0, 0
+        s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
+        s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=CODE_GPA, rflags=0x2)).value()
+        host = s.target.alloc(0x1000)
+        s.target.write(host, HLT)
+        s.ioctl(s.vm, a.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
+            slot=0, guest_phys_addr=CODE_GPA, memory_size=0x1000, userspace_addr=host)).value()
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(fd, size)
+        s.maps.append((addr, size))
+        got = s.ioctl(fd, kvm.KVM_RUN, 0)
+        if got.ok:
+            reason = struct.unpack("<I", s.target.read(addr + layout.offsetof(a.kvm_run, "exit_reason"), 4))[0]
+            if reason != a.KVM_EXIT_HLT:
+                raise AssertionError(f"KVM_RUN of `hlt` exited with reason {reason}, expected KVM_EXIT_HLT")
+        return got
+
+    return step("KVM_RUN of `hlt` in real mode (exits with KVM_EXIT_HLT)", run)
+
+
+# --- the cases ----------------------------------------------------------------------------------------
+
+def _regs() -> list[Case]:
+    def set_rax(s, r):
+        r.rax, r.rip, r.rflags = 0x1234, 0x100, 0x2
+
+    def clear_rflags(s, r):
+        r.rflags = 0
+
+    set_sregs2_pdptrs = [0x1000, 0x2000, 0x3000, 0x4000]
+
+    def pae(s, r):
+        r.cr0 |= CR0_PE | CR0_PG
+        r.cr4 |= CR4_PAE
+        r.cr3 = 0x10000
+        r.flags = x86.KVM_SREGS2_FLAGS_PDPTRS_VALID
+        for i, v in enumerate(set_sregs2_pdptrs):
+            r.pdptrs[i] = v
+
+    def lma_only(s, r):
+        r.efer |= EFER_LMA
+
+    def cs_long(s, r):
+        r.cs.l = 1
+
+    def bitmap(s, r):
+        r.interrupt_bitmap[0] = 1 << 0x20
+
+    def flags(value):
+        def change(s, r):
+            r.flags = value
+        return change
+
+    g, st = f"{API} 4.11 KVM_GET_REGS", f"{API} 4.12 KVM_SET_REGS"
+    gs, ss = f"{API} 4.13 KVM_GET_SREGS", f"{API} 4.14 KVM_SET_SREGS"
+    gs2, ss2 = f"{API} 4.131 KVM_GET_SREGS2", f"{API} 4.132 KVM_SET_SREGS2"
+    sregs_valid = "regs.c (7.2) / x86.c (6.1, 6.12): kvm_is_valid_sregs"
+    s2 = "x86.c: kvm_vcpu_ioctl_x86_set_sregs2 (regs.c in 7.2)"
+    kw = {"setup": (VCPU,)}
+    return [
+        case("get-regs", "KVM_GET_REGS", "a fresh vCPU", call("KVM_GET_REGS", "vcpu", lambda s: s.abi.kvm_regs()),
+             0, g, **kw),
+        case("set-regs-reads-back", "KVM_SET_REGS", "rax 0x1234, rip 0x100: KVM_GET_REGS reads them back",
+             modify("KVM_GET_REGS", "KVM_SET_REGS", "kvm_regs", set_rax, "rax 0x1234, rip 0x100, rflags 0x2"), 0,
+             f"{st}: 'Writes the general purpose registers into the vcpu'",
+             check=reads_back("KVM_GET_REGS", "kvm_regs", lambda s, r: r.rax == 0x1234 and r.rip == 0x100,
+                              "rax 0x1234 and rip 0x100"), **kw),
+        code("set-regs-rflags-fixed-bit", "KVM_SET_REGS", "rflags 0: bit 1 (always one in RFLAGS) reads back set",
+             modify("KVM_GET_REGS", "KVM_SET_REGS", "kvm_regs", clear_rflags, "rflags 0"), 0,
+             "x86.c: __set_regs (regs.c in 7.2) ORs in X86_EFLAGS_FIXED",
+             check=reads_back("KVM_GET_REGS", "kvm_regs", lambda s, r: r.rflags == 0x2, "rflags 0x2"), **kw),
+        code("get-regs-bad-pointer", "KVM_GET_REGS", "the argument is not writable", bad("KVM_GET_REGS"), EFAULT,
+             "kvm_main.c: kvm_vcpu_ioctl, KVM_GET_REGS (copy_to_user)", **kw),
+        code("set-regs-bad-pointer", "KVM_SET_REGS", "the argument is not readable", bad("KVM_SET_REGS"), EFAULT,
+             "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_REGS (memdup_user)", **kw),
+        case("get-sregs", "KVM_GET_SREGS", "a fresh vCPU", call("KVM_GET_SREGS", "vcpu", lambda s: s.abi.kvm_sregs()),
+             0, gs, **kw),
+        case("set-sregs-as-read", "KVM_SET_SREGS", "what KVM_GET_SREGS gave",
+             modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", lambda s, r: None, "as read"), 0, ss, **kw),
+        case("set-sregs-pending-interrupt", "KVM_SET_SREGS", "interrupt_bitmap with vector 0x20: it reads back as "
+             "the pending external interrupt", modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", bitmap,
+                                                      "interrupt_bitmap bit 0x20"), 0,
+             f"{gs}: 'interrupt_bitmap is a bitmap of pending external interrupts.  At most one bit may be set.'",
+             check=reads_back("KVM_GET_SREGS", "kvm_sregs", lambda s, r: r.interrupt_bitmap[0] == 1 << 0x20 and
+                              not any(r.interrupt_bitmap[1:]), "interrupt_bitmap bit 0x20 only"), **kw),
+        code("set-sregs-lma-without-paging", "KVM_SET_SREGS", "EFER.LMA set while CR0.PG is clear",
+             modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", lma_only, "efer |= LMA"), EINVAL,
+             f"{sregs_valid} (not in 64-bit mode: LMA must be clear)", **kw),
+        code("set-sregs-cs-long-in-real-mode", "KVM_SET_SREGS", "cs.l set outside long mode",
+             modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", cs_long, "cs.l = 1"), EINVAL,
+             f"{sregs_valid} (not in 64-bit mode: the code segment cannot be 64-bit)", **kw),
+        code("get-sregs-bad-pointer", "KVM_GET_SREGS", "the argument is not writable", bad("KVM_GET_SREGS"),
+             EFAULT, "kvm_main.c: kvm_vcpu_ioctl, KVM_GET_SREGS (copy_to_user)", **kw),
+        code("set-sregs-bad-pointer", "KVM_SET_SREGS", "the argument is not readable", bad("KVM_SET_SREGS"),
+             EFAULT, "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SREGS (memdup_user)", **kw),
+        case("get-sregs2-real-mode", "KVM_GET_SREGS2", "a fresh vCPU (real mode, no PAE paging): flags 0",
+             call("KVM_GET_SREGS2", "vcpu", lambda s: s.abi.kvm_sregs2()), 0,
+             f"{gs2}: KVM_SREGS2_FLAGS_PDPTRS_VALID 'Indicates that the struct contains valid PDPTR values'; "
+             "x86.c: kvm_vcpu_ioctl_x86_get_sregs2 sets it only with PAE paging",
+             check=out_check("kvm_sregs2", lambda s, r: r.flags == 0, "flags 0"), needs=need("KVM_CAP_SREGS2"),
+             **kw),
+        case("set-sregs2-as-read", "KVM_SET_SREGS2", "what KVM_GET_SREGS2 gave",
+             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", lambda s, r: None, "as read"), 0, ss2,
+             needs=need("KVM_CAP_SREGS2"), **kw),
+        # Only the SET is asserted: whether the vCPU then is in PAE paging (and KVM_GET_SREGS2 reports the PDPTRs)
+        # depends on the vendor's set_cr0, and kvm_pvm drops CR0.PG outside long mode (docs/research note).
+        case("set-sregs2-pdptrs", "KVM_SET_SREGS2", "PAE paging (CR0.PE|PG, CR4.PAE, no LMA) with PDPTRS_VALID",
+             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", pae,
+                    "CR0.PE|PG, CR4.PAE, flags PDPTRS_VALID, pdptrs 0x1000..0x4000"), 0,
+             f"{gs2}: KVM_SREGS2_FLAGS_PDPTRS_VALID 'Indicates that the struct contains valid PDPTR values'; {ss2}; "
+             f"{s2} (accepted when the registers describe PAE paging)", needs=need("KVM_CAP_SREGS2"), **kw),
+        code("set-sregs2-unknown-flag", "KVM_SET_SREGS2", "flags bit 1 (only PDPTRS_VALID is defined)",
+             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", flags(2), "flags 2"), EINVAL,
+             f"{s2} (flags outside KVM_SREGS2_FLAGS_PDPTRS_VALID)", needs=need("KVM_CAP_SREGS2"), **kw),
+        code("set-sregs2-pdptrs-without-pae", "KVM_SET_SREGS2", "PDPTRS_VALID in real mode (no PAE paging)",
+             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", flags(1), "flags PDPTRS_VALID"), EINVAL,
+             f"{s2} (valid PDPTRs need CR0.PG, CR4.PAE and no EFER.LMA)", needs=need("KVM_CAP_SREGS2"), **kw),
+        code("get-sregs2-bad-pointer", "KVM_GET_SREGS2", "the argument is not writable", bad("KVM_GET_SREGS2"),
+             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_SREGS2 (copy_to_user)", needs=need("KVM_CAP_SREGS2"),
+             **kw),
+        code("set-sregs2-bad-pointer", "KVM_SET_SREGS2", "the argument is not readable", bad("KVM_SET_SREGS2"),
+             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_SREGS2 (memdup_user)", needs=need("KVM_CAP_SREGS2"),
+             **kw),
+    ]
+
+
+def _translate() -> list[Case]:
+    tr = f"{API} 4.15 KVM_TRANSLATE"
+    return [
+        case("translate-real-mode", "KVM_TRANSLATE", "real mode (no paging): linear 0x12345 is physical 0x12345",
+             call("KVM_TRANSLATE", "vcpu", kvm.kvm_translation(linear_address=0x12345), "linear 0x12345"), 0,
+             f"{tr}: 'Translates a virtual address according to the vcpu's current address translation mode'; "
+             "x86.c: kvm_arch_vcpu_ioctl_translate (kvm_mmu_gva_to_gpa_system: no paging, identity)",
+             check=out_check("kvm_translation", lambda s, t: t.physical_address == 0x12345 and t.valid == 1,
+                             "physical_address 0x12345, valid 1"), setup=(VCPU,)),
+        code("translate-bad-pointer", "KVM_TRANSLATE", "the argument is not readable", bad("KVM_TRANSLATE"),
+             EFAULT, "kvm_main.c: kvm_vcpu_ioctl, KVM_TRANSLATE (copy_from_user)", setup=(VCPU,)),
+    ]
+
+
+def _msrs() -> list[Case]:
+    g, st = f"{API} 4.18 KVM_GET_MSRS", f"{API} 4.19 KVM_SET_MSRS"
+    io = "x86.c: msr_io"
+    two = [(MSR_IA32_TSC_ADJUST, 0), (MSR_IA32_MISC_ENABLE, 0)]
+    # MISC_ENABLE keeps what a host write gives it (x86.c kvm_set_msr_common); TSC_ADJUST is stored only when the
+    # guest CPUID has TSC_ADJUST, so it serves where nothing is read back.
+    stop = [(MSR_IA32_MISC_ENABLE, 1), (MSR_NONE, 0), (MSR_IA32_TSC_ADJUST, 0)]
+    kw = {"setup": (VCPU,)}
+    out = [
+        case("get-msrs-count", "KVM_GET_MSRS", "two MSRs KVM emulates (TSC_ADJUST, MISC_ENABLE): returns 2",
+             msrs("KVM_GET_MSRS", two), 0, f"{g}: ':Returns: number of msrs successfully returned'", ret=2, **kw),
+        case("get-msrs-stops-at-unknown", "KVM_GET_MSRS", "MISC_ENABLE, an MSR that does not exist, TSC_ADJUST: "
+             "returns 1", msrs("KVM_GET_MSRS", stop), 0,
+             f"{g}: ':Returns: number of msrs successfully returned'; x86.c: __msr_io stops at the first failure",
+             ret=1, **kw),
+        case("set-msrs-count", "KVM_SET_MSRS", "TSC_ADJUST 0, MISC_ENABLE 1: returns 2 and MISC_ENABLE reads back",
+             msrs("KVM_SET_MSRS", [(MSR_IA32_TSC_ADJUST, 0), (MSR_IA32_MISC_ENABLE, 1)]), 0,
+             f"{st}: ':Returns: number of msrs successfully set'", ret=2,
+             check=msr_data(MSR_IA32_MISC_ENABLE, 1), **kw),
+        case("set-msrs-stops-at-unknown", "KVM_SET_MSRS", "MISC_ENABLE 1, an MSR that does not exist, TSC_ADJUST: "
+             "returns 1, the first is set", msrs("KVM_SET_MSRS", stop), 0,
+             f"{st}: 'If setting an MSR fails, e.g., due to ... the MSR isn't supported/emulated by KVM ... it stops "
+             "processing the MSR list and returns the number of MSRs that have been set successfully'", ret=1,
+             check=msr_data(MSR_IA32_MISC_ENABLE, 1), **kw),
+        case("set-msrs-unknown-first", "KVM_SET_MSRS", "an MSR that does not exist first: returns 0",
+             msrs("KVM_SET_MSRS", [(MSR_NONE, 0), (MSR_IA32_TSC_ADJUST, 0)]), 0,
+             f"{st}: '... stops processing the MSR list and returns the number of MSRs that have been set "
+             "successfully'", ret=0, **kw),
+        case("get-msrs-system-feature", "KVM_GET_MSRS", "system fd, the first feature MSR: returns 1",
+             msrs("KVM_GET_MSRS", [(FEATURE_MSR, 0)], on="system"), 0,
+             f"{g}: 'When used as a system ioctl: Reads the values of MSR-based features'", ret=1,
+             needs=need("KVM_CAP_GET_MSR_FEATURES")),
+        case("get-msrs-system-not-feature", "KVM_GET_MSRS", "system fd, an MSR that is no feature: returns 0",
+             msrs("KVM_GET_MSRS", [(MSR_NONE, 0)], on="system"), 0,
+             f"{g}: ':Returns: number of msrs successfully returned'; x86.c: do_get_feature_msr fails", ret=0,
+             needs=need("KVM_CAP_GET_MSR_FEATURES")),
+        code("get-msrs-system-bad-pointer", "KVM_GET_MSRS", "system fd, the argument is not readable",
+             bad("KVM_GET_MSRS", "system"), EFAULT, f"{io} (copy_from_user of the header)",
+             needs=need("KVM_CAP_GET_MSR_FEATURES")),
+    ]
+    for name in ("KVM_GET_MSRS", "KVM_SET_MSRS"):
+        short = name[4:7].lower()
+        out += [
+            code(f"{short}-msrs-nmsrs-0", name, "nmsrs 0: returns 0", msrs_header(name, 0), 0, io, ret=0, **kw),
+            code(f"{short}-msrs-nmsrs-255", name, "nmsrs 255 (MAX_IO_MSRS - 1) of TSC_ADJUST: all processed",
+                 msrs_header(name, MAX_IO_MSRS - 1), 0, f"{io} (nmsrs >= MAX_IO_MSRS refused)", ret=255, **kw),
+            code(f"{short}-msrs-nmsrs-256", name, "nmsrs 256 (MAX_IO_MSRS)", msrs_header(name, MAX_IO_MSRS), E2BIG,
+                 f"{io} (nmsrs >= MAX_IO_MSRS: E2BIG)", **kw),
+            code(f"{short}-msrs-bad-pointer", name, "the argument is not readable", bad(name), EFAULT,
+                 f"{io} (copy_from_user of the header)", **kw),
+        ]
+    return out
+
+
+def _cpuid() -> list[Case]:
+    c = f"{API} 4.20 KVM_SET_CPUID"
+    set_c = "cpuid.c: kvm_vcpu_ioctl_set_cpuid2 / kvm_vcpu_ioctl_set_cpuid"
+    after = "cpuid.c: kvm_set_cpuid (after a VM entry: kvm_cpuid_check_equal)"
+    kw = {"setup": (VCPU,)}
+    leaf0 = struct.pack("<II", 1, 0) + struct.pack("<6I", 0, 1, 0, 0, 0, 0)
+    return [
+        case("set-cpuid-legacy", "KVM_SET_CPUID", "one entry (leaf 0)", call("KVM_SET_CPUID", "vcpu", leaf0,
+             "nent 1: leaf 0"), 0, f"{c}: 'Defines the vcpu responses to the cpuid instruction'", **kw),
+        code("set-cpuid-nent-too-big", "KVM_SET_CPUID", "nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
+             cpuid_n("KVM_SET_CPUID", KVM_MAX_CPUID_ENTRIES + 1, 24), E2BIG, f"{set_c} (nent > 256: E2BIG)", **kw),
+        code("set-cpuid-bad-pointer", "KVM_SET_CPUID", "the argument is not readable", bad("KVM_SET_CPUID"), EFAULT,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID (copy_from_user)", **kw),
+        case("set-cpuid2-supported", "KVM_SET_CPUID2", "the table KVM_GET_SUPPORTED_CPUID gave", cpuid2(), 0,
+             f"{c}: 'Applications should use the KVM_SET_CPUID2 ioctl if available'; {API} 4.46 "
+             "KVM_GET_SUPPORTED_CPUID: userspace can use the information returned to construct cpuid information "
+             "for KVM_SET_CPUID2", **kw),
+        code("set-cpuid2-nent-too-big", "KVM_SET_CPUID2", "nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
+             cpuid_n("KVM_SET_CPUID2", KVM_MAX_CPUID_ENTRIES + 1, 40), E2BIG, f"{set_c} (nent > 256: E2BIG)", **kw),
+        code("set-cpuid2-bad-pointer", "KVM_SET_CPUID2", "the argument is not readable", bad("KVM_SET_CPUID2"),
+             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID2 (copy_from_user)", **kw),
+        code("set-cpuid2-vaddr-bits-40", "KVM_SET_CPUID2", "leaf 0x80000008 with 40 linear-address bits",
+             cpuid2(vaddr_bits(40), "supported table, 0x80000008 EAX[15:8] = 40"), EINVAL,
+             "cpuid.c: kvm_check_cpuid (linear address width must be 48, 57 or 0)", **kw),
+        # The vCPU's own table, not the one passed before: the vendor may have edited the stored entries (kvm_pvm
+        # does; see the research note), and 6.1 compares the raw entries with the stored ones.
+        case("set-cpuid2-after-run-same", "KVM_SET_CPUID2", "after the vCPU entered the guest, its current table "
+             "(KVM_GET_CPUID2) again", cpuid2_current(), 0,
+             f"{c}: 'Using KVM_SET_CPUID{{,2}} after KVM_RUN ... may cause guest instability'; {after} "
+             "(an equal table is accepted)", setup=(VCPU, cpuid2(), entered_guest())),
+        case("set-cpuid2-after-run-different", "KVM_SET_CPUID2", "after the vCPU entered the guest, a table with "
+             "one entry fewer", cpuid2(drop_last, "the supported table without its last entry"), 0,
+             f"{c}: 'Using KVM_SET_CPUID{{,2}} after KVM_RUN, i.e. changing the guest vCPU model after running the "
+             "guest, may cause guest instability' (a caveat on a call that succeeds)",
+             setup=(VCPU, cpuid2(), entered_guest()),
+             deviation=f"{c} only warns that changing the vCPU model after KVM_RUN 'may cause guest instability'; "
+             "cpuid.c kvm_set_cpuid refuses any table that differs from the current one once the vCPU has entered "
+             "the guest (kvm_cpuid_check_equal: EINVAL), in 6.1, 6.12 and 7.2"),
+        code("set-cpuid2-after-run-different-refused", "KVM_SET_CPUID2", "after the vCPU entered the guest, a table "
+             "with one entry fewer", cpuid2(drop_last, "the supported table without its last entry"), EINVAL,
+             f"{after}: a different nent or entry is EINVAL (not EBUSY) in 6.1, 6.12 and 7.2",
+             setup=(VCPU, cpuid2(), entered_guest())),
+        code("set-cpuid-after-run-different", "KVM_SET_CPUID", "after the vCPU entered the guest, a one-entry table",
+             call("KVM_SET_CPUID", "vcpu", leaf0, "nent 1: leaf 0"), EINVAL,
+             f"{after}: KVM_SET_CPUID converts its entries and takes the same path",
+             setup=(VCPU, cpuid2(), entered_guest())),
+    ]
+
+
+def _fpu() -> list[Case]:
+    def fcw(s, f):
+        f.fcw, f.mxcsr = 0x27F, 0x1F80
+
+    kw = {"setup": (VCPU,)}
+    return [
+        case("get-fpu", "KVM_GET_FPU", "a fresh vCPU", call("KVM_GET_FPU", "vcpu", lambda s: s.abi.kvm_fpu()), 0,
+             f"{API} 4.22 KVM_GET_FPU", **kw),
+        case("set-fpu-reads-back", "KVM_SET_FPU", "fcw 0x27f: KVM_GET_FPU reads it back",
+             modify("KVM_GET_FPU", "KVM_SET_FPU", "kvm_fpu", fcw, "fcw 0x27f, mxcsr 0x1f80"), 0,
+             f"{API} 4.23 KVM_SET_FPU: 'Writes the floating point state to the vcpu'",
+             check=reads_back("KVM_GET_FPU", "kvm_fpu", lambda s, f: f.fcw == 0x27F, "fcw 0x27f"), **kw),
+        code("get-fpu-bad-pointer", "KVM_GET_FPU", "the argument is not writable", bad("KVM_GET_FPU"), EFAULT,
+             "kvm_main.c: kvm_vcpu_ioctl, KVM_GET_FPU (copy_to_user)", **kw),
+        code("set-fpu-bad-pointer", "KVM_SET_FPU", "the argument is not readable", bad("KVM_SET_FPU"), EFAULT,
+             "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_FPU (memdup_user)", **kw),
+    ]
+
+
+def irqchip(request: str, chip_id: int) -> Step:
+    return call(request, "vm", lambda s: s.abi.kvm_irqchip(chip_id=chip_id), f"chip_id {chip_id}")
+
+
+def _irqchip() -> list[Case]:
+    g, st = f"{API} 4.26 KVM_GET_IRQCHIP", f"{API} 4.27 KVM_SET_IRQCHIP"
+    io = "x86.c: kvm_arch_vm_ioctl"
+    chip = "irq.c (7.2) / x86.c (6.1, 6.12): kvm_vm_ioctl_{get,set}_irqchip (chip_id not 0..2: EINVAL)"
+
+    def set_as_read(chip_id):
+        def run(s: Scene) -> Result:
+            value = s.ioctl(s.vm, s.abi.KVM_GET_IRQCHIP, s.abi.kvm_irqchip(chip_id=chip_id))
+            return s.ioctl(s.vm, s.abi.KVM_SET_IRQCHIP, value.struct(s.abi.kvm_irqchip))
+
+        return step(f"KVM_SET_IRQCHIP(chip_id {chip_id}, as KVM_GET_IRQCHIP read it)", run)
+
+    out = []
+    for chip_id, name in ((0, "pic1"), (1, "pic2"), (2, "ioapic")):
+        out += [
+            case(f"get-irqchip-{name}", "KVM_GET_IRQCHIP", f"after KVM_CREATE_IRQCHIP, chip_id {chip_id}",
+                 irqchip("KVM_GET_IRQCHIP", chip_id), 0, f"{g}: 'chip_id; /* 0 = PIC1, 1 = PIC2, 2 = IOAPIC */'",
+                 setup=(IRQCHIP,)),
+            case(f"set-irqchip-{name}", "KVM_SET_IRQCHIP", f"after KVM_CREATE_IRQCHIP, chip_id {chip_id} as read",
+                 set_as_read(chip_id), 0, f"{st}: 'Sets the state of a kernel interrupt controller created with "
+                 "KVM_CREATE_IRQCHIP'", setup=(IRQCHIP,)),
+        ]
+    out += [
+        code("get-irqchip-chip-3", "KVM_GET_IRQCHIP", "chip_id 3 (no such chip)", irqchip("KVM_GET_IRQCHIP", 3),
+             EINVAL, chip, setup=(IRQCHIP,)),
+        code("set-irqchip-chip-3", "KVM_SET_IRQCHIP", "chip_id 3 (no such chip)", irqchip("KVM_SET_IRQCHIP", 3),
+             EINVAL, chip, setup=(IRQCHIP,)),
+        code("get-irqchip-none", "KVM_GET_IRQCHIP", "no in-kernel irqchip", irqchip("KVM_GET_IRQCHIP", 0), ENXIO,
+             f"{io}, KVM_GET_IRQCHIP (!irqchip_kernel / !irqchip_full: ENXIO)"),
+        code("set-irqchip-none", "KVM_SET_IRQCHIP", "no in-kernel irqchip", irqchip("KVM_SET_IRQCHIP", 0), ENXIO,
+             f"{io}, KVM_SET_IRQCHIP (ENXIO)"),
+        code("get-irqchip-split", "KVM_GET_IRQCHIP", "split irqchip (no in-kernel PIC or IOAPIC)",
+             irqchip("KVM_GET_IRQCHIP", 0), ENXIO, f"{io}, KVM_GET_IRQCHIP (a split irqchip is not a full one)",
+             setup=(SPLIT,)),
+        code("get-irqchip-bad-pointer", "KVM_GET_IRQCHIP", "the argument is not readable (no irqchip either: the "
+             "copy comes first)", bad("KVM_GET_IRQCHIP", "vm"), EFAULT, f"{io}, KVM_GET_IRQCHIP (memdup_user)"),
+        code("set-irqchip-bad-pointer", "KVM_SET_IRQCHIP", "the argument is not readable",
+             bad("KVM_SET_IRQCHIP", "vm"), EFAULT, f"{io}, KVM_SET_IRQCHIP (memdup_user)", setup=(IRQCHIP,)),
+    ]
+    return out
+
+
+def clock(flags: int) -> Step:
+    return call("KVM_SET_CLOCK", "vm", kvm.kvm_clock_data(clock=0, flags=flags), f"clock 0, flags {flags:#x}")
+
+
+def _clock() -> list[Case]:
+    g, st = f"{API} 4.29 KVM_GET_CLOCK", f"{API} 4.30 KVM_SET_CLOCK"
+    adjust = cap("KVM_CAP_ADJUST_CLOCK")
+    kw = {"needs": need("KVM_CAP_ADJUST_CLOCK")}
+    return [
+        case("get-clock-flags", "KVM_GET_CLOCK", "flags returned are among those KVM_CAP_ADJUST_CLOCK reports",
+             call("KVM_GET_CLOCK", "vm", kvm.kvm_clock_data()), 0,
+             f"{g}: 'When KVM_CAP_ADJUST_CLOCK is passed to KVM_CHECK_EXTENSION, it returns the set of bits that "
+             "KVM can return in struct kvm_clock_data's flag member'",
+             check=out_check("kvm_clock_data", lambda s, c: c.flags & ~adjust(s) == 0,
+                             "no flag outside KVM_CHECK_EXTENSION(KVM_CAP_ADJUST_CLOCK)"), **kw),
+        case("set-clock-as-read", "KVM_SET_CLOCK", "what KVM_GET_CLOCK gave, its flags included",
+             modify("KVM_GET_CLOCK", "KVM_SET_CLOCK", "kvm_clock_data", lambda s, c: None, "as read", on="vm"), 0,
+             f"{st}: 'Other flags returned by KVM_GET_CLOCK are accepted but ignored'", **kw),
+        case("set-clock-realtime", "KVM_SET_CLOCK", "KVM_CLOCK_REALTIME with realtime 0 (in the past)",
+             call("KVM_SET_CLOCK", "vm", kvm.kvm_clock_data(clock=0, flags=kvm.KVM_CLOCK_REALTIME, realtime=0),
+                  "clock 0, flags REALTIME, realtime 0"), 0, f"{st}: KVM_CLOCK_REALTIME 'can be passed'", **kw),
+        code("set-clock-unknown-flag", "KVM_SET_CLOCK", "flags bit 31", clock(1 << 31), EINVAL,
+             "x86.c: kvm_vm_ioctl_set_clock (flags outside KVM_CLOCK_VALID_FLAGS)", **kw),
+        code("get-clock-bad-pointer", "KVM_GET_CLOCK", "the argument is not writable", bad("KVM_GET_CLOCK", "vm"),
+             EFAULT, "x86.c: kvm_vm_ioctl_get_clock (copy_to_user)", **kw),
+        code("set-clock-bad-pointer", "KVM_SET_CLOCK", "the argument is not readable", bad("KVM_SET_CLOCK", "vm"),
+             EFAULT, "x86.c: kvm_vm_ioctl_set_clock (copy_from_user)", **kw),
+    ]
+
+
+def _debugregs() -> list[Case]:
+    st = f"{API} 4.34 KVM_SET_DEBUGREGS"
+    fn = "x86.c: kvm_vcpu_ioctl_x86_set_debugregs (regs.c in 7.2)"
+
+    def field(name, value):
+        def change(s, d):
+            setattr(d, name, value)
+        return change
+
+    def db0(s, d):
+        d.db[0] = 0x1000
+
+    kw = {"setup": (VCPU,), "needs": need("KVM_CAP_DEBUGREGS")}
+    return [
+        case("get-debugregs", "KVM_GET_DEBUGREGS", "a fresh vCPU", call("KVM_GET_DEBUGREGS", "vcpu",
+             lambda s: s.abi.kvm_debugregs()), 0, f"{API} 4.33 KVM_GET_DEBUGREGS", **kw),
+        case("set-debugregs-reads-back", "KVM_SET_DEBUGREGS", "db[0] 0x1000, flags 0: it reads back",
+             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", db0, "db[0] 0x1000"), 0,
+             f"{st}: 'Writes debug registers into the vcpu'",
+             check=reads_back("KVM_GET_DEBUGREGS", "kvm_debugregs", lambda s, d: d.db[0] == 0x1000,
+                              "db[0] 0x1000"), **kw),
+        case("set-debugregs-flags", "KVM_SET_DEBUGREGS", "flags 1",
+             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("flags", 1), "flags 1"), EINVAL,
+             f"{st}: 'The flags field is unused yet and must be cleared on entry'; {fn} (flags: EINVAL)", **kw),
+        code("set-debugregs-dr6-upper", "KVM_SET_DEBUGREGS", "dr6 with bit 32 set",
+             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("dr6", 1 << 32 | 0xFFFF0FF0),
+                    "dr6 bit 32"), EINVAL, f"{fn} (kvm_dr6_valid: upper 32 bits must be zero)", **kw),
+        code("set-debugregs-dr7-upper", "KVM_SET_DEBUGREGS", "dr7 with bit 32 set",
+             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("dr7", 1 << 32 | 0x400),
+                    "dr7 bit 32"), EINVAL, f"{fn} (kvm_dr7_valid: upper 32 bits must be zero)", **kw),
+        code("set-debugregs-on-vm-fd", "KVM_SET_DEBUGREGS", "on the VM fd (6.1's and 6.12's section says 'vm ioctl')",
+             call("KVM_SET_DEBUGREGS", "vm", lambda s: s.abi.kvm_debugregs(), "zeroes"), ENOTTY,
+             "x86.c: kvm_arch_vm_ioctl has no KVM_SET_DEBUGREGS (default: ENOTTY); see DOC_FINDINGS", **kw),
+        code("get-debugregs-bad-pointer", "KVM_GET_DEBUGREGS", "the argument is not writable",
+             bad("KVM_GET_DEBUGREGS"), EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_DEBUGREGS (copy_to_user)", **kw),
+        code("set-debugregs-bad-pointer", "KVM_SET_DEBUGREGS", "the argument is not readable",
+             bad("KVM_SET_DEBUGREGS"), EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_DEBUGREGS (copy_from_user)",
+             **kw),
+    ]
+
+
+def identity(addr: int) -> Step:
+    return call("KVM_SET_IDENTITY_MAP_ADDR", "vm", struct.pack("<Q", addr), f"{addr:#x}")
+
+
+def _addresses() -> list[Case]:
+    tss, ident = f"{API} 4.36 KVM_SET_TSS_ADDR", f"{API} 4.40 KVM_SET_IDENTITY_MAP_ADDR"
+    tss_kw = {"needs": need("KVM_CAP_SET_TSS_ADDR")}
+    id_kw = {"needs": need("KVM_CAP_SET_IDENTITY_MAP_ADDR")}
+    return [
+        case("tss-addr-past-4g", "KVM_SET_TSS_ADDR", "0xffffe000: the three pages would end past 4 GiB",
+             call("KVM_SET_TSS_ADDR", "vm", 0xFFFFE000, "0xffffe000"), EINVAL,
+             f"{tss}: 'The region must be within the first 4GB of the guest physical address space'; x86.c: "
+             "kvm_vm_ioctl_set_tss_addr (addr > 4 GiB - 3 pages: EINVAL, before the vendor is asked)", **tss_kw),
+        code("tss-addr-above-4g", "KVM_SET_TSS_ADDR", "0x100000000", call("KVM_SET_TSS_ADDR", "vm", 1 << 32,
+             "0x100000000"), EINVAL, "x86.c: kvm_vm_ioctl_set_tss_addr (addr > 4 GiB - 3 pages)", **tss_kw),
+        case("identity-map-after-vcpu", "KVM_SET_IDENTITY_MAP_ADDR", "a vCPU exists", identity(0xFFFBC000), EINVAL,
+             f"{ident}: 'Fails if any VCPU has already been created'; x86.c: kvm_arch_vm_ioctl (created_vcpus: "
+             "EINVAL)", setup=(VCPU,), **id_kw),
+        code("identity-map-after-vcpu-bad-pointer", "KVM_SET_IDENTITY_MAP_ADDR", "a vCPU exists and the argument "
+             "is not readable: the vCPU check comes first", bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), EINVAL,
+             "x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (created_vcpus before copy_from_user)",
+             setup=(VCPU,), **id_kw),
+        code("identity-map-bad-pointer", "KVM_SET_IDENTITY_MAP_ADDR", "no vCPU, the argument is not readable",
+             bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), EFAULT,
+             "x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (copy_from_user)", **id_kw),
+    ]
+
+
+def xsave_sized(request: str) -> Step:
+    """`request` with a buffer of KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) bytes on the VM fd (at least 4096)."""
+    def run(s: Scene) -> Result:
+        size = max(4096, s.cap(s.abi.KVM_CAP_XSAVE2, s.vm))
+        return s.ioctl(s.vcpus[-1], getattr(s.abi, request), bytes(size))
+
+    return step(f"{request}(buffer of KVM_CAP_XSAVE2 bytes)", run)
+
+
+def set_xsave_edited(bv_or: int, shown: str) -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.vcpus[-1], s.abi.KVM_GET_XSAVE, bytes(4096)).value()
+        del got
+        region = bytearray(s.calls[-1][3].out)
+        bv = struct.unpack_from("<Q", region, XSAVE_HEADER)[0]
+        struct.pack_into("<Q", region, XSAVE_HEADER, bv | bv_or)
+        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_XSAVE, bytes(region))
+
+    return step(f"KVM_SET_XSAVE({shown})", run)
+
+
+def xcrs(nr: int, value: int = 1, flags: int = 0, index: int = 0) -> Step:
+    def build(s: Scene):
+        x = s.abi.kvm_xcrs(nr_xcrs=nr, flags=flags)
+        for i in range(min(nr, 16)):
+            x.xcrs[i].xcr, x.xcrs[i].value = index, value
+        return x
+
+    return call("KVM_SET_XCRS", "vcpu", build, f"nr_xcrs {nr}, xcr {index} = {value:#x}, flags {flags}")
+
+
+def _xsave() -> list[Case]:
+    g, st, g2 = f"{API} 4.42 KVM_GET_XSAVE", f"{API} 4.43 KVM_SET_XSAVE", f"{API} 4.134 KVM_GET_XSAVE2"
+    sx = "x86.c: kvm_vcpu_ioctl_x86_set_xcrs"
+    kw = {"setup": (VCPU,), "needs": need("KVM_CAP_XSAVE")}
+    xkw = {"setup": (VCPU,), "needs": need("KVM_CAP_XCRS")}
+    return [
+        case("xsave2-size", "KVM_CHECK_EXTENSION", "KVM_CAP_XSAVE2 on the VM fd is at least 4096",
+             call("KVM_CHECK_EXTENSION", "vm", kvm.KVM_CAP_XSAVE2, "KVM_CAP_XSAVE2"), 0,
+             f"{g2}: 'The size value returned by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) will always be at least 4096'",
+             check=lambda s, got: None if got.ret >= 4096 else f"returned {got.ret}, expected >= 4096",
+             needs=need("KVM_CAP_XSAVE2")),
+        case("get-xsave", "KVM_GET_XSAVE", "a fresh vCPU (no dynamic feature enabled)",
+             call("KVM_GET_XSAVE", "vcpu", bytes(4096), "4096 bytes"), 0, g, **kw),
+        case("get-xsave2", "KVM_GET_XSAVE2", "a buffer of KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) bytes",
+             xsave_sized("KVM_GET_XSAVE2"), 0, f"{g2}: 'It copies as many bytes as are returned by "
+             "KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2)'", setup=(VCPU,), needs=need("KVM_CAP_XSAVE2")),
+        case("set-xsave-as-read", "KVM_SET_XSAVE", "what KVM_GET_XSAVE gave", set_xsave_edited(0, "as read"), 0,
+             st, **kw),
+        code("set-xsave-unsupported-feature", "KVM_SET_XSAVE", "XSTATE_BV bit 63 (no such state component)",
+             set_xsave_edited(1 << 63, "as read, XSTATE_BV bit 63"), EINVAL,
+             "fpu/core.c: fpu_copy_uabi_to_guest_fpstate (XSTATE_BV outside the supported XCR0: EINVAL)", **kw),
+        code("get-xsave-bad-pointer", "KVM_GET_XSAVE", "the argument is not writable", bad("KVM_GET_XSAVE"), EFAULT,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XSAVE (copy_to_user)", **kw),
+        code("set-xsave-bad-pointer", "KVM_SET_XSAVE", "the argument is not readable", bad("KVM_SET_XSAVE"), EFAULT,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_XSAVE (memdup_user)", **kw),
+        code("get-xsave2-bad-pointer", "KVM_GET_XSAVE2", "the argument is not writable", bad("KVM_GET_XSAVE2"),
+             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XSAVE2 (copy_to_user)", setup=(VCPU,),
+             needs=need("KVM_CAP_XSAVE2")),
+        case("get-xcrs", "KVM_GET_XCRS", "a fresh vCPU: XCR0 is reported", call("KVM_GET_XCRS", "vcpu",
+             lambda s: s.abi.kvm_xcrs()), 0, f"{API} 4.44 KVM_GET_XCRS; x86.c: kvm_vcpu_ioctl_x86_get_xcrs "
+             "(nr_xcrs 1, XCR0)", check=out_check("kvm_xcrs", lambda s, x: x.nr_xcrs == 1 and x.xcrs[0].xcr == 0 and
+                                                   x.xcrs[0].value & 1, "nr_xcrs 1, xcrs[0] XCR0 with x87 set"),
+             **xkw),
+        case("set-xcrs-x87", "KVM_SET_XCRS", "XCR0 = 1 (x87 only)", xcrs(1, 1), 0,
+             f"{API} 4.45 KVM_SET_XCRS: 'This ioctl would set vcpu's xcr to the value userspace specified'",
+             check=reads_back("KVM_GET_XCRS", "kvm_xcrs", lambda s, x: x.xcrs[0].value == 1, "XCR0 1"), **xkw),
+        code("set-xcrs-xcr0-zero", "KVM_SET_XCRS", "XCR0 = 0 (x87 clear)", xcrs(1, 0), EINVAL,
+             f"{sx}; x86.c: __kvm_set_xcr (XCR0 without x87 refused)", **xkw),
+        code("set-xcrs-unsupported-bit", "KVM_SET_XCRS", "XCR0 = x87 | bit 62 (no such state component)",
+             xcrs(1, 1 | 1 << 62), EINVAL, f"{sx}; x86.c: __kvm_set_xcr (bits outside guest_supported_xcr0)", **xkw),
+        code("set-xcrs-too-many", "KVM_SET_XCRS", "nr_xcrs 17 (KVM_MAX_XCRS + 1)", xcrs(17), EINVAL,
+             f"{sx} (nr_xcrs > KVM_MAX_XCRS)", **xkw),
+        code("set-xcrs-flags", "KVM_SET_XCRS", "flags 1", xcrs(1, 1, flags=1), EINVAL, f"{sx} (flags non-zero)",
+             **xkw),
+        code("set-xcrs-other-xcr", "KVM_SET_XCRS", "one entry for XCR 1 (not XCR0): ignored", xcrs(1, 0, index=1),
+             0, f"{sx} (only an XCR0 entry is acted on)", **xkw),
+        code("get-xcrs-bad-pointer", "KVM_GET_XCRS", "the argument is not writable", bad("KVM_GET_XCRS"), EFAULT,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XCRS (copy_to_user)", **xkw),
+        code("set-xcrs-bad-pointer", "KVM_SET_XCRS", "the argument is not readable", bad("KVM_SET_XCRS"), EFAULT,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_XCRS (memdup_user)", **xkw),
+    ]
+
+
+def tsc_khz(on: str, value: Val | int) -> Step:
+    v = value if isinstance(value, Val) else Val(str(value), lambda s, value=value: value)
+    return call("KVM_SET_TSC_KHZ", on, lambda s: v(s), f"{v} kHz on the {on} fd")
+
+
+def _host_khz(s: Scene) -> int:
+    if "khz" not in s._cache:
+        vm = s.ioctl(s.kvm, s.abi.KVM_CREATE_VM, 0).value()
+        try:
+            vcpu = s.ioctl(vm, s.abi.KVM_CREATE_VCPU, 0).value()
+            s._cache["khz"] = s.ioctl(vcpu, s.abi.KVM_GET_TSC_KHZ, 0).value()
+            s.target.close(vcpu)
+        finally:
+            s.target.close(vm)
+    return s._cache["khz"]
+
+
+HOST_KHZ = Val("the vCPU's KVM_GET_TSC_KHZ", _host_khz)
+HALF_KHZ = Val("half of KVM_GET_TSC_KHZ", lambda s: _host_khz(s) // 2)
+DOUBLE_KHZ = Val("twice KVM_GET_TSC_KHZ", lambda s: _host_khz(s) * 2)
+
+
+def _tsc() -> list[Case]:
+    t = f"{API} 4.55 KVM_SET_TSC_KHZ"
+    vcpu_path = "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_TSC_KHZ -> kvm_set_tsc_khz -> set_tsc_khz"
+    no_scaling = need("KVM_CAP_TSC_CONTROL", False)
+    return [
+        case("vcpu-tsc-khz-same", "KVM_SET_TSC_KHZ", "the frequency the vCPU has", tsc_khz("vcpu", HOST_KHZ), 0,
+             f"{t}: 'Specifies the tsc frequency for the virtual machine'", setup=(VCPU,),
+             check=lambda s, got: None if s.ioctl(s.vcpus[-1], s.abi.KVM_GET_TSC_KHZ, 0).ret == _host_khz(s)
+             else "KVM_GET_TSC_KHZ changed"),
+        code("vcpu-tsc-khz-0", "KVM_SET_TSC_KHZ", "0 kHz: the host's frequency is used", tsc_khz("vcpu", 0), 0,
+             f"{vcpu_path} (0 means tsc_khz)", setup=(VCPU,)),
+        code("vcpu-tsc-khz-lower-no-scaling", "KVM_SET_TSC_KHZ", "half the host frequency without TSC scaling "
+             "(KVM_CAP_TSC_CONTROL 0)", tsc_khz("vcpu", HALF_KHZ), EINVAL,
+             f"{vcpu_path} (no scaling: a rate below the host's is refused)", setup=(VCPU,), needs=no_scaling),
+        code("vcpu-tsc-khz-higher-no-scaling", "KVM_SET_TSC_KHZ", "twice the host frequency without TSC scaling: "
+             "accepted (TSC catch-up)", tsc_khz("vcpu", DOUBLE_KHZ), 0,
+             f"{vcpu_path} (no scaling: a higher rate sets tsc_always_catchup)", setup=(VCPU,), needs=no_scaling),
+        case("vm-tsc-khz-after-vcpu", "KVM_SET_TSC_KHZ", "VM fd, a vCPU exists", tsc_khz("vm", HOST_KHZ), EINVAL,
+             f"{t} (7.2): 'Note, the vm ioctl is only allowed prior to creating vCPUs'; x86.c: kvm_arch_vm_ioctl "
+             "(created_vcpus: EINVAL)", setup=(VCPU,), needs=need("KVM_CAP_VM_TSC_CONTROL")),
+        case("vm-tsc-khz-before-vcpu", "KVM_SET_TSC_KHZ", "VM fd, no vCPU yet", tsc_khz("vm", HOST_KHZ), 0,
+             f"{t}: 'this can also be used as a vm ioctl to set the initial tsc frequency of subsequently created "
+             "vCPUs'", needs=need("KVM_CAP_VM_TSC_CONTROL")),
+        code("vm-tsc-khz-after-vcpu-any", "KVM_SET_TSC_KHZ", "VM fd, a vCPU exists (whatever KVM_CAP_VM_TSC_CONTROL "
+             "says)", tsc_khz("vm", HOST_KHZ), EINVAL, "x86.c: kvm_arch_vm_ioctl, KVM_SET_TSC_KHZ (created_vcpus: "
+             "EINVAL; the VM ioctl exists whatever the capability)", setup=(VCPU,)),
+        code("vm-tsc-khz-before-vcpu-any", "KVM_SET_TSC_KHZ", "VM fd, no vCPU yet (whatever "
+             "KVM_CAP_VM_TSC_CONTROL says)", tsc_khz("vm", HOST_KHZ), 0,
+             "x86.c: kvm_arch_vm_ioctl, KVM_SET_TSC_KHZ (stores default_tsc_khz)",
+             check=lambda s, got: None if s.ioctl(s.vm, s.abi.KVM_GET_TSC_KHZ, 0).ret == _host_khz(s)
+             else "the VM's KVM_GET_TSC_KHZ does not give the value set"),
+    ]
+
+
+def lapic(request: str, arg=None) -> Step:
+    return call(request, "vcpu", (lambda s: s.abi.kvm_lapic_state()) if arg is None else arg,
+                "1024 bytes" if arg is None else "")
+
+
+def _lapic() -> list[Case]:
+    g, st = f"{API} 4.57 KVM_GET_LAPIC", f"{API} 4.58 KVM_SET_LAPIC"
+    io = "x86.c: kvm_arch_vcpu_ioctl"
+    as_read = modify("KVM_GET_LAPIC", "KVM_SET_LAPIC", "kvm_lapic_state", lambda s, v: None, "as read")
+    return [
+        case("get-lapic", "KVM_GET_LAPIC", "in-kernel irqchip", lapic("KVM_GET_LAPIC"), 0,
+             f"{g}: 'Reads the Local APIC registers'", setup=(IRQCHIP, VCPU)),
+        case("set-lapic-as-read", "KVM_SET_LAPIC", "in-kernel irqchip, the registers as read", as_read, 0,
+             f"{st}: 'Copies the input argument into the Local APIC registers'", setup=(IRQCHIP, VCPU)),
+        case("get-lapic-split", "KVM_GET_LAPIC", "split irqchip (the LAPIC is in the kernel)",
+             lapic("KVM_GET_LAPIC"), 0, f"{g}; {io} (lapic_in_kernel)", setup=(SPLIT, VCPU)),
+        code("get-lapic-no-irqchip", "KVM_GET_LAPIC", "no in-kernel irqchip", lapic("KVM_GET_LAPIC"), EINVAL,
+             f"{io}, KVM_GET_LAPIC (!lapic_in_kernel: EINVAL)", setup=(VCPU,)),
+        code("set-lapic-no-irqchip", "KVM_SET_LAPIC", "no in-kernel irqchip", lapic("KVM_SET_LAPIC"), EINVAL,
+             f"{io}, KVM_SET_LAPIC (!lapic_in_kernel: EINVAL)", setup=(VCPU,)),
+        code("set-lapic-no-irqchip-bad-pointer", "KVM_SET_LAPIC", "no in-kernel irqchip and the argument is not "
+             "readable: the irqchip check comes first", bad("KVM_SET_LAPIC"), EINVAL,
+             f"{io}, KVM_SET_LAPIC (lapic_in_kernel before memdup_user)", setup=(VCPU,)),
+        code("get-lapic-bad-pointer", "KVM_GET_LAPIC", "the argument is not writable", bad("KVM_GET_LAPIC"), EFAULT,
+             f"{io}, KVM_GET_LAPIC (copy_to_user)", setup=(IRQCHIP, VCPU)),
+        code("set-lapic-bad-pointer", "KVM_SET_LAPIC", "the argument is not readable", bad("KVM_SET_LAPIC"), EFAULT,
+             f"{io}, KVM_SET_LAPIC (memdup_user)", setup=(IRQCHIP, VCPU)),
+    ]
+
+
+def _nmi_smi() -> list[Case]:
+    n = f"{API} 4.64 KVM_NMI"
+    smi = f"{API} 4.96 KVM_SMI"
+    return [
+        case("nmi-no-irqchip", "KVM_NMI", "no in-kernel irqchip", call("KVM_NMI", "vcpu"), 0,
+             f"{n}: 'Queues an NMI on the thread's vcpu'", setup=(VCPU,), needs=need("KVM_CAP_USER_NMI")),
+        case("nmi-in-kernel-irqchip", "KVM_NMI", "after KVM_CREATE_IRQCHIP", call("KVM_NMI", "vcpu"), 0,
+             f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
+             "kernel'", setup=(IRQCHIP, VCPU), needs=need("KVM_CAP_USER_NMI")),
+        case("smi-queued", "KVM_SMI", "KVM_CAP_X86_SMM is advertised", call("KVM_SMI", "vcpu"), 0,
+             f"{smi}: 'Queues an SMI on the thread's vcpu'", setup=(VCPU,), needs=need("KVM_CAP_X86_SMM")),
+        code("smi-without-smm", "KVM_SMI", "KVM_CAP_X86_SMM 0 (this host: built without CONFIG_KVM_SMM)",
+             call("KVM_SMI", "vcpu"), ENOTTY,
+             "smm.h: kvm_inject_smi (the !CONFIG_KVM_SMM stub returns ENOTTY in 6.12 and 7.2; 7.2 also when the "
+             "vendor does not emulate SMBASE); 6.1 queues it unconditionally", setup=(VCPU,),
+             needs=need("KVM_CAP_X86_SMM", False), kernels="6.12+ (6.1 has no CONFIG_KVM_SMM and always succeeds)"),
+        code("smi-6.1", "KVM_SMI", "6.1: no SMM capability check at all", call("KVM_SMI", "vcpu"), 0,
+             "x86.c: kvm_vcpu_ioctl_smi (6.1: makes the request and returns 0)", setup=(VCPU,), kernels="6.1"),
+    ]
+
+
+def pit2(request: str, arg=None, shown: str = "") -> Step:
+    return call(request, "vm", (lambda s: s.abi.kvm_pit_state2()) if arg is None else arg, shown)
+
+
+def _pit() -> list[Case]:
+    c, g, st = f"{API} 4.71 KVM_CREATE_PIT2", f"{API} 4.72 KVM_GET_PIT2", f"{API} 4.73 KVM_SET_PIT2"
+    io = "x86.c: kvm_arch_vm_ioctl"
+    only = f"{c}: 'This call is only valid after enabling in-kernel irqchip support via KVM_CREATE_IRQCHIP'"
+    speaker = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=1), "flags KVM_PIT_SPEAKER_DUMMY")
+    kw = {"needs": need("KVM_CAP_PIT2")}
+    st_kw = {"needs": need("KVM_CAP_PIT_STATE2")}
+    as_read = modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", lambda s, v: None, "as read", on="vm")
+    return [
+        case("create-pit2", "KVM_CREATE_PIT2", "after KVM_CREATE_IRQCHIP", PIT2, 0, c, setup=(IRQCHIP,), **kw),
+        case("create-pit2-speaker-dummy", "KVM_CREATE_PIT2", "flags KVM_PIT_SPEAKER_DUMMY", speaker, 0,
+             f"{c}: 'Valid flags are ... KVM_PIT_SPEAKER_DUMMY'", setup=(IRQCHIP,), **kw),
+        code("create-pit2-twice", "KVM_CREATE_PIT2", "a PIT exists already", PIT2, EEXIST,
+             f"{io}, KVM_CREATE_PIT2 (kvm->arch.vpit: EEXIST)", setup=(IRQCHIP, PIT2), **kw),
+        case("create-pit2-without-irqchip", "KVM_CREATE_PIT2", "no in-kernel irqchip", PIT2, ENOENT,
+             f"{only}; {io}, KVM_CREATE_PIT2 (!pic_in_kernel: ENOENT, 6.12 and 7.2)", kernels="6.12+", **kw),
+        case("create-pit2-without-irqchip-6.1", "KVM_CREATE_PIT2", "no in-kernel irqchip (6.1)", PIT2, ENOENT,
+             f"{only}; the errno is the one 6.12 and later return", kernels="6.1",
+             deviation=f"{only}; 6.1's x86.c kvm_arch_vm_ioctl has no irqchip check and creates the PIT", **kw),
+        code("create-pit2-without-irqchip-6.1-accepted", "KVM_CREATE_PIT2", "no in-kernel irqchip (6.1)", PIT2, 0,
+             f"{io} (6.1): KVM_CREATE_PIT2 checks only for an existing PIT", kernels="6.1", **kw),
+        code("create-pit2-bad-pointer", "KVM_CREATE_PIT2", "the argument is not readable",
+             bad("KVM_CREATE_PIT2", "vm"), EFAULT, f"{io}, KVM_CREATE_PIT2 (copy_from_user)", setup=(IRQCHIP,), **kw),
+        case("get-pit2", "KVM_GET_PIT2", "after KVM_CREATE_PIT2", pit2("KVM_GET_PIT2"), 0,
+             f"{g}: 'Only valid after KVM_CREATE_PIT2'", setup=(IRQCHIP, PIT2), **st_kw),
+        case("set-pit2-as-read", "KVM_SET_PIT2", "after KVM_CREATE_PIT2, the state as read", as_read, 0, st,
+             setup=(IRQCHIP, PIT2), **st_kw),
+        case("get-pit2-no-pit", "KVM_GET_PIT2", "no PIT (an irqchip but no KVM_CREATE_PIT2)", pit2("KVM_GET_PIT2"),
+             ENXIO, f"{g}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_GET_PIT2 (!vpit: ENXIO)",
+             setup=(IRQCHIP,), **st_kw),
+        case("set-pit2-no-pit", "KVM_SET_PIT2", "no PIT (an irqchip but no KVM_CREATE_PIT2)", pit2("KVM_SET_PIT2"),
+             ENXIO, f"{st}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_SET_PIT2 (!vpit: ENXIO)",
+             setup=(IRQCHIP,), **st_kw),
+        code("set-pit2-bad-pointer-no-pit", "KVM_SET_PIT2", "no PIT and the argument is not readable: the copy "
+             "comes first", bad("KVM_SET_PIT2", "vm"), EFAULT, f"{io}, KVM_SET_PIT2 (copy_from_user before the PIT "
+             "check)", **st_kw),
+        code("get-pit2-bad-pointer", "KVM_GET_PIT2", "the argument is not writable", bad("KVM_GET_PIT2", "vm"),
+             EFAULT, f"{io}, KVM_GET_PIT2 (copy_to_user)", setup=(IRQCHIP, PIT2), **st_kw),
+    ]
+
+
+def msr_filter(flags: int = 0, ranges=(), shown: str = "", bitmap_ptr: Val | None = None) -> Step:
+    """KVM_X86_SET_MSR_FILTER; ranges are (flags, nmsrs, base), each with an all-ones bitmap in target memory
+    (or `bitmap_ptr`)."""
+    def build(s: Scene):
+        f = s.abi.kvm_msr_filter(flags=flags)
+        for i, (rflags, nmsrs, base) in enumerate(ranges):
+            size = max(8, (nmsrs + 7) // 8)
+            if bitmap_ptr is not None:
+                where = bitmap_ptr(s)
+            else:
+                where = s.target.alloc(max(4096, size))
+                s.target.write(where, b"\xff" * size)
+            f.ranges[i].flags, f.ranges[i].nmsrs, f.ranges[i].base, f.ranges[i].bitmap = rflags, nmsrs, base, where
+        return f
+
+    return call("KVM_X86_SET_MSR_FILTER", "vm", build, shown or f"flags {flags:#x}, {len(ranges)} range(s)")
+
+
+def _msr_filter() -> list[Case]:
+    d = f"{API} 4.97 KVM_X86_SET_MSR_FILTER"
+    fn = "x86.c: kvm_vm_ioctl_set_msr_filter"
+    add = "x86.c: kvm_add_msr_filter"
+    rw = x86.KVM_MSR_FILTER_READ | x86.KVM_MSR_FILTER_WRITE
+    max_bits = 0x600 * 8  # KVM_MSR_FILTER_MAX_BITMAP_SIZE bytes
+    kw = {"needs": need("KVM_CAP_X86_MSR_FILTER")}
+    deny = x86.KVM_MSR_FILTER_DEFAULT_DENY
+    return [
+        case("filter-empty-allow", "KVM_X86_SET_MSR_FILTER", "default allow, no range: filtering disabled",
+             msr_filter(), 0, f"{d}: 'Calling this ioctl with an empty set of ranges (all nmsrs == 0) disables MSR "
+             "filtering'", **kw),
+        case("filter-empty-deny", "KVM_X86_SET_MSR_FILTER", "KVM_MSR_FILTER_DEFAULT_DENY with no range",
+             msr_filter(deny), EINVAL, f"{d}: 'In that mode, KVM_MSR_FILTER_DEFAULT_DENY is invalid and causes an "
+             f"error'; {fn} (empty and deny: EINVAL)", **kw),
+        case("filter-deny-one-range", "KVM_X86_SET_MSR_FILTER", "default deny with one read/write range of 64 MSRs",
+             msr_filter(deny, [(rw, 64, 0)]), 0, f"{d}: 'This ioctl allows userspace to define up to 16 bitmaps of "
+             "MSR ranges'", **kw),
+        case("filter-16-ranges", "KVM_X86_SET_MSR_FILTER", "16 ranges (KVM_MSR_FILTER_MAX_RANGES)",
+             msr_filter(0, [(rw, 8, i * 0x100) for i in range(16)], "16 ranges of 8 MSRs"), 0,
+             f"{d}: 'up to 16 bitmaps of MSR ranges'", **kw),
+        code("filter-unknown-flag", "KVM_X86_SET_MSR_FILTER", "flags bit 1", msr_filter(2), EINVAL,
+             f"{fn} (flags outside KVM_MSR_FILTER_DEFAULT_DENY)", **kw),
+        code("filter-range-unknown-flag", "KVM_X86_SET_MSR_FILTER", "a range with flags bit 2",
+             msr_filter(0, [(4, 8, 0)]), EINVAL, f"{add} (range flags outside READ|WRITE)", **kw),
+        code("filter-range-no-flags", "KVM_X86_SET_MSR_FILTER", "a range of 8 MSRs with flags 0",
+             msr_filter(0, [(0, 8, 0)]), EINVAL, f"{add} (a non-empty range needs READ or WRITE)", **kw),
+        code("filter-range-max-bitmap", "KVM_X86_SET_MSR_FILTER", "a range of 0x3000 MSRs (a 0x600-byte bitmap, "
+             "KVM_MSR_FILTER_MAX_BITMAP_SIZE)", msr_filter(0, [(rw, max_bits, 0)]), 0,
+             f"{add} (bitmap size up to KVM_MSR_FILTER_MAX_BITMAP_SIZE)", **kw),
+        code("filter-range-bitmap-too-big", "KVM_X86_SET_MSR_FILTER", "a range of 0x3001 MSRs (bitmap over 0x600 "
+             "bytes)", msr_filter(0, [(rw, max_bits + 64, 0)]), EINVAL,
+             f"{add} (BITS_TO_LONGS(nmsrs) * sizeof(long) > KVM_MSR_FILTER_MAX_BITMAP_SIZE)", **kw),
+        code("filter-range-empty-ignored", "KVM_X86_SET_MSR_FILTER", "a range with nmsrs 0 and unknown flags: "
+             "skipped", msr_filter(0, [(4, 0, 0)]), 0, f"{add} (nmsrs 0: the range is skipped before any check)",
+             **kw),
+        code("filter-range-bitmap-unreadable", "KVM_X86_SET_MSR_FILTER", "a range whose bitmap is not readable",
+             msr_filter(0, [(rw, 64, 0)], "one range, bitmap = a guard page", bitmap_ptr=BAD_POINTER), EFAULT,
+             f"{add} (memdup_user of the bitmap)", **kw),
+        code("filter-bad-pointer", "KVM_X86_SET_MSR_FILTER", "the argument is not readable",
+             bad("KVM_X86_SET_MSR_FILTER", "vm"), EFAULT, "x86.c: kvm_arch_vm_ioctl (copy_from_user)", **kw),
+    ]
+
+
+def _mce() -> list[Case]:
+    d = f"{API} 4.104 KVM_X86_GET_MCE_CAP_SUPPORTED"
+
+    def supported(s: Scene) -> int:
+        got = s.ioctl(s.kvm, s.abi.KVM_X86_GET_MCE_CAP_SUPPORTED, bytes(8)).value()
+        del got
+        return struct.unpack("<Q", s.calls[-1][3].out)[0]
+
+    every = Val("KVM_X86_GET_MCE_CAP_SUPPORTED | 1 bank", lambda s: supported(s) & ~0xFF | 1)
+    kw = {"needs": need("KVM_CAP_MCE")}
+    return [
+        case("mce-cap-supported", "KVM_X86_GET_MCE_CAP_SUPPORTED", "system fd",
+             call("KVM_X86_GET_MCE_CAP_SUPPORTED", "system", bytes(8), "u64"), 0, d, **kw),
+        case("mce-cap-supported-accepted", "KVM_X86_SETUP_MCE", "every supported capability bit, 1 bank",
+             call("KVM_X86_SETUP_MCE", "vcpu", lambda s: struct.pack("<Q", every(s)), str(every)), 0,
+             f"{d}: 'Supported capabilities will have the corresponding bits set'; {API} 4.105 KVM_X86_SETUP_MCE",
+             setup=(VCPU,), **kw),
+        code("mce-cap-supported-bad-pointer", "KVM_X86_GET_MCE_CAP_SUPPORTED", "the argument is not writable",
+             bad("KVM_X86_GET_MCE_CAP_SUPPORTED", "system"), EFAULT, "x86.c: kvm_arch_dev_ioctl (copy_to_user)",
+             **kw),
+    ]
+
+
+def _refusals() -> list[Case]:
+    """What this host's KVM is built without: Xen, memory encryption, nested state."""
+    no_xen = need("KVM_CAP_XEN_HVM", False)
+    xen_vm = "x86.c: kvm_arch_vm_ioctl (the Xen requests exist only with CONFIG_KVM_XEN; default: ENOTTY)"
+    xen_vcpu = "x86.c: kvm_arch_vcpu_ioctl (the Xen requests exist only with CONFIG_KVM_XEN; default: EINVAL)"
+    enc = "x86.c: kvm_arch_vm_ioctl"
+    region = kvm.kvm_enc_region(addr=0, size=0x1000)
+
+    def nested(s: Scene):
+        n = s.abi.kvm_nested_state(flags=0, format=0, size=ctypes.sizeof(s.abi.kvm_nested_state))
+        return n
+
+    def nested_bad_flags(s: Scene):
+        n = nested(s)
+        n.flags = 1 << 31
+        return n
+
+    xen = f"{API} 4.28 KVM_XEN_HVM_CONFIG"
+    return [
+        code("xen-hvm-config-no-xen", "KVM_XEN_HVM_CONFIG", "KVM_CAP_XEN_HVM 0 (built without CONFIG_KVM_XEN)",
+             call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(), "zeroes"), ENOTTY, xen_vm, needs=no_xen),
+        code("xen-hvm-get-attr-no-xen", "KVM_XEN_HVM_GET_ATTR", "KVM_CAP_XEN_HVM 0",
+             call("KVM_XEN_HVM_GET_ATTR", "vm", lambda s: s.abi.kvm_xen_hvm_attr(type=0), "LONG_MODE"), ENOTTY,
+             xen_vm, needs=no_xen),
+        code("xen-hvm-set-attr-no-xen", "KVM_XEN_HVM_SET_ATTR", "KVM_CAP_XEN_HVM 0",
+             call("KVM_XEN_HVM_SET_ATTR", "vm", lambda s: s.abi.kvm_xen_hvm_attr(type=0), "LONG_MODE 0"), ENOTTY,
+             xen_vm, needs=no_xen),
+        code("xen-evtchn-send-no-xen", "KVM_XEN_HVM_EVTCHN_SEND", "KVM_CAP_XEN_HVM 0",
+             call("KVM_XEN_HVM_EVTCHN_SEND", "vm", kvm.kvm_irq_routing_xen_evtchn(port=1, vcpu=0, priority=0),
+                  "port 1"), ENOTTY, xen_vm, needs=no_xen),
+        code("xen-vcpu-get-attr-no-xen", "KVM_XEN_VCPU_GET_ATTR", "KVM_CAP_XEN_HVM 0",
+             call("KVM_XEN_VCPU_GET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID"), EINVAL,
+             xen_vcpu, setup=(VCPU,), needs=no_xen),
+        code("xen-vcpu-set-attr-no-xen", "KVM_XEN_VCPU_SET_ATTR", "KVM_CAP_XEN_HVM 0",
+             call("KVM_XEN_VCPU_SET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID 0"), EINVAL,
+             xen_vcpu, setup=(VCPU,), needs=no_xen),
+        case("xen-hvm-config-unknown-flag", "KVM_XEN_HVM_CONFIG", "KVM_CAP_XEN_HVM advertised, flags bit 31",
+             call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(flags=1 << 31), "flags bit 31"), EINVAL,
+             f"{xen}: 'No other flags are currently valid in the struct kvm_xen_hvm_config'; xen.c: "
+             "kvm_xen_hvm_config (flags outside the valid set: EINVAL)", needs=need("KVM_CAP_XEN_HVM")),
+        case("xen-hvm-config-intercept-with-blob", "KVM_XEN_HVM_CONFIG", "INTERCEPT_HCALL with a blob size",
+             call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(flags=kvm.KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL,
+                                                                      blob_size_32=1), "INTERCEPT_HCALL, blob 1"),
+             EINVAL, f"{xen}: 'In this case, all of the blob size and address fields must be zero'; xen.c: "
+             "kvm_xen_hvm_config", needs=need("KVM_CAP_XEN_HVM")),
+        code("memory-encrypt-op-no-vendor", "KVM_MEMORY_ENCRYPT_OP", "VM fd; the vendor module has no memory "
+             "encryption (kvm_pvm: no SEV, no TDX)", call("KVM_MEMORY_ENCRYPT_OP", "vm", 0, "NULL"), ENOTTY,
+             f"{enc}, KVM_MEMORY_ENCRYPT_OP (no mem_enc_ioctl: ENOTTY)"),
+        code("memory-encrypt-reg-region-no-vendor", "KVM_MEMORY_ENCRYPT_REG_REGION", "no memory encryption",
+             call("KVM_MEMORY_ENCRYPT_REG_REGION", "vm", region, "addr 0, size 0x1000"), ENOTTY,
+             f"{enc}, KVM_MEMORY_ENCRYPT_REG_REGION (copy, then no mem_enc_register_region: ENOTTY)"),
+        code("memory-encrypt-unreg-region-no-vendor", "KVM_MEMORY_ENCRYPT_UNREG_REGION", "no memory encryption",
+             call("KVM_MEMORY_ENCRYPT_UNREG_REGION", "vm", region, "addr 0, size 0x1000"), ENOTTY,
+             f"{enc}, KVM_MEMORY_ENCRYPT_UNREG_REGION (copy, then no mem_enc_unregister_region: ENOTTY)"),
+        code("memory-encrypt-reg-region-bad-pointer", "KVM_MEMORY_ENCRYPT_REG_REGION", "the argument is not "
+             "readable: the copy comes before the vendor check", bad("KVM_MEMORY_ENCRYPT_REG_REGION", "vm"), EFAULT,
+             f"{enc}, KVM_MEMORY_ENCRYPT_REG_REGION (copy_from_user first)"),
+        code("set-nested-state-no-nested", "KVM_SET_NESTED_STATE", "KVM_CAP_NESTED_STATE 0 (kvm_pvm has no nested "
+             "virtualization), a well-formed header", call("KVM_SET_NESTED_STATE", "vcpu", nested,
+                                                              "flags 0, format VMX, size 128"), EINVAL,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_NESTED_STATE (no nested support: EINVAL before anything is read)",
+             setup=(VCPU,), needs=need("KVM_CAP_NESTED_STATE", False)),
+        code("set-nested-state-no-nested-bad-pointer", "KVM_SET_NESTED_STATE", "KVM_CAP_NESTED_STATE 0 and the "
+             "argument is not readable: the support check comes first", bad("KVM_SET_NESTED_STATE"), EINVAL,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_NESTED_STATE (support checked before copy_from_user)",
+             setup=(VCPU,), needs=need("KVM_CAP_NESTED_STATE", False)),
+        code("set-nested-state-unknown-flag", "KVM_SET_NESTED_STATE", "nested supported, flags bit 31",
+             call("KVM_SET_NESTED_STATE", "vcpu", nested_bad_flags, "flags bit 31"), EINVAL,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_NESTED_STATE (flags outside the KVM_STATE_NESTED_* set)",
+             setup=(VCPU,), needs=need("KVM_CAP_NESTED_STATE")),
+    ]
+
+
+CASES = [*_regs(), *_translate(), *_msrs(), *_cpuid(), *_fpu(), *_irqchip(), *_clock(), *_debugregs(),
+         *_addresses(), *_xsave(), *_tsc(), *_lapic(), *_nmi_smi(), *_pit(), *_msr_filter(), *_mce(), *_refusals()]
+
+DOC_FINDINGS = [
+    "api.rst 4.34 KVM_SET_DEBUGREGS (6.1, 6.12): ':Type: vm ioctl'; it is a vCPU ioctl (x86.c kvm_arch_vcpu_ioctl; "
+    "on the VM fd kvm_arch_vm_ioctl answers ENOTTY). 7.2's section says 'vcpu ioctl'.",
+    "api.rst 4.20 KVM_SET_CPUID: the caveat says changing the vCPU model after KVM_RUN 'may cause guest "
+    "instability'; since 5.16 cpuid.c kvm_set_cpuid refuses a table that differs from the current one once the vCPU "
+    "has entered the guest, with EINVAL (6.1, 6.12, 7.2). KVM_SET_CPUID2 has no section of its own.",
+    "api.rst 4.71 KVM_CREATE_PIT2: 'only valid after enabling in-kernel irqchip support'; 6.1 creates the PIT "
+    "without an irqchip, 6.12 and 7.2 answer ENOENT, which the section does not name.",
+    "api.rst 4.55 KVM_SET_TSC_KHZ: the VM ioctl works (and is refused after vCPU creation) whatever "
+    "KVM_CAP_VM_TSC_CONTROL answers; the section ties the VM ioctl to that capability.",
+]
