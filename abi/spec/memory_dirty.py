@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import ctypes
 import struct
-from errno import E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
+from errno import E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import arm64, kvm, layout
+from abi.ioctl import _IOR
 from abi.spec.case import ARM64, X86_64, Case, Scene, Step, Val
 from abi.spec.steps import BAD_POINTER, IRQCHIP, create_vcpu, init_vcpu, step
 from abi.target.base import Result
@@ -53,6 +54,9 @@ REGION2_KERNELS = "6.8+ (KVM_SET_USER_MEMORY_REGION2 and KVM_SET_MEMORY_ATTRIBUT
 MASKS_KERNELS = "6.7+ (KVM_ARM_GET_REG_WRITABLE_MASKS came in 6.7)"
 ACQ_REL = ((kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL, "KVM_CAP_DIRTY_LOG_RING_ACQ_REL", True),)
 USER_MEMORY2 = ((kvm.KVM_CAP_USER_MEMORY2, "KVM_CAP_USER_MEMORY2", True),)
+WITH_BITMAP = ((kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP", True),)
+GUEST_MEMFD = ((kvm.KVM_CAP_GUEST_MEMFD, "KVM_CAP_GUEST_MEMFD", True),)
+GMEM_KERNELS = "6.18+ (guest_memfd for default VMs; checked against 7.2's source)"
 
 
 def case(id, ioctl, condition, call, errno, cite, on=BOTH, **kw) -> Case:
@@ -215,6 +219,90 @@ NO_AS = Val("slot 0 of the first address space past KVM_CAP_MULTI_ADDRESS_SPACE"
 
 def _log_struct_at_guard(s: Scene) -> int:
     return s.target.bad_address()
+
+
+# --- the dirty ring's entries (struct kvm_dirty_gfn: flags u32, slot u32, offset u64) ------------------------
+
+GFN = struct.Struct("<IIQ")
+# arm64's request number, for issuing it on x86 (x86's model has no such request).
+ARM_MASKS_REQUEST = _IOR(kvm.KVMIO, 0xB6, arm64.reg_mask_range)
+
+
+def _ring_map(s: Scene) -> int:
+    """vCPU 0's ring, mapped at KVM_DIRTY_LOG_PAGE_OFFSET pages of the vCPU fd (7.36)."""
+    if "ring_map" not in s._cache:
+        addr = s.target.mmap(s.vcpus[-1], RING_BYTES, s.abi.KVM_DIRTY_LOG_PAGE_OFFSET * PAGE)
+        s.maps.append((addr, RING_BYTES))
+        s._cache["ring_map"] = addr
+    return s._cache["ring_map"]
+
+
+def ring_entry(s: Scene, index: int = 0) -> tuple[int, int, int]:
+    return GFN.unpack(s.target.read(_ring_map(s) + index * GFN.size, GFN.size))
+
+
+def harvest() -> Step:
+    """Userspace's half of 7.36: entry 0 is dirty; mark it harvested (flags 01 -> 1X)."""
+    def run(s: Scene) -> Result:
+        flags, _, _ = ring_entry(s)
+        if flags != kvm.KVM_DIRTY_GFN_F_DIRTY:
+            raise AssertionError(f"ring entry 0 has flags {flags:#x}, expected DIRTY: nothing to harvest")
+        s.target.write(_ring_map(s), struct.pack("<I", kvm.KVM_DIRTY_GFN_F_RESET))
+        return Result(0)
+
+    return step("harvest ring entry 0 (flags = KVM_DIRTY_GFN_F_RESET)", run)
+
+
+def first_entry_is(flags: int, page: int | None = DIRTY_PAGE):
+    def check(s: Scene, got: Result) -> str | None:
+        have = ring_entry(s)
+        want = (flags, 0, page) if page is not None else None
+        if want is None:
+            return None if have[0] == flags else f"ring entry 0 has flags {have[0]:#x}, expected {flags:#x}"
+        return None if have == want else f"ring entry 0 is (flags, slot, offset) {have}, expected {want}"
+
+    return check
+
+
+READ_RING = step("read vCPU 0's dirty ring", lambda s: Result(0))
+
+
+# --- guest_memfd (KVM_CREATE_GUEST_MEMFD) ------------------------------------------------------------------
+
+GMEM_SIZE = 0x10000
+
+
+def _gmem(s: Scene, vm: int | None = None) -> int:
+    got = s.ioctl(s.vm if vm is None else vm, kvm.KVM_CREATE_GUEST_MEMFD, kvm.kvm_create_guest_memfd(size=GMEM_SIZE))
+    fd = got.value()
+    s.devices.append(fd)  # closed with the scene
+    return fd
+
+
+def _other_vm_gmem(s: Scene) -> int:
+    vm = s.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()
+    s.devices.append(vm)
+    return _gmem(s, vm)
+
+
+GMEM = Val("a guest_memfd of this VM (64 KiB)", _gmem)
+GMEM_KEPT = Val("the guest_memfd the first slot is bound to", lambda s: s._cache.setdefault("gmem", _gmem(s)))
+OTHER_GMEM = Val("a guest_memfd of another VM", _other_vm_gmem)
+VM_FD = Val("the VM fd (not a guest_memfd)", lambda s: s.vm)
+
+
+def gmem_region(fd: Val | int, slot: int = 1, gpa: int = 0x100000, size: int = 0x4000, offset: int = 0,
+                flags: int = kvm.KVM_MEM_GUEST_MEMFD) -> Step:
+    fd_v = fd if isinstance(fd, Val) else Val(f"{fd:#x}", lambda s, v=fd: v)
+
+    def run(s: Scene) -> Result:
+        arg = kvm.kvm_userspace_memory_region2(slot=slot, flags=flags, guest_phys_addr=gpa, memory_size=size,
+                                               userspace_addr=s.target.alloc(size), guest_memfd=fd_v(s),
+                                               guest_memfd_offset=offset)
+        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION2, arg)
+
+    return step(f"SET_USER_MEMORY_REGION2(slot {slot}, gpa {gpa:#x}, size {size:#x}, flags {flags:#x}, "
+                f"guest_memfd {fd_v}, offset {offset:#x})", run)
 
 
 # --- KVM_SET_USER_MEMORY_REGION2 ------------------------------------------------------------------------
@@ -679,4 +767,94 @@ CASES: list[Case] = [
     case("masks-bad-pointer", "KVM_ARM_GET_REG_WRITABLE_MASKS", "the argument is a guard page",
          masks(arg=BAD_POINTER), EFAULT, "arm.c: kvm_arch_vm_ioctl (copy_from_user of struct reg_mask_range)",
          on=ARM64, kernels=MASKS_KERNELS, basis="code"),
+    # 7.36: the ring's entries, and ring + bitmap (KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, arm64 needs it).
+    case("ring-entry", "KVM_ENABLE_CAP", "the guest stored to page 2 of a logged slot", READ_RING, 0,
+         f"{RING}: 'the buffer tracks writes to all user memory regions for which the KVM_MEM_LOG_DIRTY_PAGES flag "
+         "was set ... If the flags has the DIRTY bit set ... this GFN is a dirty GFN' (slot: as_id | slot_id; offset: "
+         "the page in the slot)", setup=(ring(), *DIRTY), check=first_entry_is(kvm.KVM_DIRTY_GFN_F_DIRTY),
+         needs=ACQ_REL),
+    case("ring-reset-harvested", "KVM_RESET_DIRTY_RINGS", "entry 0 harvested (RESET set)", RESET_RINGS, 0,
+         f"{RING}: the entry goes 'harvested (1X)' -> 'reset' -> 'unused (00)' once userspace calls "
+         "KVM_RESET_DIRTY_RINGS", setup=(ring(), *DIRTY, harvest()), check=first_entry_is(0, None), needs=ACQ_REL),
+    case("ring-reset-count", "KVM_RESET_DIRTY_RINGS", "one entry harvested", RESET_RINGS, 0,
+         f"{MAIN}: kvm_vm_ioctl_reset_dirty_pages (returns the number of entries reset)",
+         setup=(ring(), *DIRTY, harvest()), ret=1, basis="code", needs=ACQ_REL),
+    case("ring-bitmap-no-ring", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_WITH_BITMAP before the ring",
+         enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), EINVAL,
+         f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
+         f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_enable_cap_generic)", needs=WITH_BITMAP),
+    case("ring-bitmap-after-slot", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_WITH_BITMAP after a memslot exists",
+         enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), EINVAL,
+         f"{RING}: '... or any memslot has been existing' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_enable_cap_generic)", setup=(ring(), log_slot()), needs=ACQ_REL + WITH_BITMAP),
+    case("ring-bitmap", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_WITH_BITMAP after the ring, before any memslot",
+         enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), 0,
+         f"{RING}: 'userspace needs to detect the capability of KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP to see whether "
+         "the ring structures can be backed by per-slot bitmaps'", setup=(ring(),), needs=ACQ_REL + WITH_BITMAP),
+    case("ring-bitmap-get-log", "KVM_GET_DIRTY_LOG", "ring + bitmap, the guest's store went to the ring", get_log(),
+         0, f"{MAIN}: kvm_get_dirty_log_protect (kvm_use_dirty_bitmap: no ENXIO with the bitmap); "
+         "mark_page_dirty_in_slot (a running vCPU's write goes to its ring, not the bitmap)",
+         setup=(ring(), enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), *DIRTY),
+         check=dirty_bits(set()), basis="code", needs=ACQ_REL + WITH_BITMAP),
+    case("ring-bitmap-x86", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_WITH_BITMAP on x86 (capability 0)",
+         enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), EINVAL,
+         f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (!CONFIG_NEED_KVM_DIRTY_RING_WITH_BITMAP: -EINVAL)",
+         setup=(ring(),), on=X86_64, basis="code",
+         needs=ACQ_REL + ((kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP", False),),
+         kernels="6.2+ (the capability came in 6.2)"),
+    case("clear-bad-pointer", "KVM_CLEAR_DIRTY_LOG", "the argument is a guard page",
+         step("KVM_CLEAR_DIRTY_LOG(arg = a guard page)",
+              lambda s: s.ioctl(s.vm, kvm.KVM_CLEAR_DIRTY_LOG, s.target.bad_address())), EFAULT,
+         f"{MAIN}: kvm_vm_ioctl (KVM_CLEAR_DIRTY_LOG: copy_from_user)", basis="code"),
+
+    # 4.140 with guest_memfd (KVM_MEM_GUEST_MEMFD): default VMs have guest_memfd from 6.18 (7.2 source; x86 6.12
+    # allows it only for VM types with private memory, arm64 6.12 has no guest_memfd).
+    case("gmem-region", "KVM_SET_USER_MEMORY_REGION2", "KVM_MEM_GUEST_MEMFD bound to a guest_memfd of this VM",
+         gmem_region(GMEM), 0, f"{REGION2}: 'Userspace can set KVM_MEM_GUEST_MEMFD in flags to have KVM bind the "
+         "memory region to a given guest_memfd range'", kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+    case("gmem-not-gmem", "KVM_SET_USER_MEMORY_REGION2", "guest_memfd is the VM fd", gmem_region(VM_FD), EINVAL,
+         f"{REGION2}: 'The target guest_memfd must point at a file created via KVM_CREATE_GUEST_MEMFD' (refused; "
+         "errno from guest_memfd.c: kvm_gmem_bind)", kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+    case("gmem-other-vm", "KVM_SET_USER_MEMORY_REGION2", "a guest_memfd of another VM", gmem_region(OTHER_GMEM),
+         EINVAL, f"{REGION2}: '... created via KVM_CREATE_GUEST_MEMFD on the current VM' (refused; errno from "
+         "guest_memfd.c: kvm_gmem_bind)", kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+    case("gmem-bad-fd", "KVM_SET_USER_MEMORY_REGION2", "guest_memfd 0x7fffffff (no such fd)",
+         gmem_region(0x7FFFFFFF), EBADF, "guest_memfd.c: kvm_gmem_bind (fget fails: -EBADF)", basis="code",
+         kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+    case("gmem-offset-unaligned", "KVM_SET_USER_MEMORY_REGION2", "guest_memfd_offset 0x800",
+         gmem_region(GMEM, offset=0x800), EINVAL, f"{MAIN}: kvm_set_memory_region (guest_memfd_offset not "
+         f"page-aligned); {REGION2}: 'All standard bounds checks apply'", basis="code", kernels=GMEM_KERNELS,
+         needs=GUEST_MEMFD),
+    case("gmem-past-end", "KVM_SET_USER_MEMORY_REGION2", "offset 0xe000 + size 0x4000 past the 64 KiB file",
+         gmem_region(GMEM, offset=0xE000), EINVAL, "guest_memfd.c: kvm_gmem_bind (offset + size > i_size)",
+         basis="code", kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+    case("gmem-range-bound", "KVM_SET_USER_MEMORY_REGION2", "a second slot on the range slot 1 is bound to",
+         gmem_region(GMEM_KEPT, slot=2, gpa=0x200000), EEXIST, f"{REGION2}: 'the target range must not be bound to "
+         "any other memory region' (refused; errno from guest_memfd.c: kvm_gmem_bind, 7.2: -EEXIST; 6.12 gave "
+         "-EINVAL)", setup=(gmem_region(GMEM_KEPT),), kernels="7.2+ (6.12's kvm_gmem_bind returned EINVAL)",
+         needs=GUEST_MEMFD),
+    case("gmem-log-dirty", "KVM_SET_USER_MEMORY_REGION2", "KVM_MEM_GUEST_MEMFD | KVM_MEM_LOG_DIRTY_PAGES",
+         gmem_region(GMEM, flags=kvm.KVM_MEM_GUEST_MEMFD | kvm.KVM_MEM_LOG_DIRTY_PAGES), EINVAL,
+         f"{MAIN}: check_memory_region_flags (dirty logging of guest_memfd memory is not supported)", basis="code",
+         kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+    case("gmem-readonly", "KVM_SET_USER_MEMORY_REGION2", "KVM_MEM_GUEST_MEMFD | KVM_MEM_READONLY",
+         gmem_region(GMEM, flags=kvm.KVM_MEM_GUEST_MEMFD | kvm.KVM_MEM_READONLY), EINVAL,
+         f"{MAIN}: check_memory_region_flags (READONLY only without GUEST_MEMFD)", basis="code",
+         kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+
+    # Ioctls of one architecture on the other.
+    case("kvmclock-ctrl-arm64", "KVM_KVMCLOCK_CTRL", "on arm64 (api.rst: 'currently x86 only')", KVMCLOCK_CTRL,
+         EINVAL, "arm.c: kvm_arch_vcpu_ioctl (default: -EINVAL)", setup=(vcpu(),), on=ARM64, basis="code"),
+    case("masks-x86", "KVM_ARM_GET_REG_WRITABLE_MASKS", "on x86 (an arm64 ioctl)",
+         step("KVM_ARM_GET_REG_WRITABLE_MASKS(range 0)", lambda s: s.ioctl(
+             s.vm, ARM_MASKS_REQUEST, arm64.reg_mask_range(addr=s.scratch()))), ENOTTY,
+         "x86.c: kvm_arch_vm_ioctl (default: -ENOTTY)", on=X86_64, basis="code"),
+    case("attributes-arm64", "KVM_SET_MEMORY_ATTRIBUTES", "on arm64 (api.rst: ':Architectures: x86')",
+         attributes(attrs=kvm.KVM_MEMORY_ATTRIBUTE_PRIVATE), EINVAL, "arm.c: kvm_arch_vm_ioctl (default: -EINVAL; "
+         "arm64 does not build KVM_GENERIC_MEMORY_ATTRIBUTES)", on=ARM64, basis="code", kernels=REGION2_KERNELS,
+         needs=((kvm.KVM_CAP_MEMORY_ATTRIBUTES, "KVM_CAP_MEMORY_ATTRIBUTES", False),)),
+    case("x86-mp-no-irqchip", "KVM_GET_MP_STATE", "vCPU 0 without an in-kernel irqchip", GET_MP_STATE, 0,
+         "x86.c: kvm_arch_vcpu_create (RUNNABLE without an in-kernel irqchip, whichever vCPU)",
+         setup=(create_vcpu(0), create_vcpu(1)), on=X86_64, basis="code", check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
 ]
