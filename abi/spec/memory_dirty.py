@@ -253,13 +253,38 @@ def harvest() -> Step:
     return step("harvest ring entry 0 (flags = KVM_DIRTY_GFN_F_RESET)", run)
 
 
-def first_entry_is(flags: int, page: int | None = DIRTY_PAGE):
+def first_entry_is(flags: int):
     def check(s: Scene, got: Result) -> str | None:
-        have = ring_entry(s)
-        want = (flags, 0, page) if page is not None else None
-        if want is None:
-            return None if have[0] == flags else f"ring entry 0 has flags {have[0]:#x}, expected {flags:#x}"
-        return None if have == want else f"ring entry 0 is (flags, slot, offset) {have}, expected {want}"
+        have = ring_entry(s)[0]
+        return None if have == flags else f"ring entry 0 has flags {have:#x}, expected {flags:#x}"
+
+    return check
+
+
+def dirty_entries(s: Scene) -> list[tuple[int, int]]:
+    """(slot, offset) of the entries from 0 on whose flags say DIRTY, in order: the ones to harvest."""
+    out = []
+    for i in range(RING_BYTES // GFN.size):
+        flags, slot, offset = ring_entry(s, i)
+        if flags & kvm.KVM_DIRTY_GFN_F_MASK != kvm.KVM_DIRTY_GFN_F_DIRTY:
+            break
+        out.append((slot, offset))
+    return out
+
+
+def ring_has(page: int):
+    def check(s: Scene, got: Result) -> str | None:
+        have = dirty_entries(s)
+        return None if (0, page) in have else f"the dirty entries (slot, offset) are {have}: none for page {page}"
+
+    return check
+
+
+def ring_is(pages: list[int]):
+    def check(s: Scene, got: Result) -> str | None:
+        have = dirty_entries(s)
+        want = [(0, p) for p in pages]
+        return None if have == want else f"the dirty entries (slot, offset) are {have}, expected {want}"
 
     return check
 
@@ -272,9 +297,12 @@ READ_RING = step("read vCPU 0's dirty ring", lambda s: Result(0))
 GMEM_SIZE = 0x10000
 
 
-def _gmem(s: Scene, vm: int | None = None) -> int:
-    got = s.ioctl(s.vm if vm is None else vm, kvm.KVM_CREATE_GUEST_MEMFD, kvm.kvm_create_guest_memfd(size=GMEM_SIZE))
-    fd = got.value()
+def _gmem(s: Scene, vm: int | None = None, mappable: bool = True) -> int:
+    """A guest_memfd, mappable (GUEST_MEMFD_FLAG_MMAP) where the VM offers it: arm64 binds only mappable ones."""
+    vm = s.vm if vm is None else vm
+    flags = kvm.GUEST_MEMFD_FLAG_MMAP if mappable and s.cap(kvm.KVM_CAP_GUEST_MEMFD_FLAGS, vm) & \
+        kvm.GUEST_MEMFD_FLAG_MMAP else 0
+    fd = s.ioctl(vm, kvm.KVM_CREATE_GUEST_MEMFD, kvm.kvm_create_guest_memfd(size=GMEM_SIZE, flags=flags)).value()
     s.devices.append(fd)  # closed with the scene
     return fd
 
@@ -285,7 +313,8 @@ def _other_vm_gmem(s: Scene) -> int:
     return _gmem(s, vm)
 
 
-GMEM = Val("a guest_memfd of this VM (64 KiB)", _gmem)
+GMEM = Val("a guest_memfd of this VM (64 KiB, mappable where offered)", _gmem)
+GMEM_PRIVATE = Val("a guest_memfd of this VM without GUEST_MEMFD_FLAG_MMAP", lambda s: _gmem(s, mappable=False))
 GMEM_KEPT = Val("the guest_memfd the first slot is bound to", lambda s: s._cache.setdefault("gmem", _gmem(s)))
 OTHER_GMEM = Val("a guest_memfd of another VM", _other_vm_gmem)
 VM_FD = Val("the VM fd (not a guest_memfd)", lambda s: s.vm)
@@ -771,11 +800,20 @@ CASES: list[Case] = [
     case("ring-entry", "KVM_ENABLE_CAP", "the guest stored to page 2 of a logged slot", READ_RING, 0,
          f"{RING}: 'the buffer tracks writes to all user memory regions for which the KVM_MEM_LOG_DIRTY_PAGES flag "
          "was set ... If the flags has the DIRTY bit set ... this GFN is a dirty GFN' (slot: as_id | slot_id; offset: "
-         "the page in the slot)", setup=(ring(), *DIRTY), check=first_entry_is(kvm.KVM_DIRTY_GFN_F_DIRTY),
-         needs=ACQ_REL),
+         "the page in the slot)", setup=(ring(), *DIRTY), check=ring_has(DIRTY_PAGE), needs=ACQ_REL),
+    # Without a bitmap an arm64 slot is not "logging" (mmu.c memslot_is_logging tests dirty_bitmap), so a fault maps
+    # the page writable at once and user_mem_abort reports it dirty then: the code page, only fetched, is in the ring.
+    case("ring-entries-arm64", "KVM_ENABLE_CAP", "the guest fetched from page 0 and stored to page 2", READ_RING, 0,
+         "arm64 mmu.c: memslot_is_logging (dirty_bitmap is NULL with the ring), user_mem_abort "
+         "(mark_page_dirty_in_slot for every writable mapping)", setup=(ring(), *DIRTY), check=ring_is([0, DIRTY_PAGE]),
+         on=ARM64, basis="code", needs=ACQ_REL),
+    case("ring-entries-x86", "KVM_ENABLE_CAP", "the guest fetched from page 1 and stored to page 2", READ_RING, 0,
+         f"{RING} (writes are tracked); x86 write-protects a slot with KVM_MEM_LOG_DIRTY_PAGES whatever the tracking, "
+         "so only the stored page is dirty", setup=(ring(), *DIRTY), check=ring_is([DIRTY_PAGE]), on=X86_64,
+         basis="code", needs=ACQ_REL),
     case("ring-reset-harvested", "KVM_RESET_DIRTY_RINGS", "entry 0 harvested (RESET set)", RESET_RINGS, 0,
          f"{RING}: the entry goes 'harvested (1X)' -> 'reset' -> 'unused (00)' once userspace calls "
-         "KVM_RESET_DIRTY_RINGS", setup=(ring(), *DIRTY, harvest()), check=first_entry_is(0, None), needs=ACQ_REL),
+         "KVM_RESET_DIRTY_RINGS", setup=(ring(), *DIRTY, harvest()), check=first_entry_is(0), needs=ACQ_REL),
     case("ring-reset-count", "KVM_RESET_DIRTY_RINGS", "one entry harvested", RESET_RINGS, 0,
          f"{MAIN}: kvm_vm_ioctl_reset_dirty_pages (returns the number of entries reset)",
          setup=(ring(), *DIRTY, harvest()), ret=1, basis="code", needs=ACQ_REL),
@@ -813,6 +851,14 @@ CASES: list[Case] = [
     case("gmem-region", "KVM_SET_USER_MEMORY_REGION2", "KVM_MEM_GUEST_MEMFD bound to a guest_memfd of this VM",
          gmem_region(GMEM), 0, f"{REGION2}: 'Userspace can set KVM_MEM_GUEST_MEMFD in flags to have KVM bind the "
          "memory region to a given guest_memfd range'", kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
+    case("gmem-mte", "KVM_SET_USER_MEMORY_REGION2", "KVM_MEM_GUEST_MEMFD in a VM with MTE", gmem_region(GMEM), EINVAL,
+         "arm64 mmu.c: kvm_arch_prepare_memory_region (guest_memfd is incompatible with MTE)", on=("mte",),
+         basis="code", setup=(enable_cap(kvm.KVM_CAP_ARM_MTE, "ARM_MTE"),), kernels=GMEM_KERNELS,
+         needs=GUEST_MEMFD + ((kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE", True),)),
+    case("gmem-not-mappable-arm64", "KVM_SET_USER_MEMORY_REGION2", "a guest_memfd without GUEST_MEMFD_FLAG_MMAP",
+         gmem_region(GMEM_PRIVATE), EINVAL, "arm64 mmu.c: kvm_arch_prepare_memory_region (only guest_memfd slots "
+         "with mappable memory: arm64 has no VM type with private-only memory)", on=ARM64,
+         basis="code", kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
     case("gmem-not-gmem", "KVM_SET_USER_MEMORY_REGION2", "guest_memfd is the VM fd", gmem_region(VM_FD), EINVAL,
          f"{REGION2}: 'The target guest_memfd must point at a file created via KVM_CREATE_GUEST_MEMFD' (refused; "
          "errno from guest_memfd.c: kvm_gmem_bind)", kernels=GMEM_KERNELS, needs=GUEST_MEMFD),
