@@ -301,7 +301,7 @@ def _regs() -> list[Case]:
     gs, ss = f"{API} 4.13 KVM_GET_SREGS", f"{API} 4.14 KVM_SET_SREGS"
     gs2, ss2 = f"{API} 4.131 KVM_GET_SREGS2", f"{API} 4.132 KVM_SET_SREGS2"
     sregs_valid = "regs.c (7.2) / x86.c (6.1, 6.12): kvm_is_valid_sregs"
-    s2 = "x86.c: kvm_vcpu_ioctl_x86_set_sregs2 (regs.c in 7.2)"
+    s2 = "x86.c: __set_sregs2 (6.1, 6.12) / regs.c: kvm_vcpu_ioctl_x86_set_sregs2 (7.2)"
     kw = {"setup": (VCPU,)}
     return [
         case("get-regs", "KVM_GET_REGS", "a fresh vCPU", call("KVM_GET_REGS", "vcpu", lambda s: s.abi.kvm_regs()),
@@ -1026,6 +1026,14 @@ def _refusals() -> list[Case]:
         code("memory-encrypt-unreg-region-no-vendor", "KVM_MEMORY_ENCRYPT_UNREG_REGION", "no memory encryption",
              call("KVM_MEMORY_ENCRYPT_UNREG_REGION", "vm", region, "addr 0, size 0x1000"), ENOTTY,
              f"{enc}, KVM_MEMORY_ENCRYPT_UNREG_REGION (copy, then no mem_enc_unregister_region: ENOTTY)"),
+        code("memory-encrypt-op-vcpu-6.1", "KVM_MEMORY_ENCRYPT_OP", "vCPU fd (6.1, 6.12: no vCPU memory "
+             "encryption ioctl)", call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), EINVAL,
+             "x86.c: kvm_arch_vcpu_ioctl default (the vCPU path, vcpu_mem_enc_ioctl, came with TDX after 6.12)",
+             setup=(VCPU,), kernels="6.1, 6.12"),
+        code("memory-encrypt-op-vcpu-7.2", "KVM_MEMORY_ENCRYPT_OP", "vCPU fd, the vendor has no vCPU memory "
+             "encryption", call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), ENOTTY,
+             "x86.c: kvm_arch_vcpu_ioctl, KVM_MEMORY_ENCRYPT_OP (no vcpu_mem_enc_ioctl: ENOTTY)", setup=(VCPU,),
+             kernels="7.2+ (the release after 6.12 that added the path was not read)"),
         code("memory-encrypt-reg-region-bad-pointer", "KVM_MEMORY_ENCRYPT_REG_REGION", "the argument is not "
              "readable: the copy comes before the vendor check", bad("KVM_MEMORY_ENCRYPT_REG_REGION", "vm"), EFAULT,
              f"{enc}, KVM_MEMORY_ENCRYPT_REG_REGION (copy_from_user first)"),
