@@ -796,6 +796,42 @@ def lapic(request: str, arg=None) -> Step:
                 "1024 bytes" if arg is None else "")
 
 
+APIC_ID = 0x20  # the APIC ID register's offset in struct kvm_lapic_state (bytes 32-35)
+MSR_IA32_APICBASE = 0x1B
+APIC_BASE_X2APIC = 0xFEE00000 | 1 << 11 | 1 << 10  # default base, xAPIC global enable, x2APIC enable (not BSP)
+X2APIC_32BIT = call("KVM_ENABLE_CAP", "vm", kvm.kvm_enable_cap(cap=kvm.KVM_CAP_X2APIC_API,
+                                                               args=(kvm.KVM_X2APIC_API_USE_32BIT_IDS, 0, 0, 0)),
+                    "KVM_CAP_X2APIC_API, USE_32BIT_IDS")
+VCPU5 = create_vcpu(5)
+
+
+def apic_id(want: int):
+    """A check: the u32 at APIC_ID of the kvm_lapic_state written back equals `want`."""
+    def check(s: Scene, got: Result) -> str | None:
+        have = struct.unpack_from("<I", got.out, APIC_ID)[0]
+        return None if have == want else f"APIC_ID register (bytes 32-35) is {have:#x}, expected {want:#x}"
+
+    return check
+
+
+def set_lapic_id(value: int) -> Step:
+    def change(s, v):
+        regs = bytearray(bytes(v))
+        struct.pack_into("<I", regs, APIC_ID, value)
+        ctypes.memmove(ctypes.addressof(v), bytes(regs), len(regs))
+
+    return modify("KVM_GET_LAPIC", "KVM_SET_LAPIC", "kvm_lapic_state", change, f"as read, APIC_ID {value:#x}")
+
+
+def _x2apic_mode(s: Scene) -> Result:
+    """APICBASE in x2APIC mode; KVM_SET_MSRS reports a refused MSR by its count, so 0 is turned into a failure."""
+    got = s.ioctl(s.vcpus[-1], s.abi.KVM_SET_MSRS, msrs_arg([(MSR_IA32_APICBASE, APIC_BASE_X2APIC)]))
+    return got if got.ret == 1 else Result(-1, EINVAL, got.out, got.request)
+
+
+X2APIC_MODE = step("KVM_SET_MSRS(APICBASE = x2APIC enabled, must set 1 MSR)", _x2apic_mode)
+
+
 def _lapic() -> list[Case]:
     g, st = f"{API} 4.57 KVM_GET_LAPIC", f"{API} 4.58 KVM_SET_LAPIC"
     io = "x86.c: kvm_arch_vcpu_ioctl"
@@ -807,6 +843,29 @@ def _lapic() -> list[Case]:
              f"{st}: 'Copies the input argument into the Local APIC registers'", setup=(IRQCHIP, VCPU)),
         case("get-lapic-split", "KVM_GET_LAPIC", "split irqchip (the LAPIC is in the kernel)",
              lapic("KVM_GET_LAPIC"), 0, f"{g}; {io} (lapic_in_kernel)", setup=(SPLIT, VCPU)),
+        case("get-lapic-xapic-id", "KVM_GET_LAPIC", "vCPU 5 in xAPIC mode: the ID in bits 31-24 of APIC_ID",
+             lapic("KVM_GET_LAPIC"), 0, f"{g}: 'xAPIC only allows an 8-bit APIC ID which is stored in bits 31-24 of "
+             "the APIC register, or equivalently in byte 35'", check=apic_id(5 << 24), setup=(IRQCHIP, VCPU5)),
+        case("get-lapic-x2apic-xapic-format", "KVM_GET_LAPIC", "vCPU 5 in x2APIC mode without USE_32BIT_IDS: "
+             "still xAPIC format", lapic("KVM_GET_LAPIC"), 0,
+             f"{g}: 'If KVM_X2APIC_API_USE_32BIT_IDS feature is disabled, struct kvm_lapic_state always uses xAPIC "
+             "format'; lapic.c: kvm_apic_state_fixup", check=apic_id(5 << 24),
+             setup=(IRQCHIP, VCPU5, cpuid2(), X2APIC_MODE)),
+        case("get-lapic-x2apic-32bit-id", "KVM_GET_LAPIC", "vCPU 5 in x2APIC mode with USE_32BIT_IDS: the 32-bit "
+             "ID in bytes 32-35", lapic("KVM_GET_LAPIC"), 0,
+             f"{g}: 'If KVM_X2APIC_API_USE_32BIT_IDS feature of KVM_CAP_X2APIC_API is enabled, then the format of "
+             "APIC_ID register depends on the APIC mode ... x2APIC stores APIC ID in the APIC_ID register (bytes "
+             "32-35)'", check=apic_id(5), setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE)),
+        case("get-lapic-32bit-ids-xapic-mode", "KVM_GET_LAPIC", "vCPU 5 with USE_32BIT_IDS but in xAPIC mode: xAPIC "
+             "format", lapic("KVM_GET_LAPIC"), 0,
+             f"{g}: 'the format of APIC_ID register depends on the APIC mode (reported by MSR_IA32_APICBASE)'; "
+             "xAPIC: bits 31-24", check=apic_id(5 << 24), setup=(IRQCHIP, X2APIC_32BIT, VCPU5)),
+        code("set-lapic-x2apic-wrong-id", "KVM_SET_LAPIC", "x2APIC mode with USE_32BIT_IDS, APIC_ID 6 for vCPU 5",
+             set_lapic_id(6), EINVAL, "lapic.c: kvm_apic_state_fixup (32-bit IDs: an APIC_ID other than the vCPU's "
+             "x2APIC ID is refused)", setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE)),
+        code("set-lapic-x2apic-own-id", "KVM_SET_LAPIC", "x2APIC mode with USE_32BIT_IDS, the registers as read",
+             set_lapic_id(5), 0, "lapic.c: kvm_apic_state_fixup (the vCPU's own x2APIC ID)",
+             setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE)),
         code("get-lapic-no-irqchip", "KVM_GET_LAPIC", "no in-kernel irqchip", lapic("KVM_GET_LAPIC"), EINVAL,
              f"{io}, KVM_GET_LAPIC (!lapic_in_kernel: EINVAL)", setup=(VCPU,)),
         code("set-lapic-no-irqchip", "KVM_SET_LAPIC", "no in-kernel irqchip", lapic("KVM_SET_LAPIC"), EINVAL,
