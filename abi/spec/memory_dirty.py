@@ -4,7 +4,7 @@ Documentation: Documentation/virt/kvm/api.rst (Debian 6.1.192, 6.12.117, 7.2.13)
 KVM_GET_VCPU_MMAP_SIZE, 4.8 KVM_GET_DIRTY_LOG, 4.38/4.39 KVM_{GET,SET}_MP_STATE, 4.70 KVM_KVMCLOCK_CTRL, 4.87
 KVM_SET_GUEST_DEBUG, 4.117 KVM_CLEAR_DIRTY_LOG, 4.139 KVM_ARM_GET_REG_WRITABLE_MASKS, 4.140
 KVM_SET_USER_MEMORY_REGION2, 4.141 KVM_SET_MEMORY_ATTRIBUTES; 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, 7.36
-KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL.
+KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL (8.29 in 6.1 and 6.12).
 Implementation: virt/kvm/kvm_main.c (kvm_dev_ioctl, kvm_vm_ioctl, kvm_get_dirty_log_protect,
 kvm_clear_dirty_log_protect, kvm_vm_ioctl_enable_cap_generic, kvm_vm_ioctl_enable_dirty_log_ring,
 kvm_vm_ioctl_reset_dirty_pages, check_memory_region_flags, kvm_vm_ioctl_set_mem_attributes), arch/x86/kvm/x86.c
@@ -34,7 +34,7 @@ MAIN = "kvm_main.c"
 GET_LOG = f"{API} 4.8 KVM_GET_DIRTY_LOG"
 CLEAR_LOG = f"{API} 4.117 KVM_CLEAR_DIRTY_LOG"
 PROTECT2 = f"{API} 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2"
-RING = f"{API} 7.36 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL"
+RING = f"{API} 7.36 (8.29 in 6.1 and 6.12) KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL"
 REGION2 = f"{API} 4.140 KVM_SET_USER_MEMORY_REGION2"
 ATTRS = f"{API} 4.141 KVM_SET_MEMORY_ATTRIBUTES"
 GET_MP = f"{API} 4.38 KVM_GET_MP_STATE"
