@@ -565,8 +565,11 @@ def _clock() -> list[Case]:
              call("KVM_GET_CLOCK", "vm", kvm.kvm_clock_data()), 0,
              f"{g}: 'When KVM_CAP_ADJUST_CLOCK is passed to KVM_CHECK_EXTENSION, it returns the set of bits that "
              "KVM can return in struct kvm_clock_data's flag member'",
-             check=out_check("kvm_clock_data", lambda s, c: c.flags & ~adjust(s) == 0,
-                             "no flag outside KVM_CHECK_EXTENSION(KVM_CAP_ADJUST_CLOCK)"), **kw),
+             check=out_check("kvm_clock_data", lambda s, c: c.flags & ~adjust(s) == 0 and
+                             (not c.flags & kvm.KVM_CLOCK_REALTIME or c.realtime != 0) and
+                             (not c.flags & kvm.KVM_CLOCK_HOST_TSC or c.host_tsc != 0),
+                             "no flag outside KVM_CHECK_EXTENSION(KVM_CAP_ADJUST_CLOCK), realtime and host_tsc "
+                             "filled when their flags are set"), **kw),
         case("set-clock-as-read", "KVM_SET_CLOCK", "what KVM_GET_CLOCK gave, its flags included",
              modify("KVM_GET_CLOCK", "KVM_SET_CLOCK", "kvm_clock_data", lambda s, c: None, "as read", on="vm"), 0,
              f"{st}: 'Other flags returned by KVM_GET_CLOCK are accepted but ignored'", **kw),
@@ -913,6 +916,13 @@ def _pit() -> list[Case]:
     kw = {"needs": need("KVM_CAP_PIT2")}
     st_kw = {"needs": need("KVM_CAP_PIT_STATE2")}
     as_read = modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", lambda s, v: None, "as read", on="vm")
+
+    def flag(value):
+        def change(s, v):
+            v.flags = value
+        return change
+
+    hpet = modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", flag(1), "as read, flags HPET_LEGACY", on="vm")
     return [
         case("create-pit2", "KVM_CREATE_PIT2", "after KVM_CREATE_IRQCHIP", PIT2, 0, c, setup=(IRQCHIP,), **kw),
         case("create-pit2-speaker-dummy", "KVM_CREATE_PIT2", "flags KVM_PIT_SPEAKER_DUMMY", speaker, 0,
@@ -928,10 +938,21 @@ def _pit() -> list[Case]:
              f"{io} (6.1): KVM_CREATE_PIT2 checks only for an existing PIT", kernels="6.1", **kw),
         code("create-pit2-bad-pointer", "KVM_CREATE_PIT2", "the argument is not readable",
              bad("KVM_CREATE_PIT2", "vm"), EFAULT, f"{io}, KVM_CREATE_PIT2 (copy_from_user)", setup=(IRQCHIP,), **kw),
-        case("get-pit2", "KVM_GET_PIT2", "after KVM_CREATE_PIT2", pit2("KVM_GET_PIT2"), 0,
-             f"{g}: 'Only valid after KVM_CREATE_PIT2'", setup=(IRQCHIP, PIT2), **st_kw),
+        case("get-pit2", "KVM_GET_PIT2", "after KVM_CREATE_PIT2: flags among the valid ones", pit2("KVM_GET_PIT2"),
+             0, f"{g}: 'Only valid after KVM_CREATE_PIT2' ... 'Valid flags are' HPET_LEGACY, SPEAKER_DATA_ON",
+             check=out_check("kvm_pit_state2", lambda s, v: v.flags & ~3 == 0, "no flag but HPET_LEGACY and "
+                             "SPEAKER_DATA_ON"), setup=(IRQCHIP, PIT2), **st_kw),
         case("set-pit2-as-read", "KVM_SET_PIT2", "after KVM_CREATE_PIT2, the state as read", as_read, 0, st,
              setup=(IRQCHIP, PIT2), **st_kw),
+        case("set-pit2-hpet-legacy", "KVM_SET_PIT2", "flags KVM_PIT_FLAGS_HPET_LEGACY: it reads back", hpet, 0,
+             f"{g}: 'Valid flags are ... KVM_PIT_FLAGS_HPET_LEGACY'; {st}",
+             check=reads_back("KVM_GET_PIT2", "kvm_pit_state2", lambda s, v: v.flags == 1, "flags 1", on="vm"),
+             setup=(IRQCHIP, PIT2), **st_kw),
+        code("set-pit2-unknown-flag", "KVM_SET_PIT2", "flags bit 31: stored as given, no check",
+             modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", flag(1 << 31), "as read, flags bit 31",
+                    on="vm"), 0, "i8254.c (7.2) / x86.c (6.1, 6.12): kvm_vm_ioctl_set_pit2 copies flags unchecked",
+             check=reads_back("KVM_GET_PIT2", "kvm_pit_state2", lambda s, v: v.flags == 1 << 31, "flags bit 31",
+                              on="vm"), setup=(IRQCHIP, PIT2), **st_kw),
         case("get-pit2-no-pit", "KVM_GET_PIT2", "no PIT (an irqchip but no KVM_CREATE_PIT2)", pit2("KVM_GET_PIT2"),
              ENXIO, f"{g}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_GET_PIT2 (!vpit: ENXIO)",
              setup=(IRQCHIP,), **st_kw),
@@ -985,6 +1006,10 @@ def _msr_filter() -> list[Case]:
         case("filter-16-ranges", "KVM_X86_SET_MSR_FILTER", "16 ranges (KVM_MSR_FILTER_MAX_RANGES)",
              msr_filter(0, [(rw, 8, i * 0x100) for i in range(16)], "16 ranges of 8 MSRs"), 0,
              f"{d}: 'up to 16 bitmaps of MSR ranges'", **kw),
+        case("filter-x2apic-range", "KVM_X86_SET_MSR_FILTER", "a range covering the x2APIC MSRs 0x800-0x8ff",
+             msr_filter(deny, [(rw, 0x100, 0x800)]), 0, f"{d}: 'x2APIC MSR accesses cannot be filtered (KVM silently "
+             "ignores filters that cover any x2APIC MSRs)' (6.12 and 7.2; 6.1's section lacks the sentence, and "
+             "kvm_add_msr_filter accepts such a range in all three)", **kw),
         code("filter-unknown-flag", "KVM_X86_SET_MSR_FILTER", "flags bit 1", msr_filter(2), EINVAL,
              f"{fn} (flags outside KVM_MSR_FILTER_DEFAULT_DENY)", **kw),
         code("filter-range-unknown-flag", "KVM_X86_SET_MSR_FILTER", "a range with flags bit 2",
