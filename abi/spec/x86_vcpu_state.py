@@ -13,7 +13,7 @@ KVM_SMI, 4.97 KVM_X86_SET_MSR_FILTER, 4.104 KVM_X86_GET_MCE_CAP_SUPPORTED, 4.110
 4.134 KVM_GET_XSAVE2, 4.135 KVM_XEN_HVM_EVTCHN_SEND.
 Implementation (Debian 6.1.192, 6.12.117, 7.2.13): arch/x86/kvm/x86.c (kvm_arch_vm_ioctl, kvm_arch_vcpu_ioctl,
 msr_io, kvm_vm_ioctl_set_msr_filter, kvm_add_msr_filter, kvm_vcpu_ioctl_x86_set_xcrs, __kvm_set_xcr,
-kvm_set_tsc_khz, set_tsc_khz, kvm_vm_ioctl_set_clock), arch/x86/kvm/regs.c in 7.2 / x86.c before (register,
+kvm_set_tsc_khz, set_tsc_khz, kvm_vm_ioctl_set_clock), arch/x86/kvm/regs.c in 6.12 and 7.2 / x86.c in 6.1 (register,
 special register and debug register ioctls), arch/x86/kvm/cpuid.c (kvm_vcpu_ioctl_set_cpuid{,2}, kvm_set_cpuid,
 kvm_cpuid_check_equal, kvm_check_cpuid), arch/x86/kvm/irq.c in 7.2 / x86.c before (kvm_vm_ioctl_{get,set}_irqchip),
 arch/x86/kvm/smm.h, arch/x86/kernel/fpu/core.c (fpu_copy_uabi_to_guest_fpstate), virt/kvm/kvm_main.c
@@ -300,8 +300,8 @@ def _regs() -> list[Case]:
     g, st = f"{API} 4.11 KVM_GET_REGS", f"{API} 4.12 KVM_SET_REGS"
     gs, ss = f"{API} 4.13 KVM_GET_SREGS", f"{API} 4.14 KVM_SET_SREGS"
     gs2, ss2 = f"{API} 4.131 KVM_GET_SREGS2", f"{API} 4.132 KVM_SET_SREGS2"
-    sregs_valid = "regs.c (7.2) / x86.c (6.1, 6.12): kvm_is_valid_sregs"
-    s2 = "x86.c: __set_sregs2 (6.1, 6.12) / regs.c: kvm_vcpu_ioctl_x86_set_sregs2 (7.2)"
+    sregs_valid = "regs.c (6.12, 7.2) / x86.c (6.1): kvm_is_valid_sregs"
+    s2 = "x86.c: __set_sregs2 (6.1) / regs.c: kvm_vcpu_ioctl_x86_set_sregs2 (6.12, 7.2)"
     kw = {"setup": (VCPU,)}
     return [
         case("get-regs", "KVM_GET_REGS", "a fresh vCPU", call("KVM_GET_REGS", "vcpu", lambda s: s.abi.kvm_regs()),
@@ -313,7 +313,7 @@ def _regs() -> list[Case]:
                               "rax 0x1234 and rip 0x100"), **kw),
         code("set-regs-rflags-fixed-bit", "KVM_SET_REGS", "rflags 0: bit 1 (always one in RFLAGS) reads back set",
              modify("KVM_GET_REGS", "KVM_SET_REGS", "kvm_regs", clear_rflags, "rflags 0"), 0,
-             "x86.c: __set_regs (regs.c in 7.2) ORs in X86_EFLAGS_FIXED",
+             "regs.c (6.12, 7.2) / x86.c (6.1): __set_regs ORs in X86_EFLAGS_FIXED",
              check=reads_back("KVM_GET_REGS", "kvm_regs", lambda s, r: r.rflags == 0x2, "rflags 0x2"), **kw),
         code("get-regs-bad-pointer", "KVM_GET_REGS", "the argument is not writable", bad("KVM_GET_REGS"), EFAULT,
              "kvm_main.c: kvm_vcpu_ioctl, KVM_GET_REGS (copy_to_user)", **kw),
@@ -342,7 +342,7 @@ def _regs() -> list[Case]:
         case("get-sregs2-real-mode", "KVM_GET_SREGS2", "a fresh vCPU (real mode, no PAE paging): flags 0",
              call("KVM_GET_SREGS2", "vcpu", lambda s: s.abi.kvm_sregs2()), 0,
              f"{gs2}: KVM_SREGS2_FLAGS_PDPTRS_VALID 'Indicates that the struct contains valid PDPTR values'; "
-             "x86.c: kvm_vcpu_ioctl_x86_get_sregs2 sets it only with PAE paging",
+             "regs.c (6.12, 7.2) / x86.c (6.1): the GET_SREGS2 path sets it only with PAE paging",
              check=out_check("kvm_sregs2", lambda s, r: r.flags == 0, "flags 0"), needs=need("KVM_CAP_SREGS2"),
              **kw),
         case("set-sregs2-as-read", "KVM_SET_SREGS2", "what KVM_GET_SREGS2 gave",
@@ -587,7 +587,7 @@ def _clock() -> list[Case]:
 
 def _debugregs() -> list[Case]:
     st = f"{API} 4.34 KVM_SET_DEBUGREGS"
-    fn = "x86.c: kvm_vcpu_ioctl_x86_set_debugregs (regs.c in 7.2)"
+    fn = "regs.c (6.12, 7.2) / x86.c (6.1): kvm_vcpu_ioctl_x86_set_debugregs"
 
     def field(name, value):
         def change(s, d):
