@@ -814,6 +814,10 @@ CASES: list[Case] = [
     case("ring-reset-harvested", "KVM_RESET_DIRTY_RINGS", "entry 0 harvested (RESET set)", RESET_RINGS, 0,
          f"{RING}: the entry goes 'harvested (1X)' -> 'reset' -> 'unused (00)' once userspace calls "
          "KVM_RESET_DIRTY_RINGS", setup=(ring(), *DIRTY, harvest()), check=first_entry_is(0), needs=ACQ_REL),
+    case("ring-reset-unharvested", "KVM_RESET_DIRTY_RINGS", "entry 0 dirty, not harvested", RESET_RINGS, 0,
+         f"{RING}: KVM_RESET_DIRTY_RINGS lets the kernel 'reprotect those collected GFNs': an entry userspace has "
+         f"not harvested stays dirty ({MAIN}: kvm_dirty_ring_reset stops at the first entry without RESET)",
+         setup=(ring(), *DIRTY), ret=0, check=first_entry_is(kvm.KVM_DIRTY_GFN_F_DIRTY), needs=ACQ_REL),
     case("ring-reset-count", "KVM_RESET_DIRTY_RINGS", "one entry harvested", RESET_RINGS, 0,
          f"{MAIN}: kvm_vm_ioctl_reset_dirty_pages (returns the number of entries reset)",
          setup=(ring(), *DIRTY, harvest()), ret=1, basis="code", needs=ACQ_REL),
