@@ -12,7 +12,7 @@ kvm_deassign_ioeventfd_idx), irqchip.c (kvm_set_irq_routing, setup_routing_entry
 kvm_set_irq), coalesced_mmio.c; arch/arm64/kvm/arm.c (kvm_vm_ioctl_irq_line, kvm_arch_intc_initialized),
 vgic/vgic.c (kvm_vgic_inject_irq, vgic_get_irq), vgic/vgic-irqfd.c (kvm_set_routing_entry); arch/x86/kvm/x86.c
 (kvm_vm_ioctl_irq_line), irq.c (kvm_arch_irqfd_allowed), irq_comm.c (6.1, 6.12; irq.c in 7.2:
-kvm_set_routing_entry, kvm_arch_can_set_irq_routing, kvm_set_msi, kvm_irq_delivery_to_apic).
+kvm_set_routing_entry, kvm_arch_can_set_irq_routing, kvm_set_msi, kvm_irq_delivery_to_apic; lapic.c in 7.2).
 docs/research/irq_delivery.md has every row with its evidence and the per-version differences.
 
 Eventfds come from the target (Target.eventfd, protocol version 4): KVM_IRQFD and KVM_IOEVENTFD take them.
@@ -78,11 +78,21 @@ def eventfd(name: str = "efd") -> Step:
     """An eventfd in the target's process, known to the scene as `name` and closed with it."""
     def run(s: Scene) -> Result:
         fd = s.target.eventfd()
-        s._cache.setdefault("eventfds", {})[name] = fd
-        s.cleanups.append(lambda: s.target.close(fd))
+        fds = s._cache.setdefault("eventfds", {})
+        fds[name] = fd
+        s.cleanups.append(lambda: s.target.close(fd) if fds.get(name) == fd else None)
         return Result(fd)
 
     return step(f"eventfd() as {name}", run)
+
+
+def close_eventfd(name: str) -> Step:
+    def run(s: Scene) -> Result:
+        fd = s._cache["eventfds"].pop(name)
+        err = s.target.close(fd)
+        return Result(-1, err) if err else Result(0)
+
+    return step(f"close({name})", run)
 
 
 def efd(name: str = "efd") -> Val:
@@ -274,6 +284,21 @@ VGIC_992 = (VGIC_DEVICE, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts 
 X86_READY = (X86_IRQCHIP,)
 
 
+def irqfd_in_second_vm(gsi: int = 5) -> Step:
+    """KVM_IRQFD of the scene's eventfd in a second VM of the same process, given a legacy vGICv2 initialised by
+    an SPI (the VM and its vCPU close with the scene's device fds)."""
+    def run(s: Scene) -> Result:
+        vm2 = s.target.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()
+        s.devices.append(vm2)
+        s.target.ioctl(vm2, kvm.KVM_CREATE_IRQCHIP, 0).value()
+        s.devices.append(s.target.ioctl(vm2, kvm.KVM_CREATE_VCPU, 0).value())
+        s.target.ioctl(vm2, kvm.KVM_IRQ_LINE, kvm.kvm_irq_level(irq=arm_irq(SPI, 32), level=0)).value()
+        return s.ioctl(vm2, kvm.KVM_IRQFD, kvm.kvm_irqfd(fd=efd()(s), gsi=gsi))
+
+    return step(f"second VM: KVM_CREATE_IRQCHIP, KVM_CREATE_VCPU(0), SPI 32 level 0; KVM_IRQFD(fd efd, gsi {gsi})",
+                run)
+
+
 def ret_at_least(n: int):
     def check(s: Scene, got: Result) -> str | None:
         return None if got.ret >= n else f"returned {got.ret}, expected at least {n}"
@@ -301,6 +326,22 @@ IO_DEASSIGN = kvm.KVM_IOEVENTFD_FLAG_DEASSIGN
 E, R = eventfd(), eventfd("resamplefd")
 EFD2 = eventfd("efd2")
 
+DOC_FINDINGS = [
+    "api.rst 4.75 KVM_IRQFD: 'posting of an interrupt through kvm_irq.fd' names a structure that does not exist; "
+    "the field is kvm_irqfd.fd (6.1, 6.12, 7.2).",
+    "api.rst 4.52 KVM_SET_GSI_ROUTING and 4.71 KVM_SIGNAL_MSI: 'a BFD identifier' for the PCI bus/device/function "
+    "(BDF) in 6.1 and 6.12; 7.2 corrects it.",
+    "api.rst 4.71 KVM_SIGNAL_MSI: 'Returns: >0 on delivery, 0 if guest blocked the MSI, and -1 on error' leaves out "
+    "an MSI that no vCPU receives: on x86 kvm_irq_delivery_to_apic's -1 becomes the ioctl's return value itself, "
+    "which userspace sees as -1 with errno EPERM (1), an errno that describes nothing.",
+    "api.rst 4.25 KVM_IRQ_LINE: SPI irq_id 32 to 1019, but KVM_DEV_ARM_VGIC_GRP_NR_IRQS caps a vGIC at 992 "
+    "interrupts and KVM_CREATE_IRQCHIP's vGICv2 has 256: the range a VM accepts depends on that configuration, "
+    "which the section does not say (case arm-spi-1019 is the deviation).",
+    "api.rst 4.59 KVM_IOEVENTFD, 4.75 KVM_IRQFD, 4.52 KVM_SET_GSI_ROUTING, 4.116 KVM_(UN)REGISTER_COALESCED_MMIO: no "
+    "Errors table and no errno in the text, although the implementation returns EINVAL, EBADF, EEXIST, ENOENT, "
+    "EBUSY, EAGAIN, ENOSPC for conditions the cases name.",
+]
+
 SPI_1019_DEVIATION = (
     f"{LINE_DOC} gives SPI irq_id 32 to 1019 inclusive; no configuration reaches 1019: "
     "KVM_DEV_ARM_VGIC_GRP_NR_IRQS accepts at most 992 interrupts (vgic-kvm-device.c vgic_set_common_attr: at most "
@@ -311,6 +352,9 @@ CASES: list[Case] = [
     # --- KVM_IRQ_LINE, arm64 --------------------------------------------------------------------------------
     case("arm-spi", LINE, "SPI 32 raised on the vGICv2 of KVM_CREATE_IRQCHIP", GICV2, arm_line(SPI, 32), 0,
          f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_SPI, in-kernel GIC, irq_id between 32 and 1019", setup=V2_LEGACY),
+    case("arm-spi-vcpu-index-ignored", LINE, "SPI 32 with vcpu_index 5 (no such vCPU)", GICV2,
+         arm_line(SPI, 32, vcpu=5), 0, f"{LINE_DOC}: for KVM_ARM_IRQ_TYPE_SPI the vcpu_index field is ignored",
+         setup=V2_LEGACY),
     case("arm-spi-lowered", LINE, "SPI 32 lowered (level 0)", GICV2, arm_line(SPI, 32, level=0), 0,
          f"{LINE_DOC}: level is used to assert/deassert the line", setup=V2_LEGACY),
     case("arm-spi-device-vgic", LINE, "SPI 32 on an initialised vGIC device of the host's version", VGIC,
@@ -410,6 +454,15 @@ CASES: list[Case] = [
     case("irqfd-deassign-other-gsi", IRQFD, "DEASSIGN naming another gsi than the assignment's", IRQFD_ON,
          irqfd(gsi=6, flags=DEASSIGN), 0, "eventfd.c: kvm_irqfd_deassign (matches fd and gsi; none: still 0)",
          setup=(E, irqfd(gsi=5)), basis="code", x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-still-there-after-deassign-other-gsi", IRQFD, "assigning again after a DEASSIGN that named another "
+         "gsi", IRQFD_ON, irqfd(gsi=5), EBUSY, f"eventfd.c: kvm_irqfd_assign (the irqfd stayed: kvm_irqfd_deassign "
+         f"matches fd and gsi); {IRQFD_DOC}: DEASSIGN specifies both fd and gsi",
+         setup=(E, irqfd(gsi=5), irqfd(gsi=6, flags=DEASSIGN)), basis="code", x86=X86_READY, arm=VGIC_READY),
+    case("irqfd-resamplefd-closed", IRQFD, "assigning the eventfd again after closing the resamplefd", IRQFD_ON,
+         irqfd(gsi=5), EBUSY, f"eventfd.c: kvm_irqfd_assign (the eventfd still drives an irqfd); {IRQFD_DOC}: "
+         "closing the resamplefd is not sufficient to disable the irqfd",
+         setup=(E, R, irqfd(gsi=5, flags=RESAMPLE, resamplefd=efd("resamplefd")), close_eventfd("resamplefd")),
+         basis="code", needs=RESAMPLE_CAP, x86=X86_READY, arm=VGIC_READY),
     case("irqfd-twice-same-gsi", IRQFD, "the same eventfd assigned twice to one gsi", IRQFD_ON, irqfd(gsi=5), EBUSY,
          "eventfd.c: kvm_irqfd_assign (the eventfd already drives an irqfd; 7.2: kvm_irqfd_register, "
          "add_wait_queue_priority_exclusive)", setup=(E, irqfd(gsi=5)), basis="code",
@@ -469,6 +522,13 @@ CASES: list[Case] = [
     case("irqfd-arm-after-lazy-init", IRQFD, "an eventfd assigned after an SPI initialised the legacy vGIC", GICV2,
          irqfd(gsi=5), 0, f"{IRQFD_DOC}; vgic-init.c vgic_lazy_init initialised it on the injection",
          setup=(*V2_LEGACY, arm_line(SPI, 32, level=0), E)),
+    case("irqfd-two-vms", IRQFD, "an eventfd already driving an irqfd of one VM, assigned in a second VM", GICV2,
+         irqfd_in_second_vm(), 0, "eventfd.c: kvm_irqfd_assign looks for the eventfd among this VM's irqfds only",
+         setup=(*V2_LEGACY, arm_line(SPI, 32, level=0), E, irqfd(gsi=5)), basis="code", kernels="6.1, 6.12"),
+    case("irqfd-two-vms-exclusive", IRQFD, "an eventfd already driving an irqfd of one VM, assigned in a second VM",
+         GICV2, irqfd_in_second_vm(), EBUSY, "eventfd.c: kvm_irqfd_register (add_wait_queue_priority_exclusive "
+         "refuses a second priority waiter on the eventfd, from any VM)",
+         setup=(*V2_LEGACY, arm_line(SPI, 32, level=0), E, irqfd(gsi=5)), basis="code", kernels="7.2"),
     case("irqfd-unrouted-gsi", IRQFD, "an eventfd assigned to GSI 4000, which no routing entry names", IRQFD_ON,
          irqfd(gsi=4000), 0, f"eventfd.c: kvm_irqfd_assign does not look the gsi up (irqfd_update finds no "
          f"entry); {IRQFD_DOC}: on arm64, with no routing entry injection fails (injection, not assignment)",
@@ -700,7 +760,8 @@ CASES: list[Case] = [
     case("msi-x86-unknown-flag", MSI, "flags bit 1", X86_64, signal_msi(flags=2), EINVAL,
          "irqchip.c: kvm_send_userspace_msi (flags other than KVM_MSI_VALID_DEVID)", setup=X86_READY, basis="code"),
     case("msi-x86-no-destination", MSI, "an MSI no vCPU receives (none exists)", X86_64, signal_msi(), EPERM,
-         "irq_comm.c (irq.c in 7.2): kvm_irq_delivery_to_apic returns -1 for no destination and kvm_vm_ioctl "
+         "irq_comm.c (6.1, 6.12) / lapic.c __kvm_irq_delivery_to_apic (7.2): kvm_irq_delivery_to_apic returns -1 "
+         "for no destination and kvm_vm_ioctl "
          "passes it up as the ioctl's return, which userspace reads as errno 1 (EPERM)", setup=X86_READY,
          basis="code"),
     case("msi-x86-blocked", MSI, "an MSI to vCPU 0's APIC, software-disabled (its reset state)", X86_64,
