@@ -217,11 +217,14 @@ class Undocumented:
                 f"[{self.cites[0]}]")
 
 
-def undocumented(pairs: list[Pair], cases) -> list[Undocumented]:
+def undocumented(pairs: list[Pair], cases, sections: set[str] | None = None) -> list[Undocumented]:
     """The implemented errnos no documented row names: per ioctl (api.rst) or per device group (devices/*.rst),
     from the code-basis cases that expect an error. Pass the cases a run passed: what a kernel was seen to do.
+    `sections`: the ioctls api.rst has a section for (with or without errors); without it, those with rows.
     Success is not an errno: it is never listed."""
     named_ioctl = {(n, p.errno) for p in pairs if p.document == "api.rst" for n in p.names}
+    if sections is None:
+        sections = {n for p in pairs if p.document == "api.rst" for n in p.names}
     named_group = {(p.document, g, p.errno) for p in pairs if p.document != "api.rst" for g in p.groups}
     documents = {p.document for p in pairs}
     found: dict[tuple[str, str], list] = {}
@@ -233,7 +236,7 @@ def undocumented(pairs: list[Pair], cases) -> list[Undocumented]:
                 continue  # a document this kernel does not have says nothing either way
             label = f"{c.device_doc} {c.group}"
         else:
-            if (c.ioctl, c.errno_name) in named_ioctl or not any(c.ioctl in p.names for p in pairs):
+            if (c.ioctl, c.errno_name) in named_ioctl or c.ioctl not in sections:
                 continue  # an ioctl api.rst does not document at all is not this kind of finding
             label = c.ioctl
         found.setdefault((label, c.errno_name), []).append(c)
@@ -251,6 +254,14 @@ def pairs_for(kernel: str = "debian-6.1") -> list[Pair]:
     for f in sorted((docs / "devices").glob("*.rst")):
         pairs += device_pairs(f.name, apidoc.parse_device_doc(f.name, f.read_text()))
     return pairs
+
+
+def sections_for(kernel: str = "debian-6.1") -> set[str]:
+    """The ioctls a Debian kernel's api.rst has a section for, whether or not it names any errno."""
+    from abi.spec.docs import kvm_docs
+
+    return {n for sec in apidoc.ioctl_sections(apidoc.parse((kvm_docs(kernel) / "api.rst").read_text()))
+            for n in sec.names}
 
 
 def for_kernel(kernel: str = "debian-6.1"):

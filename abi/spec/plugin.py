@@ -156,4 +156,4 @@ def undocumented_seen(kernel: str, passed) -> list:
     ((ioctl, case id, target name) each)."""
     from abi.spec import coverage
 
-    return coverage.undocumented(coverage.pairs_for(kernel), passed_cases(passed))
+    return coverage.undocumented(coverage.pairs_for(kernel), passed_cases(passed), coverage.sections_for(kernel))

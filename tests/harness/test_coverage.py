@@ -123,3 +123,7 @@ def test_undocumented_errnos_are_those_no_row_names():
     found = {(u.label, u.errno, u.general) for u in coverage.undocumented(pairs, cases)}
     assert found == {("KVM_RUN", "EIO", False), ("KVM_RUN", "ENOTTY", True),
                      ("arm-vgic-v3.rst KVM_DEV_ARM_VGIC_GRP_ADDR", "ENXIO", False)}
+    # A section without any errno: everything its ioctl returns is undocumented.
+    cases.append(case("KVM_GET_REGS", EFAULT, ("x86_64",), basis="code"))
+    found = {(u.label, u.errno) for u in coverage.undocumented(pairs, cases, {"KVM_RUN", "KVM_GET_REGS"})}
+    assert ("KVM_GET_REGS", "EFAULT") in found and ("KVM_NOT_DOCUMENTED", "EIO") not in found
