@@ -20,10 +20,11 @@ Eventfds come from the target (Target.eventfd, protocol version 4): KVM_IRQFD an
 
 from __future__ import annotations
 
+import ctypes
 import struct
 from errno import EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO, EPERM
 
-from abi import arm64, kvm, x86
+from abi import arm64, kvm, layout, x86
 from abi.spec import steps as S
 from abi.spec.case import ARM64, X86_64, Case, Scene, Step, Val
 from abi.spec.steps import create_vcpu, step
@@ -48,6 +49,7 @@ NR_IOBUS_DEVS = 1000  # include/linux/kvm_host.h: devices per I/O bus, ioeventfd
 UNKNOWN_IOEVENTFD_FLAG = 1 << 7  # 6.1-6.12 define flags 0-3, 7.2 adds FAST_MMIO (bit 4)
 MMIO = 0xD0000000  # an address no device of a fresh VM occupies, on either architecture
 PORT = 0x1234
+PAGE = 4096  # the x86_64 page size: the coalesced ring is page KVM_COALESCED_MMIO_PAGE_OFFSET of kvm_run
 
 
 def case(id, ioctl, condition, on, call, errno, cite, x86=(), arm=(), **kw) -> Case:
@@ -297,6 +299,77 @@ def irqfd_in_second_vm(gsi: int = 5) -> Step:
 
     return step(f"second VM: KVM_CREATE_IRQCHIP, KVM_CREATE_VCPU(0), SPI 32 level 0; KVM_IRQFD(fd efd, gsi {gsi})",
                 run)
+
+
+# --- guest writes (x86: real mode, no in-kernel irqchip, so HLT exits to userspace) ------------------------
+
+GUEST_GPA, GUEST_SIZE = 0x8000, 0x1000  # one page of code; 0x9000 above it is in no memslot: MMIO
+GUEST_MMIO = 0x9000
+OUT_PORT = bytes([0xBA, PORT & 0xFF, PORT >> 8, 0xB0, 0x42, 0xEE, 0xF4])  # mov dx, PORT; mov al, 0x42; out dx, al; hlt
+STORE_MMIO = bytes([0xB0, 0x42, 0xA2, GUEST_MMIO & 0xFF, GUEST_MMIO >> 8, 0xF4])  # mov al, 0x42; mov [0x9000], al; hlt
+
+
+def x86_guest(code: bytes, text: str) -> Step:
+    """vCPU 0 in real mode at GUEST_GPA (CS base 0) running `code` from a memslot of one page."""
+    def run(s: Scene) -> Result:
+        got = create_vcpu(0)(s)
+        if not got.ok:
+            return got
+        a, fd = s.abi, s.vcpus[-1]
+        sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
+        sregs.cs.base, sregs.cs.selector = 0, 0
+        s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
+        s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=GUEST_GPA, rflags=0x2)).value()
+        host = s.target.alloc(GUEST_SIZE)
+        s.target.write(host, code)
+        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
+            slot=0, flags=0, guest_phys_addr=GUEST_GPA, memory_size=GUEST_SIZE, userspace_addr=host))
+
+    return step(f"vCPU 0 in real mode at {GUEST_GPA:#x} running: {text}", run)
+
+
+def guest_run() -> Step:
+    """KVM_RUN once; the vCPU's kvm_run mapping (with the coalesced ring page) stays for the checks."""
+    def run(s: Scene) -> Result:
+        fd = s.vcpus[-1]
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(fd, size)
+        s.maps.append((addr, size))
+        s._cache["run"] = addr
+        return s.ioctl(fd, kvm.KVM_RUN, 0)
+
+    return step("KVM_RUN", run)
+
+
+EXIT_NAMES = {kvm.KVM_EXIT_IO: "KVM_EXIT_IO", kvm.KVM_EXIT_HLT: "KVM_EXIT_HLT", kvm.KVM_EXIT_MMIO: "KVM_EXIT_MMIO"}
+
+
+def _exit_reason(s: Scene) -> int:
+    offset = layout.offsetof(s.abi.kvm_run, "exit_reason")
+    return struct.unpack("<I", s.target.read(s._cache["run"] + offset, 4))[0]
+
+
+def exits(reason: int, ring: tuple[int, int] | None = None):
+    """A check: KVM_RUN ended with `reason`; with `ring` (address, pio), the coalesced ring holds exactly one
+    one-byte write of 0x42 there (api.rst 4.116: the value is recorded in the shared ring)."""
+    def check(s: Scene, got: Result) -> str | None:
+        have = _exit_reason(s)
+        if have != reason:
+            return f"exit_reason {EXIT_NAMES.get(have, have)}, expected {EXIT_NAMES[reason]}"
+        if ring is None:
+            return None
+        base = s._cache["run"] + s.abi.KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE
+        first, last = struct.unpack("<II", s.target.read(base, 8))
+        size = ctypes.sizeof(kvm.kvm_coalesced_mmio)
+        entry = kvm.kvm_coalesced_mmio.from_buffer_copy(s.target.read(base + 8 + first * size, size))
+        want = (ring[0], 1, ring[1], 0x42)
+        seen = (entry.phys_addr, entry.len, entry.pio, entry.data[0])
+        if last - first != 1 or seen != want:
+            return (f"coalesced ring first {first}, last {last}, entry (addr, len, pio, data) {seen}; expected one "
+                    f"entry {want}")
+        return None
+
+    return check
 
 
 def ret_at_least(n: int):
@@ -623,6 +696,40 @@ CASES: list[Case] = [
          "eventfd.c: kvm_ioeventfd goes to kvm_deassign_ioeventfd before any length check; no match", setup=(E,),
          basis="code"),
 
+    case("ioeventfd-guest-pio-write", IOEVENTFD, "a guest OUT to a port with an ioeventfd", X86_64, guest_run(), 0,
+         f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of an exit (the "
+         "vCPU goes on to HLT)", setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), E, ioeventfd(PORT, 1, PIO)),
+         check=exits(kvm.KVM_EXIT_HLT)),
+    case("ioeventfd-guest-pio-datamatch", IOEVENTFD, "a guest OUT of the datamatch value", X86_64, guest_run(), 0,
+         f"{IOEVENTFD_DOC}: with datamatch the event is signalled for a write of that value",
+         setup=(x86_guest(OUT_PORT, "out 0x42 to PORT; hlt"), E, ioeventfd(PORT, 1, PIO | DATAMATCH, 0x42)),
+         check=exits(kvm.KVM_EXIT_HLT)),
+    case("ioeventfd-guest-pio-other-data", IOEVENTFD, "a guest OUT of another value than datamatch", X86_64,
+         guest_run(), 0, f"{IOEVENTFD_DOC}: the event is signalled only for a write equal to datamatch, so this "
+         "write exits to userspace", setup=(x86_guest(OUT_PORT, "out 0x42 to PORT; hlt"), E,
+                                            ioeventfd(PORT, 1, PIO | DATAMATCH, 0x41)),
+         check=exits(kvm.KVM_EXIT_IO)),
+    case("ioeventfd-guest-pio-no-ioeventfd", IOEVENTFD, "the same OUT with no ioeventfd (the baseline)", X86_64,
+         guest_run(), 0, f"{API} 5 kvm_run: KVM_EXIT_IO for a port write nothing in the kernel handles",
+         setup=(x86_guest(OUT_PORT, "out to PORT; hlt"),), check=exits(kvm.KVM_EXIT_IO)),
+    case("ioeventfd-guest-mmio-write", IOEVENTFD, "a guest store to an MMIO address with an ioeventfd", X86_64,
+         guest_run(), 0, f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of "
+         "an exit", setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E, ioeventfd(GUEST_MMIO, 1)),
+         check=exits(kvm.KVM_EXIT_HLT)),
+    case("ioeventfd-guest-mmio-any-length", IOEVENTFD, "a guest one-byte store under a length-0 ioeventfd", X86_64,
+         guest_run(), 0, f"{IOEVENTFD_DOC}: with a zero length the length of the guest write is ignored",
+         setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E, ioeventfd(GUEST_MMIO, 0)),
+         check=exits(kvm.KVM_EXIT_HLT), needs=ANY_LENGTH_CAP),
+    case("ioeventfd-guest-mmio-other-length", IOEVENTFD, "a guest one-byte store under a length-4 ioeventfd",
+         X86_64, guest_run(), 0, "eventfd.c: ioeventfd_in_range (a non-zero length must equal the write's), so the "
+         "store exits as MMIO", setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E,
+                                       ioeventfd(GUEST_MMIO, 4)),
+         check=exits(kvm.KVM_EXIT_MMIO), basis="code"),
+    case("ioeventfd-guest-after-deassign", IOEVENTFD, "a guest OUT after the ioeventfd was detached", X86_64,
+         guest_run(), 0, f"{IOEVENTFD_DOC}: detached, the write exits again",
+         setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), E, ioeventfd(PORT, 1, PIO),
+                ioeventfd(PORT, 1, PIO | IO_DEASSIGN)), check=exits(kvm.KVM_EXIT_IO)),
+
     # --- KVM_SET_GSI_ROUTING --------------------------------------------------------------------------------
     case("routing-empty", ROUTING, "no entries", BOTH, routing(), 0,
          f"{ROUTING_DOC}: sets the table, overwriting any previous entries (here with none)",
@@ -752,6 +859,19 @@ CASES: list[Case] = [
          ENOSPC,
          f"kvm_main.c: kvm_io_bus_register_dev (NR_IOBUS_DEVS {NR_IOBUS_DEVS} devices per bus)",
          setup=(coalesced_zones(NR_IOBUS_DEVS),), basis="code"),
+
+    case("coalesced-guest-mmio-write", REG, "a guest store into a coalesced MMIO zone", X86_64, guest_run(),
+         0, f"{COALESCED_DOC}: write accesses do not exit to userspace and their value is recorded in the ring",
+         setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), coalesced(GUEST_MMIO, 0x10)), needs=MMIO_CAP,
+         check=exits(kvm.KVM_EXIT_HLT, ring=(GUEST_MMIO, 0))),
+    case("coalesced-guest-pio-write", REG, "a guest OUT into a coalesced PIO zone", X86_64, guest_run(), 0,
+         f"{COALESCED_DOC}: coalesced pio records accesses to I/O ports", needs=PIO_CAP,
+         setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), coalesced(PORT, 2, pio=1)),
+         check=exits(kvm.KVM_EXIT_HLT, ring=(PORT, 1))),
+    case("coalesced-guest-after-unregister", UNREG, "a guest store after its zone was unregistered", X86_64,
+         guest_run(), 0, f"{COALESCED_DOC}: unregistered, the write exits again (KVM_EXIT_MMIO)",
+         setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), coalesced(GUEST_MMIO, 0x10),
+                coalesced(GUEST_MMIO, 0x10, unregister=True)), check=exits(kvm.KVM_EXIT_MMIO)),
 
     # --- KVM_SIGNAL_MSI, x86 (arm64: arm_vgic_its.py) -------------------------------------------------------
     case("msi-x86-no-irqchip", MSI, "no in-kernel irqchip", X86_64, signal_msi(), EINVAL,
