@@ -328,6 +328,31 @@ def x86_guest(code: bytes, text: str) -> Step:
     return step(f"vCPU 0 in real mode at {GUEST_GPA:#x} running: {text}", run)
 
 
+# arm64: the vCPU starts at PC 0 (KVM_ARM_VCPU_INIT), MMU off; a store to ARM_A, then a load from ARM_B. Both IPAs
+# are in no memslot, so each access that the kernel does not take exits as KVM_EXIT_MMIO: the exit's address says
+# whether the store was taken (by an ioeventfd or a coalesced zone) or not.
+ARM_A, ARM_B = 0x50000000, 0x50010000
+STORE_THEN_LOAD = (
+    0xD2A00000 | ((ARM_A >> 16) << 5) | 0,  # movz x0, #(ARM_A >> 16), lsl #16
+    0xD2A00000 | ((ARM_B >> 16) << 5) | 2,  # movz x2, #(ARM_B >> 16), lsl #16
+    0x52800841,  # movz w1, #0x42
+    0xB9000001,  # str w1, [x0]
+    0xB9400043,  # ldr w3, [x2]
+    0x14000000,  # b .
+)
+
+
+def arm_guest() -> Step:
+    def run(s: Scene) -> Result:
+        host = s.target.alloc(GUEST_SIZE)
+        s.target.write(host, struct.pack(f"<{len(STORE_THEN_LOAD)}I", *STORE_THEN_LOAD))
+        got = s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
+            slot=0, flags=0, guest_phys_addr=0, memory_size=GUEST_SIZE, userspace_addr=host))
+        return S.init_vcpu()(s) if got.ok else got
+
+    return step(f"vCPU 0 at IPA 0 (a memslot of one page): str w(0x42) to {ARM_A:#x}; ldr from {ARM_B:#x}", run)
+
+
 def guest_run() -> Step:
     """KVM_RUN once; the vCPU's kvm_run mapping (with the coalesced ring page) stays for the checks."""
     def run(s: Scene) -> Result:
@@ -349,20 +374,27 @@ def _exit_reason(s: Scene) -> int:
     return struct.unpack("<I", s.target.read(s._cache["run"] + offset, 4))[0]
 
 
-def exits(reason: int, ring: tuple[int, int] | None = None):
-    """A check: KVM_RUN ended with `reason`; with `ring` (address, pio), the coalesced ring holds exactly one
-    one-byte write of 0x42 there (api.rst 4.116: the value is recorded in the shared ring)."""
+def exits(reason: int, ring: tuple[int, int] | None = None, mmio: tuple[int, int] | None = None, width: int = 1):
+    """A check: KVM_RUN ended with `reason`; with `mmio` (address, is_write), the MMIO exit is that access; with
+    `ring` (address, pio), the coalesced ring holds exactly one `width`-byte write of 0x42 there (api.rst 4.116:
+    the value is recorded in the shared ring)."""
     def check(s: Scene, got: Result) -> str | None:
         have = _exit_reason(s)
         if have != reason:
             return f"exit_reason {EXIT_NAMES.get(have, have)}, expected {EXIT_NAMES[reason]}"
+        if mmio is not None:
+            run = s._cache["run"]
+            addr = struct.unpack("<Q", s.target.read(run + layout.offsetof(s.abi.kvm_run, "_u0.mmio.phys_addr"), 8))[0]
+            write = s.target.read(run + layout.offsetof(s.abi.kvm_run, "_u0.mmio.is_write"), 1)[0]
+            if (addr, write) != mmio:
+                return f"the MMIO exit is (address, is_write) ({addr:#x}, {write}), expected ({mmio[0]:#x}, {mmio[1]})"
         if ring is None:
             return None
         base = s._cache["run"] + s.abi.KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE
         first, last = struct.unpack("<II", s.target.read(base, 8))
         size = ctypes.sizeof(kvm.kvm_coalesced_mmio)
         entry = kvm.kvm_coalesced_mmio.from_buffer_copy(s.target.read(base + 8 + first * size, size))
-        want = (ring[0], 1, ring[1], 0x42)
+        want = (ring[0], width, ring[1], 0x42)
         seen = (entry.phys_addr, entry.len, entry.pio, entry.data[0])
         if last - first != 1 or seen != want:
             return (f"coalesced ring first {first}, last {last}, entry (addr, len, pio, data) {seen}; expected one "
@@ -730,6 +762,18 @@ CASES: list[Case] = [
          setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), E, ioeventfd(PORT, 1, PIO),
                 ioeventfd(PORT, 1, PIO | IO_DEASSIGN)), check=exits(kvm.KVM_EXIT_IO)),
 
+    case("ioeventfd-guest-store-arm", IOEVENTFD, "a guest store to an MMIO address with an ioeventfd", ARM64,
+         guest_run(), 0, f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of "
+         "an exit (the next exit is the load that follows)", setup=(arm_guest(), E, ioeventfd(ARM_A, 4)),
+         check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0))),
+    case("ioeventfd-guest-store-arm-other-data", IOEVENTFD, "a guest store of another value than datamatch",
+         ARM64, guest_run(), 0, f"{IOEVENTFD_DOC}: the event is signalled only for a write equal to datamatch, so "
+         "the store exits", setup=(arm_guest(), E, ioeventfd(ARM_A, 4, DATAMATCH, 0x41)),
+         check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
+    case("ioeventfd-guest-store-arm-no-ioeventfd", IOEVENTFD, "the same store with no ioeventfd (the baseline)",
+         ARM64, guest_run(), 0, f"{API} 5 kvm_run: KVM_EXIT_MMIO for an access outside the memslots",
+         setup=(arm_guest(),), check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
+
     # --- KVM_SET_GSI_ROUTING --------------------------------------------------------------------------------
     case("routing-empty", ROUTING, "no entries", BOTH, routing(), 0,
          f"{ROUTING_DOC}: sets the table, overwriting any previous entries (here with none)",
@@ -868,6 +912,10 @@ CASES: list[Case] = [
          f"{COALESCED_DOC}: coalesced pio records accesses to I/O ports", needs=PIO_CAP,
          setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), coalesced(PORT, 2, pio=1)),
          check=exits(kvm.KVM_EXIT_HLT, ring=(PORT, 1))),
+    case("coalesced-guest-store-arm", REG, "a guest store into a coalesced MMIO zone", ARM64, guest_run(), 0,
+         f"{COALESCED_DOC}: write accesses do not exit to userspace and their value is recorded in the ring",
+         setup=(arm_guest(), coalesced(ARM_A, 0x10)), needs=MMIO_CAP,
+         check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0), ring=(ARM_A, 0), width=4)),
     case("coalesced-guest-after-unregister", UNREG, "a guest store after its zone was unregistered", X86_64,
          guest_run(), 0, f"{COALESCED_DOC}: unregistered, the write exits again (KVM_EXIT_MMIO)",
          setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), coalesced(GUEST_MMIO, 0x10),
