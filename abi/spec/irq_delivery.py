@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import struct
+import time
 from errno import EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO, EPERM
 
 from abi import arm64, kvm, layout, x86
@@ -76,16 +77,17 @@ def per_arch(x86_steps: tuple[Step, ...], arm_steps: tuple[Step, ...]) -> Step:
 
 # --- eventfds -------------------------------------------------------------------------------------------
 
-def eventfd(name: str = "efd") -> Step:
-    """An eventfd in the target's process, known to the scene as `name` and closed with it."""
+def eventfd(name: str = "efd", initval: int = 0) -> Step:
+    """An eventfd in the target's process, known to the scene as `name` and closed with it; `initval` non-zero: an
+    event already pending, which KVM_IRQFD delivers as soon as it is assigned (eventfd.c kvm_irqfd_assign)."""
     def run(s: Scene) -> Result:
-        fd = s.target.eventfd()
+        fd = s.target.eventfd(initval)
         fds = s._cache.setdefault("eventfds", {})
         fds[name] = fd
         s.cleanups.append(lambda: s.target.close(fd) if fds.get(name) == fd else None)
         return Result(fd)
 
-    return step(f"eventfd() as {name}", run)
+    return step(f"eventfd({initval}) as {name}", run)
 
 
 def close_eventfd(name: str) -> Step:
@@ -404,6 +406,34 @@ def exits(reason: int, ring: tuple[int, int] | None = None, mmio: tuple[int, int
     return check
 
 
+GICD_ISPENDR = 0x200  # the distributor's set-pending registers, one bit per interrupt (GIC architecture)
+
+
+def spi_pending(spi: int, within: float = 2.0):
+    """A check: the vGIC's GICD_ISPENDR shows `spi` pending (KVM_DEV_ARM_VGIC_GRP_DIST_REGS; SPIs are edge-triggered
+    until the guest configures them, vgic-init.c kvm_vgic_dist_init, so an injection latches it pending). An event
+    pending at assignment is injected by a work item (eventfd.c irqfd_inject), so the check polls until it is
+    seen, up to `within` seconds."""
+    offset = GICD_ISPENDR + 4 * (spi // 32)
+
+    def check(s: Scene, got: Result) -> str | None:
+        attr = kvm.kvm_device_attr(flags=0, group=arm64.KVM_DEV_ARM_VGIC_GRP_DIST_REGS, attr=offset,
+                                   addr=s.scratch(bytes(8)))
+        deadline = time.monotonic() + within
+        while True:
+            read = s.ioctl(s.devices[0], kvm.KVM_GET_DEVICE_ATTR, attr)
+            if not read.ok:
+                return f"KVM_GET_DEVICE_ATTR(DIST_REGS, GICD_ISPENDR {offset:#x}) gave {read!r}"
+            bits = struct.unpack("<I", s.target.read(s.scratch(), 4))[0]
+            if bits & (1 << (spi % 32)):
+                return None
+            if time.monotonic() > deadline:
+                return f"GICD_ISPENDR at {offset:#x} reads {bits:#010x} after {within} s: SPI {spi} not pending"
+            time.sleep(0.01)
+
+    return check
+
+
 def ret_at_least(n: int):
     def check(s: Scene, got: Result) -> str | None:
         return None if got.ret >= n else f"returned {got.ret}, expected at least {n}"
@@ -463,7 +493,8 @@ CASES: list[Case] = [
     case("arm-spi-lowered", LINE, "SPI 32 lowered (level 0)", GICV2, arm_line(SPI, 32, level=0), 0,
          f"{LINE_DOC}: level is used to assert/deassert the line", setup=V2_LEGACY),
     case("arm-spi-device-vgic", LINE, "SPI 32 on an initialised vGIC device of the host's version", VGIC,
-         arm_line(SPI, 32), 0, f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_SPI, irq_id between 32 and 1019", setup=VGIC_READY),
+         arm_line(SPI, 32), 0, f"{LINE_DOC}: KVM_ARM_IRQ_TYPE_SPI, irq_id between 32 and 1019; level 1 asserts it",
+         setup=VGIC_READY, check=spi_pending(32)),
     case("arm-spi-1019", LINE, "SPI 1019, the documented maximum, with the most interrupts NR_IRQS accepts", VGIC,
          arm_line(SPI, 1019), 0, f"{LINE_DOC}: SPI irq_id between 32 and 1019 (incl.)", setup=VGIC_992,
          deviation=SPI_1019_DEVIATION),
@@ -471,7 +502,7 @@ CASES: list[Case] = [
          arm_line(SPI, 1019), EINVAL, "vgic.c: kvm_vgic_inject_irq (vgic_get_irq finds no SPI beyond nr_spis)",
          setup=VGIC_992, basis="code"),
     case("arm-spi-991", LINE, "SPI 991, the last of 992 interrupts", VGIC, arm_line(SPI, 991), 0,
-         f"{LINE_DOC}: SPI irq_id between 32 and 1019", setup=VGIC_992),
+         f"{LINE_DOC}: SPI irq_id between 32 and 1019", setup=VGIC_992, check=spi_pending(991)),
     case("arm-spi-beyond-legacy", LINE, "SPI 256 on KVM_CREATE_IRQCHIP's vGICv2 (256 interrupts, not configurable)",
          GICV2, arm_line(SPI, 256), EINVAL, "vgic.c: kvm_vgic_inject_irq (vgic_get_irq: vgic_init gives the legacy "
          "vGIC VGIC_NR_IRQS_LEGACY 256 interrupts)", setup=V2_LEGACY, basis="code"),
@@ -627,6 +658,10 @@ CASES: list[Case] = [
     case("irqfd-arm-after-lazy-init", IRQFD, "an eventfd assigned after an SPI initialised the legacy vGIC", GICV2,
          irqfd(gsi=5), 0, f"{IRQFD_DOC}; vgic-init.c vgic_lazy_init initialised it on the injection",
          setup=(*V2_LEGACY, arm_line(SPI, 32, level=0), E)),
+    case("irqfd-arm-routed-pin-plus-32", IRQFD, "a pending event on an irqfd whose gsi routes to irqchip pin 10",
+         VGIC, irqfd(gsi=5), 0, f"{IRQFD_DOC}: when the eventfd is signalled the gsi is injected; with an irqchip "
+         "routing entry irqchip.pin + 32 is the SPI (42)",
+         setup=(*VGIC_READY, routing(chip(5, 0, 10)), eventfd(initval=1)), check=spi_pending(42)),
     case("irqfd-two-vms", IRQFD, "an eventfd already driving an irqfd of one VM, assigned in a second VM", GICV2,
          irqfd_in_second_vm(), 0, "eventfd.c: kvm_irqfd_assign looks for the eventfd among this VM's irqfds only",
          setup=(*V2_LEGACY, arm_line(SPI, 32, level=0), E, irqfd(gsi=5)), basis="code", kernels="6.1, 6.12"),
