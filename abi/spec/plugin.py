@@ -110,8 +110,14 @@ def documentation_kernel(config) -> str:
     return kernel if kernel in provision.KERNELS else "debian-6.1"
 
 
+def _spec_reports(terminalreporter) -> bool:
+    """Whether spec cases ran: under pytest-xdist the controller collects nothing itself, so ask the reports."""
+    return any(dict(getattr(r, "user_properties", ())).get("case") or "tests/conformance/" in getattr(r, "nodeid", "")
+               for reports in terminalreporter.stats.values() for r in reports)
+
+
 def pytest_terminal_summary(terminalreporter, config):
-    if not config.stash.get(_RAN, False) or hasattr(config, "workerinput"):
+    if hasattr(config, "workerinput") or not (config.stash.get(_RAN, False) or _spec_reports(terminalreporter)):
         return
     from abi.spec import coverage
     from abi.target.base import TargetUnavailable
