@@ -317,11 +317,7 @@ def x86_guest(code: bytes, text: str) -> Step:
         got = create_vcpu(0)(s)
         if not got.ok:
             return got
-        a, fd = s.abi, s.vcpus[-1]
-        sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
-        sregs.cs.base, sregs.cs.selector = 0, 0
-        s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
-        s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=GUEST_GPA, rflags=0x2)).value()
+        S.x86_real_mode(s, s.vcpus[-1], GUEST_GPA)
         host = s.target.alloc(GUEST_SIZE)
         s.target.write(host, code)
         return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(

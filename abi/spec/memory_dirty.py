@@ -26,7 +26,7 @@ from errno import E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 from abi import arm64, kvm, layout
 from abi.ioctl import _IOR
 from abi.spec.case import ARM64, X86_64, Case, Scene, Step, Val
-from abi.spec.steps import BAD_POINTER, IRQCHIP, create_vcpu, init_vcpu, step
+from abi.spec.steps import BAD_POINTER, IRQCHIP, create_vcpu, init_vcpu, kvm_run_map, step, x86_real_mode
 from abi.target.base import Result
 
 API = "api.rst"
@@ -100,13 +100,6 @@ def log_slot(slot: int = 0, pages: int = SLOT_PAGES, flags: int = kvm.KVM_MEM_LO
     return step(f"SET_USER_MEMORY_REGION(slot {slot}, {pages} pages at {gpa:#x}{fl}, guest code)", run)
 
 
-def _run_map(s: Scene) -> int:
-    if "run_map" not in s._cache:
-        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
-        addr = s.target.mmap(s.vcpus[-1], size)
-        s.maps.append((addr, size))
-        s._cache["run_map"] = addr
-    return s._cache["run_map"]
 
 
 def _guest_vcpu(s: Scene) -> Result:
@@ -117,11 +110,7 @@ def _guest_vcpu(s: Scene) -> Result:
     got = create_vcpu(0)(s)
     if not got.ok:
         return got
-    a, fd = s.abi, got.ret
-    sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
-    sregs.cs.base, sregs.cs.selector = 0, 0
-    s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
-    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=X86_CODE_GPA, rflags=0x2)).value()
+    x86_real_mode(s, got.ret, X86_CODE_GPA)
     return got
 
 
@@ -131,7 +120,7 @@ def guest_writes() -> Step:
         got = _guest_vcpu(s)
         if not got.ok:
             return got
-        addr = _run_map(s)
+        addr = kvm_run_map(s)
         s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
         got = s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
         if not got.ok:

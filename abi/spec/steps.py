@@ -89,10 +89,7 @@ def run_vcpu(ok_errno: int = errno.EINTR) -> Step:
             if not got.ok:
                 return got
         fd = s.vcpus[-1]
-        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
-        addr = s.target.mmap(fd, size)
-        s.maps.append((addr, size))
-        s.target.write(addr + layout.offsetof(a.kvm_run, "immediate_exit"), b"\x01")
+        s.target.write(kvm_run_map(s, fd) + layout.offsetof(a.kvm_run, "immediate_exit"), b"\x01")
         return s.ioctl(fd, kvm.KVM_RUN, 0)
 
     return step("KVM_RUN (immediate_exit=1)", run, ok_errno)
@@ -241,11 +238,7 @@ def _busy_x86(s: Scene) -> Result:
         got = create_vcpu(0)(s) if got.ok else got
         if not got.ok:
             return got
-    a, fd = s.abi, s.vcpus[-1]
-    sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
-    sregs.cs.base, sregs.cs.selector = 0, 0
-    s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
-    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=BUSY_GPA_X86, rflags=0x2)).value()
+    x86_real_mode(s, s.vcpus[-1], BUSY_GPA_X86)
     return _busy_memory(s, BUSY_GPA_X86, HLT_LOOP)
 
 
@@ -260,10 +253,7 @@ def vcpu_busy() -> Step:
         if not got.ok:
             return got
         fd = s.vcpus[-1]
-        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
-        addr = s.target.mmap(fd, size)
-        s.maps.append((addr, size))
-        s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
+        s.target.write(kvm_run_map(s, fd) + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
         got = s.target.run_in_background(fd, kvm.KVM_RUN)
         if got.ok:
             generation = getattr(s.target, "generation", 0)
@@ -282,3 +272,41 @@ def _stop_busy(s: Scene, handle: int, generation: int) -> Result | None:
         raise AssertionError(f"the background KVM_RUN ended with {got!r} before the scene stopped it (expected "
                              "EINTR from the stopping signal): the vCPU was not busy throughout the case")
     return got
+
+
+# --- shared by the specs ------------------------------------------------------------------------------------
+
+def on_fd(s: Scene, on: str) -> int:
+    """The system, VM or last vCPU fd of a scene."""
+    return {"vm": s.vm, "system": s.kvm, "vcpu": s.vcpus[-1] if s.vcpus else -1}[on]
+
+
+def call(name: str, on: str, arg=0, shown: str = "", ok_errno: int = 0) -> Step:
+    """`name` (a request of the target's ABI) on the system, VM or last vCPU fd; `arg` a value, bytes, a ctypes
+    object, or a callable over the scene giving one."""
+    def run(s: Scene) -> Result:
+        return s.ioctl(on_fd(s, on), getattr(s.abi, name), arg(s) if callable(arg) else arg)
+
+    return step(f"{name}({shown})" if shown else name, run, ok_errno)
+
+
+def kvm_run_map(s: Scene, fd: int | None = None) -> int:
+    """The target address of a vCPU's (default: the last one's) kvm_run, mapped once per scene and vCPU."""
+    fd = s.vcpus[-1] if fd is None else fd
+    key = ("run_map", fd)
+    if key not in s._cache:
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(fd, size)
+        s.maps.append((addr, size))
+        s._cache[key] = addr
+    return s._cache[key]
+
+
+def x86_real_mode(s: Scene, fd: int, rip: int) -> None:
+    """An x86 vCPU in real mode with CS based at 0, about to execute guest physical address `rip` (the reset
+    state's CS base is 0xffff0000)."""
+    a = s.abi
+    sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
+    sregs.cs.base, sregs.cs.selector = 0, 0
+    s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
+    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=rip, rflags=0x2)).value()

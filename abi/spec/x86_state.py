@@ -48,7 +48,7 @@ from errno import (
 from abi import kvm, x86
 from abi.spec import steps as S
 from abi.spec.case import X86_64, Case, DocumentedError, Scene, Step, Unreachable, Val
-from abi.spec.steps import BAD_POINTER, create_vcpu, step
+from abi.spec.steps import BAD_POINTER, call, create_vcpu, kvm_run_map, on_fd, step, x86_real_mode
 from abi.target.base import Result
 from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR  # asm/kvm.h since 6.18
 
@@ -64,19 +64,6 @@ def case(id, ioctl, condition, call, errno, cite, **kw) -> Case:
 
 
 # --- steps --------------------------------------------------------------------------------------------
-
-def _fd(s: Scene, on: str) -> int:
-    return {"vm": s.vm, "system": s.kvm, "vcpu": s.vcpus[-1] if s.vcpus else -1}[on]
-
-
-def call(name: str, on: str, arg=0, shown: str = "", ok_errno: int = 0) -> Step:
-    """`name` (a request of the target's ABI) on the system, VM or last vCPU fd; `arg` a value, bytes, a ctypes
-    object, or a callable over the scene giving one."""
-    def run(s: Scene) -> Result:
-        return s.ioctl(_fd(s, on), getattr(s.abi, name), arg(s) if callable(arg) else arg)
-
-    return step(f"{name}({shown})" if shown else name, run, ok_errno)
-
 
 def counted(head: str, n: int, room: int, size: int) -> bytes:
     """A header whose count field is `n` followed by room for `room` entries of `size` bytes."""
@@ -189,19 +176,12 @@ def run_vcpu(immediate_exit: int = 0) -> Step:
     return step(f"KVM_RUN (immediate_exit={immediate_exit})", run)
 
 
-def _kvm_run(s: Scene) -> int:
-    if "run_map" not in s._cache:
-        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
-        addr = s.target.mmap(s.vcpus[-1], size)
-        s.maps.append((addr, size))
-        s._cache["run_map"] = addr
-    return s._cache["run_map"]
 
 
 def _run(s: Scene, immediate_exit: int) -> Result:
     from abi import layout
 
-    addr = _kvm_run(s)
+    addr = kvm_run_map(s)
     s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), bytes([immediate_exit]))
     return s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
 
@@ -213,10 +193,7 @@ def looping_guest() -> Step:
         if not got.ok:
             return got
         a, vcpu = s.abi, got.ret
-        sregs = s.ioctl(vcpu, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
-        sregs.cs.base, sregs.cs.selector = 0, 0
-        s.ioctl(vcpu, a.KVM_SET_SREGS, sregs).value()
-        s.ioctl(vcpu, a.KVM_SET_REGS, a.kvm_regs(rip=CODE_GPA, rflags=0x2)).value()
+        x86_real_mode(s, vcpu, CODE_GPA)
         host = s.target.alloc(0x1000)
         s.target.write(host, LOOP)
         r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=CODE_GPA, memory_size=0x1000,
@@ -236,7 +213,7 @@ def run_until_timer_signal() -> Step:
     the signal arrives during KVM_RUN."""
     def run(s: Scene) -> Result:
         _local(s, "a timer signal")
-        _kvm_run(s)
+        kvm_run_map(s)
         old = signal.signal(signal.SIGALRM, lambda *_: None)
         signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
         try:
@@ -261,7 +238,7 @@ def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
     ignores the pending signal, and the step then fails saying so."""
     def run(s: Scene) -> Result:
         _local(s, "a pending signal")
-        _kvm_run(s)
+        kvm_run_map(s)
         fired = []
         old_alarm = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
@@ -305,7 +282,7 @@ def with_no_free_fd(inner: Step) -> Step:
 
 def stats_fd(on: str) -> Step:
     def run(s: Scene) -> Result:
-        got = s.ioctl(_fd(s, on), s.abi.KVM_GET_STATS_FD, 0)
+        got = s.ioctl(on_fd(s, on), s.abi.KVM_GET_STATS_FD, 0)
         if got.ok:
             s.devices.append(got.ret)  # closed with the scene
         return got
@@ -692,7 +669,7 @@ VFIO = create_device(kvm.KVM_DEV_TYPE_VFIO, "VFIO")
 
 def device_attr(request: str, on: str, group: int, attr: int = 0) -> Step:
     def run(s: Scene) -> Result:
-        fd = s.devices[-1] if on == "device" else _fd(s, on)
+        fd = s.devices[-1] if on == "device" else on_fd(s, on)
         a = kvm.kvm_device_attr(flags=0, group=group, attr=attr, addr=s.scratch(bytes(8)))
         return s.ioctl(fd, getattr(kvm, request), a)
 

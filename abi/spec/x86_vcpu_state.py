@@ -34,7 +34,7 @@ from errno import E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import kvm, layout, x86
 from abi.spec.case import X86_64, Case, Scene, Step, Val
-from abi.spec.steps import BAD_POINTER, create_vcpu, step
+from abi.spec.steps import BAD_POINTER, call, create_vcpu, on_fd, step, x86_real_mode
 from abi.spec.x86_state import enable_split_irqchip
 from abi.target.base import Result
 
@@ -65,19 +65,6 @@ def need(name: str, present: bool = True) -> tuple[tuple[int, str, bool], ...]:
 
 # --- steps --------------------------------------------------------------------------------------------
 
-def _fd(s: Scene, on: str) -> int:
-    return {"vm": s.vm, "system": s.kvm, "vcpu": s.vcpus[-1] if s.vcpus else -1}[on]
-
-
-def call(name: str, on: str, arg=0, shown: str = "", ok_errno: int = 0) -> Step:
-    """`name` (a request of the target's ABI) on the system, VM or last vCPU fd; `arg` a value, bytes, a ctypes
-    object, or a callable over the scene giving one."""
-    def run(s: Scene) -> Result:
-        return s.ioctl(_fd(s, on), getattr(s.abi, name), arg(s) if callable(arg) else arg)
-
-    return step(f"{name}({shown})" if shown else name, run, ok_errno)
-
-
 def bad(name: str, on: str = "vcpu") -> Step:
     return call(name, on, BAD_POINTER, "arg = a guard page")
 
@@ -85,7 +72,7 @@ def bad(name: str, on: str = "vcpu") -> Step:
 def get(s: Scene, name: str, struct_name: str, on: str = "vcpu"):
     """GET `name` into a fresh `struct_name`, which must succeed (a value the case modifies or compares)."""
     cls = getattr(s.abi, struct_name)
-    return s.ioctl(_fd(s, on), getattr(s.abi, name), cls()).struct(cls)
+    return s.ioctl(on_fd(s, on), getattr(s.abi, name), cls()).struct(cls)
 
 
 def modify(get_name: str, set_name: str, struct_name: str, change, shown: str, on: str = "vcpu",
@@ -94,7 +81,7 @@ def modify(get_name: str, set_name: str, struct_name: str, change, shown: str, o
     def run(s: Scene) -> Result:
         value = get(s, get_name, struct_name, on)
         change(s, value)
-        return s.ioctl(_fd(s, on), getattr(s.abi, set_name), value)
+        return s.ioctl(on_fd(s, on), getattr(s.abi, set_name), value)
 
     return step(f"{set_name}({shown})", run, ok_errno)
 
@@ -137,7 +124,7 @@ def msrs(name: str, entries, on: str = "vcpu", shown: str = "") -> Step:
     """KVM_{GET,SET}_MSRS with (index, data) entries; an index may be a Val over the scene."""
     def run(s: Scene) -> Result:
         resolved = [(i(s) if isinstance(i, Val) else i, d) for i, d in entries]
-        return s.ioctl(_fd(s, on), getattr(s.abi, name), msrs_arg(resolved))
+        return s.ioctl(on_fd(s, on), getattr(s.abi, name), msrs_arg(resolved))
 
     listed = shown or ", ".join(str(i) if isinstance(i, Val) else f"{i:#x}" for i, _ in entries)
     return step(f"{name}(nmsrs {len(entries)}: {listed})", run)
@@ -243,10 +230,7 @@ def entered_guest() -> Step:
         if not got.ok:
             return got
         a, fd = s.abi, s.vcpus[-1]
-        sregs = get(s, "KVM_GET_SREGS", "kvm_sregs")
-        sregs.cs.base, sregs.cs.selector = 0, 0
-        s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
-        s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=CODE_GPA, rflags=0x2)).value()
+        x86_real_mode(s, fd, CODE_GPA)
         host = s.target.alloc(0x1000)
         s.target.write(host, HLT)
         s.ioctl(s.vm, a.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
