@@ -23,8 +23,7 @@ import ctypes
 import struct
 from errno import E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
-from abi import arm64, kvm, layout
-from abi.ioctl import _IOR
+from abi import arm64, kvm, layout, model
 from abi.spec.case import ARM64, X86_64, Case, Scene, Step, Val
 from abi.spec.steps import BAD_POINTER, IRQCHIP, create_vcpu, init_vcpu, kvm_run_map, step, x86_real_mode
 from abi.target.base import Result
@@ -214,7 +213,7 @@ def _log_struct_at_guard(s: Scene) -> int:
 
 GFN = struct.Struct("<IIQ")
 # arm64's request number, for issuing it on x86 (x86's model has no such request).
-ARM_MASKS_REQUEST = _IOR(kvm.KVMIO, 0xB6, arm64.reg_mask_range)
+ARM_MASKS_REQUEST = model.for_arch("arm64").KVM_ARM_GET_REG_WRITABLE_MASKS
 
 
 def _ring_map(s: Scene) -> int:
