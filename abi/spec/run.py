@@ -86,16 +86,29 @@ def _ended_as(got: Result, ok_errno: int) -> bool:
 
 
 def run(case: Case, target) -> Outcome:
+    """Replay a case. Only its verdict (Outcome.problem) may say the contract failed: anything else that breaks
+    on the way (a step's own `value()`, a helper's assertion, the scene's cleanups) is SetupFailed, so a strict
+    expected failure can never pass for a reason other than its deviation."""
+    def broken(e: AssertionError) -> SetupFailed:
+        return SetupFailed(f"{case.ioctl}, {case.condition}: {e}\n  did: {case.describe()}")
+
     scene = Scene(target).open(case.needs_vm, case.vm_type)
     try:
-        for step in case.setup:
-            got = step(scene)
-            if not _ended_as(got, step.ok_errno):
-                want = "success" if step.ok_errno == 0 else f"errno {step.ok_errno}"
-                raise SetupFailed(f"{case.ioctl}, {case.condition}: set-up step {step} gave {got!r}, "
-                                  f"expected {want}\n  did: {case.describe()}")
-        first = len(scene.calls)
-        got = case.call(scene)
-        return Outcome(case, got, case.verdict(scene, got), tuple(scene.calls[first:]))
+        try:
+            for step in case.setup:
+                got = step(scene)
+                if not _ended_as(got, step.ok_errno):
+                    want = "success" if step.ok_errno == 0 else f"errno {step.ok_errno}"
+                    raise SetupFailed(f"{case.ioctl}, {case.condition}: set-up step {step} gave {got!r}, "
+                                      f"expected {want}\n  did: {case.describe()}")
+            first = len(scene.calls)
+            got = case.call(scene)
+            outcome = Outcome(case, got, case.verdict(scene, got), tuple(scene.calls[first:]))
+        except AssertionError as e:
+            raise broken(e) from e
     finally:
-        scene.close()
+        try:
+            scene.close()
+        except AssertionError as e:
+            raise broken(e) from e
+    return outcome

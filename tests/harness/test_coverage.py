@@ -54,6 +54,10 @@ def test_a_case_covers_its_row_on_its_architecture_only():
     assert st[("KVM_RUN", "EINVAL", 1)].state("arm64") == "gap"  # another row of the same errno
     assert st[("KVM_RUN", "ENOEXEC", 1)].state("arm64") == "gap"  # an x86 case does not cover an arm64 row
     assert st[("KVM_INTERRUPT", "EFAULT", 1)].state("x86_64") == "unreachable"  # a code-basis case is no cover
+    # A case restricted to kernels the machine does not run covers nothing there.
+    only_new = [case("KVM_RUN", EINVAL, ("gicv2",), row=2)]
+    later = coverage.statuses(pairs, only_new, [], lambda c, arch: False)
+    assert {(s.pair.errno, s.pair.row): s.state("arm64") for s in later}[("EINVAL", 2)] == "gap"
     figs = {f.arch: f for f in coverage.figures(list(st.values()))}
     assert (figs["arm64"].total, figs["arm64"].covered) == (4, 1)
     assert figs["x86_64"].unreachable == 1 and "KVM_RUN EINVAL#2" in figs["x86_64"].gaps

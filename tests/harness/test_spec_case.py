@@ -50,3 +50,21 @@ def test_not_applicable_says_why():
     assert "holds for kernels 6.12+" in not_applicable(c, FakeTarget("6.1.0", {177: 1}))
     assert "needs KVM_CAP_ARM_SVE non-zero; this kernel answers 0" == not_applicable(c, FakeTarget("7.2.1", {}))
     assert not_applicable(c, FakeTarget("7.2.1", {177: 1})) is None
+
+
+def test_only_the_verdict_can_be_the_expected_failure():
+    """A deviation is a strict xfail with raises=AssertionError: a set-up helper's own assertion (a `value()` of a
+    failed ioctl) or a cleanup's must come out as SetupFailed, never as the AssertionError the xfail expects."""
+    from abi.spec.run import SetupFailed, run
+
+    def broken_helper(scene):
+        return Result(-1, 22).value()  # an ioctl a helper needed failed
+
+    ok = Step("call", lambda s: Result(0))
+    for setup, call in (((Step("helper", broken_helper),), ok), ((), Step("call", broken_helper))):
+        c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=call, errno=22, cite="x",
+                 setup=setup, needs_vm=False, deviation="documented EINVAL, the kernel says otherwise")
+        with pytest.raises(SetupFailed, match="KVM_RUN, c: .*failed"):
+            run(c, FakeTarget("6.1.0", {}))
+    c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=ok, errno=22, cite="x", needs_vm=False)
+    assert "expected EINVAL" in run(c, FakeTarget("6.1.0", {})).problem  # the verdict itself is a value
