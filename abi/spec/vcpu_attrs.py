@@ -160,11 +160,16 @@ PMU_TYPE = Val("the host PMU's perf type", _pmu_type)
 
 # --- steps ---------------------------------------------------------------------------------------------
 
+def tsc_attr(request: str, data=None, **kw) -> Step:
+    return attr(request, TSC_CTRL, TSC_OFFSET, data, name="TSC_OFFSET", **kw)
+
+
 def attr(request: str, group: int, attribute: int, data=None, *, pointer: Val | None = None, on: str = "vcpu",
-         vcpu: int = -1, ok_errno: int = 0, shown: str = "") -> Step:
+         vcpu: int = -1, ok_errno: int = 0, shown: str = "", name: str = "") -> Step:
     """KVM_{SET,GET,HAS}_DEVICE_ATTR on a vCPU fd (the last one, or index `vcpu`) or the VM fd; attr.addr points at
     `data` (bytes, or a Val whose value is packed as an int) in target memory, at FILL for a GET, or at `pointer`."""
-    name = NAMES.get((group, attribute), f"attr {attribute}") if on == "vcpu" else f"attr {attribute}"
+    # NAMES are arm64's; x86's groups and attributes reuse the same small numbers, so their steps pass `name`.
+    name = name or (NAMES.get((group, attribute), f"attr {attribute}") if on == "vcpu" else f"attr {attribute}")
     what = shown or (f", {data}" if isinstance(data, Val) else f", {data.hex()}" if data else "")
     where = f", addr={pointer}" if pointer is not None else ""
     fd_name = "VM" if on == "vm" else ("vCPU" if vcpu == -1 else f"vCPU {vcpu}")
@@ -776,23 +781,23 @@ PVM_TSC = ("vcpu.rst 4.1: the attribute holds the guest's TSC offset (read back 
            ) if os.path.exists("/sys/module/kvm_pvm") else None
 
 TSC_CASES: list[Case] = [
-    tsc("tsc-has", HAS, "KVM_VCPU_TSC_OFFSET", attr(HAS, TSC_CTRL, TSC_OFFSET), 0,
+    tsc("tsc-has", HAS, "KVM_VCPU_TSC_OFFSET", tsc_attr(HAS), 0,
         f"{TSC_RST}: the attribute exists with KVM_CAP_VCPU_ATTRIBUTES", setup=(create_vcpu(0),)),
-    tsc("tsc-set", SET, "offset 0x12340000", attr(SET, TSC_CTRL, TSC_OFFSET, u64(0x12340000)), 0, TSC_RST,
+    tsc("tsc-set", SET, "offset 0x12340000", tsc_attr(SET, u64(0x12340000)), 0, TSC_RST,
         setup=(create_vcpu(0),)),
-    tsc("tsc-set-reads-back", GET, "after setting 0x12340000", attr(GET, TSC_CTRL, TSC_OFFSET), 0,
+    tsc("tsc-set-reads-back", GET, "after setting 0x12340000", tsc_attr(GET), 0,
         f"{TSC_RST}: read back on migration (step 2)",
-        setup=(create_vcpu(0), attr(SET, TSC_CTRL, TSC_OFFSET, u64(0x12340000))), check=reads(0x12340000, 8),
+        setup=(create_vcpu(0), tsc_attr(SET, u64(0x12340000))), check=reads(0x12340000, 8),
         deviation=PVM_TSC),
-    tsc("tsc-set-negative-reads-back", GET, "after setting -0x1000 (the offset is two's complement)", attr(
-        GET, TSC_CTRL, TSC_OFFSET), 0, f"{TSC_RST}: guest_tsc = host_tsc + offset, an offset below zero",
-        setup=(create_vcpu(0), attr(SET, TSC_CTRL, TSC_OFFSET, u64(-0x1000))), check=reads(-0x1000 & (2**64 - 1), 8),
+    tsc("tsc-set-negative-reads-back", GET, "after setting -0x1000 (the offset is two's complement)",
+        tsc_attr(GET), 0, f"{TSC_RST}: guest_tsc = host_tsc + offset, an offset below zero",
+        setup=(create_vcpu(0), tsc_attr(SET, u64(-0x1000))), check=reads(-0x1000 & (2**64 - 1), 8),
         deviation=PVM_TSC),
-    tsc("tsc-get", GET, "a new vCPU's offset", attr(GET, TSC_CTRL, TSC_OFFSET), 0,
+    tsc("tsc-get", GET, "a new vCPU's offset", tsc_attr(GET), 0,
         f"{TSC_RST}: step 2 reads the offset of every vCPU", setup=(create_vcpu(0),), check=written(8)),
-    tsc("tsc-set-bad-pointer", SET, "attr.addr unreadable", attr(SET, TSC_CTRL, TSC_OFFSET, pointer=BAD_POINTER),
+    tsc("tsc-set-bad-pointer", SET, "attr.addr unreadable", tsc_attr(SET, pointer=BAD_POINTER),
         EFAULT, f"{TSC_RST} Returns: -EFAULT error reading the provided parameter address", setup=(create_vcpu(0),)),
-    tsc("tsc-get-bad-pointer", GET, "attr.addr unwritable", attr(GET, TSC_CTRL, TSC_OFFSET, pointer=BAD_POINTER),
+    tsc("tsc-get-bad-pointer", GET, "attr.addr unwritable", tsc_attr(GET, pointer=BAD_POINTER),
         EFAULT, f"{TSC_RST} Returns: -EFAULT error writing the provided parameter address", setup=(create_vcpu(0),)),
     tsc("tsc-has-unknown", HAS, "attribute 1 of KVM_VCPU_TSC_CTRL", attr(HAS, TSC_CTRL, 1), ENXIO,
         f"{TSC_RST} Returns: -ENXIO attribute not supported", setup=(create_vcpu(0),)),
