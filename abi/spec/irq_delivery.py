@@ -234,7 +234,6 @@ def signal_msi(address_lo: int = 0xFEE00000, address_hi: int = 0, data: int = 0x
 
 # --- set-up: the interrupt controllers -----------------------------------------------------------------
 
-X86_IRQCHIP = step("KVM_CREATE_IRQCHIP", lambda s: s.ioctl(s.vm, kvm.KVM_CREATE_IRQCHIP, 0))
 VCPU0 = create_vcpu(0)
 
 
@@ -243,10 +242,6 @@ def split_irqchip(pins: int = 24) -> Step:
                 lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP,
                                   kvm.kvm_enable_cap(cap=kvm.KVM_CAP_SPLIT_IRQCHIP, args=(pins, 0, 0, 0))))
 
-
-X2APIC_32BIT = step("KVM_ENABLE_CAP(KVM_CAP_X2APIC_API, USE_32BIT_IDS)",
-                    lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(
-                        cap=kvm.KVM_CAP_X2APIC_API, args=(kvm.KVM_X2APIC_API_USE_32BIT_IDS, 0, 0, 0))))
 
 APIC_SPIV = 0xF0  # the spurious-interrupt vector register: bit 8 enables the local APIC in software
 
@@ -285,7 +280,7 @@ def nr_irqs(n: int) -> Step:
 VGIC_INIT = S.set_attr(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT, 0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL)
 VGIC_READY = (VGIC_DEVICE, VCPU0, VGIC_INIT)  # an initialised vGIC (kvm_arch_intc_initialized), 256 interrupts
 VGIC_992 = (VGIC_DEVICE, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts NR_IRQS accepts (arm_vgic_v3.py)
-X86_READY = (X86_IRQCHIP,)
+X86_READY = (S.IRQCHIP,)
 
 
 def irqfd_in_second_vm(gsi: int = 5) -> Step:
@@ -882,11 +877,11 @@ CASES: list[Case] = [
     case("routing-x86-x2apic-address-hi-low-bits", ROUTING, "an MSI entry with address_hi bits 7-0 set under "
          "KVM_X2APIC_API_USE_32BIT_IDS", X86_64, routing(msi_entry(1, address_hi=0x101)), EINVAL,
          f"kvm_set_routing_entry (x86): kvm_msi_route_invalid; {ROUTING_DOC}: with USE_32BIT_IDS bits 7-0 of "
-         "address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT), basis="code"),
+         "address_hi must be zero", setup=(*X86_READY, S.X2APIC_32BIT), basis="code"),
     case("routing-x86-x2apic-address-hi", ROUTING, "an MSI entry with address_hi bits 31-8 set under "
          "KVM_X2APIC_API_USE_32BIT_IDS", X86_64, routing(msi_entry(1, address_hi=0x100)), 0,
          f"{ROUTING_DOC}: with USE_32BIT_IDS address_hi bits 31-8 give bits 31-8 of the destination id",
-         setup=(*X86_READY, X2APIC_32BIT)),
+         setup=(*X86_READY, S.X2APIC_32BIT)),
     case("routing-x86-address-hi-ignored", ROUTING, "an MSI entry with address_hi 0xff without the x2APIC API",
          X86_64, routing(msi_entry(1, address_hi=0xFF)), 0,
          f"{ROUTING_DOC}: on x86 address_hi is ignored unless USE_32BIT_IDS is enabled", setup=X86_READY),
@@ -974,7 +969,7 @@ CASES: list[Case] = [
          basis="code", check=ret_at_least(1)),
     case("msi-x86-x2apic-address-hi-low-bits", MSI, "address_hi bits 7-0 set under USE_32BIT_IDS", X86_64,
          signal_msi(address_hi=0x1), EINVAL, f"irq_comm.c / irq.c: kvm_set_msi (kvm_msi_route_invalid); {MSI_DOC}: "
-         "bits 7-0 of address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT, VCPU0), basis="code"),
+         "bits 7-0 of address_hi must be zero", setup=(*X86_READY, S.X2APIC_32BIT, VCPU0), basis="code"),
     case("msi-x86-address-hi-ignored", MSI, "address_hi 0xff without the x2APIC API, to vCPU 0's enabled APIC",
          X86_64, signal_msi(address_hi=0xFF), 0, f"{MSI_DOC}: on x86 address_hi is ignored unless USE_32BIT_IDS",
          setup=(*X86_READY, VCPU0, APIC_ON), check=ret_at_least(1)),

@@ -310,3 +310,9 @@ def x86_real_mode(s: Scene, fd: int, rip: int) -> None:
     sregs.cs.base, sregs.cs.selector = 0, 0
     s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
     s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=rip, rflags=0x2)).value()
+
+
+# x86: 32-bit x2APIC IDs in KVM_SET_LAPIC and MSI routing (api.rst 7.x KVM_CAP_X2APIC_API).
+X2APIC_32BIT = call("KVM_ENABLE_CAP", "vm", kvm.kvm_enable_cap(cap=kvm.KVM_CAP_X2APIC_API,
+                                                               args=(kvm.KVM_X2APIC_API_USE_32BIT_IDS, 0, 0, 0)),
+                    "KVM_CAP_X2APIC_API, USE_32BIT_IDS")

@@ -48,7 +48,7 @@ from errno import (
 from abi import kvm, x86
 from abi.spec import steps as S
 from abi.spec.case import X86_64, Case, DocumentedError, Scene, Step, Unreachable, Val
-from abi.spec.steps import BAD_POINTER, call, create_vcpu, kvm_run_map, on_fd, step, x86_real_mode
+from abi.spec.steps import BAD_POINTER, IRQCHIP, call, create_vcpu, kvm_run_map, on_fd, step, x86_real_mode
 from abi.target.base import Result
 from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR  # asm/kvm.h since 6.18
 
@@ -92,7 +92,6 @@ def enable_split_irqchip(pins: int = 24) -> Step:
                 f"KVM_CAP_SPLIT_IRQCHIP, {pins} pins")
 
 
-IRQCHIP = call("KVM_CREATE_IRQCHIP", "vm")
 PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
 VCPU = create_vcpu(0)
 

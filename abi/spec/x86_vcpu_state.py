@@ -34,8 +34,8 @@ from errno import E2BIG, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import kvm, layout, x86
 from abi.spec.case import X86_64, Case, Scene, Step, Val
-from abi.spec.steps import BAD_POINTER, call, create_vcpu, on_fd, step, x86_real_mode
-from abi.spec.x86_state import enable_split_irqchip
+from abi.spec.steps import BAD_POINTER, X2APIC_32BIT, call, create_vcpu, on_fd, step, x86_real_mode
+from abi.spec.x86_state import IRQCHIP, PIT2, enable_split_irqchip
 from abi.target.base import Result
 
 API = "api.rst"
@@ -105,8 +105,6 @@ def out_check(struct_name: str, test, text: str):
 
 
 VCPU = create_vcpu(0)
-IRQCHIP = call("KVM_CREATE_IRQCHIP", "vm")
-PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
 SPLIT = enable_split_irqchip()
 
 
@@ -794,9 +792,6 @@ def lapic(request: str, arg=None) -> Step:
 APIC_ID = 0x20  # the APIC ID register's offset in struct kvm_lapic_state (bytes 32-35)
 MSR_IA32_APICBASE = 0x1B
 APIC_BASE_X2APIC = 0xFEE00000 | 1 << 11 | 1 << 10  # default base, xAPIC global enable, x2APIC enable (not BSP)
-X2APIC_32BIT = call("KVM_ENABLE_CAP", "vm", kvm.kvm_enable_cap(cap=kvm.KVM_CAP_X2APIC_API,
-                                                               args=(kvm.KVM_X2APIC_API_USE_32BIT_IDS, 0, 0, 0)),
-                    "KVM_CAP_X2APIC_API, USE_32BIT_IDS")
 VCPU5 = create_vcpu(5)
 
 
