@@ -54,7 +54,7 @@ from abi.spec.arm_vgic_v3 import (
     remember,
     remembered,
 )
-from abi.spec.case import Case, Unreachable
+from abi.spec.case import SUCCEEDS, Case, Deviation, Unreachable
 from abi.spec.steps import BAD_POINTER, step, vcpu_busy
 from abi.target.base import Result
 
@@ -219,10 +219,7 @@ CASES: list[Case] = [
          setup=(*RESTORED, wipe(TABLES)), check=memory_holds(TABLES)),
     case("restore-before-address", SET, "ITS_RESTORE_TABLES before the ITS base address is set", its_ctrl(RESTORE),
          ENXIO, f"{CTRL_DOC}, Errors: ENXIO (ITS not configured as required); {SEQUENCE}: c) the base address "
-         "before d.3) the tables", group=G_CTRL, setup=ITS_ONLY, deviation=DEVIATION_ENXIO),
-    case("restore-before-address-implemented", SET, "ITS_RESTORE_TABLES before the base address: what the kernel "
-         "does", its_ctrl(RESTORE), 0, f"{ITS_CTRL}: no configuration test", group=G_CTRL, setup=ITS_ONLY,
-         basis="code"),
+         "before d.3) the tables", group=G_CTRL, setup=ITS_ONLY, deviation=Deviation(DEVIATION_ENXIO, SUCCEEDS)),
     case("restore-target-vcpu-missing", SET, "ITS_RESTORE_TABLES of a collection on vCPU 7, which does not exist",
          its_ctrl(RESTORE), EINVAL, f"{CTRL_DOC}, Errors: EINVAL (inconsistent restored data); "
          "vgic-its.c vgic_its_restore_cte", group=G_CTRL,
@@ -244,17 +241,15 @@ CASES: list[Case] = [
     case("save-unmapped", SET, "ITS_SAVE_TABLES with the collection table outside guest RAM", its_ctrl(SAVE), EFAULT,
          f"{CTRL_DOC}, Errors: EFAULT; vgic-its.c vgic_its_save_collection_table writes the end marker",
          group=G_CTRL, setup=(*READY, create(ITS, "its"), its_addr(ITS_BASE), baser(GITS_BASER1, COLL_TABLE))),
-    case("ctrl-unknown-old", SET, "CTRL attribute 99 (6.1, 6.12)", its_ctrl(99), 0,
-         f"{ITS_CTRL}: no default case in its switch, the call succeeds", group=G_CTRL, setup=ITS_SET,
-         basis="code", kernels="6.1, 6.12"),
     case("ctrl-unknown", SET, "CTRL attribute 99 (7.2)", its_ctrl(99), ENXIO,
          f"api.rst 4.80 KVM_SET_DEVICE_ATTR, Errors: ENXIO for an unknown attribute; {ITS_CTRL}: default case (7.2)",
          group=G_CTRL, setup=ITS_SET, kernels="7.2+"),
     case("ctrl-unknown-documented", SET, "CTRL attribute 99 (6.1, 6.12)", its_ctrl(99), ENXIO,
          "api.rst 4.80 KVM_SET_DEVICE_ATTR, Errors: ENXIO for an unknown attribute", group=G_CTRL, setup=ITS_SET,
          kernels="6.1, 6.12",
-         deviation="api.rst 4.80 gives ENXIO for an attribute the device does not know; 6.1's and 6.12's "
-                   "vgic-its.c vgic_its_ctrl has no default case and succeeds for any CTRL attribute (7.2 added it)"),
+         deviation=Deviation("api.rst 4.80 gives ENXIO for an attribute the device does not know; 6.1's and 6.12's "
+                   "vgic-its.c vgic_its_ctrl has no default case and succeeds for any CTRL attribute (7.2 added it)",
+                             {"6.1-6.12": SUCCEEDS})),
     case("ctrl-has-unknown", HAS, "CTRL attribute 99", its_ctrl(99, request="HAS"), ENXIO,
          "vgic-its.c: vgic_its_has_attr", group=G_CTRL, setup=ITS_SET, basis="code"),
     case("unknown-group-get", GET, "group KVM_DEV_ARM_VGIC_GRP_CTRL read", its_ctrl(RESET, request="GET"), ENXIO,
