@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 
@@ -63,6 +64,10 @@ def _message(report) -> str:
         for line in lines:
             if line.startswith("E "):
                 return line[1:].strip()
+        if not re.search(r"^\S+\.py:\d+", text, re.M):
+            # A sentence a test failed with (pytrace=False, e.g. a case's documented, recorded and observed
+            # outcomes): all of it, on one line.
+            return " | ".join(line.strip() for line in lines)
         return lines[-1].strip() if lines else ""
     return ""
 

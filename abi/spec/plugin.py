@@ -85,7 +85,11 @@ def replay(request, case, target) -> None:
     try:
         outcome = run(case, target)
     except SetupFailed as e:
-        pytest.fail(str(e), pytrace=False)
+        broken = str(e)  # failed outside the handler, so the report shows the sentence, not a chain of exceptions
+    else:
+        broken = None
+    if broken is not None:
+        pytest.fail(broken, pytrace=False)
     got = outcome.got
     props.append(("transcript", outcome.transcript()))
     from abi.target.base import errno_name
