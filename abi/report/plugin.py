@@ -70,13 +70,22 @@ class Reporter:
         from abi.spec.case import DOCUMENT_SILENT, HEADER_NOT_COMPILABLE
 
         held: dict[tuple, list[str]] = {}  # one finding per case and observation, with the machines it held on
+        consequences: dict[str, list[str]] = {}  # a case id -> what follows from its finding
         for r in self.records:
             if r.outcome == "xfailed" and r.deviation:
-                held.setdefault((r.finding_class, r.ioctl, r.case, r.condition, r.expected, r.observed, r.deviation),
-                                []).append(r.target)
-        out = [(kind, f"deviation: {ioctl}, {condition}: documented {expected}, the kernel gives {observed} "
-                      f"({', '.join(sorted(set(machines)))}): {why}")
-               for (kind, ioctl, _, condition, expected, observed, why), machines in held.items()]
+                held.setdefault((r.finding_class, r.ioctl, r.case, r.condition, r.expected, r.observed, r.deviation,
+                                 r.follows), []).append(r.target)
+        primaries = {key[2] for key in held}
+        for (_, ioctl, _, condition, *_, follows), _machines in held.items():
+            if follows in primaries:
+                consequences.setdefault(follows, []).append(f"{ioctl}, {condition}")
+        out = []
+        for (kind, ioctl, case, condition, expected, observed, why, follows), machines in held.items():
+            if follows in primaries:
+                continue  # reported with the finding it follows from
+            also = "".join(f"; a consequence: {c}" for c in dict.fromkeys(consequences.get(case, [])))
+            out.append((kind, f"deviation: {ioctl}, {condition}: documented {expected}, the kernel gives {observed} "
+                              f"({', '.join(sorted(set(machines)))}): {why}{also}"))
         out += [(f.kind, f"documentation: {f}") for f in registry.doc_findings()]
         out += [(HEADER_NOT_COMPILABLE, f"header check: {r.message}") for r in self.records
                 if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]

@@ -25,6 +25,7 @@ class Record:
     deviation: str = ""
     recorded: str = ""  # what the deviation records the kernel does instead
     finding_class: str = ""  # a deviation's class (abi.spec.case.FINDING_CLASSES)
+    follows: str = ""  # the case whose finding this deviation is a consequence of
     verdict: str = ""  # held, recorded, fixed or broken (abi.spec.run), for a case that got as far as its call
     message: str = ""  # why it failed or was skipped, one line
     duration: float = 0.0
@@ -83,7 +84,8 @@ def from_report(report, outcome: str) -> Record:
         condition=str(props.get("condition", "")), expected=str(props.get("expected", "")),
         observed=str(props.get("observed", "")), basis=str(props.get("basis", "")), cite=str(props.get("cite", "")),
         deviation=str(props.get("deviation", "")), recorded=str(props.get("recorded", "")),
-        finding_class=str(props.get("finding_class", "")), verdict=str(props.get("verdict", "")),
+        finding_class=str(props.get("finding_class", "")),
+        follows=str(props.get("follows", "")), verdict=str(props.get("verdict", "")),
         message=_message(report), duration=report.duration,
         extra={k: v for k, v in props.items() if k in ("qemu_version", "cpu_model", "arch", "ipa_limit")},
     )

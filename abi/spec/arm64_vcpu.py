@@ -723,9 +723,13 @@ CASES: list[Case] = [
          setup=(INIT_SVE,)),
     case("finalize-sve-twice", "KVM_ARM_VCPU_FINALIZE", "SVE already finalized", finalize(), EPERM,
          f"{FINAL}, Errors: EPERM (already finalized)", setup=(INIT_SVE, finalize())),
-    case("finalize-sve-not-enabled", "KVM_ARM_VCPU_FINALIZE", "SVE on a vCPU initialised without it", finalize(),
-         EPERM, f"{FINAL}, Errors: EPERM (feature not enabled)", setup=(INIT,),
-         deviation=Deviation(FINAL_NOT_ENABLED, EINVAL)),
+    # Only a host with SVE makes "not enabled" the question: without it the feature is not present (EINVAL).
+    case("finalize-sve-not-enabled", "KVM_ARM_VCPU_FINALIZE", "SVE on a vCPU initialised without it, on a host "
+         "with SVE", finalize(), EPERM, f"{FINAL}, Errors: EPERM (feature not enabled)", setup=(INIT,),
+         needs=((kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", True),), deviation=Deviation(FINAL_NOT_ENABLED, EINVAL)),
+    case("finalize-sve-not-present", "KVM_ARM_VCPU_FINALIZE", "SVE on a host without SVE", finalize(), EINVAL,
+         f"{FINAL}, Errors: EINVAL (feature not present)", setup=(INIT,),
+         needs=((kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", False),)),
     case("finalize-unknown-feature", "KVM_ARM_VCPU_FINALIZE", "feature 0 (POWER_OFF: not finalizable)",
          finalize(arm64.KVM_ARM_VCPU_POWER_OFF), EINVAL, f"{FINAL}, Errors: EINVAL (feature unknown)",
          setup=(INIT_SVE,)),

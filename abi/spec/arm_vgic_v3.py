@@ -25,7 +25,18 @@ import struct
 from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, ENOMEM, ENXIO
 
 from abi import arm64, kvm
-from abi.spec.case import SUCCEEDS, Case, Deviation, Scene, Step, Unreachable, Val, val
+from abi.spec.case import (
+    DOCUMENT_CONTRADICTS_ITSELF,
+    SUCCEEDS,
+    Case,
+    Deviation,
+    Finding,
+    Scene,
+    Step,
+    Unreachable,
+    Val,
+    val,
+)
 from abi.spec.steps import BAD_POINTER, create_vcpu, init_vcpu, run_vcpu, step, vcpu_busy
 from abi.target.base import Result
 
@@ -331,14 +342,17 @@ DEVIATION_DIST_ENXIO = (
     "ENXIO)")
 DEVIATION_TYPER2 = (
     f"{REGS_DOC}: writes to read-only registers are ignored; vgic-mmio-v3.c vgic_mmio_uaccess_write_v3_misc "
-    "refuses a GICD_TYPER2 value other than the current one with EINVAL (7.2: EBUSY once initialised, EINVAL for "
-    "any bit but nASSGIcap)")
-DEVIATION_ADDR_EBUSY = (
-    f"{ADDR_DOC} (7.2) lists EBUSY for a write of a register that is read-only after initialisation; "
-    "kvm_vgic_addr never tests whether the vGIC is initialised, so an address not yet set is accepted after "
-    "KVM_DEV_ARM_VGIC_CTRL_INIT. Between the 6.12 and 7.2 documents the row appears together with the "
-    "GICD_TYPER2.nASSGIcap text, whose EBUSY "
-    "(vgic_mmio_uaccess_write_v3_misc) is a KVM_DEV_ARM_VGIC_GRP_DIST_REGS outcome")
+    "refuses a GICD_TYPER2 value other than the current one with EINVAL")
+DEVIATION_TYPER2_72 = (
+    f"{REGS_DOC} (7.2) says writes to read-only registers are ignored, and also lists EBUSY for a write of a "
+    "register read-only after initialisation (GICD_TYPER2.nASSGIcap); vgic_mmio_uaccess_write_v3_misc answers "
+    "EBUSY once the vGIC is initialised")
+ADDR_EBUSY_MISPLACED = (
+    f"{ADDR_DOC} (7.2) lists EBUSY for 'a write of a register that is read-only after initialisation', a row "
+    "about registers in the address group; it arrived with the GICD_TYPER2.nASSGIcap text, whose EBUSY "
+    "(vgic-mmio-v3.c vgic_mmio_uaccess_write_v3_misc) is a KVM_DEV_ARM_VGIC_GRP_DIST_REGS outcome (case "
+    "dist-typer2-write-ignored-7.2); kvm_vgic_addr has no EBUSY (case addr-after-init: an address is accepted "
+    "after CTRL_INIT)")
 DEVIATION_MIX = (
     f"{ADDR_DOC}: it is invalid to mix KVM_VGIC_V3_ADDR_TYPE_REDIST and _REDIST_REGION (EINVAL); "
     f"{ALLOC_REGION} refuses a legacy REDIST after a region, but accepts a region of index 1 after a legacy "
@@ -464,11 +478,9 @@ CASES: list[Case] = [
          f"{ADDR_DOC}, Errors: EFAULT (the index is read from attr.addr first)", group=G_ADDR, setup=DEVICE),
     case("addr-dist-get-bad-pointer", GET, "DIST read into a guard page", get_addr(DIST, pointer=BAD_POINTER), EFAULT,
          f"{ADDR_DOC}, Errors: EFAULT", group=G_ADDR, setup=PLACED),
-    # EBUSY (7.2's document)
-    case("addr-after-init", SET, "DIST written after KVM_DEV_ARM_VGIC_CTRL_INIT", set_addr(DIST, D3), EBUSY,
-         f"{ADDR_DOC} (7.2), Errors: EBUSY (write of a register read-only after initialisation)", group=G_ADDR,
-         setup=(*DEVICE, set_addr(REDIST, R3), ctrl(INIT)), kernels=NEWER_DOC,
-         deviation=Deviation(DEVIATION_ADDR_EBUSY, SUCCEEDS)),
+    case("addr-after-init", SET, "DIST written after KVM_DEV_ARM_VGIC_CTRL_INIT", set_addr(DIST, D3), 0,
+         "vgic-kvm-device.c kvm_vgic_addr never tests whether the vGIC is initialised", group=G_ADDR,
+         setup=(*DEVICE, set_addr(REDIST, R3), ctrl(INIT)), basis="code"),
     case("addr-region-after-run", SET, "REDIST_REGION index 1 after the vGIC is ready (first KVM_RUN)",
          set_addr(REGION, region(1, R3 + 0x100000, 1)), 0, f"{ALLOC_REGION}: no readiness test", group=G_ADDR,
          setup=(*DEVICE, set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)), ctrl(INIT), run_vcpu()),
@@ -490,10 +502,14 @@ CASES: list[Case] = [
          f"{REGS_DOC}: writes to read-only registers are ignored", group=G_DIST,
          setup=(*READY, remember("typer", dist_reg(GICD_TYPER), 4),
                 dist_reg(GICD_TYPER, 0xFFFFFFFF, request="SET")), check=reads(remembered("typer"), 4)),
-    case("dist-typer2-write-ignored", SET, "GICD_TYPER2 (read-only) written with all ones",
+    case("dist-typer2-write-ignored", SET, "GICD_TYPER2 (read-only) written with all ones (6.1, 6.12)",
          dist_reg(GICD_TYPER2, 0xFFFFFFFF, request="SET"), 0, f"{REGS_DOC}: writes to read-only registers are "
-         "ignored", group=G_DIST, setup=READY,
-         deviation=Deviation(DEVIATION_TYPER2, {"6.1-6.12": EINVAL, "7.2+": EBUSY})),
+         "ignored", group=G_DIST, setup=READY, kernels="6.1-6.12",
+         deviation=Deviation(DEVIATION_TYPER2, EINVAL)),
+    case("dist-typer2-write-ignored-7.2", SET, "GICD_TYPER2 (read-only) written with all ones (7.2)",
+         dist_reg(GICD_TYPER2, 0xFFFFFFFF, request="SET"), 0, f"{REGS_DOC}: writes to read-only registers are "
+         "ignored", group=G_DIST, setup=READY, kernels="7.2+",
+         deviation=Deviation(DEVIATION_TYPER2_72, EBUSY, kind=DOCUMENT_CONTRADICTS_ITSELF)),
     case("dist-typer2-nassgicap-after-init", SET, "GICD_TYPER2 with only nASSGIcap flipped, after initialisation",
          dist_reg(GICD_TYPER2, Val("GICD_TYPER2 ^ nASSGIcap", lambda s: s._cache[("remember", "typer2")]
                                    ^ TYPER2_NASSGICAP), request="SET"), EBUSY,
@@ -579,8 +595,8 @@ CASES: list[Case] = [
     case("nr-irqs-1024", SET, "1024 interrupts (the documented maximum)", nr_irqs(1024), 0,
          f"{NR_DOC}: ranging from 64 to 1024, in increments of 32", group=G_NR_IRQS, setup=DEVICE,
          deviation=Deviation(f"{NR_DOC} gives the range 64 to 1024; vgic-kvm-device.c vgic_set_common_attr refuses "
-                             "a value "
-                   "above VGIC_MAX_RESERVED (1023) with EINVAL, so the largest value accepted is 992", EINVAL)),
+                             "a value above VGIC_MAX_RESERVED (1023) with EINVAL, so the largest value accepted is 992",
+                             EINVAL)),
     case("nr-irqs-992", SET, "992 interrupts (the largest multiple of 32 the kernel accepts)", nr_irqs(992), 0,
          f"{NR_DOC}: 64 to 1024 in increments of 32", group=G_NR_IRQS, setup=DEVICE),
     case("nr-irqs-default", GET, "after initialisation without a value", nr_irqs(request="GET"), 0,
@@ -737,7 +753,11 @@ V5_REASON = (
     "emulates no GICv5 (-M virt,gic-version=help: 3, 2, host, max), so KVM_CREATE_DEVICE(VGIC_V5) answers ENODEV "
     "(case create-v5) and no device of the type exists to ask")
 
+DOC_FINDINGS = [Finding(ADDR_EBUSY_MISPLACED, DOCUMENT_CONTRADICTS_ITSELF)]
+
 UNREACHABLE = [
     _unreachable(V3_DOC, G_CTRL, ENOMEM, ENOMEM_REASON),
+    _unreachable(V3_DOC, G_ADDR, EBUSY, "the row (7.2) is about a register read-only after initialisation, which the "
+                 "address group has none of; no code path of kvm_vgic_addr returns EBUSY (see DOC_FINDINGS)"),
     *(_unreachable(V5_DOC, G_CTRL, e, V5_REASON) for e in (ENXIO, ENODEV, ENOMEM, EFAULT, EBUSY)),
 ]

@@ -131,6 +131,7 @@ class Deviation:
     why: str
     does: object
     kind: str = KERNEL_BREAKS_DOCUMENT
+    follows: str = ""  # the case id of the finding this one is a consequence of: reported with it, not again
     recorded: tuple[Observed, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

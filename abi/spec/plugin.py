@@ -77,6 +77,8 @@ def replay(request, case, target) -> None:
               ("basis", case.basis), ("cite", case.cite)]
     if case.deviation:
         props += [("deviation", case.deviation.why), ("finding_class", case.deviation.kind)]
+        if case.deviation.follows:
+            props.append(("follows", case.deviation.follows))
     why = not_applicable(case, target)
     if why:
         pytest.skip(why)

@@ -375,8 +375,8 @@ def _cpuid() -> list[Case]:
                  f"{cite}: 'If the number is too high, the nent field is adjusted and an error (ENOMEM) is "
                  "returned'",
                  deviation=Deviation(f"{cite} says a too-high nent is adjusted and answered with ENOMEM; cpuid.c "
-                                     "kvm_dev_ioctl_get_cpuid clamps nent to KVM_MAX_CPUID_ENTRIES (256), fills the "
-                                     "entries and succeeds (ENOMEM only when kvcalloc fails), in 6.1, 6.12 and 7.2",
+                                     "kvm_dev_ioctl_get_cpuid clamps nent to KVM_MAX_CPUID_ENTRIES (256), fills "
+                                     "the entries and succeeds (ENOMEM only when kvcalloc fails), in 6.1, 6.12 and 7.2",
                                      SUCCEEDS)),
             case(f"{short}-cpuid-bad-pointer", name, "the argument is not readable",
                  call(name, "system", BAD_POINTER, "arg = a guard page"), EFAULT,
@@ -716,8 +716,8 @@ def _devices() -> list[Case]:
              errno.EEXIST, f"{DEVICE} Errors: EEXIST 'Device already created, and this type of device may not be "
              "instantiated multiple times'", setup=(VFIO,),
              deviation=Deviation(f"{DEVICE} documents EEXIST for a device type that may not be instantiated twice; "
-                                 "vfio.c "
-             "kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, 6.12, 7.2)", EBUSY)),
+                                 "vfio.c kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, "
+                                 "6.12, 7.2)", EBUSY)),
         case("vfio-attr-unknown-group", "KVM_SET_DEVICE_ATTR", "VFIO device, group 99",
              device_attr("KVM_SET_DEVICE_ATTR", "device", 99), ENXIO,
              f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
@@ -871,7 +871,7 @@ DOC_FINDINGS = [
         KERNEL_BREAKS_DOCUMENT),
     Finding(
         "api.rst 4.56 KVM_GET_TSC_KHZ: 'If the host has unstable tsc this ioctl returns -EIO instead as an error'; "
-        "x86.c (6.1, 6.12, 7.2) has no such path: the vCPU ioctl returns vcpu->arch.virtual_tsc_khz and the VM ioctl "
-        "kvm->arch.default_tsc_khz, unconditionally.",
+        "x86.c (6.1, 6.12, 7.2) has no such path: the vCPU ioctl returns vcpu->arch.virtual_tsc_khz and the VM "
+        "ioctl kvm->arch.default_tsc_khz, unconditionally.",
         KERNEL_BREAKS_DOCUMENT),
 ]
