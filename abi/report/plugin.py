@@ -118,12 +118,14 @@ class Reporter:
         """(statuses, figures, what they were measured against); statuses None when the docs are unavailable."""
         if not hasattr(self, "_coverage"):
             from abi.spec import coverage
-            from abi.spec.plugin import documentation_kernel
+            from abi.spec.plugin import documentation_kernel, held
             from abi.target.base import TargetUnavailable
 
             kernel = documentation_kernel(self.config)
+            ran = held([{"ioctl": r.ioctl, "case": r.case, "arch": r.extra.get("arch", ""), "verdict": r.verdict}
+                        for r in self.records if r.outcome in ("passed", "xfailed")])
             try:
-                st, figs = coverage.for_kernel(kernel)
+                st, figs = coverage.for_kernel(kernel, ran)
                 self._coverage = (st, figs, f"Documentation/virt/kvm/api.rst and devices/*.rst of {kernel}")
             except (TargetUnavailable, OSError) as e:
                 self._coverage = (None, [], f"coverage not measured: {e}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from abi.spec.run import BROKEN, FIXED, RECORDED, SetupFailed, not_applicable, run
+from abi.spec.run import BROKEN, FIXED, HELD, RECORDED, SetupFailed, not_applicable, run
 from abi.target import plugin as targets
 from abi.target.base import TargetUnavailable
 
@@ -133,15 +133,15 @@ def pytest_terminal_summary(terminalreporter, config):
 
     kernel = documentation_kernel(config)
     terminalreporter.section(f"documented errors covered (api.rst and devices/*.rst of {kernel})")
+    reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("xfailed", [])]
     try:
-        _, figures = coverage.for_kernel(kernel)
+        _, figures = coverage.for_kernel(kernel, held([dict(getattr(r, "user_properties", ())) for r in reports]))
     except (TargetUnavailable, OSError) as e:
         terminalreporter.write_line(f"coverage not measured: {e}")
         return
     for f in figures:
         terminalreporter.write_line(f.line())
-    found = undocumented_seen(kernel, _passed([*terminalreporter.stats.get("passed", []),
-                                               *terminalreporter.stats.get("xfailed", [])]))
+    found = undocumented_seen(kernel, _passed(reports))
     specific = [u for u in found if not u.general]
     terminalreporter.section("implemented errors the documentation does not name")
     terminalreporter.write_line(
@@ -149,6 +149,13 @@ def pytest_terminal_summary(terminalreporter, config):
         "of the general errnos api.rst says it does not detail (EINVAL, ENOMEM, EBADF, ENOTTY); all in the report")
     for u in specific:
         terminalreporter.write_line(f"  {u.line()}")
+
+
+def held(props: list[dict]) -> set[tuple[str, str, str]]:
+    """(ioctl, case id, architecture) of every spec case whose verdict held in a run: it passed, or failed exactly
+    as its deviation records. `props`: the user properties of the run's call reports (or records)."""
+    return {(p["ioctl"], p["case"], p["arch"]) for p in props
+            if p.get("case") and p.get("arch") and p.get("verdict") in (HELD, RECORDED)}
 
 
 def passed_cases(passed) -> list:
