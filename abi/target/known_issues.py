@@ -15,7 +15,8 @@ the target and its kernel release, so an entry can hold for one host kernel only
 expected failure: it must fail its case's own assertion with a message containing `fails_with`, or the run fails, so
 a host that changes (a fix, or another wrong answer) turns the run red until the file is updated. Nothing is declared
 unless the option is given, and the spec's expectations never change. The terminal summary lists every declared issue
-and what became of it; the report shows the test as an expected failure whose reason starts "known host issue".
+and what became of it; the report shows the test as an expected failure whose reason starts "known host issue", and
+lists it among the findings.
 """
 
 from __future__ import annotations
