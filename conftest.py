@@ -3,6 +3,7 @@
 pytest_plugins = [
     "abi.headers_plugin",
     "abi.target.plugin",
+    "abi.target.known_issues",
     "abi.spec.plugin",
     "abi.report.plugin",
 ]

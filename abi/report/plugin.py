@@ -67,7 +67,7 @@ class Reporter:
         """Every finding of the run once, with its class (abi.spec.case.FINDING_CLASSES): the deviations that held
         as recorded, the documentation's own, the UAPI headers', and implemented errnos the documents omit."""
         from abi.spec import registry
-        from abi.spec.case import DOCUMENT_SILENT, HEADER_NOT_COMPILABLE
+        from abi.spec.case import DOCUMENT_SILENT, HEADER_NOT_COMPILABLE, KERNEL_BREAKS_DOCUMENT
 
         held: dict[tuple, list[str]] = {}  # one finding per case and observation, with the machines it held on
         consequences: dict[str, list[str]] = {}  # a case id -> what follows from its finding
@@ -86,6 +86,9 @@ class Reporter:
             also = "".join(f"; a consequence: {c}" for c in dict.fromkeys(consequences.get(case, [])))
             out.append((kind, f"deviation: {ioctl}, {condition}: documented {expected}, the kernel gives {observed} "
                               f"({', '.join(sorted(set(machines)))}): {why}{also}"))
+        out += [(KERNEL_BREAKS_DOCUMENT, f"known host issue ({r.target}): {r.ioctl}, {r.condition}: "
+                                         f"{r.message.split(': ', 1)[-1]}")
+                for r in self.records if r.outcome == "xfailed" and r.message.startswith("known host issue")]
         out += [(f.kind, f"documentation: {f}") for f in registry.doc_findings()]
         out += [(HEADER_NOT_COMPILABLE, f"header check: {r.message}") for r in self.records
                 if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]

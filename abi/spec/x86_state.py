@@ -6,17 +6,22 @@ KVM_GET_MSR_INDEX_LIST/KVM_GET_MSR_FEATURE_INDEX_LIST, 4.7 KVM_CREATE_VCPU, 4.10
 4.21 KVM_SET_SIGNAL_MASK, 4.24 KVM_CREATE_IRQCHIP, 4.31/4.32 KVM_{GET,SET}_VCPU_EVENTS, 4.35
 KVM_SET_USER_MEMORY_REGION, 4.41 KVM_SET_BOOT_CPU_ID, 4.46 KVM_GET_SUPPORTED_CPUID, 4.56 KVM_GET_TSC_KHZ,
 4.68/4.69 KVM_{SET,GET}_ONE_REG, 4.84 KVM_GET_REG_LIST, 4.88 KVM_GET_EMULATED_CPUID, 4.99 KVM_REINJECT_CONTROL,
-4.105 KVM_X86_SETUP_MCE, 4.106 KVM_X86_SET_MCE, 4.113 KVM_HYPERV_EVENTFD, 4.114 KVM_GET_NESTED_STATE, 4.118
-KVM_GET_SUPPORTED_HV_CPUID, 4.133 KVM_GET_STATS_FD; 5 "The kvm_run structure" (immediate_exit).
+4.105 KVM_X86_SETUP_MCE, 4.106 KVM_X86_SET_MCE, 4.113 KVM_HYPERV_EVENTFD, 4.118 KVM_GET_SUPPORTED_HV_CPUID,
+4.133 KVM_GET_STATS_FD; 5 "The kvm_run structure" (immediate_exit).
 Implementation (Debian 6.1.192, 6.12.117, 7.2.13): arch/x86/kvm/x86.c (kvm_arch_dev_ioctl, kvm_arch_vm_ioctl,
 kvm_arch_vcpu_ioctl, kvm_vcpu_ioctl_interrupt, kvm_vcpu_ioctl_x86_setup_mce, kvm_vcpu_ioctl_x86_set_mce,
-kvm_get_set_one_reg, kvm_get_reg_list, kvm_arch_vcpu_precreate, kvm_arch_init_vm), arch/x86/kvm/cpuid.c
-(kvm_dev_ioctl_get_cpuid, sanity_check_entries), virt/kvm/kvm_main.c (kvm_set_memory_region /
-__kvm_set_memory_region, kvm_vm_ioctl_create_vcpu, kvm_vm_ioctl_get_stats_fd, kvm_vcpu_ioctl_get_stats_fd,
-kvm_vcpu_ioctl). docs/research/x86_ioctls.md has every row with its evidence.
+kvm_get_set_one_reg, kvm_get_reg_list, kvm_arch_vcpu_precreate, kvm_arch_init_vm,
+kvm_vm_ioctl_check_extension, kvm_ioctl_get_supported_hv_cpuid), arch/x86/kvm/cpuid.c (kvm_dev_ioctl_get_cpuid,
+sanity_check_entries), arch/x86/kvm/hyperv.c (kvm_vm_ioctl_hv_eventfd, kvm_get_hv_cpuid; 6.1 and 6.12 only),
+virt/kvm/kvm_main.c (kvm_set_memory_region / __kvm_set_memory_region, kvm_vm_ioctl_create_vcpu,
+kvm_vm_ioctl_get_stats_fd, kvm_vcpu_ioctl_get_stats_fd, kvm_vcpu_ioctl); x86.c of the newest upstream tree for the
+capability-gated cases (Hyper-V, nested state). docs/research/x86_ioctls.md has every row with its evidence.
 
-The local host's KVM is built on kvm_pvm (a paravirtual vendor module, not VMX or SVM) without
-CONFIG_KVM_HYPERV: nested state and the Hyper-V ioctls cannot be reached there (UNREACHABLE says so).
+What a kernel may be built or loaded without (Hyper-V emulation, CONFIG_KVM_HYPERV; nested virtualization, see
+x86_vcpu_state) is a capability it answers 0 for: the cases of the documented behaviour need it non-zero, and the
+refusal of a kernel without it is a case of its own that needs it 0 (`needs=`), so each kernel runs the half that
+applies to it and skips the other with one line naming the capability. No expectation depends on the host's vendor
+module or build beyond what a capability says.
 
 Signals and RLIMIT_NOFILE act on the process that issues the ioctls: those steps need the local target.
 """
@@ -60,6 +65,7 @@ from abi.spec.case import (
     Unreachable,
     Val,
 )
+from abi.spec.irq_delivery import efd, eventfd
 from abi.spec.steps import BAD_POINTER, IRQCHIP, call, create_vcpu, kvm_run_map, on_fd, step, x86_real_mode
 from abi.target.base import Result
 from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR  # asm/kvm.h since 6.18
@@ -780,14 +786,96 @@ def _events() -> list[Case]:
     ]
 
 
-CASES = [*_msr_lists(), *_cpuid(), *_interrupt(), *_mce(), *_vm(), *_create(), *_run_cases(), *_stats(),
-         *_memslots(), *_one_reg(), *_devices(), *_events()]
+HV_EVENTFD = f"{API} 4.113 KVM_HYPERV_EVENTFD"
+HV_CPUID = f"{API} 4.118 KVM_GET_SUPPORTED_HV_CPUID"
+HV_EVENTFD_FN = "hyperv.c: kvm_vm_ioctl_hv_eventfd"
+# Hyper-V emulation is built in unconditionally up to 6.7 and only with CONFIG_KVM_HYPERV since (6.12 and the newest
+# x86.c put every Hyper-V request and capability under it): a kernel without it answers the capabilities 0, and
+# its refusal of the requests is a case of its own.
+HAS_HV_EVENTFD = ((kvm.KVM_CAP_HYPERV_EVENTFD, "KVM_CAP_HYPERV_EVENTFD", True),)
+NO_HV_EVENTFD = ((kvm.KVM_CAP_HYPERV_EVENTFD, "KVM_CAP_HYPERV_EVENTFD", False),)
+HAS_SYS_HV_CPUID = ((kvm.KVM_CAP_SYS_HYPERV_CPUID, "KVM_CAP_SYS_HYPERV_CPUID", True),)
+NO_SYS_HV_CPUID = ((kvm.KVM_CAP_SYS_HYPERV_CPUID, "KVM_CAP_SYS_HYPERV_CPUID", False),)
+HAS_HV_CPUID = ((kvm.KVM_CAP_HYPERV_CPUID, "KVM_CAP_HYPERV_CPUID", True),)
+NO_HV_CPUID = ((kvm.KVM_CAP_HYPERV_CPUID, "KVM_CAP_HYPERV_CPUID", False),)
 
-_HOST = ("the local host's KVM runs on the kvm_pvm vendor module (/sys/module/kvm_pvm), not kvm_intel or "
-         "kvm_amd")
-_NO_HYPERV = ("the local 6.18 kernel is built without CONFIG_KVM_HYPERV (KVM_CAP_HYPERV and "
-              "KVM_CAP_HYPERV_EVENTFD answer 0; the request is refused by x86.c's default: ENOTTY on the VM fd, "
-              "EINVAL on the system and vCPU fds): the Hyper-V code is not compiled in")
+
+def hv_eventfd(conn_id: int = 1, flags: int = 0) -> Step:
+    """KVM_HYPERV_EVENTFD of the scene's eventfd (irq_delivery.eventfd, as "efd") for `conn_id`."""
+    def run(s: Scene) -> Result:
+        fd = efd()(s)
+        return s.ioctl(s.vm, kvm.KVM_HYPERV_EVENTFD, kvm.kvm_hyperv_eventfd(conn_id=conn_id, fd=fd, flags=flags))
+
+    what = "DEASSIGN" if flags == kvm.KVM_HYPERV_EVENTFD_DEASSIGN else f"flags {flags:#x}"
+    return step(f"KVM_HYPERV_EVENTFD(conn_id {conn_id:#x}, the eventfd, {what})", run)
+
+
+DEASSIGN = kvm.KVM_HYPERV_EVENTFD_DEASSIGN
+
+
+def _hyperv() -> list[Case]:
+    ev, cpuid = {"needs": HAS_HV_EVENTFD}, "KVM_GET_SUPPORTED_HV_CPUID"
+    returns = f"{HV_EVENTFD} :Returns:"
+    return [
+        case("hv-eventfd-assign", "KVM_HYPERV_EVENTFD", "conn_id 1, an eventfd", hv_eventfd(1), 0,
+             f"{returns} '0 on success'; {HV_EVENTFD_FN} -> kvm_hv_eventfd_assign", setup=(eventfd(),), **ev),
+        case("hv-eventfd-deassign", "KVM_HYPERV_EVENTFD", "DEASSIGN of the registered conn_id 1",
+             hv_eventfd(1, DEASSIGN), 0, f"{returns} '0 on success'; {HV_EVENTFD_FN} -> kvm_hv_eventfd_deassign",
+             setup=(eventfd(), hv_eventfd(1)), **ev),
+        case("hv-eventfd-conn-id-too-big", "KVM_HYPERV_EVENTFD", "conn_id 0x1000000 (past KVM_HYPERV_CONN_ID_MASK)",
+             hv_eventfd(1 << 24), EINVAL, f"{returns} '-EINVAL if conn_id or flags is outside the allowed range'; "
+             f"{HV_EVENTFD_FN} (conn_id & ~KVM_HYPERV_CONN_ID_MASK)", setup=(eventfd(),), **ev),
+        case("hv-eventfd-unknown-flag", "KVM_HYPERV_EVENTFD", "flags bit 1 (only DEASSIGN is defined)",
+             hv_eventfd(1, 2), EINVAL, f"{returns} '-EINVAL if conn_id or flags is outside the allowed range'; "
+             f"{HV_EVENTFD_FN} (flags & ~KVM_HYPERV_EVENTFD_DEASSIGN)", setup=(eventfd(),), **ev),
+        case("hv-eventfd-deassign-unregistered", "KVM_HYPERV_EVENTFD", "DEASSIGN of conn_id 1, never registered",
+             hv_eventfd(1, DEASSIGN), ENOENT, f"{returns} '-ENOENT on deassign if the conn_id isn't registered'; "
+             "hyperv.c: kvm_hv_eventfd_deassign (idr_remove finds nothing)", setup=(eventfd(),), **ev),
+        case("hv-eventfd-assign-twice", "KVM_HYPERV_EVENTFD", "conn_id 1 registered already",
+             hv_eventfd(1), EEXIST, f"{returns} '-EEXIST on assign if the conn_id is already registered'; "
+             "hyperv.c: kvm_hv_eventfd_assign (idr_alloc's ENOSPC becomes EEXIST)",
+             setup=(eventfd(), hv_eventfd(1)), **ev),
+        case("hv-eventfd-bad-pointer", "KVM_HYPERV_EVENTFD", "the argument is not readable",
+             call("KVM_HYPERV_EVENTFD", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
+             "x86.c: kvm_arch_vm_ioctl, KVM_HYPERV_EVENTFD (copy_from_user)", basis="code", **ev),
+        case("hv-eventfd-no-hyperv", "KVM_HYPERV_EVENTFD", "KVM_CAP_HYPERV_EVENTFD 0 (built without "
+             "CONFIG_KVM_HYPERV)", call("KVM_HYPERV_EVENTFD", "vm", kvm.kvm_hyperv_eventfd(conn_id=1, fd=-1),
+                                        "conn_id 1, fd -1"), errno.ENOTTY,
+             "x86.c: kvm_arch_vm_ioctl (6.12, newest: KVM_HYPERV_EVENTFD exists only with CONFIG_KVM_HYPERV; "
+             "default: ENOTTY)", basis="code", needs=NO_HV_EVENTFD),
+        case("hv-cpuid-system-nent-1", cpuid, "system fd, nent 1: fewer than the Hyper-V leaves",
+             call(cpuid, "system", counted("<II", 1, 1, ENTRY), "nent 1"), E2BIG,
+             f"{HV_CPUID}: 'If the number of entries is too low to describe all Hyper-V feature leaves, an error "
+             "(E2BIG) is returned'; hyperv.c: kvm_get_hv_cpuid (nent below its table's)", needs=HAS_SYS_HV_CPUID),
+        case("hv-cpuid-system", cpuid, "system fd, nent 64: nent adjusted to the leaves returned",
+             call(cpuid, "system", counted("<II", 64, 64, ENTRY), "nent 64"), 0,
+             f"{HV_CPUID}: 'If the number is more or equal to the number of Hyper-V feature leaves, the 'nent' "
+             "field is adjusted to the number of valid entries'", check=cpuid_entries(64), needs=HAS_SYS_HV_CPUID),
+        case("hv-cpuid-system-bad-pointer", cpuid, "system fd, the argument is not readable",
+             call(cpuid, "system", BAD_POINTER, "arg = a guard page"), EFAULT,
+             "x86.c: kvm_ioctl_get_supported_hv_cpuid (copy_from_user)", basis="code", needs=HAS_SYS_HV_CPUID),
+        case("hv-cpuid-vcpu-nent-1", cpuid, "vCPU fd, nent 1: fewer than the Hyper-V leaves",
+             call(cpuid, "vcpu", counted("<II", 1, 1, ENTRY), "nent 1"), E2BIG,
+             f"{HV_CPUID}: 'If the number of entries is too low ... an error (E2BIG) is returned'; hyperv.c: "
+             "kvm_get_hv_cpuid", setup=(VCPU,), needs=HAS_HV_CPUID),
+        case("hv-cpuid-vcpu", cpuid, "vCPU fd, nent 64: nent adjusted to the leaves returned",
+             call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), 0,
+             f"{HV_CPUID}: 'the 'nent' field is adjusted to the number of valid entries'", check=cpuid_entries(64),
+             setup=(VCPU,), needs=HAS_HV_CPUID),
+        case("hv-cpuid-system-no-hyperv", cpuid, "system fd, KVM_CAP_SYS_HYPERV_CPUID 0 (built without "
+             "CONFIG_KVM_HYPERV)", call(cpuid, "system", counted("<II", 64, 64, ENTRY), "nent 64"), EINVAL,
+             "x86.c: kvm_arch_dev_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
+             "EINVAL)", basis="code", needs=NO_SYS_HV_CPUID),
+        case("hv-cpuid-vcpu-no-hyperv", cpuid, "vCPU fd, KVM_CAP_HYPERV_CPUID 0 (built without CONFIG_KVM_HYPERV)",
+             call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), EINVAL,
+             "x86.c: kvm_arch_vcpu_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
+             "EINVAL)", setup=(VCPU,), basis="code", needs=NO_HV_CPUID),
+    ]
+
+
+CASES = [*_msr_lists(), *_cpuid(), *_interrupt(), *_mce(), *_vm(), *_create(), *_run_cases(), *_stats(),
+         *_memslots(), *_one_reg(), *_devices(), *_events(), *_hyperv()]
+
 _ARM64_PART = "the sentence is in the section's ARM64 part; x86.c never returns it for this ioctl"
 
 UNREACHABLE = [
@@ -795,13 +883,6 @@ UNREACHABLE = [
                 "default) TSC frequency unconditionally in 6.1, 6.12 and 7.2: no path returns -EIO, whatever the "
                 "host TSC; an unstable host TSC cannot be induced from userspace either (see DOC_FINDINGS)",
                 arch="x86_64"),
-    Unreachable("KVM_GET_NESTED_STATE", E2BIG, f"{_HOST}, which has no nested virtualization: "
-                "KVM_CAP_NESTED_STATE answers 0 and x86.c kvm_arch_vcpu_ioctl returns EINVAL (nested_ops->enabled "
-                "false) before sizing the state; reachable on a VMX/SVM host with nested=1", arch="x86_64"),
-    Unreachable("KVM_HYPERV_EVENTFD", EINVAL, _NO_HYPERV, arch="x86_64"),
-    Unreachable("KVM_HYPERV_EVENTFD", ENOENT, _NO_HYPERV, arch="x86_64"),
-    Unreachable("KVM_HYPERV_EVENTFD", EEXIST, _NO_HYPERV, arch="x86_64"),
-    Unreachable("KVM_GET_SUPPORTED_HV_CPUID", E2BIG, _NO_HYPERV, arch="x86_64"),
     Unreachable("KVM_GET_STATS_FD", ENOMEM, "needs anon_inode_getfile to fail for lack of kernel memory; no "
                 "userspace control provokes that without fault injection (failslab), which the suite does not "
                 "use on a shared host", arch="x86_64"),
@@ -833,9 +914,10 @@ UNREACHABLE = [
                 "failure with ENOMEM, not the documented EBUSY (6.1, 6.12, 7.2; see DOC_FINDINGS)", arch="x86_64"),
     Unreachable("KVM_SET_GSI_ROUTING", EINVAL, "the documented EINVAL is for a KVM_IRQ_ROUTING_S390_ADAPTER entry "
                 "on an s390 ucontrol VM", arch="x86_64"),
-    Unreachable("KVM_GET_REG_LIST", E2BIG, "x86.c kvm_get_reg_list lists one register (GUEST_SSP) only when the "
-                "guest CPUID has SHSTK, which the local host does not offer (KVM_GET_SUPPORTED_CPUID leaf 7 ECX "
-                "bit 7 clear): with nothing to list, no n is too small", arch="x86_64"),
+    Unreachable("KVM_GET_REG_LIST", E2BIG, "x86.c kvm_get_reg_list (6.1 and 6.12 have no x86 "
+                "KVM_GET_REG_LIST) lists one register, GUEST_SSP, and only when the guest CPUID has SHSTK: E2BIG "
+                "needs a host that offers SHSTK (KVM_GET_SUPPORTED_CPUID leaf 7 ECX bit 7), which no capability "
+                "reports, so no case can be gated on it; `reg-list-empty` is the guest without SHSTK", arch="x86_64"),
 ]
 
 # The Errors-table rows of the x86 and "all" sections that 6.1, 6.12 and 7.2 share, as api.rst words them (the
