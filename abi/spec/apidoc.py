@@ -18,7 +18,16 @@ ERRNO_NAMES = frozenset(_errno.errorcode.values()) | {"ENOTSUPP", "ENOIOCTLCMD",
 
 _HEADING = re.compile(r"^(\d+)\.(\d+)\s+(\S.*?)\s*$")
 _UNDERLINE = re.compile(r"^-{3,}\s*$")
+_CHAPTER = re.compile(r"^\d+\.\s+\S")  # "7. Capabilities that can be enabled on VMs", underlined with "="
+_CHAPTER_UNDERLINE = re.compile(r"^={3,}\s*$")
 _FIELD = re.compile(r"^:(\w[\w ]*):\s*(.*)$")
+# The section fields api.rst's introductions define, also as some sections write them: without the colons
+# ("Architectures: x86", 6.1's 7.24), without the second (":Returns 0 on success", 6.1's 8.35), or singular
+# (":Architecture:", 7.2's 7.45).
+_FIELD_NAMES = {"Capability": "Capability", "Capabilities": "Capability", "Architectures": "Architectures",
+                "Architecture": "Architectures", "Type": "Type", "Target": "Target", "Parameters": "Parameters",
+                "Returns": "Returns"}
+_LOOSE_FIELD = re.compile(r"^(:?)(" + "|".join(_FIELD_NAMES) + r")(:?)(?:\s+|$)(.*)$")
 _ERRORS = re.compile(r"^\s*Errors(?: include)?:\s*$")
 _BORDER = re.compile(r"^(\s*)(=+)(\s+)(=+)\s*$")
 _PROSE_ERRNO = re.compile(r"(?<![\w-])-?(E[A-Z0-9]{2,})\b")
@@ -50,13 +59,40 @@ class Section:
 
     @property
     def architectures(self) -> list[str]:
-        return [a.strip() for a in re.split(r"[,\s]+", self.fields.get("Architectures", "")) if a.strip()]
+        """The architectures the section applies to (ARCHITECTURES' names), from its :Architectures: field. A
+        section without the field applies to all: api.rst's introductions list the field among what each section
+        gives, and the sections that omit it (4.79-4.81, the device ioctls) are the generic ones."""
+        return sorted(architectures(self.fields.get("Architectures")))
 
     @property
     def type(self) -> str:
         """system, vm, vcpu or device (several when the documentation says "vm ioctl, vcpu ioctl")."""
         return self.fields.get("Type", "")
 
+
+
+# The architectures the documents name, as they name them (api.rst 6.1 still says "powerpc" in places; a
+# device document "ARM64").
+ARCHITECTURES = ("x86", "arm64", "s390", "ppc", "mips", "riscv", "loongarch")
+_ARCH_ALIASES = {"powerpc": "ppc", "arm": "arm64", "aarch64": "arm64", "x86_64": "x86", "i386": "x86"}
+_ARCH_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def _arch_words(text: str) -> set[str]:
+    return {_ARCH_ALIASES.get(w, w) for w in _ARCH_WORD.findall(text.lower())} & set(ARCHITECTURES)
+
+
+def architectures(value: str | None) -> frozenset[str]:
+    """An :Architectures: value as the set of architectures it stands for: None (no field) and "all" are every
+    one, "all except arm64" all but those named, "none" none, and otherwise the architectures it names, whatever
+    words surround them ("x86, arm64", "x86 s390 arm64", "x86 SEV enabled", "Any that implement pvclocks
+    (currently x86 only)", "arm64, mips, riscv, x86 (if KVM_CAP_ONE_REG)")."""
+    if value is None:
+        return frozenset(ARCHITECTURES)
+    m = re.match(r"\s*all\b(?:\s*(?:except|but)\b(.*))?", value, re.I)
+    if m:
+        return frozenset(ARCHITECTURES) - _arch_words(m.group(1) or "")
+    return frozenset(_arch_words(value))
 
 
 def _names(title: str) -> tuple[list[str], str]:
@@ -71,15 +107,27 @@ def _names(title: str) -> tuple[list[str], str]:
 
 
 def _sections(lines: list[str]):
-    """(start, end, number, title) of every numbered section, in order."""
-    starts = []
+    """(start, end, number, title) of every numbered section, in order. A section ends at the next section or at
+    the next chapter heading: the introduction of chapter 7 is no part of chapter 6's last section."""
+    starts, chapters = [], []
     for i in range(len(lines) - 1):
         m = _HEADING.match(lines[i])
         if m and _UNDERLINE.match(lines[i + 1]):
             starts.append((i, f"{m.group(1)}.{m.group(2)}", m.group(3)))
+        elif _CHAPTER.match(lines[i]) and _CHAPTER_UNDERLINE.match(lines[i + 1]):
+            chapters.append(i)
     for k, (i, number, title) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
+        end = min([starts[k + 1][0] if k + 1 < len(starts) else len(lines)] + [c for c in chapters if c > i])
         yield i, end, number, title
+
+
+def _field(line: str) -> tuple[str, str] | None:
+    """(name, value) of a field line: `:Name: value`, or one of api.rst's own fields written loosely."""
+    m = _LOOSE_FIELD.match(line)
+    if m and (m.group(1) or m.group(3)):
+        return _FIELD_NAMES[m.group(2)], m.group(4).strip()
+    m = _FIELD.match(line)
+    return (m.group(1).strip(), m.group(2).strip()) if m else None
 
 
 def _fields(lines: list[str], start: int, end: int) -> dict[str, str]:
@@ -87,10 +135,10 @@ def _fields(lines: list[str], start: int, end: int) -> dict[str, str]:
     out: dict[str, str] = {}
     last = None
     for line in lines[start:end]:
-        m = _FIELD.match(line)
-        if m:
-            last = m.group(1).strip()
-            out[last] = m.group(2).strip()
+        f = _field(line)
+        if f:
+            last = f[0]
+            out[last] = f[1]
         elif last and line.startswith((" ", "\t")) and line.strip():
             out[last] += " " + line.strip()
         elif not line.strip() and not out:
@@ -201,7 +249,7 @@ class DeviceError:
     errno: str
     condition: str
     line: int
-    architectures: tuple[str, ...]  # from the group's :Architectures: line, else the document's own
+    architectures: tuple[str, ...]  # from the group's :Architectures: line, else the document's own (ARCHITECTURES)
     source: str = "table"  # "table": a row of an errors table; "prose": a sentence naming the errno
 
     @property
@@ -242,7 +290,7 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
     """Every errno a device document names, under the group and attribute it stands in: the rows of its error
     tables with their (wrapped) conditions, and errnos in prose with their line."""
     out: list[DeviceError] = []
-    default_arch = DEVICE_DOC_ARCH.get(name, ())
+    default_arch = tuple(sorted(architectures(", ".join(DEVICE_DOC_ARCH[name])))) if name in DEVICE_DOC_ARCH else ()
     groups: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
     arches = default_arch
@@ -284,7 +332,7 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
             continue
         m = _DEV_ARCH.match(line)
         if m:
-            arches = tuple(a.strip().lower() for a in m.group(1).split(","))
+            arches = tuple(sorted(architectures(m.group(1))))
             continue
         for m in _PROSE_ERRNO.finditer(line):
             if m.group(1) in ERRNO_NAMES:

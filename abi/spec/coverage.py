@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from abi.spec import apidoc
 
-# api.rst's architecture names, and the machines of ours that are each architecture.
-DOC_ARCH = {"x86_64": {"x86", "all"}, "arm64": {"arm64", "all"}}
+# The documents' architecture names (apidoc.ARCHITECTURES) of ours, and the machines of ours that are each.
+DOC_ARCH = {"x86_64": {"x86"}, "arm64": {"arm64"}}
 MACHINES = {"x86_64": {"x86_64"}, "arm64": {"gicv2", "gicv3", "novgic", "mte"}}
 
 
@@ -104,7 +104,6 @@ def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
 
 
 ATTR_IOCTLS = ("KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATTR")
-_DEVICE_ARCH = {"arm64": "arm64", "arm": "arm64", "x86": "x86_64", "all": None}
 
 
 def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
@@ -116,10 +115,7 @@ def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
     for e in errors:
         if e.source == "prose" and (e.groups, e.attributes, e.errno) in tabled:
             continue
-        arches = set()
-        for a in e.architectures:
-            arches |= set(DOC_ARCH) if _DEVICE_ARCH.get(a, "") is None else {_DEVICE_ARCH.get(a, "")}
-        arches = frozenset(arches & set(DOC_ARCH))
+        arches = frozenset(_OURS[a] for a in e.architectures if a in _OURS)
         if not arches or not e.groups:
             continue
         key = (e.groups, e.attributes, e.errno)

@@ -67,6 +67,60 @@ def test_edge_cases():
         ("ENODEV", "The device id is unknown"), ("ENXIO", "Device not supported on current system on this host")]
 
 
+CHAPTERS = """\
+4.79 KVM_CREATE_THING
+---------------------
+
+:Type: vm ioctl
+
+Returns -ENODEV for an unknown thing.
+
+4.80 KVM_GET_THING
+------------------
+
+:Architectures: all except arm64
+:Type: vm ioctl
+
+6. Capabilities that can be enabled on vCPUs
+============================================
+
+  Returns:
+      General error numbers (EBADF, ENOMEM, EINVAL) are not detailed.
+
+6.1 KVM_CAP_THING_ONE
+---------------------
+
+Architectures: x86 SEV enabled
+Type: vm
+Returns: 0 on success; ENOTTY on error
+
+6.2 KVM_CAP_THING_TWO
+---------------------
+
+:Capability KVM_CAP_THING_TWO
+:Architecture: x86, arm64
+:Returns 0 on success, -EINVAL when arg[0] contains invalid bits
+"""
+
+
+def test_fields_architectures_and_chapter_ends():
+    one, two, cap1, cap2 = apidoc.parse(CHAPTERS)
+    assert one.architectures == sorted(apidoc.ARCHITECTURES)  # no field: the generic ioctls, every architecture
+    assert two.architectures == sorted(set(apidoc.ARCHITECTURES) - {"arm64"})
+    assert [m.errno for m in cap1.mentions] == ["ENOTTY"]  # not the EBADF... of chapter 6's introduction
+    assert cap1.fields == {"Architectures": "x86 SEV enabled", "Type": "vm", "Returns": "0 on success; ENOTTY on error"}
+    assert cap1.architectures == ["x86"]
+    assert cap2.fields["Capability"] == "KVM_CAP_THING_TWO" and cap2.architectures == ["arm64", "x86"]
+    assert cap2.fields["Returns"].startswith("0 on success, -EINVAL")
+    a = apidoc.architectures
+    assert a("all") == a(None) == frozenset(apidoc.ARCHITECTURES) and a("none") == frozenset()
+    assert a("x86 s390 arm64") == a("x86, arm64, s390") == {"x86", "arm64", "s390"}
+    assert a("Any that implement pvclocks (currently x86 only)") == {"x86"}
+    assert a("arm64, mips, riscv, x86 (if KVM_CAP_ONE_REG)") == {"arm64", "mips", "riscv", "x86"}
+    assert a("ARM64") == a("arm") == {"arm64"} and a("powerpc") == {"ppc"}
+    assert a("all except arm64, s390") == frozenset(apidoc.ARCHITECTURES) - {"arm64", "s390"}
+
+
 def test_errors_changed_names_the_rows():
     base = apidoc.parse(EDGES)
     new = apidoc.parse(EDGES.replace("ENODEV  The device id is unknown", "ENODEV  The device id is bad"))

@@ -43,6 +43,33 @@ def test_pairs_rows_and_architectures():
     assert ("KVM_INTERRUPT", "EFAULT", 1, "prose", ("x86_64",)) in got
 
 
+def test_architectures_of_a_section():
+    doc = """\
+4.79 KVM_CREATE_DEVICE
+----------------------
+
+:Type: vm ioctl
+
+Returns -ENODEV when the type is unknown.
+
+4.11 KVM_GET_REGS
+-----------------
+
+:Architectures: all except arm64
+
+Returns -EFAULT when the pointer is bad.
+
+4.12 KVM_SET_REGS
+-----------------
+
+:Architectures: none
+
+Returns -EFAULT when the pointer is bad.
+"""
+    got = {p.ioctl: sorted(p.arches) for p in coverage.documented_pairs(apidoc.parse(doc))}
+    assert got == {"KVM_CREATE_DEVICE": ["arm64", "x86_64"], "KVM_GET_REGS": ["x86_64"]}
+
+
 def test_a_case_covers_its_row_on_its_architecture_only():
     pairs = coverage.documented_pairs(apidoc.parse(DOC))
     cases = [case("KVM_RUN", EINVAL, ("gicv2",), row=2), case("KVM_RUN", ENOEXEC, ("x86_64",)),
