@@ -4,12 +4,15 @@ A section is a numbered heading underlined with dashes ("4.85 KVM_ARM_SET_DEVICE
 reader keeps what a test needs: the names the heading gives (a heading may name several ioctls:
 "KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR", "KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST"), its
 suffix, the `:Field:` lines (wrapped ones joined), the Errors table (a row per errno and condition, wrapped
-conditions joined, the same errno may come twice), and every errno the prose mentions, with its line.
-Section numbers are not unique (several kernels repeat one): sections are kept in document order.
+conditions joined, the same errno may come twice), and the rest as sentences: every errno the prose names is
+a mention, one per sentence and errno, the sentence its condition. A field's value, a list item and a line of
+a literal block count as a sentence each. Section numbers are not unique (several kernels repeat one):
+sections are kept in document order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno as _errno
 import re
 from dataclasses import dataclass, field
@@ -41,6 +44,16 @@ class DocError:
     line: int
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of prose (or a field's value, a list item, a line of a literal block), whitespace joined."""
+
+    text: str
+    line: int  # where it starts (1-based)
+    end: int  # where it ends
+    errnos: tuple[tuple[str, int], ...] = ()  # the errnos it names, each once, with the line naming it first
+
+
 @dataclass
 class Section:
     number: str
@@ -50,8 +63,9 @@ class Section:
     suffix: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     errors: list[DocError] = field(default_factory=list)
-    mentions: list[DocError] = field(default_factory=list)  # errnos named in prose, with their sentence
+    mentions: list[DocError] = field(default_factory=list)  # errnos named in prose: one per sentence and errno
     body: str = ""
+    sentences: list[Sentence] = field(default_factory=list)  # the prose outside the Errors tables
 
     @property
     def chapter(self) -> int:
@@ -184,6 +198,108 @@ def _list(lines: list[str], i: int, end: int) -> tuple[list[DocError], int]:
         i += 1
     return rows, i
 
+# --- prose as sentences ----------------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+\.|#\.|\(?[a-z0-9]\))\s+")
+_DIRECTIVE = re.compile(r"^\s*\.\.(?:\s|$)")
+_DIRECTIVE_TEXT = re.compile(r"^\s*\.\.\s+[\w-]+::\s+(\S.*)$")
+_RULE_LINE = re.compile(r"^\s*([-=~^*+#])\1{2,}\s*$")  # an underline or a transition
+# The end of a sentence: a full stop (question or exclamation mark), closing quotes or brackets, then space; not
+# after the abbreviations the documents use.
+_STOP = re.compile(r"[.!?][\"')\]]*\s+")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|resp|approx|incl|no|ie|eg)|\.\.)\.$", re.I)
+
+
+def _units(lines: list[str], numbers) -> list[list[tuple[int, str]]]:
+    """The prose units of the lines whose numbers (0-based, ascending) are given, a gap in them being a break:
+    paragraphs, each field with its indented continuation, each list item, each line of a literal block
+    (after a paragraph ending "::")."""
+    units: list[list[tuple[int, str]]] = []
+    cur: list[tuple[int, str]] = []
+    cont = None  # the indentation a continuation line has: -1 any (a field's)
+    literal = None  # inside a literal block: the indentation of the paragraph that opened it
+    last = None
+
+    def flush():
+        nonlocal cur, literal
+        if cur:
+            units.append(cur)
+            if cur[-1][1].rstrip().endswith("::"):
+                literal = len(cur[0][1]) - len(cur[0][1].lstrip())
+        cur = []
+
+    for n in numbers:
+        line = lines[n].expandtabs(8)
+        if last is not None and n != last + 1:
+            flush()
+        last = n
+        if not line.strip():
+            flush()
+            continue
+        indent = len(line) - len(line.lstrip())
+        if literal is not None:
+            if indent > literal:
+                units.append([(n, line)])
+                continue
+            literal = None
+        m = _DIRECTIVE_TEXT.match(line)
+        if m:  # ".. note:: The ... ioctl will return EINVAL": the note's text is prose, at its column
+            flush()
+            cur, cont = [(n, " " * m.start(1) + m.group(1))], m.start(1)
+            continue
+        if _BORDER.match(line) or _RULE_LINE.match(line) or _DIRECTIVE.match(line):
+            flush()  # a directive (".. note::") or comment line is no prose; a note's indented body is
+            continue
+        bullet = _BULLET.match(line)
+        if _field(line) or bullet:
+            flush()
+            cur, cont = [(n, line)], (bullet.end() if bullet else -1)
+        elif cur and (indent == cont or (cont == -1 and indent > 0)):
+            cur.append((n, line))
+        else:
+            flush()
+            cur, cont = [(n, line)], indent
+    flush()
+    return units
+
+
+def _split(unit: list[tuple[int, str]]) -> list[Sentence]:
+    """A unit's sentences, each with the errnos it names."""
+    text, where = "", []  # where: (offset in text, line number) of each line
+    for n, line in unit:
+        if text:
+            text += " "
+        where.append((len(text), n + 1))
+        text += line.strip()
+
+    def line_at(offset: int) -> int:
+        return [ln for o, ln in where if o <= offset][-1]
+
+    out, begin = [], 0
+    for m in _STOP.finditer(text):
+        if _ABBREV.search(text[: m.start() + 1]):
+            continue
+        out.append((begin, m.start() + 1 + len(m.group(0)[1:].rstrip())))
+        begin = m.end()
+    if begin < len(text):
+        out.append((begin, len(text)))
+    sentences = []
+    for a, b in out:
+        body = text[a:b].strip()
+        if not re.search(r"\w", body):
+            continue  # "::" alone
+        errnos: dict[str, int] = {}
+        for m in _PROSE_ERRNO.finditer(text, a, b):
+            if m.group(1) in ERRNO_NAMES:
+                errnos.setdefault(m.group(1), line_at(m.start(1)))
+        sentences.append(Sentence(body, line_at(a), line_at(max(a, b - 1)), tuple(errnos.items())))
+    return sentences
+
+
+def sentences(lines: list[str], numbers) -> list[Sentence]:
+    """The sentences of the given lines (see _units)."""
+    return [s for unit in _units(lines, numbers) for s in _split(unit)]
+
 
 def parse(text: str) -> list[Section]:
     lines = text.splitlines()
@@ -201,12 +317,8 @@ def parse(text: str) -> list[Section]:
                 i = j
                 continue
             i += 1
-        for n in range(start + 2, end):
-            if n in table_lines:
-                continue
-            for m in _PROSE_ERRNO.finditer(lines[n]):
-                if m.group(1) in ERRNO_NAMES:
-                    sec.mentions.append(DocError(m.group(1), lines[n].strip(), n + 1))
+        sec.sentences = sentences(lines, [n for n in range(start + 2, end) if n not in table_lines])
+        sec.mentions = [DocError(e, st.text, n) for st in sec.sentences for e, n in st.errnos]
         sec.body = "\n".join(lines[start:end])
         out.append(sec)
     return out
@@ -251,6 +363,7 @@ class DeviceError:
     line: int
     architectures: tuple[str, ...]  # from the group's :Architectures: line, else the document's own (ARCHITECTURES)
     source: str = "table"  # "table": a row of an errors table; "prose": a sentence naming the errno
+    end: int = 0  # the last line of the row or sentence
 
     @property
     def group(self) -> str:
@@ -286,10 +399,10 @@ def _expand(names: str) -> tuple[str, ...]:
     return tuple(n for n in out if n)
 
 
-def parse_device_doc(name: str, text: str) -> list[DeviceError]:
-    """Every errno a device document names, under the group and attribute it stands in: the rows of its error
-    tables with their (wrapped) conditions, and errnos in prose with their line."""
-    out: list[DeviceError] = []
+def _device_doc(name: str, text: str):
+    """The rows of a device document's errors tables, and its prose as sentences, each under the group, attributes
+    and architectures it stands in."""
+    rows: list[DeviceError] = []
     default_arch = tuple(sorted(architectures(", ".join(DEVICE_DOC_ARCH[name])))) if name in DEVICE_DOC_ARCH else ()
     groups: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
@@ -297,6 +410,8 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
     lines = text.expandtabs(8).splitlines()
     table_col = None  # the second column's offset while inside an errors table
     table_rows = table_lines = 0
+    prose: list[int] = []  # 0-based numbers of the lines of prose
+    context: dict[int, tuple] = {}  # and the (groups, attributes, architectures) each stands in
     for n, line in enumerate(lines, 1):
         nxt = lines[n] if n < len(lines) else ""
         m = _BORDER.match(line)
@@ -311,12 +426,11 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
             first, rest = line[:table_col].strip(), line[table_col:].strip()
             errno = first.lstrip("-")
             if errno in ERRNO_NAMES:
-                out.append(DeviceError(name, groups, attributes, errno, rest, n, arches))
+                rows.append(DeviceError(name, groups, attributes, errno, rest, n, arches, end=n))
                 table_rows += 1
             elif not first and rest and table_rows:
-                e = out[-1]
-                out[-1] = DeviceError(e.document, e.groups, e.attributes, e.errno, f"{e.condition} {rest}", e.line,
-                                      e.architectures)
+                e = rows[-1]
+                rows[-1] = dataclasses.replace(e, condition=f"{e.condition} {rest}", end=n)
             continue
         m = _DEV_GROUP_NUMBERED.match(line)
         names = m and (m.group(1) or m.group(2))
@@ -334,7 +448,16 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
         if m:
             arches = tuple(sorted(architectures(m.group(1))))
             continue
-        for m in _PROSE_ERRNO.finditer(line):
-            if m.group(1) in ERRNO_NAMES:
-                out.append(DeviceError(name, groups, attributes, m.group(1), line.strip(), n, arches, "prose"))
-    return out
+        prose.append(n - 1)
+        context[n - 1] = (groups, attributes, arches)
+    return rows, [(st, context[st.line - 1]) for st in sentences(lines, prose)]
+
+
+def parse_device_doc(name: str, text: str) -> list[DeviceError]:
+    """Every errno a device document names, under the group and attribute it stands in, in document order: the
+    rows of its error tables with their (wrapped) conditions, and one row per sentence of prose and errno it
+    names, the sentence as the condition."""
+    rows, prose = _device_doc(name, text)
+    for st, (groups, attributes, arches) in prose:
+        rows += [DeviceError(name, groups, attributes, e, st.text, n, arches, "prose", st.end) for e, n in st.errnos]
+    return sorted(rows, key=lambda e: e.line)

@@ -1,10 +1,11 @@
 """Documentation coverage: every (ioctl, errno, condition) api.rst documents for x86_64 or arm64, and whether a
 case tests it on a machine of that architecture, or why no target here can.
 
-A documented pair is an Errors-table row, or an errno the section's prose names that its table does not. Rows
-of one ioctl with the same errno are numbered (`row`), which a case selects with `Case.doc_row`. A case covers
-a pair when it asserts the documented contract (basis "doc", deviations included: they test the contract),
-for an ioctl the section names, with that errno.
+A documented pair is an Errors-table row, or a sentence of the section's prose naming an errno its table does
+not (two sentences naming EINVAL for two conditions are two rows). Rows of one ioctl with the same errno are
+numbered (`row`, table rows first, then sentences in document order), which a case selects with
+`Case.doc_row`. A case covers a pair when it asserts the documented contract (basis "doc", deviations
+included: they test the contract), for an ioctl the section names, with that errno.
 """
 
 from __future__ import annotations
@@ -95,11 +96,13 @@ def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
             seen[e.errno] = seen.get(e.errno, 0) + 1
             out.append(Pair(tuple(sec.names), e.errno, e.condition, title, seen[e.errno], "table",
                             _restrict(arches, e.condition)))
-        for m in sec.mentions:
-            if m.errno in seen:
-                continue
-            seen[m.errno] = 1
-            out.append(Pair(tuple(sec.names), m.errno, m.condition, title, 1, "prose", _restrict(arches, m.condition)))
+        tabled = set(seen)
+        for m in sec.mentions:  # one per sentence and errno
+            if m.errno in tabled:
+                continue  # the prose restates (or explains) a row of the section's table
+            seen[m.errno] = seen.get(m.errno, 0) + 1
+            out.append(Pair(tuple(sec.names), m.errno, m.condition, title, seen[m.errno], "prose",
+                            _restrict(arches, m.condition)))
     return [p for p in out if p.arches]
 
 
@@ -108,7 +111,8 @@ ATTR_IOCTLS = ("KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATT
 
 def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
     """The rows of one device document (apidoc.parse_device_doc) for x86_64 or arm64, numbered like api.rst's:
-    per group and attribute, a repeated errno is row 2; prose names an errno the group's tables do not."""
+    per group and attribute, a repeated errno is row 2; prose rows are the sentences naming an errno the group's
+    tables do not, one row each."""
     out = []
     seen: dict[tuple, int] = {}
     tabled = {(e.groups, e.attributes, e.errno) for e in errors if e.source == "table"}
@@ -120,8 +124,6 @@ def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
             continue
         key = (e.groups, e.attributes, e.errno)
         seen[key] = seen.get(key, 0) + 1
-        if e.source == "prose" and seen[key] > 1:
-            continue
         where = " ".join(["/".join(e.groups), "/".join(e.attributes)]).strip()
         out.append(Pair(ATTR_IOCTLS, e.errno, e.condition, f"devices/{document} {where}", seen[key], e.source,
                         arches, document, e.groups, e.attributes))

@@ -121,6 +121,49 @@ def test_fields_architectures_and_chapter_ends():
     assert a("all except arm64, s390") == frozenset(apidoc.ARCHITECTURES) - {"arm64", "s390"}
 
 
+PROSE = """\
+4.20 KVM_DO_THING
+-----------------
+
+:Architectures: x86
+:Returns: 0 on success, -EFAULT if the buffer
+          cannot be read, -EINVAL if the size is zero
+
+The call takes a size (e.g. 4096, i.e. a page).  It returns -EINVAL
+for an odd size.  A second call returns
+-EBUSY; so does a third.
+
+  - a list item that names -ENOSPC
+    and goes on
+  - another item
+
+Layout::
+
+  struct thing { /* -EIO on a bad thing */
+  };
+
+.. note:: The thing returns EAGAIN when
+          interrupted.
+"""
+
+
+def test_sentences():
+    (sec,) = apidoc.parse(PROSE)
+    got = [(st.line, st.end, st.text, st.errnos) for st in sec.sentences]
+    assert got[:2] == [(4, 4, ":Architectures: x86", ()),
+                       (5, 6, ":Returns: 0 on success, -EFAULT if the buffer cannot be read, -EINVAL if the size is "
+                        "zero", (("EFAULT", 5), ("EINVAL", 6)))]
+    texts = [t for _, _, t, _ in got]
+    assert "The call takes a size (e.g. 4096, i.e. a page)." in texts  # no stop after an abbreviation
+    assert ("It returns -EINVAL for an odd size.", (("EINVAL", 8),)) in [(t, e) for _, _, t, e in got]
+    assert (9, 10, "A second call returns -EBUSY; so does a third.", (("EBUSY", 10),)) in got
+    assert "- a list item that names -ENOSPC and goes on" in texts and "- another item" in texts
+    assert "struct thing { /* -EIO on a bad thing */" in texts  # a literal block: a line each
+    assert (21, 22, "The thing returns EAGAIN when interrupted.", (("EAGAIN", 21),)) in got
+    assert [(m.errno, m.line) for m in sec.mentions] == [("EFAULT", 5), ("EINVAL", 6), ("EINVAL", 8), ("EBUSY", 10),
+                                                         ("ENOSPC", 12), ("EIO", 18), ("EAGAIN", 21)]
+
+
 def test_errors_changed_names_the_rows():
     base = apidoc.parse(EDGES)
     new = apidoc.parse(EDGES.replace("ENODEV  The device id is unknown", "ENODEV  The device id is bad"))
@@ -151,6 +194,16 @@ def test_every_section_is_accounted_for(api_rst):
     blocks = len(re.findall(r"^\s*Errors(?: include)?:\s*$", text, re.M))
     assert sum(1 for s in secs if s.errors) == blocks, "every Errors block yields rows"
     assert all(e.errno in apidoc.ERRNO_NAMES for s in secs for e in s.errors)
+    # Every errno a section names is read: a row of its Errors table, or a sentence (one row per errno there).
+    for sec in secs:
+        body = sec.body.splitlines()
+        for k, line in enumerate(body):
+            n = sec.line + k
+            for m in apidoc._PROSE_ERRNO.finditer(line):
+                e = m.group(1)
+                if e in apidoc.ERRNO_NAMES and not any(r.errno == e and r.line == n for r in sec.errors):
+                    assert any((e, n) in st.errnos or (e in dict(st.errnos) and st.line <= n <= st.end)
+                               for st in sec.sentences), f"{sec.number} line {n}: {e} read nowhere"
 
 
 def test_the_seed_ioctl_section(api_rst):
@@ -162,7 +215,7 @@ def test_the_seed_ioctl_section(api_rst):
 
 
 def test_device_documents(api_rst):
-    """devices/*.rst: every errno named is read once, under the group it stands in."""
+    """devices/*.rst: every errno named is read, once per table row or sentence, under the group it stands in."""
     from abi.spec.docs import kvm_docs
 
     kernel, _ = api_rst
@@ -171,8 +224,12 @@ def test_device_documents(api_rst):
         text = f.read_text()
         errs = apidoc.parse_device_doc(f.name, text)
         lines = text.expandtabs(8).splitlines()
-        named = sum(1 for line in lines for m in apidoc._PROSE_ERRNO.finditer(line) if m.group(1) in apidoc.ERRNO_NAMES)
-        assert len(errs) == named, f.name
+        named = {(n, m.group(1)) for n, line in enumerate(lines, 1) for m in apidoc._PROSE_ERRNO.finditer(line)
+                 if m.group(1) in apidoc.ERRNO_NAMES}
+        assert {(e.line, e.errno) for e in errs} <= named, f.name
+        missed = [(n, e) for n, e in named if not any(r.errno == e and r.line <= n <= r.end for r in errs)]
+        assert not missed, f"{f.name}: errnos named outside any row: {missed}"
+        assert len({(e.line, e.errno, e.condition) for e in errs}) == len(errs), f"{f.name}: a row read twice"
         assert all(e.groups for e in errs if e.source == "table"), f"{f.name}: a table row outside any group"
     vgic = apidoc.parse_device_doc("arm-vgic.rst", (docs / "arm-vgic.rst").read_text())
     addr = [e for e in vgic if e.group == "KVM_DEV_ARM_VGIC_GRP_ADDR"]

@@ -43,6 +43,33 @@ def test_pairs_rows_and_architectures():
     assert ("KVM_INTERRUPT", "EFAULT", 1, "prose", ("x86_64",)) in got
 
 
+def test_a_row_per_sentence():
+    doc = """\
+4.35 KVM_SET_THING
+------------------
+
+:Architectures: x86
+:Returns: 0 on success, -EFAULT on a bad pointer
+
+Errors:
+
+  ======  ==============================
+  EBUSY   the thing is in use
+  ======  ==============================
+
+Returns -EINVAL if the size is zero.  Returns -EINVAL, or
+-E2BIG, if the size is too large.  A second call while a vCPU runs
+returns -EBUSY.
+"""
+    rows = [(p.errno, p.row, p.source, p.condition) for p in coverage.documented_pairs(apidoc.parse(doc))]
+    assert rows == [("EBUSY", 1, "table", "the thing is in use"),
+                    ("EFAULT", 1, "prose", ":Returns: 0 on success, -EFAULT on a bad pointer"),
+                    ("EINVAL", 1, "prose", "Returns -EINVAL if the size is zero."),
+                    ("EINVAL", 2, "prose", "Returns -EINVAL, or -E2BIG, if the size is too large."),
+                    ("E2BIG", 1, "prose", "Returns -EINVAL, or -E2BIG, if the size is too large.")]
+    # (the EBUSY sentence restates the table's row)
+
+
 def test_architectures_of_a_section():
     doc = """\
 4.79 KVM_CREATE_DEVICE
@@ -139,6 +166,19 @@ def test_device_rows_are_linked_by_document_group_and_row():
                   ("KVM_DEV_ARM_VGIC_GRP_ADDR", "EINVAL", 2): "covered",
                   ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EBUSY", 1): "covered",
                   ("KVM_DEV_ARM_VGIC_GRP_DIST_REGS", "EFAULT", 1): "gap"}
+
+
+def test_device_rows_per_sentence():
+    doc = """\
+  KVM_DEV_ARM_VGIC_GRP_CTRL
+    Returns -EFAULT when the pointer is bad.  A busy vCPU gives -EBUSY, and
+    a second init gives -EBUSY too.  Returns -EFAULT when the address is unmapped.
+"""
+    pairs = coverage.device_pairs("arm-vgic-v3.rst", apidoc.parse_device_doc("arm-vgic-v3.rst", doc))
+    assert [(p.errno, p.row, p.condition) for p in pairs] == [
+        ("EFAULT", 1, "Returns -EFAULT when the pointer is bad."),
+        ("EBUSY", 1, "A busy vCPU gives -EBUSY, and a second init gives -EBUSY too."),
+        ("EFAULT", 2, "Returns -EFAULT when the address is unmapped.")]
 
 
 def test_undocumented_errnos_are_those_no_row_names():
