@@ -17,7 +17,8 @@ import errno as _errno
 import re
 from dataclasses import dataclass, field
 
-ERRNO_NAMES = frozenset(_errno.errorcode.values()) | {"ENOTSUPP", "ENOIOCTLCMD", "EOPNOTSUPP"}
+# The kernel's errnos Python's errno module lacks (EHWPOISON: KVM_RUN after a memory failure).
+ERRNO_NAMES = frozenset(_errno.errorcode.values()) | {"ENOTSUPP", "ENOIOCTLCMD", "EOPNOTSUPP", "EHWPOISON"}
 
 _HEADING = re.compile(r"^(\d+)\.(\d+)\s+(\S.*?)\s*$")
 _UNDERLINE = re.compile(r"^-{3,}\s*$")
@@ -327,6 +328,17 @@ def parse(text: str) -> list[Section]:
 def ioctl_sections(sections: list[Section]) -> list[Section]:
     """The sections that document ioctls: chapter 4 of api.rst."""
     return [s for s in sections if s.chapter == 4 and s.names]
+
+
+# The chapters of api.rst whose sections are capabilities, not ioctls: 6 "Capabilities that can be enabled on
+# vCPUs", 7 "... on VMs", 8 "Other capabilities" (7.2 moved sections between them: 8.2 KVM_CAP_HYPERV_SYNIC of
+# 6.1 is 6.76 there). What they document is what KVM_ENABLE_CAP (4.37) does with the capability.
+CAPABILITY_CHAPTERS = (6, 7, 8)
+
+
+def capability_sections(sections: list[Section]) -> list[Section]:
+    """The sections of chapters 6 to 8 that name a capability ("7.13 KVM_CAP_X86_DISABLE_EXITS")."""
+    return [s for s in sections if s.chapter in CAPABILITY_CHAPTERS and any(n.startswith("KVM_CAP_") for n in s.names)]
 
 
 def by_name(sections: list[Section]) -> dict[str, list[Section]]:

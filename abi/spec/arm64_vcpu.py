@@ -870,9 +870,9 @@ CASES: list[Case] = [
          "a memslot on the vCPU's kvm_run mmap (MAP_SHARED, not anonymous) with MTE enabled", kvm_run_slot(), EINVAL,
          f"{CAP_MTE_DOC}: 6.1: a memslot on a MAP_SHARED mmap returns -EINVAL; 6.12+: memory that is neither "
          "MAP_ANONYMOUS nor a RAM-based file returns -EINVAL (mmu.c kvm_arch_prepare_memory_region)", on=MTE_ON,
-         # doc_row 0: 7.28 is a capability section, which coverage does not count; row 1 of (SET_USER_MEMORY_REGION,
-         # EINVAL) is 4.35's s390 ucontrol sentence, and this case must not pass for a test of it.
-         setup=(ENABLE_MTE, create_vcpu(0)), needs=(CAP_MTE,), doc_row=0),
+         # The row of 7.28's section (KVM_ENABLE_CAP(KVM_CAP_ARM_MTE) EINVAL, its memslot sentence), not row 1 of
+         # (KVM_SET_USER_MEMORY_REGION, EINVAL): that is 4.35's s390 ucontrol sentence.
+         setup=(ENABLE_MTE, create_vcpu(0)), needs=(CAP_MTE,), cap="KVM_CAP_ARM_MTE"),
     case("mte-memslot-shared-file-without-mte", "KVM_SET_USER_MEMORY_REGION",
          "the same memslot on a VM without MTE enabled", kvm_run_slot(), 0,
          "the contrast: mmu.c kvm_arch_prepare_memory_region refuses such memory only when MTE is enabled",
@@ -881,7 +881,7 @@ CASES: list[Case] = [
          "a memslot on MAP_SHARED|MAP_ANONYMOUS memory with MTE enabled (6.1)", shared_anonymous_slot(), EINVAL,
          f"{CAP_MTE_DOC} (6.1): memslots must not be MAP_SHARED, a MAP_SHARED mmap returns -EINVAL (mmu.c "
          "kvm_arch_prepare_memory_region: VM_SHARED)", on=MTE_ON, setup=(ENABLE_MTE,), kernels="6.1",
-         needs=(CAP_MTE,), doc_row=0),
+         needs=(CAP_MTE,), cap="KVM_CAP_ARM_MTE"),
     case("mte-memslot-shared-anonymous", "KVM_SET_USER_MEMORY_REGION",
          "a memslot on MAP_SHARED|MAP_ANONYMOUS memory with MTE enabled", shared_anonymous_slot(), 0,
          f"{CAP_MTE_DOC} (6.12+): memslot memory mapped MAP_ANONYMOUS is allowed, shared or not (mmu.c "

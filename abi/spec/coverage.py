@@ -33,6 +33,7 @@ class Pair:
     document: str = "api.rst"  # or a device document: "arm-vgic-v3.rst"
     groups: tuple[str, ...] = ()  # a device document's row: the group(s) its heading names
     attributes: tuple[str, ...] = ()  # and the attribute(s), where it lists errors attribute by attribute
+    caps: tuple[str, ...] = ()  # a row of api.rst's capability chapters (6-8): the capabilities its heading names
 
     @property
     def ioctl(self) -> str:
@@ -40,19 +41,27 @@ class Pair:
 
     @property
     def label(self) -> str:
-        """What the row is about: the ioctl, or for a device document its group and attribute."""
+        """What the row is about: the ioctl, KVM_ENABLE_CAP(capability), or a device document's group and
+        attribute."""
+        if self.caps:
+            return f"{self.ioctl}({'/'.join(self.caps)})"
         if self.document == "api.rst":
             return self.ioctl
         return " ".join([self.document, "/".join(self.groups), "/".join(self.attributes)]).strip()
 
-    def covered_by(self, c) -> bool:
-        """Whether case (or Unreachable) `c` is about this row: same ioctl or device row, errno and row number."""
-        if c.errno_name != self.errno or c.doc_row != self.row:
-            return False
+    def _names_it(self, c) -> bool:
+        """Whether case (or Unreachable) `c` names this row's ioctl, capability or device group."""
+        if self.caps:
+            return not c.device_doc and c.cap in self.caps  # whatever ioctl the case calls
         if self.document == "api.rst":
-            return not c.device_doc and c.ioctl in self.names
+            return not c.device_doc and not c.cap and c.ioctl in self.names
         return (c.device_doc == self.document and c.group in self.groups
                 and (not self.attributes or c.attr in self.attributes))
+
+    def covered_by(self, c) -> bool:
+        """Whether case (or Unreachable) `c` is about this row: same ioctl, capability or device row, errno and
+        row number."""
+        return c.errno_name == self.errno and c.doc_row == self.row and self._names_it(c)
 
 
 @dataclass
@@ -84,25 +93,37 @@ def _restrict(arches: frozenset[str], condition: str) -> frozenset[str]:
     return frozenset(_OURS[t] for t in tags if t in _OURS) & arches
 
 
+ENABLE_CAP = ("KVM_ENABLE_CAP",)
+
+
+def _arches(sec: apidoc.Section) -> frozenset[str]:
+    return frozenset(a for a, names in DOC_ARCH.items() if names & set(sec.architectures))
+
+
 def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
+    """The (ioctl, errno) rows of chapter 4 and the (KVM_ENABLE_CAP(capability), errno) rows of chapters 6-8."""
     out = []
-    for sec in apidoc.ioctl_sections(sections):
-        arches = frozenset(a for a, names in DOC_ARCH.items() if names & set(sec.architectures))
+    for sec in apidoc.ioctl_sections(sections) + apidoc.capability_sections(sections):
+        arches = _arches(sec)
         if not arches:
             continue
+        if sec.chapter == 4:
+            names, caps = tuple(sec.names), ()
+        else:
+            names, caps = ENABLE_CAP, tuple(n for n in sec.names if n.startswith("KVM_CAP_"))
         title = f"api.rst {sec.number} {sec.title}"
         seen: dict[str, int] = {}
         for e in sec.errors:
             seen[e.errno] = seen.get(e.errno, 0) + 1
-            out.append(Pair(tuple(sec.names), e.errno, e.condition, title, seen[e.errno], "table",
-                            _restrict(arches, e.condition)))
+            out.append(Pair(names, e.errno, e.condition, title, seen[e.errno], "table",
+                            _restrict(arches, e.condition), caps=caps))
         tabled = set(seen)
         for m in sec.mentions:  # one per sentence and errno
             if m.errno in tabled:
                 continue  # the prose restates (or explains) a row of the section's table
             seen[m.errno] = seen.get(m.errno, 0) + 1
-            out.append(Pair(tuple(sec.names), m.errno, m.condition, title, seen[m.errno], "prose",
-                            _restrict(arches, m.condition)))
+            out.append(Pair(names, m.errno, m.condition, title, seen[m.errno], "prose",
+                            _restrict(arches, m.condition), caps=caps))
     return [p for p in out if p.arches]
 
 
@@ -219,13 +240,14 @@ class Undocumented:
 
 
 def undocumented(pairs: list[Pair], cases, sections: set[str] | None = None) -> list[Undocumented]:
-    """The implemented errnos no documented row names: per ioctl (api.rst) or per device group (devices/*.rst),
-    from the code-basis cases that expect an error. Pass the cases a run passed: what a kernel was seen to do.
-    `sections`: the ioctls api.rst has a section for (with or without errors); without it, those with rows.
-    Success is not an errno: it is never listed."""
-    named_ioctl = {(n, p.errno) for p in pairs if p.document == "api.rst" for n in p.names}
+    """The implemented errnos no documented row names: per ioctl (api.rst; for a case naming a capability, its
+    section too) or per device group (devices/*.rst), from the code-basis cases that expect an error. Pass the
+    cases a run passed: what a kernel was seen to do. `sections`: the ioctls api.rst has a section for (with or
+    without errors); without it, those with rows. Success is not an errno: it is never listed."""
+    named_ioctl = {(n, p.errno) for p in pairs if p.document == "api.rst" and not p.caps for n in p.names}
+    named_cap = {(cap, p.errno) for p in pairs for cap in p.caps}
     if sections is None:
-        sections = {n for p in pairs if p.document == "api.rst" for n in p.names}
+        sections = {n for p in pairs if p.document == "api.rst" and not p.caps for n in p.names}
     named_group = {(p.document, g, p.errno) for p in pairs if p.document != "api.rst" for g in p.groups}
     documents = {p.document for p in pairs}
     found: dict[tuple[str, str], list] = {}
@@ -239,7 +261,9 @@ def undocumented(pairs: list[Pair], cases, sections: set[str] | None = None) -> 
         else:
             if (c.ioctl, c.errno_name) in named_ioctl or c.ioctl not in sections:
                 continue  # an ioctl api.rst does not document at all is not this kind of finding
-            label = c.ioctl
+            if c.cap and (c.cap, c.errno_name) in named_cap:
+                continue  # the capability's section names it
+            label = f"{c.ioctl}({c.cap})" if c.cap else c.ioctl
         found.setdefault((label, c.errno_name), []).append(c)
     return [Undocumented(label, errno, tuple(c.id for c in cs), tuple(dict.fromkeys(c.condition for c in cs)),
                          tuple(dict.fromkeys(c.cite for c in cs)))

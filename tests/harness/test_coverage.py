@@ -181,6 +181,76 @@ def test_device_rows_per_sentence():
         ("EFAULT", 2, "Returns -EFAULT when the address is unmapped.")]
 
 
+CAPS = """\
+4.37 KVM_ENABLE_CAP
+-------------------
+
+:Architectures: all
+
+7. Capabilities that can be enabled on VMs
+==========================================
+
+7.13 KVM_CAP_X86_DISABLE_EXITS
+------------------------------
+
+:Architectures: x86
+:Returns: 0 on success, -EINVAL when args[0] has an unknown bit
+
+Enabling it after a vCPU exists fails with -EINVAL too.
+
+7.28 KVM_CAP_ARM_MTE
+--------------------
+
+:Architectures: arm64
+
+A shared memslot gives -EINVAL once this is enabled.
+
+8. Other capabilities.
+======================
+
+8.29 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL
+----------------------------------------------------------
+
+:Architectures: x86, arm64
+
+A second enable returns -EBUSY.
+"""
+
+
+def test_capability_rows():
+    pairs = coverage.documented_pairs(apidoc.parse(CAPS))
+    rows = [(p.label, p.errno, p.row, tuple(sorted(p.arches))) for p in pairs]
+    assert rows == [("KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS)", "EINVAL", 1, ("x86_64",)),
+                    ("KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS)", "EINVAL", 2, ("x86_64",)),
+                    ("KVM_ENABLE_CAP(KVM_CAP_ARM_MTE)", "EINVAL", 1, ("arm64",)),
+                    ("KVM_ENABLE_CAP(KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL)", "EBUSY", 1,
+                     ("arm64", "x86_64"))]
+    assert all(p.names == ("KVM_ENABLE_CAP",) for p in pairs)
+
+    def cap_case(ioctl, errno, on, cap="", row=1, basis="doc"):
+        return Case(id=f"{cap}-{row}", ioctl=ioctl, condition="c", on=on, call=Step("s", None), errno=errno,
+                    cite="x", basis=basis, doc_row=row, cap=cap)
+
+    cases = [cap_case("KVM_ENABLE_CAP", EINVAL, ("x86_64",), "KVM_CAP_X86_DISABLE_EXITS", row=2),
+             cap_case("KVM_ENABLE_CAP", EINVAL, ("x86_64",)),  # names no capability: 4.37's rows, not these
+             # the capability's row, whatever ioctl the case calls (MTE's EINVAL comes from the memslot ioctl)
+             cap_case("KVM_SET_USER_MEMORY_REGION", EINVAL, ("mte",), "KVM_CAP_ARM_MTE"),
+             cap_case("KVM_ENABLE_CAP", EBUSY, ("gicv2",), "KVM_CAP_DIRTY_LOG_RING_ACQ_REL")]
+    unreachable = [Unreachable("KVM_ENABLE_CAP", EBUSY, "reason", arch="x86_64", cap="KVM_CAP_DIRTY_LOG_RING")]
+    st = {(s.pair.label, s.pair.row): s for s in coverage.statuses(pairs, cases, unreachable)}
+    assert st[("KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS)", 2)].state("x86_64") == "covered"
+    assert st[("KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS)", 1)].state("x86_64") == "gap"
+    assert st[("KVM_ENABLE_CAP(KVM_CAP_ARM_MTE)", 1)].state("arm64") == "covered"
+    ring = st[("KVM_ENABLE_CAP(KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL)", 1)]
+    assert (ring.state("arm64"), ring.state("x86_64")) == ("covered", "unreachable")
+    # An errno a capability's section names is documented for cases naming it; others are findings.
+    code = [cap_case("KVM_ENABLE_CAP", EINVAL, ("x86_64",), "KVM_CAP_X86_DISABLE_EXITS", basis="code"),
+            cap_case("KVM_ENABLE_CAP", E2BIG, ("x86_64",), "KVM_CAP_X86_DISABLE_EXITS", basis="code"),
+            cap_case("KVM_ENABLE_CAP", EBUSY, ("x86_64",), basis="code")]
+    found = {(u.label, u.errno) for u in coverage.undocumented(pairs, code, {"KVM_ENABLE_CAP"})}
+    assert found == {("KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS)", "E2BIG"), ("KVM_ENABLE_CAP", "EBUSY")}
+
+
 def test_undocumented_errnos_are_those_no_row_names():
     pairs = coverage.documented_pairs(apidoc.parse(DOC)) + coverage.device_pairs(
         "arm-vgic-v3.rst", apidoc.parse_device_doc("arm-vgic-v3.rst", DEVICE_DOC))
