@@ -80,6 +80,11 @@ class Section:
         return sorted(architectures(self.fields.get("Architectures")))
 
     @property
+    def rules(self) -> list[Sentence]:
+        """The sentences that order calls (ORDERING)."""
+        return [st for st in self.sentences if is_ordering(st.text)]
+
+    @property
     def type(self) -> str:
         """system, vm, vcpu or device (several when the documentation says "vm ioctl, vcpu ioctl")."""
         return self.fields.get("Type", "")
@@ -121,13 +126,20 @@ def _names(title: str) -> tuple[list[str], str]:
     return _NAME.findall(title), suffix
 
 
+def _unlined_heading(lines: list[str], i: int) -> bool:
+    """A heading its author forgot to underline (6.1's "7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2"): a line of its
+    own naming a KVM_ symbol, then a blank line and a field block."""
+    return (i + 2 < len(lines) and (i == 0 or not lines[i - 1].strip()) and not lines[i + 1].strip()
+            and bool(re.match(r"^\d+\.\d+\s+KVM_[A-Z0-9_]+\s*$", lines[i])) and _field(lines[i + 2]) is not None)
+
+
 def _sections(lines: list[str]):
     """(start, end, number, title) of every numbered section, in order. A section ends at the next section or at
     the next chapter heading: the introduction of chapter 7 is no part of chapter 6's last section."""
     starts, chapters = [], []
     for i in range(len(lines) - 1):
         m = _HEADING.match(lines[i])
-        if m and _UNDERLINE.match(lines[i + 1]):
+        if m and (_UNDERLINE.match(lines[i + 1]) or _unlined_heading(lines, i)):
             starts.append((i, f"{m.group(1)}.{m.group(2)}", m.group(3)))
         elif _CHAPTER.match(lines[i]) and _CHAPTER_UNDERLINE.match(lines[i + 1]):
             chapters.append(i)
@@ -295,6 +307,53 @@ def _split(unit: list[tuple[int, str]]) -> list[Sentence]:
                 errnos.setdefault(m.group(1), line_at(m.start(1)))
         sentences.append(Sentence(body, line_at(a), line_at(max(a, b - 1)), tuple(errnos.items())))
     return sentences
+
+
+# --- ordering rules --------------------------------------------------------------------------------------
+
+# A sentence that orders calls: what must (or can only) come before or after what, what fails once something has
+# happened, what may be done only once. Matched case-insensitively, each alternative narrow enough that a
+# sentence merely describing a sequence ("KVM pre-increments %rip before exiting", "the bits are cleared before
+# the ioctl returns") is no rule.
+_SUBJECT = (r"(?:v?cpus?|guest\s+v?cpus?|irqchip|in-kernel\s+irqchip|interrupt\s+controller(?:\s+model)?|it|this|"
+            r"feature|capability|ioctl|device|register|filter|ring|memslots?|(?-i:[A-Z][A-Z0-9_]{2,})(?:\([^)]*\))?)")
+_VERB = (r"(?:run|created|initiali[sz]ed|finali[sz]ed|called|invoked|set|enabled|registered|restored|"
+         r"started|succeeded|selected)")
+ORDERING = re.compile("|".join([
+    # "must be called after", "has to be called before", "can only be written before", "only valid after",
+    # "should set GICD_IIDR before" (not "for kvm-intel only, DR6 will not be modified prior to")
+    r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to|(?:is|are)\s+(?:required|expected)\s+to|can\s+only|may\s+only|"
+    r"can\s+be\s+(?:called|invoked|issued|used)|only(?![,)]))\b[^.;]{0,120}?\b(?:before|after|prior\s+to)\b",
+    # "The vcpu must already have been initialised"
+    r"\b(?:must|should)\s+(?:already\s+)?have\s+(?:already\s+)?been\b",
+    # "before calling KVM_RUN", "after KVM_ARM_VCPU_INIT", "before creating any VCPUs", "after restoring X"
+    r"\b(?:before|after|prior\s+to|until)\s+(?:calling|invoking|creating|initiali[sz]ing|enabling|finali[sz]ing|"
+    r"restoring|setting|running\s+(?:any|the)\s+v?cpus?|the\s+(?:first|initial)\s+(?:call|run|KVM_[A-Z0-9_]+)|"
+    r"KVM_[A-Z0-9_]+)",
+    # "after guest_memfd-backed memslots have been created"
+    r"\b(?:before|after|once|until)\s[^.;,]{0,40}?\s(?:has|have)\s+(?:already\s+)?been\s+" + _VERB + r"\b",
+    # "prior to the creation of vCPUs", "before vcpu creation", "until a vCPU is created", "before a Guest VCPU runs"
+    r"\b(?:before|after|prior\s+to|until|once)\s+(?:the\s+)?(?:creation|initiali[sz]ation|finali[sz]ation)\s+of\b",
+    r"\b(?:before|after|prior\s+to|until|once)\s+(?:any\s+|all\s+|a\s+|the\s+)?(?:guest\s+)?v?cpus?\s+"
+    r"(?:creation|(?:is|are|has|have)\s+(?:been\s+)?(?:created|run|initiali[sz]ed)|runs?)\b",
+    # What has happened: "once any of the vCPUs of the VM has run", "Fails if any VCPU has already been created",
+    # "unless the feature has already been finalized", "if a PMU event filter is already present", "If this is
+    # not called" (not "If KVM_MSI_VALID_DEVID is set", "when KVM_GET_CLOCK was called": no rule, a state)
+    r"\b(?:once|after|when|if|unless|until|or|presumes|provided|that)\s+(?:any\s+(?:of\s+the\s+)?|all\s+(?:the\s+)?|"
+    r"the\s+|an?\s+|this\s+)?" + _SUBJECT + r"\b[^.;,]{0,40}?\s(?:has|have|had|was|were|is|are)(?:n't)?\s+"
+    r"(?:(?:not\s+)?(?:already\s+|previously\s+|explicitly\s+)?been\s+(?:previously\s+|explicitly\s+)?" + _VERB +
+    r"|(?:already|previously)\s+(?:" + _VERB + r"|present|in\s+the\s+kernel)"
+    r"|(?:not\s+)?(?:run|ran|created|initiali[sz]ed|finali[sz]ed)|not\s+(?:called|invoked))\b",
+    # "didn't succeed earlier"
+    r"\b(?:succeed(?:ed)?|called|created|run)\s+(?:earlier|beforehand)\b",
+    # "only once", "twice", "a second time", "multiple times"
+    r"\b(?:only\s+once|more\s+than\s+once|twice|a\s+second\s+time|multiple\s+times|only\s+one\s+time)\b",
+]), re.I)
+
+
+def is_ordering(text: str) -> bool:
+    """Whether a sentence states an ordering rule (ORDERING)."""
+    return bool(ORDERING.search(text))
 
 
 def sentences(lines: list[str], numbers) -> list[Sentence]:
@@ -473,3 +532,23 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
     for st, (groups, attributes, arches) in prose:
         rows += [DeviceError(name, groups, attributes, e, st.text, n, arches, "prose", st.end) for e, n in st.errnos]
     return sorted(rows, key=lambda e: e.line)
+
+
+@dataclass(frozen=True)
+class DeviceRule:
+    """A sentence of a device document that orders calls (ORDERING), under the group and attribute it stands in."""
+
+    document: str
+    groups: tuple[str, ...]
+    attributes: tuple[str, ...]
+    text: str
+    line: int
+    end: int
+    architectures: tuple[str, ...]
+
+
+def device_doc_rules(name: str, text: str) -> list[DeviceRule]:
+    """The ordering rules of a device document, in document order."""
+    _, prose = _device_doc(name, text)
+    return [DeviceRule(name, groups, attributes, st.text, st.line, st.end, arches)
+            for st, (groups, attributes, arches) in prose if is_ordering(st.text)]

@@ -975,8 +975,6 @@ UNREACHABLE: list[Unreachable] = [
                   arch="arm64", doc_row=row) for row in (1, 2)),
     Unreachable("KVM_SET_USER_MEMORY_REGION2", EEXIST, "documented only for an s390 KVM_VM_S390_UCONTROL VM",
                 arch="arm64"),
-    Unreachable("KVM_SET_GSI_ROUTING", EINVAL,
-                "documented for a KVM_IRQ_ROUTING_S390_ADAPTER entry on an s390 ucontrol VM", arch="arm64"),
     Unreachable("KVM_SET_DEVICE_ATTR", EPERM,
                 "(6.12+ row) no arm64 attribute handler returns EPERM in 6.12 or 7.2 (arm.c vCPU/VM attrs, "
                 "guest.c, pmu-emul.c, arch_timer.c, pvtime.c, vgic/*.c): the EPERMs in arch/arm64/kvm are "

@@ -34,6 +34,9 @@ class Pair:
     groups: tuple[str, ...] = ()  # a device document's row: the group(s) its heading names
     attributes: tuple[str, ...] = ()  # and the attribute(s), where it lists errors attribute by attribute
     caps: tuple[str, ...] = ()  # a row of api.rst's capability chapters (6-8): the capabilities its heading names
+    # "errno": a documented error; "ordering": a sentence ordering calls (apidoc.ORDERING), errno "", numbered
+    # among the rules of the same ioctl, capability or device group, and named by a case's order_row.
+    kind: str = "errno"
 
     @property
     def ioctl(self) -> str:
@@ -60,8 +63,15 @@ class Pair:
 
     def covered_by(self, c) -> bool:
         """Whether case (or Unreachable) `c` is about this row: same ioctl, capability or device row, errno and
-        row number."""
+        row number; for an ordering rule, the rule's number (`order_row`), whatever the errno."""
+        if self.kind == "ordering":
+            return getattr(c, "order_row", 0) == self.row and self._names_it(c)
         return c.errno_name == self.errno and c.doc_row == self.row and self._names_it(c)
+
+    @property
+    def key(self) -> str:
+        """The row as the coverage listing names it: "KVM_RUN EINVAL#2", "KVM_ARM_VCPU_INIT ordering#3"."""
+        return f"{self.label} {self.errno or self.kind}" + (f"#{self.row}" if self.row > 1 else "")
 
 
 @dataclass
@@ -81,13 +91,17 @@ class Status:
 # "(arm64) register access ..." or "... not finalized (arm64)": the row is that architecture's only.
 _ARCH_TAG = re.compile(r"^\((arm64|x86|s390|riscv|ppc|powerpc|mips|loongarch)\)|"
                        r"\((arm64|x86|s390|riscv|ppc|powerpc|mips|loongarch)\)\W*$")
+# "On x86, this ioctl is only useful after KVM_CREATE_IRQCHIP", "Note that on s390 the ... capability needs to be
+# enabled before KVM_CREATE_IRQCHIP": a sentence of a shared section about one architecture.
+_ON_ARCH = re.compile(r"(?:^|^Note(?:,| that)\s+)on\s+(arm64|x86|s390|riscv|ppc|powerpc|mips|loongarch)\b", re.I)
 _OURS = {"arm64": "arm64", "x86": "x86_64"}
 
 
 def _restrict(arches: frozenset[str], condition: str) -> frozenset[str]:
-    """A row of an "all" section that names one architecture ("(arm64) register access not allowed ...")
-    documents that architecture only."""
+    """A row of an "all" section that names one architecture ("(arm64) register access not allowed ...", "On
+    x86, ...") documents that architecture only."""
     tags = {a or b for a, b in _ARCH_TAG.findall(condition.strip())}
+    tags |= {m.lower() for m in _ON_ARCH.findall(condition.strip())}
     if not tags:
         return arches
     return frozenset(_OURS[t] for t in tags if t in _OURS) & arches
@@ -151,6 +165,42 @@ def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
     return out
 
 
+def ordering_pairs(sections: list[apidoc.Section]) -> list[Pair]:
+    """The ordering rules of api.rst's x86_64 and arm64 sections (chapter 4 and the capability chapters): one row
+    per sentence apidoc.ORDERING matches, numbered per section."""
+    out = []
+    for sec in apidoc.ioctl_sections(sections) + apidoc.capability_sections(sections):
+        arches = _arches(sec)
+        if not arches:
+            continue
+        if sec.chapter == 4:
+            names, caps = tuple(sec.names), ()
+        else:
+            names, caps = ENABLE_CAP, tuple(n for n in sec.names if n.startswith("KVM_CAP_"))
+        title = f"api.rst {sec.number} {sec.title}"
+        for n, st in enumerate(sec.rules, 1):
+            out.append(Pair(names, "", st.text, title, n, "prose", _restrict(arches, st.text), caps=caps,
+                            kind="ordering"))
+    return [p for p in out if p.arches]
+
+
+def device_ordering_pairs(document: str, rules: list[apidoc.DeviceRule]) -> list[Pair]:
+    """The ordering rules of one device document (apidoc.device_doc_rules) for x86_64 or arm64, numbered per
+    group and attribute."""
+    out = []
+    seen: dict[tuple, int] = {}
+    for r in rules:
+        arches = _restrict(frozenset(_OURS[a] for a in r.architectures if a in _OURS), r.text)
+        if not arches or not r.groups:
+            continue
+        key = (r.groups, r.attributes)
+        seen[key] = seen.get(key, 0) + 1
+        where = " ".join(["/".join(r.groups), "/".join(r.attributes)]).strip()
+        out.append(Pair(ATTR_IOCTLS, "", r.text, f"devices/{document} {where}", seen[key], "prose", arches,
+                        document, r.groups, r.attributes, kind="ordering"))
+    return out
+
+
 def _machines(case) -> set[str]:
     return set(case.on)
 
@@ -179,6 +229,9 @@ class Figure:
     unreachable: int
     gaps: tuple[str, ...]
     devices: tuple[int, int] = (0, 0)  # of these, the device documents' rows: (tested, reachable)
+    capabilities: tuple[int, int] = (0, 0)  # and api.rst's capability chapters' (6-8) rows: (tested, reachable)
+    ordering: tuple[int, int, int] = (0, 0, 0)  # the ordering rules, apart: (tested, reachable, unreachable)
+    ordering_gaps: tuple[str, ...] = ()
 
     @property
     def percent(self) -> float:
@@ -192,24 +245,35 @@ class Figure:
                 f" and {len(self.gaps) - 10} more" if len(self.gaps) > 10 else "")
         reachable = self.total - self.unreachable
         dev_tested, dev_reachable = self.devices
-        split = (f"; api.rst {self.covered - dev_tested}/{reachable - dev_reachable}, devices/*.rst "
-                 f"{dev_tested}/{dev_reachable}")
-        return (f"{self.arch}: {self.covered}/{reachable} documented (ioctl or device attribute, errno) rows "
+        cap_tested, cap_reachable = self.capabilities
+        split = (f"; api.rst {self.covered - dev_tested}/{reachable - dev_reachable} (of which capabilities "
+                 f"{cap_tested}/{cap_reachable}), devices/*.rst {dev_tested}/{dev_reachable}")
+        tested, order_reachable, order_unreachable = self.ordering
+        return (f"{self.arch}: {self.covered}/{reachable} documented (ioctl, capability or device attribute, errno) "
+                f"rows "
                 f"reachable here are tested ({self.percent:.1f} %{split}), {self.unreachable} unreachable with a "
-                f"reason{gaps}")
+                f"reason; ordering rules: {tested} tested / {order_reachable} reachable, {order_unreachable} "
+                f"unreachable{gaps}")
 
 
 def figures(st: list[Status]) -> list[Figure]:
     out = []
     for arch in DOC_ARCH:
-        mine = [s for s in st if arch in s.pair.arches]
-        gaps = tuple(f"{s.pair.label} {s.pair.errno}" + (f"#{s.pair.row}" if s.pair.row > 1 else "")
-                     for s in mine if s.state(arch) == "gap")
+        mine = [s for s in st if arch in s.pair.arches and s.pair.kind == "errno"]
+        rules = [s for s in st if arch in s.pair.arches and s.pair.kind == "ordering"]
+        gaps = tuple(s.pair.key for s in mine if s.state(arch) == "gap")
         dev = [s for s in mine if s.pair.document != "api.rst"]
+        caps = [s for s in mine if s.pair.caps]
         out.append(Figure(arch, len(mine), sum(1 for s in mine if s.state(arch) == "covered"),
                           sum(1 for s in mine if s.state(arch) == "unreachable"), gaps,
                           (sum(1 for s in dev if s.state(arch) == "covered"),
-                           sum(1 for s in dev if s.state(arch) != "unreachable"))))
+                           sum(1 for s in dev if s.state(arch) != "unreachable")),
+                          (sum(1 for s in caps if s.state(arch) == "covered"),
+                           sum(1 for s in caps if s.state(arch) != "unreachable")),
+                          (sum(1 for s in rules if s.state(arch) == "covered"),
+                           sum(1 for s in rules if s.state(arch) != "unreachable"),
+                           sum(1 for s in rules if s.state(arch) == "unreachable")),
+                          tuple(s.pair.key for s in rules if s.state(arch) == "gap")))
     return out
 
 
@@ -271,13 +335,18 @@ def undocumented(pairs: list[Pair], cases, sections: set[str] | None = None) -> 
 
 
 def pairs_for(kernel: str = "debian-6.1") -> list[Pair]:
-    """Every documented row of a Debian kernel's api.rst and devices/*.rst (fetched into the cache)."""
+    """Every documented row of a Debian kernel's api.rst and devices/*.rst (fetched into the cache): the errno
+    rows, then the ordering rules."""
     from abi.spec.docs import kvm_docs
 
     docs = kvm_docs(kernel)
-    pairs = documented_pairs(apidoc.parse((docs / "api.rst").read_text()))
+    sections = apidoc.parse((docs / "api.rst").read_text())
+    pairs = documented_pairs(sections)
     for f in sorted((docs / "devices").glob("*.rst")):
         pairs += device_pairs(f.name, apidoc.parse_device_doc(f.name, f.read_text()))
+    pairs += ordering_pairs(sections)
+    for f in sorted((docs / "devices").glob("*.rst")):
+        pairs += device_ordering_pairs(f.name, apidoc.device_doc_rules(f.name, f.read_text()))
     return pairs
 
 
@@ -312,12 +381,13 @@ def for_kernel(kernel: str = "debian-6.1"):
 
 def add_parser(sub) -> None:
     p = sub.add_parser("coverage", help="which documented errors the cases test, against a Debian kernel's docs",
-                       description="Lists every documented (ioctl or device group, errno) row of api.rst and "
-                                   "devices/*.rst for x86_64 and arm64, with the cases that test it or the reason "
-                                   "no target here can.")
+                       description="Lists every documented (ioctl, capability or device group, errno) row and "
+                                   "every ordering rule of api.rst and devices/*.rst for x86_64 and arm64, with the "
+                                   "cases that test it or the reason no target here can.")
     p.add_argument("--kernel", default="debian-6.1", help="whose documentation (debian-6.1, debian-6.12, debian-sid)")
     p.add_argument("--gaps", action="store_true", help="only the rows nothing tests yet")
     p.add_argument("--document", help="only this document (api.rst, arm-vgic-v3.rst, ...)")
+    p.add_argument("--kind", choices=("errno", "ordering"), help="only documented errors, or only ordering rules")
     p.set_defaults(func=_main)
 
 
@@ -330,7 +400,7 @@ def _main(args) -> int:
         print(f"coverage: {e}")
         return 2
     for s in st:
-        if args.document and s.pair.document != args.document:
+        if (args.document and s.pair.document != args.document) or (args.kind and s.pair.kind != args.kind):
             continue
         for arch in sorted(s.pair.arches):
             state = s.state(arch)
@@ -338,9 +408,8 @@ def _main(args) -> int:
                 continue
             what = (", ".join(s.cases[arch]) if state == "covered" else
                     s.unreachable[arch] if state == "unreachable" else s.pair.condition)
-            row = f"#{s.pair.row}" if s.pair.row > 1 else ""
             where = f" ({s.pair.section})" if s.pair.document == "api.rst" else ""
-            print(f"{arch:7} {state:11} {s.pair.label} {s.pair.errno}{row}{where}: {what}")
+            print(f"{arch:7} {state:11} {s.pair.key}{where}: {what}")
     for f in figs:
         print(f.line())
-    return 1 if any(f.gaps for f in figs) else 0
+    return 1 if any(f.gaps or f.ordering_gaps for f in figs) else 0

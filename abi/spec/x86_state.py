@@ -818,8 +818,6 @@ UNREACHABLE = [
     Unreachable("KVM_SET_PMU_EVENT_FILTER", EBUSY, "needs the filter's allocation to fail, which no userspace "
                 "control provokes without fault injection; and pmu.c kvm_vm_ioctl_set_pmu_event_filter answers that "
                 "failure with ENOMEM, not the documented EBUSY (6.1, 6.12, 7.2; see DOC_FINDINGS)", arch="x86_64"),
-    Unreachable("KVM_SET_GSI_ROUTING", EINVAL, "the documented EINVAL is for a KVM_IRQ_ROUTING_S390_ADAPTER entry "
-                "on an s390 ucontrol VM", arch="x86_64"),
     Unreachable("KVM_GET_REG_LIST", E2BIG, "x86.c kvm_get_reg_list lists one register (GUEST_SSP) only when the "
                 "guest CPUID has SHSTK, which the local host does not offer (KVM_GET_SUPPORTED_CPUID leaf 7 ECX "
                 "bit 7 clear): with nothing to list, no n is too small", arch="x86_64"),

@@ -119,6 +119,9 @@ def test_fields_architectures_and_chapter_ends():
     assert a("arm64, mips, riscv, x86 (if KVM_CAP_ONE_REG)") == {"arm64", "mips", "riscv", "x86"}
     assert a("ARM64") == a("arm") == {"arm64"} and a("powerpc") == {"ppc"}
     assert a("all except arm64, s390") == frozenset(apidoc.ARCHITECTURES) - {"arm64", "s390"}
+    # A heading its author did not underline, followed by its fields, is still a section.
+    secs = apidoc.parse(CHAPTERS + "\n6.3 KVM_CAP_THING_THREE\n\n:Architectures: arm64\n\nText.\n")
+    assert [s.number for s in secs][-1] == "6.3" and secs[-1].architectures == ["arm64"]
 
 
 PROSE = """\
@@ -164,6 +167,55 @@ def test_sentences():
                                                          ("ENOSPC", 12), ("EIO", 18), ("EAGAIN", 21)]
 
 
+# Sentences written for these tests, in the documents' manner: each ordering rule shape, and near misses.
+RULES = [
+    "This ioctl must be called after KVM_CREATE_THING, but before calling KVM_RUN on any vCPU.",
+    "It has to be called before vcpu creation, otherwise it returns EBUSY.",
+    "The flag can only be written before a guest vCPU runs.",
+    "Only valid after KVM_CREATE_WIDGET.",
+    "Enabling the capability is only allowed before creating any vCPU.",
+    "The limit may be set prior to the creation of vCPUs.",
+    "Fails if any vCPU has already been created.",
+    "These registers are immutable once any of the vCPUs of the VM has run at least once.",
+    "Calls fail with -EPERM unless the feature has already been finalized.",
+    "If this is not called, KVM_RUN will return ENOEXEC.",
+    "Setting a filter is refused if a PMU event filter is already present.",
+    "-ENXIO if KVM_CREATE_WIDGET didn't succeed earlier.",
+    "Calling this ioctl twice returns -EEXIST.",
+    "The address may be set only once.",
+    "The vcpu must already have been initialised by KVM_ARM_VCPU_INIT.",
+    "All calls after the initial call must use the same features.",
+    "The registers may be changed before the first KVM_RUN.",
+    "Enabling it after widget-backed memslots have been created fails.",
+    "Userspace should configure the number on one VCPU after creating all VCPUs.",
+]
+NOT_RULES = [
+    "The bits are cleared before the ioctl returns, unless KVM_CAP_THING is enabled.",
+    "If KVM_THING_VALID is set, the field holds an identifier.",
+    "The value is read at the instant when KVM_GET_THING was called.",
+    "For the intel flavour only, DR6 will not be modified prior to the emulated exit.",
+    "It is only greater than 4096 if a dynamic feature has been enabled.",
+    "When this capability is enabled, an emulation failure exits to userspace.",
+    "The interrupt stays pending until a specific ioctl is triggered.",
+    "KVM guarantees one return to userspace before running the VM.",
+    "KVM pre-increments the instruction pointer before exiting to userspace.",
+    "If an error occurs before any data is copied, a negative error code is returned.",
+]
+
+
+def test_ordering_rules():
+    assert [t for t in RULES if not apidoc.is_ordering(t)] == []
+    assert [t for t in NOT_RULES if apidoc.is_ordering(t)] == []
+    (sec,) = apidoc.parse("4.90 KVM_SET_WIDGET\n------------------\n\n:Architectures: x86\n\n"
+                          + "  ".join(RULES[:3] + NOT_RULES[:2]) + "\n")
+    assert [st.text for st in sec.rules] == RULES[:3]
+    doc = ("  KVM_DEV_WIDGET_GRP_CTRL\n    " + RULES[3] + " " + NOT_RULES[0] + "\n\n"
+           "  KVM_DEV_WIDGET_GRP_REGS\n    " + RULES[4] + "\n")
+    rules = apidoc.device_doc_rules("arm-vgic-v3.rst", doc)
+    assert [(r.groups, r.text, r.architectures) for r in rules] == [
+        (("KVM_DEV_WIDGET_GRP_CTRL",), RULES[3], ("arm64",)), (("KVM_DEV_WIDGET_GRP_REGS",), RULES[4], ("arm64",))]
+
+
 def test_errors_changed_names_the_rows():
     base = apidoc.parse(EDGES)
     new = apidoc.parse(EDGES.replace("ENODEV  The device id is unknown", "ENODEV  The device id is bad"))
@@ -182,12 +234,15 @@ def api_rst(request):
 
 
 def test_every_section_is_accounted_for(api_rst):
-    _, text = api_rst
+    kernel, text = api_rst
     lines = text.splitlines()
     headings = sum(1 for a, b in zip(lines, lines[1:], strict=False)
                    if re.match(r"^\d+\.\d+\s+\S", a) and re.match(r"^-{3,}\s*$", b))
+    unlined = sum(1 for a, b, c in zip(lines, lines[1:], lines[2:], strict=False)
+                  if re.match(r"^\d+\.\d+\s+KVM_\w+$", a) and not b.strip() and c.startswith(":"))
     secs = apidoc.parse(text)
-    assert len(secs) == headings
+    assert len(secs) == headings + unlined
+    assert unlined == (1 if kernel == "debian-6.1" else 0)  # 6.1's 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2
     ioctls = apidoc.ioctl_sections(secs)
     assert len(ioctls) > 120
     assert all(s.fields.get("Type") for s in ioctls if s.suffix != "deprecated" or s.fields)

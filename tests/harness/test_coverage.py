@@ -251,6 +251,73 @@ def test_capability_rows():
     assert found == {("KVM_ENABLE_CAP(KVM_CAP_X86_DISABLE_EXITS)", "E2BIG"), ("KVM_ENABLE_CAP", "EBUSY")}
 
 
+ORDER = """\
+4.41 KVM_SET_WIDGET
+-------------------
+
+:Architectures: x86, arm64
+:Returns: 0 on success, -EBUSY if any vCPU has already been created
+
+This ioctl has to be called before vcpu creation.  It sets the widget.
+On x86, this ioctl is only useful after KVM_CREATE_IRQCHIP.
+
+7. Capabilities that can be enabled on VMs
+==========================================
+
+7.28 KVM_CAP_ARM_WIDGET
+-----------------------
+
+:Architectures: arm64
+
+It must be enabled before creating any VCPUs.
+"""
+
+ORDER_DEVICE = """\
+  KVM_DEV_ARM_VGIC_GRP_CTRL
+    Must be called after all VCPUs have been created.
+"""
+
+
+def test_ordering_rules_are_rows():
+    sections = apidoc.parse(ORDER)
+    pairs = coverage.ordering_pairs(sections) + coverage.device_ordering_pairs(
+        "arm-vgic-v3.rst", apidoc.device_doc_rules("arm-vgic-v3.rst", ORDER_DEVICE))
+    assert [(p.key, tuple(sorted(p.arches))) for p in pairs] == [
+        ("KVM_SET_WIDGET ordering", ("arm64", "x86_64")),  # the :Returns: field's "-EBUSY if any vCPU has ..."
+        ("KVM_SET_WIDGET ordering#2", ("arm64", "x86_64")),
+        ("KVM_SET_WIDGET ordering#3", ("x86_64",)),  # "On x86, ...": that architecture's rule only
+        ("KVM_ENABLE_CAP(KVM_CAP_ARM_WIDGET) ordering", ("arm64",)),
+        ("arm-vgic-v3.rst KVM_DEV_ARM_VGIC_GRP_CTRL ordering", ("arm64",))]
+    assert all(p.kind == "ordering" and p.errno == "" for p in pairs)
+    # The errno rows are apart: the EBUSY of the :Returns: field is also an errno row.
+    assert [(p.key, p.kind) for p in coverage.documented_pairs(sections)] == [("KVM_SET_WIDGET EBUSY", "errno")]
+
+    def order_case(ioctl, errno, on, order_row, **kw):
+        return Case(id=f"{ioctl}-{order_row}", ioctl=ioctl, condition="c", on=on, call=Step("s", None),
+                    errno=errno, cite="x", order_row=order_row, **kw)
+
+    cases = [order_case("KVM_SET_WIDGET", EBUSY, ("x86_64", "gicv3"), 2),  # also covers the EBUSY errno row
+             order_case("KVM_ENABLE_CAP", EINVAL, ("mte",), 1, cap="KVM_CAP_ARM_WIDGET"),
+             order_case("KVM_SET_DEVICE_ATTR", 0, ("gicv3",), 1, device_doc="arm-vgic-v3.rst",
+                        group="KVM_DEV_ARM_VGIC_GRP_CTRL"),
+             order_case("KVM_SET_WIDGET", EBUSY, ("gicv3",), 0, doc_row=2)]  # names no rule
+    unreachable = [Unreachable("KVM_SET_WIDGET", 0, "needs an irqchip this host lacks", arch="x86_64", order_row=3)]
+    errno_pairs = coverage.documented_pairs(sections)
+    st = {(s.pair.key, a): s.state(a) for s in coverage.statuses(pairs + errno_pairs, cases, unreachable)
+          for a in s.pair.arches}
+    assert st == {("KVM_SET_WIDGET ordering", "x86_64"): "gap", ("KVM_SET_WIDGET ordering", "arm64"): "gap",
+                  ("KVM_SET_WIDGET ordering#2", "x86_64"): "covered", ("KVM_SET_WIDGET ordering#2", "arm64"): "covered",
+                  ("KVM_SET_WIDGET ordering#3", "x86_64"): "unreachable",
+                  ("KVM_ENABLE_CAP(KVM_CAP_ARM_WIDGET) ordering", "arm64"): "covered",
+                  ("arm-vgic-v3.rst KVM_DEV_ARM_VGIC_GRP_CTRL ordering", "arm64"): "covered",
+                  ("KVM_SET_WIDGET EBUSY", "x86_64"): "covered", ("KVM_SET_WIDGET EBUSY", "arm64"): "covered"}
+    figs = {f.arch: f for f in coverage.figures(coverage.statuses(pairs + errno_pairs, cases, unreachable))}
+    assert (figs["x86_64"].total, figs["x86_64"].covered) == (1, 1)  # ordering rules are counted apart
+    assert figs["x86_64"].ordering == (1, 2, 1) and figs["arm64"].ordering == (3, 4, 0)
+    assert figs["arm64"].ordering_gaps == ("KVM_SET_WIDGET ordering",)
+    assert "ordering rules: 1 tested / 2 reachable, 1 unreachable" in figs["x86_64"].line()
+
+
 def test_undocumented_errnos_are_those_no_row_names():
     pairs = coverage.documented_pairs(apidoc.parse(DOC)) + coverage.device_pairs(
         "arm-vgic-v3.rst", apidoc.parse_device_doc("arm-vgic-v3.rst", DEVICE_DOC))
