@@ -665,7 +665,7 @@ CASES: list[Case] = [
     case("init-again-same", "KVM_ARM_VCPU_INIT", "a second init with the same target and features",
          vcpu_init(new=False), 0, f"{INIT_DOC}: userspace can call this function multiple times", setup=(INIT,)),
     case("init-again-after-run", "KVM_ARM_VCPU_INIT", "a second init after the vCPU ran", vcpu_init(new=False), 0,
-         f"{INIT_DOC}: including after the vcpu has been run", setup=(INIT, RAN)),
+         f"{INIT_DOC}: including after the vcpu has been run", setup=(INIT, RAN), order_row=3),
     case("init-again-other-features", "KVM_ARM_VCPU_INIT", "a second init with other features",
          vcpu_init(1 << arm64.KVM_ARM_VCPU_PSCI_0_2, new=False), EINVAL,
          f"{INIT_DOC}: later calls must use the same target and feature flags, otherwise EINVAL", setup=(INIT,)),
@@ -851,7 +851,8 @@ CASES: list[Case] = [
 
     # --- KVM_CAP_ARM_MTE (api.rst 7.28) -----------------------------------------------------------------------
     case("mte-enable", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE before any vCPU exists", ENABLE_MTE, 0,
-         f"{CAP_MTE_DOC}: it must be enabled by the VMM before creating any VCPUs", on=MTE_ON, needs=(CAP_MTE,)),
+         f"{CAP_MTE_DOC}: it must be enabled by the VMM before creating any VCPUs", on=MTE_ON, needs=(CAP_MTE,),
+         cap="KVM_CAP_ARM_MTE", order_row=1),
     case("mte-enable-after-vcpu", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE after KVM_CREATE_VCPU", ENABLE_MTE, EINVAL,
          f"{CAP_MTE_DOC}: before creating any VCPUs (no errno given); arm.c kvm_vm_ioctl_enable_cap: "
          "created_vcpus -> -EINVAL", on=MTE_ON, setup=(create_vcpu(0),), basis="code", needs=(CAP_MTE,)),
