@@ -1,12 +1,14 @@
-"""Documentation/virt/kvm/api.rst (and devices/*.rst) as data: sections, their fields and their errors.
+"""Documentation/virt/kvm/api.rst (and devices/*.rst) as data: sections, their fields, errors and rules.
 
-A section is a numbered heading underlined with dashes ("4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)"). The
-reader keeps what a test needs: the names the heading gives (a heading may name several ioctls:
-"KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR", "KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST"), its
-suffix, the `:Field:` lines (wrapped ones joined), the Errors table (a row per errno and condition, wrapped
-conditions joined, the same errno may come twice), and the rest as sentences: every errno the prose names is
-a mention, one per sentence and errno, the sentence its condition. A field's value, a list item and a line of
-a literal block count as a sentence each. Section numbers are not unique (several kernels repeat one):
+A section is a numbered heading underlined with dashes ("4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)"); it ends
+at the next one or at a chapter heading. The reader keeps what a test needs: the names the heading gives (a
+heading may name several ioctls: "KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR", "KVM_GET_MSR_INDEX_LIST,
+KVM_GET_MSR_FEATURE_INDEX_LIST"), its suffix, the `:Field:` lines (wrapped ones joined), the Errors table (a row
+per errno and condition, wrapped conditions joined, the same errno may come twice), and the rest as sentences:
+every errno the prose names is a mention, one per sentence and errno, the sentence its condition. A field's
+value, a list item and a line of a literal block count as a sentence each. Chapter 4 documents ioctls, chapters
+6 to 8 the capabilities KVM_ENABLE_CAP enables, in the same shape. A sentence that orders calls ("must be called
+after KVM_CREATE_IRQCHIP") is a rule (ORDERING). Section numbers are not unique (several kernels repeat one):
 sections are kept in document order.
 """
 

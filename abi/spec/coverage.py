@@ -5,7 +5,10 @@ A documented pair is an Errors-table row, or a sentence of the section's prose n
 not (two sentences naming EINVAL for two conditions are two rows). Rows of one ioctl with the same errno are
 numbered (`row`, table rows first, then sentences in document order), which a case selects with
 `Case.doc_row`. A case covers a pair when it asserts the documented contract (basis "doc", deviations
-included: they test the contract), for an ioctl the section names, with that errno.
+included: they test the contract), for an ioctl the section names, with that errno. The capability chapters
+(6-8) give rows per capability, labelled KVM_ENABLE_CAP(KVM_CAP_...), that a case names with `Case.cap`; the
+device documents rows per group and attribute (`device_doc`, `group`, `attr`). Ordering rules (kind
+"ordering": a sentence that orders calls) are rows too, without an errno, named by `Case.order_row`.
 """
 
 from __future__ import annotations
