@@ -1,13 +1,14 @@
 """python -m abi.report diff BASE.json NEW.json [--html OUT]: what changed between two conformance runs.
 
-Exit status 1 when the new run regressed (a case that passed, or failed as a documented deviation, now fails).
+Exit status (abi/report/diff.py says what each covers): 0 no regression, 1 regressed, 3 coverage lost, 2 the
+comparison could not be made (a file that is not a results JSON, an --html path that cannot be written).
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from abi.report.diff import compare
+from abi.report.diff import ResultsError, compare
 
 
 def main(argv=None) -> int:
@@ -23,13 +24,18 @@ def main(argv=None) -> int:
             parser.error(f"{p}: no such results file (a conformance run writes reports/conformance-*.json)")
     try:
         result = compare(args.base, args.new)
-    except (ValueError, KeyError) as e:
-        parser.error(f"not a kvm-abi results file: {e}")
+    except ResultsError as e:
+        print(f"kvm-abi diff: {e}", file=sys.stderr)
+        return 2
     print(result.text())
     if args.html:
-        Path(args.html).write_text(result.html())
+        try:
+            Path(args.html).write_text(result.html())
+        except OSError as e:
+            print(f"kvm-abi diff: cannot write --html {args.html}: {e.strerror}", file=sys.stderr)
+            return 2
         print(f"html: {args.html}")
-    return 1 if result.regressed else 0
+    return result.status
 
 
 if __name__ == "__main__":

@@ -58,10 +58,18 @@ def targets_table(targets: dict[str, dict]) -> str:
     return "\n".join(out)
 
 
-def findings_list(findings: list[str]) -> str:
+def findings_list(findings: list[dict]) -> str:
+    """The findings under their class ({"class", "text"} each), with the count of each class."""
     if not findings:
         return '<p id="kvm-findings">none</p>'
-    return '<ul id="kvm-findings">' + "".join(f"<li>{escape(f)}</li>" for f in findings) + "</ul>"
+    by_class: dict[str, list[str]] = {}
+    for f in findings:
+        by_class.setdefault(f["class"], []).append(f["text"])
+    out = ['<div id="kvm-findings">']
+    for kind, texts in by_class.items():
+        out.append(f'<h4 class="finding-class" data-count="{len(texts)}">{escape(kind)}: {len(texts)}</h4><ul>'
+                   + "".join(f"<li>{escape(t)}</li>" for t in texts) + "</ul>")
+    return "".join(out) + "</div>"
 
 
 def totals(records: list[Record]) -> str:
@@ -116,7 +124,7 @@ def undocumented_table(found) -> str:
     return "\n".join(out)
 
 
-def summary(rows: list[Row], targets: dict[str, dict], findings: list[str], records: list[Record],
+def summary(rows: list[Row], targets: dict[str, dict], findings: list[dict], records: list[Record],
             coverage: str = "") -> str:
     names = list(targets)
     return (f'{CSS}<section id="kvm-abi"><h3>KVM ABI conformance</h3>{totals(records)}'

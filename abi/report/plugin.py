@@ -21,6 +21,9 @@ from abi.report import ktap, matrix
 from abi.report.records import Record, from_report, outcome_of
 
 _KEY = pytest.StashKey["Reporter"]()
+# The results JSON's format: 2 gives each finding its class ({"class", "text"}) and each record its verdict and
+# the deviation's recorded outcome. `python -m abi.report diff` reads 1 and 2.
+FORMAT = 2
 
 
 def pytest_addoption(parser):
@@ -60,17 +63,41 @@ class Reporter:
         tag = re.sub(r"[^\w.+-]", "_", tag)[:120]
         return f"conformance-{self.started:%Y-%m-%d-%H%M%S}-{tag}"
 
-    def findings(self) -> list[str]:
+    def findings(self) -> list[dict]:
+        """Every finding of the run once, with its class (abi.spec.case.FINDING_CLASSES): the deviations that held
+        as recorded, the documentation's own, the UAPI headers', and implemented errnos the documents omit."""
         from abi.spec import registry
+        from abi.spec.case import DOCUMENT_SILENT, HEADER_NOT_COMPILABLE
 
-        out = [f"deviation: {r.ioctl}, {r.condition} ({r.target}): {r.deviation}"
-               for r in self.records if r.outcome == "xfailed" and r.deviation]
-        out += [f"documentation: {f}" for f in registry.doc_findings()]
-        out += [f"header check: {r.message}" for r in self.records
+        held: dict[tuple, list[str]] = {}  # one finding per case and observation, with the machines it held on
+        consequences: dict[str, list[str]] = {}  # a case id -> what follows from its finding
+        for r in self.records:
+            if r.outcome == "xfailed" and r.deviation:
+                held.setdefault((r.finding_class, r.ioctl, r.case, r.condition, r.expected, r.observed, r.deviation,
+                                 r.follows), []).append(r.target)
+        primaries = {key[2] for key in held}
+        for (_, ioctl, _, condition, *_, follows), _machines in held.items():
+            if follows in primaries:
+                consequences.setdefault(follows, []).append(f"{ioctl}, {condition}")
+        out = []
+        for (kind, ioctl, case, condition, expected, observed, why, follows), machines in held.items():
+            if follows in primaries:
+                continue  # reported with the finding it follows from
+            also = "".join(f"; a consequence: {c}" for c in dict.fromkeys(consequences.get(case, [])))
+            out.append((kind, f"deviation: {ioctl}, {condition}: documented {expected}, the kernel gives {observed} "
+                              f"({', '.join(sorted(set(machines)))}): {why}{also}"))
+        out += [(f.kind, f"documentation: {f}") for f in registry.doc_findings()]
+        out += [(HEADER_NOT_COMPILABLE, f"header check: {r.message}") for r in self.records
                 if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]
-        out += _header_findings()
-        out += [f"undocumented: {u.line()}" for u in self.undocumented() if not u.general]
-        return list(dict.fromkeys(out))
+        out += [(HEADER_NOT_COMPILABLE, f) for f in _header_findings()]
+        out += [(DOCUMENT_SILENT, f"undocumented: {u.line()}") for u in self.undocumented() if not u.general]
+        return [{"class": kind, "text": text} for kind, text in dict.fromkeys(out)]
+
+    def finding_counts(self) -> dict[str, int]:
+        from abi.spec.case import FINDING_CLASSES
+
+        found = self.findings()
+        return {kind: sum(1 for f in found if f["class"] == kind) for kind in FINDING_CLASSES}
 
     def undocumented(self) -> list:
         """Errnos this run saw the kernel return (code-basis cases that passed) that its documentation omits."""
@@ -79,6 +106,8 @@ class Reporter:
             from abi.target.base import TargetUnavailable
 
             passed = [(r.ioctl, r.case, r.target) for r in self.records if r.outcome == "passed" and r.case]
+            passed += [(r.ioctl, r.case, r.target, r.observed) for r in self.records
+                       if r.outcome == "xfailed" and r.verdict == "recorded" and r.case]
             try:
                 self._undocumented = undocumented_seen(documentation_kernel(self.config), passed) if passed else []
             except (TargetUnavailable, OSError):
@@ -89,12 +118,14 @@ class Reporter:
         """(statuses, figures, what they were measured against); statuses None when the docs are unavailable."""
         if not hasattr(self, "_coverage"):
             from abi.spec import coverage
-            from abi.spec.plugin import documentation_kernel
+            from abi.spec.plugin import documentation_kernel, held
             from abi.target.base import TargetUnavailable
 
             kernel = documentation_kernel(self.config)
+            ran = held([{"ioctl": r.ioctl, "case": r.case, "arch": r.extra.get("arch", ""), "verdict": r.verdict}
+                        for r in self.records if r.outcome in ("passed", "xfailed")])
             try:
-                st, figs = coverage.for_kernel(kernel)
+                st, figs = coverage.for_kernel(kernel, ran)
                 self._coverage = (st, figs, f"Documentation/virt/kvm/api.rst and devices/*.rst of {kernel}")
             except (TargetUnavailable, OSError) as e:
                 self._coverage = (None, [], f"coverage not measured: {e}")
@@ -112,8 +143,9 @@ class Reporter:
         self.dir.mkdir(parents=True, exist_ok=True)
         stem = self.stem()
         _, figs, source = self.coverage()
-        results = {"started": self.started.isoformat(timespec="seconds"), "targets": self.targets,
-                   "findings": self.findings(), "coverage": {"against": source, "figures": [f.line() for f in figs]},
+        results = {"format": FORMAT, "started": self.started.isoformat(timespec="seconds"), "targets": self.targets,
+                   "findings": self.findings(), "finding_classes": self.finding_counts(),
+                   "coverage": {"against": source, "figures": [f.line() for f in figs]},
                    "undocumented": [dataclasses.asdict(u) | {"general": u.general} for u in self.undocumented()],
                    "records": [r.as_dict() for r in self.records]}
         for suffix, text in ((".json", json.dumps(results, indent=1)), (".ktap", ktap.render(self.records))):
@@ -225,6 +257,11 @@ def pytest_terminal_summary(terminalreporter, config):
     reporter = config.stash.get(_KEY, None)
     if reporter is None or not reporter.records:
         return
+    if any(r.case for r in reporter.records):
+        counts = reporter.finding_counts()
+        terminalreporter.section(f"findings: {sum(counts.values())}, by class")
+        for kind, n in counts.items():
+            terminalreporter.write_line(f"{n:5}  {kind}")
     for plugin in config.pluginmanager.get_plugins():
         path = getattr(plugin, "_report_path", None)  # pytest-html's reporter
         for tmp, suffix in list(reporter.renames):

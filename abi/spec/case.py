@@ -2,8 +2,10 @@
 
 A case names its condition, the machines it applies to, the set-up steps (each must succeed), the call under
 test and what must come back, with the sentence of the documentation or the kernel function that says so.
-A case whose documented contract the kernel is known to break carries `deviation`: the test still asserts
-the documented contract and is a strict expected failure, so the report lists it and a fix flips it.
+A case whose documented contract the kernel is known to break carries a `Deviation`: what the kernel does
+instead (an errno, a return value or success, per kernel version where it differs), read from its source. The
+case still asserts the documented contract; it is an expected failure only while the kernel does exactly the
+recorded thing. The documented outcome fails the run as fixed, and a third outcome fails it as a change.
 
 Steps and values are small named callables over a `Scene` (the fds one case owns), so the report can print
 what was done ("KVM_CREATE_IRQCHIP; SET_DEVICE_ADDR(DIST, 0x8000000)") and a failure says it too.
@@ -11,6 +13,7 @@ what was done ("KVM_CREATE_IRQCHIP; SET_DEVICE_ADDR(DIST, 0x8000000)") and a fai
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -55,6 +58,107 @@ class Step:
         return self.text
 
 
+# What a finding is, as the report counts them: a deviation is the first two (or the third, where the document
+# states a rule for userspace and the kernel enforces another); the documentation and header findings the rest.
+KERNEL_BREAKS_DOCUMENT = "the kernel breaks the document"
+DOCUMENT_CONTRADICTS_ITSELF = "the document contradicts itself"
+DOCUMENT_SILENT = "the document is silent where the kernel has a rule"
+DOCUMENT_NAMES_WHAT_HEADERS_LACK = "the document names something the headers lack"
+HEADER_NOT_COMPILABLE = "a UAPI header userspace cannot compile"
+FINDING_CLASSES = (KERNEL_BREAKS_DOCUMENT, DOCUMENT_CONTRADICTS_ITSELF, DOCUMENT_SILENT,
+                   DOCUMENT_NAMES_WHAT_HEADERS_LACK, HEADER_NOT_COMPILABLE)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the documentation or the headers get wrong that needs no kernel to show (DOC_FINDINGS)."""
+
+    text: str
+    kind: str = DOCUMENT_SILENT
+
+    def __post_init__(self):
+        if self.kind not in FINDING_CLASSES:
+            raise ValueError(f"finding class {self.kind!r} is not one of {FINDING_CLASSES}")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One thing a kernel does: success (errno 0, with `ret` when the value matters) or an errno. `timed_out`:
+    the call does not return by itself, the target's time limit interrupts it (EINTR); a call interrupted that
+    way matches nothing else, so a stuck call is never taken for a recorded errno."""
+
+    errno: int = 0
+    ret: int | None = None
+    kernels: str = "all"
+    timed_out: bool = False
+    # Where the kernel answers the documented errno but not the documented content (a value that does not read
+    # back): the check the content passes instead, and how to say it ("success, the offset reads back as 0").
+    check: Callable[[Scene, Result], str | None] | None = None
+    text: str = ""
+
+    def matches(self, scene: Scene, got: Result) -> bool:
+        if got.timed_out != self.timed_out:
+            return False
+        if self.errno == 0:
+            answered = got.ok and (self.ret is None or got.ret == self.ret)
+        else:
+            answered = not got.ok and got.errno == self.errno
+        return answered and (self.check is None or self.check(scene, got) is None)
+
+    def __str__(self) -> str:
+        if self.text:
+            return self.text
+        if self.timed_out:
+            return "runs until a signal interrupts it (EINTR)"
+        if self.errno:
+            return errno_name(self.errno)
+        return "success" if self.ret is None else f"success (ret {self.ret})"
+
+
+SUCCEEDS = Observed()
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """The kernel breaks the case's documented contract: why (quoting both sides), and what it does instead.
+
+    `does` is an errno, `SUCCEEDS`, an `Observed`, or a dict from kernel versions ("6.1", "6.12+", "6.1-6.15")
+    to either, where versions differ. Every entry is read from the kernel source and cited in `why`."""
+
+    why: str
+    does: object
+    kind: str = KERNEL_BREAKS_DOCUMENT
+    follows: str = ""  # the case id of the finding this one is a consequence of: reported with it, not again
+    recorded: tuple[Observed, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.kind not in FINDING_CLASSES[:3]:
+            raise ValueError(f"a deviation's class is one of {FINDING_CLASSES[:3]}, not {self.kind!r}")
+        items = self.does.items() if isinstance(self.does, dict) else [("all", self.does)]
+        recorded = []
+        for kernels, what in items:
+            o = what if isinstance(what, Observed) else Observed(errno=int(what))
+            kernel_applies(kernels, "")  # refuses a malformed version now, not when a case runs
+            recorded.append(dataclasses.replace(o, kernels=kernels))
+        object.__setattr__(self, "recorded", tuple(recorded))
+
+    def expected_on(self, release: str) -> tuple[Observed, ...]:
+        """What the kernel is recorded to do on this release (every entry, for a release without a version)."""
+        return tuple(o for o in self.recorded if kernel_applies(o.kernels, release))
+
+    def describe(self, release: str = "") -> str:
+        here = self.expected_on(release) if release else self.recorded
+        if len(self.recorded) == 1:
+            return str(self.recorded[0])
+        return " or ".join(f"{o} ({o.kernels})" for o in here) or "nothing recorded for this kernel"
+
+    def __str__(self) -> str:
+        return self.why
+
+
 @dataclass(frozen=True)
 class Case:
     id: str  # the condition as a test id: "dist-already-set"
@@ -68,7 +172,7 @@ class Case:
     basis: str = "doc"  # "doc": the documentation says so; "code": only the implementation does
     ret: int | None = None  # the exact return value, when the contract names one
     check: Callable[[Scene, Result], str | None] | None = None  # a further check of what came back
-    deviation: str | None = None  # the kernel breaks this documented contract: why, quoting both sides
+    deviation: Deviation | None = None  # the kernel breaks this documented contract, and what it does instead
     vm_type: Val | int = 0
     needs_vm: bool = True
     kernels: str = "all"  # the kernel versions the expectation holds for, as the research established
@@ -224,21 +328,25 @@ class Scene:
 
 
 def kernel_applies(kernels: str, release: str) -> bool:
-    """Whether `kernels` ("all", "6.1", "6.12+", "6.1, 7.2") covers a kernel release ("6.12.57+deb12-...").
-    An unparsable release (a user's own kernel) runs every case."""
+    """Whether `kernels` ("all", "6.1", "6.12+", "6.1-6.15", "6.1, 7.2") covers a kernel release
+    ("6.12.57+deb12-..."). An unparsable release (a user's own kernel) runs every case."""
     kernels = re.sub(r"\([^)]*\)", "", kernels).strip()  # "6.12+ (why)": the reason is for the reader
     if kernels in ("all", ""):
         return True
+    parts = []
+    for part in (p.strip() for p in kernels.split(",")):
+        n = re.match(r"(\d+)\.(\d+)(?:(\+)|-(\d+)\.(\d+))?$", part)
+        if not n:
+            raise ValueError(f"kernels={kernels!r}: {part!r} is not X.Y, X.Y+ or X.Y-A.B")
+        low = (int(n.group(1)), int(n.group(2)))
+        high = (int(n.group(4)), int(n.group(5))) if n.group(4) else low
+        if n.group(3):
+            high = (10**6, 0)
+        if high < low:
+            raise ValueError(f"kernels={kernels!r}: {part!r} ends before it starts")
+        parts.append((low, high))
     m = re.match(r"(\d+)\.(\d+)", release or "")
     if not m:
         return True
     have = (int(m.group(1)), int(m.group(2)))
-    for part in (p.strip() for p in kernels.split(",")):
-        n = re.match(r"(\d+)\.(\d+)(\+?)$", part)
-        if not n:
-            raise ValueError(f"kernels={kernels!r}: {part!r} is not X.Y or X.Y+")
-        want = (int(n.group(1)), int(n.group(2)))
-        if have == want or (n.group(3) and have >= want):
-            return True
-    return False
-
+    return any(low <= have <= high for low, high in parts)

@@ -24,7 +24,7 @@ import struct
 from errno import E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import arm64, kvm, layout, model
-from abi.spec.case import ARM64, X86_64, Case, Scene, Step, Val
+from abi.spec.case import ARM64, DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, X86_64, Case, Deviation, Scene, Step, Val
 from abi.spec.steps import BAD_POINTER, IRQCHIP, create_vcpu, init_vcpu, kvm_run_map, step, x86_real_mode
 from abi.target.base import Result
 
@@ -713,9 +713,10 @@ CASES: list[Case] = [
     case("arm64-mp-suspended", "KVM_SET_MP_STATE", "SUSPENDED", set_mp(kvm.KVM_MP_STATE_SUSPENDED), EINVAL,
          f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and "
          "KVM_MP_STATE_RUNNABLE'", setup=(vcpu(),), on=ARM64,
-         deviation="4.39 says only STOPPED and RUNNABLE are valid on arm64, while 4.38 documents SUSPENDED [arm64] "
-                   "and asks userspace to leave it by setting RUNNABLE; arm.c kvm_arch_vcpu_ioctl_set_mpstate accepts "
-                   "SUSPENDED (kvm_arm_vcpu_suspend)"),
+         deviation=Deviation("4.39 says only STOPPED and RUNNABLE are valid on arm64, while 4.38 documents "
+                             "SUSPENDED [arm64] and asks userspace to leave it by setting RUNNABLE; arm.c "
+                             "kvm_arch_vcpu_ioctl_set_mpstate accepts SUSPENDED (kvm_arm_vcpu_suspend)",
+                             SUCCEEDS, kind=DOCUMENT_CONTRADICTS_ITSELF)),
     case("arm64-mp-suspended-implemented", "KVM_SET_MP_STATE", "SUSPENDED", GET_MP_STATE, 0,
          "arm.c: kvm_arch_vcpu_ioctl_set_mpstate (KVM_MP_STATE_SUSPENDED: kvm_arm_vcpu_suspend), read back",
          setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_SUSPENDED)), on=ARM64, basis="code",

@@ -1,11 +1,12 @@
 """pytest wiring of spec cases: `@pytest.mark.spec(CASES)` parametrizes a test over (target, case) for every
-selected target whose machine the case applies to, with deviations as strict expected failures."""
+selected target whose machine the case applies to. A case with a deviation is an expected failure only when the
+kernel did exactly what the deviation records (decided in `replay`, never by an exception's type)."""
 
 from __future__ import annotations
 
 import pytest
 
-from abi.spec.run import SetupFailed, not_applicable, run
+from abi.spec.run import BROKEN, FIXED, HELD, RECORDED, SetupFailed, not_applicable, run
 from abi.target import plugin as targets
 from abi.target.base import TargetUnavailable
 
@@ -34,12 +35,8 @@ def pytest_generate_tests(metafunc):
         for case in marker.args[0]:
             if machine(name) not in case.on:
                 continue
-            # raises=AssertionError: only the case's own verdict may be the expected failure; a set-up step
-            # that breaks, or a lost guest, still fails.
-            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=case.deviation)] \
-                if case.deviation else []
             tid = f"{name}@{release}-{case.id}" if release else f"{name}-{case.id}"
-            params.append(pytest.param(name, case, id=tid, marks=marks))
+            params.append(pytest.param(name, case, id=tid))
     metafunc.parametrize(["spec_target", "case"], params, indirect=["spec_target"])
 
 
@@ -79,20 +76,32 @@ def replay(request, case, target) -> None:
     props += [("case", case.id), ("ioctl", case.ioctl), ("condition", case.condition), ("expected", case.errno_name),
               ("basis", case.basis), ("cite", case.cite)]
     if case.deviation:
-        props.append(("deviation", case.deviation))
+        props += [("deviation", case.deviation.why), ("finding_class", case.deviation.kind)]
+        if case.deviation.follows:
+            props.append(("follows", case.deviation.follows))
     why = not_applicable(case, target)
     if why:
         pytest.skip(why)
+    if case.deviation:
+        props.append(("recorded", case.deviation.describe(target.info().kernel_release)))
     try:
         outcome = run(case, target)
     except SetupFailed as e:
-        pytest.fail(str(e), pytrace=False)
+        broken = str(e)  # failed outside the handler, so the report shows the sentence, not a chain of exceptions
+    else:
+        broken = None
+    if broken is not None:
+        pytest.fail(broken, pytrace=False)
     got = outcome.got
     props.append(("transcript", outcome.transcript()))
     from abi.target.base import errno_name
 
-    props += [("observed", "success" if got.ok else errno_name(got.errno)), ("observed_ret", got.ret)]
-    assert outcome.problem is None, outcome.problem
+    observed = "timeout" if got.timed_out else "success" if got.ok else errno_name(got.errno)
+    props += [("observed", observed), ("observed_ret", got.ret), ("verdict", outcome.verdict)]
+    if outcome.verdict == RECORDED:
+        pytest.xfail(outcome.explain())
+    if outcome.verdict in (FIXED, BROKEN):
+        pytest.fail(outcome.explain(), pytrace=False)
 
 
 _RAN = pytest.StashKey[bool]()
@@ -124,14 +133,15 @@ def pytest_terminal_summary(terminalreporter, config):
 
     kernel = documentation_kernel(config)
     terminalreporter.section(f"documented errors covered (api.rst and devices/*.rst of {kernel})")
+    reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("xfailed", [])]
     try:
-        _, figures = coverage.for_kernel(kernel)
+        _, figures = coverage.for_kernel(kernel, held([dict(getattr(r, "user_properties", ())) for r in reports]))
     except (TargetUnavailable, OSError) as e:
         terminalreporter.write_line(f"coverage not measured: {e}")
         return
     for f in figures:
         terminalreporter.write_line(f.line())
-    found = undocumented_seen(kernel, _passed(terminalreporter.stats.get("passed", [])))
+    found = undocumented_seen(kernel, _passed(reports))
     specific = [u for u in found if not u.general]
     terminalreporter.section("implemented errors the documentation does not name")
     terminalreporter.write_line(
@@ -141,20 +151,47 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(f"  {u.line()}")
 
 
+def held(props: list[dict]) -> set[tuple[str, str, str]]:
+    """(ioctl, case id, architecture) of every spec case whose verdict held in a run: it passed, or failed exactly
+    as its deviation records. `props`: the user properties of the run's call reports (or records)."""
+    return {(p["ioctl"], p["case"], p["arch"]) for p in props
+            if p.get("case") and p.get("arch") and p.get("verdict") in (HELD, RECORDED)}
+
+
 def passed_cases(passed) -> list:
-    """The spec cases among (ioctl, case id, target name) of tests that passed; which machine matters, as x86_64
-    and arm64 cases may share an id."""
+    """What the kernel was seen to do, as code-basis cases: the spec cases among (ioctl, case id, target name[,
+    observed errno name]) of tests that passed, and of deviations that held as recorded (the case then stands
+    for its observation: the errno the kernel returned instead of the documented one). Which machine matters, as
+    x86_64 and arm64 cases may share an id."""
+    import dataclasses
+    import errno as errnos
+
     from abi.spec import registry
 
-    seen = {(ioctl, case, machine(target)) for ioctl, case, target in passed}
-    return [c for c in registry.cases() if any((c.ioctl, c.id, m) in seen for m in c.on)]
+    seen = {}
+    for ioctl, case, target, *observed in passed:
+        seen[(ioctl, case, machine(target))] = observed[0] if observed else None
+    out = []
+    for c in registry.cases():
+        hits = [seen[(c.ioctl, c.id, m)] for m in c.on if (c.ioctl, c.id, m) in seen]
+        if not hits:
+            continue
+        if c.deviation is None:
+            out.append(c)
+        elif hits[0] and hasattr(errnos, hits[0]):
+            out.append(dataclasses.replace(c, errno=getattr(errnos, hits[0]), basis="code", deviation=None,
+                                           cite=c.deviation.why))
+    return out
 
 
 def _passed(reports):
     for r in reports:
         props = dict(getattr(r, "user_properties", ()))
         if getattr(r, "when", "call") == "call" and "case" in props and "target" in props:
-            yield props["ioctl"], props["case"], props["target"]
+            if props.get("verdict") == RECORDED:
+                yield props["ioctl"], props["case"], props["target"], props.get("observed", "")
+            elif props.get("verdict", "held") == "held":
+                yield props["ioctl"], props["case"], props["target"]
 
 
 def undocumented_seen(kernel: str, passed) -> list:

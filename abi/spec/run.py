@@ -12,12 +12,42 @@ class SetupFailed(Exception):
     """A set-up step did not end as it must: the case's precondition does not hold on this kernel."""
 
 
+# How a case's outcome reads against its expectation: the documented contract held; the kernel did what its
+# deviation records; the documented contract held although a deviation is recorded (fixed); anything else.
+HELD, RECORDED, FIXED, BROKEN = "held", "recorded", "fixed", "broken"
+
+
 @dataclass(frozen=True)
 class Outcome:
     case: Case
     got: Result
     problem: str | None  # None: the kernel answered as the case expects
     calls: tuple = ()  # the ioctls the call under test made: (fd, request, arg, result)
+    release: str = ""  # the kernel that answered
+    as_recorded: bool = False  # the kernel did what the case's deviation records for this release
+
+    @property
+    def verdict(self) -> str:
+        if self.case.deviation is None:
+            return HELD if self.problem is None else BROKEN
+        if self.problem is None:
+            return FIXED
+        return RECORDED if self.as_recorded else BROKEN
+
+    def explain(self) -> str:
+        """One paragraph for a verdict other than HELD: what the document says, what is recorded, what came."""
+        c, v = self.case, self.verdict
+        if c.deviation is None:
+            return self.problem or ""
+        recorded = c.deviation.describe(self.release)
+        head = f"{c.ioctl}, {c.condition}: documented {c.errno_name}, recorded {recorded}, observed {self.got!r}"
+        if v == RECORDED:
+            return f"{head}\n  deviation: {c.deviation.why}"
+        if v == FIXED:
+            return (f"{head}\n  XPASS(strict), fixed: the kernel now does what the document says; update the "
+                    f"expectation (drop or narrow the deviation)\n  per: {c.cite}")
+        return (f"{head}\n  neither the documented nor the recorded outcome: the kernel's behaviour changed\n"
+                f"  did: {c.describe()}\n  per: {c.cite}")
 
     def transcript(self) -> str:
         """The call under test as a reader wants it: request by name and number, argument field by field,
@@ -86,15 +116,18 @@ def _ended_as(got: Result, ok_errno: int) -> bool:
 
 
 def run(case: Case, target) -> Outcome:
-    """Replay a case. Only its verdict (Outcome.problem) may say the contract failed: anything else that breaks
-    on the way (a step's own `value()`, a helper's assertion, the scene's cleanups) is SetupFailed, so a strict
-    expected failure can never pass for a reason other than its deviation."""
-    def broken(e: AssertionError) -> SetupFailed:
+    """Replay a case. Only its verdict (Outcome.problem, read by Outcome.verdict) may say the contract failed:
+    anything else that breaks on the way (the VM's creation, a step's own `value()`, a helper's assertion, the
+    scene's cleanups) is SetupFailed, so an expected failure can never
+    stand for a reason other than the observation its deviation records."""
+    def broken(e: Exception) -> SetupFailed:
         return SetupFailed(f"{case.ioctl}, {case.condition}: {e}\n  did: {case.describe()}")
 
-    scene = Scene(target).open(case.needs_vm, case.vm_type)
+    release = target.info().kernel_release
+    scene = Scene(target)
     try:
         try:
+            scene.open(case.needs_vm, case.vm_type)  # a VM that cannot be created is a broken set-up too
             for step in case.setup:
                 got = step(scene)
                 if not _ended_as(got, step.ok_errno):
@@ -103,8 +136,10 @@ def run(case: Case, target) -> Outcome:
                                       f"expected {want}\n  did: {case.describe()}")
             first = len(scene.calls)
             got = case.call(scene)
-            outcome = Outcome(case, got, case.verdict(scene, got), tuple(scene.calls[first:]))
-        except AssertionError as e:
+            recorded = case.deviation.expected_on(release) if case.deviation else ()
+            outcome = Outcome(case, got, case.verdict(scene, got), tuple(scene.calls[first:]), release,
+                              any(o.matches(scene, got) for o in recorded))
+        except (AssertionError, ValueError) as e:
             raise broken(e) from e
     finally:
         try:

@@ -47,7 +47,19 @@ from errno import (
 
 from abi import kvm, x86
 from abi.spec import steps as S
-from abi.spec.case import X86_64, Case, DocumentedError, Scene, Step, Unreachable, Val
+from abi.spec.case import (
+    KERNEL_BREAKS_DOCUMENT,
+    SUCCEEDS,
+    X86_64,
+    Case,
+    Deviation,
+    DocumentedError,
+    Finding,
+    Scene,
+    Step,
+    Unreachable,
+    Val,
+)
 from abi.spec.steps import BAD_POINTER, IRQCHIP, call, create_vcpu, kvm_run_map, on_fd, step, x86_real_mode
 from abi.target.base import Result
 from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR  # asm/kvm.h since 6.18
@@ -362,9 +374,10 @@ def _cpuid() -> list[Case]:
                  call(name, "system", counted("<II", 1000, 1000, ENTRY), "nent 1000"), ENOMEM,
                  f"{cite}: 'If the number is too high, the nent field is adjusted and an error (ENOMEM) is "
                  "returned'",
-                 deviation=f"{cite} says a too-high nent is adjusted and answered with ENOMEM; cpuid.c "
-                 "kvm_dev_ioctl_get_cpuid clamps nent to KVM_MAX_CPUID_ENTRIES (256), fills the entries and "
-                 "succeeds (ENOMEM only when kvcalloc fails), in 6.1, 6.12 and 7.2"),
+                 deviation=Deviation(f"{cite} says a too-high nent is adjusted and answered with ENOMEM; cpuid.c "
+                                     "kvm_dev_ioctl_get_cpuid clamps nent to KVM_MAX_CPUID_ENTRIES (256), fills "
+                                     "the entries and succeeds (ENOMEM only when kvcalloc fails), in 6.1, 6.12 and 7.2",
+                                     SUCCEEDS)),
             case(f"{short}-cpuid-bad-pointer", name, "the argument is not readable",
                  call(name, "system", BAD_POINTER, "arg = a guard page"), EFAULT,
                  "x86.c: kvm_arch_dev_ioctl (copy_from_user of struct kvm_cpuid2)", basis="code"),
@@ -702,8 +715,9 @@ def _devices() -> list[Case]:
         case("vfio-device-twice", "KVM_CREATE_DEVICE", "a second KVM_DEV_TYPE_VFIO (one per VM)", VFIO,
              errno.EEXIST, f"{DEVICE} Errors: EEXIST 'Device already created, and this type of device may not be "
              "instantiated multiple times'", setup=(VFIO,),
-             deviation=f"{DEVICE} documents EEXIST for a device type that may not be instantiated twice; vfio.c "
-             "kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, 6.12, 7.2)"),
+             deviation=Deviation(f"{DEVICE} documents EEXIST for a device type that may not be instantiated twice; "
+                                 "vfio.c kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, "
+                                 "6.12, 7.2)", EBUSY)),
         case("vfio-attr-unknown-group", "KVM_SET_DEVICE_ATTR", "VFIO device, group 99",
              device_attr("KVM_SET_DEVICE_ATTR", "device", 99), ENXIO,
              f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
@@ -850,9 +864,13 @@ DOCUMENTED = [
 ]
 
 DOC_FINDINGS = [
-    "api.rst 4.120 KVM_SET_PMU_EVENT_FILTER Errors: 'EBUSY not enough memory to allocate the filter'; pmu.c "
-    "kvm_vm_ioctl_set_pmu_event_filter (6.1, 6.12, 7.2) returns -ENOMEM when the allocation fails.",
-    "api.rst 4.56 KVM_GET_TSC_KHZ: 'If the host has unstable tsc this ioctl returns -EIO instead as an error'; "
-    "x86.c (6.1, 6.12, 7.2) has no such path: the vCPU ioctl returns vcpu->arch.virtual_tsc_khz and the VM ioctl "
-    "kvm->arch.default_tsc_khz, unconditionally.",
+    Finding(
+        "api.rst 4.120 KVM_SET_PMU_EVENT_FILTER Errors: 'EBUSY not enough memory to allocate the filter'; pmu.c "
+        "kvm_vm_ioctl_set_pmu_event_filter (6.1, 6.12, 7.2) returns -ENOMEM when the allocation fails.",
+        KERNEL_BREAKS_DOCUMENT),
+    Finding(
+        "api.rst 4.56 KVM_GET_TSC_KHZ: 'If the host has unstable tsc this ioctl returns -EIO instead as an error'; "
+        "x86.c (6.1, 6.12, 7.2) has no such path: the vCPU ioctl returns vcpu->arch.virtual_tsc_khz and the VM "
+        "ioctl kvm->arch.default_tsc_khz, unconditionally.",
+        KERNEL_BREAKS_DOCUMENT),
 ]

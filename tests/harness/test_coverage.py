@@ -315,7 +315,7 @@ def test_ordering_rules_are_rows():
     assert (figs["x86_64"].total, figs["x86_64"].covered) == (1, 1)  # ordering rules are counted apart
     assert figs["x86_64"].ordering == (1, 2, 1) and figs["arm64"].ordering == (3, 4, 0)
     assert figs["arm64"].ordering_gaps == ("KVM_SET_WIDGET ordering",)
-    assert "ordering rules: 1 tested / 2 reachable, 1 unreachable" in figs["x86_64"].line()
+    assert "ordering rules: 1 with a case / 2 reachable, 1 unreachable" in figs["x86_64"].line()
 
 
 def test_undocumented_errnos_are_those_no_row_names():
