@@ -100,8 +100,9 @@ def coverage_table(statuses, figures, source: str) -> str:
                 cells.append(f'<td class="skip">unreachable: {escape(st.unreachable[arch])}</td>')
             else:
                 cells.append('<td class="gap">not tested</td>')
-        what = " / ".join(p.names) if p.document == "api.rst" else p.label
-        out.append(f'<tr><td>{escape(what)}</td><td>{escape(p.errno)}</td>'
+        what = " / ".join(p.names) if p.document == "api.rst" and not p.caps else p.label
+        errno = p.errno or f"ordering rule {p.row}"
+        out.append(f'<tr><td>{escape(what)}</td><td>{escape(errno)}</td>'
                    f'<td class="cite">{escape(p.condition)}</td><td class="cite">{escape(p.section)}</td>'
                    + "".join(cells) + "</tr>")
     out.append("</tbody></table>")

@@ -1,24 +1,39 @@
-"""Documentation/virt/kvm/api.rst (and devices/*.rst) as data: sections, their fields and their errors.
+"""Documentation/virt/kvm/api.rst (and devices/*.rst) as data: sections, their fields, errors and rules.
 
-A section is a numbered heading underlined with dashes ("4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)"). The
-reader keeps what a test needs: the names the heading gives (a heading may name several ioctls:
-"KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR", "KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST"), its
-suffix, the `:Field:` lines (wrapped ones joined), the Errors table (a row per errno and condition, wrapped
-conditions joined, the same errno may come twice), and every errno the prose mentions, with its line.
-Section numbers are not unique (several kernels repeat one): sections are kept in document order.
+A section is a numbered heading underlined with dashes ("4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)"); it ends
+at the next one or at a chapter heading. The reader keeps what a test needs: the names the heading gives (a
+heading may name several ioctls: "KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR", "KVM_GET_MSR_INDEX_LIST,
+KVM_GET_MSR_FEATURE_INDEX_LIST"), its suffix, the `:Field:` lines (wrapped ones joined), the Errors table (a row
+per errno and condition, wrapped conditions joined, the same errno may come twice), and the rest as sentences:
+every errno the prose names is a mention, one per sentence and errno, the sentence its condition. A field's
+value, a list item and a line of a literal block count as a sentence each. Chapter 4 documents ioctls, chapters
+6 to 8 the capabilities KVM_ENABLE_CAP enables, in the same shape. A sentence that orders calls ("must be called
+after KVM_CREATE_IRQCHIP") is a rule (ORDERING). Section numbers are not unique (several kernels repeat one):
+sections are kept in document order.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno as _errno
 import re
 from dataclasses import dataclass, field
 
-ERRNO_NAMES = frozenset(_errno.errorcode.values()) | {"ENOTSUPP", "ENOIOCTLCMD", "EOPNOTSUPP"}
+# The kernel's errnos Python's errno module lacks (EHWPOISON: KVM_RUN after a memory failure).
+ERRNO_NAMES = frozenset(_errno.errorcode.values()) | {"ENOTSUPP", "ENOIOCTLCMD", "EOPNOTSUPP", "EHWPOISON"}
 
 _HEADING = re.compile(r"^(\d+)\.(\d+)\s+(\S.*?)\s*$")
 _UNDERLINE = re.compile(r"^-{3,}\s*$")
+_CHAPTER = re.compile(r"^\d+\.\s+\S")  # "7. Capabilities that can be enabled on VMs", underlined with "="
+_CHAPTER_UNDERLINE = re.compile(r"^={3,}\s*$")
 _FIELD = re.compile(r"^:(\w[\w ]*):\s*(.*)$")
+# The section fields api.rst's introductions define, also as some sections write them: without the colons
+# ("Architectures: x86", 6.1's 7.24), without the second (":Returns 0 on success", 6.1's 8.35), or singular
+# (":Architecture:", 7.2's 7.45).
+_FIELD_NAMES = {"Capability": "Capability", "Capabilities": "Capability", "Architectures": "Architectures",
+                "Architecture": "Architectures", "Type": "Type", "Target": "Target", "Parameters": "Parameters",
+                "Returns": "Returns"}
+_LOOSE_FIELD = re.compile(r"^(:?)(" + "|".join(_FIELD_NAMES) + r")(:?)(?:\s+|$)(.*)$")
 _ERRORS = re.compile(r"^\s*Errors(?: include)?:\s*$")
 _BORDER = re.compile(r"^(\s*)(=+)(\s+)(=+)\s*$")
 _PROSE_ERRNO = re.compile(r"(?<![\w-])-?(E[A-Z0-9]{2,})\b")
@@ -32,6 +47,16 @@ class DocError:
     line: int
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of prose (or a field's value, a list item, a line of a literal block), whitespace joined."""
+
+    text: str
+    line: int  # where it starts (1-based)
+    end: int  # where it ends
+    errnos: tuple[tuple[str, int], ...] = ()  # the errnos it names, each once, with the line naming it first
+
+
 @dataclass
 class Section:
     number: str
@@ -41,8 +66,9 @@ class Section:
     suffix: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     errors: list[DocError] = field(default_factory=list)
-    mentions: list[DocError] = field(default_factory=list)  # errnos named in prose, with their sentence
+    mentions: list[DocError] = field(default_factory=list)  # errnos named in prose: one per sentence and errno
     body: str = ""
+    sentences: list[Sentence] = field(default_factory=list)  # the prose outside the Errors tables
 
     @property
     def chapter(self) -> int:
@@ -50,13 +76,45 @@ class Section:
 
     @property
     def architectures(self) -> list[str]:
-        return [a.strip() for a in re.split(r"[,\s]+", self.fields.get("Architectures", "")) if a.strip()]
+        """The architectures the section applies to (ARCHITECTURES' names), from its :Architectures: field. A
+        section without the field applies to all: api.rst's introductions list the field among what each section
+        gives, and the sections that omit it (4.79-4.81, the device ioctls) are the generic ones."""
+        return sorted(architectures(self.fields.get("Architectures")))
+
+    @property
+    def rules(self) -> list[Sentence]:
+        """The sentences that order calls (ORDERING)."""
+        return [st for st in self.sentences if is_ordering(st.text)]
 
     @property
     def type(self) -> str:
         """system, vm, vcpu or device (several when the documentation says "vm ioctl, vcpu ioctl")."""
         return self.fields.get("Type", "")
 
+
+
+# The architectures the documents name, as they name them (api.rst 6.1 still says "powerpc" in places; a
+# device document "ARM64").
+ARCHITECTURES = ("x86", "arm64", "s390", "ppc", "mips", "riscv", "loongarch")
+_ARCH_ALIASES = {"powerpc": "ppc", "arm": "arm64", "aarch64": "arm64", "x86_64": "x86", "i386": "x86"}
+_ARCH_WORD = re.compile(r"[a-z0-9_]+")
+
+
+def _arch_words(text: str) -> set[str]:
+    return {_ARCH_ALIASES.get(w, w) for w in _ARCH_WORD.findall(text.lower())} & set(ARCHITECTURES)
+
+
+def architectures(value: str | None) -> frozenset[str]:
+    """An :Architectures: value as the set of architectures it stands for: None (no field) and "all" are every
+    one, "all except arm64" all but those named, "none" none, and otherwise the architectures it names, whatever
+    words surround them ("x86, arm64", "x86 s390 arm64", "x86 SEV enabled", "Any that implement pvclocks
+    (currently x86 only)", "arm64, mips, riscv, x86 (if KVM_CAP_ONE_REG)")."""
+    if value is None:
+        return frozenset(ARCHITECTURES)
+    m = re.match(r"\s*all\b(?:\s*(?:except|but)\b(.*))?", value, re.I)
+    if m:
+        return frozenset(ARCHITECTURES) - _arch_words(m.group(1) or "")
+    return frozenset(_arch_words(value))
 
 
 def _names(title: str) -> tuple[list[str], str]:
@@ -70,16 +128,35 @@ def _names(title: str) -> tuple[list[str], str]:
     return _NAME.findall(title), suffix
 
 
+def _unlined_heading(lines: list[str], i: int) -> bool:
+    """A heading its author forgot to underline (6.1's "7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2"): a line of its
+    own naming a KVM_ symbol, then a blank line and a field block."""
+    return (i + 2 < len(lines) and (i == 0 or not lines[i - 1].strip()) and not lines[i + 1].strip()
+            and bool(re.match(r"^\d+\.\d+\s+KVM_[A-Z0-9_]+\s*$", lines[i])) and _field(lines[i + 2]) is not None)
+
+
 def _sections(lines: list[str]):
-    """(start, end, number, title) of every numbered section, in order."""
-    starts = []
+    """(start, end, number, title) of every numbered section, in order. A section ends at the next section or at
+    the next chapter heading: the introduction of chapter 7 is no part of chapter 6's last section."""
+    starts, chapters = [], []
     for i in range(len(lines) - 1):
         m = _HEADING.match(lines[i])
-        if m and _UNDERLINE.match(lines[i + 1]):
+        if m and (_UNDERLINE.match(lines[i + 1]) or _unlined_heading(lines, i)):
             starts.append((i, f"{m.group(1)}.{m.group(2)}", m.group(3)))
+        elif _CHAPTER.match(lines[i]) and _CHAPTER_UNDERLINE.match(lines[i + 1]):
+            chapters.append(i)
     for k, (i, number, title) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
+        end = min([starts[k + 1][0] if k + 1 < len(starts) else len(lines)] + [c for c in chapters if c > i])
         yield i, end, number, title
+
+
+def _field(line: str) -> tuple[str, str] | None:
+    """(name, value) of a field line: `:Name: value`, or one of api.rst's own fields written loosely."""
+    m = _LOOSE_FIELD.match(line)
+    if m and (m.group(1) or m.group(3)):
+        return _FIELD_NAMES[m.group(2)], m.group(4).strip()
+    m = _FIELD.match(line)
+    return (m.group(1).strip(), m.group(2).strip()) if m else None
 
 
 def _fields(lines: list[str], start: int, end: int) -> dict[str, str]:
@@ -87,10 +164,10 @@ def _fields(lines: list[str], start: int, end: int) -> dict[str, str]:
     out: dict[str, str] = {}
     last = None
     for line in lines[start:end]:
-        m = _FIELD.match(line)
-        if m:
-            last = m.group(1).strip()
-            out[last] = m.group(2).strip()
+        f = _field(line)
+        if f:
+            last = f[0]
+            out[last] = f[1]
         elif last and line.startswith((" ", "\t")) and line.strip():
             out[last] += " " + line.strip()
         elif not line.strip() and not out:
@@ -136,6 +213,155 @@ def _list(lines: list[str], i: int, end: int) -> tuple[list[DocError], int]:
         i += 1
     return rows, i
 
+# --- prose as sentences ----------------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+\.|#\.|\(?[a-z0-9]\))\s+")
+_DIRECTIVE = re.compile(r"^\s*\.\.(?:\s|$)")
+_DIRECTIVE_TEXT = re.compile(r"^\s*\.\.\s+[\w-]+::\s+(\S.*)$")
+_RULE_LINE = re.compile(r"^\s*([-=~^*+#])\1{2,}\s*$")  # an underline or a transition
+# The end of a sentence: a full stop (question or exclamation mark), closing quotes or brackets, then space; not
+# after the abbreviations the documents use.
+_STOP = re.compile(r"[.!?][\"')\]]*\s+")
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|resp|approx|incl|no|ie|eg)|\.\.)\.$", re.I)
+
+
+def _units(lines: list[str], numbers) -> list[list[tuple[int, str]]]:
+    """The prose units of the lines whose numbers (0-based, ascending) are given, a gap in them being a break:
+    paragraphs, each field with its indented continuation, each list item, each line of a literal block
+    (after a paragraph ending "::")."""
+    units: list[list[tuple[int, str]]] = []
+    cur: list[tuple[int, str]] = []
+    cont = None  # the indentation a continuation line has: -1 any (a field's)
+    literal = None  # inside a literal block: the indentation of the paragraph that opened it
+    last = None
+
+    def flush():
+        nonlocal cur, literal
+        if cur:
+            units.append(cur)
+            if cur[-1][1].rstrip().endswith("::"):
+                literal = len(cur[0][1]) - len(cur[0][1].lstrip())
+        cur = []
+
+    for n in numbers:
+        line = lines[n].expandtabs(8)
+        if last is not None and n != last + 1:
+            flush()
+        last = n
+        if not line.strip():
+            flush()
+            continue
+        indent = len(line) - len(line.lstrip())
+        if literal is not None:
+            if indent > literal:
+                units.append([(n, line)])
+                continue
+            literal = None
+        m = _DIRECTIVE_TEXT.match(line)
+        if m:  # ".. note:: The ... ioctl will return EINVAL": the note's text is prose, at its column
+            flush()
+            cur, cont = [(n, " " * m.start(1) + m.group(1))], m.start(1)
+            continue
+        if _BORDER.match(line) or _RULE_LINE.match(line) or _DIRECTIVE.match(line):
+            flush()  # a directive (".. note::") or comment line is no prose; a note's indented body is
+            continue
+        bullet = _BULLET.match(line)
+        if _field(line) or bullet:
+            flush()
+            cur, cont = [(n, line)], (bullet.end() if bullet else -1)
+        elif cur and (indent == cont or (cont == -1 and indent > 0)):
+            cur.append((n, line))
+        else:
+            flush()
+            cur, cont = [(n, line)], indent
+    flush()
+    return units
+
+
+def _split(unit: list[tuple[int, str]]) -> list[Sentence]:
+    """A unit's sentences, each with the errnos it names."""
+    text, where = "", []  # where: (offset in text, line number) of each line
+    for n, line in unit:
+        if text:
+            text += " "
+        where.append((len(text), n + 1))
+        text += line.strip()
+
+    def line_at(offset: int) -> int:
+        return [ln for o, ln in where if o <= offset][-1]
+
+    out, begin = [], 0
+    for m in _STOP.finditer(text):
+        if _ABBREV.search(text[: m.start() + 1]):
+            continue
+        out.append((begin, m.start() + 1 + len(m.group(0)[1:].rstrip())))
+        begin = m.end()
+    if begin < len(text):
+        out.append((begin, len(text)))
+    sentences = []
+    for a, b in out:
+        body = text[a:b].strip()
+        if not re.search(r"\w", body):
+            continue  # "::" alone
+        errnos: dict[str, int] = {}
+        for m in _PROSE_ERRNO.finditer(text, a, b):
+            if m.group(1) in ERRNO_NAMES:
+                errnos.setdefault(m.group(1), line_at(m.start(1)))
+        sentences.append(Sentence(body, line_at(a), line_at(max(a, b - 1)), tuple(errnos.items())))
+    return sentences
+
+
+# --- ordering rules --------------------------------------------------------------------------------------
+
+# A sentence that orders calls: what must (or can only) come before or after what, what fails once something has
+# happened, what may be done only once. Matched case-insensitively, each alternative narrow enough that a
+# sentence merely describing a sequence ("KVM pre-increments %rip before exiting", "the bits are cleared before
+# the ioctl returns") is no rule.
+_SUBJECT = (r"(?:v?cpus?|guest\s+v?cpus?|irqchip|in-kernel\s+irqchip|interrupt\s+controller(?:\s+model)?|it|this|"
+            r"feature|capability|ioctl|device|register|filter|ring|memslots?|(?-i:[A-Z][A-Z0-9_]{2,})(?:\([^)]*\))?)")
+_VERB = (r"(?:run|created|initiali[sz]ed|finali[sz]ed|called|invoked|set|enabled|registered|restored|"
+         r"started|succeeded|selected)")
+ORDERING = re.compile("|".join([
+    # "must be called after", "has to be called before", "can only be written before", "only valid after",
+    # "should set GICD_IIDR before" (not "for kvm-intel only, DR6 will not be modified prior to")
+    r"\b(?:must|should|has\s+to|have\s+to|needs?\s+to|(?:is|are)\s+(?:required|expected)\s+to|can\s+only|may\s+only|"
+    r"can\s+be\s+(?:called|invoked|issued|used)|only(?![,)]))\b[^.;]{0,120}?\b(?:before|after|prior\s+to)\b",
+    # "The vcpu must already have been initialised"
+    r"\b(?:must|should)\s+(?:already\s+)?have\s+(?:already\s+)?been\b",
+    # "before calling KVM_RUN", "after KVM_ARM_VCPU_INIT", "before creating any VCPUs", "after restoring X"
+    r"\b(?:before|after|prior\s+to|until)\s+(?:calling|invoking|creating|initiali[sz]ing|enabling|finali[sz]ing|"
+    r"restoring|setting|running\s+(?:any|the)\s+v?cpus?|the\s+(?:first|initial)\s+(?:call|run|KVM_[A-Z0-9_]+)|"
+    r"KVM_[A-Z0-9_]+)",
+    # "after guest_memfd-backed memslots have been created"
+    r"\b(?:before|after|once|until)\s[^.;,]{0,40}?\s(?:has|have)\s+(?:already\s+)?been\s+" + _VERB + r"\b",
+    # "prior to the creation of vCPUs", "before vcpu creation", "until a vCPU is created", "before a Guest VCPU runs"
+    r"\b(?:before|after|prior\s+to|until|once)\s+(?:the\s+)?(?:creation|initiali[sz]ation|finali[sz]ation)\s+of\b",
+    r"\b(?:before|after|prior\s+to|until|once)\s+(?:any\s+|all\s+|a\s+|the\s+)?(?:guest\s+)?v?cpus?\s+"
+    r"(?:creation|(?:is|are|has|have)\s+(?:been\s+)?(?:created|run|initiali[sz]ed)|runs?)\b",
+    # What has happened: "once any of the vCPUs of the VM has run", "Fails if any VCPU has already been created",
+    # "unless the feature has already been finalized", "if a PMU event filter is already present", "If this is
+    # not called" (not "If KVM_MSI_VALID_DEVID is set", "when KVM_GET_CLOCK was called": no rule, a state)
+    r"\b(?:once|after|when|if|unless|until|or|presumes|provided|that)\s+(?:any\s+(?:of\s+the\s+)?|all\s+(?:the\s+)?|"
+    r"the\s+|an?\s+|this\s+)?" + _SUBJECT + r"\b[^.;,]{0,40}?\s(?:has|have|had|was|were|is|are)(?:n't)?\s+"
+    r"(?:(?:not\s+)?(?:already\s+|previously\s+|explicitly\s+)?been\s+(?:previously\s+|explicitly\s+)?" + _VERB +
+    r"|(?:already|previously)\s+(?:" + _VERB + r"|present|in\s+the\s+kernel)"
+    r"|(?:not\s+)?(?:run|ran|created|initiali[sz]ed|finali[sz]ed)|not\s+(?:called|invoked))\b",
+    # "didn't succeed earlier"
+    r"\b(?:succeed(?:ed)?|called|created|run)\s+(?:earlier|beforehand)\b",
+    # "only once", "twice", "a second time", "multiple times"
+    r"\b(?:only\s+once|more\s+than\s+once|twice|a\s+second\s+time|multiple\s+times|only\s+one\s+time)\b",
+]), re.I)
+
+
+def is_ordering(text: str) -> bool:
+    """Whether a sentence states an ordering rule (ORDERING)."""
+    return bool(ORDERING.search(text))
+
+
+def sentences(lines: list[str], numbers) -> list[Sentence]:
+    """The sentences of the given lines (see _units)."""
+    return [s for unit in _units(lines, numbers) for s in _split(unit)]
+
 
 def parse(text: str) -> list[Section]:
     lines = text.splitlines()
@@ -153,12 +379,8 @@ def parse(text: str) -> list[Section]:
                 i = j
                 continue
             i += 1
-        for n in range(start + 2, end):
-            if n in table_lines:
-                continue
-            for m in _PROSE_ERRNO.finditer(lines[n]):
-                if m.group(1) in ERRNO_NAMES:
-                    sec.mentions.append(DocError(m.group(1), lines[n].strip(), n + 1))
+        sec.sentences = sentences(lines, [n for n in range(start + 2, end) if n not in table_lines])
+        sec.mentions = [DocError(e, st.text, n) for st in sec.sentences for e, n in st.errnos]
         sec.body = "\n".join(lines[start:end])
         out.append(sec)
     return out
@@ -167,6 +389,17 @@ def parse(text: str) -> list[Section]:
 def ioctl_sections(sections: list[Section]) -> list[Section]:
     """The sections that document ioctls: chapter 4 of api.rst."""
     return [s for s in sections if s.chapter == 4 and s.names]
+
+
+# The chapters of api.rst whose sections are capabilities, not ioctls: 6 "Capabilities that can be enabled on
+# vCPUs", 7 "... on VMs", 8 "Other capabilities" (7.2 moved sections between them: 8.2 KVM_CAP_HYPERV_SYNIC of
+# 6.1 is 6.76 there). What they document is what KVM_ENABLE_CAP (4.37) does with the capability.
+CAPABILITY_CHAPTERS = (6, 7, 8)
+
+
+def capability_sections(sections: list[Section]) -> list[Section]:
+    """The sections of chapters 6 to 8 that name a capability ("7.13 KVM_CAP_X86_DISABLE_EXITS")."""
+    return [s for s in sections if s.chapter in CAPABILITY_CHAPTERS and any(n.startswith("KVM_CAP_") for n in s.names)]
 
 
 def by_name(sections: list[Section]) -> dict[str, list[Section]]:
@@ -201,8 +434,9 @@ class DeviceError:
     errno: str
     condition: str
     line: int
-    architectures: tuple[str, ...]  # from the group's :Architectures: line, else the document's own
+    architectures: tuple[str, ...]  # from the group's :Architectures: line, else the document's own (ARCHITECTURES)
     source: str = "table"  # "table": a row of an errors table; "prose": a sentence naming the errno
+    end: int = 0  # the last line of the row or sentence
 
     @property
     def group(self) -> str:
@@ -238,17 +472,19 @@ def _expand(names: str) -> tuple[str, ...]:
     return tuple(n for n in out if n)
 
 
-def parse_device_doc(name: str, text: str) -> list[DeviceError]:
-    """Every errno a device document names, under the group and attribute it stands in: the rows of its error
-    tables with their (wrapped) conditions, and errnos in prose with their line."""
-    out: list[DeviceError] = []
-    default_arch = DEVICE_DOC_ARCH.get(name, ())
+def _device_doc(name: str, text: str):
+    """The rows of a device document's errors tables, and its prose as sentences, each under the group, attributes
+    and architectures it stands in."""
+    rows: list[DeviceError] = []
+    default_arch = tuple(sorted(architectures(", ".join(DEVICE_DOC_ARCH[name])))) if name in DEVICE_DOC_ARCH else ()
     groups: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
     arches = default_arch
     lines = text.expandtabs(8).splitlines()
     table_col = None  # the second column's offset while inside an errors table
     table_rows = table_lines = 0
+    prose: list[int] = []  # 0-based numbers of the lines of prose
+    context: dict[int, tuple] = {}  # and the (groups, attributes, architectures) each stands in
     for n, line in enumerate(lines, 1):
         nxt = lines[n] if n < len(lines) else ""
         m = _BORDER.match(line)
@@ -263,12 +499,11 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
             first, rest = line[:table_col].strip(), line[table_col:].strip()
             errno = first.lstrip("-")
             if errno in ERRNO_NAMES:
-                out.append(DeviceError(name, groups, attributes, errno, rest, n, arches))
+                rows.append(DeviceError(name, groups, attributes, errno, rest, n, arches, end=n))
                 table_rows += 1
             elif not first and rest and table_rows:
-                e = out[-1]
-                out[-1] = DeviceError(e.document, e.groups, e.attributes, e.errno, f"{e.condition} {rest}", e.line,
-                                      e.architectures)
+                e = rows[-1]
+                rows[-1] = dataclasses.replace(e, condition=f"{e.condition} {rest}", end=n)
             continue
         m = _DEV_GROUP_NUMBERED.match(line)
         names = m and (m.group(1) or m.group(2))
@@ -284,9 +519,38 @@ def parse_device_doc(name: str, text: str) -> list[DeviceError]:
             continue
         m = _DEV_ARCH.match(line)
         if m:
-            arches = tuple(a.strip().lower() for a in m.group(1).split(","))
+            arches = tuple(sorted(architectures(m.group(1))))
             continue
-        for m in _PROSE_ERRNO.finditer(line):
-            if m.group(1) in ERRNO_NAMES:
-                out.append(DeviceError(name, groups, attributes, m.group(1), line.strip(), n, arches, "prose"))
-    return out
+        prose.append(n - 1)
+        context[n - 1] = (groups, attributes, arches)
+    return rows, [(st, context[st.line - 1]) for st in sentences(lines, prose)]
+
+
+def parse_device_doc(name: str, text: str) -> list[DeviceError]:
+    """Every errno a device document names, under the group and attribute it stands in, in document order: the
+    rows of its error tables with their (wrapped) conditions, and one row per sentence of prose and errno it
+    names, the sentence as the condition."""
+    rows, prose = _device_doc(name, text)
+    for st, (groups, attributes, arches) in prose:
+        rows += [DeviceError(name, groups, attributes, e, st.text, n, arches, "prose", st.end) for e, n in st.errnos]
+    return sorted(rows, key=lambda e: e.line)
+
+
+@dataclass(frozen=True)
+class DeviceRule:
+    """A sentence of a device document that orders calls (ORDERING), under the group and attribute it stands in."""
+
+    document: str
+    groups: tuple[str, ...]
+    attributes: tuple[str, ...]
+    text: str
+    line: int
+    end: int
+    architectures: tuple[str, ...]
+
+
+def device_doc_rules(name: str, text: str) -> list[DeviceRule]:
+    """The ordering rules of a device document, in document order."""
+    _, prose = _device_doc(name, text)
+    return [DeviceRule(name, groups, attributes, st.text, st.line, st.end, arches)
+            for st, (groups, attributes, arches) in prose if is_ordering(st.text)]

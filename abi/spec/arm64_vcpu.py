@@ -680,7 +680,7 @@ CASES: list[Case] = [
     case("init-again-same", "KVM_ARM_VCPU_INIT", "a second init with the same target and features",
          vcpu_init(new=False), 0, f"{INIT_DOC}: userspace can call this function multiple times", setup=(INIT,)),
     case("init-again-after-run", "KVM_ARM_VCPU_INIT", "a second init after the vCPU ran", vcpu_init(new=False), 0,
-         f"{INIT_DOC}: including after the vcpu has been run", setup=(INIT, RAN)),
+         f"{INIT_DOC}: including after the vcpu has been run", setup=(INIT, RAN), order_row=3),
     case("init-again-other-features", "KVM_ARM_VCPU_INIT", "a second init with other features",
          vcpu_init(1 << arm64.KVM_ARM_VCPU_PSCI_0_2, new=False), EINVAL,
          f"{INIT_DOC}: later calls must use the same target and feature flags, otherwise EINVAL", setup=(INIT,)),
@@ -865,7 +865,8 @@ CASES: list[Case] = [
 
     # --- KVM_CAP_ARM_MTE (api.rst 7.28) -----------------------------------------------------------------------
     case("mte-enable", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE before any vCPU exists", ENABLE_MTE, 0,
-         f"{CAP_MTE_DOC}: it must be enabled by the VMM before creating any VCPUs", on=MTE_ON, needs=(CAP_MTE,)),
+         f"{CAP_MTE_DOC}: it must be enabled by the VMM before creating any VCPUs", on=MTE_ON, needs=(CAP_MTE,),
+         cap="KVM_CAP_ARM_MTE", order_row=1),
     case("mte-enable-after-vcpu", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE after KVM_CREATE_VCPU", ENABLE_MTE, EINVAL,
          f"{CAP_MTE_DOC}: before creating any VCPUs (no errno given); arm.c kvm_vm_ioctl_enable_cap: "
          "created_vcpus -> -EINVAL", on=MTE_ON, setup=(create_vcpu(0),), basis="code", needs=(CAP_MTE,)),
@@ -884,9 +885,9 @@ CASES: list[Case] = [
          "a memslot on the vCPU's kvm_run mmap (MAP_SHARED, not anonymous) with MTE enabled", kvm_run_slot(), EINVAL,
          f"{CAP_MTE_DOC}: 6.1: a memslot on a MAP_SHARED mmap returns -EINVAL; 6.12+: memory that is neither "
          "MAP_ANONYMOUS nor a RAM-based file returns -EINVAL (mmu.c kvm_arch_prepare_memory_region)", on=MTE_ON,
-         # doc_row 0: 7.28 is a capability section, which coverage does not count; row 1 of (SET_USER_MEMORY_REGION,
-         # EINVAL) is 4.35's s390 ucontrol sentence, and this case must not pass for a test of it.
-         setup=(ENABLE_MTE, create_vcpu(0)), needs=(CAP_MTE,), doc_row=0),
+         # The row of 7.28's section (KVM_ENABLE_CAP(KVM_CAP_ARM_MTE) EINVAL, its memslot sentence), not row 1 of
+         # (KVM_SET_USER_MEMORY_REGION, EINVAL): that is 4.35's s390 ucontrol sentence.
+         setup=(ENABLE_MTE, create_vcpu(0)), needs=(CAP_MTE,), cap="KVM_CAP_ARM_MTE"),
     case("mte-memslot-shared-file-without-mte", "KVM_SET_USER_MEMORY_REGION",
          "the same memslot on a VM without MTE enabled", kvm_run_slot(), 0,
          "the contrast: mmu.c kvm_arch_prepare_memory_region refuses such memory only when MTE is enabled",
@@ -895,7 +896,7 @@ CASES: list[Case] = [
          "a memslot on MAP_SHARED|MAP_ANONYMOUS memory with MTE enabled (6.1)", shared_anonymous_slot(), EINVAL,
          f"{CAP_MTE_DOC} (6.1): memslots must not be MAP_SHARED, a MAP_SHARED mmap returns -EINVAL (mmu.c "
          "kvm_arch_prepare_memory_region: VM_SHARED)", on=MTE_ON, setup=(ENABLE_MTE,), kernels="6.1",
-         needs=(CAP_MTE,), doc_row=0),
+         needs=(CAP_MTE,), cap="KVM_CAP_ARM_MTE"),
     case("mte-memslot-shared-anonymous", "KVM_SET_USER_MEMORY_REGION",
          "a memslot on MAP_SHARED|MAP_ANONYMOUS memory with MTE enabled", shared_anonymous_slot(), 0,
          f"{CAP_MTE_DOC} (6.12+): memslot memory mapped MAP_ANONYMOUS is allowed, shared or not (mmu.c "
@@ -971,24 +972,24 @@ UNREACHABLE: list[Unreachable] = [
     Unreachable("KVM_GET_STATS_FD", ENOMEM,
                 "needs an allocation failure inside anon_inode_getfile/kzalloc; no ABI way to provoke it "
                 "(fault injection is not built into Debian's kernels)", arch="arm64"),
-    Unreachable("KVM_GET_VCPU_EVENTS", EINVAL,
-                "4.31's two EINVAL sentences (serror_has_esr without RAS; serror_esr beyond the low bits) describe "
-                "setting the events, i.e. KVM_SET_VCPU_EVENTS, and are tested as such (set-events-serror-esr-*; "
-                "no RAS-less host here for the first); KVM_GET_VCPU_EVENTS itself cannot return EINVAL on arm64: "
-                "arm.c kvm_arm_vcpu_get_events cannot fail (see DOC_FINDINGS)", arch="arm64"),
-    Unreachable("KVM_SET_USER_MEMORY_REGION", EINVAL,
-                "documented for an s390 KVM_VM_S390_UCONTROL VM (and, 6.12+, a protected VM: on arm64 that is "
-                "pKVM, which needs an nVHE host booted with kvm-arm.mode=protected; these guests run KVM in VHE "
-                "mode)", arch="arm64"),
+    # Rows 1 and 2: one reason for both sentences.
+    *(Unreachable("KVM_GET_VCPU_EVENTS", EINVAL,
+                  "4.31's two EINVAL sentences (serror_has_esr without RAS; serror_esr beyond the low bits) describe "
+                  "setting the events, i.e. KVM_SET_VCPU_EVENTS, and are tested as such (set-events-serror-esr-*; "
+                  "no RAS-less host here for the first); KVM_GET_VCPU_EVENTS itself cannot return EINVAL on arm64: "
+                  "arm.c kvm_arm_vcpu_get_events cannot fail (see DOC_FINDINGS)", arch="arm64", doc_row=row)
+      for row in (1, 2)),
+    *(Unreachable("KVM_SET_USER_MEMORY_REGION", EINVAL,
+                  "documented for an s390 KVM_VM_S390_UCONTROL VM (and, 6.12+, a protected VM: on arm64 that is "
+                  "pKVM, which needs an nVHE host booted with kvm-arm.mode=protected; these guests run KVM in VHE "
+                  "mode)", arch="arm64", doc_row=row) for row in (1, 2)),
     Unreachable("KVM_SET_USER_MEMORY_REGION", EEXIST, "documented only for an s390 KVM_VM_S390_UCONTROL VM",
                 arch="arm64"),
-    Unreachable("KVM_SET_USER_MEMORY_REGION2", EINVAL,
-                "documented for an s390 KVM_VM_S390_UCONTROL VM (and a protected VM: pKVM, not on these guests)",
-                arch="arm64"),
+    *(Unreachable("KVM_SET_USER_MEMORY_REGION2", EINVAL,
+                  "documented for an s390 KVM_VM_S390_UCONTROL VM (and a protected VM: pKVM, not on these guests)",
+                  arch="arm64", doc_row=row) for row in (1, 2)),
     Unreachable("KVM_SET_USER_MEMORY_REGION2", EEXIST, "documented only for an s390 KVM_VM_S390_UCONTROL VM",
                 arch="arm64"),
-    Unreachable("KVM_SET_GSI_ROUTING", EINVAL,
-                "documented for a KVM_IRQ_ROUTING_S390_ADAPTER entry on an s390 ucontrol VM", arch="arm64"),
     Unreachable("KVM_SET_DEVICE_ATTR", EPERM,
                 "(6.12+ row) no arm64 attribute handler returns EPERM in 6.12 or 7.2 (arm.c vCPU/VM attrs, "
                 "guest.c, pmu-emul.c, arch_timer.c, pvtime.c, vgic/*.c): the EPERMs in arch/arm64/kvm are "

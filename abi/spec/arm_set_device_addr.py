@@ -144,8 +144,11 @@ CASES: list[Case] = [
          "api.rst 4.4: 0 if unsupported; x86.c: kvm_vm_ioctl_check_extension default", ret=0),
 
     # --- success ------------------------------------------------------------------------------------------
-    case("set-dist", SET, "DIST after KVM_CREATE_IRQCHIP", GICV2, set_addr(DIST, D), 0, API, setup=(IRQCHIP,)),
-    case("set-cpu", SET, "CPU after KVM_CREATE_IRQCHIP", GICV2, set_addr(CPU, C), 0, API, setup=(IRQCHIP,)),
+    # order_row 1: 4.85's rule "must be called after KVM_CREATE_IRQCHIP, but before calling KVM_RUN"
+    case("set-dist", SET, "DIST after KVM_CREATE_IRQCHIP", GICV2, set_addr(DIST, D), 0, API, setup=(IRQCHIP,),
+         order_row=1),
+    case("set-cpu", SET, "CPU after KVM_CREATE_IRQCHIP", GICV2, set_addr(CPU, C), 0, API, setup=(IRQCHIP,),
+         order_row=1),
     case("set-after-create-device", SET, "DIST after KVM_CREATE_DEVICE(VGIC_V2) instead of the irqchip", GICV2,
          set_addr(DIST, D), 0, f"{VGIC_RST}: the device and the legacy API configure the same vGIC",
          setup=(create_device(),)),
@@ -186,9 +189,9 @@ CASES: list[Case] = [
          basis="code"),
     case("dist-already-set", SET, "DIST twice", GICV2, set_addr(DIST, 0x10000000), EEXIST,
          f"{API}: calling this ioctl twice for any of the base addresses will return -EEXIST",
-         setup=(IRQCHIP, set_addr(DIST, D))),
+         setup=(IRQCHIP, set_addr(DIST, D)), order_row=2),  # 4.85's second ordering rule: "twice"
     case("cpu-already-set", SET, "CPU twice", GICV2, set_addr(CPU, C), EEXIST, f"{API}: twice -> EEXIST",
-         setup=(IRQCHIP, set_addr(CPU, C))),
+         setup=(IRQCHIP, set_addr(CPU, C)), order_row=2),
     case("already-set-wins-over-misaligned", SET, "DIST again, misaligned", GICV2, set_addr(DIST, 0x1), EEXIST,
          f"{API}: twice -> EEXIST; {IORANGE} tests it before alignment", setup=(IRQCHIP, set_addr(DIST, D))),
     case("already-set-wins-over-range", SET, "DIST again, beyond the IPA space", GICV2, set_addr(DIST, 1 << 63),

@@ -274,7 +274,7 @@ CASES: list[Case] = [
     case("regs-creadr-restore", GET, "GITS_CREADR restored after GITS_CBASER", its_reg(GITS_CREADR), 0,
          f"{REGS_DOC}: GITS_CREADR is written, after GITS_CBASER", group=G_REGS,
          setup=(*ITS_SET, its_reg(GITS_CBASER, CBASER, request="SET"),
-                its_reg(GITS_CREADR, CREADR_OFFSET, request="SET")), check=reads(CREADR_OFFSET)),
+                its_reg(GITS_CREADR, CREADR_OFFSET, request="SET")), check=reads(CREADR_OFFSET), order_row=3),
     case("regs-cbaser-resets-creadr", GET, "GITS_CREADR after GITS_CBASER is written again", its_reg(GITS_CREADR), 0,
          f"{REGS_DOC}: a write to GITS_CBASER resets GITS_CREADR", group=G_REGS,
          setup=(*ITS_SET, its_reg(GITS_CBASER, CBASER, request="SET"),

@@ -265,11 +265,11 @@ CASES: list[Case] = [
     case("dist-igroupr-ignored-before-iidr", GET, "GICD_IGROUPR1 written before GICD_IIDR was",
          dist(GET, GICD_IGROUPR1), 0,
          f"{D_REGS}: unless GICD_IIDR has been set from userspace, writes to GICD_IGROUPR are ignored",
-         DIST_REGS_G, setup=(*ONE, dist(SET, GICD_IGROUPR1, 0xFFFFFFFF)), check=reads_back(0)),
+         DIST_REGS_G, setup=(*ONE, dist(SET, GICD_IGROUPR1, 0xFFFFFFFF)), check=reads_back(0), order_row=2),
     case("dist-igroupr-after-iidr", GET, "GICD_IGROUPR1 written after GICD_IIDR was written back",
          dist(GET, GICD_IGROUPR1), 0, f"{D_REGS}: set GICD_IIDR first, then the group registers take writes",
          DIST_REGS_G, setup=(*ONE, iidr_written_back(), dist(SET, GICD_IGROUPR1, 0xFFFFFFFF)),
-         check=reads_back(0xFFFFFFFF)),
+         check=reads_back(0xFFFFFFFF), order_row=1),
     # vcpu_index: the banked registers answer per vCPU, the others do not
     case("dist-banked-other-vcpu", GET, "GICD_ISENABLER0 (banked) of vCPU 1 after enabling a PPI through vCPU 0",
          dist(GET, GICD_ISENABLER0, vcpu=1), 0,

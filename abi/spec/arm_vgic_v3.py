@@ -617,7 +617,7 @@ CASES: list[Case] = [
 
     # --- KVM_DEV_ARM_VGIC_GRP_CTRL --------------------------------------------------------------------------
     case("ctrl-init", SET, "CTRL_INIT after the vCPUs and addresses", ctrl(INIT), 0,
-         f"{CTRL_DOC}: CTRL_INIT after all vCPUs are created", group=G_CTRL, setup=PLACED),
+         f"{CTRL_DOC}: CTRL_INIT after all vCPUs are created", group=G_CTRL, setup=PLACED, order_row=1),
     case("ctrl-init-before-addresses", SET, "CTRL_INIT before any address", ctrl(INIT), 0,
          "vgic-init.c vgic_init needs no address (they are checked at the first KVM_RUN)", group=G_CTRL,
          setup=DEVICE, basis="code"),

@@ -185,6 +185,12 @@ class Case:
     # Capabilities the case's precondition is: (capability, its name, must be non-zero). A kernel built without
     # a feature (SVE, RAS) cannot run the case, and that is a skip saying so, not a failure.
     needs: tuple[tuple[int, str, bool], ...] = ()
+    # A case for a row of api.rst's capability chapters (6 to 8: what KVM_ENABLE_CAP enables) names the capability
+    # whose section it is ("KVM_CAP_X86_DISABLE_EXITS"), whatever ioctl the case calls.
+    cap: str = ""
+    # A case testing an ordering rule (abi.spec.coverage, kind "ordering": "must be called before ...") names it
+    # by its number among the rules of the same ioctl, capability or device group (1 is the first); 0: none.
+    order_row: int = 0
 
     @property
     def errno_name(self) -> str:
@@ -223,10 +229,12 @@ class Unreachable:
     device_doc: str = ""  # a device document's row, named as Case names it
     group: str = ""
     attr: str = ""
+    cap: str = ""  # a capability section's row (api.rst chapters 6 to 8), named as Case names it
+    order_row: int = 0  # an ordering rule (errno 0 then, or the errno the rule's violation gives), as Case
 
     @property
     def errno_name(self) -> str:
-        return errno_name(self.errno)
+        return "success" if self.errno == 0 else errno_name(self.errno)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,155 @@ def test_edge_cases():
         ("ENODEV", "The device id is unknown"), ("ENXIO", "Device not supported on current system on this host")]
 
 
+CHAPTERS = """\
+4.79 KVM_CREATE_THING
+---------------------
+
+:Type: vm ioctl
+
+Returns -ENODEV for an unknown thing.
+
+4.80 KVM_GET_THING
+------------------
+
+:Architectures: all except arm64
+:Type: vm ioctl
+
+6. Capabilities that can be enabled on vCPUs
+============================================
+
+  Returns:
+      General error numbers (EBADF, ENOMEM, EINVAL) are not detailed.
+
+6.1 KVM_CAP_THING_ONE
+---------------------
+
+Architectures: x86 SEV enabled
+Type: vm
+Returns: 0 on success; ENOTTY on error
+
+6.2 KVM_CAP_THING_TWO
+---------------------
+
+:Capability KVM_CAP_THING_TWO
+:Architecture: x86, arm64
+:Returns 0 on success, -EINVAL when arg[0] contains invalid bits
+"""
+
+
+def test_fields_architectures_and_chapter_ends():
+    one, two, cap1, cap2 = apidoc.parse(CHAPTERS)
+    assert one.architectures == sorted(apidoc.ARCHITECTURES)  # no field: the generic ioctls, every architecture
+    assert two.architectures == sorted(set(apidoc.ARCHITECTURES) - {"arm64"})
+    assert [m.errno for m in cap1.mentions] == ["ENOTTY"]  # not the EBADF... of chapter 6's introduction
+    assert cap1.fields == {"Architectures": "x86 SEV enabled", "Type": "vm", "Returns": "0 on success; ENOTTY on error"}
+    assert cap1.architectures == ["x86"]
+    assert cap2.fields["Capability"] == "KVM_CAP_THING_TWO" and cap2.architectures == ["arm64", "x86"]
+    assert cap2.fields["Returns"].startswith("0 on success, -EINVAL")
+    a = apidoc.architectures
+    assert a("all") == a(None) == frozenset(apidoc.ARCHITECTURES) and a("none") == frozenset()
+    assert a("x86 s390 arm64") == a("x86, arm64, s390") == {"x86", "arm64", "s390"}
+    assert a("Any that implement pvclocks (currently x86 only)") == {"x86"}
+    assert a("arm64, mips, riscv, x86 (if KVM_CAP_ONE_REG)") == {"arm64", "mips", "riscv", "x86"}
+    assert a("ARM64") == a("arm") == {"arm64"} and a("powerpc") == {"ppc"}
+    assert a("all except arm64, s390") == frozenset(apidoc.ARCHITECTURES) - {"arm64", "s390"}
+    # A heading its author did not underline, followed by its fields, is still a section.
+    secs = apidoc.parse(CHAPTERS + "\n6.3 KVM_CAP_THING_THREE\n\n:Architectures: arm64\n\nText.\n")
+    assert [s.number for s in secs][-1] == "6.3" and secs[-1].architectures == ["arm64"]
+
+
+PROSE = """\
+4.20 KVM_DO_THING
+-----------------
+
+:Architectures: x86
+:Returns: 0 on success, -EFAULT if the buffer
+          cannot be read, -EINVAL if the size is zero
+
+The call takes a size (e.g. 4096, i.e. a page).  It returns -EINVAL
+for an odd size.  A second call returns
+-EBUSY; so does a third.
+
+  - a list item that names -ENOSPC
+    and goes on
+  - another item
+
+Layout::
+
+  struct thing { /* -EIO on a bad thing */
+  };
+
+.. note:: The thing returns EAGAIN when
+          interrupted.
+"""
+
+
+def test_sentences():
+    (sec,) = apidoc.parse(PROSE)
+    got = [(st.line, st.end, st.text, st.errnos) for st in sec.sentences]
+    assert got[:2] == [(4, 4, ":Architectures: x86", ()),
+                       (5, 6, ":Returns: 0 on success, -EFAULT if the buffer cannot be read, -EINVAL if the size is "
+                        "zero", (("EFAULT", 5), ("EINVAL", 6)))]
+    texts = [t for _, _, t, _ in got]
+    assert "The call takes a size (e.g. 4096, i.e. a page)." in texts  # no stop after an abbreviation
+    assert ("It returns -EINVAL for an odd size.", (("EINVAL", 8),)) in [(t, e) for _, _, t, e in got]
+    assert (9, 10, "A second call returns -EBUSY; so does a third.", (("EBUSY", 10),)) in got
+    assert "- a list item that names -ENOSPC and goes on" in texts and "- another item" in texts
+    assert "struct thing { /* -EIO on a bad thing */" in texts  # a literal block: a line each
+    assert (21, 22, "The thing returns EAGAIN when interrupted.", (("EAGAIN", 21),)) in got
+    assert [(m.errno, m.line) for m in sec.mentions] == [("EFAULT", 5), ("EINVAL", 6), ("EINVAL", 8), ("EBUSY", 10),
+                                                         ("ENOSPC", 12), ("EIO", 18), ("EAGAIN", 21)]
+
+
+# Sentences written for these tests, in the documents' manner: each ordering rule shape, and near misses.
+RULES = [
+    "This ioctl must be called after KVM_CREATE_THING, but before calling KVM_RUN on any vCPU.",
+    "It has to be called before vcpu creation, otherwise it returns EBUSY.",
+    "The flag can only be written before a guest vCPU runs.",
+    "Only valid after KVM_CREATE_WIDGET.",
+    "Enabling the capability is only allowed before creating any vCPU.",
+    "The limit may be set prior to the creation of vCPUs.",
+    "Fails if any vCPU has already been created.",
+    "These registers are immutable once any of the vCPUs of the VM has run at least once.",
+    "Calls fail with -EPERM unless the feature has already been finalized.",
+    "If this is not called, KVM_RUN will return ENOEXEC.",
+    "Setting a filter is refused if a PMU event filter is already present.",
+    "-ENXIO if KVM_CREATE_WIDGET didn't succeed earlier.",
+    "Calling this ioctl twice returns -EEXIST.",
+    "The address may be set only once.",
+    "The vcpu must already have been initialised by KVM_ARM_VCPU_INIT.",
+    "All calls after the initial call must use the same features.",
+    "The registers may be changed before the first KVM_RUN.",
+    "Enabling it after widget-backed memslots have been created fails.",
+    "Userspace should configure the number on one VCPU after creating all VCPUs.",
+]
+NOT_RULES = [
+    "The bits are cleared before the ioctl returns, unless KVM_CAP_THING is enabled.",
+    "If KVM_THING_VALID is set, the field holds an identifier.",
+    "The value is read at the instant when KVM_GET_THING was called.",
+    "For the intel flavour only, DR6 will not be modified prior to the emulated exit.",
+    "It is only greater than 4096 if a dynamic feature has been enabled.",
+    "When this capability is enabled, an emulation failure exits to userspace.",
+    "The interrupt stays pending until a specific ioctl is triggered.",
+    "KVM guarantees one return to userspace before running the VM.",
+    "KVM pre-increments the instruction pointer before exiting to userspace.",
+    "If an error occurs before any data is copied, a negative error code is returned.",
+]
+
+
+def test_ordering_rules():
+    assert [t for t in RULES if not apidoc.is_ordering(t)] == []
+    assert [t for t in NOT_RULES if apidoc.is_ordering(t)] == []
+    (sec,) = apidoc.parse("4.90 KVM_SET_WIDGET\n------------------\n\n:Architectures: x86\n\n"
+                          + "  ".join(RULES[:3] + NOT_RULES[:2]) + "\n")
+    assert [st.text for st in sec.rules] == RULES[:3]
+    doc = ("  KVM_DEV_WIDGET_GRP_CTRL\n    " + RULES[3] + " " + NOT_RULES[0] + "\n\n"
+           "  KVM_DEV_WIDGET_GRP_REGS\n    " + RULES[4] + "\n")
+    rules = apidoc.device_doc_rules("arm-vgic-v3.rst", doc)
+    assert [(r.groups, r.text, r.architectures) for r in rules] == [
+        (("KVM_DEV_WIDGET_GRP_CTRL",), RULES[3], ("arm64",)), (("KVM_DEV_WIDGET_GRP_REGS",), RULES[4], ("arm64",))]
+
+
 def test_errors_changed_names_the_rows():
     base = apidoc.parse(EDGES)
     new = apidoc.parse(EDGES.replace("ENODEV  The device id is unknown", "ENODEV  The device id is bad"))
@@ -85,18 +234,31 @@ def api_rst(request):
 
 
 def test_every_section_is_accounted_for(api_rst):
-    _, text = api_rst
+    kernel, text = api_rst
     lines = text.splitlines()
     headings = sum(1 for a, b in zip(lines, lines[1:], strict=False)
                    if re.match(r"^\d+\.\d+\s+\S", a) and re.match(r"^-{3,}\s*$", b))
+    unlined = sum(1 for a, b, c in zip(lines, lines[1:], lines[2:], strict=False)
+                  if re.match(r"^\d+\.\d+\s+KVM_\w+$", a) and not b.strip() and c.startswith(":"))
     secs = apidoc.parse(text)
-    assert len(secs) == headings
+    assert len(secs) == headings + unlined
+    assert unlined == (1 if kernel == "debian-6.1" else 0)  # 6.1's 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2
     ioctls = apidoc.ioctl_sections(secs)
     assert len(ioctls) > 120
     assert all(s.fields.get("Type") for s in ioctls if s.suffix != "deprecated" or s.fields)
     blocks = len(re.findall(r"^\s*Errors(?: include)?:\s*$", text, re.M))
     assert sum(1 for s in secs if s.errors) == blocks, "every Errors block yields rows"
     assert all(e.errno in apidoc.ERRNO_NAMES for s in secs for e in s.errors)
+    # Every errno a section names is read: a row of its Errors table, or a sentence (one row per errno there).
+    for sec in secs:
+        body = sec.body.splitlines()
+        for k, line in enumerate(body):
+            n = sec.line + k
+            for m in apidoc._PROSE_ERRNO.finditer(line):
+                e = m.group(1)
+                if e in apidoc.ERRNO_NAMES and not any(r.errno == e and r.line == n for r in sec.errors):
+                    assert any((e, n) in st.errnos or (e in dict(st.errnos) and st.line <= n <= st.end)
+                               for st in sec.sentences), f"{sec.number} line {n}: {e} read nowhere"
 
 
 def test_the_seed_ioctl_section(api_rst):
@@ -108,7 +270,7 @@ def test_the_seed_ioctl_section(api_rst):
 
 
 def test_device_documents(api_rst):
-    """devices/*.rst: every errno named is read once, under the group it stands in."""
+    """devices/*.rst: every errno named is read, once per table row or sentence, under the group it stands in."""
     from abi.spec.docs import kvm_docs
 
     kernel, _ = api_rst
@@ -117,8 +279,12 @@ def test_device_documents(api_rst):
         text = f.read_text()
         errs = apidoc.parse_device_doc(f.name, text)
         lines = text.expandtabs(8).splitlines()
-        named = sum(1 for line in lines for m in apidoc._PROSE_ERRNO.finditer(line) if m.group(1) in apidoc.ERRNO_NAMES)
-        assert len(errs) == named, f.name
+        named = {(n, m.group(1)) for n, line in enumerate(lines, 1) for m in apidoc._PROSE_ERRNO.finditer(line)
+                 if m.group(1) in apidoc.ERRNO_NAMES}
+        assert {(e.line, e.errno) for e in errs} <= named, f.name
+        missed = [(n, e) for n, e in named if not any(r.errno == e and r.line <= n <= r.end for r in errs)]
+        assert not missed, f"{f.name}: errnos named outside any row: {missed}"
+        assert len({(e.line, e.errno, e.condition) for e in errs}) == len(errs), f"{f.name}: a row read twice"
         assert all(e.groups for e in errs if e.source == "table"), f"{f.name}: a table row outside any group"
     vgic = apidoc.parse_device_doc("arm-vgic.rst", (docs / "arm-vgic.rst").read_text())
     addr = [e for e in vgic if e.group == "KVM_DEV_ARM_VGIC_GRP_ADDR"]
