@@ -208,13 +208,16 @@ def _machines(case) -> set[str]:
 
 
 def statuses(pairs: list[Pair], cases, unreachable, applies=None) -> list[Status]:
-    """`applies(case, arch)`: whether the case runs on that architecture's machines here (its `kernels=`)."""
+    """`applies(case, arch)`: whether the case runs on that architecture's machines here (its `kernels=`). An errno
+    row is tested by a case asserting the documented contract; an ordering rule by any case doing the calls in the
+    wrong order (most rules are addressed to userspace and promise no errno: the case records the kernel's answer)."""
     out = []
     for p in pairs:
         st = Status(p)
         for arch in p.arches:
             st.cases[arch] = [c.id for c in cases
-                              if c.basis == "doc" and p.covered_by(c) and _machines(c) & MACHINES[arch]
+                              if (c.basis == "doc" or p.kind == "ordering") and p.covered_by(c)
+                              and _machines(c) & MACHINES[arch]
                               and (applies is None or applies(c, arch))]
             for u in unreachable:
                 if p.covered_by(u) and u.arch in ("", arch):
