@@ -151,7 +151,7 @@ class Deviation:
 
     def describe(self, release: str = "") -> str:
         here = self.expected_on(release) if release else self.recorded
-        if len(self.recorded) == 1:
+        if len(self.recorded) == 1 and self.recorded[0].kernels == "all":
             return str(self.recorded[0])
         return " or ".join(f"{o} ({o.kernels})" for o in here) or "nothing recorded for this kernel"
 
