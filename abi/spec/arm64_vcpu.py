@@ -1016,5 +1016,214 @@ DOC_FINDINGS = [
 # kernel under test and matches them against CASES and UNREACHABLE. DOCUMENTED keeps rows of other documents.
 DOCUMENTED: list[DocumentedError] = []
 
+# --- Ordering rules of api.rst 4.68, 4.82, 4.119 (and 4.25, 4.38 on arm64): each case makes the calls in the wrong
+# order and asserts what the document promises (doc basis) or, where it promises nothing, what the kernel does (code
+# basis). docs/research/arm64_vcpu_ioctls.md, "Ordering rules", has the sentences and the source per version.
+
+from errno import ENXIO  # noqa: E402
+
+from abi.spec import arm_vgic_v3 as V3  # noqa: E402  (the vGICv3 scene and register steps)
+from abi.spec.irq_delivery import SPI as IRQ_SPI  # noqa: E402
+from abi.spec.irq_delivery import arm_line  # noqa: E402
+from abi.spec.steps import kvm_run_map  # noqa: E402
+
+SVE_CAP = (kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", True)
+PREG0 = arm64.KVM_REG_ARM64_SVE_PREG(0, 0)
+FFR = arm64.KVM_REG_ARM64_SVE_FFR(0)
+VLS_BYTES = 8 * arm64.KVM_ARM64_SVE_VLS_WORDS
+VLS_VQ1 = struct.pack("<Q", 1) + bytes(VLS_BYTES - 8)  # only vq 1 (128-bit vectors): a valid subset on any SVE host
+STD_BMAP = arm64.KVM_REG_ARM_STD_BMAP
+VCPU_INIT_SAME = ("api.rst 4.82 KVM_ARM_VCPU_INIT: calls after the initial call must use the same set of feature "
+                  "flags, otherwise EINVAL, and KVM_ARM_VCPU_POWER_OFF is one of the listed features; 6.12 and 7.2 "
+                  "arm.c kvm_arch_vcpu_ioctl_vcpu_init clear KVM_ARM_VCPU_POWER_OFF from features[0] before "
+                  "kvm_vcpu_set_target compares the set with the VM's (kvm_vcpu_init_changed), treating it as "
+                  "ephemeral: a second call that adds it succeeds (and powers the vCPU off)")
+STALE_SVE_6_1 = ("api.rst 4.119: the vcpu must have been initialised, enabling the feature, by a successful "
+                 "KVM_ARM_VCPU_INIT with its flag set (Errors: EPERM, feature not enabled); 6.1 arm.c "
+                 "kvm_vcpu_set_target stores each requested bit in vcpu->arch.features while scanning and returns "
+                 "ENOENT at the unknown bit 31 without clearing the SVE bit already stored; the next call on the "
+                 "still uninitialised vCPU (arch.target -1) compares nothing and clears nothing, so the successful "
+                 "KVM_ARM_VCPU_INIT(features 0) gets SVE: reset.c kvm_reset_vcpu calls kvm_vcpu_enable_sve for the "
+                 "stale bit, and kvm_arm_vcpu_finalize(SVE) succeeds")
+STALE_SVE = ("api.rst 4.119: EPERM for a feature not enabled; 6.12 and 7.2 check every bit before storing any "
+             "(arm.c kvm_vcpu_init_check_features) and take the VM's features from the successful call only "
+             "(__kvm_vcpu_set_target), so the vCPU has no SVE and reset.c kvm_arm_vcpu_finalize answers EINVAL "
+             "(!vcpu_has_sve), as for any vCPU initialised without SVE")
+
+
+def run_vcpu_index(index: int) -> Step:
+    """KVM_RUN with immediate_exit set on vCPU `index` (not the last one): its first run marks the VM as run
+    (arm.c kvm_arch_vcpu_run_pid_change) and returns EINTR without running guest code."""
+    def run(s: Scene) -> Result:
+        fd = s.vcpus[index]
+        s.target.write(kvm_run_map(s, fd) + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x01")
+        return s.ioctl(fd, kvm.KVM_RUN, 0)
+
+    return step(f"KVM_RUN of vCPU {index} (immediate_exit=1)", run, EINTR)
+
+
+def set_mp_state(state: int, name: str) -> Step:
+    return step(f"KVM_SET_MP_STATE({name})",
+                lambda s: s.ioctl(_vcpu(s), kvm.KVM_SET_MP_STATE, kvm.kvm_mp_state(mp_state=state)))
+
+
+def vls_reads(expected: bytes):
+    """A check: KVM_REG_ARM64_SVE_VLS reads back as `expected`."""
+    def check(s: Scene, got: Result) -> str | None:
+        _one_reg(s, kvm.KVM_GET_ONE_REG, VLS, None, None).value()
+        have = s.target.read(s.scratch(), VLS_BYTES)
+        return None if have == expected else f"SVE_VLS reads back {have.hex()}, expected {expected.hex()}"
+
+    return check
+
+
+GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR = 0x100, 0x180, 0x200
+SPI32_BIT = 1  # SPI 32 is bit 0 of the second 32-bit register of each of these banks
+
+
+def spi32(bank: int, request: str = "GET", value=None) -> Step:
+    return V3.dist_reg(bank + 4, value, request=request)
+
+
+def _dist_word(s: Scene, bank: int) -> int:
+    V3.dist_reg(bank + 4)(s).value()
+    return int.from_bytes(s.target.read(s.scratch(), 4), "little")
+
+
+def ran_with_spi32_masked(s: Scene, got: Result) -> str | None:
+    """A check: the guest ran (its load exited to userspace as MMIO) and SPI 32 is still pending and disabled."""
+    problem = exits_with(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")(s, got)
+    if problem:
+        return problem
+    if not _dist_word(s, GICD_ISPENDR) & SPI32_BIT:
+        return "SPI 32 is no longer pending"
+    if _dist_word(s, GICD_ISENABLER) & SPI32_BIT:
+        return "SPI 32 is enabled again"
+    return None
+
+
+MASKED_SPI32 = (*V3.READY, memslot(LOAD_OUTSIDE), spi32(GICD_ISENABLER, "SET", SPI32_BIT), arm_line(IRQ_SPI, 32),
+                spi32(GICD_ICENABLER, "SET", SPI32_BIT))
+
+CASES += [
+    # 4.68 KVM_SET_ONE_REG (arm64 SVE and firmware bitmap registers). Rule 6 is RISC-V's isa register: not arm64.
+    case("order-set-preg-before-finalize", "KVM_SET_ONE_REG", "P0 before KVM_ARM_VCPU_FINALIZE(SVE)",
+         set_reg(PREG0, "P0", bytes(32)), EPERM,
+         f"{SET_REG}: except for KVM_REG_ARM64_SVE_VLS, the SVE registers are not accessible until the SVE "
+         "configuration is finalized; Errors: EPERM (arm64, before vcpu finalization)", setup=(INIT_SVE,),
+         needs=(SVE_CAP,), order_row=1),
+    case("order-set-vls-before-init", "KVM_SET_ONE_REG", "KVM_REG_ARM64_SVE_VLS before KVM_ARM_VCPU_INIT",
+         set_reg(VLS, "SVE_VLS", VLS_VQ1), ENOEXEC,
+         f"{SET_REG}: SVE_VLS is only accessible after KVM_ARM_VCPU_INIT (no errno given); arm.c "
+         "kvm_arch_vcpu_ioctl refuses ONE_REG on an uninitialised vCPU with -ENOEXEC (6.1, 6.12, 7.2)",
+         setup=(create_vcpu(0),), basis="code", order_row=2),
+    case("order-set-vls-reduced-after-finalize", "KVM_SET_ONE_REG",
+         "KVM_REG_ARM64_SVE_VLS reduced to 128-bit vectors after KVM_ARM_VCPU_FINALIZE",
+         set_reg(VLS, "SVE_VLS", VLS_VQ1), EPERM,
+         f"{SET_REG}: userspace may modify it until the SVE configuration is finalized; after that, writes fail "
+         "with EPERM", setup=(INIT_SVE, finalize()), needs=(SVE_CAP,), order_row=3),
+    case("set-vls-reduced-before-finalize", "KVM_SET_ONE_REG",
+         "KVM_REG_ARM64_SVE_VLS reduced to 128-bit vectors before KVM_ARM_VCPU_FINALIZE, read back",
+         set_reg(VLS, "SVE_VLS", VLS_VQ1), 0,
+         f"{SET_REG}: userspace may modify it until finalized (the right order; removing all lengths above "
+         "some value is always possible)", setup=(INIT_SVE,), needs=(SVE_CAP,), check=vls_reads(VLS_VQ1)),
+    case("order-set-vls-empty-after-finalize", "KVM_SET_ONE_REG",
+         "KVM_REG_ARM64_SVE_VLS with no vector length after KVM_ARM_VCPU_FINALIZE", set_reg(VLS, "SVE_VLS",
+                                                                                            bytes(VLS_BYTES)), EPERM,
+         f"{SET_REG}: after finalization further attempts to write this register fail with EPERM (any value: "
+         "guest.c set_sve_vls tests finalization before it validates the set, which alone gives EINVAL)",
+         setup=(INIT_SVE, finalize()), needs=(SVE_CAP,), order_row=4),
+    case("order-set-fw-bitmap-other-vcpu-after-run", "KVM_SET_ONE_REG",
+         "KVM_REG_ARM_STD_BMAP cleared on vCPU 1, which never ran, after vCPU 0 ran", set_reg(STD_BMAP, "STD_BMAP", 0),
+         EBUSY, f"{SET_REG}: the bitmap firmware registers are immutable once any of the vCPUs of the VM has run "
+         "at least once: -EBUSY (hypercalls.c kvm_arm_set_fw_reg_bmap tests the VM's ran-once flag)",
+         setup=(INIT, INIT, run_vcpu_index(0)), order_row=5),
+
+    # 4.82 KVM_ARM_VCPU_INIT (rule 3, a second call after a run, is init-again-after-run).
+    case("order-run-other-vcpu-not-initialised", "KVM_ARM_VCPU_INIT",
+         "never called for vCPU 1 while vCPU 0 was initialised and ran: vCPU 1's KVM_RUN", kvm_run(), ENOEXEC,
+         f"{INIT_DOC}: if this is not called, KVM_RUN will return ENOEXEC for that vcpu; {RUN}, Errors: ENOEXEC",
+         setup=(INIT, RAN, create_vcpu(1)), order_row=1),
+    case("order-create-vcpu-after-init", "KVM_ARM_VCPU_INIT", "KVM_CREATE_VCPU(1) after vCPU 0's KVM_ARM_VCPU_INIT",
+         create_vcpu(1), 0,
+         f"{INIT_DOC}: all vcpus should be created before this ioctl is invoked (no errno given); arm.c "
+         "kvm_arch_vcpu_precreate refuses a new vCPU only once an in-kernel vGIC is initialised (EBUSY), and the "
+         "MPIDR comes from the vCPU id (sys_regs.c reset_mpidr), so the creation succeeds (6.1, 6.12, 7.2)",
+         setup=(INIT,), basis="code", doc_row=0, order_row=2),
+    case("order-init-again-power-off-added-6.1", "KVM_ARM_VCPU_INIT",
+         "a second init adding KVM_ARM_VCPU_POWER_OFF (6.1)", vcpu_init(1 << arm64.KVM_ARM_VCPU_POWER_OFF, new=False),
+         EINVAL, f"{INIT_DOC}: later calls must use the same set of feature flags, otherwise EINVAL; 6.1 arm.c "
+         "kvm_vcpu_set_target compares every bit", setup=(INIT,), kernels="6.1", order_row=4),
+    case("order-init-again-power-off-added", "KVM_ARM_VCPU_INIT", "a second init adding KVM_ARM_VCPU_POWER_OFF",
+         vcpu_init(1 << arm64.KVM_ARM_VCPU_POWER_OFF, new=False), EINVAL,
+         f"{INIT_DOC}: later calls must use the same set of feature flags, otherwise EINVAL", setup=(INIT,),
+         kernels="6.12+", order_row=4, deviation=Deviation(VCPU_INIT_SAME, SUCCEEDS)),
+    case("order-get-vls-before-init", "KVM_ARM_VCPU_INIT", "KVM_GET_ONE_REG(SVE_VLS) before KVM_ARM_VCPU_INIT",
+         get_reg(VLS, "SVE_VLS"), ENOEXEC,
+         f"{INIT_DOC}, KVM_ARM_VCPU_SVE: after KVM_ARM_VCPU_INIT, SVE_VLS may be read (before it, no errno given); "
+         "arm.c kvm_arch_vcpu_ioctl: -ENOEXEC for an uninitialised vCPU (6.1, 6.12, 7.2)", setup=(create_vcpu(0),),
+         basis="code", order_row=5),
+    case("order-get-ffr-before-finalize", "KVM_ARM_VCPU_INIT", "KVM_GET_ONE_REG(FFR) before KVM_ARM_VCPU_FINALIZE(SVE)",
+         get_reg(FFR, "FFR"), EPERM,
+         f"{INIT_DOC}, KVM_ARM_VCPU_SVE: before KVM_ARM_VCPU_FINALIZE, ONE_REG cannot access the SVE registers "
+         f"(KVM_REG_ARM64_SVE_FFR among them); {GET_REG}, Errors: EPERM (arm64, before vcpu finalization)",
+         setup=(INIT_SVE,), needs=(SVE_CAP,), doc_row=0, order_row=6),
+    case("order-set-vls-after-finalize-and-reinit", "KVM_ARM_VCPU_INIT",
+         "KVM_REG_ARM64_SVE_VLS reduced after FINALIZE(SVE) and a second KVM_ARM_VCPU_INIT (a reset)",
+         set_reg(VLS, "SVE_VLS", VLS_VQ1), EPERM,
+         f"{INIT_DOC}, KVM_ARM_VCPU_SVE: after KVM_ARM_VCPU_FINALIZE the SVE_VLS pseudo-register is immutable; "
+         f"{SET_REG}: further writes fail with EPERM (a reset keeps the finalized configuration: reset.c "
+         "kvm_reset_vcpu)", setup=(INIT_SVE, finalize(), vcpu_init(1 << SVE, new=False)), needs=(SVE_CAP,),
+         doc_row=0, order_row=7),
+
+    # 4.119 KVM_ARM_VCPU_FINALIZE.
+    case("order-finalize-after-failed-init", "KVM_ARM_VCPU_FINALIZE",
+         "SVE after a KVM_ARM_VCPU_INIT(SVE | bit 31) that failed with ENOENT", finalize(), ENOEXEC,
+         f"{FINAL}: the vcpu must have been initialised by a successful KVM_ARM_VCPU_INIT (no errno given for an "
+         "uninitialised one); arm.c kvm_arch_vcpu_ioctl: -ENOEXEC (6.1: arch.target stays -1; 6.12+: "
+         "kvm_vcpu_init_check_features fails before VCPU_INITIALIZED is set)",
+         setup=(vcpu_init(1 << SVE | 1 << 31, ok_errno=ENOENT),), basis="code", order_row=1),
+    case("finalize-sve-after-failed-sve-init-6.1", "KVM_ARM_VCPU_FINALIZE",
+         "SVE after INIT(SVE | bit 31) failed and INIT(no features) succeeded (6.1)", finalize(), EPERM,
+         f"{FINAL}: the feature must be enabled by a successful KVM_ARM_VCPU_INIT; Errors: EPERM (feature not "
+         "enabled)", setup=(vcpu_init(1 << SVE | 1 << 31, ok_errno=ENOENT), vcpu_init(new=False)),
+         needs=(SVE_CAP,), kernels="6.1", order_row=1, deviation=Deviation(STALE_SVE_6_1, SUCCEEDS)),
+    case("finalize-sve-after-failed-sve-init", "KVM_ARM_VCPU_FINALIZE",
+         "SVE after INIT(SVE | bit 31) failed and INIT(no features) succeeded", finalize(), EPERM,
+         f"{FINAL}: the feature must be enabled by a successful KVM_ARM_VCPU_INIT; Errors: EPERM (feature not "
+         "enabled)", setup=(vcpu_init(1 << SVE | 1 << 31, ok_errno=ENOENT), vcpu_init(new=False)),
+         needs=(SVE_CAP,), kernels="6.12+", order_row=1,
+         deviation=Deviation(STALE_SVE, EINVAL, follows="finalize-sve-not-enabled")),
+    case("order-run-other-vcpu-not-finalized", "KVM_ARM_VCPU_FINALIZE",
+         "KVM_RUN of vCPU 1 (SVE, not finalized) while vCPU 0 is finalized, the guest code ready",
+         kvm_run(limit=RUN_LIMIT), EPERM,
+         f"{FINAL}: a mandatory step, per vcpu, before the vcpu is fully usable; {RUN}, Errors: EPERM (SVE "
+         "feature set but not finalized)", setup=(memslot(SPIN), INIT_SVE, finalize(), INIT_SVE), needs=(SVE_CAP,),
+         doc_row=0, order_row=2),
+    case("order-reg-list-before-finalize", "KVM_ARM_VCPU_FINALIZE",
+         "KVM_GET_REG_LIST with room for 4096 ids before KVM_ARM_VCPU_FINALIZE(SVE)", reg_list(4096), EPERM,
+         f"{FINAL}: KVM_RUN, KVM_GET_REG_LIST, KVM_GET_ONE_REG and KVM_SET_ONE_REG fail with -EPERM until the "
+         "feature is finalized", setup=(INIT_SVE,), needs=(SVE_CAP,), doc_row=0, order_row=3),
+
+    # 4.25 KVM_IRQ_LINE, arm64: "On some architectures ... previously created with KVM_CREATE_IRQCHIP".
+    case("order-irq-line-spi-before-irqchip", "KVM_IRQ_LINE", "SPI 32 before any in-kernel irqchip exists",
+         arm_line(IRQ_SPI, 32), ENXIO,
+         "api.rst 4.25 KVM_IRQ_LINE: on some architectures an irqchip must have been created first (no errno "
+         "given; on arm64 the CPU-level lines need none); arm.c kvm_vm_ioctl_irq_line: KVM_ARM_IRQ_TYPE_SPI "
+         "without irqchip_in_kernel gives -ENXIO (6.1, 6.12, 7.2)", basis="code", order_row=1),
+
+    # 4.38 KVM_GET_MP_STATE, arm64: an interrupt masked to suppress a wakeup should be unmasked before the guest runs.
+    case("order-run-with-masked-spi-after-suspend", "KVM_GET_MP_STATE",
+         "SPI 32 pending, masked by userspace, vCPU SUSPENDED then RUNNABLE: KVM_RUN without unmasking it",
+         kvm_run(limit=RUN_LIMIT), 0,
+         "api.rst 4.38 (arm64): the interrupt should be unmasked before returning control to the guest (a "
+         "recommendation, no errno); arm.c kvm_arch_vcpu_ioctl_set_mpstate stores RUNNABLE, kvm_vcpu_suspend "
+         "returns at once for a vCPU no longer suspended, and nothing looks at the vGIC's enable bits: the guest "
+         "runs (its load exits as KVM_EXIT_MMIO) with SPI 32 still pending and disabled (6.1, 6.12, 7.2)",
+         on=("gicv3", "mte"), setup=(*MASKED_SPI32, set_mp_state(kvm.KVM_MP_STATE_SUSPENDED, "SUSPENDED"),
+                                     set_mp_state(kvm.KVM_MP_STATE_RUNNABLE, "RUNNABLE")),
+         check=ran_with_spi32_masked, basis="code", order_row=2),
+]
+
 # The capability preconditions, on the cases themselves (abi/spec/run.py not_applicable skips on a kernel without).
 CASES = [dataclasses.replace(c, needs=(NEEDS[c.id],)) if c.id in NEEDS else c for c in CASES]
