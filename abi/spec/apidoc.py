@@ -45,6 +45,7 @@ class DocError:
     errno: str
     condition: str
     line: int
+    arch: str = ""  # as Sentence.arch
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Sentence:
     line: int  # where it starts (1-based)
     end: int  # where it ends
     errnos: tuple[tuple[str, int], ...] = ()  # the errnos it names, each once, with the line naming it first
+    arch: str = ""  # the architecture of the part of a shared section it stands in ("X86:", "RISC-V registers ...")
 
 
 @dataclass
@@ -363,6 +365,32 @@ def sentences(lines: list[str], numbers) -> list[Sentence]:
     return [s for unit in _units(lines, numbers) for s in _split(unit)]
 
 
+# Where a shared section turns to one architecture: a subheading ("X86:", "ARM64:", underlined or not) or 4.68's
+# register families ("RISC-V registers are mapped using ..."). "ARM" alone is 32-bit arm, which has no KVM host.
+_REGION_NAMES = {"x86": "x86", "arm64": "arm64", "s390": "s390", "mips": "mips", "risc-v": "riscv", "riscv": "riscv",
+                 "powerpc": "ppc", "ppc": "ppc", "loongarch": "loongarch", "arm": "arm32"}
+_REGION = re.compile(r"^(X86|x86|ARM64|arm64|S390|s390|MIPS|RISC-V|RISCV|PowerPC|PPC|LoongArch|ARM)"
+                     r"(?::\s*$| registers are mapped\b)")
+
+
+def _arch_regions(lines: list[str], start: int, end: int) -> list[tuple[int, str]]:
+    """(1-based line, architecture) where each architecture's part of a section begins."""
+    out = []
+    for n in range(start, end):
+        m = _REGION.match(lines[n])
+        if m and (n == start or not lines[n - 1].strip() or re.fullmatch(r"[\^~'=-]+", lines[n - 1].strip())):
+            out.append((n + 1, _REGION_NAMES[m.group(1).lower()]))
+    return out
+
+
+def _region_at(regions: list[tuple[int, str]], line: int) -> str:
+    arch = ""
+    for first, name in regions:
+        if first <= line:
+            arch = name
+    return arch
+
+
 def parse(text: str) -> list[Section]:
     lines = text.splitlines()
     out = []
@@ -379,8 +407,10 @@ def parse(text: str) -> list[Section]:
                 i = j
                 continue
             i += 1
-        sec.sentences = sentences(lines, [n for n in range(start + 2, end) if n not in table_lines])
-        sec.mentions = [DocError(e, st.text, n) for st in sec.sentences for e, n in st.errnos]
+        regions = _arch_regions(lines, start + 2, end)
+        sec.sentences = [dataclasses.replace(st, arch=_region_at(regions, st.line))
+                         for st in sentences(lines, [n for n in range(start + 2, end) if n not in table_lines])]
+        sec.mentions = [DocError(e, st.text, n, st.arch) for st in sec.sentences for e, n in st.errnos]
         sec.body = "\n".join(lines[start:end])
         out.append(sec)
     return out

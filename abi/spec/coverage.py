@@ -99,9 +99,12 @@ _ON_ARCH = re.compile(r"(?:^|^Note(?:,| that)\s+)on\s+(arm64|x86|s390|riscv|ppc|
 _OURS = {"arm64": "arm64", "x86": "x86_64"}
 
 
-def _restrict(arches: frozenset[str], condition: str) -> frozenset[str]:
+def _restrict(arches: frozenset[str], condition: str, region: str = "") -> frozenset[str]:
     """A row of an "all" section that names one architecture ("(arm64) register access not allowed ...", "On
-    x86, ...") documents that architecture only."""
+    x86, ...") or stands in one architecture's part of it (`region`: apidoc.Sentence.arch) documents that
+    architecture only."""
+    if region:
+        return frozenset({_OURS[region]} if region in _OURS else ()) & arches
     tags = {a or b for a, b in _ARCH_TAG.findall(condition.strip())}
     tags |= {m.lower() for m in _ON_ARCH.findall(condition.strip())}
     if not tags:
@@ -139,7 +142,7 @@ def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
                 continue  # the prose restates (or explains) a row of the section's table
             seen[m.errno] = seen.get(m.errno, 0) + 1
             out.append(Pair(names, m.errno, m.condition, title, seen[m.errno], "prose",
-                            _restrict(arches, m.condition), caps=caps))
+                            _restrict(arches, m.condition, m.arch), caps=caps))
     return [p for p in out if p.arches]
 
 
@@ -181,7 +184,7 @@ def ordering_pairs(sections: list[apidoc.Section]) -> list[Pair]:
             names, caps = ENABLE_CAP, tuple(n for n in sec.names if n.startswith("KVM_CAP_"))
         title = f"api.rst {sec.number} {sec.title}"
         for n, st in enumerate(sec.rules, 1):
-            out.append(Pair(names, "", st.text, title, n, "prose", _restrict(arches, st.text), caps=caps,
+            out.append(Pair(names, "", st.text, title, n, "prose", _restrict(arches, st.text, st.arch), caps=caps,
                             kind="ordering"))
     return [p for p in out if p.arches]
 

@@ -308,3 +308,43 @@ def test_device_documents(api_rst):
     tsc = [(e.errno, e.source, e.architectures) for e in vcpu if e.group == "KVM_VCPU_TSC_CTRL"]
     assert tsc == [("EFAULT", "table", ("x86",)), ("ENXIO", "table", ("x86",))]  # a tab-indented table
     assert all(e.architectures == ("arm64",) for e in vcpu if e.group.startswith("KVM_ARM_VCPU"))
+
+
+# A shared section in the document's manner, written for this test: a subheading per architecture, and register
+# families introduced by "<ARCH> registers are mapped".
+SHARED = """4.91 KVM_SET_GADGET
+-------------------
+
+:Architectures: all
+:Returns: 0 on success, -EINVAL on a bad gadget
+
+Every architecture takes the gadget. Calling it twice returns -EEXIST.
+
+X86:
+^^^^
+
+The x86 gadget must be set before KVM_RUN, or the call returns -EBUSY.
+
+ARM64:
+^^^^^^
+
+The arm64 gadget returns -ENOENT for an unknown id.
+
+RISC-V registers are mapped using the lower 32 bits.
+
+The isa gadget can only be written before a guest vCPU runs.
+"""
+
+
+def test_a_sentence_in_one_architectures_part_of_a_shared_section_is_that_architectures():
+    from abi.spec import coverage
+
+    (sec,) = apidoc.parse(SHARED)
+    assert [(m.errno, m.arch) for m in sec.mentions] == [("EINVAL", ""), ("EEXIST", ""), ("EBUSY", "x86"),
+                                                         ("ENOENT", "arm64")]
+    assert [(st.arch, st.text[:10]) for st in sec.rules] == [("", "Calling it"), ("x86", "The x86 ga"),
+                                                             ("riscv", "The isa ga")]
+    pairs = {p.errno or p.condition[:10]: p.arches for p in
+             coverage.documented_pairs([sec]) + coverage.ordering_pairs([sec])}
+    assert pairs["EEXIST"] == {"x86_64", "arm64"} and pairs["EBUSY"] == {"x86_64"} and pairs["ENOENT"] == {"arm64"}
+    assert "The isa ga" not in pairs  # riscv's rule is neither of ours
