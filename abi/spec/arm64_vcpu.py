@@ -728,7 +728,8 @@ CASES: list[Case] = [
     # Only a host with SVE makes "not enabled" the question: without it the feature is not present (EINVAL).
     case("finalize-sve-not-enabled", "KVM_ARM_VCPU_FINALIZE", "SVE on a vCPU initialised without it, on a host "
          "with SVE", finalize(), EPERM, f"{FINAL}, Errors: EPERM (feature not enabled)", setup=(INIT,),
-         needs=((kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", True),), deviation=Deviation(FINAL_NOT_ENABLED, EINVAL, kind=DOCUMENT_CONTRADICTS_ITSELF)),
+         needs=((kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", True),),
+         deviation=Deviation(FINAL_NOT_ENABLED, EINVAL, kind=DOCUMENT_CONTRADICTS_ITSELF)),
     case("finalize-sve-not-present", "KVM_ARM_VCPU_FINALIZE", "SVE on a host without SVE", finalize(), EINVAL,
          f"{FINAL}, Errors: EINVAL (feature not present)", setup=(INIT,),
          needs=((kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", False),)),
