@@ -22,6 +22,7 @@ from errno import E2BIG, EACCES, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, 
 from abi import arm64, kvm
 from abi.spec.arm_vgic_v3 import (
     COLL_TABLE,
+    CTE,
     DEV_TABLE,
     DEVICE,
     GICV2,
@@ -31,6 +32,7 @@ from abi.spec.arm_vgic_v3 import (
     GITS_CBASER,
     GITS_CREADR,
     GITS_CTLR,
+    GITS_CWRITER,
     GITS_IIDR,
     GITS_TYPER,
     GRP_ADDR,
@@ -40,11 +42,13 @@ from abi.spec.arm_vgic_v3 import (
     LOCKED,
     NOVGIC,
     PAGE_64K,
+    PLACED,
     READY,
     RESTORED,
     TABLES,
     UNDEF,
     VALID,
+    afterwards,
     attr,
     create,
     its_reg,
@@ -108,6 +112,25 @@ TABLES_SET = (*READY, create(ITS, "its"), its_addr(ITS_BASE), memslot(TABLES), b
               baser(GITS_BASER1, COLL_TABLE))
 ENABLED = (*ITS_SET, baser(GITS_BASER0, DEV_TABLE), baser(GITS_BASER1, COLL_TABLE),
            its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET"))
+
+
+# A command queue in guest memory holding one command at offset 0: MAPC (opcode 0x09) with, in its third
+# doubleword, V = 1, RDbase 0 (vCPU 0: GITS_TYPER.PTA is 0), ICID 0. The collection table starts with an invalid
+# entry that is not 0, so that what a save writes there (collection 0's entry or the end marker 0) is seen.
+QUEUE = 0x30000  # inside the slot (TABLES' ITT, unused here): vgic_sanitise_its_cbaser clears bits 15:12
+NOT_VALID = 0x1234  # bit 63 clear: an invalid collection table entry
+QUEUED_MAPC = {QUEUE: 0x09, QUEUE + 0x10: VALID, COLL_TABLE: NOT_VALID}
+# The restore sequence up to GITS_CTLR with GITS_CWRITER restored one command ahead and GITS_CREADR not restored
+# (0: the GITS_CBASER write reset it).
+QUEUED = (*READY, create(ITS, "its"), its_addr(ITS_BASE), memslot(QUEUED_MAPC), baser(GITS_BASER0, DEV_TABLE),
+          baser(GITS_BASER1, COLL_TABLE), its_reg(GITS_CBASER, VALID | QUEUE, request="SET"),
+          its_reg(GITS_CWRITER, CREADR_OFFSET, request="SET"))
+
+
+def saved_collection(entry: int):
+    """A check: an ITS_SAVE_TABLES afterwards writes `entry` at the collection table's start (CTE: collection 0 on
+    vCPU 0, mapped by the queued MAPC; 0: the end marker of an empty table)."""
+    return afterwards(its_ctrl(SAVE), memory_holds({COLL_TABLE: entry}))
 
 
 GITS_TRANSLATER = 0x10040  # in the ITS's second 64 KiB page: the doorbell an MSI writes
@@ -217,6 +240,26 @@ CASES: list[Case] = [
     case("restore-before-address", SET, "ITS_RESTORE_TABLES before the ITS base address is set", its_ctrl(RESTORE),
          0, f"{ITS_CTRL}: no configuration test; with no valid GITS_BASER there is nothing to restore",
          group=G_CTRL, setup=ITS_ONLY, basis="code"),
+    # "The GICV3 must be restored before the ITS and all ITS registers but the GITS_CTLR must be restored before
+    # restoring the ITS tables": rules for userspace, checked by nothing in vgic_its_ctrl.
+    case("restore-after-enable", SET, "ITS_RESTORE_TABLES after GITS_CTLR enabled the ITS", its_ctrl(RESTORE), 0,
+         f"{ITS_CTRL}, vgic_its_restore_tables_v0: no test of its->enabled", group=G_CTRL,
+         setup=(*TABLES_SET, its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET")),
+         basis="code", order_row=1),
+    case("restore-before-vgic-init", SET, "ITS_RESTORE_TABLES before the vGICv3 is initialised (no redistributor "
+         "restored yet)", its_ctrl(RESTORE), 0,
+         f"{ITS_CTRL}, vgic_its_restore_tables_v0: no test of the vGIC's state; vgic_add_lpi reads the LPI "
+         "configuration and pending tables at their reset addresses (0, inside the slot)", group=G_CTRL,
+         setup=(*PLACED, create(ITS, "its"), its_addr(ITS_BASE), memslot(TABLES), baser(GITS_BASER0, DEV_TABLE),
+                baser(GITS_BASER1, COLL_TABLE)), basis="code", order_row=1),
+    # "The GITS_IIDR read-only register must also be restored before calling KVM_DEV_ARM_ITS_RESTORE_TABLES":
+    # restored after instead, it leaves the restored tables as they were.
+    case("save-after-late-iidr", SET, "ITS_SAVE_TABLES after ITS_RESTORE_TABLES, then GITS_IIDR written back",
+         its_ctrl(SAVE), 0, "vgic-its.c: vgic_mmio_uaccess_write_its_iidr -> vgic_its_set_abi commits the same ABI "
+         "(the entry sizes of GITS_BASER<n>) and drops nothing: the save writes the restored entries", group=G_CTRL,
+         setup=(*TABLES_SET, its_ctrl(RESTORE), remember("iidr", its_reg(GITS_IIDR), 8),
+                its_reg(GITS_IIDR, remembered("iidr"), request="SET"), wipe(TABLES)),
+         check=memory_holds(TABLES), basis="code", order_row=2),
     case("restore-target-vcpu-missing", SET, "ITS_RESTORE_TABLES of a collection on vCPU 7, which does not exist",
          its_ctrl(RESTORE), EINVAL, f"{CTRL_DOC}, Errors: EINVAL (inconsistent restored data); "
          "vgic-its.c vgic_its_restore_cte", group=G_CTRL,
@@ -275,6 +318,25 @@ CASES: list[Case] = [
          f"{REGS_DOC}: GITS_CREADR is written, after GITS_CBASER", group=G_REGS,
          setup=(*ITS_SET, its_reg(GITS_CBASER, CBASER, request="SET"),
                 its_reg(GITS_CREADR, CREADR_OFFSET, request="SET")), check=reads(CREADR_OFFSET), order_row=3),
+    # "GITS_CREADR ... must be restored otherwise commands in the queue will be re-executed after restoring
+    # CWRITER": the documented consequence, both ways.
+    case("regs-creadr-not-restored", SET, "GITS_CTLR enabling the ITS with GITS_CWRITER restored one command ahead "
+         "and GITS_CREADR not restored", its_reg(GITS_CTLR, 1, request="SET"), 0,
+         f"{REGS_DOC}: otherwise commands in the queue will be re-executed; vgic-its.c vgic_mmio_write_its_ctlr -> "
+         "vgic_its_process_commands runs the queue from GITS_CREADR (0) to GITS_CWRITER: the MAPC maps collection "
+         "0, which ITS_SAVE_TABLES then writes", group=G_REGS, setup=QUEUED, check=saved_collection(CTE),
+         basis="code", order_row=1),
+    case("regs-creadr-restored-not-reexecuted", SET, "GITS_CTLR enabling the ITS with GITS_CREADR restored to "
+         "GITS_CWRITER", its_reg(GITS_CTLR, 1, request="SET"), 0,
+         f"{REGS_DOC}: GITS_CREADR must be restored, otherwise commands in the queue will be re-executed (restored: "
+         "the MAPC is not run, and ITS_SAVE_TABLES writes only the end marker)", group=G_REGS,
+         setup=(*QUEUED, its_reg(GITS_CREADR, CREADR_OFFSET, request="SET")), check=saved_collection(0)),
+    # "GITS_IIDR must be restored before calling KVM_DEV_ARM_ITS_RESTORE_TABLES": no errno; the write is taken late.
+    case("regs-iidr-after-restore", SET, "GITS_IIDR written back after ITS_RESTORE_TABLES",
+         its_reg(GITS_IIDR, remembered("iidr"), request="SET"), 0,
+         "vgic-its.c: vgic_mmio_uaccess_write_its_iidr tests only the revision (< NR_ITS_ABIS), not whether tables "
+         "were restored", group=G_REGS, setup=(*TABLES_SET, its_ctrl(RESTORE), remember("iidr", its_reg(GITS_IIDR), 8)),
+         basis="code", order_row=4),
     case("regs-cbaser-resets-creadr", GET, "GITS_CREADR after GITS_CBASER is written again", its_reg(GITS_CREADR), 0,
          f"{REGS_DOC}: a write to GITS_CBASER resets GITS_CREADR", group=G_REGS,
          setup=(*ITS_SET, its_reg(GITS_CBASER, CBASER, request="SET"),
@@ -286,7 +348,7 @@ CASES: list[Case] = [
     case("regs-creadr-enabled", SET, "GITS_CREADR while the ITS is enabled",
          its_reg(GITS_CREADR, CREADR_OFFSET, request="SET"), EBUSY,
          "vgic-its.c: vgic_mmio_uaccess_write_its_creadr (GITS_CREADR is restored before GITS_CTLR enables the ITS)",
-         group=G_REGS, setup=ENABLED, basis="code"),
+         group=G_REGS, setup=ENABLED, basis="code", order_row=2),
     case("regs-enabled", GET, "GITS_CTLR after enabling with valid tables and queue", its_reg(GITS_CTLR), 0,
          f"{REGS_DOC}: like the register on real hardware", group=G_REGS, setup=ENABLED, check=reads(1, mask=1)),
     case("regs-unknown-offset", GET, "an offset no ITS register occupies", its_reg(GITS_RESERVED), ENXIO,

@@ -81,6 +81,7 @@ GICD_CTLR, GICD_TYPER, GICD_IIDR, GICD_TYPER2 = 0x0, 0x4, 0x8, 0xC
 GICD_RESERVED = 0xA000  # between GICD_IROUTER<n> and the ID registers: no vgic_v3_dist_registers entry
 GICR_TYPER, GICR_PENDBASER = 0x8, 0x78
 TYPER2_NASSGICAP = 1 << 8
+IIDR_REVISION = 0xF << 12  # GICD_IIDR.Revision: KVM_VGIC_IMP_REV_2 or _3 (include/kvm/arm_vgic.h)
 
 # 7.2's documentation of KVM_DEV_ARM_VGIC_GRP_ADDR lists EBUSY; 6.1's and 6.12's do not.
 NEWER_DOC = "7.2+"
@@ -224,6 +225,23 @@ def remember(key: str, getter: Step, width: int) -> Step:
         return got
 
     return step(f"{getter} (kept as {key})", run)
+
+
+IIDR_REV2 = Val("GICD_IIDR as read, Revision 2",
+                lambda s: (s._cache[("remember", "iidr")] & ~IIDR_REVISION) | (2 << 12))
+
+
+def afterwards(then: Step, check):
+    """A check made after a further step: `then` must succeed, and `check` judges what it left (read at attr.addr
+    or in guest memory). For a call whose effect shows only in a later read ("the revision applies from then on")."""
+    def run(s: Scene, got: Result) -> str | None:
+        followed = then(s)
+        if not followed.ok:
+            return f"the step afterwards, {then}, gave {followed!r}"
+        problem = check(s, followed)
+        return None if problem is None else f"after {then}: {problem}"
+
+    return run
 
 
 # Guest memory: one slot at IPA 0 holding little-endian u64 entries at given offsets (ITS tables, the LPI
@@ -518,7 +536,28 @@ CASES: list[Case] = [
     case("dist-typer2-nassgicap-before-init", SET, "GICD_TYPER2.nASSGIcap set before initialisation, no GICv4.1",
          dist_reg(GICD_TYPER2, TYPER2_NASSGICAP, request="SET"), EINVAL,
          "vgic-mmio-v3.c: vgic_mmio_uaccess_write_v3_misc (nASSGIcap needs direct SGIs, system_supports_direct_sgis)",
-         group=G_DIST, setup=PLACED, basis="code", kernels="7.2+"),
+         group=G_DIST, setup=PLACED, basis="code", kernels="7.2+",
+         order_row=3),  # written without reading the field first (7.2's "expected to read the field ... before")
+    # 7.2: only GICD_IIDR.Revision and GICD_TYPER2.nASSGIcap may be written before initialisation.
+    case("dist-iidr-write-before-init", SET, "GICD_IIDR written back as read, before initialisation (7.2)",
+         dist_reg(GICD_IIDR, remembered("iidr"), request="SET"), 0,
+         f"{REGS_DOC} (7.2): GICD_IIDR.Revision may be written prior to initialization of the VGIC", group=G_DIST,
+         setup=(*PLACED, remember("iidr", dist_reg(GICD_IIDR), 4)), kernels="7.2+"),
+    case("dist-ctlr-write-before-init", SET, "GICD_CTLR (not among the fields 7.2 allows) written before "
+         "initialisation", dist_reg(GICD_CTLR, 0, request="SET"), EBUSY,
+         f"{REGS_ACCESS}: EBUSY before initialisation for every register but the two reg_allowed_pre_init lets "
+         "through (GICD_IIDR, GICD_TYPER2)", group=G_DIST, setup=PLACED, basis="code", kernels="7.2+", order_row=1),
+    # "Userspace should set GICD_IIDR before setting any other registers": a rule for userspace, no errno. The
+    # kernel takes a Revision whenever it comes, and it governs from then on (6.1's and 6.12's first rule of the
+    # group, 7.2's second).
+    *(case(f"dist-iidr-after-other-registers{suffix}", SET, f"GICD_IIDR Revision 2 after GICD_CTLR was set{shown}",
+           dist_reg(GICD_IIDR, IIDR_REV2, request="SET"), 0,
+           "vgic-mmio-v3.c: vgic_mmio_uaccess_write_v3_misc accepts Revision 2 or 3 whatever was written before "
+           "(it keeps no record of earlier writes) and stores it in implementation_rev", group=G_DIST,
+           setup=(*READY, dist_reg(GICD_CTLR, 0, request="SET"), remember("iidr", dist_reg(GICD_IIDR), 4)),
+           check=afterwards(dist_reg(GICD_IIDR), reads(2 << 12, 4, mask=IIDR_REVISION)), basis="code", kernels=k,
+           order_row=n)
+      for suffix, shown, k, n in (("", " (6.1, 6.12)", "6.1-6.12", 1), ("-7.2", " (7.2)", "7.2+", 2))),
     case("dist-iidr-before-init", GET, "GICD_IIDR before initialisation", dist_reg(GICD_IIDR), 0,
          f"{REGS_DOC} (7.2): GICD_IIDR.Revision may be written before initialisation; vgic-kvm-device.c "
          "reg_allowed_pre_init", group=G_DIST, setup=PLACED, basis="code", kernels="7.2+"),
@@ -760,4 +799,6 @@ UNREACHABLE = [
     _unreachable(V3_DOC, G_ADDR, EBUSY, "the row (7.2) is about a register read-only after initialisation, which the "
                  "address group has none of; no code path of kvm_vgic_addr returns EBUSY (see DOC_FINDINGS)"),
     *(_unreachable(V5_DOC, G_CTRL, e, V5_REASON) for e in (ENXIO, ENODEV, ENOMEM, EFAULT, EBUSY)),
+    # arm-vgic-v5.rst's KVM_DEV_ARM_VGIC_CTRL_INIT "must be called after all VCPUs have been created"
+    Unreachable("KVM_SET_DEVICE_ATTR", 0, V5_REASON, arch="arm64", device_doc=V5_DOC, group=G_CTRL, order_row=1),
 ]

@@ -446,7 +446,7 @@ PMU_CASES: list[Case] = [
         setup=(VGIC_DEVICE, PMU_VCPU, pmu_set(IRQ, i32(PMU_IRQ_PPI)), VGIC_INIT)),
     pmu("pmu-init-gic-not-initialized", SET, "PPI set, vGIC created but not initialised", pmu_set(INIT), ENODEV,
         f"{PMU_RST} 1.2 Returns: -ENODEV GIC not initialized", attr=A_INIT, on=VGIC,
-        setup=(VGIC_DEVICE, PMU_VCPU, pmu_set(IRQ, i32(PMU_IRQ_PPI)))),
+        setup=(VGIC_DEVICE, PMU_VCPU, pmu_set(IRQ, i32(PMU_IRQ_PPI))), order_row=1),
     pmu("pmu-init-irq-unset", SET, "vGIC initialised, no overflow interrupt set", pmu_set(INIT), ENXIO,
         f"{PMU_RST} 1.2 Returns: -ENXIO interrupt number not set", attr=A_INIT, on=VGIC,
         setup=(VGIC_DEVICE, PMU_VCPU, VGIC_INIT)),
@@ -523,6 +523,7 @@ PMU_CASES: list[Case] = [
     pmu("set-pmu-after-filter", SET, "the host's only PMU after an event filter", pmu_set(SET_PMU, PMU_TYPE), EBUSY,
         f"{PMU_RST} 1.4 Returns: -EBUSY an event filter has already been set; 'It isn't possible to set a PMU if "
         "a PMU event filter is already present'", attr=A_SET_PMU, setup=(PMU_VCPU, pmu_set(FILTER, GOOD_FILTER)),
+        order_row=1,
         deviation=Deviation("vcpu.rst 1.4 refuses any PMU once an event filter is present (-EBUSY); pmu-emul.c "
                             "kvm_arm_pmu_v3_set_pmu refuses only a PMU other than the VM's current one, and the "
                             "filter already made the host's only PMU the current one", SUCCEEDS)),
@@ -539,7 +540,7 @@ NR_CASES: list[Case] = [
         kernels=NR_KERNELS, setup=(PMU_VCPU, pmu_set(SET_PMU, PMU_TYPE))),
     pmu("set-nr-counters-no-pmu-selected", SET, "no SET_PMU before", pmu_set(SET_NR_COUNTERS, u32(1)), EINVAL,
         f"{NR_CITE} Returns: -EINVAL no PMUv3 explicitly selected", attr=A_NR, kernels=NR_KERNELS,
-        setup=(PMU_VCPU,),
+        setup=(PMU_VCPU,), order_row=1,
         deviation=Deviation("vcpu.rst 1.5 fails the attribute when no PMU was explicitly selected (-EINVAL); arm.c "
                             "kvm_setup_vcpu already gave the VM the default PMU at KVM_ARM_VCPU_INIT, so "
                             "pmu-emul.c kvm_arm_pmu_v3_set_nr_counters finds one and accepts N", SUCCEEDS)),
@@ -630,7 +631,19 @@ TIMER_CASES: list[Case] = [
           "arch_timer.c: kvm_arm_timer_has_attr", on=ARM, basis="code", setup=(PLAIN_VCPU,)),
     timer("timer-after-run", SET, "on the vCPU that ran", timer_set(VTIMER, 20), EBUSY,
           f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", on=VGIC,
-          setup=(*runnable(PLAIN_VCPU), run_vcpu(0))),
+          setup=(*runnable(PLAIN_VCPU), run_vcpu(0)), order_row=1),
+    # 2.1's "configure the interrupt numbers ... after creating all VCPUs": a rule for userspace, no errno. Set
+    # before the last vCPU exists, the number reaches it from 6.12 (a VM-wide table), not in 6.1.
+    timer("timer-before-last-vcpu", GET, "vCPU 1's PTIMER, set through vCPU 0 before vCPU 1 was created",
+          attr(GET, TIMER_CTRL, PTIMER), 0,
+          "arch_timer.c (6.12, 7.2): kvm_arm_timer_set_attr stores the PPI in kvm->arch.timer_data.ppi, which "
+          "kvm_arm_timer_get_attr reads for every vCPU (timer_irq)", attr=A_PTIMER, basis="code", kernels="6.12+",
+          setup=(VGIC_DEVICE, PLAIN_VCPU, timer_set(PTIMER, 21), PLAIN_VCPU), check=reads(21), order_row=1),
+    timer("timer-before-last-vcpu-6.1", GET, "vCPU 1's PTIMER, set through vCPU 0 before vCPU 1 was created (6.1)",
+          attr(GET, TIMER_CTRL, PTIMER), 0,
+          "arch_timer.c (6.1): set_timer_irqs writes the vCPUs that exist; kvm_timer_vcpu_init gives a later vCPU "
+          "the default PTIMER PPI (30)", attr=A_PTIMER, basis="code", kernels="6.1",
+          setup=(VGIC_DEVICE, PLAIN_VCPU, timer_set(PTIMER, 21), PLAIN_VCPU), check=reads(30), order_row=1),
     timer("timer-after-other-vcpu-ran", SET, "on vCPU 1 after vCPU 0 ran", timer_set(PTIMER, 21), EBUSY,
           f"{TIMER_RST} 2.1 Returns: -EBUSY one or more VCPUs has already run", attr=A_PTIMER, on=VGIC,
           kernels="6.12+", setup=(*runnable(PLAIN_VCPU, PLAIN_VCPU), run_vcpu(0))),
