@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import errno
 import json
 import os
 import re
@@ -83,23 +84,28 @@ class Reporter:
 
     def _crashed(self, rec: Record) -> None:
         """A test reported without its properties (pytest-xdist's report of a test whose worker crashed): its
-        target, and its spec case where the test id names one unambiguously, so that the matrix and the
-        comparison of two runs count it where it belongs."""
-        for name, info in self.targets.items():
-            prefix = f"{name}@{info.get('kernel_release', '')}-"
-            if rec.name.startswith(prefix):
-                rec.target, rec.kernel_release = name, info.get("kernel_release", "")
-                rec.profile = info.get("profile", "")
-                from abi.spec import registry
-                from abi.spec.plugin import machine
+        target from its id (`TARGET@RELEASE` or `TARGET@RELEASE-CASE`), and its spec case where the id names one
+        unambiguously, so that the matrix and the comparison of two runs count it where it belongs."""
+        from abi.target.plugin import ALL
 
-                found = [c for c in registry.cases() if c.id == rec.name[len(prefix):] and machine(name) in c.on]
-                if len(found) == 1:
-                    c = found[0]
-                    rec.group = rec.ioctl = c.ioctl
-                    rec.case, rec.condition, rec.expected, rec.basis, rec.cite = (
-                        c.id, c.condition, c.errno_name, c.basis, c.cite)
-                return
+        name = next((t for t in (*self.targets, *ALL) if rec.name == t or rec.name.startswith((f"{t}@", f"{t}-"))),
+                    None)
+        if name is None:
+            return
+        info = self.targets.get(name, {})
+        rec.target, rec.kernel_release, rec.profile = name, info.get("kernel_release", ""), info.get("profile", "")
+        prefix = f"{name}@{rec.kernel_release}-" if rec.kernel_release else f"{name}-"
+        if not rec.name.startswith(prefix):
+            return
+        from abi.spec import registry
+        from abi.spec.plugin import machine
+
+        found = [c for c in registry.cases() if c.id == rec.name[len(prefix):] and machine(name) in c.on]
+        if len(found) == 1:
+            c = found[0]
+            rec.group = rec.ioctl = c.ioctl
+            rec.case, rec.condition, rec.expected, rec.basis, rec.cite = (
+                c.id, c.condition, c.errno_name, c.basis, c.cite)
 
     def finish(self, session, exitstatus) -> None:
         """Whether the run stopped before every collected test reported, and how many did not."""
@@ -228,9 +234,16 @@ class Reporter:
         return out
 
 
+def _make_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file is in the way; "File exists" would not say so
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(directory)) from None
+
+
 def _write_new(directory: Path, stem: str, contents: dict[str, str | Path]) -> list[Path]:
     """Create every file exclusively (O_EXCL): a name another run took gets the next free `-N` suffix."""
-    directory.mkdir(parents=True, exist_ok=True)
+    _make_dir(directory)
     suffixes = [s for s in SUFFIXES if s in contents]
     for n in range(1, 1000):
         name = stem if n == 1 else f"{stem}-{n}"
@@ -285,7 +298,7 @@ def _wanted(config) -> Path | None:
 def check_writable(config, directory: Path) -> None:
     """Before the first test: can this process create files there? One line and exit status 4 if not."""
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        _make_dir(directory)
         fd, probe = tempfile.mkstemp(prefix=".kvm-abi-probe-", dir=directory)
         os.close(fd)
         os.unlink(probe)
@@ -356,6 +369,15 @@ def pytest_sessionfinish(session, exitstatus):
             if hasattr(plugin, "add_global_property") and hasattr(plugin, "logfile"):  # junitxml
                 plugin.add_global_property("interrupted", reporter.interrupted)
                 plugin.add_global_property("tests_not_run", reporter.interruption["not_run"])
+                _drop_unfinished(plugin)
+
+
+def _drop_unfinished(junitxml) -> None:
+    """junitxml keeps a nameless <testcase> for a test interrupted after its setup (a JUnit reader counts it as a
+    passed test): it is among the tests not run, as in the other reports."""
+    ordered = getattr(junitxml, "node_reporters_ordered", None)
+    if isinstance(ordered, list):
+        ordered[:] = [r for r in ordered if "name" in getattr(r, "attrs", {"name": ""})]
 
 
 def pytest_runtest_logreport(report):
