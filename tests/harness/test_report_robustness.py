@@ -489,3 +489,40 @@ def test_killed_worker_leaves_no_qemu_temp_dir(tmp_path, runs, guest_kernel):
     assert outcomes(results) == {"test_a": "passed", "test_kill": "failed", "test_c": "passed"}
     killed = next(r for r in results["records"] if short(r["nodeid"]) == "test_kill")
     assert killed["target"] == "qemu-arm64-gicv2", "the crashed test keeps its target"
+
+
+# ---- the pieces, without a run -------------------------------------------------------------------------------
+
+def test_a_stopping_run_starts_no_guest(monkeypatch):
+    """Once stopping, whatever would boot a guest (a start, a request to a stopped guest) raises Stopping, a
+    KeyboardInterrupt: a `finally` that reaches the target keeps the interruption; no QEMU, no temp dir."""
+    from abi.target import qemu
+    from abi.target.base import Stopping
+
+    monkeypatch.setattr(qemu, "_stopping", "")
+    qemu.stop_starting("SIGTERM")
+    qemu.stop_starting("SIGINT")  # the first reason stays
+    guest = qemu.QemuTarget("gicv2")
+    for call in (guest.start, guest.nop, guest.open_kvm):
+        with pytest.raises(Stopping, match="^SIGTERM$"):
+            call()
+    assert guest._proc is None and guest._tmp is None
+    assert issubclass(Stopping, KeyboardInterrupt)
+
+
+def test_sweep_removes_only_dirs_whose_process_is_gone(tmp_path, monkeypatch):
+    monkeypatch.setattr(scratch.tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    gone = tmp_path / f"kvm-abi-qemu-{dead.pid}-abcd1234"
+    mine = Path(scratch.mkdtemp("qemu"))
+    parent = tmp_path / f"kvm-abi-qemu-{os.getppid()}-abcd1234"  # a live process's
+    old = tmp_path / "kvm-abi-qemu-abcd1234"  # an older kvm-abi's name: no pid, never touched
+    other = tmp_path / f"kvm-abi-run-{dead.pid}-abcd1234"  # another kind
+    for d in (gone, parent, old, other):
+        d.mkdir()
+    (gone / "console.log").write_text("x")
+    (tmp_path / f"kvm-abi-qemu-{dead.pid}-file").write_text("not a dir")
+    assert scratch.sweep("qemu") == [str(gone)]
+    assert not gone.exists() and all(d.exists() for d in (mine, parent, old, other))
+    assert mine.name.startswith(f"kvm-abi-qemu-{os.getpid()}-") and mine.stat().st_mode & 0o777 == 0o700
