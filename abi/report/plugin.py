@@ -110,11 +110,13 @@ class Reporter:
     def finish(self, session, exitstatus) -> None:
         """Whether the run stopped before every collected test reported, and how many did not."""
         not_run = [n for n in self.collected if n not in self._by_id]
-        reason = self.stopped_by or (str(session.shouldfail or session.shouldstop or "") or None)
-        if reason is None and (exitstatus == pytest.ExitCode.INTERRUPTED or not_run):
-            reason = f"the run ended early (exit status {int(exitstatus)})"
-        if reason is None:
-            return
+        from abi.target.plugin import STOP_SIGNALS
+
+        signalled = self.stopped_by in {s.name for s in STOP_SIGNALS}
+        if not (signalled or not_run):
+            return  # every test reported (pytest-xdist's -x may stop a run that had nothing left to do)
+        reason = self.stopped_by or str(session.shouldfail or session.shouldstop or "") \
+            or f"the run ended early (exit status {int(exitstatus)})"
         self.interruption = {
             "reason": reason, "not_run": len(not_run), "collected": len(self.collected),
             "message": f"interrupted ({reason}): {len(not_run)} of {len(self.collected)} tests not run",

@@ -77,11 +77,13 @@ class Stopper:
     Ctrl-C), and from then on no guest starts; the controller passes the signal on to its pytest-xdist workers,
     which would otherwise finish their test first and be killed after xdist's timeout, leaving their temp dirs.
     A repeat while stopping is ignored, said in one line: the shutdown is bounded (no new guest, xdist's 10 s for
-    its workers) and must not be cut short while it writes the reports."""
+    its workers) and must not be cut short while it writes the reports. So is a signal once the session finishes
+    (every test has ended): raising there would skip the hooks that write the JUnit XML and the HTML report."""
 
     def __init__(self, controller: bool):
         self.controller = controller
         self.signal = ""  # the name of the signal that stopped the run
+        self.finishing = False  # pytest_sessionfinish has begun
         self.workers: dict[str, int] = {}  # pytest-xdist gateway id -> pid
         self._previous: dict[int, object] = {}
 
@@ -100,19 +102,33 @@ class Stopper:
 
     def handle(self, signum, frame) -> None:
         name = signal.Signals(signum).name
-        if self.signal:
+        if self.signal or self.finishing:
             if self.controller:
-                os.write(2, f"\nkvm-abi: {name} while stopping: ignored (writing the reports)\n".encode())
+                os.write(2, f"\nkvm-abi: {name} while the run ends: ignored (writing the reports)\n".encode())
+            if not self.signal:  # the workers still come down at once
+                self.signal = name
+                qemu.stop_starting(name)
+                self._forward(signum)
             return
         self.signal = name
         qemu.stop_starting(name)
+        self._forward(signum)
+        raise Stopping(name)  # said in one line by pytest_keyboard_interrupt, once pytest's capture is off
+
+    def _forward(self, signum: int) -> None:
         for pid in self.workers.values():
             with contextlib.suppress(OSError):
                 os.kill(pid, signum)
-        raise Stopping(name)  # said in one line by pytest_keyboard_interrupt, once pytest's capture is off
 
 
 _STOPPER = pytest.StashKey[Stopper]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    stopper = session.config.stash.get(_STOPPER, None)
+    if stopper is not None:
+        stopper.finishing = True
 
 
 def stop_signal(config) -> str:

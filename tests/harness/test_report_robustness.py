@@ -42,7 +42,8 @@ class Run:
         self.where = where
         self.log = where / f"run-{time.monotonic_ns()}.log"
         cmd = [*prefix, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark",
-               "-p", "abi.target.plugin", "-p", "abi.report.plugin", "--rootdir", str(where), *args]
+               "-p", "no:hypothesispytest", "-p", "abi.target.plugin", "-p", "abi.report.plugin",
+               "--rootdir", str(where), *args]
         environ = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                        **(env or {}))
         with open(self.log, "w") as out:
@@ -283,6 +284,38 @@ def test_crashed_worker_test_is_a_failure_in_every_report(tmp_path, runs):
     assert leaves == {"test_before": True, "test_crash": False, "test_after": True}
     assert junit(files[".xml"])[0] == {"test_before": "passed", "test_crash": "failed", "test_after": "passed"}
     assert re.search(r'id="kvm-totals" data-tests="3" data-passed="2" data-failed="1"', files[".html"].read_text())
+
+
+@pytest.mark.parametrize("xdist", [False, True], ids=["plain", "n2"])
+def test_sigterm_while_the_reports_are_written_loses_nothing(tmp_path, runs, xdist):
+    """Every test has ended and the session is finishing (pytest-xdist tearing its workers down, junitxml and
+    pytest-html writing) when SIGTERM comes: raising there skipped those hooks, and the JUnit XML and the HTML report
+    were lost. The run completes its reports instead, and says it ignored the signal."""
+    if xdist:
+        pytest.importorskip("xdist")
+    write_tests(tmp_path, "test_two.py", """
+        def test_one():
+            pass
+
+        def test_two():
+            pass
+    """)
+    write_tests(tmp_path, "conftest.py", """
+        import os, signal
+
+        def pytest_sessionfinish(session):
+            if not os.environ.get("PYTEST_XDIST_WORKER"):
+                os.kill(os.getpid(), signal.SIGTERM)  # a CI timeout, as the reports are being written
+    """)
+    out = tmp_path / "reports"
+    run = Run(tmp_path, ["test_two.py", "--report-dir", str(out), *(["-n", "2"] if xdist else [])])
+    runs.append(run)
+    assert run.wait() == pytest.ExitCode.OK, run.output
+    assert run.lines("kvm-abi: SIGTERM while the run ends: ignored (writing the reports)"), run.output
+    files = reports(out)
+    assert outcomes(json.loads(files[".json"].read_text())) == {"test_one": "passed", "test_two": "passed"}
+    assert junit(files[".xml"])[0] == {"test_one": "passed", "test_two": "passed"}
+    assert "Traceback" not in run.output
 
 
 # ---- 4, 5. SIGTERM, Ctrl-C, a killed worker, on real guests ---------------------------------------------------
