@@ -435,13 +435,11 @@ def pytest_html_results_summary(prefix, summary, postfix, session):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_terminal_summary(terminalreporter, config):
-    """Write the reports (pytest-html and junitxml have written theirs), before those two print where they are."""
+    """Write the reports (pytest-html and junitxml have written theirs), before those two print where they are;
+    where they went is said last, after pytest's own summary line."""
     reporter = config.stash.get(_KEY, None)
-    if reporter is None:
-        return
-    reporter.publish()
-    for line in reporter.lines():
-        terminalreporter.write_line(line)
+    if reporter is not None:
+        reporter.publish()
 
 
 def pytest_html_report_title(report):
@@ -450,17 +448,16 @@ def pytest_html_report_title(report):
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
-    """Where no terminal summary came (an internal error, -p no:terminal): write them now. Nothing ran (a usage
-    error, an empty selection): leave no empty reports behind."""
+    """Where the reports went, and whether they are partial. Written now where no terminal summary came (an internal
+    error, -p no:terminal); nothing ran (a usage error, an empty selection): no empty reports left behind."""
     reporter = config.stash.get(_KEY, None)
     if reporter is None:
         return
-    if not reporter.written:
-        reporter.publish()
-        terminal = config.pluginmanager.get_plugin("terminalreporter")
-        for line in reporter.lines():
-            if terminal is not None:
-                terminal.write_line(line)
-            else:
-                print(line)
+    reporter.publish()
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    for line in reporter.lines():
+        if terminal is not None:
+            terminal.write_line(line)
+        else:
+            print(line)
     shutil.rmtree(reporter.work, ignore_errors=True)
