@@ -6,7 +6,7 @@ What a comparison can say, from worst to mildest, and the exit status of `python
   against a recorded deviation (fixed: the expectation needs updating); or a deviation's observed outcome
   changed although both runs call it expected.
 - coverage lost (3): a case that ran (passed, or held as recorded) is now skipped or gone, or a target that ran
-  cases runs none: the new run claims less than the base did.
+  cases runs none, or either run was interrupted: the new run claims less than the base did.
 - neither (0): what is left is information (fixed cases, gone deviations, new cases, changed errnos of passing
   code-basis cases).
 """
@@ -43,6 +43,7 @@ class Diff:
     new_cases: list[str] = field(default_factory=list)
     gone_cases: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)  # what changed in the machines themselves
+    interrupted: list[str] = field(default_factory=list)  # a run that stopped early (its "interrupted" message)
 
     @property
     def regressed(self) -> bool:
@@ -52,14 +53,14 @@ class Diff:
     def status(self) -> int:
         if self.regressed:
             return REGRESSED
-        return COVERAGE_LOST if self.coverage_lost else OK
+        return COVERAGE_LOST if self.coverage_lost or self.interrupted else OK
 
     @property
     def verdict(self) -> str:
         return {REGRESSED: "REGRESSED", COVERAGE_LOST: "COVERAGE LOST", OK: "no regression"}[self.status]
 
     def sections(self):
-        return (("Targets", self.targets), ("New failures", self.new_failures),
+        return (("Interrupted", self.interrupted), ("Targets", self.targets), ("New failures", self.new_failures),
                 ("Deviations observed differently", self.observation_changed), ("Coverage lost", self.coverage_lost),
                 ("Fixed", self.fixed), ("Deviations gone", self.deviations_gone),
                 ("Changed errnos", self.changed_errnos),
@@ -149,6 +150,9 @@ def compare(base_path: str, new_path: str) -> Diff:
     d.gone_cases = sorted(b.keys() - n.keys())
     d.coverage_lost += [f"{key}: {b[key]['outcome']} -> not in the new run" for key in d.gone_cases
                         if b[key]["outcome"] in RAN]
+    for which, data in (("base", base), ("new", new)):
+        if data.get("interrupted"):
+            d.interrupted.append(f"{which}: {data['interrupted'].get('message', 'interrupted')}")
     d.new_findings = sorted(_findings(new) - _findings(base))
     d.gone_findings = sorted(_findings(base) - _findings(new))
     return d

@@ -17,6 +17,7 @@ CSS = """
 #kvm-abi .xfail { background: #fde4a8; } #kvm-abi .skip { background: #e4e4e4; }
 #kvm-abi .gap { background: #fff3f3; color: #a00; }
 #kvm-abi .cite { color: #555; max-width: 28em; }
+#kvm-abi #kvm-interrupted { padding: 6px 10px; border: 2px solid #c00; }
 </style>
 """
 
@@ -124,10 +125,18 @@ def undocumented_table(found) -> str:
     return "\n".join(out)
 
 
+def interrupted_banner(interrupted: str) -> str:
+    if not interrupted:
+        return ""
+    return (f'<p id="kvm-interrupted" class="fail"><strong>Partial results: {escape(interrupted)}.</strong> '
+            "Every outcome below is real; the tests not run have none.</p>")
+
+
 def summary(rows: list[Row], targets: dict[str, dict], findings: list[dict], records: list[Record],
-            coverage: str = "") -> str:
+            coverage: str = "", interrupted: str = "") -> str:
     names = list(targets)
-    return (f'{CSS}<section id="kvm-abi"><h3>KVM ABI conformance</h3>{totals(records)}'
+    return (f'{CSS}<section id="kvm-abi"><h3>KVM ABI conformance</h3>{interrupted_banner(interrupted)}'
+            f"{totals(records)}"
             f"<h3>Targets</h3>{targets_table(targets)}"
             f"<h3>ioctl &times; errno</h3>{matrix_table(rows, names)}"
             f"<h3>Findings</h3>{findings_list(findings)}"

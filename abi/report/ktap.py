@@ -1,4 +1,8 @@
-"""KTAP v1 (Documentation/dev-tools/ktap.rst): one nested subtest group per ioctl, and a reader for it."""
+"""KTAP v1 (Documentation/dev-tools/ktap.rst): one nested subtest group per ioctl, and a reader for it.
+
+An interrupted run says so twice: a diagnostic line after the plan, and a closing `Bail out!` line (TAP's, which
+kselftest prints too; KTAP counts it among the "unknown lines" that do not change any result). The plan counts
+the groups written, so the document stays valid."""
 
 from __future__ import annotations
 
@@ -25,11 +29,14 @@ def _line(n: int, r: Record) -> str:
     return text
 
 
-def render(records: list[Record]) -> str:
+def render(records: list[Record], interrupted: str = "") -> str:
+    """`interrupted`: why the run stopped early and what it did not run, one line ("" for a complete run)."""
     groups: dict[str, list[Record]] = {}
     for r in records:
         groups.setdefault(r.group, []).append(r)
     out = ["KTAP version 1", f"1..{len(groups)}"]
+    if interrupted:
+        out.append(f"# kvm-abi: {_clean(interrupted)}")
     for n, (group, members) in enumerate(groups.items(), 1):
         out += ["  KTAP version 1", f"  1..{len(members)}"]
         for i, r in enumerate(members, 1):
@@ -39,6 +46,8 @@ def render(records: list[Record]) -> str:
         failed = any(r.outcome in ("failed", "error", "xpassed") for r in members)
         skipped = all(r.outcome == "skipped" for r in members)
         out.append(f"{'not ok' if failed else 'ok'} {n} {_clean(group)}" + (" # SKIP" if skipped else ""))
+    if interrupted:
+        out.append(f"Bail out! {_clean(interrupted)}")
     return "\n".join(out) + "\n"
 
 
@@ -49,6 +58,7 @@ class Node:
     directive: str = ""
     children: list[Node] = field(default_factory=list)
     plan: int | None = None
+    bail_out: str = ""  # the top level's `Bail out!` reason: the run stopped early
 
 
 _RESULT = re.compile(r"^(ok|not ok) (\d+)(?: ([^#]*?))?\s*(?:#\s*(\w+)?.*)?$")
@@ -59,8 +69,12 @@ def parse(text: str) -> Node:
     root = Node("root")
     stack: list[tuple[int, Node]] = []
     pending: list[Node] = []
+    bail_out = ""
     for raw in text.splitlines():
         if not raw.strip():
+            continue
+        if raw.startswith("Bail out!"):
+            bail_out = raw[len("Bail out!"):].strip() or "(no reason)"
             continue
         indent = len(raw) - len(raw.lstrip(" "))
         line = raw.strip()
@@ -89,6 +103,7 @@ def parse(text: str) -> Node:
         node = stack.pop()[1]
         root.children.append(node)
     top = root.children[0] if root.children else Node()
+    top.bail_out = bail_out
     _check_plans(top)
     return top
 

@@ -1,24 +1,40 @@
 """pytest wiring of the reports: every conformance run leaves HTML, JUnit XML, KTAP and results JSON in
---report-dir (default reports/), named with the date and the kernel releases it ran on.
+--report-dir (default reports/), named with the date, the targets and the kernel releases it ran on.
 
 Active when the run includes tests/conformance or --report-dir is given. With pytest-xdist only the
 controller writes: workers' reports reach it with their user properties.
+
+Nothing is lost and nothing is silent:
+- the report dir is checked before the first test (one line, pytest's usage-error exit status 4);
+- pytest-html and junitxml write into a private temp dir; at the end all four files are created exclusively in the
+  report dir under a name no other run has taken (a `-2`, `-3` suffix otherwise), so runs never overwrite each
+  other; if that fails, they go to a new temp dir, said in one line, and the exit status is not 0;
+- a test whose pytest-xdist worker crashed is a failure in every report;
+- a run that stopped early (SIGTERM, Ctrl-C, -x) writes what ran, marked interrupted, with the tests not run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
+import errno
 import json
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from abi import scratch
 from abi.report import html as report_html
 from abi.report import ktap, matrix
 from abi.report.records import Record, from_report, outcome_of
+
+# The JSON first: whoever creates it owns the name (every run reserves in this order).
+SUFFIXES = (".json", ".ktap", ".xml", ".html")
 
 _KEY = pytest.StashKey["Reporter"]()
 # The results JSON's format: 2 gives each finding its class ({"class", "text"}) and each record its verdict and
@@ -38,18 +54,30 @@ class Reporter:
         self.config = config
         self.dir = directory
         self.records: list[Record] = []
+        self._by_id: dict[str, Record] = {}
         self.targets: dict[str, dict] = {}
         self.started = datetime.datetime.now()
-        self.renames: list[tuple[Path, str]] = []
+        self.work = Path(scratch.mkdtemp("run"))  # pytest-html's and junitxml's files until the end
+        self.html = self.xml = None  # their paths there, when this plugin chose them
+        self.collected: dict[str, None] = {}  # node ids, in collection order
+        self.stopped_by = ""  # what ended the session early, if anything did
+        self.interruption: dict | None = None
+        self.session = None
         self.written: list[Path] = []
+        self.fallback: str = ""  # the one line saying where the reports went instead, if they did
 
     def add(self, report, outcome: str) -> None:
         rec = from_report(report, outcome)
-        if self.records and self.records[-1].nodeid == rec.nodeid:
-            # A teardown error after the call's outcome: the test's outcome is the error.
-            self.records[-1].outcome, self.records[-1].message = rec.outcome, rec.message
+        if rec.nodeid in self._by_id:
+            # A later phase's outcome for a test already recorded (a teardown error after the call, a crash report
+            # after its setup or call): the test's outcome is the error.
+            prev = self._by_id[rec.nodeid]
+            prev.outcome, prev.message = rec.outcome, rec.message
             return
+        if not rec.target:
+            self._crashed(rec)
         self.records.append(rec)
+        self._by_id[rec.nodeid] = rec
         if rec.target:
             info = self.targets.setdefault(rec.target, {})
             for k in ("kernel_release", "profile"):
@@ -57,10 +85,60 @@ class Reporter:
             for k, v in rec.extra.items():
                 info.setdefault(k, v)
 
+    def _crashed(self, rec: Record) -> None:
+        """A test reported without its properties (pytest-xdist's report of a test whose worker crashed): its
+        target from its id (`TARGET@RELEASE` or `TARGET@RELEASE-CASE`), and its spec case where the id names one
+        unambiguously, so that the matrix and the comparison of two runs count it where it belongs."""
+        from abi.target.plugin import ALL
+
+        name = next((t for t in (*self.targets, *ALL) if rec.name == t or rec.name.startswith((f"{t}@", f"{t}-"))),
+                    None)
+        if name is None:
+            return
+        info = self.targets.get(name, {})
+        rec.target, rec.kernel_release, rec.profile = name, info.get("kernel_release", ""), info.get("profile", "")
+        prefix = f"{name}@{rec.kernel_release}-" if rec.kernel_release else f"{name}-"
+        if not rec.name.startswith(prefix):
+            return
+        from abi.spec import registry
+        from abi.spec.plugin import machine
+
+        found = [c for c in registry.cases() if c.id == rec.name[len(prefix):] and machine(name) in c.on]
+        if len(found) == 1:
+            c = found[0]
+            rec.group = rec.ioctl = c.ioctl
+            rec.case, rec.condition, rec.expected, rec.basis, rec.cite = (
+                c.id, c.condition, c.errno_name, c.basis, c.cite)
+
+    def finish(self, session, exitstatus) -> None:
+        """Whether the run stopped before every collected test reported, and how many did not."""
+        not_run = [n for n in self.collected if n not in self._by_id]
+        from abi.target.plugin import STOP_SIGNALS
+
+        signalled = self.stopped_by in {s.name for s in STOP_SIGNALS}
+        if not (signalled or not_run):
+            return  # every test reported (pytest-xdist's -x may stop a run that had nothing left to do)
+        reason = self.stopped_by or str(session.shouldfail or session.shouldstop or "") \
+            or f"the run ended early (exit status {int(exitstatus)})"
+        self.interruption = {
+            "reason": reason, "not_run": len(not_run), "collected": len(self.collected),
+            "message": f"interrupted ({reason}): {len(not_run)} of {len(self.collected)} tests not run",
+            "not_run_ids": not_run}
+
+    @property
+    def interrupted(self) -> str:
+        return self.interruption["message"] if self.interruption else ""
+
     def stem(self) -> str:
-        releases = sorted({r.kernel_release for r in self.records if r.kernel_release})
-        tag = "+".join(releases) or "no-target"
-        tag = re.sub(r"[^\w.+-]", "_", tag)[:120]
+        """conformance-DATE-TIME-TARGETS-RELEASES: conformance-2026-11-24-015930-gicv2+gicv3-6.1.0-56-cloud-arm64."""
+        from abi.target.plugin import ALL
+
+        order = {n: i for i, n in enumerate(ALL)}
+        names = sorted(self.targets, key=lambda n: (order.get(n, len(order)), n))
+        short = "+".join(n.removeprefix("qemu-arm64-") for n in names)
+        releases = "+".join(sorted({r.kernel_release for r in self.records if r.kernel_release}))
+        tag = "-".join(t for t in (short, releases) if t) or "no-target"
+        tag = re.sub(r"[^\w.+-]", "_", tag)[:160]
         return f"conformance-{self.started:%Y-%m-%d-%H%M%S}-{tag}"
 
     def findings(self) -> list[dict]:
@@ -140,26 +218,96 @@ class Reporter:
         rows = matrix.build(self.records, names, [s.pair for s in st or []])
         return report_html.summary(rows, self.targets, self.findings(), self.records,
                                    report_html.coverage_table(st, figs, source)
-                                   + report_html.undocumented_table(self.undocumented()))
+                                   + report_html.undocumented_table(self.undocumented()), self.interrupted)
 
-    def write(self) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
-        stem = self.stem()
+    def contents(self) -> dict[str, str | Path]:
+        """What each report file holds: text, or the file pytest-html/junitxml wrote."""
         _, figs, source = self.coverage()
+        interruption = dict(self.interruption or {})
+        not_run = interruption.pop("not_run_ids", [])
         results = {"format": FORMAT, "started": self.started.isoformat(timespec="seconds"), "targets": self.targets,
+                   "interrupted": interruption or None, "not_run": not_run,
                    "findings": self.findings(), "finding_classes": self.finding_counts(),
                    "coverage": {"against": source, "figures": [f.line() for f in figs]},
                    "undocumented": [dataclasses.asdict(u) | {"general": u.general} for u in self.undocumented()],
                    "records": [r.as_dict() for r in self.records]}
-        for suffix, text in ((".json", json.dumps(results, indent=1)), (".ktap", ktap.render(self.records))):
-            path = self.dir / (stem + suffix)
-            path.write_text(text)
-            self.written.append(path)
-        for tmp, suffix in self.renames:
-            if tmp.exists():
-                final = self.dir / (stem + suffix)
-                os.replace(tmp, final)
-                self.written.append(final)
+        out: dict[str, str | Path] = {".json": json.dumps(results, indent=1),
+                                      ".ktap": ktap.render(self.records, self.interrupted)}
+        for suffix, path in ((".xml", self.xml), (".html", self.html)):
+            if path is not None and path.exists():
+                out[suffix] = path
+        return out
+
+    def publish(self) -> None:
+        """Write the reports into the report dir, each created exclusively under a name no other run has; if that
+        fails, into a new temp dir, said in one line. Once: later calls do nothing."""
+        if self.written or not (self.records or self.interruption):
+            return
+        contents = self.contents()
+        try:
+            self.written = _write_new(self.dir, self.stem(), contents)
+        except OSError as e:
+            elsewhere = Path(tempfile.mkdtemp(prefix="kvm-abi-reports-"))
+            self.written = _write_new(elsewhere, self.stem(), contents)
+            self.fallback = (f"kvm-abi: cannot write the reports to {self.dir}: {e.strerror or e}; "
+                             f"they are in {elsewhere} instead")
+            if self.session is not None and self.session.exitstatus == pytest.ExitCode.OK:
+                self.session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the run did not leave them where asked
+        shutil.rmtree(self.work, ignore_errors=True)
+        # What pytest-html and junitxml print in the terminal summary: their files' final names.
+        final = {p.suffix: p for p in self.written}
+        for plugin in self.config.pluginmanager.get_plugins():
+            if self.html is not None and getattr(plugin, "_report_path", None) == self.html and ".html" in final:
+                plugin._report_path = final[".html"]
+            if self.xml is not None and getattr(plugin, "logfile", None) == str(self.xml) and ".xml" in final:
+                plugin.logfile = str(final[".xml"])
+
+    def lines(self) -> list[str]:
+        out = [f"kvm-abi report: {p}" for p in self.written]
+        if self.interrupted:
+            out.append(f"kvm-abi: reports marked {self.interrupted}")
+        if self.fallback:
+            out.append(self.fallback)
+        return out
+
+
+def _make_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file is in the way; "File exists" would not say so
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(directory)) from None
+
+
+def _write_new(directory: Path, stem: str, contents: dict[str, str | Path]) -> list[Path]:
+    """Create every file exclusively (O_EXCL): a name another run took gets the next free `-N` suffix."""
+    _make_dir(directory)
+    suffixes = [s for s in SUFFIXES if s in contents]
+    for n in range(1, 1000):
+        name = stem if n == 1 else f"{stem}-{n}"
+        made: list[Path] = []
+        try:
+            for suffix in suffixes:
+                path = directory / (name + suffix)
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+                made.append(path)
+        except FileExistsError:
+            for path in made:
+                path.unlink(missing_ok=True)
+            continue
+        try:
+            for path, suffix in zip(made, suffixes, strict=True):
+                what = contents[suffix]
+                if isinstance(what, Path):
+                    shutil.copyfile(what, path)
+                else:
+                    path.write_text(what)
+        except OSError:
+            for path in made:
+                with contextlib.suppress(OSError):
+                    path.unlink(missing_ok=True)
+            raise
+        return made
+    raise FileExistsError(f"{directory / stem}: 999 runs already took this name")
 
 
 def _header_findings() -> list[str]:
@@ -184,6 +332,20 @@ def _wanted(config) -> Path | None:
     return None
 
 
+def check_writable(config, directory: Path) -> None:
+    """Before the first test: can this process create files there? One line and exit status 4 if not."""
+    try:
+        _make_dir(directory)
+        fd, probe = tempfile.mkstemp(prefix=".kvm-abi-probe-", dir=directory)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        where = "--report-dir" if config.getoption("report_dir") else "the default report dir"
+        hint = "" if config.getoption("report_dir") else " (choose another with --report-dir DIR)"
+        raise pytest.UsageError(f"{where} {directory}: cannot write reports there: {e.strerror or e}{hint}") \
+            from None
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     if hasattr(config, "workerinput"):
@@ -191,19 +353,68 @@ def pytest_configure(config):
     directory = _wanted(config)
     if directory is None:
         return
-    directory.mkdir(parents=True, exist_ok=True)
+    check_writable(config, directory)
+    scratch.sweep("run")  # the work dirs of runs that were killed
     reporter = Reporter(config, directory)
     # pytest-html and junitxml read their paths in their own pytest_configure, which runs after this one.
     if not config.getoption("htmlpath", None):
-        tmp = directory / f".kvm-abi-{os.getpid()}.html"
-        config.option.htmlpath = str(tmp)
+        reporter.html = reporter.work / "report.html"
+        config.option.htmlpath = str(reporter.html)
         config.option.self_contained_html = True
-        reporter.renames.append((tmp, ".html"))
     if not config.option.xmlpath:
-        tmp = directory / f".kvm-abi-{os.getpid()}.xml"
-        config.option.xmlpath = str(tmp)
-        reporter.renames.append((tmp, ".xml"))
+        reporter.xml = reporter.work / "report.xml"
+        config.option.xmlpath = str(reporter.xml)
     config.stash[_KEY] = reporter
+
+
+def pytest_collection_finish(session):
+    reporter = session.config.stash.get(_KEY, None)
+    if reporter is not None:
+        reporter.collected.update(dict.fromkeys(item.nodeid for item in session.items))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """Under pytest-xdist the controller collects nothing: each worker sends its ids."""
+    reporter = node.config.stash.get(_KEY, None)
+    if reporter is not None:
+        reporter.collected.update(dict.fromkeys(ids))
+
+
+def pytest_keyboard_interrupt(excinfo):
+    reporter = _reporter()
+    if reporter is not None:
+        # A signal's name (abi.target.base.Stopping), or pytest-xdist's reason ("[gw0] ... keyboard-interrupt").
+        reporter.stopped_by = reporter.stopped_by or str(excinfo.value) or excinfo.typename
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Before pytest-html and junitxml write: whether the run was interrupted, and the tests it did not run."""
+    reporter = session.config.stash.get(_KEY, None)
+    if reporter is None:
+        return
+    try:
+        from abi.target.plugin import stop_signal
+
+        reporter.stopped_by = stop_signal(session.config) or reporter.stopped_by
+    except ImportError:
+        pass
+    reporter.finish(session, exitstatus)
+    if reporter.interruption:
+        for plugin in session.config.pluginmanager.get_plugins():
+            if hasattr(plugin, "add_global_property") and hasattr(plugin, "logfile"):  # junitxml
+                plugin.add_global_property("interrupted", reporter.interrupted)
+                plugin.add_global_property("tests_not_run", reporter.interruption["not_run"])
+                _drop_unfinished(plugin)
+
+
+def _drop_unfinished(junitxml) -> None:
+    """junitxml keeps a nameless <testcase> for a test interrupted after its setup (a JUnit reader counts it as a
+    passed test): it is among the tests not run, as in the other reports."""
+    ordered = getattr(junitxml, "node_reporters_ordered", None)
+    if isinstance(ordered, list):
+        ordered[:] = [r for r in ordered if "name" in getattr(r, "attrs", {"name": ""})]
 
 
 def pytest_runtest_logreport(report):
@@ -226,6 +437,9 @@ def _reporter():
 @pytest.hookimpl(trylast=True)
 def pytest_sessionstart(session):
     _CONFIG[:] = [session.config]
+    reporter = session.config.stash.get(_KEY, None)
+    if reporter is not None:
+        reporter.session = session
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -256,24 +470,17 @@ def pytest_html_results_summary(prefix, summary, postfix, session):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_terminal_summary(terminalreporter, config):
-    """Give the HTML report its final name before pytest-html prints where it is."""
+    """Write the reports (pytest-html and junitxml have written theirs), before those two print where they are;
+    where they went is said last, after pytest's own summary line."""
     reporter = config.stash.get(_KEY, None)
-    if reporter is None or not reporter.records:
+    if reporter is None:
         return
     if any(r.case for r in reporter.records):
         counts = reporter.finding_counts()
         terminalreporter.section(f"findings: {sum(counts.values())}, by class")
         for kind, n in counts.items():
             terminalreporter.write_line(f"{n:5}  {kind}")
-    for plugin in config.pluginmanager.get_plugins():
-        path = getattr(plugin, "_report_path", None)  # pytest-html's reporter
-        for tmp, suffix in list(reporter.renames):
-            if suffix == ".html" and path is not None and Path(path) == tmp and tmp.exists():
-                final = reporter.dir / (reporter.stem() + suffix)
-                os.replace(tmp, final)
-                plugin._report_path = final
-                reporter.renames.remove((tmp, suffix))
-                reporter.written.append(final)
+    reporter.publish()
 
 
 def pytest_html_report_title(report):
@@ -282,16 +489,16 @@ def pytest_html_report_title(report):
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
+    """Where the reports went, and whether they are partial. Written now where no terminal summary came (an internal
+    error, -p no:terminal); nothing ran (a usage error, an empty selection): no empty reports left behind."""
     reporter = config.stash.get(_KEY, None)
     if reporter is None:
         return
-    if not reporter.records:
-        # Nothing ran (a usage error, an empty selection): leave no empty reports behind.
-        for tmp, _ in reporter.renames:
-            tmp.unlink(missing_ok=True)
-        return
-    reporter.write()
+    reporter.publish()
     terminal = config.pluginmanager.get_plugin("terminalreporter")
-    if terminal is not None:
-        for path in reporter.written:
-            terminal.write_line(f"kvm-abi report: {path}")
+    for line in reporter.lines():
+        if terminal is not None:
+            terminal.write_line(line)
+        else:
+            print(line)
+    shutil.rmtree(reporter.work, ignore_errors=True)

@@ -37,6 +37,8 @@ class Record:
 
 def outcome_of(report) -> str | None:
     """The test's outcome from its phase reports (None: not final yet)."""
+    if report.when not in ("setup", "call", "teardown"):
+        return "failed" if report.failed else None  # pytest-xdist's when="???": the test's worker crashed
     xfail = hasattr(report, "wasxfail")
     if report.when == "call":
         if xfail:

@@ -29,6 +29,13 @@ class TargetLost(Exception):
         self.console_tail = console_tail
 
 
+class Stopping(KeyboardInterrupt):
+    """The run is stopping (SIGTERM, Ctrl-C): the signal's name. Raised where the signal finds the test process,
+    and by a target asked to start anything new afterwards. A KeyboardInterrupt, so that pytest ends the session
+    as after Ctrl-C (fixtures torn down, reports written) and a `finally` that reaches a target while the run
+    stops keeps the interruption instead of replacing it with an error."""
+
+
 def errno_name(code: int) -> str:
     return _errno.errorcode.get(code, f"errno {code}")
 
@@ -100,8 +107,8 @@ class Target(ABC):
 
     name: str
     arch: str
-    # Bumped whenever the target restarts (a guest booted again after TargetLost): fds and addresses
-    # obtained in an earlier generation are gone and must not be closed or used.
+    # Bumped whenever the target's process goes away (a guest stopped or lost, to be booted again on the next
+    # request): fds and addresses obtained in an earlier generation are gone and must not be closed or used.
     generation: int = 0
 
     @abstractmethod

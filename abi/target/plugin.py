@@ -4,17 +4,25 @@ the report hooks that put the target, its kernel release and (after a crash) the
 Each pytest process (each pytest-xdist worker) has its own `Pool`: guests are booted lazily on first use,
 reused for the whole session, and stopped at its end; nothing is shared between workers. A target that
 cannot run here is remembered with its one-line reason and every test on it is skipped with that line.
+
+SIGTERM (a CI timeout), SIGHUP and SIGINT (Ctrl-C) stop a run alike, in the controller and in every worker
+(`Stopper`): the test in flight is interrupted, no test and no guest starts any more, fixtures are torn down,
+guests stopped and their temp dirs removed, and the controller writes the reports of what ran, marked interrupted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
+import threading
 
 import pytest
 
-from abi.target import provision
-from abi.target.base import Target, TargetLost, TargetUnavailable
+from abi import scratch
+from abi.target import provision, qemu
+from abi.target.base import Stopping, Target, TargetLost, TargetUnavailable
 from abi.target.qemu import PROFILES, QemuTarget
 
 LOCAL = "local"
@@ -48,12 +56,115 @@ def pytest_configure(config):
     except TargetUnavailable as e:
         raise pytest.UsageError(str(e)) from None
     config.stash[_POOL] = Pool(selected(config), kernel, modules, config)
+    stopper = config.stash[_STOPPER] = Stopper(not hasattr(config, "workerinput"))
+    stopper.install()
+    config.add_cleanup(stopper.uninstall)  # after every pytest_unconfigure: the reports are written by then
 
 
 def pytest_unconfigure(config):
     pool = config.stash.get(_POOL, None)
     if pool:
         pool.stop()
+    if not hasattr(config, "workerinput"):
+        scratch.sweep("qemu")  # the temp dirs of workers that were killed (a crash, or too slow to come down)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+class Stopper:
+    """The first stop signal raises Stopping where it finds the main thread (pytest then ends the session as after
+    Ctrl-C), and from then on no guest starts; the controller passes the signal on to its pytest-xdist workers,
+    which would otherwise finish their test first and be killed after xdist's timeout, leaving their temp dirs.
+    A repeat while stopping is ignored, said in one line: the shutdown is bounded (no new guest, xdist's 10 s for
+    its workers) and must not be cut short while it writes the reports. So is a signal once the session finishes
+    (every test has ended): raising there would skip the hooks that write the JUnit XML and the HTML report."""
+
+    def __init__(self, controller: bool):
+        self.controller = controller
+        self.signal = ""  # the name of the signal that stopped the run
+        self.finishing = False  # pytest_sessionfinish has begun
+        self.workers: dict[str, int] = {}  # pytest-xdist gateway id -> pid
+        self._previous: dict[int, object] = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in STOP_SIGNALS:
+            # Only where no one else handles it (SIG_IGN stays: a background job ignores Ctrl-C).
+            if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler, qemu._on_signal):
+                self._previous[sig] = signal.signal(sig, self.handle)
+
+    def uninstall(self) -> None:
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
+        self._previous.clear()
+
+    def handle(self, signum, frame) -> None:
+        name = signal.Signals(signum).name
+        if self.signal or self.finishing:
+            if self.controller:
+                os.write(2, f"\nkvm-abi: {name} while the run ends: ignored (writing the reports)\n".encode())
+            if not self.signal:  # the workers still come down at once
+                self.signal = name
+                qemu.stop_starting(name)
+                self._forward(signum)
+            return
+        self.signal = name
+        qemu.stop_starting(name)
+        self._forward(signum)
+        raise Stopping(name)  # said in one line by pytest_keyboard_interrupt, once pytest's capture is off
+
+    def _forward(self, signum: int) -> None:
+        for pid in self.workers.values():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signum)
+
+
+_STOPPER = pytest.StashKey[Stopper]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    stopper = session.config.stash.get(_STOPPER, None)
+    if stopper is not None:
+        stopper.finishing = True
+
+
+def stop_signal(config) -> str:
+    """The name of the signal that stopped this run ('' when none did)."""
+    stopper = config.stash.get(_STOPPER, None)
+    return stopper.signal if stopper else ""
+
+
+@pytest.hookimpl(trylast=True)  # after the capture manager's: stderr is the terminal again
+def pytest_keyboard_interrupt(excinfo):
+    # Whatever ended the session early (a signal, or pytest-xdist after a worker's): start no guest from now on.
+    why = str(excinfo.value) if isinstance(excinfo.value, Stopping) else excinfo.typename
+    qemu.stop_starting(why)
+    if isinstance(excinfo.value, Stopping) and not _in_worker():
+        sys.stderr.write(f"\nkvm-abi: {why}: stopping: no new test or guest starts; the tests that ran are "
+                         "reported\n")
+        sys.stderr.flush()
+
+
+def _in_worker() -> bool:
+    return bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodeready(node):
+    stopper = node.config.stash.get(_STOPPER, None)
+    with contextlib.suppress(Exception):  # the pid execnet cached when it set the worker up
+        if stopper is not None:
+            stopper.workers[node.gateway.id] = node.gateway._rinfo().pid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    stopper = node.config.stash.get(_STOPPER, None)
+    if stopper is not None:
+        stopper.workers.pop(node.gateway.id, None)
 
 
 def selected(config) -> list[str]:

@@ -6,7 +6,9 @@ listening socket, nothing another process could connect to.
 
 A guest that stops answering, panics or whose QEMU dies raises TargetLost with the tail of its console and
 is booted again on the next request. QEMU runs in its own process group, dies with its parent
-(PR_SET_PDEATHSIG) and is killed at exit, on SIGTERM/SIGHUP and by `stop()`; its temp dir is private.
+(PR_SET_PDEATHSIG) and is killed at exit, on SIGTERM/SIGHUP and by `stop()`; its temp dir is private, named
+after the test process, and removed by the next guest's start (or the pytest controller) if that process was
+killed before it could remove it itself. Once the run is stopping (`stop_starting`), no guest is started.
 """
 
 from __future__ import annotations
@@ -19,13 +21,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import weakref
 
+from abi import scratch
 from abi.target import protocol as P
 from abi.target import provision
-from abi.target.base import Result, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
+from abi.target.base import Result, Stopping, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
 
 PROFILES = ("gicv2", "gicv3", "novgic", "mte")
 GIC_VERSION = {"gicv2": "2", "gicv3": "3", "novgic": "2", "mte": "3"}
@@ -43,6 +45,13 @@ CONSOLE_TAIL = 4096
 PR_SET_PDEATHSIG = 1
 
 _live: weakref.WeakSet[QemuTarget] = weakref.WeakSet()
+_stopping = ""  # why this process is stopping (a signal's name): no guest is started any more
+
+
+def stop_starting(reason: str) -> None:
+    """The run is stopping: from now on, a guest that would have to be (re)started raises Stopping instead."""
+    global _stopping
+    _stopping = _stopping or reason
 
 
 def machine_args(profile: str) -> list[str]:
@@ -96,9 +105,12 @@ class QemuTarget(Target):
         return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> None:
+        if _stopping:
+            raise Stopping(_stopping)
         self.provision()
         self.stop()
-        self._tmp = tempfile.mkdtemp(prefix="kvm-abi-qemu-")  # mode 0700
+        scratch.sweep("qemu")  # what killed test processes left
+        self._tmp = scratch.mkdtemp("qemu")  # mode 0700
         host, guest = socket.socketpair()
         cmd = [provision.QEMU, *machine_args(self.profile),
                "-kernel", str(self._kernel.image), "-initrd", str(self._initrd), "-append", APPEND,
@@ -128,8 +140,10 @@ class QemuTarget(Target):
             why = self._why_down(e, booting=True)
             self.stop()
             raise TargetUnavailable(f"{self.name}: guest did not come up: {why}") from None
+        except BaseException:  # interrupted while it boots: the run is stopping
+            self.stop()
+            raise
         self.boots.append(time.monotonic() - started)
-        self.generation += 1
         if op != P.OP_HELLO or ret != P.VERSION:
             self.stop()
             raise TargetUnavailable(f"{self.name}: agent speaks protocol {ret}, host speaks {P.VERSION}")
@@ -154,6 +168,7 @@ class QemuTarget(Target):
                     pass
             self._proc.wait()
             self._proc = None
+            self.generation += 1  # its fds and memory are gone with it
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
@@ -233,6 +248,11 @@ class QemuTarget(Target):
                                       f"{self._seq} ({P.OP_NAMES[op]})")
         except (OSError, EOFError, P.ProtocolError) as e:
             self._lose(e, op)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM) with the answer unread: the channel is out of step and the run is
+            # stopping. Stop the guest now, so that no `finally` or teardown asks it anything (or boots another).
+            self.stop()
+            raise
         if status == P.STATUS_ERROR:
             message = self._payload.decode(errors="replace")
             raise RuntimeError(f"{self.name} agent failed on {P.OP_NAMES[op]}: {message}")

@@ -204,9 +204,10 @@ def test_nothing_outlives_the_process(own_guest, sig):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def test_lost_guest_fails_only_the_test_in_flight(pytester, own_guest):
+def test_lost_guest_fails_only_the_test_in_flight(pytester, own_guest, monkeypatch):
     """Through pytest itself: the test during which QEMU dies fails with the console attached, the next
     test on the same target passes on a new guest."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(abi.__file__).parent.parent))  # this tree, not an installed one
     pytester.makepyfile(textwrap.dedent("""
         import os, signal
         from abi.kvm import KVM_GET_API_VERSION

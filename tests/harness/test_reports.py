@@ -52,11 +52,11 @@ def test_terminal_summary_has_coverage_and_undocumented_errnos(run):
     assert "implemented errors the documentation does not name" in out
 
 
-def test_file_names_carry_date_and_kernel_release(run):
+def test_file_names_carry_date_targets_and_kernel_release(run):
     import os
 
     name = run[".json"].name
-    assert name.startswith("conformance-20") and os.uname().release.replace("#", "_") in name
+    assert name.startswith("conformance-20") and f"-local-{os.uname().release.replace('#', '_')}" in name
 
 
 def test_ktap_is_valid_and_matches_junit(run):
