@@ -63,7 +63,8 @@ def _message(report) -> str:
         return str(report.wasxfail).removeprefix("reason: ")
     if report.failed:
         text = getattr(report, "longreprtext", "") or str(report.longrepr or "")
-        lines = [line for line in text.splitlines() if line.strip()]
+        # pytest-xdist heads a worker's failure with "[gw1] linux -- Python ...": not the test's words.
+        lines = [line for line in text.splitlines() if line.strip() and not re.match(r"\[gw\d+\] ", line)]
         for line in lines:
             if line.startswith("E "):
                 return line[1:].strip()

@@ -44,7 +44,9 @@ class Run:
         cmd = [*prefix, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:benchmark",
                "-p", "no:hypothesispytest", "-p", "abi.target.plugin", "-p", "abi.report.plugin",
                "--rootdir", str(where), *args]
-        environ = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        # Not an xdist worker's variables: a child of a worker of an `-n 2` run of these tests is no worker itself.
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")}
+        environ.update(PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
                        **(env or {}))
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(cmd, cwd=where, env=environ, stdout=out, stderr=subprocess.STDOUT, text=True,
