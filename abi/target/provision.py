@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from abi.target import initramfs
-from abi.target.base import TargetUnavailable
+from abi.target.base import HostMissing, TargetUnavailable
 
 QEMU = "qemu-system-aarch64"
 HOST_TOOLS = {QEMU: "qemu-system-arm", "dtc": "device-tree-compiler"}
@@ -92,7 +92,7 @@ def ensure_host_tools() -> None:
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise TargetUnavailable(f"{', '.join(t for t, p in HOST_TOOLS.items() if p in missing)} not found: "
+        raise HostMissing(f"{', '.join(t for t, p in HOST_TOOLS.items() if p in missing)} not found: "
                                 f"install the Debian package(s) {' '.join(missing)}")
     with cache_lock("apt-host.lock"):
         missing = [pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)]
@@ -103,7 +103,10 @@ def ensure_host_tools() -> None:
         cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
         if subprocess.run(cmd, capture_output=True, env=env).returncode:
             subprocess.run(["apt-get", "update"], capture_output=True, env=env)
-            _run(cmd, f"apt-get install {' '.join(missing)}", env=env)
+            try:
+                _run(cmd, f"apt-get install {' '.join(missing)}", env=env)
+            except TargetUnavailable as e:
+                raise HostMissing(str(e)) from None
 
 
 @functools.cache
@@ -177,7 +180,7 @@ class Apt:
         if self._updated or (fresh and not force):
             return
         if not shutil.which("apt-get"):
-            raise TargetUnavailable("apt-get not found: arm64 guest packages come from Debian's archive")
+            raise HostMissing("apt-get not found: arm64 guest packages come from Debian's archive")
         log(f"apt-get update (arm64, {self.channel})")
         _run(["apt-get", *self.opts, "update"], f"apt-get update for arm64 {self.channel}")
         stamp.touch()
@@ -252,9 +255,40 @@ def image_bytes(data: bytes, origin: str) -> bytes:
             data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True).stdout
         else:
             raise TargetUnavailable(f"{origin}: EFI zboot kernel compressed with {comp}, which cannot be unpacked here")
-    if data[ARM64_MAGIC_OFFSET:ARM64_MAGIC_OFFSET + 4] != ARM64_MAGIC:
-        raise TargetUnavailable(f"{origin}: not an arm64 Linux Image (no 'ARM\\x64' magic at offset 0x38)")
+    check_image_header(data[:4096], len(data), origin)
     return data
+
+
+def check_image_header(head: bytes, size: int, origin: str) -> None:
+    """The arm64 Image header's magic, and for an EFI-stub Image (every Debian kernel) that the file holds all the
+    sections its PE header lists: a truncated or garbage Image fails here in a line, not after the boot timeout."""
+    if head[ARM64_MAGIC_OFFSET:ARM64_MAGIC_OFFSET + 4] != ARM64_MAGIC:
+        raise TargetUnavailable(f"{origin}: not an arm64 Linux Image (no 'ARM\\x64' magic at offset 0x38)")
+    if head[:2] != b"MZ":
+        return
+    pe = int.from_bytes(head[0x3c:0x40], "little")
+    if head[pe:pe + 4] != b"PE\0\0":
+        raise TargetUnavailable(f"{origin}: damaged arm64 Image (an EFI stub whose PE header is missing)")
+    nsections = int.from_bytes(head[pe + 6:pe + 8], "little")
+    table = pe + 24 + int.from_bytes(head[pe + 20:pe + 22], "little")
+    end = 0
+    for i in range(nsections):
+        sec = head[table + 40 * i:table + 40 * (i + 1)]
+        if len(sec) < 40:
+            break
+        end = max(end, int.from_bytes(sec[20:24], "little") + int.from_bytes(sec[16:20], "little"))
+    if size < end:
+        raise TargetUnavailable(f"{origin}: truncated arm64 Image: {size} bytes, its header says {end}")
+
+
+def check_image_file(path: Path, origin: str) -> None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+            size = os.fstat(f.fileno()).st_size
+    except OSError as e:
+        raise TargetUnavailable(f"{origin}: cannot read {path}: {e.strerror}") from None
+    check_image_header(head, size, f"{origin} ({path})")
 
 
 def _kernel_packages(apt: Apt, image: str) -> list[str]:
