@@ -414,6 +414,8 @@ def check_kernel_option(name: str, modules_dir: str | None = None) -> None:
     if name.startswith("debian-"):
         raise TargetUnavailable(f"--guest-kernel {name}: unknown; use one of {', '.join(KERNELS)} or a PATH")
     path = Path(name).expanduser()
+    if path.is_dir():
+        raise TargetUnavailable(f"--guest-kernel {name}: a directory, not a kernel Image file")
     if not path.is_file():
         raise TargetUnavailable(f"--guest-kernel {name}: no such file")
     image_bytes(path.read_bytes(), f"--guest-kernel {name}")
