@@ -157,3 +157,28 @@ def test_full_disk_is_one_line_naming_the_path(tmp_path):
     assert lines[0].startswith(f"no space left for the arm64 package lists of Debian bookworm in {small}/kvm-abi/apt/"
                                "bookworm: needs about 80 MB, "), lines
     assert seconds < 60
+
+
+def test_prune_keeps_the_most_recent_user_kernels(tmp_path, monkeypatch):
+    from abi.target import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    root = cache.cache_dir()
+    for i in range(10):
+        k = root / "kernels" / f"user-{i:016x}"
+        k.mkdir(parents=True)
+        (k / "Image").write_bytes(b"x" * 1000)
+        cache.record(k)
+        os.utime(k, (1000 + i, 1000 + i))
+    said = []
+    cache.prune(root, None, keep=8, say=said.append)
+    assert sorted(p.name for p in (root / "kernels").glob("user-*") if p.is_dir()) == [
+        f"user-{i:016x}" for i in range(2, 10)]
+    assert len(said) == 2 and said[0].startswith("removed kernels/user-0000000000000001")
+
+
+def test_directory_as_guest_kernel_says_so(tmp_path):
+    from abi.target import provision
+
+    with pytest.raises(provision.TargetUnavailable, match="a directory, not a kernel Image file"):
+        provision.check_kernel_option(str(tmp_path))
