@@ -33,15 +33,21 @@ def kvm_docs(kernel: str) -> Path:
     apt, package = doc_package(kernel)
     version = apt.show(package)["Version"]
     out = provision.cache_dir() / "docs" / f"{package}_{version.replace(':', '%3a')}"
-    if (out / "api.rst").exists():
+    if provision.cache.usable(out, f"docs/{out.name}", "unpacking it again"):
         return out
     deb = apt.fetch(package)
     provision.log(f"unpacking the KVM documentation of {package} {version}")
     with tempfile.TemporaryDirectory(dir=provision.cache_dir()) as tmp:
         fs = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
-        subprocess.run(["tar", "-x", "-C", tmp, "--wildcards", "*/Documentation/virt/kvm/*"], stdin=fs.stdout,
-                       check=True, capture_output=True)
-        fs.wait()
+        try:
+            subprocess.run(["tar", "-x", "-C", tmp, "--wildcards", "*/Documentation/virt/kvm/*"], stdin=fs.stdout,
+                           check=True, capture_output=True, timeout=300)
+            fs.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            fs.kill()
+            raise TargetUnavailable(f"unpacking {deb.name} did not finish within 300 s (killed)") from None
+        finally:
+            fs.stdout.close()
         (src,) = Path(tmp).glob("usr/share/doc/*/Documentation/virt/kvm")
         staging = Path(tmp, "out")
         for f in src.rglob("*.rst*"):
@@ -54,4 +60,5 @@ def kvm_docs(kernel: str) -> Path:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(out, ignore_errors=True)
         staging.rename(out)
+        provision.cache.record(out)
     return out

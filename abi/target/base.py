@@ -18,7 +18,18 @@ from dataclasses import dataclass, field
 
 
 class TargetUnavailable(Exception):
-    """The target cannot be used on this machine; the message is one line saying why and how to fix it."""
+    """The target cannot be used on this machine; the message is one line saying why and how to fix it.
+
+    `console_tail`: the last of the guest's console when a guest was booted and did not come up."""
+
+    def __init__(self, message: str, console_tail: str = ""):
+        super().__init__(message)
+        self.console_tail = console_tail
+
+
+class HostMissing(TargetUnavailable):
+    """What is missing is the host's (no QEMU, no /dev/kvm): under `--target all` such a target is skipped. Any
+    other TargetUnavailable (a broken kernel, a damaged cache, a download that fails) is an error."""
 
 
 class TargetLost(Exception):

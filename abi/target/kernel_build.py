@@ -74,6 +74,8 @@ def log(msg: str) -> None:
 def check_tree(path: str | os.PathLike) -> Path:
     """The tree's absolute path, or BuildError saying why DIR is not a kernel tree we can build."""
     tree = Path(path).expanduser().resolve()
+    if tree.exists() and not tree.is_dir():
+        raise BuildError(f"{path}: a file, not a kernel tree directory")
     if not tree.is_dir():
         raise BuildError(f"{path}: no such directory")
     missing = [m for m in TREE_MARKERS if not (tree / m).exists()]

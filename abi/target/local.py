@@ -13,7 +13,7 @@ import threading
 import time
 
 from abi.target import protocol as P
-from abi.target.base import Result, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
+from abi.target.base import HostMissing, Result, Target, TargetInfo, TargetLost, arg_bytes
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 _ioctl = _libc.ioctl
@@ -41,6 +41,23 @@ def _anon(size: int, prot: int) -> int:
     return addr
 
 
+def access_advice(device: str) -> str:
+    """How to get read-write access to the device: join its group only where that group is one users join."""
+    import grp
+
+    st = os.stat(device)
+    try:
+        group = grp.getgrgid(st.st_gid).gr_name
+    except KeyError:
+        group = str(st.st_gid)
+    if st.st_gid != 0 and st.st_mode & 0o060 == 0o060:
+        return f"add the user to the '{group}' group, which owns it"
+    return (f"it is owned by {group} with mode {st.st_mode & 0o777:o}: give this user access, e.g. a '{group}' "
+            "group with rw (udev rule) or run as root" if group != "root" else
+            f"it is root's with mode {st.st_mode & 0o777:o} and no group access: run as root, or have a udev rule "
+            "give it to a 'kvm' group")
+
+
 class LocalTarget(Target):
     name = "local"
 
@@ -48,11 +65,10 @@ class LocalTarget(Target):
         self.device = device
         self.arch = ARCH_BY_MACHINE.get(platform.machine(), platform.machine())
         if not os.path.exists(device):
-            raise TargetUnavailable(f"local: {device} does not exist (no KVM on this host: enable virtualization "
-                                    "in the firmware or run on a machine with KVM)")
+            raise HostMissing(f"local: {device} does not exist (no KVM on this host: enable virtualization "
+                              "in the firmware or run on a machine with KVM)")
         if not os.access(device, os.R_OK | os.W_OK):
-            raise TargetUnavailable(f"local: {device} is not readable and writable by this user "
-                                    "(add the user to the 'kvm' group)")
+            raise HostMissing(f"local: {device} is not readable and writable by this user ({access_advice(device)})")
         self._fds: set[int] = set()
         self._maps: dict[int, int] = {}
         self._scratch = _anon(PAGE * 4, _mmap.PROT_READ | _mmap.PROT_WRITE)

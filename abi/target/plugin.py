@@ -3,7 +3,10 @@ the report hooks that put the target, its kernel release and (after a crash) the
 
 Each pytest process (each pytest-xdist worker) has its own `Pool`: guests are booted lazily on first use,
 reused for the whole session, and stopped at its end; nothing is shared between workers. A target that
-cannot run here is remembered with its one-line reason and every test on it is skipped with that line.
+cannot run here is remembered with its one-line reason. Every test on it is skipped with that line only when the
+target came from `--target all` and what is missing is the host's (no QEMU, no /dev/kvm: HostMissing); a target
+named with `--target`, or a broken kernel or cache, errors every test on it with that line (the first error carries
+the guest console's last lines), and the terminal summary says it once: the run does not end green.
 
 SIGTERM (a CI timeout), SIGHUP and SIGINT (Ctrl-C) stop a run alike, in the controller and in every worker
 (`Stopper`): the test in flight is interrupted, no test and no guest starts any more, fixtures are torn down,
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sys
 import threading
@@ -22,8 +26,8 @@ import pytest
 
 from abi import scratch
 from abi.target import provision, qemu
-from abi.target.base import Stopping, Target, TargetLost, TargetUnavailable
-from abi.target.qemu import PROFILES, QemuTarget
+from abi.target.base import HostMissing, Stopping, Target, TargetLost, TargetUnavailable
+from abi.target.qemu import CONSOLE_LINES, PROFILES, QemuTarget
 
 LOCAL = "local"
 QEMU_TARGETS = tuple(f"qemu-arm64-{p}" for p in PROFILES)
@@ -55,7 +59,7 @@ def pytest_configure(config):
         provision.check_kernel_option(kernel, modules)
     except TargetUnavailable as e:
         raise pytest.UsageError(str(e)) from None
-    config.stash[_POOL] = Pool(selected(config), kernel, modules, config)
+    config.stash[_POOL] = Pool(selected(config), kernel, modules, config, explicit(config))
     stopper = config.stash[_STOPPER] = Stopper(not hasattr(config, "workerinput"))
     stopper.install()
     config.add_cleanup(stopper.uninstall)  # after every pytest_unconfigure: the reports are written by then
@@ -177,15 +181,25 @@ def selected(config) -> list[str]:
     return out
 
 
+def explicit(config) -> set[str]:
+    """The targets the user named (not through `all`): one that cannot come up is an error, never a skip."""
+    return {n for n in (config.getoption("targets") or []) if n != "all"}
+
+
+COME_UP = "cannot come up"  # in the error of every test on a target that could not be started
+
+
 class Pool:
     """This process's targets, made on first use; a target that failed to start stays failed (one line)."""
 
-    def __init__(self, names: list[str], kernel: str, modules: str | None, config=None):
+    def __init__(self, names: list[str], kernel: str, modules: str | None, config=None, named: set | None = None):
         self.names, self.kernel, self.modules, self.config = names, kernel, modules, config
+        self.named = set(named or ())
         self.targets: dict[str, Target] = {}
-        self.unavailable: dict[str, str] = {}
+        self.unavailable: dict[str, TargetUnavailable] = {}
+        self.told: set[str] = set()  # targets whose console tail was shown already (with the first error)
         self._guest_release: str | None = None
-        self._guest_error = ""
+        self._guest_error: TargetUnavailable | None = None
 
     def make(self, name: str) -> Target:
         if name == LOCAL:
@@ -197,9 +211,9 @@ class Pool:
     def get(self, name: str) -> Target:
         """The running target, or TargetUnavailable with the reason it cannot run here."""
         if name in self.unavailable:
-            raise TargetUnavailable(self.unavailable[name])
+            raise self.unavailable[name]
         if name != LOCAL and self._guest_error:  # provisioning already failed: don't retry per profile
-            raise TargetUnavailable(self._guest_error)
+            raise self._guest_error
         try:
             target = self.targets.get(name) or self.make(name)
             self.targets[name] = target
@@ -207,9 +221,20 @@ class Pool:
                 with uncaptured(self.config):
                     target.start()
         except TargetUnavailable as e:
-            self.unavailable[name] = str(e).splitlines()[0]
-            raise TargetUnavailable(self.unavailable[name]) from None
+            self.unavailable[name] = type(e)(str(e).splitlines()[0], e.console_tail)
+            raise self.unavailable[name] from None
         return target
+
+    def refusal(self, name: str, e: TargetUnavailable) -> None:
+        """Skip (a target from `all` whose host lacks something) or error every test on the target, in one line."""
+        if isinstance(e, HostMissing) and name not in self.named:
+            pytest.skip(str(e))
+        line = f"kvm-abi: {name} {COME_UP}: {str(e).removeprefix(name + ': ')}"
+        if e.console_tail and name not in self.told:
+            self.told.add(name)
+            lines = e.console_tail.rstrip().splitlines()[-CONSOLE_LINES:]
+            line += "\nguest console (last lines):\n" + "\n".join(f"  {x}" for x in lines)
+        pytest.fail(line, pytrace=False)
 
     def release(self, name: str) -> str:
         """The kernel release a target runs, known before booting it (for test ids); '' if unknown yet."""
@@ -218,10 +243,11 @@ class Pool:
         if self._guest_release is None:
             try:
                 with uncaptured(self.config):
+                    provision.ensure_host_tools()  # what the host lacks first: that alone is a skip
                     self._guest_release = provision.kernel_release(self.kernel, self.modules)
             except TargetUnavailable as e:
                 self._guest_release = ""
-                self._guest_error = str(e).splitlines()[0]  # every guest test skips with this line
+                self._guest_error = type(e)(str(e).splitlines()[0])  # every guest test is refused with this line
         return self._guest_release
 
     def stop(self) -> None:
@@ -246,7 +272,7 @@ def uncaptured(config):
 
 def pytest_sessionstart(session):
     """Under pytest-xdist, provision once in the controller, where progress is visible; workers then find
-    everything cached. A failure is left for the workers to report as skips."""
+    everything cached. A failure is left for the workers to report (as errors, or skips for what the host lacks)."""
     config = session.config
     p = pool(config)
     if not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None) and any(
@@ -268,6 +294,23 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("target", p.names, ids=ids, indirect=True, scope="session")
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter):
+    """One line per target that could not come up (from the controller: the errors come from any worker)."""
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    said: dict[str, tuple[str, int]] = {}
+    for rep in terminalreporter.stats.get("error", []) + terminalreporter.stats.get("failed", []):
+        text = getattr(rep, "longreprtext", "") or ""
+        first = text.splitlines()[0] if text else ""
+        m = re.match(rf"kvm-abi: (\S+) {COME_UP}: ", first)
+        if m:
+            line, n = said.get(m.group(1), (first, 0))
+            said[m.group(1)] = (line, n + 1)
+    for line, n in said.values():
+        terminalreporter.write_line(f"{line} ({n} test{'s' if n != 1 else ''} could not run)")
+
+
 def pytest_report_header(config):
     p = pool(config)
     return [f"targets: {', '.join(p.names)}; guest kernel: {p.kernel}"
@@ -277,10 +320,12 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def target(request) -> Target:
     """A running target, per worker and per name, shared by every test of the session."""
+    p = pool(request.config)
     try:
-        return pool(request.config).get(request.param)
+        return p.get(request.param)
     except TargetUnavailable as e:
-        pytest.skip(str(e))
+        refused = e
+    p.refusal(request.param, refused)  # outside the except: the one line, not a chained traceback
 
 
 @pytest.fixture(autouse=True)

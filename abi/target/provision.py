@@ -9,6 +9,7 @@ update of any input builds a new one, and a warm run starts no apt at all.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import functools
 import gzip
@@ -26,8 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from abi.target import initramfs
-from abi.target.base import TargetUnavailable
+from abi.target import cache, initramfs
+from abi.target.base import HostMissing, TargetUnavailable
 
 QEMU = "qemu-system-aarch64"
 HOST_TOOLS = {QEMU: "qemu-system-arm", "dtc": "device-tree-compiler"}
@@ -52,18 +53,25 @@ def log(msg: str) -> None:
     print(f"kvm-abi: {msg}", file=sys.stderr, flush=True)
 
 
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    d = Path(base) / "kvm-abi"
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+cache_dir = cache.cache_dir
 
 
 @contextmanager
 def cache_lock(name: str = "lock"):
-    """Serialise builders across processes (pytest-xdist workers provisioning the same artefacts)."""
-    with open(cache_dir() / name, "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
+    """Serialise builders across processes (pytest-xdist workers provisioning the same artefacts). In a read-only
+    cache (a CI image's pre-seeded one) nobody can build: the lock is taken shared where its file exists, else
+    not at all, and what is needed must be there already."""
+    path = cache_dir() / name
+    try:
+        f = open(path, "a")
+    except OSError:
+        try:
+            f = open(path)
+        except OSError:
+            yield
+            return
+    with f:
+        fcntl.flock(f, fcntl.LOCK_EX if f.mode == "a" else fcntl.LOCK_SH)
         try:
             yield
         finally:
@@ -71,15 +79,34 @@ def cache_lock(name: str = "lock"):
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
+    cache.need_space(path.parent, len(data), path.name)
     tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
-def _run(cmd: list[str], what: str, **kw) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+# Bounds for every external command (seconds): a full disk made `apt-get update` hang forever.
+TIMEOUTS = {"apt-get": 600, "apt-cache": 120, "dpkg-deb": 300, "dtc": 60, QEMU: 60}
+
+
+def _run(cmd: list[str], what: str, timeout: float | None = None, **kw) -> subprocess.CompletedProcess:
+    timeout = timeout or TIMEOUTS.get(os.path.basename(cmd[0]), 300)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired:
+        raise TargetUnavailable(f"{what} did not finish within {timeout:.0f} s (killed)") from None
     if proc.returncode:
-        last = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["(no output)"]
+        out = (proc.stderr or proc.stdout).strip().splitlines()
+        full = [line for line in out if "No space left on device" in line]
+        if full:
+            where = kw.get("cwd") or cache_dir()
+            raise TargetUnavailable(f"{what} failed: no space left on the device of {where} "
+                                    f"({cache.mb(cache.free_bytes(Path(where)))} free): {full[0].strip()}")
+        last = out[-1:] or ["(no output)"]
         raise TargetUnavailable(f"{what} failed: {last[0]}")
     return proc
 
@@ -92,7 +119,7 @@ def ensure_host_tools() -> None:
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise TargetUnavailable(f"{', '.join(t for t, p in HOST_TOOLS.items() if p in missing)} not found: "
+        raise HostMissing(f"{', '.join(t for t, p in HOST_TOOLS.items() if p in missing)} not found: "
                                 f"install the Debian package(s) {' '.join(missing)}")
     with cache_lock("apt-host.lock"):
         missing = [pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)]
@@ -103,7 +130,10 @@ def ensure_host_tools() -> None:
         cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
         if subprocess.run(cmd, capture_output=True, env=env).returncode:
             subprocess.run(["apt-get", "update"], capture_output=True, env=env)
-            _run(cmd, f"apt-get install {' '.join(missing)}", env=env)
+            try:
+                _run(cmd, f"apt-get install {' '.join(missing)}", env=env)
+            except TargetUnavailable as e:
+                raise HostMissing(str(e)) from None
 
 
 @functools.cache
@@ -160,9 +190,15 @@ class Apt:
             uri, signed = mirrors[kind]
             opt = f"[signed-by={signed}] " if signed else ""
             lines.append(f"deb {opt}{uri} {suite} main\n")
-        for d in (self.lists / "partial", self.root / "cache/archives/partial", self.root / "parts"):
-            d.mkdir(parents=True, exist_ok=True)
-        (self.root / "sources.list").write_text("".join(lines))
+        sources = self.root / "sources.list"
+        try:
+            for d in (self.lists / "partial", self.root / "cache/archives/partial", self.root / "parts"):
+                d.mkdir(parents=True, exist_ok=True)
+            if not sources.exists() or sources.read_text() != "".join(lines):
+                sources.write_text("".join(lines))
+        except OSError:
+            if cache.writable():
+                raise
         self.opts = [
             "-oAPT::Architecture=arm64", "-oAPT::Architectures=arm64",
             f"-oDir::State::Lists={self.lists}", f"-oDir::Cache={self.root / 'cache'}",
@@ -171,14 +207,23 @@ class Apt:
         ]
         self._updated = False
 
+    _said_read_only = False
+
     def update(self, force: bool = False) -> None:
         stamp = self.root / "updated"
         fresh = stamp.exists() and time.time() - stamp.stat().st_mtime < LISTS_MAX_AGE
         if self._updated or (fresh and not force):
             return
+        if stamp.exists() and not cache.writable():
+            if not Apt._said_read_only:
+                log(f"read-only cache: its arm64 package lists ({self.channel}) are used as they are")
+                Apt._said_read_only = True
+            self._updated = True
+            return
         if not shutil.which("apt-get"):
-            raise TargetUnavailable("apt-get not found: arm64 guest packages come from Debian's archive")
+            raise HostMissing("apt-get not found: arm64 guest packages come from Debian's archive")
         log(f"apt-get update (arm64, {self.channel})")
+        cache.need_space(self.root, 64 << 20, f"the arm64 package lists of Debian {self.channel}")
         _run(["apt-get", *self.opts, "update"], f"apt-get update for arm64 {self.channel}")
         stamp.touch()
         self._updated = True
@@ -189,35 +234,52 @@ class Apt:
         memo_path = self.root / "show.json"
         stamp = str((self.root / "updated").stat().st_mtime)
         memo = json.loads(memo_path.read_text()) if memo_path.exists() else {}
-        if memo.get("stamp") != stamp:
-            memo = {"stamp": stamp, "packages": {}}
+        if memo.get("stamp") != stamp or memo.get("format") != 2:  # 2: with Debian's SHA256 and sizes
+            memo = {"stamp": stamp, "format": 2, "packages": {}}
         if package not in memo["packages"]:
-            proc = subprocess.run(["apt-cache", *self.opts, "show", "--no-all-versions", package],
-                                  capture_output=True, text=True)
+            try:
+                proc = subprocess.run(["apt-cache", *self.opts, "show", "--no-all-versions", package],
+                                      capture_output=True, text=True, timeout=TIMEOUTS["apt-cache"])
+            except subprocess.TimeoutExpired:
+                raise TargetUnavailable(f"apt-cache show {package} did not finish within "
+                                        f"{TIMEOUTS['apt-cache']} s (killed)") from None
             if proc.returncode or not proc.stdout.strip():
                 raise TargetUnavailable(f"arm64 package {package} not found in Debian {self.channel}")
             fields = dict(re.findall(r"^([\w-]+): (.*)$", proc.stdout.split("\n\n")[0], re.M))
-            memo["packages"][package] = {k: fields.get(k, "") for k in ("Version", "Depends")}
-            _atomic_write(memo_path, json.dumps(memo).encode())
+            memo["packages"][package] = {k: fields.get(k, "") for k in ("Version", "Depends", "SHA256", "Size",
+                                                                         "Installed-Size")}
+            if cache.writable():
+                _atomic_write(memo_path, json.dumps(memo).encode())
         return memo["packages"][package]
+
+    def deb_path(self, package: str) -> Path:
+        version = self.show(package)["Version"]
+        return cache_dir() / "debs" / f"{package}_{version.replace(':', '%3a')}_arm64.deb"
 
     def fetch(self, package: str) -> Path:
         """The .deb of the candidate version, downloaded into the cache once."""
-        version = self.show(package)["Version"]
-        debs = cache_dir() / "debs"
-        debs.mkdir(exist_ok=True)
-        path = debs / f"{package}_{version.replace(':', '%3a')}_arm64.deb"
-        if not path.exists():
+        info = self.show(package)
+        version, debian_sha = info["Version"], info.get("SHA256", "")
+        path = self.deb_path(package)
+        debs = path.parent
+        if path.exists() and cache.recorded(path) is None and debian_sha and cache.writable():
+            cache.record(path, {".": debian_sha})  # from an older kvm-abi: Debian's checksum is the record
+        if not cache.usable(path, f"debs/{path.name}", "downloading it again"):
             log(f"downloading {package} {version} (arm64)")
+            debs.mkdir(exist_ok=True)
+            cache.need_space(debs, int(info.get("Size") or 0), f"{package} {version}")
             with tempfile.TemporaryDirectory(dir=debs) as tmp:
                 _run(["apt-get", *self.opts, "download", f"{package}={version}"], f"apt-get download {package}",
                      cwd=tmp)
                 (got,) = Path(tmp).glob("*.deb")
                 os.replace(got, path)
+            cache.record(path, {".": debian_sha or cache.sha256(path)})
         return path
 
 
 def unpack(debs: list[Path], dest: Path) -> None:
+    need = sum(d.stat().st_size for d in debs) * 4  # a .deb unpacks to about 2-4 times its size
+    cache.need_space(dest, need, f"unpacking {', '.join(d.name for d in debs)}")
     for deb in debs:
         _run(["dpkg-deb", "-x", str(deb), str(dest)], f"dpkg-deb -x {deb.name}")
 
@@ -252,9 +314,40 @@ def image_bytes(data: bytes, origin: str) -> bytes:
             data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True).stdout
         else:
             raise TargetUnavailable(f"{origin}: EFI zboot kernel compressed with {comp}, which cannot be unpacked here")
-    if data[ARM64_MAGIC_OFFSET:ARM64_MAGIC_OFFSET + 4] != ARM64_MAGIC:
-        raise TargetUnavailable(f"{origin}: not an arm64 Linux Image (no 'ARM\\x64' magic at offset 0x38)")
+    check_image_header(data[:4096], len(data), origin)
     return data
+
+
+def check_image_header(head: bytes, size: int, origin: str) -> None:
+    """The arm64 Image header's magic, and for an EFI-stub Image (every Debian kernel) that the file holds all the
+    sections its PE header lists: a truncated or garbage Image fails here in a line, not after the boot timeout."""
+    if head[ARM64_MAGIC_OFFSET:ARM64_MAGIC_OFFSET + 4] != ARM64_MAGIC:
+        raise TargetUnavailable(f"{origin}: not an arm64 Linux Image (no 'ARM\\x64' magic at offset 0x38)")
+    if head[:2] != b"MZ":
+        return
+    pe = int.from_bytes(head[0x3c:0x40], "little")
+    if head[pe:pe + 4] != b"PE\0\0":
+        raise TargetUnavailable(f"{origin}: damaged arm64 Image (an EFI stub whose PE header is missing)")
+    nsections = int.from_bytes(head[pe + 6:pe + 8], "little")
+    table = pe + 24 + int.from_bytes(head[pe + 20:pe + 22], "little")
+    end = 0
+    for i in range(nsections):
+        sec = head[table + 40 * i:table + 40 * (i + 1)]
+        if len(sec) < 40:
+            break
+        end = max(end, int.from_bytes(sec[20:24], "little") + int.from_bytes(sec[16:20], "little"))
+    if size < end:
+        raise TargetUnavailable(f"{origin}: truncated arm64 Image: {size} bytes, its header says {end}")
+
+
+def check_image_file(path: Path, origin: str) -> None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+            size = os.fstat(f.fileno()).st_size
+    except OSError as e:
+        raise TargetUnavailable(f"{origin}: cannot read {path}: {e.strerror}") from None
+    check_image_header(head, size, f"{origin} ({path})")
 
 
 def _kernel_packages(apt: Apt, image: str) -> list[str]:
@@ -283,7 +376,7 @@ def debian_kernel(name: str) -> Kernel:
     packages = _kernel_packages(apt, m.group(1))
     key = "+".join(f"{p}_{apt.show(p)['Version']}" for p in packages)
     out = cache_dir() / "kernels" / key
-    if not (out / "Image").exists():
+    if not cache.usable(out, f"kernels/{key}", "unpacking it again"):
         debs = [apt.fetch(p) for p in packages]
         log(f"unpacking {' '.join(d.name for d in debs)}")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
@@ -306,6 +399,7 @@ def debian_kernel(name: str) -> Kernel:
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(out, ignore_errors=True)
             os.replace(staging, out)
+            cache.record(out)
     order = (out / "modules/order").read_text().split()
     modules = tuple((mod, (out / "modules" / f"{mod}.ko").read_bytes()) for mod in order)
     return Kernel(name, out / "Image", modules, (out / "release").read_text(), key)
@@ -320,6 +414,8 @@ def check_kernel_option(name: str, modules_dir: str | None = None) -> None:
     if name.startswith("debian-"):
         raise TargetUnavailable(f"--guest-kernel {name}: unknown; use one of {', '.join(KERNELS)} or a PATH")
     path = Path(name).expanduser()
+    if path.is_dir():
+        raise TargetUnavailable(f"--guest-kernel {name}: a directory, not a kernel Image file")
     if not path.is_file():
         raise TargetUnavailable(f"--guest-kernel {name}: no such file")
     image_bytes(path.read_bytes(), f"--guest-kernel {name}")
@@ -337,9 +433,13 @@ def user_kernel(path: str, modules_dir: str | None) -> Kernel:
         h.update(name.encode() + data)
     key = "user-" + h.hexdigest()[:16]
     out = cache_dir() / "kernels" / key
-    out.mkdir(parents=True, exist_ok=True)
-    if not (out / "Image").exists():
+    if not cache.usable(out, f"kernels/{key} (--guest-kernel {path})", "writing it again"):
+        out.mkdir(parents=True, exist_ok=True)
         _atomic_write(out / "Image", image)
+        cache.record(out)
+        if cache.writable():
+            cache.prune(cache_dir(), None)  # at most USER_KERNELS_KEPT of them, the least recently used go
+    cache.touch_used(out)
     return Kernel(str(path), out / "Image", mods, banner_release(image), key)
 
 
@@ -357,15 +457,29 @@ def kernel(name: str, modules_dir: str | None = None) -> Kernel:
 def assets(kernel_name: str, modules_dir: str | None = None) -> tuple[Kernel, Path]:
     """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
     ensure_host_tools()
-    with cache_lock():
+    with cache_lock(), _space_as_one_line():
         k = kernel(kernel_name, modules_dir)
         return k, initrd(k)
 
 
 def kernel_release(kernel_name: str, modules_dir: str | None = None) -> str:
     """The guest kernel's release without booting it (provisions the kernel if needed)."""
-    with cache_lock():
+    with cache_lock(), _space_as_one_line():
         return kernel(kernel_name, modules_dir).release
+
+
+@contextmanager
+def _space_as_one_line():
+    """A full disk (or a read-only cache missing what is needed) while provisioning: one line, naming the path."""
+    try:
+        yield
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise TargetUnavailable(cache.no_space_line(e, cache_dir())) from None
+        if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise TargetUnavailable(f"the cache {cache_dir()} is read-only and lacks what this run needs "
+                                    f"({e.filename or e}): run once with a writable cache to fill it") from None
+        raise
 
 
 # ---- initramfs ------------------------------------------------------------------------------------------
@@ -373,7 +487,7 @@ def kernel_release(kernel_name: str, modules_dir: str | None = None) -> str:
 def userspace() -> Path:
     """The shared userspace archive (busybox, python, agent), keyed by package versions and agent sources."""
     apt = Apt("bookworm")
-    debs = [apt.fetch(p) for p in USERSPACE]
+    debs = [apt.deb_path(p) for p in USERSPACE]  # only the names make the key: fetched (and verified) to build
     h = hashlib.sha256()
     for deb in debs:
         h.update(deb.name.encode())
@@ -381,13 +495,15 @@ def userspace() -> Path:
         h.update(name.encode() + data)
     h.update(initramfs.INIT.encode() + Path(initramfs.__file__).read_bytes())
     out = cache_dir() / "initramfs" / f"userspace-{h.hexdigest()[:16]}.cpio.gz"
-    if not out.exists():
+    if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
+        debs = [apt.fetch(p) for p in USERSPACE]
         log("building the guest userspace (busybox, python3.11, agent)")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
             unpack(debs, Path(tmp))
             data = initramfs.compress(initramfs.userspace_archive(Path(tmp)).finish())
         out.parent.mkdir(exist_ok=True)
         _atomic_write(out, data)
+        cache.record(out)
     return out
 
 
@@ -395,9 +511,12 @@ def initrd(k: Kernel) -> Path:
     """Userspace plus the kernel's serial modules: two concatenated cpio archives."""
     base = userspace()
     out = cache_dir() / "initramfs" / f"{base.name[:-len('.cpio.gz')]}-{k.key}.cpio.gz"
-    if not out.exists():
+    if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
         mods = initramfs.compress(initramfs.modules_archive(list(k.modules)).finish())
         _atomic_write(out, base.read_bytes() + mods)
+        cache.record(out)
+    if k.key.startswith("user-"):
+        cache.touch_used(out)
     return out
 
 
@@ -445,7 +564,7 @@ def novgic_dtb(machine_args: list[str]) -> Path:
     """
     key = hashlib.sha256(("\0".join(machine_args) + qemu_version()).encode()).hexdigest()[:16]
     out = cache_dir() / "dtb" / f"novgic-{key}.dtb"
-    if out.exists():
+    if cache.usable(out, f"dtb/{out.name}", "dumping it again"):
         return out
     ensure_host_tools()
     out.parent.mkdir(exist_ok=True)
@@ -459,4 +578,5 @@ def novgic_dtb(machine_args: list[str]) -> Path:
         dts.write_text(strip_gic_virtualization(dts.read_text()))
         _run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(dts)], "dtc (compile)")
         os.replace(dtb, out)
+        cache.record(out)
     return out

@@ -17,6 +17,7 @@ import atexit
 import ctypes
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -39,9 +40,14 @@ CPU = "max,pauth=off"  # pointer authentication costs ~8 s of emulated boot and 
 # KVM_CAP_ARM_SET_DEVICE_ADDR fell through to KVM_CAP_NR_VCPUS) would still answer 1 and go unnoticed.
 SMP, MEMORY = "2", "512"
 # panic=-1 with -no-reboot: a panicking guest ends QEMU at once. cryptomgr.notests: the crypto self-tests
-# are a fifth of the emulated kernel boot and test nothing KVM uses.
-APPEND = "console=ttyAMA0 quiet panic=-1 cryptomgr.notests"
+# are a fifth of the emulated kernel boot and test nothing KVM uses. Not `quiet`, and earlycon: a guest that does
+# not come up leaves its story on the console (the whole boot log is ~16 KB; measured: no slower than quiet).
+APPEND = "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 cryptomgr.notests"
 CONSOLE_TAIL = 4096
+# A kernel that prints nothing at all this long after QEMU started never started (a garbage or truncated Image
+# whose header looked right): fail then, not after the whole boot timeout. Booting prints within ~0.1 s.
+FIRST_OUTPUT_TIMEOUT = 20.0
+CONSOLE_LINES = 15  # console lines shown when a guest does not come up
 PR_SET_PDEATHSIG = 1
 
 _live: weakref.WeakSet[QemuTarget] = weakref.WeakSet()
@@ -108,6 +114,7 @@ class QemuTarget(Target):
         if _stopping:
             raise Stopping(_stopping)
         self.provision()
+        provision.check_image_file(self._kernel.image, self._kernel.name)  # seconds, not the boot timeout
         self.stop()
         scratch.sweep("qemu")  # what killed test processes left
         self._tmp = scratch.mkdtemp("qemu")  # mode 0700
@@ -134,12 +141,13 @@ class QemuTarget(Target):
         finally:
             guest.close()
         try:
-            _, _, op, _ = self._receive(self.boot_timeout)
+            _, _, op, _ = self._await_hello(started)
             ret, _, tail = P.parse_result(self._payload)
         except (OSError, EOFError, P.ProtocolError) as e:
             why = self._why_down(e, booting=True)
+            console = self.console_tail()
             self.stop()
-            raise TargetUnavailable(f"{self.name}: guest did not come up: {why}") from None
+            raise TargetUnavailable(f"{self.name}: guest did not come up: {why}", console) from None
         except BaseException:  # interrupted while it boots: the run is stopping
             self.stop()
             raise
@@ -155,6 +163,21 @@ class QemuTarget(Target):
             raise TargetUnavailable(f"{self.name}: guest kernel {self._pairs.get('kernel_release', '?')} has no "
                                     "/dev/kvm (built without CONFIG_KVM, or not booted at EL2)"
                                     + (f": {log[-1]}" if log else ""))
+
+    def _await_hello(self, started: float) -> tuple[int, int, int, int]:
+        """The agent's first message; EOFError as soon as QEMU exits, _Silent when the console stays empty."""
+        while True:
+            ready, _, _ = select.select([self._sock], [], [], 0.2)
+            elapsed = time.monotonic() - started
+            if ready:
+                return self._receive(max(1.0, self.boot_timeout - elapsed))
+            if self._proc.poll() is not None:
+                raise EOFError("QEMU exited")
+            if elapsed > self.boot_timeout:
+                raise TimeoutError(f"no answer within {self.boot_timeout} s")
+            if elapsed > FIRST_OUTPUT_TIMEOUT and not self.console_tail(1):
+                raise _Silent(f"the kernel printed nothing within {FIRST_OUTPUT_TIMEOUT:.0f} s of QEMU's start: "
+                              f"{self.kernel_spec} is no bootable arm64 kernel (damaged or truncated?)")
 
     def stop(self) -> None:
         if self._sock is not None:
@@ -212,6 +235,8 @@ class QemuTarget(Target):
             except OSError:
                 said = []
             return f"QEMU exited with status {self._proc.returncode}" + "".join(f": {line}" for line in said)
+        if isinstance(exc, _Silent) or (isinstance(exc, TimeoutError) and str(exc)):
+            return str(exc)
         if isinstance(exc, TimeoutError):
             return f"no answer within {self._sock.gettimeout() if self._sock else '?'} s"
         return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -357,6 +382,10 @@ class QemuTarget(Target):
 
     def qemu_pid(self) -> int | None:
         return self._proc.pid if self.running else None
+
+
+class _Silent(TimeoutError):
+    """No console output at all: the kernel never started."""
 
 
 def stop_all() -> None:
