@@ -235,7 +235,8 @@ class QemuTarget(Target):
             except OSError:
                 said = []
             return f"QEMU exited with status {self._proc.returncode}" + "".join(f": {line}" for line in said)
-        if isinstance(exc, _Silent) or (isinstance(exc, TimeoutError) and str(exc)):
+        # A socket's own timeout says only "timed out"; ours (boot, a silent console) say what waited for what.
+        if isinstance(exc, _Silent) or (isinstance(exc, TimeoutError) and str(exc) not in ("", "timed out")):
             return str(exc)
         if isinstance(exc, TimeoutError):
             return f"no answer within {self._sock.gettimeout() if self._sock else '?'} s"
