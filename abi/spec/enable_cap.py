@@ -55,7 +55,19 @@ from abi.spec.arm_vgic_v3 import (
     ctrl,
     its_reg,
 )
-from abi.spec.case import ARM64, X86_64, Case, Deviation, Observed, Scene, Step, Unreachable, Val
+from abi.spec.case import (
+    ARM64,
+    DOCUMENT_SILENT,
+    X86_64,
+    Case,
+    Deviation,
+    Finding,
+    Observed,
+    Scene,
+    Step,
+    Unreachable,
+    Val,
+)
 from abi.spec.memory_dirty import (
     ACQ_REL,
     DIRTY,
@@ -778,4 +790,20 @@ UNREACHABLE = [
                 "protected-mode host whose kvm_pkvm_ext_allowed excludes it; pKVM needs an nVHE host booted with "
                 "kvm-arm.mode=protected, and these guests run KVM in VHE mode", arch="arm64",
                 cap="KVM_CAP_ARM_SEA_TO_USER"),
+]
+
+DOC_FINDINGS = [
+    Finding(
+        "api.rst 7.37 (8.35) KVM_CAP_PMU_CAPABILITY: 'This can only be invoked on a VM prior to the creation of VCPUs' "
+        "names no errno (:Returns: names EINVAL for invalid bits only); x86.c kvm_vm_ioctl_enable_cap answers EINVAL "
+        "once a vCPU exists (6.1, 6.12, 7.2).", DOCUMENT_SILENT),
+    Finding(
+        "api.rst 7.32 KVM_CAP_MAX_VCPU_ID: the value can be changed 'until a vCPU is created', with no errno for a "
+        "change after; x86.c kvm_arch_vcpu_precreate fixes the value at the first vCPU (KVM_MAX_VCPU_IDS when unset "
+        "or 0) and kvm_vm_ioctl_enable_cap then answers EINVAL for any other value and 0 for the same one "
+        "(6.1, 6.12, 7.2).", DOCUMENT_SILENT),
+    Finding(
+        "api.rst 7.36 (8.29) KVM_CAP_DIRTY_LOG_RING: userspace 'should call KVM_ENABLE_CAP ioctl right after "
+        "KVM_CREATE_VM'; kvm_main.c kvm_vm_ioctl_enable_dirty_log_ring refuses only a second ring and a VM with vCPUs: "
+        "a ring enabled after dirty-logged memslots exist is accepted (6.1, 6.12, 7.2).", DOCUMENT_SILENT),
 ]
