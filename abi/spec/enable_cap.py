@@ -20,10 +20,12 @@ arch/x86/kvm/mmu/mmu.c (kvm_handle_error_pfn, kvm_mmu_faultin_pfn), arch/x86/kvm
 (vgic_its_ctrl, kvm_arch_allow_write_without_running_vcpu). docs/research/enable_cap.md has every row with its
 evidence.
 
-Organised by the ioctl each case calls: KVM_ENABLE_CAP itself (per capability), then the calls whose answer a
-capability's section documents (KVM_RUN with KVM_CAP_EXIT_HYPERCALL and KVM_CAP_MEMORY_FAULT_INFO, the dirty ring's
-KVM_CHECK_EXTENSION, KVM_GET_DIRTY_LOG and ITS table saves, KVM_SET_ONE_REG of the implementation ID registers,
-KVM_CREATE_VCPU against KVM_CAP_MAX_VCPU_ID). A case names its capability (`cap=`), whatever it calls.
+Organised by the ioctl each case calls: KVM_ENABLE_CAP itself (x86 capabilities, arm64 capabilities, the dirty
+ring), then the calls whose answer a capability's section documents: KVM_RUN (KVM_CAP_EXIT_HYPERCALL,
+KVM_CAP_MEMORY_FAULT_INFO, a write before KVM_RESET_DIRTY_RINGS), KVM_CHECK_EXTENSION, KVM_GET_DIRTY_LOG and the ITS's
+table save (the ring's backup bitmap), KVM_SET_ONE_REG (KVM_CAP_ARM_WRITABLE_IMP_ID_REGS). A case names its capability
+(`cap=`), whatever it calls. KVM_CAP_SPLIT_IRQCHIP's rule is x86_state.py's split-irqchip-after-vcpu; the dirty ring's
+rules 2 and 5 (arm64) memory_dirty.py's ring-after-vcpu and ring-bitmap-no-ring.
 
 What a host lacks is a capability it answers 0 for (`needs=`); the x86 expectations hold for kvm_intel and kvm_amd
 alike (a vendor callback is only reached where both answer the same). Dropping CAP_SYS_BOOT acts on the process
@@ -466,6 +468,7 @@ def set_midr_changed() -> Step:
 # --- the cases ----------------------------------------------------------------------------------------------
 
 def _x86_caps() -> list[Case]:
+    """KVM_ENABLE_CAP of the x86 capabilities (7.7-7.38 [8.38], 6.12's informational 7.34 and 7.36)."""
     kw = {"ioctl": "KVM_ENABLE_CAP"}
     return [
         # 7.7 KVM_CAP_X2APIC_API
@@ -621,10 +624,64 @@ def _x86_caps() -> list[Case]:
     ]
 
 
-def _x86_run() -> list[Case]:
-    fault = "mmu.c: kvm_mmu_faultin_pfn -> kvm_handle_error_pfn"
+FAULT_PATH = "mmu.c: kvm_mmu_faultin_pfn -> kvm_handle_error_pfn"
+RESET_PATH = "dirty_ring.c: kvm_dirty_ring_reset -> kvm_reset_dirty_gfn -> kvm_arch_mmu_enable_log_dirty_pt_masked"
+WITH_BITMAP_ANSWER = f"{MAIN}: kvm_vm_ioctl_check_extension_generic"
+ITS_WRITE = ("vgic-its.c: vgic_its_ctrl writes the tables with no running vCPU "
+             "(kvm_arch_allow_write_without_running_vcpu); kvm_main.c mark_page_dirty_in_slot puts such a write in "
+             "the slot's bitmap")
+IMP_ID_SET = "sys_regs.c: set_imp_id_reg"
+RING_CAP = {"cap": "KVM_CAP_DIRTY_LOG_RING"}
+
+
+def _enable_cap_arm64() -> list[Case]:
+    """KVM_ENABLE_CAP of the arm64 capabilities: 7.28 (with guest_memfd, 7.2), 7.39, 7.42."""
     return [
-        # 7.40 KVM_CAP_EXIT_HYPERCALL: what the guest's hypercall returns.
+        case("mte-after-gmem-slot", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE after a guest_memfd-backed memslot",
+             enable("KVM_CAP_ARM_MTE"), EINVAL,
+             f"{MTE} (7.2): '... or attempting to enable the MTE capability after guest_memfd-backed memslots have "
+             f"been created, will result in an -EINVAL return'; {ARM} (kvm_slot_has_gmem)", setup=(gmem_region(GMEM),),
+             on=("mte",), cap="KVM_CAP_ARM_MTE", doc_row=2, order_row=2,
+             kernels="6.18+ (guest_memfd for default VMs; checked against 7.2's source)",
+             needs=GUEST_MEMFD + need("KVM_CAP_ARM_MTE")),
+        case("eager-split-after-slot", "KVM_ENABLE_CAP", "chunk size 0 (disabled, always valid) after a memslot",
+             enable("KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE", 0), EINVAL,
+             f"{SPLIT_CHUNK}: ':Returns: 0 on success, -EINVAL if any memslot was already created'; {ARM} "
+             "(6.12, 7.2: kvm_are_all_memslots_empty; 6.1 has no such capability: the default's -EINVAL; "
+             "KVM_CHECK_EXTENSION answers the chunk size, 0 by default, so no case can be gated on it)",
+             setup=(log_slot(flags=0),), on=ARM64,
+             cap="KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE", order_row=1),
+        case("writable-imp-id-after-vcpu", "KVM_ENABLE_CAP", "after KVM_CREATE_VCPU",
+             enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), EINVAL,
+             f"{IMP_ID}: ':Returns: 0 on success, -EINVAL if vCPUs have been created before enabling this "
+             f"capability'; {ARM} (created_vcpus)", setup=(create_vcpu(0),), on=ARM64,
+             cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS", order_row=1, kernels="7.2+",
+             needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
+    ]
+
+
+def _enable_cap_ring() -> list[Case]:
+    """KVM_ENABLE_CAP of the dirty ring (7.36 [8.29]) in the wrong order: rule 1 and, on x86, rule 5 (rule 2 is
+    memory_dirty.py's ring-after-vcpu, rule 5 on arm64 its ring-bitmap-no-ring)."""
+    return [
+        case("ring-after-logged-slot", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_ACQ_REL after a logged memslot exists, "
+             "not right after KVM_CREATE_VM", ring(), 0,
+             f"{RING}: 'Userspace should call KVM_ENABLE_CAP ioctl right after KVM_CREATE_VM' (a rule for "
+             f"userspace; {MAIN}: kvm_vm_ioctl_enable_dirty_log_ring refuses only a second ring and vCPUs)",
+             setup=(log_slot(),), on=BOTH, order_row=1, basis="code", needs=ACQ_REL, **RING_CAP),
+        case("ring-bitmap-before-ring-x86", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_WITH_BITMAP before the ring",
+             enable("KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP"), EINVAL,
+             f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
+             f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; {MAIN}: kvm_vm_ioctl_enable_cap_generic "
+             "answers -EINVAL without CONFIG_NEED_KVM_DIRTY_RING_WITH_BITMAP or dirty_ring_size; 6.1 has no such "
+             "capability: the default's -EINVAL)", order_row=5, basis="code", **RING_CAP),
+    ]
+
+
+def _run() -> list[Case]:
+    """KVM_RUN: what the guest sees of 7.40 KVM_CAP_EXIT_HYPERCALL, 8.44 KVM_CAP_MEMORY_FAULT_INFO, and a write to a
+    harvested page before KVM_RESET_DIRTY_RINGS (7.36 rule 3)."""
+    return [
         case("hypercall-not-forwarded", "KVM_RUN", "the guest calls KVM_HC_MAP_GPA_RANGE, not enabled in "
              "KVM_CAP_EXIT_HYPERCALL", hypercall_return(), ENOSYS,
              f"{HYPERCALL}: 'KVM will forward to userspace the hypercalls whose corresponding bit is in the "
@@ -650,7 +707,6 @@ def _x86_run() -> list[Case]:
              "hypercall.ret to RAX)", cap="KVM_CAP_EXIT_HYPERCALL",
              setup=(enable("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), x86_guest(HYPERCALL_CODE)),
              needs=need("KVM_CAP_EXIT_HYPERCALL")),
-        # 8.44 KVM_CAP_MEMORY_FAULT_INFO
         case("memory-fault-no-vma", "KVM_RUN", "the guest stores to a memslot whose host memory has no VMA",
              store_without_vma(), EFAULT,
              f"{FAULT_INFO}: 'KVM_RUN will fill kvm_run.memory_fault if KVM cannot resolve a guest page fault "
@@ -660,105 +716,73 @@ def _x86_run() -> list[Case]:
              needs=need("KVM_CAP_MEMORY_FAULT_INFO"),
              deviation=Deviation(
                  f"{FAULT_INFO} says KVM_RUN fills kvm_run.memory_fault when a valid memslot has no backing VMA; "
-                 f"{fault} (6.12, 7.2) turns the error pfn (hva_to_pfn: no VMA) into -EFAULT without "
+                 f"{FAULT_PATH} (6.12, 7.2) turns the error pfn (hva_to_pfn: no VMA) into -EFAULT without "
                  "kvm_mmu_prepare_memory_fault_exit: only private/guest_memfd faults are annotated, so exit_reason is "
                  "not KVM_EXIT_MEMORY_FAULT",
                  Observed(errno=EFAULT, check=memory_fault_not_reported,
                           text="EFAULT with kvm_run.exit_reason not KVM_EXIT_MEMORY_FAULT"))),
-    ]
-
-
-def _dirty_ring() -> list[Case]:
-    """7.36 (8.29) KVM_CAP_DIRTY_LOG_RING: its ordering rules, each broken on purpose (rule 2, a vCPU before the
-    ring, is memory_dirty.py's ring-after-vcpu; rule 5 on arm64 its ring-bitmap-no-ring)."""
-    cap = {"cap": "KVM_CAP_DIRTY_LOG_RING"}
-    reset = "dirty_ring.c: kvm_dirty_ring_reset -> kvm_reset_dirty_gfn -> kvm_arch_mmu_enable_log_dirty_pt_masked"
-    with_bitmap = f"{MAIN}: kvm_vm_ioctl_check_extension_generic"
-    its_write = ("vgic-its.c: vgic_its_ctrl writes the tables with no running vCPU "
-                 "(kvm_arch_allow_write_without_running_vcpu); kvm_main.c mark_page_dirty_in_slot puts such a write "
-                 "in the slot's bitmap")
-    return [
-        case("ring-after-logged-slot", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_ACQ_REL after a logged memslot exists, "
-             "not right after KVM_CREATE_VM", ring(), 0,
-             f"{RING}: 'Userspace should call KVM_ENABLE_CAP ioctl right after KVM_CREATE_VM' (a rule for "
-             f"userspace; {MAIN}: kvm_vm_ioctl_enable_dirty_log_ring refuses only a second ring and vCPUs)",
-             setup=(log_slot(),), on=BOTH, order_row=1, basis="code", needs=ACQ_REL, **cap),
         case("ring-written-before-reset", "KVM_RUN", "the guest stores again to a harvested page before "
              "KVM_RESET_DIRTY_RINGS: no new ring entry", rerun_guest(), 0,
              f"{RING}: 'the ioctl [KVM_RESET_DIRTY_RINGS] must be called *before* reading the content of the dirty "
-             f"pages'; only {reset} write-protects a harvested page again, so until then a guest write to it is not "
-             "tracked (x86 mmu.c, arm64 mmu.c user_mem_abort)", setup=(ring(), *DIRTY, harvest_all()),
-             check=no_entry_after_harvested, on=BOTH, order_row=3, basis="code", needs=ACQ_REL, **cap),
-        case("ring-get-log-6.1", "KVM_GET_DIRTY_LOG", "after the ring was enabled", get_log(), ENXIO,
-             f"{RING} (6.1): 'After enabling KVM_CAP_DIRTY_LOG_RING ... further KVM_GET_DIRTY_LOG or "
-             f"KVM_CLEAR_DIRTY_LOG ioctls will fail' ({MAIN}: kvm_get_dirty_log_protect, !kvm_use_dirty_bitmap: "
-             "-ENXIO)", setup=(ring(), log_slot()), on=BOTH, order_row=4, basis="code", needs=ACQ_REL,
-             kernels="6.1 (6.12 and 7.2 number another rule 4; the refusal itself is memory_dirty's get-log-with-ring)",
-             **cap),
+             f"pages'; only {RESET_PATH} write-protects a harvested page again, so until then a guest write to it "
+             "is not tracked (x86 mmu.c, arm64 mmu.c user_mem_abort)", setup=(ring(), *DIRTY, harvest_all()),
+             check=no_entry_after_harvested, on=BOTH, order_row=3, basis="code", needs=ACQ_REL, **RING_CAP),
+    ]
+
+
+def _check_extension() -> list[Case]:
+    """KVM_CHECK_EXTENSION(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP) before any ring (7.36 rule 4, 6.12+)."""
+    return [
         case("ring-bitmap-asked-first-x86", "KVM_CHECK_EXTENSION", "KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP on the VM fd "
              "before any ring is enabled", step("KVM_CHECK_EXTENSION(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP) on the vm fd",
                                                 lambda s: s.ioctl(s.vm, kvm.KVM_CHECK_EXTENSION,
                                                                   kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP)), 0,
              f"{RING}: 'After enabling the dirty rings, the userspace needs to detect the capability of "
-             f"KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP'; {with_bitmap} answers the same before (x86 does not select "
-             "NEED_KVM_DIRTY_RING_WITH_BITMAP: 0)", ret=0, order_row=4, basis="code", kernels=BITMAP_KERNELS, **cap),
+             f"KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP'; {WITH_BITMAP_ANSWER} answers the same before (x86 does not "
+             "select NEED_KVM_DIRTY_RING_WITH_BITMAP: 0)", ret=0, order_row=4, basis="code", kernels=BITMAP_KERNELS,
+             **RING_CAP),
         case("ring-bitmap-asked-first-arm64", "KVM_CHECK_EXTENSION", "KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP on the VM "
              "fd before any ring is enabled",
              step("KVM_CHECK_EXTENSION(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP) on the vm fd",
                   lambda s: s.ioctl(s.vm, kvm.KVM_CHECK_EXTENSION, kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP)), 0,
-             f"{RING}: 'After enabling the dirty rings, the userspace needs to detect the capability'; {with_bitmap} "
-             "answers the same before (arm64's Kconfig selects NEED_KVM_DIRTY_RING_WITH_BITMAP: 1)", ret=1,
-             on=ARM64, order_row=4, basis="code", kernels=BITMAP_KERNELS, **cap),
-        case("ring-bitmap-before-ring-x86", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_WITH_BITMAP before the ring",
-             enable("KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP"), EINVAL,
-             f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
-             f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; {MAIN}: kvm_vm_ioctl_enable_cap_generic "
-             "answers -EINVAL without CONFIG_NEED_KVM_DIRTY_RING_WITH_BITMAP or dirty_ring_size; 6.1 has no such "
-             "capability: the default's -EINVAL)", order_row=5, basis="code", **cap),
-        case("its-save-after-collection", "KVM_SET_DEVICE_ATTR", "ITS_SAVE_TABLES after KVM_GET_DIRTY_LOG collected "
-             "the ring's backup bitmap", ITS_SAVE, 0,
-             f"{RING}: 'Collecting the dirty bitmap should be the very last thing that the VMM does' (a rule for "
-             f"userspace: the save is accepted, {its_write}; the next KVM_GET_DIRTY_LOG has the table pages)",
-             setup=RING_BITMAP_ITS, check=_log_again_dirty, on=GICV3, order_row=6, basis="code",
-             kernels=BITMAP_KERNELS, needs=ACQ_REL + WITH_BITMAP, **cap),
-        case("its-save-missed-by-collection", "KVM_GET_DIRTY_LOG", "a second collection after ITS_SAVE_TABLES: the "
-             "pages the first one missed", get_log(), 0,
-             f"{RING}: 'avoid missing dirty pages from another ioctl ordered after the bitmap collection' "
-             f"({its_write})", setup=(*RING_BITMAP_ITS, ITS_SAVE), check=table_pages_dirty, on=GICV3, order_row=7,
-             basis="code", kernels=BITMAP_KERNELS, needs=ACQ_REL + WITH_BITMAP, **cap),
+             f"{RING}: 'After enabling the dirty rings, the userspace needs to detect the capability'; "
+             f"{WITH_BITMAP_ANSWER} answers the same before (arm64's Kconfig selects "
+             "NEED_KVM_DIRTY_RING_WITH_BITMAP: 1)", ret=1, on=ARM64, order_row=4, basis="code", kernels=BITMAP_KERNELS,
+             **RING_CAP),
     ]
 
 
-def _arm64_caps() -> list[Case]:
-    imp = "sys_regs.c: set_imp_id_reg"
+def _dirty_log_and_its() -> list[Case]:
+    """KVM_GET_DIRTY_LOG and the ITS's KVM_SET_DEVICE_ATTR(ITS_SAVE_TABLES) around the ring's backup bitmap (7.36
+    rules 6 and 7), and 6.1's rule 4."""
     return [
-        # 7.28 KVM_CAP_ARM_MTE with guest_memfd (7.2)
-        case("mte-after-gmem-slot", "KVM_ENABLE_CAP", "KVM_CAP_ARM_MTE after a guest_memfd-backed memslot",
-             enable("KVM_CAP_ARM_MTE"), EINVAL,
-             f"{MTE} (7.2): '... or attempting to enable the MTE capability after guest_memfd-backed memslots have "
-             f"been created, will result in an -EINVAL return'; {ARM} (kvm_slot_has_gmem)", setup=(gmem_region(GMEM),),
-             on=("mte",), cap="KVM_CAP_ARM_MTE", doc_row=2, order_row=2,
-             kernels="6.18+ (guest_memfd for default VMs; checked against 7.2's source)",
-             needs=GUEST_MEMFD + need("KVM_CAP_ARM_MTE")),
-        # 7.39 KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE
-        case("eager-split-after-slot", "KVM_ENABLE_CAP", "chunk size 0 (disabled, always valid) after a memslot",
-             enable("KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE", 0), EINVAL,
-             f"{SPLIT_CHUNK}: ':Returns: 0 on success, -EINVAL if any memslot was already created'; {ARM} "
-             "(6.12, 7.2: kvm_are_all_memslots_empty; 6.1 has no such capability: the default's -EINVAL; "
-             "KVM_CHECK_EXTENSION answers the chunk size, 0 by default, so no case can be gated on it)",
-             setup=(log_slot(flags=0),), on=ARM64,
-             cap="KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE", order_row=1),
-        # 7.42 KVM_CAP_ARM_WRITABLE_IMP_ID_REGS (7.2)
-        case("writable-imp-id-after-vcpu", "KVM_ENABLE_CAP", "after KVM_CREATE_VCPU",
-             enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), EINVAL,
-             f"{IMP_ID}: ':Returns: 0 on success, -EINVAL if vCPUs have been created before enabling this "
-             f"capability'; {ARM} (created_vcpus)", setup=(create_vcpu(0),), on=ARM64,
-             cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS", order_row=1, kernels="7.2+",
-             needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
+        case("ring-get-log-6.1", "KVM_GET_DIRTY_LOG", "after the ring was enabled", get_log(), ENXIO,
+             f"{RING} (6.1): 'After enabling KVM_CAP_DIRTY_LOG_RING ... further KVM_GET_DIRTY_LOG or "
+             f"KVM_CLEAR_DIRTY_LOG ioctls will fail' ({MAIN}: kvm_get_dirty_log_protect, !kvm_use_dirty_bitmap: "
+             "-ENXIO)", setup=(ring(), log_slot()), on=BOTH, order_row=4, basis="code", needs=ACQ_REL,
+             kernels="6.1 (6.12 and 7.2 number another rule 4; the refusal itself is memory_dirty's get-log-with-ring)",
+             **RING_CAP),
+        case("its-save-after-collection", "KVM_SET_DEVICE_ATTR", "ITS_SAVE_TABLES after KVM_GET_DIRTY_LOG collected "
+             "the ring's backup bitmap", ITS_SAVE, 0,
+             f"{RING}: 'Collecting the dirty bitmap should be the very last thing that the VMM does' (a rule for "
+             f"userspace: the save is accepted, {ITS_WRITE}; the next KVM_GET_DIRTY_LOG has the table pages)",
+             setup=RING_BITMAP_ITS, check=_log_again_dirty, on=GICV3, order_row=6, basis="code",
+             kernels=BITMAP_KERNELS, needs=ACQ_REL + WITH_BITMAP, **RING_CAP),
+        case("its-save-missed-by-collection", "KVM_GET_DIRTY_LOG", "a second collection after ITS_SAVE_TABLES: the "
+             "pages the first one missed", get_log(), 0,
+             f"{RING}: 'avoid missing dirty pages from another ioctl ordered after the bitmap collection' "
+             f"({ITS_WRITE})", setup=(*RING_BITMAP_ITS, ITS_SAVE), check=table_pages_dirty, on=GICV3, order_row=7,
+             basis="code", kernels=BITMAP_KERNELS, needs=ACQ_REL + WITH_BITMAP, **RING_CAP),
+    ]
+
+
+def _one_reg() -> list[Case]:
+    """KVM_SET_ONE_REG of MIDR_EL1 with KVM_CAP_ARM_WRITABLE_IMP_ID_REGS (7.42 rule 2, 7.2)."""
+    return [
         case("writable-imp-id-after-run", "KVM_SET_ONE_REG", "MIDR_EL1 changed after the first KVM_RUN, the "
              "capability enabled", set_midr_changed(), EBUSY,
              f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN' "
-             f"(refused after; {imp}: kvm_vm_has_ran_once: -EBUSY)",
+             f"(refused after; {IMP_ID_SET}: kvm_vm_has_ran_once: -EBUSY)",
              setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), init_vcpu(), run_vcpu()), on=ARM64,
              cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS", order_row=2, basis="code", kernels="7.2+",
              needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
@@ -770,7 +794,8 @@ def _arm64_caps() -> list[Case]:
     ]
 
 
-CASES: list[Case] = [*_x86_caps(), *_x86_run(), *_dirty_ring(), *_arm64_caps()]
+CASES: list[Case] = [*_x86_caps(), *_enable_cap_arm64(), *_enable_cap_ring(), *_run(), *_check_extension(),
+                     *_dirty_log_and_its(), *_one_reg()]
 
 UNREACHABLE = [
     Unreachable("KVM_ENABLE_CAP", 0, "x86 has no ring-with-bitmap: it does not select "
