@@ -555,7 +555,7 @@ CASES: list[Case] = [
          arm_line(CPU, 0), ENXIO, "arm.c: kvm_vm_ioctl_irq_line (KVM_ARM_IRQ_TYPE_CPU with irqchip_in_kernel)",
          setup=V2_LEGACY, basis="code"),
     case("arm-spi-no-vgic", LINE, "SPI 32 with no in-kernel irqchip", ARM64, arm_line(SPI, 32), ENXIO,
-         "arm.c: kvm_vm_ioctl_irq_line (SPI without irqchip_in_kernel)", setup=(VCPU0,), basis="code"),
+         "arm.c: kvm_vm_ioctl_irq_line (SPI without irqchip_in_kernel)", setup=(VCPU0,), basis="code", order_row=1),
     case("arm-ppi-no-vgic", LINE, "PPI 16 with no in-kernel irqchip", ARM64, arm_line(PPI, 16), ENXIO,
          "arm.c: kvm_vm_ioctl_irq_line (PPI without irqchip_in_kernel)", setup=(VCPU0,), basis="code"),
     case("arm-unknown-type", LINE, "irq_type 3 (none defined)", GICV2, arm_line(3, 32), EINVAL,
@@ -573,7 +573,7 @@ CASES: list[Case] = [
          setup=(*X86_READY, irq_line(4, 1))),
     case("x86-line-no-irqchip", LINE, "GSI 4 with no in-kernel irqchip", X86_64, irq_line(4, 1), ENXIO,
          f"x86.c: kvm_vm_ioctl_irq_line (!irqchip_in_kernel); {LINE_DOC}: on some architectures an interrupt "
-         "controller model must have been created with KVM_CREATE_IRQCHIP", basis="code"),
+         "controller model must have been created with KVM_CREATE_IRQCHIP", basis="code", order_row=1),
     case("x86-line-unrouted-gsi", LINE, "GSI 1000, which no routing entry names", X86_64, irq_line(1000, 1), 0,
          "x86.c: kvm_vm_ioctl_irq_line returns 0 whatever irqchip.c kvm_set_irq reports (-1: no route)",
          setup=X86_READY, basis="code"),

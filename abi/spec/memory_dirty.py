@@ -614,7 +614,7 @@ CASES: list[Case] = [
          f"{CODE_RING} ('We only allow it to set once': -EINVAL)", setup=(ring(),), basis="code", needs=ACQ_REL),
     case("ring-after-vcpu", "KVM_ENABLE_CAP", "after KVM_CREATE_VCPU", ring(), EINVAL,
          f"{RING}: 'Enabling the capability is only allowed before creating any vCPU' (refused; errno from "
-         f"{CODE_RING})", setup=(create_vcpu(0),), needs=ACQ_REL),
+         f"{CODE_RING})", setup=(create_vcpu(0),), needs=ACQ_REL, cap="KVM_CAP_DIRTY_LOG_RING", order_row=2),
     case("reset-rings", "KVM_RESET_DIRTY_RINGS", "ring enabled, nothing harvested", RESET_RINGS, 0,
          f"{RING}: 'userspace calls the VM ioctl KVM_RESET_DIRTY_RINGS'; it returns the entries reset "
          f"({MAIN}: kvm_vm_ioctl_reset_dirty_pages)", setup=(ring(), create_vcpu(0)), ret=0, needs=ACQ_REL),
@@ -684,7 +684,7 @@ CASES: list[Case] = [
     case("x86-mp-halted-no-irqchip", "KVM_SET_MP_STATE", "HALTED without an in-kernel irqchip",
          set_mp(kvm.KVM_MP_STATE_HALTED), EINVAL, "x86.c: kvm_arch_vcpu_ioctl_set_mpstate (!lapic_in_kernel: only "
          f"RUNNABLE; {SET_MP}: 'Without an in-kernel irqchip, the multiprocessing state must be maintained by "
-         "userspace')", setup=(create_vcpu(0),), on=X86_64, basis="code"),
+         "userspace')", setup=(create_vcpu(0),), on=X86_64, basis="code", order_row=1),
     case("x86-mp-stopped", "KVM_SET_MP_STATE", "STOPPED (an s390/arm64/riscv state)", set_mp(kvm.KVM_MP_STATE_STOPPED),
          EINVAL, f"{GET_MP}: STOPPED is '[s390,arm64,riscv]' (refused on x86; errno from x86.c: "
          "kvm_arch_vcpu_ioctl_set_mpstate)", setup=(IRQCHIP, create_vcpu(0)), on=X86_64),
@@ -814,7 +814,7 @@ CASES: list[Case] = [
          enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), EINVAL,
          f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
          f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; errno from {MAIN}: "
-         "kvm_vm_ioctl_enable_cap_generic)", needs=WITH_BITMAP),
+         "kvm_vm_ioctl_enable_cap_generic)", needs=WITH_BITMAP, cap="KVM_CAP_DIRTY_LOG_RING", order_row=5),
     case("ring-bitmap-after-slot", "KVM_ENABLE_CAP", "DIRTY_LOG_RING_WITH_BITMAP after a memslot exists",
          enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), EINVAL,
          f"{RING}: '... or any memslot has been existing' (refused; errno from {MAIN}: "
@@ -897,5 +897,6 @@ CASES: list[Case] = [
          needs=((kvm.KVM_CAP_MEMORY_ATTRIBUTES, "KVM_CAP_MEMORY_ATTRIBUTES", False),)),
     case("x86-mp-no-irqchip", "KVM_GET_MP_STATE", "vCPU 0 without an in-kernel irqchip", GET_MP_STATE, 0,
          "x86.c: kvm_arch_vcpu_create (RUNNABLE without an in-kernel irqchip, whichever vCPU)",
-         setup=(create_vcpu(0), create_vcpu(1)), on=X86_64, basis="code", check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+         setup=(create_vcpu(0), create_vcpu(1)), on=X86_64, basis="code", check=mp_is(kvm.KVM_MP_STATE_RUNNABLE),
+         order_row=1),
 ]

@@ -327,6 +327,22 @@ def cpuid_entries(limit: int):
     return count_check(f"1..{limit} entries (the number of valid entries)", lambda n: 0 < n <= limit)
 
 
+def cpuid_entry_bit(function: int, index: int, reg: int, bit: int, want: int, text: str):
+    """A check on the table written back: entry (function, index) has bit `bit` of register `reg` (0 eax, 1 ebx,
+    2 ecx, 3 edx) equal to `want`; an absent entry counts as all zeros."""
+    def check(s: Scene, got: Result) -> str | None:
+        n = out_u32()(got)
+        for i in range(n):
+            f, x = struct.unpack_from("<II", got.out, 8 + ENTRY * i)
+            if f == function and x == index:
+                value = struct.unpack_from("<I", got.out, 8 + ENTRY * i + 12 + 4 * reg)[0]
+                have = value >> bit & 1
+                return None if have == want else f"leaf {function:#x}.{index} has {text} = {have}, expected {want}"
+        return None if want == 0 else f"leaf {function:#x}.{index} is missing: expected {text} = {want}"
+
+    return check
+
+
 # --- the cases ----------------------------------------------------------------------------------------
 
 MSR_LIST = f"{API} 4.3 KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST"
@@ -341,6 +357,7 @@ STATS = f"{API} 4.133 KVM_GET_STATS_FD"
 MEMSLOT = "kvm_main.c: kvm_set_memory_region"
 ONEREG = "x86.c: kvm_get_set_one_reg"
 ONE_REG_KERNELS = "6.18+ (x86 one-reg came after 6.12: 7.2 has it, 6.1 and 6.12 answer EINVAL for the request)"
+NO_ONE_REG_KERNELS = "6.1-6.17 (6.1 and 6.12 read; 6.18's KVM_CAP_ONE_REG is 1)"
 
 CASES: list[Case] = []
 
@@ -388,6 +405,14 @@ def _cpuid() -> list[Case]:
                  call(name, "system", BAD_POINTER, "arg = a guard page"), EFAULT,
                  "x86.c: kvm_arch_dev_ioctl (copy_from_user of struct kvm_cpuid2)", basis="code"),
         ]
+    out.append(case("supported-cpuid-without-guest-perm", "KVM_GET_SUPPORTED_CPUID", "the process never requested "
+                    "ARCH_REQ_XCOMP_GUEST_PERM: AMX tile data (XCR0 bit 18) is not offered",
+                    call("KVM_GET_SUPPORTED_CPUID", "system", counted("<II", 256, 256, ENTRY), "nent 256"), 0,
+                    f"{CPUID}: 'Dynamically-enabled feature bits need to be requested with arch_prctl() before "
+                    "calling this ioctl'; cpuid.c __do_cpuid_func, leaf 0xd: EAX &= the permitted XCR0 (6.1: "
+                    "supported_xcr0 & xstate_get_guest_group_perm(); 6.12, 7.2: kvm_get_filtered_xcr0), and the "
+                    "guest permission of a process that asked for none has no XFEATURE_MASK_XTILE_DATA",
+                    check=cpuid_entry_bit(0xD, 0, 0, 18, 0, "EAX bit 18 (XTILE_DATA)"), basis="code", order_row=1))
     out.append(case("emulated-cpuid-dirty-padding", "KVM_GET_EMULATED_CPUID", "an entry's padding is not zero",
                     call("KVM_GET_EMULATED_CPUID", "system",
                          struct.pack("<II", 256, 0) + bytes(28) + struct.pack("<I", 1) + bytes(8) + bytes(255 * ENTRY),
@@ -467,7 +492,7 @@ def _vm() -> list[Case]:
     return [
         case("no-pit", "KVM_REINJECT_CONTROL", "no PIT created", call("KVM_REINJECT_CONTROL", "vm", reinject,
              "pit_reinject 0"), ENXIO, f"{REINJECT}: '-ENXIO if KVM_CREATE_PIT or KVM_CREATE_PIT2 didn't succeed "
-             "earlier'"),
+             "earlier'", order_row=1),
         case("with-pit", "KVM_REINJECT_CONTROL", "after KVM_CREATE_PIT2", call("KVM_REINJECT_CONTROL", "vm", reinject,
              "pit_reinject 0"), 0, REINJECT, setup=(IRQCHIP, PIT2)),
         case("reinject-bad-pointer", "KVM_REINJECT_CONTROL", "the argument is not readable (no PIT either: the "
@@ -478,7 +503,7 @@ def _vm() -> list[Case]:
              call("KVM_SET_BOOT_CPU_ID", "vm", 1, "1"), 0, f"{BOOT}: 'has to be called before vcpu creation'"),
         case("boot-cpu-after-vcpu", "KVM_SET_BOOT_CPU_ID", "after KVM_CREATE_VCPU",
              call("KVM_SET_BOOT_CPU_ID", "vm", 0, "0"), EBUSY,
-             f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,)),
+             f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,), order_row=2),
         case("boot-cpu-id-beyond-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID + 1",
              call("KVM_SET_BOOT_CPU_ID", "vm", lambda s: max_id(s) + 1, "KVM_CAP_MAX_VCPU_ID + 1"), EINVAL,
              "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID (arg > KVM_MAX_VCPU_IDS)", basis="code",
@@ -514,7 +539,8 @@ def _create() -> list[Case]:
              "x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
         case("split-irqchip-after-vcpu", "KVM_ENABLE_CAP", "KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU",
              enable_split_irqchip(), EEXIST, "x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP (created_vcpus "
-             "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code"),
+             "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code",
+             cap="KVM_CAP_SPLIT_IRQCHIP", order_row=1),
         case("split-irqchip-after-irqchip", "KVM_ENABLE_CAP", "KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP",
              enable_split_irqchip(), EEXIST, "x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP "
              "(irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
@@ -653,6 +679,16 @@ def _one_reg() -> list[Case]:
         case("set-bad-value-pointer", "KVM_SET_ONE_REG", "addr points at a guard page",
              one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER), EFAULT,
              "x86.c: kvm_set_one_msr (get_user)", basis="code", **kw),
+        case("get-one-reg-none", "KVM_GET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS): x86 has no ONE_REG "
+             "register before 6.18", one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), EINVAL,
+             f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
+             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_GET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
+             kernels=NO_ONE_REG_KERNELS),
+        case("set-one-reg-none", "KVM_SET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8: x86 has no ONE_REG "
+             "register before 6.18", one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8), EINVAL,
+             f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
+             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_SET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
+             kernels=NO_ONE_REG_KERNELS),
         case("reg-list-empty", "KVM_GET_REG_LIST", "n 0, guest CPUID without SHSTK: nothing to list",
              call("KVM_GET_REG_LIST", "vcpu", struct.pack("<Q", 0), "n 0"), 0,
              "x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", **kw),
@@ -662,6 +698,7 @@ def _one_reg() -> list[Case]:
 PMU = f"{API} 4.120 KVM_SET_PMU_EVENT_FILTER"
 DEVICE = f"{API} 4.79 KVM_CREATE_DEVICE"
 ATTR = f"{API} 4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR"
+HAS_ATTR = f"{API} 4.81 KVM_HAS_DEVICE_ATTR"
 
 
 def pmu_filter(action=x86.KVM_PMU_EVENT_ALLOW, nevents=0, flags=0, room: int | None = None) -> Step:
@@ -732,6 +769,14 @@ def _devices() -> list[Case]:
              device_attr("KVM_GET_DEVICE_ATTR", "device", 1, 1), EPERM,
              f"{ATTR} Errors: EPERM 'The attribute cannot (currently) be accessed this way (e.g. read-only "
              "attribute ...)'; kvm_main.c: kvm_device_ioctl_attr (no accessor: EPERM)", setup=(VFIO,)),
+        case("vfio-has-attr-unknown-group", "KVM_HAS_DEVICE_ATTR", "VFIO device, group 99",
+             device_attr("KVM_HAS_DEVICE_ATTR", "device", 99), ENXIO,
+             f"{HAS_ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
+             "kvm_vfio_has_attr (default: -ENXIO)", setup=(VFIO,)),
+        case("vcpu-has-attr-unknown-group", "KVM_HAS_DEVICE_ATTR", "vCPU fd, group 99",
+             device_attr("KVM_HAS_DEVICE_ATTR", "vcpu", 99), ENXIO,
+             f"{HAS_ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
+             setup=(VCPU,)),
         case("vcpu-attr-unknown-group", "KVM_SET_DEVICE_ATTR", "vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)",
              device_attr("KVM_SET_DEVICE_ATTR", "vcpu", 99), ENXIO,
              f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)", setup=(VCPU,)),
@@ -862,6 +907,13 @@ def _hyperv() -> list[Case]:
              call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), 0,
              f"{HV_CPUID}: 'the 'nent' field is adjusted to the number of valid entries'", check=cpuid_entries(64),
              setup=(VCPU,), needs=HAS_HV_CPUID),
+        case("hv-cpuid-vcpu-no-irqchip", cpuid, "vCPU fd without KVM_CREATE_IRQCHIP: no direct synthetic timers",
+             call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), 0,
+             f"{HV_CPUID}: 'HV_STIMER_DIRECT_MODE_AVAILABLE bit is only exposed with in-kernel LAPIC (presumes "
+             "KVM_CREATE_IRQCHIP has already been called)'; hyperv.c: kvm_get_hv_cpuid (the bit only when !vcpu or "
+             "lapic_in_kernel)", check=cpuid_entry_bit(0x40000003, 0, 3, 19, 0, "EDX bit 19 "
+                                                        "(HV_STIMER_DIRECT_MODE_AVAILABLE)"),
+             setup=(VCPU,), needs=HAS_HV_CPUID, order_row=1),
         case("hv-cpuid-system-no-hyperv", cpuid, "system fd, KVM_CAP_SYS_HYPERV_CPUID 0 (built without "
              "CONFIG_KVM_HYPERV)", call(cpuid, "system", counted("<II", 64, 64, ENTRY), "nent 64"), EINVAL,
              "x86.c: kvm_arch_dev_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
@@ -913,6 +965,22 @@ UNREACHABLE = [
     Unreachable("KVM_SET_PMU_EVENT_FILTER", EBUSY, "needs the filter's allocation to fail, which no userspace "
                 "control provokes without fault injection; and pmu.c kvm_vm_ioctl_set_pmu_event_filter answers that "
                 "failure with ENOMEM, not the documented EBUSY (6.1, 6.12, 7.2; see DOC_FINDINGS)", arch="x86_64"),
+    # 4.68's ordering rules are about other architectures' registers: SVE (rules 1-4) and the firmware pseudo-registers
+    # (rule 5) of arm64, riscv's isa config register (rule 6). x86 has none of them.
+    *(Unreachable("KVM_SET_ONE_REG", 0, f"the rule is about {regs}: x86 has no such register (x86.c "
+                  "kvm_get_set_one_reg knows MSRs and KVM_REG_GUEST_SSP only; before 6.18 no ONE_REG at all)",
+                  arch="x86_64", order_row=row)
+      for row, regs in ((1, "arm64's SVE registers (KVM_REG_ARM64_SVE_*) before KVM_ARM_VCPU_FINALIZE"),
+                        (2, "arm64's KVM_REG_ARM64_SVE_VLS and KVM_ARM_VCPU_INIT"),
+                        (3, "arm64's KVM_REG_ARM64_SVE_VLS until KVM_ARM_VCPU_FINALIZE"),
+                        (4, "arm64's KVM_REG_ARM64_SVE_VLS after KVM_ARM_VCPU_FINALIZE"),
+                        (5, "arm64's firmware pseudo-registers (KVM_REG_ARM_FW_FEAT_BMAP_*)"),
+                        (6, "riscv's isa config register"))),
+    Unreachable("KVM_KVMCLOCK_CTRL", 0, "calling it while the vCPU is not paused means calling it during the "
+                "vCPU's KVM_RUN: kvm_main.c kvm_vcpu_ioctl takes the vCPU's mutex (mutex_lock_killable) for "
+                "KVM_KVMCLOCK_CTRL as for every vCPU ioctl, and KVM_RUN holds it, so the call waits until KVM_RUN "
+                "returns, i.e. until the vCPU is paused: no order of calls the kernel can see breaks the rule",
+                arch="x86_64", order_row=1),
     Unreachable("KVM_GET_REG_LIST", E2BIG, "x86.c kvm_get_reg_list (6.1 and 6.12 have no x86 "
                 "KVM_GET_REG_LIST) lists one register, GUEST_SSP, and only when the guest CPUID has SHSTK: E2BIG "
                 "needs a host that offers SHSTK (KVM_GET_SUPPORTED_CPUID leaf 7 ECX bit 7), which no capability "

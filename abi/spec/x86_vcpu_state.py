@@ -472,7 +472,7 @@ def _cpuid() -> list[Case]:
         code("set-cpuid-after-run-different", "KVM_SET_CPUID", "after the vCPU entered the guest, a one-entry table",
              call("KVM_SET_CPUID", "vcpu", leaf0, "nent 1: leaf 0"), EINVAL,
              f"{after}: KVM_SET_CPUID converts its entries and takes the same path",
-             setup=(VCPU, cpuid2(), entered_guest())),
+             setup=(VCPU, cpuid2(), entered_guest()), order_row=1),
     ]
 
 
@@ -632,7 +632,7 @@ def _addresses() -> list[Case]:
              "0x100000000"), EINVAL, "x86.c: kvm_vm_ioctl_set_tss_addr (addr > 4 GiB - 3 pages)", **tss_kw),
         case("identity-map-after-vcpu", "KVM_SET_IDENTITY_MAP_ADDR", "a vCPU exists", identity(0xFFFBC000), EINVAL,
              f"{ident}: 'Fails if any VCPU has already been created'; x86.c: kvm_arch_vm_ioctl (created_vcpus: "
-             "EINVAL)", setup=(VCPU,), **id_kw),
+             "EINVAL)", setup=(VCPU,), order_row=1, **id_kw),
         code("identity-map-after-vcpu-bad-pointer", "KVM_SET_IDENTITY_MAP_ADDR", "a vCPU exists and the argument "
              "is not readable: the vCPU check comes first", bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), EINVAL,
              "x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (created_vcpus before copy_from_user)",
@@ -774,7 +774,8 @@ def _tsc() -> list[Case]:
              f"{vcpu_path} (no scaling: a higher rate sets tsc_always_catchup)", setup=(VCPU,), needs=no_scaling),
         case("vm-tsc-khz-after-vcpu", "KVM_SET_TSC_KHZ", "VM fd, a vCPU exists", tsc_khz("vm", HOST_KHZ), EINVAL,
              f"{t} (7.2): 'Note, the vm ioctl is only allowed prior to creating vCPUs'; x86.c: kvm_arch_vm_ioctl "
-             "(created_vcpus: EINVAL)", setup=(VCPU,), needs=need("KVM_CAP_VM_TSC_CONTROL"), kernels=AFTER_VCPU_CHECK),
+             "(created_vcpus: EINVAL)", setup=(VCPU,), needs=need("KVM_CAP_VM_TSC_CONTROL"), kernels=AFTER_VCPU_CHECK,
+             order_row=1),
         case("vm-tsc-khz-before-vcpu", "KVM_SET_TSC_KHZ", "VM fd, no vCPU yet", tsc_khz("vm", HOST_KHZ), 0,
              f"{t}: 'this can also be used as a vm ioctl to set the initial tsc frequency of subsequently created "
              "vCPUs'", needs=need("KVM_CAP_VM_TSC_CONTROL")),
@@ -857,7 +858,8 @@ def _lapic() -> list[Case]:
         case("get-lapic-32bit-ids-xapic-mode", "KVM_GET_LAPIC", "vCPU 5 with USE_32BIT_IDS but in xAPIC mode: xAPIC "
              "format", lapic("KVM_GET_LAPIC"), 0,
              f"{g}: 'the format of APIC_ID register depends on the APIC mode (reported by MSR_IA32_APICBASE)'; "
-             "xAPIC: bits 31-24", check=apic_id(5 << 24), setup=(IRQCHIP, X2APIC_32BIT, VCPU5)),
+             "xAPIC: bits 31-24; 'KVM_GET_LAPIC must then be called after MSR_IA32_APICBASE has been set': here it is "
+             "not", check=apic_id(5 << 24), setup=(IRQCHIP, X2APIC_32BIT, VCPU5), order_row=1),
         code("set-lapic-x2apic-wrong-id", "KVM_SET_LAPIC", "x2APIC mode with USE_32BIT_IDS, APIC_ID 6 for vCPU 5",
              set_lapic_id(6), EINVAL, "lapic.c: kvm_apic_state_fixup (32-bit IDs: an APIC_ID other than the vCPU's "
              "x2APIC ID is refused)", setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE)),
@@ -886,7 +888,14 @@ def _nmi_smi() -> list[Case]:
              f"{n}: 'Queues an NMI on the thread's vcpu'", setup=(VCPU,), needs=need("KVM_CAP_USER_NMI")),
         case("nmi-in-kernel-irqchip", "KVM_NMI", "after KVM_CREATE_IRQCHIP", call("KVM_NMI", "vcpu"), 0,
              f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
-             "kernel'", setup=(IRQCHIP, VCPU), needs=need("KVM_CAP_USER_NMI")),
+             "kernel'", setup=(IRQCHIP, VCPU), needs=need("KVM_CAP_USER_NMI"), order_row=1),
+        code("nmi-in-kernel-irqchip-pending", "KVM_NMI", "after KVM_CREATE_IRQCHIP: KVM_GET_VCPU_EVENTS shows the "
+             "NMI pending", call("KVM_NMI", "vcpu"), 0,
+             f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
+             "kernel'; x86.c: kvm_vcpu_ioctl_nmi -> kvm_inject_nmi queues it whatever the irqchip, and "
+             "kvm_vcpu_ioctl_x86_get_vcpu_events reports it (process_nmi)",
+             check=reads_back("KVM_GET_VCPU_EVENTS", "kvm_vcpu_events", lambda s, e: e.nmi.pending == 1,
+                              "nmi.pending 1"), setup=(IRQCHIP, VCPU), needs=need("KVM_CAP_USER_NMI"), order_row=2),
         case("smi-queued", "KVM_SMI", "KVM_CAP_X86_SMM is advertised", call("KVM_SMI", "vcpu"), 0,
              f"{smi}: 'Queues an SMI on the thread's vcpu'", setup=(VCPU,), needs=need("KVM_CAP_X86_SMM")),
         code("smi-without-smm", "KVM_SMI", "KVM_CAP_X86_SMM 0 (a kernel built without CONFIG_KVM_SMM)",
@@ -926,9 +935,10 @@ def _pit() -> list[Case]:
         # 4.71's "only valid after enabling in-kernel irqchip support" is a rule for userspace: no errno is
         # documented (DOC_FINDINGS), so both kernels' answers are the implementation's.
         code("create-pit2-without-irqchip", "KVM_CREATE_PIT2", "no in-kernel irqchip", PIT2, ENOENT,
-             f"{io}, KVM_CREATE_PIT2 (!pic_in_kernel: ENOENT, 6.12 and 7.2)", kernels="6.12+", **kw),
+             f"{io}, KVM_CREATE_PIT2 (!pic_in_kernel: ENOENT, 6.12 and 7.2)", kernels="6.12+", order_row=1, **kw),
         code("create-pit2-without-irqchip-6.1", "KVM_CREATE_PIT2", "no in-kernel irqchip (6.1)", PIT2, 0,
-             f"{io}, KVM_CREATE_PIT2: 6.1 has no irqchip check and creates the PIT", kernels="6.1", **kw),
+             f"{io}, KVM_CREATE_PIT2: 6.1 has no irqchip check and creates the PIT", kernels="6.1", order_row=1,
+             **kw),
         code("create-pit2-bad-pointer", "KVM_CREATE_PIT2", "the argument is not readable",
              bad("KVM_CREATE_PIT2", "vm"), EFAULT, f"{io}, KVM_CREATE_PIT2 (copy_from_user)", setup=(IRQCHIP,), **kw),
         case("get-pit2", "KVM_GET_PIT2", "after KVM_CREATE_PIT2: flags among the valid ones", pit2("KVM_GET_PIT2"),
@@ -948,10 +958,10 @@ def _pit() -> list[Case]:
                               on="vm"), setup=(IRQCHIP, PIT2), **st_kw),
         case("get-pit2-no-pit", "KVM_GET_PIT2", "no PIT (an irqchip but no KVM_CREATE_PIT2)", pit2("KVM_GET_PIT2"),
              ENXIO, f"{g}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_GET_PIT2 (!vpit: ENXIO)",
-             setup=(IRQCHIP,), **st_kw),
+             setup=(IRQCHIP,), order_row=1, **st_kw),
         case("set-pit2-no-pit", "KVM_SET_PIT2", "no PIT (an irqchip but no KVM_CREATE_PIT2)", pit2("KVM_SET_PIT2"),
              ENXIO, f"{st}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_SET_PIT2 (!vpit: ENXIO)",
-             setup=(IRQCHIP,), **st_kw),
+             setup=(IRQCHIP,), order_row=1, **st_kw),
         code("set-pit2-bad-pointer-no-pit", "KVM_SET_PIT2", "no PIT and the argument is not readable: the copy "
              "comes first", bad("KVM_SET_PIT2", "vm"), EFAULT, f"{io}, KVM_SET_PIT2 (copy_from_user before the PIT "
              "check)", **st_kw),
@@ -996,6 +1006,11 @@ def _msr_filter() -> list[Case]:
         case("filter-deny-one-range", "KVM_X86_SET_MSR_FILTER", "default deny with one read/write range of 64 MSRs",
              msr_filter(deny, [(rw, 64, 0)]), 0, f"{d}: 'This ioctl allows userspace to define up to 16 bitmaps of "
              "MSR ranges'", **kw),
+        code("filter-deny-before-exit-reason", "KVM_X86_SET_MSR_FILTER", "a default-deny filter activated while "
+             "KVM_CAP_X86_USER_SPACE_MSR has no KVM_MSR_EXIT_REASON_FILTER", msr_filter(deny, [(rw, 64, 0)]), 0,
+             f"{d}: 'KVM_MSR_EXIT_REASON_FILTER must be enabled before activating any filters ... Failure to do so "
+             f"may result in KVM injecting a #GP instead of exiting to userspace' (a rule for userspace: {fn} does "
+             "not look at the VM's user_space_msr_mask)", order_row=1, **kw),
         case("filter-16-ranges", "KVM_X86_SET_MSR_FILTER", "16 ranges (KVM_MSR_FILTER_MAX_RANGES)",
              msr_filter(0, [(rw, 8, i * 0x100) for i in range(16)], "16 ranges of 8 MSRs"), 0,
              f"{d}: 'up to 16 bitmaps of MSR ranges'", **kw),

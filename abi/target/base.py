@@ -40,6 +40,10 @@ class TargetLost(Exception):
         self.console_tail = console_tail
 
 
+# The kernel's errnos Python's errno module lacks (asm-generic/errno.h, x86 and arm64 alike).
+_KERNEL_ONLY = {133: "EHWPOISON"}
+
+
 class Stopping(KeyboardInterrupt):
     """The run is stopping (SIGTERM, Ctrl-C): the signal's name. Raised where the signal finds the test process,
     and by a target asked to start anything new afterwards. A KeyboardInterrupt, so that pytest ends the session
@@ -48,7 +52,7 @@ class Stopping(KeyboardInterrupt):
 
 
 def errno_name(code: int) -> str:
-    return _errno.errorcode.get(code, f"errno {code}")
+    return _errno.errorcode.get(code) or _KERNEL_ONLY.get(code, f"errno {code}")
 
 
 # slots, not frozen: building the value is most of the local target's per-ioctl cost, and a frozen
