@@ -355,9 +355,18 @@ ORDERING = re.compile("|".join([
 ]), re.I)
 
 
+# Sentences ORDERING matches that order no two calls: a default stated for when a call is not made, an example
+# that names no KVM call, and how often a file is read.
+NOT_ORDERING = re.compile("|".join([
+    r"\bis\s+not\s+(?:called|invoked),\s+the\s+default\b",
+    r"^For\s+example\b(?!.*\bKVM_)",
+    r"\bread\b[^.;]{0,20}\bonly\s+one\s+time\b",
+]), re.I)
+
+
 def is_ordering(text: str) -> bool:
-    """Whether a sentence states an ordering rule (ORDERING)."""
-    return bool(ORDERING.search(text))
+    """Whether a sentence states an ordering rule (ORDERING, and not NOT_ORDERING)."""
+    return bool(ORDERING.search(text)) and not NOT_ORDERING.search(text)
 
 
 def sentences(lines: list[str], numbers) -> list[Sentence]:

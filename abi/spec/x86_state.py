@@ -503,7 +503,7 @@ def _vm() -> list[Case]:
              call("KVM_SET_BOOT_CPU_ID", "vm", 1, "1"), 0, f"{BOOT}: 'has to be called before vcpu creation'"),
         case("boot-cpu-after-vcpu", "KVM_SET_BOOT_CPU_ID", "after KVM_CREATE_VCPU",
              call("KVM_SET_BOOT_CPU_ID", "vm", 0, "0"), EBUSY,
-             f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,), order_row=2),
+             f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,), order_row=1),
         case("boot-cpu-id-beyond-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID + 1",
              call("KVM_SET_BOOT_CPU_ID", "vm", lambda s: max_id(s) + 1, "KVM_CAP_MAX_VCPU_ID + 1"), EINVAL,
              "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID (arg > KVM_MAX_VCPU_IDS)", basis="code",

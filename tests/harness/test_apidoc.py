@@ -200,6 +200,9 @@ NOT_RULES = [
     "KVM guarantees one return to userspace before running the VM.",
     "KVM pre-increments the instruction pointer before exiting to userspace.",
     "If an error occurs before any data is copied, a negative error code is returned.",
+    "If this ioctl is not called, the default is widget 0.",
+    "For example, if userspace hid a pending event, it should be shown again before resuming the guest.",
+    "Userspace can read the counters only one time after opening the file, and then seek to read them again.",
 ]
 
 
