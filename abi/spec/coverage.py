@@ -255,7 +255,9 @@ class Figure:
                     f"{self.total} documented rows are neither claimed nor counted")
         gaps = ""
         if self.gaps:
-            gaps = f"; not yet tested: {', '.join(self.gaps[:10])}" + (
+            what = "not tested in this run (a case skipped, or did not hold)" if self.measured == "run" else \
+                "not yet tested"
+            gaps = f"; {what}: {', '.join(self.gaps[:10])}" + (
                 f" and {len(self.gaps) - 10} more" if len(self.gaps) > 10 else "")
         reachable = self.total - self.unreachable
         dev_tested, dev_reachable = self.devices
