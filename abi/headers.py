@@ -357,10 +357,8 @@ def compile_values(hs: HeaderSet, probes: list[_Probe], structs: list[str], work
         c, obj = workdir / f"kvmabi-{hs.arch}.c", workdir / f"kvmabi-{hs.arch}.o"
         c.write_text(src)
         # An undefined function must be an error that names it (GENMASK), not a later 'not constant'.
-        proc = subprocess.run([hs.compiler, *hs.flags(), "-c", "-g", "-O0",
-                               "-Werror=implicit-function-declaration",
-                               "-fno-eliminate-unused-debug-types", str(c), "-o", str(obj)],
-                              capture_output=True, text=True)
+        proc = _compiler([hs.compiler, *hs.flags(), "-c", "-g", "-O0", "-Werror=implicit-function-declaration",
+                          "-fno-eliminate-unused-debug-types", str(c), "-o", str(obj)], hs, "compiling the probes")
         if proc.returncode == 0:
             return obj, probes, structs, failed
         bad = _errors_by_line(proc.stderr, c.name, where)
@@ -584,8 +582,19 @@ def _header_struct_names(files: list[str]) -> set[str]:
     return names
 
 
+COMPILE_TIMEOUT = 300  # s: the largest probe file compiles in about 1 s
+
+
+def _compiler(cmd: list[str], hs: HeaderSet, what: str, **kw) -> subprocess.CompletedProcess:
+    """A compiler step, bounded in time: a hung compiler is one line, not a run that never ends."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=COMPILE_TIMEOUT, **kw)
+    except subprocess.TimeoutExpired:
+        raise HeaderError(f"{hs.arch}: {what}: {cmd[0]} did not finish within {COMPILE_TIMEOUT} s") from None
+
+
 def _run(cmd: list[str], stdin: str, hs: HeaderSet) -> str:
-    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True)
+    proc = _compiler(cmd, hs, "preprocessing <linux/kvm.h>", input=stdin)
     if proc.returncode != 0:
         raise HeaderError(f"{hs.arch}: preprocessing <linux/kvm.h> failed: {_first_error(proc.stderr)}")
     return proc.stdout
@@ -596,16 +605,16 @@ _VERSIONS: dict[str, str] = {}
 
 def _compiler_version(cc: str) -> str:
     if cc not in _VERSIONS:
-        out = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout
+        out = subprocess.run([cc, "--version"], capture_output=True, text=True, timeout=30).stdout
         _VERSIONS[cc] = out.splitlines()[0] if out else cc
     return _VERSIONS[cc]
 
 
 def _package_version(pkg: str) -> str:
     try:
-        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True)
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True, text=True, timeout=30)
         return out.stdout.strip() or "(not installed)"
-    except OSError:
+    except (OSError, subprocess.TimeoutExpired):
         return "(unknown)"
 
 

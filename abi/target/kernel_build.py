@@ -83,6 +83,11 @@ def check_tree(path: str | os.PathLike) -> Path:
         raise BuildError(f"{path}: not a Linux kernel tree (none of {', '.join(TREE_MARKERS)})")
     if missing:
         raise BuildError(f"{path}: not a Linux kernel tree with arm64 KVM (missing {', '.join(missing)})")
+    if any(c.isspace() or c == ":" for c in str(tree)):
+        # The top Makefile stops on such a path ("source directory cannot contain spaces or colons"), after
+        # `make allnoconfig` already failed with a message that names neither.
+        raise BuildError(f"{path}: Kbuild refuses a source tree whose path contains spaces or colons; link or move "
+                         "it to a path without them")
     for leftover in (".config", "include/config/auto.conf"):
         if (tree / leftover).exists():
             raise BuildError(f"{path}: the tree has been configured or built in place ({leftover} exists); "
@@ -136,7 +141,7 @@ def build_dir(tree: Path) -> Path:
 
 
 def compiler_version() -> str:
-    proc = subprocess.run([f"{CROSS_COMPILE}gcc", "--version"], capture_output=True, text=True)
+    proc = subprocess.run([f"{CROSS_COMPILE}gcc", "--version"], capture_output=True, text=True, timeout=SHORT)
     return proc.stdout.split("\n")[0]
 
 
@@ -208,6 +213,18 @@ def first_error(text: str, context: int = 4) -> str:
         if line.startswith("make") and "***" in line:
             return line
     return ""
+
+
+# Time limits of the commands around a build (make itself streams its progress and is not bounded): a hung
+# unpack or copy ends in one line instead of a run that never finishes.
+SHORT, LONG = 30, 900
+
+
+def _bounded(cmd: list[str], what: str, timeout: float = LONG, **kw) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(cmd, capture_output=True, timeout=timeout, **kw)
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"{what}: {cmd[0]} did not finish within {timeout} s") from None
 
 
 def tail(text: str, n: int = LOG_TAIL) -> str:
@@ -365,11 +382,11 @@ def extract_source(deb: Path, dest: Path, members: tuple[str, ...] = ()) -> None
     `members`, e.g. 'Documentation/virt/kvm', when given)."""
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
-        subprocess.run(["dpkg-deb", "-x", str(deb), tmp], check=True, capture_output=True)
+        _bounded(["dpkg-deb", "-x", str(deb), tmp], f"unpacking {deb.name}", check=True)
         (tarball,) = Path(tmp).glob("usr/src/linux-source-*.tar.*")
         top = tarball.name.split(".tar.")[0]
-        proc = subprocess.run(["tar", "-xf", str(tarball), "-C", str(dest), "--strip-components=1",
-                               *(f"{top}/{m}" for m in members)], capture_output=True, text=True)
+        proc = _bounded(["tar", "-xf", str(tarball), "-C", str(dest), "--strip-components=1",
+                         *(f"{top}/{m}" for m in members)], f"unpacking {tarball.name}", text=True)
         if proc.returncode:
             raise BuildError(f"unpacking {tarball.name} from {deb.name} failed: "
                              f"{(proc.stderr.strip().splitlines() or ['?'])[-1]}")
@@ -408,7 +425,7 @@ def patched_copy(tree: Path, patches: Path | list[Path], dest: Path) -> Path:
     manifest = final.with_name(final.name + ".patched")  # files whose mtime is not the tree's, one a line
     shutil.rmtree(dest, ignore_errors=True)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["cp", "-al", str(tree), str(dest)], check=True, capture_output=True)  # dest must not exist
+    _bounded(["cp", "-al", str(tree), str(dest)], f"linking {tree} to {dest}", check=True)  # dest must not exist
     try:
         touched = _apply(tree, patches, dest)
         previous = manifest.read_text().split() if manifest.exists() else []  # even if the copy is gone
@@ -454,8 +471,8 @@ def _apply(tree: Path, patches: list[Path], dest: Path) -> list[str]:
         for rel in touched:
             if (dest / rel).exists():
                 _unlink_copy(dest / rel)  # patching it cannot reach the tree's file through the link
-        proc = subprocess.run(["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-i",
-                               str(patch.resolve())], cwd=dest, capture_output=True, text=True)
+        proc = _bounded(["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-i",
+                         str(patch.resolve())], f"applying {patch.name}", cwd=dest, text=True)
         if proc.returncode:
             raise BuildError(f"{patch.name} does not apply to {tree}: {(proc.stdout + proc.stderr).strip()}")
         all_touched += [t for t in touched if t not in all_touched]

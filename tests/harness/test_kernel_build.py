@@ -78,6 +78,12 @@ def test_not_a_kernel_tree(tmp_path):
         kb.check_tree(tmp_path)
 
 
+def test_a_tree_path_with_spaces_is_refused_saying_why(tmp_path):
+    tree = fake_tree(tmp_path / "my kernels")
+    with pytest.raises(kb.BuildError, match="Kbuild refuses a source tree whose path contains spaces"):
+        kb.check_tree(tree)
+
+
 def test_a_tree_built_in_place_is_refused(tmp_path):
     tree = fake_tree(tmp_path)
     assert kb.check_tree(tree) == tree.resolve()
