@@ -119,3 +119,25 @@ def test_named_target_with_a_kernel_that_never_starts_fails_in_seconds(tmp_path,
     assert len(lines) == 1 and "the kernel printed nothing within 20 s of QEMU's start" in lines[0], run.output
     assert seconds < 60, seconds
     print(f"garbage Image to the error line: {seconds:.1f} s", file=sys.stderr)
+
+
+def test_named_target_whose_agent_never_answers_shows_the_console(tmp_path, runs):
+    """A kernel that boots but whose agent cannot reach its channel (Debian's cloud kernel has virtio_console as a
+    module; none given): rc 1, one line saying why, and the guest console's last lines with it, the boot log and
+    the agent's own words."""
+    if not shutil.which("qemu-system-aarch64"):
+        pytest.skip("no qemu-system-aarch64 here (apt-get install qemu-system-arm)")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kvm-abi" / "kernels"
+    images = sorted(cache.glob("linux-image-6.1*/Image"))
+    if not images:
+        pytest.skip("no cached Debian 6.1 Image (run the conformance suite once)")
+    (tmp_path / "no-modules").mkdir()
+    write_tests(tmp_path, "test_t.py", TARGETED)
+    run = Run(tmp_path, ["test_t.py", "--target", "qemu-arm64-gicv2", "--guest-kernel", str(images[0]),
+                         "--guest-modules", str(tmp_path / "no-modules")])
+    runs.append(run)
+    assert run.wait(bound=150) == 1, run.output
+    lines = come_up_lines(run)
+    assert len(lines) == 1 and "no virtio-serial port named kvm-abi.agent" in lines[0], run.output
+    console = run.output.split("guest console (last lines):", 1)[-1]
+    assert "Run /init as init process" in console and "kvm-abi: agent exited" in console, run.output
