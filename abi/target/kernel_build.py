@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,6 +219,7 @@ def first_error(text: str, context: int = 4) -> str:
 # Time limits of the commands around a build (make itself streams its progress and is not bounded): a hung
 # unpack or copy ends in one line instead of a run that never finishes.
 SHORT, LONG = 30, 900
+MAKE_LIMIT = 3 * 3600  # s: a cold build of the small guest kernel takes about 3 minutes on 2 cores
 
 
 def _bounded(cmd: list[str], what: str, timeout: float = LONG, **kw) -> subprocess.CompletedProcess:
@@ -243,6 +245,10 @@ def _make(args: list[str], tree: Path, logf, what: str, progress: bool = True) -
                             env=env)
     started = last = time.monotonic()
     steps, current = 0, ""
+    # A make that hangs would hold the read below for ever: past MAKE_LIMIT it is killed, and that is the error.
+    watchdog = threading.Timer(MAKE_LIMIT, proc.kill)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         for raw in proc.stdout:
             logf.write(raw)
@@ -256,10 +262,13 @@ def _make(args: list[str], tree: Path, logf, what: str, progress: bool = True) -
                 last = now
         proc.wait()
     finally:
+        watchdog.cancel()
         if proc.poll() is None:  # interrupted: leave nothing running
             proc.kill()
             proc.wait()
         logf.flush()
+    if time.monotonic() - started >= MAKE_LIMIT and proc.returncode:
+        raise BuildError(f"{what}: make did not finish within {MAKE_LIMIT} s (killed); its log: {logf.name}")
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, cmd)
 

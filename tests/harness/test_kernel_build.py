@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -253,3 +254,17 @@ def test_patched_copy_timestamps_move_forward_when_content_changes(tmp_path):
     shutil.rmtree(dest)
     kb.patched_copy(tree, p2, dest)  # the copy deleted, the build directory not: still newer
     assert f.stat().st_mtime_ns >= third
+
+
+def test_a_make_that_hangs_is_killed_and_said(tmp_path, monkeypatch):
+    """A make that never finishes (and prints nothing) is killed after MAKE_LIMIT: one line, not a hung run."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "make").write_text("#!/bin/sh\nexec sleep 60\n")
+    (bin_dir / "make").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setattr(kb, "MAKE_LIMIT", 1)
+    started = time.monotonic()
+    with open(tmp_path / "build.log", "wb") as logf, pytest.raises(kb.BuildError, match="did not finish within 1 s"):
+        kb._make(["Image"], tmp_path, logf, "building", progress=False)
+    assert time.monotonic() - started < 30
