@@ -111,7 +111,7 @@ def debian_headers(name: str) -> tuple[Path, str]:
     """Debian's linux-libc-dev of the channel DEBIAN[name], unpacked in the cache: (directory, version). Without
     apt or network, the newest copy already in the cache, if any; else HeaderError saying why."""
     if name not in _DEBIAN_DIRS:
-        from abi.target import provision
+        from abi.target import cache, provision
         from abi.target.base import TargetUnavailable
 
         channel = DEBIAN[name]
@@ -121,7 +121,7 @@ def debian_headers(name: str) -> tuple[Path, str]:
                 apt = provision.Apt(channel)
                 version = apt.show("linux-libc-dev")["Version"]
                 dest = top / f"linux-libc-dev_{version.replace(':', '%3a')}"
-                if not (dest / "usr" / "include" / "linux" / "kvm.h").is_file():
+                if not cache.usable(dest, f"Debian {channel}'s linux-libc-dev {version}", "unpacking it again"):
                     deb = apt.fetch("linux-libc-dev")
                     top.mkdir(parents=True, exist_ok=True)
                     tmp = top / f".unpack-{os.getpid()}"
@@ -129,6 +129,7 @@ def debian_headers(name: str) -> tuple[Path, str]:
                     provision.unpack([deb], tmp)
                     shutil.rmtree(dest, ignore_errors=True)
                     os.replace(tmp, dest)
+                    cache.record(dest)
         except TargetUnavailable as e:
             cached = sorted(top.glob("linux-libc-dev_*"), key=lambda p: p.stat().st_mtime)
             if not cached:

@@ -154,6 +154,10 @@ MARGIN = 16 << 20
 
 
 def free_bytes(path: Path) -> int:
+    """Free space where `path` is (or will be: its nearest existing parent)."""
+    path = Path(path)
+    while not path.exists() and path.parent != path:
+        path = path.parent
     st = os.statvfs(path)
     return st.f_bavail * st.f_frsize
 

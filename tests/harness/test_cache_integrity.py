@@ -182,3 +182,29 @@ def test_directory_as_guest_kernel_says_so(tmp_path):
 
     with pytest.raises(provision.TargetUnavailable, match="a directory, not a kernel Image file"):
         provision.check_kernel_option(str(tmp_path))
+
+
+def test_damaged_uapi_headers_are_unpacked_again(tmp_path):
+    """Debian 13's linux-libc-dev, unpacked for the header check, with half its headers deleted: unpacked again,
+    saying so, instead of a header check against what is left."""
+    if not (REAL / "uapi/trixie").is_dir() or not (REAL / "apt/trixie/updated").exists():
+        pytest.skip(f"no Debian 13 UAPI headers in {REAL} (run `python3 -m pytest tests/abi` once)")
+    xdg = tmp_path / "xdg"
+    dest = xdg / "kvm-abi"
+    for part in ("apt/trixie", "uapi/trixie"):
+        shutil.copytree(REAL / part, dest / part)
+    (dest / "debs").mkdir()
+    for deb in REAL.glob("debs/linux-libc-dev_6.12*"):
+        shutil.copy2(deb, dest / "debs" / deb.name)
+    (dest / "apt/trixie/updated").touch()
+    code = ("from abi.headers import debian_headers; d, v = debian_headers('debian-13'); "
+            "print(len(list(d.rglob('*.h'))))")
+    first = run(code, xdg)  # a cache from before digests is unpacked once, and recorded
+    assert first.returncode == 0, first.stderr
+    n = int(first.stdout.split()[-1])
+    (unpacked,) = [p for p in (dest / "uapi/trixie").iterdir() if p.is_dir()]
+    for h in sorted(unpacked.rglob("*.h"))[: n // 2]:
+        h.unlink()
+    again = run(code, xdg)
+    assert again.returncode == 0 and int(again.stdout.split()[-1]) == n, again.stderr
+    assert f"in the cache is damaged: {n // 2} files missing" in again.stderr and "unpacking it again" in again.stderr
