@@ -79,6 +79,12 @@ def test_not_a_kernel_tree(tmp_path):
         kb.check_tree(tmp_path)
 
 
+def test_a_file_given_as_a_tree_says_so(tmp_path):
+    (tmp_path / "linux.tar").write_text("")
+    with pytest.raises(kb.BuildError, match="linux.tar: a file, not a kernel tree directory"):
+        kb.check_tree(tmp_path / "linux.tar")
+
+
 def test_a_tree_path_with_spaces_is_refused_saying_why(tmp_path):
     tree = fake_tree(tmp_path / "my kernels")
     with pytest.raises(kb.BuildError, match="Kbuild refuses a source tree whose path contains spaces"):

@@ -5,10 +5,12 @@ the way their readers read them."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -103,6 +105,14 @@ def test_html_totals_and_findings_by_class(runs):
     html = runs["new"][".html"].read_text()
     assert 'data-xpassed="1"' in html and 'data-failed="4"' in html and 'data-error="1"' in html
     assert "the kernel breaks the document" in html and 'class="finding-class"' in html
+
+
+def test_the_terminal_names_only_files_that_exist(runs):
+    """Every report path the run prints (pytest-html's, junitxml's, ours) is a file that is there afterwards: no
+    temporary name that the run renamed away."""
+    out = runs["new"]["stdout"]
+    named = re.findall(r"(?:file://|kvm-abi report: |generated xml file: )(/\S+?)(?: -)?$", out, re.M)
+    assert named and all(Path(unquote(p)).is_file() for p in named), named
 
 
 def test_terminal_summary_counts_findings_by_class(runs):
