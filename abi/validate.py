@@ -109,6 +109,9 @@ def boot_check(k: Kernel) -> float:
 
 # ---- pytest runs ----------------------------------------------------------------------------------------
 
+RUN_LIMIT = 3600  # s: one conformance run of the guest profiles takes about a minute on 2 cores
+
+
 def _pytest(args: list[str], log_path: Path, what: str) -> int:
     """python -m pytest ARGS in the repository, output to a log, a progress line every 15 s; its status."""
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
@@ -124,6 +127,11 @@ def _pytest(args: list[str], log_path: Path, what: str) -> int:
                 if time.monotonic() - last >= 15:
                     last = time.monotonic()
                     provision.log(f"{what}: {last - started:.0f} s")
+                if time.monotonic() - started > RUN_LIMIT:
+                    # SIGTERM: the run writes what it gathered, marked interrupted, and the comparison says so
+                    provision.log(f"{what}: still running after {RUN_LIMIT} s: stopping it")
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=60)
         finally:
             if proc.poll() is None:  # interrupted: pytest and the guests it started go with it
                 os.killpg(proc.pid, signal.SIGTERM)
