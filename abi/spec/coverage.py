@@ -119,9 +119,9 @@ def _arches(sec: apidoc.Section) -> frozenset[str]:
     return frozenset(a for a, names in DOC_ARCH.items() if names & set(sec.architectures))
 
 
-def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
-    """The (ioctl, errno) rows of chapter 4 and the (KVM_ENABLE_CAP(capability), errno) rows of chapters 6-8."""
-    out = []
+def _api_sections(sections: list[apidoc.Section]):
+    """(section, architectures of ours, names, capabilities, title) of each x86_64 or arm64 section of chapter 4
+    (named by its ioctls) and of the capability chapters (named KVM_ENABLE_CAP, with the capabilities)."""
     for sec in apidoc.ioctl_sections(sections) + apidoc.capability_sections(sections):
         arches = _arches(sec)
         if not arches:
@@ -130,7 +130,13 @@ def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
             names, caps = tuple(sec.names), ()
         else:
             names, caps = ENABLE_CAP, tuple(n for n in sec.names if n.startswith("KVM_CAP_"))
-        title = f"api.rst {sec.number} {sec.title}"
+        yield sec, arches, names, caps, f"api.rst {sec.number} {sec.title}"
+
+
+def documented_pairs(sections: list[apidoc.Section]) -> list[Pair]:
+    """The (ioctl, errno) rows of chapter 4 and the (KVM_ENABLE_CAP(capability), errno) rows of chapters 6-8."""
+    out = []
+    for sec, arches, names, caps, title in _api_sections(sections):
         seen: dict[str, int] = {}
         for e in sec.errors:
             seen[e.errno] = seen.get(e.errno, 0) + 1
@@ -174,15 +180,7 @@ def ordering_pairs(sections: list[apidoc.Section]) -> list[Pair]:
     """The ordering rules of api.rst's x86_64 and arm64 sections (chapter 4 and the capability chapters): one row
     per sentence apidoc.ORDERING matches, numbered per section."""
     out = []
-    for sec in apidoc.ioctl_sections(sections) + apidoc.capability_sections(sections):
-        arches = _arches(sec)
-        if not arches:
-            continue
-        if sec.chapter == 4:
-            names, caps = tuple(sec.names), ()
-        else:
-            names, caps = ENABLE_CAP, tuple(n for n in sec.names if n.startswith("KVM_CAP_"))
-        title = f"api.rst {sec.number} {sec.title}"
+    for sec, arches, names, caps, title in _api_sections(sections):
         for n, st in enumerate(sec.rules, 1):
             out.append(Pair(names, "", st.text, title, n, "prose", _restrict(arches, st.text, st.arch), caps=caps,
                             kind="ordering"))
