@@ -327,6 +327,13 @@ class Scene:
         return self._cache[key]
 
 
+def need(name: str, present: bool = True) -> tuple[tuple[int, str, bool], ...]:
+    """A case's `needs=`: capability `name` (KVM_CAP_...) answered non-zero, or 0 when `present` is False."""
+    from abi import kvm
+
+    return ((getattr(kvm, name), name, present),)
+
+
 def kernel_applies(kernels: str, release: str) -> bool:
     """Whether `kernels` ("all", "6.1", "6.12+", "6.1-6.15", "6.1, 7.2") covers a kernel release
     ("6.12.57+deb12-..."). An unparsable release (a user's own kernel) runs every case."""

@@ -69,6 +69,7 @@ from abi.spec.case import (
     Step,
     Unreachable,
     Val,
+    need,
 )
 from abi.spec.memory_dirty import (
     ACQ_REL,
@@ -88,7 +89,7 @@ from abi.spec.memory_dirty import (
     ring_entry,
 )
 from abi.spec.steps import IRQCHIP, create_vcpu, init_vcpu, kvm_run_map, run_vcpu, step, x86_real_mode
-from abi.target.base import Result
+from abi.target.base import EHWPOISON, Result
 
 API = "api.rst"
 MAIN = "kvm_main.c"
@@ -119,7 +120,6 @@ GUEST_MODE = f"{API} 8.45 (7.36 in 6.12) KVM_CAP_X86_GUEST_MODE"
 KVM_HC_MAP_GPA_RANGE = 12
 KVM_ENOSYS = 1000
 CAP_SYS_BOOT = 22  # include/uapi/linux/capability.h
-EHWPOISON = 133  # include/uapi/asm-generic/errno.h (x86 and arm64); Python's errno module lacks it
 
 BUS_CYCLES_KERNELS = "6.12+ (KVM_CAP_X86_APIC_BUS_CYCLES_NS came after 6.1; checked in 6.12's and 7.2's x86.c)"
 FAULT_KERNELS = "6.8+ (KVM_CAP_MEMORY_FAULT_INFO came in 6.8; checked in 6.12's and 7.2's mmu.c)"
@@ -128,10 +128,6 @@ BITMAP_KERNELS = "6.2+ (KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP came in 6.2; its rule
 
 def case(id, ioctl, condition, call, errno, cite, on=X86_64, **kw) -> Case:
     return Case(id=id, ioctl=ioctl, condition=condition, on=on, call=call, errno=errno, cite=cite, **kw)
-
-
-def need(name: str, present: bool = True) -> tuple[tuple[int, str, bool], ...]:
-    return ((getattr(kvm, name), name, present),)
 
 
 def enable(name: str, arg0: Val | int = 0, ok_errno: int = 0) -> Step:

@@ -64,6 +64,7 @@ from abi.spec.case import (
     Step,
     Unreachable,
     Val,
+    need,
 )
 from abi.spec.irq_delivery import efd, eventfd
 from abi.spec.steps import BAD_POINTER, IRQCHIP, call, create_vcpu, kvm_run_map, on_fd, step, x86_real_mode
@@ -837,12 +838,9 @@ HV_EVENTFD_FN = "hyperv.c: kvm_vm_ioctl_hv_eventfd"
 # Hyper-V emulation is built in unconditionally up to 6.7 and only with CONFIG_KVM_HYPERV since (6.12 and the newest
 # x86.c put every Hyper-V request and capability under it): a kernel without it answers the capabilities 0, and
 # its refusal of the requests is a case of its own.
-HAS_HV_EVENTFD = ((kvm.KVM_CAP_HYPERV_EVENTFD, "KVM_CAP_HYPERV_EVENTFD", True),)
-NO_HV_EVENTFD = ((kvm.KVM_CAP_HYPERV_EVENTFD, "KVM_CAP_HYPERV_EVENTFD", False),)
-HAS_SYS_HV_CPUID = ((kvm.KVM_CAP_SYS_HYPERV_CPUID, "KVM_CAP_SYS_HYPERV_CPUID", True),)
-NO_SYS_HV_CPUID = ((kvm.KVM_CAP_SYS_HYPERV_CPUID, "KVM_CAP_SYS_HYPERV_CPUID", False),)
-HAS_HV_CPUID = ((kvm.KVM_CAP_HYPERV_CPUID, "KVM_CAP_HYPERV_CPUID", True),)
-NO_HV_CPUID = ((kvm.KVM_CAP_HYPERV_CPUID, "KVM_CAP_HYPERV_CPUID", False),)
+HAS_HV_EVENTFD, NO_HV_EVENTFD = need("KVM_CAP_HYPERV_EVENTFD"), need("KVM_CAP_HYPERV_EVENTFD", False)
+HAS_SYS_HV_CPUID, NO_SYS_HV_CPUID = need("KVM_CAP_SYS_HYPERV_CPUID"), need("KVM_CAP_SYS_HYPERV_CPUID", False)
+HAS_HV_CPUID, NO_HV_CPUID = need("KVM_CAP_HYPERV_CPUID"), need("KVM_CAP_HYPERV_CPUID", False)
 
 
 def hv_eventfd(conn_id: int = 1, flags: int = 0) -> Step:

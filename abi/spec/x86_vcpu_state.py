@@ -46,6 +46,7 @@ from abi.spec.case import (
     Scene,
     Step,
     Val,
+    need,
 )
 from abi.spec.steps import BAD_POINTER, X2APIC_32BIT, call, create_vcpu, on_fd, step, val, x86_real_mode
 from abi.spec.x86_state import IRQCHIP, PIT2, enable_split_irqchip
@@ -70,10 +71,6 @@ def case(id, ioctl, condition, call, errno, cite, **kw) -> Case:
 
 def code(id, ioctl, condition, call, errno, cite, **kw) -> Case:
     return case(id, ioctl, condition, call, errno, cite, basis="code", **kw)
-
-
-def need(name: str, present: bool = True) -> tuple[tuple[int, str, bool], ...]:
-    return ((getattr(kvm, name), name, present),)
 
 
 # --- steps --------------------------------------------------------------------------------------------

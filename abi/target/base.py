@@ -41,7 +41,8 @@ class TargetLost(Exception):
 
 
 # The kernel's errnos Python's errno module lacks (asm-generic/errno.h, x86 and arm64 alike).
-_KERNEL_ONLY = {133: "EHWPOISON"}
+EHWPOISON = 133
+_KERNEL_ONLY = {EHWPOISON: "EHWPOISON"}
 
 
 class Stopping(KeyboardInterrupt):

@@ -24,14 +24,6 @@ TARGETED = """
 """
 
 
-@pytest.fixture
-def runs():
-    made: list[Run] = []
-    yield made
-    for r in made:
-        r.kill()
-
-
 def stub_path(where: Path, tools: dict[str, str]) -> str:
     """A PATH of one dir holding only `tools` ({name: shell script body, or '' for a link to the real tool})."""
     bin_dir = where / "bin"

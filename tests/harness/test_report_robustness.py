@@ -75,14 +75,6 @@ class Run:
         return [line for line in self.output.splitlines() if line.startswith(start)]
 
 
-@pytest.fixture
-def runs():
-    made: list[Run] = []
-    yield made
-    for r in made:
-        r.kill()
-
-
 def write_tests(where: Path, name: str, text: str) -> Path:
     path = where / name
     path.write_text(textwrap.dedent(text))

@@ -31,7 +31,7 @@ def _run(out: Path, which: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def both(tmp_path_factory):
     base = tmp_path_factory.mktemp("base")
     new = tmp_path_factory.mktemp("new")
     return {"base": _run(base, "base"), "new": _run(new, "new")}
@@ -50,14 +50,14 @@ BASE = {"held": "passed", "becomes-failed": "passed", "xfail-to-failed": "xfaile
         "test_fake_setup_broken": "failed", "test_fake_error": "error"}
 
 
-def test_the_run_fails_and_json_has_every_outcome(runs):
-    assert runs["new"]["rc"] == 1 and runs["base"]["rc"] == 1  # the base has its error and broken set-up too
-    assert {n: r["outcome"] for n, r in records(runs["new"]).items()} == NEW
-    assert {n: r["outcome"] for n, r in records(runs["base"]).items()} == BASE
+def test_the_run_fails_and_json_has_every_outcome(both):
+    assert both["new"]["rc"] == 1 and both["base"]["rc"] == 1  # the base has its error and broken set-up too
+    assert {n: r["outcome"] for n, r in records(both["new"]).items()} == NEW
+    assert {n: r["outcome"] for n, r in records(both["base"]).items()} == BASE
 
 
-def test_json_says_documented_recorded_and_observed(runs):
-    new = records(runs["new"])
+def test_json_says_documented_recorded_and_observed(both):
+    new = records(both["new"])
     third = new["xfail-to-failed"]
     assert (third["expected"], third["recorded"], third["observed"], third["verdict"]) == \
         ("EBUSY", "success", "EINVAL", "broken")
@@ -67,13 +67,13 @@ def test_json_says_documented_recorded_and_observed(runs):
     changed = new["xfail-observed-changes"]
     assert (changed["recorded"], changed["observed"]) == ("ENOENT (6.12+)", "ENOENT")
     assert "KVM_CREATE_VM failed: ENOMEM" in new["test_fake_setup_broken"]["message"]
-    data = json.loads(runs["new"][".json"].read_text())
+    data = json.loads(both["new"][".json"].read_text())
     assert data["format"] == 2
     assert all(set(f) == {"class", "text"} for f in data["findings"])
 
 
-def test_ktap_marks_failures_on_the_case_and_its_group(runs):
-    tree = ktap.parse(runs["new"][".ktap"].read_text())
+def test_ktap_marks_failures_on_the_case_and_its_group(both):
+    tree = ktap.parse(both["new"][".ktap"].read_text())
     leaves = {leaf.name: leaf for group in tree.children for leaf in group.children}
     for name, outcome in NEW.items():
         leaf = next(v for k, v in leaves.items() if k.endswith(name))
@@ -83,16 +83,16 @@ def test_ktap_marks_failures_on_the_case_and_its_group(runs):
     assert not group.ok and group.directive != "SKIP"
 
 
-def test_ktap_of_the_base_writes_an_expected_failure_as_xfail_never_skip(runs):
-    text = runs["base"][".ktap"].read_text()
+def test_ktap_of_the_base_writes_an_expected_failure_as_xfail_never_skip(both):
+    text = both["base"][".ktap"].read_text()
     lines = [line for line in text.splitlines() if line.strip().endswith(("fixed", "xfail-to-failed"))
              or "fixed # " in line or "xfail-to-failed # " in line]
     assert lines and all("# XFAIL" in line and "# SKIP" not in line and line.strip().startswith("ok ")
                          for line in lines), lines
 
 
-def test_junit_counts_a_fixed_deviation_as_a_failure(runs):
-    suite = ET.parse(runs["new"][".xml"]).getroot()
+def test_junit_counts_a_fixed_deviation_as_a_failure(both):
+    suite = ET.parse(both["new"][".xml"]).getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     by_name = {c.get("name").split("[")[-1].rstrip("]"): c for c in suite.findall("testcase")}
     failing = {n for n, c in by_name.items() if c.find("failure") is not None or c.find("error") is not None}
@@ -101,27 +101,27 @@ def test_junit_counts_a_fixed_deviation_as_a_failure(runs):
     assert xfail is not None and xfail.get("type") == "pytest.xfail"
 
 
-def test_html_totals_and_findings_by_class(runs):
-    html = runs["new"][".html"].read_text()
+def test_html_totals_and_findings_by_class(both):
+    html = both["new"][".html"].read_text()
     assert 'data-xpassed="1"' in html and 'data-failed="4"' in html and 'data-error="1"' in html
     assert "the kernel breaks the document" in html and 'class="finding-class"' in html
 
 
-def test_the_terminal_names_only_files_that_exist(runs):
+def test_the_terminal_names_only_files_that_exist(both):
     """Every report path the run prints (pytest-html's, junitxml's, ours) is a file that is there afterwards: no
     temporary name that the run renamed away."""
-    out = runs["new"]["stdout"]
+    out = both["new"]["stdout"]
     named = re.findall(r"(?:file://|kvm-abi report: |generated xml file: )(/\S+?)(?: -)?$", out, re.M)
     assert named and all(Path(unquote(p)).is_file() for p in named), named
 
 
-def test_terminal_summary_counts_findings_by_class(runs):
-    out = runs["new"]["stdout"]
+def test_terminal_summary_counts_findings_by_class(both):
+    out = both["new"]["stdout"]
     assert "findings: " in out and "the document is silent where the kernel has a rule" in out
 
 
-def test_diff_flags_every_regression(runs):
-    d = compare(str(runs["base"][".json"]), str(runs["new"][".json"]))
+def test_diff_flags_every_regression(both):
+    d = compare(str(both["base"][".json"]), str(both["new"][".json"]))
     failures = "\n".join(d.new_failures)
     assert "becomes-failed: passed -> failed" in failures
     assert "xfail-to-failed: xfailed -> failed" in failures
@@ -132,13 +132,13 @@ def test_diff_flags_every_regression(runs):
     assert d.regressed and d.status == 1
 
 
-def test_diff_exit_status_per_kind(runs, tmp_path):
-    base = json.loads(runs["base"][".json"].read_text())
+def test_diff_exit_status_per_kind(both, tmp_path):
+    base = json.loads(both["base"][".json"].read_text())
 
     def diff(records_of_new) -> subprocess.CompletedProcess:
         new = tmp_path / "new.json"
         new.write_text(json.dumps({**base, "records": records_of_new}))
-        return subprocess.run([sys.executable, "-m", "abi.report", "diff", str(runs["base"][".json"]), str(new)],
+        return subprocess.run([sys.executable, "-m", "abi.report", "diff", str(both["base"][".json"]), str(new)],
                               cwd=ROOT, capture_output=True, text=True)
 
     same = diff(base["records"])
@@ -159,17 +159,17 @@ def test_diff_exit_status_per_kind(runs, tmp_path):
     ('{"format": 99, "records": []}', "results format 99"),
     ("not json", "not readable as JSON"),
 ])
-def test_diff_of_a_malformed_file_is_one_line_exit_2(runs, tmp_path, content, words):
+def test_diff_of_a_malformed_file_is_one_line_exit_2(both, tmp_path, content, words):
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    proc = subprocess.run([sys.executable, "-m", "abi.report", "diff", str(runs["base"][".json"]), str(bad)],
+    proc = subprocess.run([sys.executable, "-m", "abi.report", "diff", str(both["base"][".json"]), str(bad)],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and words in proc.stderr and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_diff_to_an_unwritable_html_is_one_line_exit_2(runs):
-    proc = subprocess.run([sys.executable, "-m", "abi.report", "diff", str(runs["base"][".json"]),
-                           str(runs["new"][".json"]), "--html", "/proc/forbidden/d.html"],
+def test_diff_to_an_unwritable_html_is_one_line_exit_2(both):
+    proc = subprocess.run([sys.executable, "-m", "abi.report", "diff", str(both["base"][".json"]),
+                           str(both["new"][".json"]), "--html", "/proc/forbidden/d.html"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and "cannot write --html" in proc.stderr and "Traceback" not in proc.stderr
