@@ -184,14 +184,17 @@ def conformance(k: Kernel, targets: list[str], out: Path, label: str) -> Path:
 
 
 def unavailable_targets(results: Path) -> list[str]:
-    """Targets on which every case was skipped: the suite could not run there (a failure of the kernel)."""
+    """Targets on which no case ran: every one was skipped, or errored because the target could not come up (the
+    target plugin's line): the suite could not run there, a failure of the kernel."""
+    from abi.target.plugin import COME_UP
+
     recs = json.loads(results.read_text())["records"]
     by_target: dict[str, list[dict]] = {}
     for r in recs:
         if r.get("target"):
             by_target.setdefault(r["target"], []).append(r)
     return [f"{t}: {rs[0].get('message', '')}" for t, rs in by_target.items()
-            if all(r["outcome"] == "skipped" for r in rs)]
+            if all(r["outcome"] == "skipped" or COME_UP in r.get("message", "") for r in rs)]
 
 
 def api_doc_changes(patched: Kernel, base: Kernel) -> tuple[list[docdiff.SectionChange], str]:

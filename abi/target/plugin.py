@@ -225,6 +225,14 @@ class Pool:
             raise self.unavailable[name] from None
         return target
 
+    def running(self, name: str) -> Target:
+        """The running target for a test; if it cannot run here, the test is skipped or errors (`refusal`)."""
+        try:
+            return self.get(name)
+        except TargetUnavailable as e:
+            refused = e
+        self.refusal(name, refused)  # outside the except: the one line, not a chained traceback
+
     def refusal(self, name: str, e: TargetUnavailable) -> None:
         """Skip (a target from `all` whose host lacks something) or error every test on the target, in one line."""
         if isinstance(e, HostMissing) and name not in self.named:
@@ -320,12 +328,7 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def target(request) -> Target:
     """A running target, per worker and per name, shared by every test of the session."""
-    p = pool(request.config)
-    try:
-        return p.get(request.param)
-    except TargetUnavailable as e:
-        refused = e
-    p.refusal(request.param, refused)  # outside the except: the one line, not a chained traceback
+    return pool(request.config).running(request.param)
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,16 @@ import pytest
 from test_report_robustness import Run, write_tests
 
 ROOT = Path(__file__).resolve().parents[2]
+# One conformance case of the seed spec on the GICv2 guest, replayed as tests/conformance replays them.
+SPEC = """
+    import pytest
+    from abi.spec.arm_set_device_addr import CASES
+    from abi.spec.plugin import replay
+
+    @pytest.mark.spec([c for c in CASES if c.id == "set-dist"])
+    def test_case(request, spec_target, case):
+        replay(request, case, spec_target)
+"""
 TARGETED = """
     def test_on_target(target):
         assert target.name
@@ -125,11 +135,13 @@ def test_named_target_whose_agent_never_answers_shows_the_console(tmp_path, runs
         pytest.skip("no cached Debian 6.1 Image (run the conformance suite once)")
     (tmp_path / "no-modules").mkdir()
     write_tests(tmp_path, "test_t.py", TARGETED)
-    run = Run(tmp_path, ["test_t.py", "--target", "qemu-arm64-gicv2", "--guest-kernel", str(images[0]),
-                         "--guest-modules", str(tmp_path / "no-modules")])
+    write_tests(tmp_path, "test_spec.py", SPEC)  # the conformance cases take their target the same way
+    run = Run(tmp_path, ["test_t.py", "test_spec.py", "-p", "abi.spec.plugin", "--target", "qemu-arm64-gicv2",
+                         "--guest-kernel", str(images[0]), "--guest-modules", str(tmp_path / "no-modules"), "-rfEs"])
     runs.append(run)
     assert run.wait(bound=150) == 1, run.output
     lines = come_up_lines(run)
     assert len(lines) == 1 and "no virtio-serial port named kvm-abi.agent" in lines[0], run.output
+    assert re.search(r"\b2 errors\b", run.output) and "skipped" not in run.output.splitlines()[-1], run.output
     console = run.output.split("guest console (last lines):", 1)[-1]
     assert "Run /init as init process" in console and "kvm-abi: agent exited" in console, run.output

@@ -274,3 +274,20 @@ def test_a_make_that_hangs_is_killed_and_said(tmp_path, monkeypatch):
     with open(tmp_path / "build.log", "wb") as logf, pytest.raises(kb.BuildError, match="did not finish within 1 s"):
         kb._make(["Image"], tmp_path, logf, "building", progress=False)
     assert time.monotonic() - started < 30
+
+
+def test_validate_counts_a_target_that_could_not_come_up_as_unavailable(tmp_path):
+    """A patched kernel whose guest never came up errors every case on it (a named target): validate must say it
+    could not validate, not call those errors a regression."""
+    import json
+
+    from abi.validate import unavailable_targets
+
+    down = "kvm-abi: qemu-arm64-gicv2 cannot come up: guest did not come up: the kernel printed nothing"
+    records = [{"target": "qemu-arm64-gicv2", "outcome": "error", "message": down},
+               {"target": "qemu-arm64-gicv2", "outcome": "error", "message": down},
+               {"target": "qemu-arm64-gicv3", "outcome": "passed", "message": ""},
+               {"target": "qemu-arm64-gicv3", "outcome": "error", "message": "a teardown failed"}]
+    results = tmp_path / "r.json"
+    results.write_text(json.dumps({"records": records}))
+    assert unavailable_targets(results) == [f"qemu-arm64-gicv2: {down}"]
