@@ -165,7 +165,8 @@ class QemuTarget(Target):
                                     + (f": {log[-1]}" if log else ""))
 
     def _await_hello(self, started: float) -> tuple[int, int, int, int]:
-        """The agent's first message; EOFError as soon as QEMU exits, _Silent when the console stays empty."""
+        """The agent's first message; EOFError as soon as QEMU exits, _Said when the console stays empty or the boot
+        takes too long."""
         while True:
             ready, _, _ = select.select([self._sock], [], [], 0.2)
             elapsed = time.monotonic() - started
@@ -174,9 +175,9 @@ class QemuTarget(Target):
             if self._proc.poll() is not None:
                 raise EOFError("QEMU exited")
             if elapsed > self.boot_timeout:
-                raise TimeoutError(f"no answer within {self.boot_timeout} s")
+                raise _Said(f"no answer within {self.boot_timeout} s")
             if elapsed > FIRST_OUTPUT_TIMEOUT and not self.console_tail(1):
-                raise _Silent(f"the kernel printed nothing within {FIRST_OUTPUT_TIMEOUT:.0f} s of QEMU's start: "
+                raise _Said(f"the kernel printed nothing within {FIRST_OUTPUT_TIMEOUT:.0f} s of QEMU's start: "
                               f"{self.kernel_spec} is no bootable arm64 kernel (damaged or truncated?)")
 
     def stop(self) -> None:
@@ -235,8 +236,7 @@ class QemuTarget(Target):
             except OSError:
                 said = []
             return f"QEMU exited with status {self._proc.returncode}" + "".join(f": {line}" for line in said)
-        # A socket's own timeout says only "timed out"; ours (boot, a silent console) say what waited for what.
-        if isinstance(exc, _Silent) or (isinstance(exc, TimeoutError) and str(exc) not in ("", "timed out")):
+        if isinstance(exc, _Said):
             return str(exc)
         if isinstance(exc, TimeoutError):
             return f"no answer within {self._sock.gettimeout() if self._sock else '?'} s"
@@ -385,8 +385,9 @@ class QemuTarget(Target):
         return self._proc.pid if self.running else None
 
 
-class _Silent(TimeoutError):
-    """No console output at all: the kernel never started."""
+class _Said(TimeoutError):
+    """A boot that waited too long, its message already the reason to show (a socket's own timeout says only
+    "timed out")."""
 
 
 def stop_all() -> None:
