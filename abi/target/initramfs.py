@@ -150,7 +150,7 @@ def imported_modules() -> set[str]:
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import agent; "
             "print('\\n'.join(n for n, m in sys.modules.items() if getattr(m, '__file__', None)))")
     out = subprocess.run([sys.executable, "-S", "-E", "-s", "-c", code, str(here)], capture_output=True,
-                         text=True, check=True).stdout
+                         text=True, check=True, timeout=120).stdout
     return {n for n in out.split() if n not in ("agent", "protocol")} | set(STARTUP_MODULES)
 
 
@@ -231,7 +231,7 @@ def module_bytes(path: Path) -> bytes:
     if name.endswith(".zst"):
         if not shutil.which("zstd"):
             raise RuntimeError(f"{name} is zstd-compressed and zstd is not installed (Debian package zstd)")
-        return subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True).stdout
+        return subprocess.run(["zstd", "-dc"], input=data, capture_output=True, check=True, timeout=300).stdout
     return data
 
 

@@ -9,6 +9,7 @@ update of any input builds a new one, and a warm run starts no apt at all.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import functools
@@ -128,8 +129,13 @@ def ensure_host_tools() -> None:
         log(f"installing {' '.join(missing)} with apt-get")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         cmd = ["apt-get", "install", "-y", "--no-install-recommends", *missing]
-        if subprocess.run(cmd, capture_output=True, env=env).returncode:
-            subprocess.run(["apt-get", "update"], capture_output=True, env=env)
+        try:
+            first = subprocess.run(cmd, capture_output=True, env=env, timeout=TIMEOUTS["apt-get"]).returncode
+        except subprocess.TimeoutExpired:
+            first = 1  # tried once more after an update, bounded in _run
+        if first:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=TIMEOUTS["apt-get"])
             try:
                 _run(cmd, f"apt-get install {' '.join(missing)}", env=env)
             except TargetUnavailable as e:
@@ -311,7 +317,7 @@ def image_bytes(data: bytes, origin: str) -> bytes:
         elif comp in ("xz", "lzma"):
             data = lzma.decompress(payload)
         elif comp == "zstd" and shutil.which("zstd"):
-            data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True).stdout
+            data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True, timeout=300).stdout
         else:
             raise TargetUnavailable(f"{origin}: EFI zboot kernel compressed with {comp}, which cannot be unpacked here")
     check_image_header(data[:4096], len(data), origin)
