@@ -28,10 +28,26 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import struct
-from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EMFILE, ENODEV, ENOENT, ENOEXEC, ENOMEM, ENOSYS, EPERM
+from errno import (
+    E2BIG,
+    EBUSY,
+    EEXIST,
+    EFAULT,
+    EINTR,
+    EINVAL,
+    EMFILE,
+    ENODEV,
+    ENOENT,
+    ENOEXEC,
+    ENOMEM,
+    ENOSYS,
+    ENXIO,
+    EPERM,
+)
 
 from abi import arm64, kvm, layout, model
 from abi.arm64 import kvm_arm_counter_offset
+from abi.spec import arm_vgic_v3 as V3  # the vGICv3 scene and register steps
 from abi.spec.case import (
     ARM64,
     DOCUMENT_CONTRADICTS_ITSELF,
@@ -48,7 +64,10 @@ from abi.spec.case import (
     Unreachable,
     Val,
 )
-from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, step, vcpu_busy
+from abi.spec.irq_delivery import SPI as IRQ_SPI
+from abi.spec.irq_delivery import arm_line
+from abi.spec.memory_dirty import set_mp
+from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, kvm_run_map, step, vcpu_busy
 from abi.target.base import Result
 
 API = "api.rst"
@@ -1023,13 +1042,6 @@ DOCUMENTED: list[DocumentedError] = []
 # order and asserts what the document promises (doc basis) or, where it promises nothing, what the kernel does (code
 # basis). docs/research/arm64_vcpu_ioctls.md, "Ordering rules", has the sentences and the source per version.
 
-from errno import ENXIO  # noqa: E402
-
-from abi.spec import arm_vgic_v3 as V3  # noqa: E402  (the vGICv3 scene and register steps)
-from abi.spec.irq_delivery import SPI as IRQ_SPI  # noqa: E402
-from abi.spec.irq_delivery import arm_line  # noqa: E402
-from abi.spec.steps import kvm_run_map  # noqa: E402
-
 SVE_CAP = (kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", True)
 PREG0 = arm64.KVM_REG_ARM64_SVE_PREG(0, 0)
 FFR = arm64.KVM_REG_ARM64_SVE_FFR(0)
@@ -1063,11 +1075,6 @@ def run_vcpu_index(index: int) -> Step:
         return s.ioctl(fd, kvm.KVM_RUN, 0)
 
     return step(f"KVM_RUN of vCPU {index} (immediate_exit=1)", run, EINTR)
-
-
-def set_mp_state(state: int, name: str) -> Step:
-    return step(f"KVM_SET_MP_STATE({name})",
-                lambda s: s.ioctl(_vcpu(s), kvm.KVM_SET_MP_STATE, kvm.kvm_mp_state(mp_state=state)))
 
 
 def vls_reads(expected: bytes):
@@ -1224,8 +1231,8 @@ CASES += [
          "recommendation, no errno); arm.c kvm_arch_vcpu_ioctl_set_mpstate stores RUNNABLE, kvm_vcpu_suspend "
          "returns at once for a vCPU no longer suspended, and nothing looks at the vGIC's enable bits: the guest "
          "runs (its load exits as KVM_EXIT_MMIO) with SPI 32 still pending and disabled (6.1, 6.12, 7.2)",
-         on=("gicv3", "mte"), setup=(*MASKED_SPI32, set_mp_state(kvm.KVM_MP_STATE_SUSPENDED, "SUSPENDED"),
-                                     set_mp_state(kvm.KVM_MP_STATE_RUNNABLE, "RUNNABLE")),
+         on=("gicv3", "mte"),
+         setup=(*MASKED_SPI32, set_mp(kvm.KVM_MP_STATE_SUSPENDED), set_mp(kvm.KVM_MP_STATE_RUNNABLE)),
          check=ran_with_spi32_masked, basis="code"),
 ]
 
