@@ -101,9 +101,9 @@ class Reporter:
         if not rec.name.startswith(prefix):
             return
         from abi.spec import registry
-        from abi.spec.plugin import machine
 
-        found = [c for c in registry.cases() if c.id == rec.name[len(prefix):] and machine(name) in c.on]
+        arch = info.get("arch", "")
+        found = [c for c in registry.cases() if c.id == rec.name[len(prefix):] and arch in c.arch]
         if len(found) == 1:
             c = found[0]
             rec.group = rec.ioctl = c.ioctl
@@ -186,8 +186,9 @@ class Reporter:
             from abi.spec.plugin import documentation_kernel, undocumented_seen
             from abi.target.base import TargetUnavailable
 
-            passed = [(r.ioctl, r.case, r.target) for r in self.records if r.outcome == "passed" and r.case]
-            passed += [(r.ioctl, r.case, r.target, r.observed) for r in self.records
+            passed = [(r.ioctl, r.case, r.extra.get("arch", "")) for r in self.records
+                      if r.outcome == "passed" and r.case]
+            passed += [(r.ioctl, r.case, r.extra.get("arch", ""), r.observed) for r in self.records
                        if r.outcome == "xfailed" and r.verdict == "recorded" and r.case]
             try:
                 self._undocumented = undocumented_seen(documentation_kernel(self.config), passed) if passed else []

@@ -20,10 +20,6 @@ from dataclasses import dataclass, field
 
 from abi.target.base import Result, TargetLost, errno_name
 
-# Machines a case can apply to: the host architecture for the local target, the profile for a guest.
-ARM64 = ("gicv2", "gicv3", "novgic", "mte")
-X86_64 = ("x86_64",)
-
 
 @dataclass(frozen=True)
 class Val:
@@ -159,12 +155,19 @@ class Deviation:
         return self.why
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Case:
+    """One condition of one ioctl. Every precondition is written on the case: the machines it runs on (`arch`,
+    and machine `features` it needs or `lacks`, matched against abi.machines when a run collects its tests), the
+    kernel versions its expectation holds for (`kernels`) and the capabilities the running kernel must answer
+    (`needs`, checked when the case runs: a kernel without them skips it, saying so)."""
+
     id: str  # the condition as a test id: "dist-already-set"
     ioctl: str
     condition: str
-    on: tuple[str, ...]
+    arch: tuple[str, ...]  # the architectures ("x86_64", "arm64") whose machines run the case
+    features: tuple[str, ...] = ()  # machine features it needs, all of them (abi.machines.FEATURES)
+    lacks: tuple[str, ...] = ()  # machine features whose absence is the condition ("irqchip": a host without vGIC)
     call: Step
     errno: int  # 0: the call succeeds
     cite: str  # where the expectation comes from: "api.rst 4.85 Errors: EEXIST" or "vgic-kvm-device.c: ..."
@@ -191,6 +194,16 @@ class Case:
     # A case testing an ordering rule (abi.spec.coverage, kind "ordering": "must be called before ...") names it
     # by its number among the rules of the same ioctl, capability or device group (1 is the first); 0: none.
     order_row: int = 0
+
+    def __post_init__(self):
+        if not self.arch or isinstance(self.arch, str):
+            raise ValueError(f"case {self.id!r}: arch is a tuple of architecture names, not {self.arch!r}")
+        if set(self.features) & set(self.lacks):
+            raise ValueError(f"case {self.id!r} both needs and lacks {sorted(set(self.features) & set(self.lacks))}")
+
+    def runs_on(self, arch: str, features) -> bool:
+        """Whether a machine of architecture `arch` offering `features` runs this case."""
+        return arch in self.arch and set(self.features) <= set(features) and not set(self.lacks) & set(features)
 
     @property
     def errno_name(self) -> str:

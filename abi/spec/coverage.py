@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from abi.spec import apidoc
 
-# The documents' architecture names (apidoc.ARCHITECTURES) of ours, and the machines of ours that are each.
+# The documents' architecture names (apidoc.ARCHITECTURES) of ours (abi.machines.ARCHES).
 DOC_ARCH = {"x86_64": {"x86"}, "arm64": {"arm64"}}
-MACHINES = {"x86_64": {"x86_64"}, "arm64": {"gicv2", "gicv3", "novgic", "mte"}}
 
 
 @dataclass(frozen=True)
@@ -204,10 +203,6 @@ def device_ordering_pairs(document: str, rules: list[apidoc.DeviceRule]) -> list
     return out
 
 
-def _machines(case) -> set[str]:
-    return set(case.on)
-
-
 def statuses(pairs: list[Pair], cases, unreachable, applies=None) -> list[Status]:
     """`applies(case, arch)`: whether the case runs on that architecture's machines here (its `kernels=`). An errno
     row is tested by a case asserting the documented contract; an ordering rule by any case doing the calls in the
@@ -218,7 +213,7 @@ def statuses(pairs: list[Pair], cases, unreachable, applies=None) -> list[Status
         for arch in p.arches:
             st.cases[arch] = [c.id for c in cases
                               if (c.basis == "doc" or p.kind == "ordering") and p.covered_by(c)
-                              and _machines(c) & MACHINES[arch]
+                              and arch in c.arch
                               and (applies is None or applies(c, arch))]
             for u in unreachable:
                 if p.covered_by(u) and u.arch in ("", arch):

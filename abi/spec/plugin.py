@@ -11,15 +11,6 @@ from abi.target import plugin as targets
 from abi.target.base import TargetUnavailable
 
 
-def machine(target_name: str) -> str:
-    """The machine a target name stands for: a guest's profile, or the host's architecture."""
-    if target_name == targets.LOCAL:
-        import platform
-
-        return {"aarch64": "arm64"}.get(platform.machine(), platform.machine())
-    return target_name.rsplit("-", 1)[-1]
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "spec(cases): parametrize over (target, case) from abi/spec data")
 
@@ -32,8 +23,9 @@ def pytest_generate_tests(metafunc):
     params = []
     for name in pool.names:
         release = pool.release(name)
+        arch, features = pool.machine(name)
         for case in marker.args[0]:
-            if machine(name) not in case.on:
+            if not case.runs_on(arch, features):
                 continue
             tid = f"{name}@{release}-{case.id}" if release else f"{name}-{case.id}"
             params.append(pytest.param(name, case, id=tid))
@@ -156,21 +148,21 @@ def held(props: list[dict]) -> set[tuple[str, str, str]]:
 
 
 def passed_cases(passed) -> list:
-    """What the kernel was seen to do, as code-basis cases: the spec cases among (ioctl, case id, target name[,
+    """What the kernel was seen to do, as code-basis cases: the spec cases among (ioctl, case id, architecture[,
     observed errno name]) of tests that passed, and of deviations that held as recorded (the case then stands
-    for its observation: the errno the kernel returned instead of the documented one). Which machine matters, as
-    x86_64 and arm64 cases may share an id."""
+    for its observation: the errno the kernel returned instead of the documented one). The architecture matters,
+    as x86_64 and arm64 cases may share an id."""
     import dataclasses
     import errno as errnos
 
     from abi.spec import registry
 
     seen = {}
-    for ioctl, case, target, *observed in passed:
-        seen[(ioctl, case, machine(target))] = observed[0] if observed else None
+    for ioctl, case, arch, *observed in passed:
+        seen[(ioctl, case, arch)] = observed[0] if observed else None
     out = []
     for c in registry.cases():
-        hits = [seen[(c.ioctl, c.id, m)] for m in c.on if (c.ioctl, c.id, m) in seen]
+        hits = [seen[(c.ioctl, c.id, arch)] for arch in c.arch if (c.ioctl, c.id, arch) in seen]
         if not hits:
             continue
         if c.deviation is None:
@@ -184,16 +176,16 @@ def passed_cases(passed) -> list:
 def _passed(reports):
     for r in reports:
         props = dict(getattr(r, "user_properties", ()))
-        if getattr(r, "when", "call") == "call" and "case" in props and "target" in props:
+        if getattr(r, "when", "call") == "call" and "case" in props and "arch" in props:
             if props.get("verdict") == RECORDED:
-                yield props["ioctl"], props["case"], props["target"], props.get("observed", "")
+                yield props["ioctl"], props["case"], props["arch"], props.get("observed", "")
             elif props.get("verdict", "held") == "held":
-                yield props["ioctl"], props["case"], props["target"]
+                yield props["ioctl"], props["case"], props["arch"]
 
 
 def undocumented_seen(kernel: str, passed) -> list:
     """Implemented errnos the kernel's documentation does not name, from the code-basis cases that passed
-    ((ioctl, case id, target name) each)."""
+    ((ioctl, case id, architecture) each)."""
     from abi.spec import coverage
 
     return coverage.undocumented(coverage.pairs_for(kernel), passed_cases(passed), coverage.sections_for(kernel))

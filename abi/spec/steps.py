@@ -49,6 +49,24 @@ def create_vcpus(n: int) -> Step:
     return step(f"KVM_CREATE_VCPU(0..{n - 1})", run)
 
 
+def for_arch(**steps: tuple[Step, ...]) -> Step:
+    """Set-up that differs by architecture, for one condition stated once (an in-kernel irqchip exists, the vGIC is
+    initialised): the machine's architecture picks its steps. An architecture with none is a broken set-up that
+    says so, never another architecture's steps."""
+    def run(s: Scene) -> Result:
+        arch = s.target.arch
+        if arch not in steps:
+            raise ValueError(f"no set-up written for {arch} (only for {', '.join(steps)})")
+        for st in steps[arch]:
+            got = st(s)
+            if got.ok != (st.ok_errno == 0) or (not got.ok and got.errno != st.ok_errno):
+                return got
+        return Result(0)
+
+    shown = "; ".join(f"{arch}: {', '.join(map(str, chosen))}" for arch, chosen in steps.items() if chosen)
+    return step(f"[{shown}]", run)
+
+
 def raw(request: int, name: str, arg, on: str = "vm") -> Step:
     """A request number on some fd, with an argument that is a value, bytes, or a Val over the scene."""
     def run(s: Scene) -> Result:

@@ -55,7 +55,6 @@ from abi.spec import steps as S
 from abi.spec.case import (
     KERNEL_BREAKS_DOCUMENT,
     SUCCEEDS,
-    X86_64,
     Case,
     Deviation,
     DocumentedError,
@@ -78,8 +77,6 @@ MSR_NONE = 0x4B564D7F  # in KVM's own MSR range 0x4b564dxx, past every MSR it de
 MCI_STATUS_VAL = 1 << 63
 
 
-def case(id, ioctl, condition, call, errno, cite, **kw) -> Case:
-    return Case(id=id, ioctl=ioctl, condition=condition, on=X86_64, call=call, errno=errno, cite=cite, **kw)
 
 
 # --- steps --------------------------------------------------------------------------------------------
@@ -367,15 +364,17 @@ def _msr_lists() -> list[Case]:
     out = []
     for name, short in (("KVM_GET_MSR_INDEX_LIST", "msr-index"), ("KVM_GET_MSR_FEATURE_INDEX_LIST", "msr-feature")):
         out += [
-            case(f"{short}-list-too-small", name, "nmsrs 0: smaller than the list; nmsrs is set to its size",
-                 call(name, "system", counted("<I", 0, 0, 4), "nmsrs 0"), E2BIG,
-                 f"{MSR_LIST} Errors: E2BIG; x86.c: kvm_arch_dev_ioctl writes nmsrs back before E2BIG",
+            Case(id=f"{short}-list-too-small", ioctl=name,
+                 condition="nmsrs 0: smaller than the list; nmsrs is set to its size", arch=("x86_64",),
+                 call=call(name, "system", counted("<I", 0, 0, 4), "nmsrs 0"), errno=E2BIG,
+                 cite=f"{MSR_LIST} Errors: E2BIG; x86.c: kvm_arch_dev_ioctl writes nmsrs back before E2BIG",
                  check=count_check("the list's size (> 0)", lambda n: n > 0)),
-            case(f"{short}-list-fits", name, "nmsrs 1024 with room for 1024 indices",
-                 call(name, "system", counted("<I", 1024, 1024, 4), "nmsrs 1024"), 0, MSR_LIST,
-                 check=count_check("the number of indices returned (1..1024)", lambda n: 0 < n <= 1024)),
-            case(f"{short}-list-bad-pointer", name, "the argument is not readable",
-                 call(name, "system", BAD_POINTER, "arg = a guard page"), EFAULT, f"{MSR_LIST} Errors: EFAULT"),
+            Case(id=f"{short}-list-fits", ioctl=name, condition="nmsrs 1024 with room for 1024 indices",
+                 arch=("x86_64",), call=call(name, "system", counted("<I", 1024, 1024, 4), "nmsrs 1024"), errno=0,
+                 cite=MSR_LIST, check=count_check("the number of indices returned (1..1024)", lambda n: 0 < n <= 1024)),
+            Case(id=f"{short}-list-bad-pointer", ioctl=name, condition="the argument is not readable", arch=("x86_64",),
+                 call=call(name, "system", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+                 cite=f"{MSR_LIST} Errors: EFAULT"),
         ]
     return out
 
@@ -385,71 +384,83 @@ def _cpuid() -> list[Case]:
     for name, short, cite in (("KVM_GET_SUPPORTED_CPUID", "supported", CPUID),
                               ("KVM_GET_EMULATED_CPUID", "emulated", ECPUID)):
         out += [
-            case(f"{short}-cpuid-nent-0", name, "nent 0: too small for any entry",
-                 call(name, "system", counted("<II", 0, 1, ENTRY), "nent 0"), E2BIG,
-                 f"{cite}: 'If the number is too low ... E2BIG'; cpuid.c: kvm_dev_ioctl_get_cpuid (nent < 1)"),
-            case(f"{short}-cpuid-nent-1", name, "nent 1: fewer than the entries to describe",
-                 call(name, "system", counted("<II", 1, 1, ENTRY), "nent 1"), E2BIG,
-                 f"{cite}: 'If the number is too low ... E2BIG'; cpuid.c: do_cpuid_func (array full)"),
-            case(f"{short}-cpuid-nent-256", name, "nent 256 (KVM_MAX_CPUID_ENTRIES): nent adjusted to the entries",
-                 call(name, "system", counted("<II", 256, 256, ENTRY), "nent 256"), 0,
-                 f"{cite}: 'If the number is just right, the nent field is adjusted'", check=cpuid_entries(256)),
-            case(f"{short}-cpuid-nent-too-high", name, "nent 1000 (more than KVM_MAX_CPUID_ENTRIES), room for all",
-                 call(name, "system", counted("<II", 1000, 1000, ENTRY), "nent 1000"), ENOMEM,
-                 f"{cite}: 'If the number is too high, the nent field is adjusted and an error (ENOMEM) is "
+            Case(id=f"{short}-cpuid-nent-0", ioctl=name, condition="nent 0: too small for any entry", arch=("x86_64",),
+                 call=call(name, "system", counted("<II", 0, 1, ENTRY), "nent 0"), errno=E2BIG,
+                 cite=f"{cite}: 'If the number is too low ... E2BIG'; cpuid.c: kvm_dev_ioctl_get_cpuid (nent < 1)"),
+            Case(id=f"{short}-cpuid-nent-1", ioctl=name, condition="nent 1: fewer than the entries to describe",
+                 arch=("x86_64",), call=call(name, "system", counted("<II", 1, 1, ENTRY), "nent 1"), errno=E2BIG,
+                 cite=f"{cite}: 'If the number is too low ... E2BIG'; cpuid.c: do_cpuid_func (array full)"),
+            Case(id=f"{short}-cpuid-nent-256", ioctl=name,
+                 condition="nent 256 (KVM_MAX_CPUID_ENTRIES): nent adjusted to the entries", arch=("x86_64",),
+                 call=call(name, "system", counted("<II", 256, 256, ENTRY), "nent 256"), errno=0,
+                 cite=f"{cite}: 'If the number is just right, the nent field is adjusted'", check=cpuid_entries(256)),
+            Case(id=f"{short}-cpuid-nent-too-high", ioctl=name,
+                 condition="nent 1000 (more than KVM_MAX_CPUID_ENTRIES), room for all", arch=("x86_64",),
+                 call=call(name, "system", counted("<II", 1000, 1000, ENTRY), "nent 1000"), errno=ENOMEM,
+                 cite=f"{cite}: 'If the number is too high, the nent field is adjusted and an error (ENOMEM) is "
                  "returned'",
                  deviation=Deviation(f"{cite} says a too-high nent is adjusted and answered with ENOMEM; cpuid.c "
                                      "kvm_dev_ioctl_get_cpuid clamps nent to KVM_MAX_CPUID_ENTRIES (256), fills "
                                      "the entries and succeeds (ENOMEM only when kvcalloc fails), in 6.1, 6.12 and 7.2",
                                      SUCCEEDS)),
-            case(f"{short}-cpuid-bad-pointer", name, "the argument is not readable",
-                 call(name, "system", BAD_POINTER, "arg = a guard page"), EFAULT,
-                 "x86.c: kvm_arch_dev_ioctl (copy_from_user of struct kvm_cpuid2)", basis="code"),
+            Case(id=f"{short}-cpuid-bad-pointer", ioctl=name, condition="the argument is not readable",
+                 arch=("x86_64",), call=call(name, "system", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+                 cite="x86.c: kvm_arch_dev_ioctl (copy_from_user of struct kvm_cpuid2)", basis="code"),
         ]
-    out.append(case("supported-cpuid-without-guest-perm", "KVM_GET_SUPPORTED_CPUID", "the process never requested "
-                    "ARCH_REQ_XCOMP_GUEST_PERM: AMX tile data (XCR0 bit 18) is not offered",
-                    call("KVM_GET_SUPPORTED_CPUID", "system", counted("<II", 256, 256, ENTRY), "nent 256"), 0,
-                    f"{CPUID}: 'Dynamically-enabled feature bits need to be requested with arch_prctl() before "
+    out.append(Case(id="supported-cpuid-without-guest-perm", ioctl="KVM_GET_SUPPORTED_CPUID",
+                    condition="the process never requested "
+                    "ARCH_REQ_XCOMP_GUEST_PERM: AMX tile data (XCR0 bit 18) is not offered", arch=("x86_64",),
+                    call=call("KVM_GET_SUPPORTED_CPUID", "system", counted("<II", 256, 256, ENTRY), "nent 256"),
+                    errno=0,
+                    cite=f"{CPUID}: 'Dynamically-enabled feature bits need to be requested with arch_prctl() before "
                     "calling this ioctl'; cpuid.c __do_cpuid_func, leaf 0xd: EAX &= the permitted XCR0 (6.1: "
                     "supported_xcr0 & xstate_get_guest_group_perm(); 6.12, 7.2: kvm_get_filtered_xcr0), and the "
                     "guest permission of a process that asked for none has no XFEATURE_MASK_XTILE_DATA",
                     check=cpuid_entry_bit(0xD, 0, 0, 18, 0, "EAX bit 18 (XTILE_DATA)"), basis="code", order_row=1))
-    out.append(case("emulated-cpuid-dirty-padding", "KVM_GET_EMULATED_CPUID", "an entry's padding is not zero",
-                    call("KVM_GET_EMULATED_CPUID", "system",
+    out.append(Case(id="emulated-cpuid-dirty-padding", ioctl="KVM_GET_EMULATED_CPUID",
+                    condition="an entry's padding is not zero", arch=("x86_64",),
+                    call=call("KVM_GET_EMULATED_CPUID", "system",
                          struct.pack("<II", 256, 0) + bytes(28) + struct.pack("<I", 1) + bytes(8) + bytes(255 * ENTRY),
-                         "nent 256, entries[0].padding[0] = 1"), EINVAL,
-                    "cpuid.c: sanity_check_entries (emulated only: padding must be zero)", basis="code"))
-    out.append(case("supported-cpuid-dirty-padding", "KVM_GET_SUPPORTED_CPUID", "an entry's padding is not zero",
-                    call("KVM_GET_SUPPORTED_CPUID", "system",
+                         "nent 256, entries[0].padding[0] = 1"), errno=EINVAL,
+                    cite="cpuid.c: sanity_check_entries (emulated only: padding must be zero)", basis="code"))
+    out.append(Case(id="supported-cpuid-dirty-padding", ioctl="KVM_GET_SUPPORTED_CPUID",
+                    condition="an entry's padding is not zero", arch=("x86_64",),
+                    call=call("KVM_GET_SUPPORTED_CPUID", "system",
                          struct.pack("<II", 256, 0) + bytes(28) + struct.pack("<I", 1) + bytes(8) + bytes(255 * ENTRY),
-                         "nent 256, entries[0].padding[0] = 1"), 0,
-                    "cpuid.c: sanity_check_entries (never checked for KVM_GET_SUPPORTED_CPUID, kept for "
+                         "nent 256, entries[0].padding[0] = 1"), errno=0,
+                    cite="cpuid.c: sanity_check_entries (never checked for KVM_GET_SUPPORTED_CPUID, kept for "
                     "compatibility)", basis="code", check=cpuid_entries(256)))
     return out
 
 
 def _interrupt() -> list[Case]:
     return [
-        case("userspace-pic", "KVM_INTERRUPT", "no in-kernel irqchip: the vector is queued",
-             interrupt(0x20), 0, f"{INTR}: 'Queues a hardware interrupt vector to be injected'; x86.c: "
+        Case(id="userspace-pic", ioctl="KVM_INTERRUPT", condition="no in-kernel irqchip: the vector is queued",
+             arch=("x86_64",), call=interrupt(0x20), errno=0,
+             cite=f"{INTR}: 'Queues a hardware interrupt vector to be injected'; x86.c: "
              "kvm_vcpu_ioctl_interrupt", setup=(VCPU,)),
-        case("vector-256", "KVM_INTERRUPT", "irq 256 (>= KVM_NR_INTERRUPTS)", interrupt(256), EINVAL,
-             f"{INTR}: '-EINVAL the irq number is invalid'", setup=(VCPU,)),
-        case("vector-256-in-kernel-pic", "KVM_INTERRUPT", "irq 256 with the in-kernel PIC: the number is checked "
-             "first", interrupt(256), EINVAL, "x86.c: kvm_vcpu_ioctl_interrupt (irq >= KVM_NR_INTERRUPTS first)",
-             setup=(IRQCHIP, VCPU), basis="code"),
-        case("in-kernel-pic", "KVM_INTERRUPT", "KVM_CREATE_IRQCHIP made the PIC in-kernel", interrupt(0x20), ENXIO,
-             f"{INTR}: '-ENXIO if the PIC is in the kernel'", setup=(IRQCHIP, VCPU)),
-        case("split-irqchip-first", "KVM_INTERRUPT", "split irqchip (LAPIC in-kernel, PIC in userspace): "
-             "an ExtINT vector is accepted", interrupt(0x20), 0,
-             f"{INTR}: 'with an in-kernel LAPIC but a userspace PIC ... ExtINT'; x86.c: kvm_vcpu_ioctl_interrupt",
+        Case(id="vector-256", ioctl="KVM_INTERRUPT", condition="irq 256 (>= KVM_NR_INTERRUPTS)", arch=("x86_64",),
+             call=interrupt(256), errno=EINVAL, cite=f"{INTR}: '-EINVAL the irq number is invalid'", setup=(VCPU,)),
+        Case(id="vector-256-in-kernel-pic", ioctl="KVM_INTERRUPT",
+             condition="irq 256 with the in-kernel PIC: the number is checked "
+             "first", arch=("x86_64",), call=interrupt(256), errno=EINVAL,
+             cite="x86.c: kvm_vcpu_ioctl_interrupt (irq >= KVM_NR_INTERRUPTS first)", setup=(IRQCHIP, VCPU),
+             basis="code"),
+        Case(id="in-kernel-pic", ioctl="KVM_INTERRUPT", condition="KVM_CREATE_IRQCHIP made the PIC in-kernel",
+             arch=("x86_64",), call=interrupt(0x20), errno=ENXIO, cite=f"{INTR}: '-ENXIO if the PIC is in the kernel'",
+             setup=(IRQCHIP, VCPU)),
+        Case(id="split-irqchip-first", ioctl="KVM_INTERRUPT",
+             condition="split irqchip (LAPIC in-kernel, PIC in userspace): "
+             "an ExtINT vector is accepted", arch=("x86_64",), call=interrupt(0x20), errno=0,
+             cite=f"{INTR}: 'with an in-kernel LAPIC but a userspace PIC ... ExtINT'; x86.c: kvm_vcpu_ioctl_interrupt",
              setup=(enable_split_irqchip(), VCPU)),
-        case("split-irqchip-already-enqueued", "KVM_INTERRUPT", "split irqchip, an ExtINT vector already pending",
-             interrupt(0x21), EEXIST, f"{INTR}: '-EEXIST if an interrupt is already enqueued'",
+        Case(id="split-irqchip-already-enqueued", ioctl="KVM_INTERRUPT",
+             condition="split irqchip, an ExtINT vector already pending", arch=("x86_64",), call=interrupt(0x21),
+             errno=EEXIST, cite=f"{INTR}: '-EEXIST if an interrupt is already enqueued'",
              setup=(enable_split_irqchip(), VCPU, interrupt(0x20))),
-        case("bad-pointer", "KVM_INTERRUPT", "the argument is not readable",
-             call("KVM_INTERRUPT", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
-             f"{INTR}: '-EFAULT if the pointer is invalid'", setup=(VCPU,)),
+        Case(id="bad-pointer", ioctl="KVM_INTERRUPT", condition="the argument is not readable", arch=("x86_64",),
+             call=call("KVM_INTERRUPT", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite=f"{INTR}: '-EFAULT if the pointer is invalid'", setup=(VCPU,)),
     ]
 
 
@@ -459,31 +470,36 @@ MCE_BANKS = cap("KVM_CAP_MCE")
 def _mce() -> list[Case]:
     banks_plus_1 = Val("KVM_CAP_MCE + 1", lambda s: MCE_BANKS(s) + 1)
     return [
-        case("setup-one-bank", "KVM_X86_SETUP_MCE", "1 bank, no capability bits", setup_mce(1), 0, MCE_SETUP,
-             setup=(VCPU,)),
-        case("setup-max-banks", "KVM_X86_SETUP_MCE", "as many banks as KVM_CAP_MCE reports", setup_mce(MCE_BANKS),
-             0, f"{MCE_SETUP}: 'The maximum supported number of error-reporting banks can be retrieved when "
+        Case(id="setup-one-bank", ioctl="KVM_X86_SETUP_MCE", condition="1 bank, no capability bits", arch=("x86_64",),
+             call=setup_mce(1), errno=0, cite=MCE_SETUP, setup=(VCPU,)),
+        Case(id="setup-max-banks", ioctl="KVM_X86_SETUP_MCE", condition="as many banks as KVM_CAP_MCE reports",
+             arch=("x86_64",), call=setup_mce(MCE_BANKS), errno=0,
+             cite=f"{MCE_SETUP}: 'The maximum supported number of error-reporting banks can be retrieved when "
              "checking for KVM_CAP_MCE'", setup=(VCPU,)),
-        case("setup-zero-banks", "KVM_X86_SETUP_MCE", "0 banks", setup_mce(0), EINVAL,
-             f"{MCE_SETUP}: '-EINVAL if the requested number of banks is invalid'", setup=(VCPU,)),
-        case("setup-too-many-banks", "KVM_X86_SETUP_MCE", "KVM_CAP_MCE + 1 banks", setup_mce(banks_plus_1), EINVAL,
-             f"{MCE_SETUP}: '-EINVAL if the requested number of banks is invalid'", setup=(VCPU,)),
-        case("setup-unsupported-capability", "KVM_X86_SETUP_MCE", "1 bank and bit 63, no MCG_CAP capability",
-             setup_mce(1 | 1 << 63), EINVAL,
-             f"{MCE_SETUP}: '-EINVAL if requested MCE capability is not supported'; x86.c: "
+        Case(id="setup-zero-banks", ioctl="KVM_X86_SETUP_MCE", condition="0 banks", arch=("x86_64",), call=setup_mce(0),
+             errno=EINVAL, cite=f"{MCE_SETUP}: '-EINVAL if the requested number of banks is invalid'", setup=(VCPU,)),
+        Case(id="setup-too-many-banks", ioctl="KVM_X86_SETUP_MCE", condition="KVM_CAP_MCE + 1 banks", arch=("x86_64",),
+             call=setup_mce(banks_plus_1), errno=EINVAL,
+             cite=f"{MCE_SETUP}: '-EINVAL if the requested number of banks is invalid'", setup=(VCPU,)),
+        Case(id="setup-unsupported-capability", ioctl="KVM_X86_SETUP_MCE",
+             condition="1 bank and bit 63, no MCG_CAP capability", arch=("x86_64",), call=setup_mce(1 | 1 << 63),
+             errno=EINVAL, cite=f"{MCE_SETUP}: '-EINVAL if requested MCE capability is not supported'; x86.c: "
              "kvm_vcpu_ioctl_x86_setup_mce (bits outside supported_mce_cap | 0xff | 0xff0000)", setup=(VCPU,)),
-        case("setup-bad-pointer", "KVM_X86_SETUP_MCE", "mcg_cap is not readable",
-             call("KVM_X86_SETUP_MCE", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
-             f"{MCE_SETUP}: '-EFAULT if u64 mcg_cap cannot be read'", setup=(VCPU,)),
-        case("set-corrected-error", "KVM_X86_SET_MCE", "bank 0, status VAL: a corrected error is stored",
-             set_mce(0, MCI_STATUS_VAL), 0, MCE_SET, setup=(VCPU, setup_mce(1))),
-        case("set-bank-out-of-range", "KVM_X86_SET_MCE", "bank 1 of a 1-bank setup", set_mce(1, MCI_STATUS_VAL),
-             EINVAL, f"{MCE_SET}: '-EINVAL if the bank number is invalid'", setup=(VCPU, setup_mce(1))),
-        case("set-without-val", "KVM_X86_SET_MCE", "status without the VAL bit", set_mce(0, 1), EINVAL,
-             f"{MCE_SET}: '-EINVAL if VAL bit is not set in status field'", setup=(VCPU, setup_mce(1))),
-        case("set-bad-pointer", "KVM_X86_SET_MCE", "the argument is not readable",
-             call("KVM_X86_SET_MCE", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
-             f"{MCE_SET}: '-EFAULT if struct kvm_x86_mce cannot be read'", setup=(VCPU, setup_mce(1))),
+        Case(id="setup-bad-pointer", ioctl="KVM_X86_SETUP_MCE", condition="mcg_cap is not readable", arch=("x86_64",),
+             call=call("KVM_X86_SETUP_MCE", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite=f"{MCE_SETUP}: '-EFAULT if u64 mcg_cap cannot be read'", setup=(VCPU,)),
+        Case(id="set-corrected-error", ioctl="KVM_X86_SET_MCE",
+             condition="bank 0, status VAL: a corrected error is stored", arch=("x86_64",),
+             call=set_mce(0, MCI_STATUS_VAL), errno=0, cite=MCE_SET, setup=(VCPU, setup_mce(1))),
+        Case(id="set-bank-out-of-range", ioctl="KVM_X86_SET_MCE", condition="bank 1 of a 1-bank setup",
+             arch=("x86_64",), call=set_mce(1, MCI_STATUS_VAL), errno=EINVAL,
+             cite=f"{MCE_SET}: '-EINVAL if the bank number is invalid'", setup=(VCPU, setup_mce(1))),
+        Case(id="set-without-val", ioctl="KVM_X86_SET_MCE", condition="status without the VAL bit", arch=("x86_64",),
+             call=set_mce(0, 1), errno=EINVAL, cite=f"{MCE_SET}: '-EINVAL if VAL bit is not set in status field'",
+             setup=(VCPU, setup_mce(1))),
+        Case(id="set-bad-pointer", ioctl="KVM_X86_SET_MCE", condition="the argument is not readable", arch=("x86_64",),
+             call=call("KVM_X86_SET_MCE", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite=f"{MCE_SET}: '-EFAULT if struct kvm_x86_mce cannot be read'", setup=(VCPU, setup_mce(1))),
     ]
 
 
@@ -491,33 +507,43 @@ def _vm() -> list[Case]:
     max_id = cap("KVM_CAP_MAX_VCPU_ID")
     reinject = x86.kvm_reinject_control(pit_reinject=0)
     return [
-        case("no-pit", "KVM_REINJECT_CONTROL", "no PIT created", call("KVM_REINJECT_CONTROL", "vm", reinject,
-             "pit_reinject 0"), ENXIO, f"{REINJECT}: '-ENXIO if KVM_CREATE_PIT or KVM_CREATE_PIT2 didn't succeed "
+        Case(id="no-pit", ioctl="KVM_REINJECT_CONTROL", condition="no PIT created", arch=("x86_64",),
+             call=call("KVM_REINJECT_CONTROL", "vm", reinject,
+             "pit_reinject 0"), errno=ENXIO,
+             cite=f"{REINJECT}: '-ENXIO if KVM_CREATE_PIT or KVM_CREATE_PIT2 didn't succeed "
              "earlier'", order_row=1),
-        case("with-pit", "KVM_REINJECT_CONTROL", "after KVM_CREATE_PIT2", call("KVM_REINJECT_CONTROL", "vm", reinject,
-             "pit_reinject 0"), 0, REINJECT, setup=(IRQCHIP, PIT2)),
-        case("reinject-bad-pointer", "KVM_REINJECT_CONTROL", "the argument is not readable (no PIT either: the "
-             "copy comes first)", call("KVM_REINJECT_CONTROL", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
-             f"{REINJECT}: '-EFAULT if struct kvm_reinject_control cannot be read'; x86.c: kvm_arch_vm_ioctl "
+        Case(id="with-pit", ioctl="KVM_REINJECT_CONTROL", condition="after KVM_CREATE_PIT2", arch=("x86_64",),
+             call=call("KVM_REINJECT_CONTROL", "vm", reinject,
+             "pit_reinject 0"), errno=0, cite=REINJECT, setup=(IRQCHIP, PIT2)),
+        Case(id="reinject-bad-pointer", ioctl="KVM_REINJECT_CONTROL",
+             condition="the argument is not readable (no PIT either: the "
+             "copy comes first)", arch=("x86_64",),
+             call=call("KVM_REINJECT_CONTROL", "vm", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite=f"{REINJECT}: '-EFAULT if struct kvm_reinject_control cannot be read'; x86.c: kvm_arch_vm_ioctl "
              "(copy before the PIT check)"),
-        case("boot-cpu-before-vcpus", "KVM_SET_BOOT_CPU_ID", "vcpu id 1, no vCPU yet",
-             call("KVM_SET_BOOT_CPU_ID", "vm", 1, "1"), 0, f"{BOOT}: 'has to be called before vcpu creation'"),
-        case("boot-cpu-after-vcpu", "KVM_SET_BOOT_CPU_ID", "after KVM_CREATE_VCPU",
-             call("KVM_SET_BOOT_CPU_ID", "vm", 0, "0"), EBUSY,
-             f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,), order_row=1),
-        case("boot-cpu-id-beyond-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID + 1",
-             call("KVM_SET_BOOT_CPU_ID", "vm", lambda s: max_id(s) + 1, "KVM_CAP_MAX_VCPU_ID + 1"), EINVAL,
-             "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID (arg > KVM_MAX_VCPU_IDS)", basis="code",
+        Case(id="boot-cpu-before-vcpus", ioctl="KVM_SET_BOOT_CPU_ID", condition="vcpu id 1, no vCPU yet",
+             arch=("x86_64",), call=call("KVM_SET_BOOT_CPU_ID", "vm", 1, "1"), errno=0,
+             cite=f"{BOOT}: 'has to be called before vcpu creation'"),
+        Case(id="boot-cpu-after-vcpu", ioctl="KVM_SET_BOOT_CPU_ID", condition="after KVM_CREATE_VCPU", arch=("x86_64",),
+             call=call("KVM_SET_BOOT_CPU_ID", "vm", 0, "0"), errno=EBUSY,
+             cite=f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,), order_row=1),
+        Case(id="boot-cpu-id-beyond-max", ioctl="KVM_SET_BOOT_CPU_ID", condition="vcpu id KVM_CAP_MAX_VCPU_ID + 1",
+             arch=("x86_64",),
+             call=call("KVM_SET_BOOT_CPU_ID", "vm", lambda s: max_id(s) + 1, "KVM_CAP_MAX_VCPU_ID + 1"), errno=EINVAL,
+             cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID (arg > KVM_MAX_VCPU_IDS)", basis="code",
              kernels="6.12+ (6.1 stores any id: no limit check)"),
-        case("boot-cpu-id-equal-max", "KVM_SET_BOOT_CPU_ID", "vcpu id KVM_CAP_MAX_VCPU_ID, which no vCPU can have",
-             call("KVM_SET_BOOT_CPU_ID", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), 0,
-             "x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID compares arg > KVM_MAX_VCPU_IDS, while "
+        Case(id="boot-cpu-id-equal-max", ioctl="KVM_SET_BOOT_CPU_ID",
+             condition="vcpu id KVM_CAP_MAX_VCPU_ID, which no vCPU can have", arch=("x86_64",),
+             call=call("KVM_SET_BOOT_CPU_ID", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), errno=0,
+             cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_BOOT_CPU_ID compares arg > KVM_MAX_VCPU_IDS, while "
              "kvm_vm_ioctl_create_vcpu refuses id >= KVM_MAX_VCPU_IDS: the limit itself is accepted", basis="code"),
-        case("vm-tsc-khz", "KVM_GET_TSC_KHZ", "on the VM fd: the default guest TSC frequency",
-             call("KVM_GET_TSC_KHZ", "vm"), 0, f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the "
+        Case(id="vm-tsc-khz", ioctl="KVM_GET_TSC_KHZ", condition="on the VM fd: the default guest TSC frequency",
+             arch=("x86_64",), call=call("KVM_GET_TSC_KHZ", "vm"), errno=0,
+             cite=f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the "
              "guest' (vm ioctl with KVM_CAP_VM_TSC_CONTROL)", check=positive, kernels="6.0+"),
-        case("vcpu-tsc-khz", "KVM_GET_TSC_KHZ", "on the vCPU fd", call("KVM_GET_TSC_KHZ", "vcpu"), 0,
-             f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the guest'", setup=(VCPU,),
+        Case(id="vcpu-tsc-khz", ioctl="KVM_GET_TSC_KHZ", condition="on the vCPU fd", arch=("x86_64",),
+             call=call("KVM_GET_TSC_KHZ", "vcpu"), errno=0,
+             cite=f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the guest'", setup=(VCPU,),
              check=positive),
     ]
 
@@ -525,174 +551,225 @@ def _vm() -> list[Case]:
 def _create() -> list[Case]:
     max_id = cap("KVM_CAP_MAX_VCPU_ID")
     return [
-        case("vm-type-unsupported", "KVM_CREATE_VM", "machine type 31, which x86 does not define",
-             create_vm(31), EINVAL, "x86.c: kvm_arch_init_vm (kvm_is_vm_type_supported; 6.1: any type but 0)",
-             basis="code", needs_vm=False),
-        case("vcpu-id-max", "KVM_CREATE_VCPU", "id KVM_CAP_MAX_VCPU_ID (ids run below it)",
-             call("KVM_CREATE_VCPU", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), EINVAL,
-             f"{API} 4.7 KVM_CREATE_VCPU: 'The maximum possible value for max_vcpu_id can be retrieved using the "
+        Case(id="vm-type-unsupported", ioctl="KVM_CREATE_VM", condition="machine type 31, which x86 does not define",
+             arch=("x86_64",), call=create_vm(31), errno=EINVAL,
+             cite="x86.c: kvm_arch_init_vm (kvm_is_vm_type_supported; 6.1: any type but 0)", basis="code",
+             needs_vm=False),
+        Case(id="vcpu-id-max", ioctl="KVM_CREATE_VCPU", condition="id KVM_CAP_MAX_VCPU_ID (ids run below it)",
+             arch=("x86_64",), call=call("KVM_CREATE_VCPU", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), errno=EINVAL,
+             cite=f"{API} 4.7 KVM_CREATE_VCPU: 'The maximum possible value for max_vcpu_id can be retrieved using the "
              "KVM_CAP_MAX_VCPU_ID'; kvm_main.c: kvm_vm_ioctl_create_vcpu (id >= KVM_MAX_VCPU_IDS)", basis="code"),
-        case("vcpu-id-duplicate", "KVM_CREATE_VCPU", "id 0 twice", create_vcpu(0), EEXIST,
-             "kvm_main.c: kvm_vm_ioctl_create_vcpu (kvm_get_vcpu_by_id)", setup=(VCPU,), basis="code"),
-        case("irqchip-after-vcpu", "KVM_CREATE_IRQCHIP", "after KVM_CREATE_VCPU", IRQCHIP, EINVAL,
-             "x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (created_vcpus)", setup=(VCPU,), basis="code"),
-        case("irqchip-twice", "KVM_CREATE_IRQCHIP", "a second time", IRQCHIP, EEXIST,
-             "x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
-        case("split-irqchip-after-vcpu", "KVM_ENABLE_CAP", "KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU",
-             enable_split_irqchip(), EEXIST, "x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP (created_vcpus "
-             "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code",
-             cap="KVM_CAP_SPLIT_IRQCHIP", order_row=1),
-        case("split-irqchip-after-irqchip", "KVM_ENABLE_CAP", "KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP",
-             enable_split_irqchip(), EEXIST, "x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP "
+        Case(id="vcpu-id-duplicate", ioctl="KVM_CREATE_VCPU", condition="id 0 twice", arch=("x86_64",),
+             call=create_vcpu(0), errno=EEXIST, cite="kvm_main.c: kvm_vm_ioctl_create_vcpu (kvm_get_vcpu_by_id)",
+             setup=(VCPU,), basis="code"),
+        Case(id="irqchip-after-vcpu", ioctl="KVM_CREATE_IRQCHIP", condition="after KVM_CREATE_VCPU", arch=("x86_64",),
+             call=IRQCHIP, errno=EINVAL, cite="x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (created_vcpus)",
+             setup=(VCPU,), basis="code"),
+        Case(id="irqchip-twice", ioctl="KVM_CREATE_IRQCHIP", condition="a second time", arch=("x86_64",), call=IRQCHIP,
+             errno=EEXIST, cite="x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (irqchip_in_kernel)", setup=(IRQCHIP,),
+             basis="code"),
+        Case(id="split-irqchip-after-vcpu", ioctl="KVM_ENABLE_CAP",
+             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU", arch=("x86_64",), call=enable_split_irqchip(),
+             errno=EEXIST, cite="x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP (created_vcpus "
+             "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code", cap="KVM_CAP_SPLIT_IRQCHIP",
+             order_row=1),
+        Case(id="split-irqchip-after-irqchip", ioctl="KVM_ENABLE_CAP",
+             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP", arch=("x86_64",), call=enable_split_irqchip(),
+             errno=EEXIST, cite="x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP "
              "(irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
     ]
 
 
 def _run_cases() -> list[Case]:
     return [
-        case("immediate-exit", "KVM_RUN", "kvm_run.immediate_exit set", run_vcpu(1), EINTR,
-             f"{API} 5 The kvm_run structure, immediate_exit: 'KVM_RUN ... exits immediately, returning -EINTR'",
+        Case(id="immediate-exit", ioctl="KVM_RUN", condition="kvm_run.immediate_exit set", arch=("x86_64",),
+             call=run_vcpu(1), errno=EINTR,
+             cite=f"{API} 5 The kvm_run structure, immediate_exit: 'KVM_RUN ... exits immediately, returning -EINTR'",
              setup=(looping_guest(),)),
-        case("signal-during-run", "KVM_RUN", "SIGALRM (unmasked, handled) arrives while the guest runs",
-             run_until_timer_signal(), EINTR, f"{API} 4.10 KVM_RUN Errors: EINTR 'an unmasked signal is pending'",
-             setup=(looping_guest(),)),
-        case("pending-signal-unblocked-by-mask", "KVM_SET_SIGNAL_MASK", "SIGUSR1 pending, blocked by the thread, "
-             "not by the vCPU's signal mask", run_with_pending(), EINTR,
-             f"{API} 4.21 KVM_SET_SIGNAL_MASK: 'Any unblocked signal received ... will cause KVM_RUN to return with "
+        Case(id="signal-during-run", ioctl="KVM_RUN",
+             condition="SIGALRM (unmasked, handled) arrives while the guest runs", arch=("x86_64",),
+             call=run_until_timer_signal(), errno=EINTR,
+             cite=f"{API} 4.10 KVM_RUN Errors: EINTR 'an unmasked signal is pending'", setup=(looping_guest(),)),
+        Case(id="pending-signal-unblocked-by-mask", ioctl="KVM_SET_SIGNAL_MASK",
+             condition="SIGUSR1 pending, blocked by the thread, "
+             "not by the vCPU's signal mask", arch=("x86_64",), call=run_with_pending(), errno=EINTR,
+             cite=f"{API} 4.21 KVM_SET_SIGNAL_MASK: 'Any unblocked signal received ... will cause KVM_RUN to return "
+                  "with "
              "-EINTR'", setup=(looping_guest(), sigmask())),
-        case("signal-mask-bad-length", "KVM_SET_SIGNAL_MASK", "len 4 (the kernel's sigset_t is 8 bytes)",
-             sigmask(length=4), EINVAL, "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (len != sizeof(sigset))",
+        Case(id="signal-mask-bad-length", ioctl="KVM_SET_SIGNAL_MASK",
+             condition="len 4 (the kernel's sigset_t is 8 bytes)", arch=("x86_64",), call=sigmask(length=4),
+             errno=EINVAL, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (len != sizeof(sigset))",
              setup=(VCPU,), basis="code"),
-        case("signal-mask-bad-pointer", "KVM_SET_SIGNAL_MASK", "the argument is not readable",
-             call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
-             "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)", setup=(VCPU,), basis="code"),
+        Case(id="signal-mask-bad-pointer", ioctl="KVM_SET_SIGNAL_MASK", condition="the argument is not readable",
+             arch=("x86_64",), call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
+             errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)", setup=(VCPU,),
+             basis="code"),
     ]
 
 
 def _stats() -> list[Case]:
     return [
-        case("vm-stats-fd", "KVM_GET_STATS_FD", "on the VM fd", stats_fd("vm"), 0,
-             f"{STATS}: 'Returns: statistics file descriptor on success'"),
-        case("vcpu-stats-fd", "KVM_GET_STATS_FD", "on the vCPU fd", stats_fd("vcpu"), 0,
-             f"{STATS}: 'Returns: statistics file descriptor on success'", setup=(VCPU,)),
-        case("vm-stats-fd-emfile", "KVM_GET_STATS_FD", "on the VM fd, no descriptor free under RLIMIT_NOFILE",
-             with_no_free_fd(stats_fd("vm")), EMFILE,
-             f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'"),
-        case("vcpu-stats-fd-emfile", "KVM_GET_STATS_FD", "on the vCPU fd, no descriptor free under RLIMIT_NOFILE",
-             with_no_free_fd(stats_fd("vcpu")), EMFILE,
-             f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'", setup=(VCPU,)),
-        case("create-vcpu-emfile", "KVM_CREATE_VCPU", "no descriptor free under RLIMIT_NOFILE",
-             with_no_free_fd(create_vcpu(0)), EMFILE,
-             "kvm_main.c: create_vcpu_fd (anon_inode_getfd -> get_unused_fd_flags)", basis="code"),
+        Case(id="vm-stats-fd", ioctl="KVM_GET_STATS_FD", condition="on the VM fd", arch=("x86_64",),
+             call=stats_fd("vm"), errno=0, cite=f"{STATS}: 'Returns: statistics file descriptor on success'"),
+        Case(id="vcpu-stats-fd", ioctl="KVM_GET_STATS_FD", condition="on the vCPU fd", arch=("x86_64",),
+             call=stats_fd("vcpu"), errno=0, cite=f"{STATS}: 'Returns: statistics file descriptor on success'",
+             setup=(VCPU,)),
+        Case(id="vm-stats-fd-emfile", ioctl="KVM_GET_STATS_FD",
+             condition="on the VM fd, no descriptor free under RLIMIT_NOFILE", arch=("x86_64",),
+             call=with_no_free_fd(stats_fd("vm")), errno=EMFILE,
+             cite=f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'"),
+        Case(id="vcpu-stats-fd-emfile", ioctl="KVM_GET_STATS_FD",
+             condition="on the vCPU fd, no descriptor free under RLIMIT_NOFILE", arch=("x86_64",),
+             call=with_no_free_fd(stats_fd("vcpu")), errno=EMFILE,
+             cite=f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'", setup=(VCPU,)),
+        Case(id="create-vcpu-emfile", ioctl="KVM_CREATE_VCPU", condition="no descriptor free under RLIMIT_NOFILE",
+             arch=("x86_64",), call=with_no_free_fd(create_vcpu(0)), errno=EMFILE,
+             cite="kvm_main.c: create_vcpu_fd (anon_inode_getfd -> get_unused_fd_flags)", basis="code"),
     ]
 
 
 def _memslots() -> list[Case]:
     nr = cap("KVM_CAP_NR_MEMSLOTS")
     return [
-        case("slot-created", "KVM_SET_USER_MEMORY_REGION", "slot 0, one page, page-aligned", region(), 0,
-             f"{API} 4.35 KVM_SET_USER_MEMORY_REGION"),
-        case("slot-readonly", "KVM_SET_USER_MEMORY_REGION", "KVM_MEM_READONLY (x86 has KVM_CAP_READONLY_MEM)",
-             region(flags=kvm.KVM_MEM_READONLY), 0, f"{API} 4.35: 'KVM_MEM_READONLY ... if KVM_CAP_READONLY_MEM'"),
-        case("size-unaligned", "KVM_SET_USER_MEMORY_REGION", "memory_size 0x1800", region(size=0x1800), EINVAL,
-             f"{MEMSLOT} (memory_size not a page multiple)", basis="code"),
-        case("gpa-unaligned", "KVM_SET_USER_MEMORY_REGION", "guest_phys_addr 0x100800", region(gpa=0x100800),
-             EINVAL, f"{MEMSLOT} (guest_phys_addr not page-aligned)", basis="code"),
-        case("host-unaligned", "KVM_SET_USER_MEMORY_REGION", "userspace_addr not page-aligned",
-             region(host=Val("a page + 0x800", lambda s: s.target.alloc(0x2000) + 0x800)), EINVAL,
-             f"{MEMSLOT} (userspace_addr not page-aligned)", basis="code"),
-        case("host-kernel-address", "KVM_SET_USER_MEMORY_REGION", "userspace_addr 0xffff800000000000 (not user "
-             "memory)", region(host=0xFFFF800000000000), EINVAL, f"{MEMSLOT} (access_ok)", basis="code"),
-        case("slot-id-past-user-slots", "KVM_SET_USER_MEMORY_REGION", "slot KVM_CAP_NR_MEMSLOTS (ids run below "
-             "it)", region(slot=nr), EINVAL, "kvm_main.c: kvm_vm_ioctl_set_memory_region (slot >= "
+        Case(id="slot-created", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0, one page, page-aligned",
+             arch=("x86_64",), call=region(), errno=0, cite=f"{API} 4.35 KVM_SET_USER_MEMORY_REGION"),
+        Case(id="slot-readonly", ioctl="KVM_SET_USER_MEMORY_REGION",
+             condition="KVM_MEM_READONLY (x86 has KVM_CAP_READONLY_MEM)", arch=("x86_64",),
+             call=region(flags=kvm.KVM_MEM_READONLY), errno=0,
+             cite=f"{API} 4.35: 'KVM_MEM_READONLY ... if KVM_CAP_READONLY_MEM'"),
+        Case(id="size-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="memory_size 0x1800", arch=("x86_64",),
+             call=region(size=0x1800), errno=EINVAL, cite=f"{MEMSLOT} (memory_size not a page multiple)", basis="code"),
+        Case(id="gpa-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="guest_phys_addr 0x100800",
+             arch=("x86_64",), call=region(gpa=0x100800), errno=EINVAL,
+             cite=f"{MEMSLOT} (guest_phys_addr not page-aligned)", basis="code"),
+        Case(id="host-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="userspace_addr not page-aligned",
+             arch=("x86_64",), call=region(host=Val("a page + 0x800", lambda s: s.target.alloc(0x2000) + 0x800)),
+             errno=EINVAL, cite=f"{MEMSLOT} (userspace_addr not page-aligned)", basis="code"),
+        Case(id="host-kernel-address", ioctl="KVM_SET_USER_MEMORY_REGION",
+             condition="userspace_addr 0xffff800000000000 (not user "
+             "memory)", arch=("x86_64",), call=region(host=0xFFFF800000000000), errno=EINVAL,
+             cite=f"{MEMSLOT} (access_ok)", basis="code"),
+        Case(id="slot-id-past-user-slots", ioctl="KVM_SET_USER_MEMORY_REGION",
+             condition="slot KVM_CAP_NR_MEMSLOTS (ids run below "
+             "it)", arch=("x86_64",), call=region(slot=nr), errno=EINVAL,
+             cite="kvm_main.c: kvm_vm_ioctl_set_memory_region (slot >= "
              "KVM_USER_MEM_SLOTS)", basis="code"),
-        case("address-space-2", "KVM_SET_USER_MEMORY_REGION", "address space 2 (x86 has 0 and SMM's 1)",
-             region(slot=2 << 16), EINVAL, f"{MEMSLOT} (as_id >= kvm_arch_nr_memslot_as_ids)", basis="code"),
-        case("gpa-wraps", "KVM_SET_USER_MEMORY_REGION", "guest_phys_addr + memory_size wraps past 2^64",
-             region(gpa=0xFFFFFFFFFFFFF000, size=0x2000), EINVAL, f"{MEMSLOT} (guest_phys_addr + memory_size "
+        Case(id="address-space-2", ioctl="KVM_SET_USER_MEMORY_REGION",
+             condition="address space 2 (x86 has 0 and SMM's 1)", arch=("x86_64",), call=region(slot=2 << 16),
+             errno=EINVAL, cite=f"{MEMSLOT} (as_id >= kvm_arch_nr_memslot_as_ids)", basis="code"),
+        Case(id="gpa-wraps", ioctl="KVM_SET_USER_MEMORY_REGION",
+             condition="guest_phys_addr + memory_size wraps past 2^64", arch=("x86_64",),
+             call=region(gpa=0xFFFFFFFFFFFFF000, size=0x2000), errno=EINVAL,
+             cite=f"{MEMSLOT} (guest_phys_addr + memory_size "
              "overflows)", basis="code"),
-        case("unknown-flag", "KVM_SET_USER_MEMORY_REGION", "flags bit 31", region(flags=1 << 31), EINVAL,
-             "kvm_main.c: check_memory_region_flags", basis="code"),
-        case("delete-missing-slot", "KVM_SET_USER_MEMORY_REGION", "memory_size 0 for a slot that does not exist",
-             region(slot=5, size=0, host=0), EINVAL, f"{MEMSLOT} (deleting an empty slot)", basis="code"),
-        case("overlap", "KVM_SET_USER_MEMORY_REGION", "slot 1 overlapping slot 0's guest range",
-             region(slot=1, gpa=0x101000, size=0x2000), EEXIST, f"{MEMSLOT} (kvm_check_memslot_overlap)",
+        Case(id="unknown-flag", ioctl="KVM_SET_USER_MEMORY_REGION", condition="flags bit 31", arch=("x86_64",),
+             call=region(flags=1 << 31), errno=EINVAL, cite="kvm_main.c: check_memory_region_flags", basis="code"),
+        Case(id="delete-missing-slot", ioctl="KVM_SET_USER_MEMORY_REGION",
+             condition="memory_size 0 for a slot that does not exist", arch=("x86_64",),
+             call=region(slot=5, size=0, host=0), errno=EINVAL, cite=f"{MEMSLOT} (deleting an empty slot)",
+             basis="code"),
+        Case(id="overlap", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 1 overlapping slot 0's guest range",
+             arch=("x86_64",), call=region(slot=1, gpa=0x101000, size=0x2000), errno=EEXIST,
+             cite=f"{MEMSLOT} (kvm_check_memslot_overlap)", setup=(region_kept(),), basis="code"),
+        Case(id="adjacent", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 1 right after slot 0", arch=("x86_64",),
+             call=region(slot=1, gpa=0x102000), errno=0, cite=f"{MEMSLOT} (ranges do not overlap)",
              setup=(region_kept(),), basis="code"),
-        case("adjacent", "KVM_SET_USER_MEMORY_REGION", "slot 1 right after slot 0", region(slot=1, gpa=0x102000),
-             0, f"{MEMSLOT} (ranges do not overlap)", setup=(region_kept(),), basis="code"),
-        case("resize", "KVM_SET_USER_MEMORY_REGION", "slot 0 again with another size",
-             region(size=0x1000, host=SLOT0_HOST), EINVAL, f"{MEMSLOT} (an existing slot's npages must not "
+        Case(id="resize", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0 again with another size",
+             arch=("x86_64",), call=region(size=0x1000, host=SLOT0_HOST), errno=EINVAL,
+             cite=f"{MEMSLOT} (an existing slot's npages must not "
              "change)", setup=(region_kept(),), basis="code"),
-        case("move", "KVM_SET_USER_MEMORY_REGION", "slot 0 again at another guest address",
-             region(gpa=0x200000, size=0x2000, host=SLOT0_HOST), 0, f"{API} 4.35: 'the memory slot may be moved'; "
+        Case(id="move", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0 again at another guest address",
+             arch=("x86_64",), call=region(gpa=0x200000, size=0x2000, host=SLOT0_HOST), errno=0,
+             cite=f"{API} 4.35: 'the memory slot may be moved'; "
              f"{MEMSLOT} (KVM_MR_MOVE)", setup=(region_kept(),)),
-        case("delete", "KVM_SET_USER_MEMORY_REGION", "memory_size 0 for slot 0", region(size=0, host=SLOT0_HOST),
-             0, f"{API} 4.35: 'Setting memory_size to 0 ... deletes the slot'", setup=(region_kept(),)),
-        case("memslot-bad-pointer", "KVM_SET_USER_MEMORY_REGION", "the argument is not readable",
-             call("KVM_SET_USER_MEMORY_REGION", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
-             "kvm_main.c: kvm_vm_ioctl, KVM_SET_USER_MEMORY_REGION (copy_from_user)", basis="code"),
+        Case(id="delete", ioctl="KVM_SET_USER_MEMORY_REGION", condition="memory_size 0 for slot 0", arch=("x86_64",),
+             call=region(size=0, host=SLOT0_HOST), errno=0,
+             cite=f"{API} 4.35: 'Setting memory_size to 0 ... deletes the slot'", setup=(region_kept(),)),
+        Case(id="memslot-bad-pointer", ioctl="KVM_SET_USER_MEMORY_REGION", condition="the argument is not readable",
+             arch=("x86_64",), call=call("KVM_SET_USER_MEMORY_REGION", "vm", BAD_POINTER, "arg = a guard page"),
+             errno=EFAULT, cite="kvm_main.c: kvm_vm_ioctl, KVM_SET_USER_MEMORY_REGION (copy_from_user)", basis="code"),
     ]
 
 
 def _one_reg() -> list[Case]:
     msr = one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS)
-    kw = {"setup": (VCPU,), "kernels": ONE_REG_KERNELS}
     return [
-        case("get-msr", "KVM_GET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS)",
-             one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), 0, f"{API} 4.69 KVM_GET_ONE_REG; {ONEREG}", **kw),
-        case("set-msr", "KVM_SET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8",
-             one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8), 0, f"{API} 4.68 KVM_SET_ONE_REG; {ONEREG}",
-             **kw),
-        case("get-no-such-msr", "KVM_GET_ONE_REG", f"an MSR index no one implements ({MSR_NONE:#x})",
-             one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"), EINVAL,
-             f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG} "
-             "(do_get_msr fails)", **kw),
-        case("set-no-such-msr", "KVM_SET_ONE_REG", f"an MSR index no one implements ({MSR_NONE:#x})",
-             one_reg("KVM_SET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"), EINVAL,
-             f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG}",
-             **kw),
-        case("get-foreign-arch", "KVM_GET_ONE_REG", "an arm64 register id", one_reg(
+        Case(id="get-msr", ioctl="KVM_GET_ONE_REG", condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS)", arch=("x86_64",),
+             call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), errno=0, cite=f"{API} 4.69 KVM_GET_ONE_REG; {ONEREG}",
+             setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="set-msr", ioctl="KVM_SET_ONE_REG", condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8", arch=("x86_64",),
+             call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8), errno=0,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG; {ONEREG}", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-no-such-msr", ioctl="KVM_GET_ONE_REG", condition=f"an MSR index no one implements ({MSR_NONE:#x})",
+             arch=("x86_64",),
+             call=one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"),
+             errno=EINVAL,
+             cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG} "
+             "(do_get_msr fails)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="set-no-such-msr", ioctl="KVM_SET_ONE_REG", condition=f"an MSR index no one implements ({MSR_NONE:#x})",
+             arch=("x86_64",),
+             call=one_reg("KVM_SET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"),
+             errno=EINVAL,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG}",
+             setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-foreign-arch", ioctl="KVM_GET_ONE_REG", condition="an arm64 register id", arch=("x86_64",),
+             call=one_reg(
              "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
-             "KVM_REG_ARM64 id"), EINVAL, f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID'; "
-             f"{ONEREG} (arch bits)", **kw),
-        case("set-foreign-arch", "KVM_SET_ONE_REG", "an arm64 register id", one_reg(
+             "KVM_REG_ARM64 id"), errno=EINVAL,
+             cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID'; "
+             f"{ONEREG} (arch bits)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="set-foreign-arch", ioctl="KVM_SET_ONE_REG", condition="an arm64 register id", arch=("x86_64",),
+             call=one_reg(
              "KVM_SET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
-             "KVM_REG_ARM64 id"), EINVAL, f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID'; "
-             f"{ONEREG} (arch bits)", **kw),
-        case("get-msr-u32", "KVM_GET_ONE_REG", "an MSR id with size U32", one_reg(
+             "KVM_REG_ARM64 id"), errno=EINVAL,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID'; "
+             f"{ONEREG} (arch bits)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-msr-u32", ioctl="KVM_GET_ONE_REG", condition="an MSR id with size U32", arch=("x86_64",),
+             call=one_reg(
              "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, size=kvm.KVM_REG_SIZE_U32),
-             "MSR 0x174, U32"), EINVAL, f"{ONEREG} (MSRs are U64)", basis="code", **kw),
-        case("get-reserved-bits", "KVM_GET_ONE_REG", "rsvd1 bits of the id set", one_reg(
+             "MSR 0x174, U32"), errno=EINVAL, cite=f"{ONEREG} (MSRs are U64)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
+        Case(id="get-reserved-bits", ioctl="KVM_GET_ONE_REG", condition="rsvd1 bits of the id set", arch=("x86_64",),
+             call=one_reg(
              "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, rsvd1=1), "MSR 0x174, rsvd1 1"),
-             EINVAL, f"{ONEREG} (rsvd1/rsvd2)", basis="code", **kw),
-        case("get-unknown-type", "KVM_GET_ONE_REG", "type 1 (neither MSR nor KVM)", one_reg(
-             "KVM_GET_ONE_REG", one_reg_id(1, MSR_IA32_SYSENTER_CS), "type 1"), EINVAL, f"{ONEREG} (type)",
-             basis="code", **kw),
-        case("get-ssp-without-shstk", "KVM_GET_ONE_REG", "KVM_X86_REG_KVM(GUEST_SSP), guest CPUID without SHSTK",
-             one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_KVM, KVM_REG_GUEST_SSP), "GUEST_SSP"), EINVAL,
-             "x86.c: kvm_translate_kvm_reg (SSP needs X86_FEATURE_SHSTK in guest CPUID)", basis="code", **kw),
-        case("get-bad-struct-pointer", "KVM_GET_ONE_REG", "struct kvm_one_reg is not readable",
-             call("KVM_GET_ONE_REG", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT, f"{ONEREG} (copy_from_user)",
-             basis="code", **kw),
-        case("get-bad-value-pointer", "KVM_GET_ONE_REG", "addr points at a guard page",
-             one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER), EFAULT,
-             "x86.c: kvm_get_one_msr (put_user)", basis="code", **kw),
-        case("set-bad-value-pointer", "KVM_SET_ONE_REG", "addr points at a guard page",
-             one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER), EFAULT,
-             "x86.c: kvm_set_one_msr (get_user)", basis="code", **kw),
-        case("get-one-reg-none", "KVM_GET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS): x86 has no ONE_REG "
-             "register before 6.18", one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), EINVAL,
-             f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
+             errno=EINVAL, cite=f"{ONEREG} (rsvd1/rsvd2)", basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-unknown-type", ioctl="KVM_GET_ONE_REG", condition="type 1 (neither MSR nor KVM)", arch=("x86_64",),
+             call=one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(1, MSR_IA32_SYSENTER_CS), "type 1"), errno=EINVAL, cite=f"{ONEREG} (type)",
+             basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-ssp-without-shstk", ioctl="KVM_GET_ONE_REG",
+             condition="KVM_X86_REG_KVM(GUEST_SSP), guest CPUID without SHSTK", arch=("x86_64",),
+             call=one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_KVM, KVM_REG_GUEST_SSP), "GUEST_SSP"),
+             errno=EINVAL, cite="x86.c: kvm_translate_kvm_reg (SSP needs X86_FEATURE_SHSTK in guest CPUID)",
+             basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-bad-struct-pointer", ioctl="KVM_GET_ONE_REG", condition="struct kvm_one_reg is not readable",
+             arch=("x86_64",), call=call("KVM_GET_ONE_REG", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite=f"{ONEREG} (copy_from_user)", basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-bad-value-pointer", ioctl="KVM_GET_ONE_REG", condition="addr points at a guard page",
+             arch=("x86_64",), call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER),
+             errno=EFAULT, cite="x86.c: kvm_get_one_msr (put_user)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
+        Case(id="set-bad-value-pointer", ioctl="KVM_SET_ONE_REG", condition="addr points at a guard page",
+             arch=("x86_64",), call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER),
+             errno=EFAULT, cite="x86.c: kvm_set_one_msr (get_user)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
+        Case(id="get-one-reg-none", ioctl="KVM_GET_ONE_REG",
+             condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS): x86 has no ONE_REG "
+             "register before 6.18", arch=("x86_64",), call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), errno=EINVAL,
+             cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
              "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_GET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
              kernels=NO_ONE_REG_KERNELS),
-        case("set-one-reg-none", "KVM_SET_ONE_REG", "KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8: x86 has no ONE_REG "
-             "register before 6.18", one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8), EINVAL,
-             f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
+        Case(id="set-one-reg-none", ioctl="KVM_SET_ONE_REG",
+             condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8: x86 has no ONE_REG "
+             "register before 6.18", arch=("x86_64",), call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8),
+             errno=EINVAL,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
              "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_SET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
              kernels=NO_ONE_REG_KERNELS),
-        case("reg-list-empty", "KVM_GET_REG_LIST", "n 0, guest CPUID without SHSTK: nothing to list",
-             call("KVM_GET_REG_LIST", "vcpu", struct.pack("<Q", 0), "n 0"), 0,
-             "x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", **kw),
+        Case(id="reg-list-empty", ioctl="KVM_GET_REG_LIST", condition="n 0, guest CPUID without SHSTK: nothing to list",
+             arch=("x86_64",), call=call("KVM_GET_REG_LIST", "vcpu", struct.pack("<Q", 0), "n 0"), errno=0,
+             cite="x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
     ]
 
 
@@ -734,56 +811,70 @@ def device_attr(request: str, on: str, group: int, attr: int = 0) -> Step:
 
 def _devices() -> list[Case]:
     return [
-        case("pmu-filter-allow-none", "KVM_SET_PMU_EVENT_FILTER", "action ALLOW, no events", pmu_filter(), 0, PMU),
-        case("pmu-filter-bad-pointer", "KVM_SET_PMU_EVENT_FILTER", "the argument is not readable",
-             call("KVM_SET_PMU_EVENT_FILTER", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
-             f"{PMU} Errors: EFAULT 'args[0] cannot be accessed'"),
-        case("pmu-filter-bad-action", "KVM_SET_PMU_EVENT_FILTER", "action 2 (neither ALLOW nor DENY)",
-             pmu_filter(action=2), EINVAL, f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'"),
-        case("pmu-filter-unknown-flag", "KVM_SET_PMU_EVENT_FILTER", "flags bit 31", pmu_filter(flags=1 << 31),
-             EINVAL, f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'; pmu.c: "
+        Case(id="pmu-filter-allow-none", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="action ALLOW, no events",
+             arch=("x86_64",), call=pmu_filter(), errno=0, cite=PMU),
+        Case(id="pmu-filter-bad-pointer", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="the argument is not readable",
+             arch=("x86_64",), call=call("KVM_SET_PMU_EVENT_FILTER", "vm", BAD_POINTER, "arg = a guard page"),
+             errno=EFAULT, cite=f"{PMU} Errors: EFAULT 'args[0] cannot be accessed'"),
+        Case(id="pmu-filter-bad-action", ioctl="KVM_SET_PMU_EVENT_FILTER",
+             condition="action 2 (neither ALLOW nor DENY)", arch=("x86_64",), call=pmu_filter(action=2), errno=EINVAL,
+             cite=f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'"),
+        Case(id="pmu-filter-unknown-flag", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="flags bit 31", arch=("x86_64",),
+             call=pmu_filter(flags=1 << 31), errno=EINVAL,
+             cite=f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'; pmu.c: "
              "kvm_vm_ioctl_set_pmu_event_filter (flags outside KVM_PMU_EVENT_FLAGS_VALID_MASK)"),
-        case("pmu-filter-too-many-events", "KVM_SET_PMU_EVENT_FILTER", "nevents 301 (KVM_PMU_EVENT_FILTER_MAX_EVENTS "
-             "is 300)", pmu_filter(nevents=301), E2BIG, f"{PMU} Errors: E2BIG 'nevents is too large'; pmu.c: "
+        Case(id="pmu-filter-too-many-events", ioctl="KVM_SET_PMU_EVENT_FILTER",
+             condition="nevents 301 (KVM_PMU_EVENT_FILTER_MAX_EVENTS "
+             "is 300)", arch=("x86_64",), call=pmu_filter(nevents=301), errno=E2BIG,
+             cite=f"{PMU} Errors: E2BIG 'nevents is too large'; pmu.c: "
              "KVM_PMU_EVENT_FILTER_MAX_EVENTS (300 in 6.1, 6.12, 7.2)"),
-        case("pmu-filter-max-events", "KVM_SET_PMU_EVENT_FILTER", "nevents 300 (the limit)", pmu_filter(nevents=300),
-             0, f"{PMU}; pmu.c: KVM_PMU_EVENT_FILTER_MAX_EVENTS", basis="code"),
-        case("device-type-unknown", "KVM_CREATE_DEVICE", "type KVM_DEV_TYPE_ARM_VGIC_V2 on x86 (no such device "
-             "here)", create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2, "ARM_VGIC_V2"), errno.ENODEV,
-             f"{DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
+        Case(id="pmu-filter-max-events", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="nevents 300 (the limit)",
+             arch=("x86_64",), call=pmu_filter(nevents=300), errno=0,
+             cite=f"{PMU}; pmu.c: KVM_PMU_EVENT_FILTER_MAX_EVENTS", basis="code"),
+        Case(id="device-type-unknown", ioctl="KVM_CREATE_DEVICE",
+             condition="type KVM_DEV_TYPE_ARM_VGIC_V2 on x86 (no such device "
+             "here)", arch=("x86_64",), call=create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2, "ARM_VGIC_V2"),
+             errno=errno.ENODEV,
+             cite=f"{DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
              "kvm_ioctl_create_device (no ops for the type)"),
-        case("device-type-out-of-range", "KVM_CREATE_DEVICE", "type 0x7fff (past kvm_device_ops_table)",
-             create_device(0x7FFF, "type 0x7fff"), errno.ENODEV,
-             f"{DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'"),
-        case("vfio-device", "KVM_CREATE_DEVICE", "KVM_DEV_TYPE_VFIO", VFIO, 0, DEVICE),
-        case("vfio-device-twice", "KVM_CREATE_DEVICE", "a second KVM_DEV_TYPE_VFIO (one per VM)", VFIO,
-             errno.EEXIST, f"{DEVICE} Errors: EEXIST 'Device already created, and this type of device may not be "
+        Case(id="device-type-out-of-range", ioctl="KVM_CREATE_DEVICE",
+             condition="type 0x7fff (past kvm_device_ops_table)", arch=("x86_64",),
+             call=create_device(0x7FFF, "type 0x7fff"), errno=errno.ENODEV,
+             cite=f"{DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'"),
+        Case(id="vfio-device", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_VFIO", arch=("x86_64",), call=VFIO,
+             errno=0, cite=DEVICE),
+        Case(id="vfio-device-twice", ioctl="KVM_CREATE_DEVICE", condition="a second KVM_DEV_TYPE_VFIO (one per VM)",
+             arch=("x86_64",), call=VFIO, errno=errno.EEXIST,
+             cite=f"{DEVICE} Errors: EEXIST 'Device already created, and this type of device may not be "
              "instantiated multiple times'", setup=(VFIO,),
              deviation=Deviation(f"{DEVICE} documents EEXIST for a device type that may not be instantiated twice; "
                                  "vfio.c kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, "
                                  "6.12, 7.2)", EBUSY)),
-        case("vfio-attr-unknown-group", "KVM_SET_DEVICE_ATTR", "VFIO device, group 99",
-             device_attr("KVM_SET_DEVICE_ATTR", "device", 99), ENXIO,
-             f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
+        Case(id="vfio-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR", condition="VFIO device, group 99",
+             arch=("x86_64",), call=device_attr("KVM_SET_DEVICE_ATTR", "device", 99), errno=ENXIO,
+             cite=f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
              "kvm_vfio_set_attr", setup=(VFIO,)),
-        case("vfio-get-attr", "KVM_GET_DEVICE_ATTR", "VFIO device, which has no readable attribute (no get_attr)",
-             device_attr("KVM_GET_DEVICE_ATTR", "device", 1, 1), EPERM,
-             f"{ATTR} Errors: EPERM 'The attribute cannot (currently) be accessed this way (e.g. read-only "
+        Case(id="vfio-get-attr", ioctl="KVM_GET_DEVICE_ATTR",
+             condition="VFIO device, which has no readable attribute (no get_attr)", arch=("x86_64",),
+             call=device_attr("KVM_GET_DEVICE_ATTR", "device", 1, 1), errno=EPERM,
+             cite=f"{ATTR} Errors: EPERM 'The attribute cannot (currently) be accessed this way (e.g. read-only "
              "attribute ...)'; kvm_main.c: kvm_device_ioctl_attr (no accessor: EPERM)", setup=(VFIO,)),
-        case("vfio-has-attr-unknown-group", "KVM_HAS_DEVICE_ATTR", "VFIO device, group 99",
-             device_attr("KVM_HAS_DEVICE_ATTR", "device", 99), ENXIO,
-             f"{HAS_ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
+        Case(id="vfio-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="VFIO device, group 99",
+             arch=("x86_64",), call=device_attr("KVM_HAS_DEVICE_ATTR", "device", 99), errno=ENXIO,
+             cite=f"{HAS_ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
              "kvm_vfio_has_attr (default: -ENXIO)", setup=(VFIO,)),
-        case("vcpu-has-attr-unknown-group", "KVM_HAS_DEVICE_ATTR", "vCPU fd, group 99",
-             device_attr("KVM_HAS_DEVICE_ATTR", "vcpu", 99), ENXIO,
-             f"{HAS_ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
+        Case(id="vcpu-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="vCPU fd, group 99",
+             arch=("x86_64",), call=device_attr("KVM_HAS_DEVICE_ATTR", "vcpu", 99), errno=ENXIO,
+             cite=f"{HAS_ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
              setup=(VCPU,)),
-        case("vcpu-attr-unknown-group", "KVM_SET_DEVICE_ATTR", "vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)",
-             device_attr("KVM_SET_DEVICE_ATTR", "vcpu", 99), ENXIO,
-             f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)", setup=(VCPU,)),
-        case("vcpu-attr-unknown-attr", "KVM_GET_DEVICE_ATTR", "vCPU fd, KVM_VCPU_TSC_CTRL attr 99",
-             device_attr("KVM_GET_DEVICE_ATTR", "vcpu", x86.KVM_VCPU_TSC_CTRL, 99), ENXIO,
-             f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU,)),
+        Case(id="vcpu-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR",
+             condition="vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)", arch=("x86_64",),
+             call=device_attr("KVM_SET_DEVICE_ATTR", "vcpu", 99), errno=ENXIO,
+             cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
+             setup=(VCPU,)),
+        Case(id="vcpu-attr-unknown-attr", ioctl="KVM_GET_DEVICE_ATTR", condition="vCPU fd, KVM_VCPU_TSC_CTRL attr 99",
+             arch=("x86_64",), call=device_attr("KVM_GET_DEVICE_ATTR", "vcpu", x86.KVM_VCPU_TSC_CTRL, 99), errno=ENXIO,
+             cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU,)),
     ]
 
 
@@ -804,31 +895,38 @@ def set_events(flags: int = 0, injected: int = 0, nr: int = 0, shown: str = "") 
 
 
 def _events() -> list[Case]:
-    kw = {"setup": (VCPU,), "basis": "code"}
     get = f"{API} 4.31 KVM_GET_VCPU_EVENTS"
     return [
-        case("get-events", "KVM_GET_VCPU_EVENTS", "a fresh vCPU", call("KVM_GET_VCPU_EVENTS", "vcpu",
-             x86.kvm_vcpu_events()), 0, get, setup=(VCPU,)),
-        case("get-events-bad-pointer", "KVM_GET_VCPU_EVENTS", "the argument is not writable",
-             call("KVM_GET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_VCPU_EVENTS (copy_to_user)", **kw),
-        case("set-events-as-read", "KVM_SET_VCPU_EVENTS", "what KVM_GET_VCPU_EVENTS gave, flags 0", set_events(), 0,
-             f"{API} 4.32 KVM_SET_VCPU_EVENTS", setup=(VCPU,)),
-        case("set-events-unknown-flag", "KVM_SET_VCPU_EVENTS", "flags bit 31", set_events(1 << 31, shown="flags "
-             "bit 31"), EINVAL, f"{EVENTS} (flags outside the KVM_VCPUEVENT_VALID_* set)", **kw),
-        case("set-events-payload-not-enabled", "KVM_SET_VCPU_EVENTS", "KVM_VCPUEVENT_VALID_PAYLOAD without "
-             "KVM_CAP_EXCEPTION_PAYLOAD enabled", set_events(x86.KVM_VCPUEVENT_VALID_PAYLOAD, shown="VALID_PAYLOAD"),
-             EINVAL, f"{API} 4.32 says the flag can be set when KVM_CAP_EXCEPTION_PAYLOAD is enabled; {EVENTS} "
-             "(exception_payload_enabled false: EINVAL)", **kw),
-        case("set-events-vector-32", "KVM_SET_VCPU_EVENTS", "an injected exception with vector 32",
-             set_events(injected=1, nr=32, shown="exception injected, nr 32"), EINVAL,
-             f"{EVENTS} (exception.nr > 31)", **kw),
-        case("set-events-nmi-as-exception", "KVM_SET_VCPU_EVENTS", "an injected exception with vector 2 (NMI)",
-             set_events(injected=1, nr=2, shown="exception injected, nr 2"), EINVAL,
-             f"{EVENTS} (exception.nr == NMI_VECTOR)", **kw),
-        case("set-events-bad-pointer", "KVM_SET_VCPU_EVENTS", "the argument is not readable",
-             call("KVM_SET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"), EFAULT,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_VCPU_EVENTS (copy_from_user)", **kw),
+        Case(id="get-events", ioctl="KVM_GET_VCPU_EVENTS", condition="a fresh vCPU", arch=("x86_64",),
+             call=call("KVM_GET_VCPU_EVENTS", "vcpu",
+             x86.kvm_vcpu_events()), errno=0, cite=get, setup=(VCPU,)),
+        Case(id="get-events-bad-pointer", ioctl="KVM_GET_VCPU_EVENTS", condition="the argument is not writable",
+             arch=("x86_64",), call=call("KVM_GET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"),
+             errno=EFAULT, cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_VCPU_EVENTS (copy_to_user)", setup=(VCPU,),
+             basis="code"),
+        Case(id="set-events-as-read", ioctl="KVM_SET_VCPU_EVENTS", condition="what KVM_GET_VCPU_EVENTS gave, flags 0",
+             arch=("x86_64",), call=set_events(), errno=0, cite=f"{API} 4.32 KVM_SET_VCPU_EVENTS", setup=(VCPU,)),
+        Case(id="set-events-unknown-flag", ioctl="KVM_SET_VCPU_EVENTS", condition="flags bit 31", arch=("x86_64",),
+             call=set_events(1 << 31, shown="flags "
+             "bit 31"), errno=EINVAL, cite=f"{EVENTS} (flags outside the KVM_VCPUEVENT_VALID_* set)", setup=(VCPU,),
+             basis="code"),
+        Case(id="set-events-payload-not-enabled", ioctl="KVM_SET_VCPU_EVENTS",
+             condition="KVM_VCPUEVENT_VALID_PAYLOAD without "
+             "KVM_CAP_EXCEPTION_PAYLOAD enabled", arch=("x86_64",),
+             call=set_events(x86.KVM_VCPUEVENT_VALID_PAYLOAD, shown="VALID_PAYLOAD"), errno=EINVAL,
+             cite=f"{API} 4.32 says the flag can be set when KVM_CAP_EXCEPTION_PAYLOAD is enabled; {EVENTS} "
+             "(exception_payload_enabled false: EINVAL)", setup=(VCPU,), basis="code"),
+        Case(id="set-events-vector-32", ioctl="KVM_SET_VCPU_EVENTS", condition="an injected exception with vector 32",
+             arch=("x86_64",), call=set_events(injected=1, nr=32, shown="exception injected, nr 32"), errno=EINVAL,
+             cite=f"{EVENTS} (exception.nr > 31)", setup=(VCPU,), basis="code"),
+        Case(id="set-events-nmi-as-exception", ioctl="KVM_SET_VCPU_EVENTS",
+             condition="an injected exception with vector 2 (NMI)", arch=("x86_64",),
+             call=set_events(injected=1, nr=2, shown="exception injected, nr 2"), errno=EINVAL,
+             cite=f"{EVENTS} (exception.nr == NMI_VECTOR)", setup=(VCPU,), basis="code"),
+        Case(id="set-events-bad-pointer", ioctl="KVM_SET_VCPU_EVENTS", condition="the argument is not readable",
+             arch=("x86_64",), call=call("KVM_SET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"),
+             errno=EFAULT, cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_VCPU_EVENTS (copy_from_user)", setup=(VCPU,),
+             basis="code"),
     ]
 
 
@@ -857,68 +955,79 @@ DEASSIGN = kvm.KVM_HYPERV_EVENTFD_DEASSIGN
 
 
 def _hyperv() -> list[Case]:
-    ev, cpuid = {"needs": HAS_HV_EVENTFD}, "KVM_GET_SUPPORTED_HV_CPUID"
+    _ev, cpuid = {"needs": HAS_HV_EVENTFD}, "KVM_GET_SUPPORTED_HV_CPUID"
     returns = f"{HV_EVENTFD} :Returns:"
     return [
-        case("hv-eventfd-assign", "KVM_HYPERV_EVENTFD", "conn_id 1, an eventfd", hv_eventfd(1), 0,
-             f"{returns} '0 on success'; {HV_EVENTFD_FN} -> kvm_hv_eventfd_assign", setup=(eventfd(),), **ev),
-        case("hv-eventfd-deassign", "KVM_HYPERV_EVENTFD", "DEASSIGN of the registered conn_id 1",
-             hv_eventfd(1, DEASSIGN), 0, f"{returns} '0 on success'; {HV_EVENTFD_FN} -> kvm_hv_eventfd_deassign",
-             setup=(eventfd(), hv_eventfd(1)), **ev),
-        case("hv-eventfd-conn-id-too-big", "KVM_HYPERV_EVENTFD", "conn_id 0x1000000 (past KVM_HYPERV_CONN_ID_MASK)",
-             hv_eventfd(1 << 24), EINVAL, f"{returns} '-EINVAL if conn_id or flags is outside the allowed range'; "
-             f"{HV_EVENTFD_FN} (conn_id & ~KVM_HYPERV_CONN_ID_MASK)", setup=(eventfd(),), **ev),
-        case("hv-eventfd-unknown-flag", "KVM_HYPERV_EVENTFD", "flags bit 1 (only DEASSIGN is defined)",
-             hv_eventfd(1, 2), EINVAL, f"{returns} '-EINVAL if conn_id or flags is outside the allowed range'; "
-             f"{HV_EVENTFD_FN} (flags & ~KVM_HYPERV_EVENTFD_DEASSIGN)", setup=(eventfd(),), **ev),
-        case("hv-eventfd-deassign-unregistered", "KVM_HYPERV_EVENTFD", "DEASSIGN of conn_id 1, never registered",
-             hv_eventfd(1, DEASSIGN), ENOENT, f"{returns} '-ENOENT on deassign if the conn_id isn't registered'; "
-             "hyperv.c: kvm_hv_eventfd_deassign (idr_remove finds nothing)", setup=(eventfd(),), **ev),
-        case("hv-eventfd-assign-twice", "KVM_HYPERV_EVENTFD", "conn_id 1 registered already",
-             hv_eventfd(1), EEXIST, f"{returns} '-EEXIST on assign if the conn_id is already registered'; "
-             "hyperv.c: kvm_hv_eventfd_assign (idr_alloc's ENOSPC becomes EEXIST)",
-             setup=(eventfd(), hv_eventfd(1)), **ev),
-        case("hv-eventfd-bad-pointer", "KVM_HYPERV_EVENTFD", "the argument is not readable",
-             call("KVM_HYPERV_EVENTFD", "vm", BAD_POINTER, "arg = a guard page"), EFAULT,
-             "x86.c: kvm_arch_vm_ioctl, KVM_HYPERV_EVENTFD (copy_from_user)", basis="code", **ev),
-        case("hv-eventfd-no-hyperv", "KVM_HYPERV_EVENTFD", "KVM_CAP_HYPERV_EVENTFD 0 (built without "
-             "CONFIG_KVM_HYPERV)", call("KVM_HYPERV_EVENTFD", "vm", kvm.kvm_hyperv_eventfd(conn_id=1, fd=-1),
-                                        "conn_id 1, fd -1"), errno.ENOTTY,
-             "x86.c: kvm_arch_vm_ioctl (6.12, newest: KVM_HYPERV_EVENTFD exists only with CONFIG_KVM_HYPERV; "
+        Case(id="hv-eventfd-assign", ioctl="KVM_HYPERV_EVENTFD", condition="conn_id 1, an eventfd", arch=("x86_64",),
+             call=hv_eventfd(1), errno=0, cite=f"{returns} '0 on success'; {HV_EVENTFD_FN} -> kvm_hv_eventfd_assign",
+             setup=(eventfd(),), needs=HAS_HV_EVENTFD),
+        Case(id="hv-eventfd-deassign", ioctl="KVM_HYPERV_EVENTFD", condition="DEASSIGN of the registered conn_id 1",
+             arch=("x86_64",), call=hv_eventfd(1, DEASSIGN), errno=0,
+             cite=f"{returns} '0 on success'; {HV_EVENTFD_FN} -> kvm_hv_eventfd_deassign",
+             setup=(eventfd(), hv_eventfd(1)), needs=HAS_HV_EVENTFD),
+        Case(id="hv-eventfd-conn-id-too-big", ioctl="KVM_HYPERV_EVENTFD",
+             condition="conn_id 0x1000000 (past KVM_HYPERV_CONN_ID_MASK)", arch=("x86_64",), call=hv_eventfd(1 << 24),
+             errno=EINVAL, cite=f"{returns} '-EINVAL if conn_id or flags is outside the allowed range'; "
+             f"{HV_EVENTFD_FN} (conn_id & ~KVM_HYPERV_CONN_ID_MASK)", setup=(eventfd(),), needs=HAS_HV_EVENTFD),
+        Case(id="hv-eventfd-unknown-flag", ioctl="KVM_HYPERV_EVENTFD",
+             condition="flags bit 1 (only DEASSIGN is defined)", arch=("x86_64",), call=hv_eventfd(1, 2), errno=EINVAL,
+             cite=f"{returns} '-EINVAL if conn_id or flags is outside the allowed range'; "
+             f"{HV_EVENTFD_FN} (flags & ~KVM_HYPERV_EVENTFD_DEASSIGN)", setup=(eventfd(),), needs=HAS_HV_EVENTFD),
+        Case(id="hv-eventfd-deassign-unregistered", ioctl="KVM_HYPERV_EVENTFD",
+             condition="DEASSIGN of conn_id 1, never registered", arch=("x86_64",), call=hv_eventfd(1, DEASSIGN),
+             errno=ENOENT, cite=f"{returns} '-ENOENT on deassign if the conn_id isn't registered'; "
+             "hyperv.c: kvm_hv_eventfd_deassign (idr_remove finds nothing)", setup=(eventfd(),), needs=HAS_HV_EVENTFD),
+        Case(id="hv-eventfd-assign-twice", ioctl="KVM_HYPERV_EVENTFD", condition="conn_id 1 registered already",
+             arch=("x86_64",), call=hv_eventfd(1), errno=EEXIST,
+             cite=f"{returns} '-EEXIST on assign if the conn_id is already registered'; "
+             "hyperv.c: kvm_hv_eventfd_assign (idr_alloc's ENOSPC becomes EEXIST)", setup=(eventfd(), hv_eventfd(1)),
+             needs=HAS_HV_EVENTFD),
+        Case(id="hv-eventfd-bad-pointer", ioctl="KVM_HYPERV_EVENTFD", condition="the argument is not readable",
+             arch=("x86_64",), call=call("KVM_HYPERV_EVENTFD", "vm", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vm_ioctl, KVM_HYPERV_EVENTFD (copy_from_user)", basis="code", needs=HAS_HV_EVENTFD),
+        Case(id="hv-eventfd-no-hyperv", ioctl="KVM_HYPERV_EVENTFD", condition="KVM_CAP_HYPERV_EVENTFD 0 (built without "
+             "CONFIG_KVM_HYPERV)", arch=("x86_64",),
+             call=call("KVM_HYPERV_EVENTFD", "vm", kvm.kvm_hyperv_eventfd(conn_id=1, fd=-1),
+                                        "conn_id 1, fd -1"), errno=errno.ENOTTY,
+             cite="x86.c: kvm_arch_vm_ioctl (6.12, newest: KVM_HYPERV_EVENTFD exists only with CONFIG_KVM_HYPERV; "
              "default: ENOTTY)", basis="code", needs=NO_HV_EVENTFD),
-        case("hv-cpuid-system-nent-1", cpuid, "system fd, nent 1: fewer than the Hyper-V leaves",
-             call(cpuid, "system", counted("<II", 1, 1, ENTRY), "nent 1"), E2BIG,
-             f"{HV_CPUID}: 'If the number of entries is too low to describe all Hyper-V feature leaves, an error "
+        Case(id="hv-cpuid-system-nent-1", ioctl=cpuid, condition="system fd, nent 1: fewer than the Hyper-V leaves",
+             arch=("x86_64",), call=call(cpuid, "system", counted("<II", 1, 1, ENTRY), "nent 1"), errno=E2BIG,
+             cite=f"{HV_CPUID}: 'If the number of entries is too low to describe all Hyper-V feature leaves, an error "
              "(E2BIG) is returned'; hyperv.c: kvm_get_hv_cpuid (nent below its table's)", needs=HAS_SYS_HV_CPUID),
-        case("hv-cpuid-system", cpuid, "system fd, nent 64: nent adjusted to the leaves returned",
-             call(cpuid, "system", counted("<II", 64, 64, ENTRY), "nent 64"), 0,
-             f"{HV_CPUID}: 'If the number is more or equal to the number of Hyper-V feature leaves, the 'nent' "
+        Case(id="hv-cpuid-system", ioctl=cpuid, condition="system fd, nent 64: nent adjusted to the leaves returned",
+             arch=("x86_64",), call=call(cpuid, "system", counted("<II", 64, 64, ENTRY), "nent 64"), errno=0,
+             cite=f"{HV_CPUID}: 'If the number is more or equal to the number of Hyper-V feature leaves, the 'nent' "
              "field is adjusted to the number of valid entries'", check=cpuid_entries(64), needs=HAS_SYS_HV_CPUID),
-        case("hv-cpuid-system-bad-pointer", cpuid, "system fd, the argument is not readable",
-             call(cpuid, "system", BAD_POINTER, "arg = a guard page"), EFAULT,
-             "x86.c: kvm_ioctl_get_supported_hv_cpuid (copy_from_user)", basis="code", needs=HAS_SYS_HV_CPUID),
-        case("hv-cpuid-vcpu-nent-1", cpuid, "vCPU fd, nent 1: fewer than the Hyper-V leaves",
-             call(cpuid, "vcpu", counted("<II", 1, 1, ENTRY), "nent 1"), E2BIG,
-             f"{HV_CPUID}: 'If the number of entries is too low ... an error (E2BIG) is returned'; hyperv.c: "
+        Case(id="hv-cpuid-system-bad-pointer", ioctl=cpuid, condition="system fd, the argument is not readable",
+             arch=("x86_64",), call=call(cpuid, "system", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite="x86.c: kvm_ioctl_get_supported_hv_cpuid (copy_from_user)", basis="code", needs=HAS_SYS_HV_CPUID),
+        Case(id="hv-cpuid-vcpu-nent-1", ioctl=cpuid, condition="vCPU fd, nent 1: fewer than the Hyper-V leaves",
+             arch=("x86_64",), call=call(cpuid, "vcpu", counted("<II", 1, 1, ENTRY), "nent 1"), errno=E2BIG,
+             cite=f"{HV_CPUID}: 'If the number of entries is too low ... an error (E2BIG) is returned'; hyperv.c: "
              "kvm_get_hv_cpuid", setup=(VCPU,), needs=HAS_HV_CPUID),
-        case("hv-cpuid-vcpu", cpuid, "vCPU fd, nent 64: nent adjusted to the leaves returned",
-             call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), 0,
-             f"{HV_CPUID}: 'the 'nent' field is adjusted to the number of valid entries'", check=cpuid_entries(64),
+        Case(id="hv-cpuid-vcpu", ioctl=cpuid, condition="vCPU fd, nent 64: nent adjusted to the leaves returned",
+             arch=("x86_64",), call=call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), errno=0,
+             cite=f"{HV_CPUID}: 'the 'nent' field is adjusted to the number of valid entries'", check=cpuid_entries(64),
              setup=(VCPU,), needs=HAS_HV_CPUID),
-        case("hv-cpuid-vcpu-no-irqchip", cpuid, "vCPU fd without KVM_CREATE_IRQCHIP: no direct synthetic timers",
-             call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), 0,
-             f"{HV_CPUID}: 'HV_STIMER_DIRECT_MODE_AVAILABLE bit is only exposed with in-kernel LAPIC (presumes "
+        Case(id="hv-cpuid-vcpu-no-irqchip", ioctl=cpuid,
+             condition="vCPU fd without KVM_CREATE_IRQCHIP: no direct synthetic timers", arch=("x86_64",),
+             call=call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), errno=0,
+             cite=f"{HV_CPUID}: 'HV_STIMER_DIRECT_MODE_AVAILABLE bit is only exposed with in-kernel LAPIC (presumes "
              "KVM_CREATE_IRQCHIP has already been called)'; hyperv.c: kvm_get_hv_cpuid (the bit only when !vcpu or "
              "lapic_in_kernel)", check=cpuid_entry_bit(0x40000003, 0, 3, 19, 0, "EDX bit 19 "
-                                                        "(HV_STIMER_DIRECT_MODE_AVAILABLE)"),
-             setup=(VCPU,), needs=HAS_HV_CPUID, order_row=1),
-        case("hv-cpuid-system-no-hyperv", cpuid, "system fd, KVM_CAP_SYS_HYPERV_CPUID 0 (built without "
-             "CONFIG_KVM_HYPERV)", call(cpuid, "system", counted("<II", 64, 64, ENTRY), "nent 64"), EINVAL,
-             "x86.c: kvm_arch_dev_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
+                                                        "(HV_STIMER_DIRECT_MODE_AVAILABLE)"), setup=(VCPU,),
+             order_row=1, needs=HAS_HV_CPUID),
+        Case(id="hv-cpuid-system-no-hyperv", ioctl=cpuid,
+             condition="system fd, KVM_CAP_SYS_HYPERV_CPUID 0 (built without "
+             "CONFIG_KVM_HYPERV)", arch=("x86_64",),
+             call=call(cpuid, "system", counted("<II", 64, 64, ENTRY), "nent 64"), errno=EINVAL,
+             cite="x86.c: kvm_arch_dev_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
              "EINVAL)", basis="code", needs=NO_SYS_HV_CPUID),
-        case("hv-cpuid-vcpu-no-hyperv", cpuid, "vCPU fd, KVM_CAP_HYPERV_CPUID 0 (built without CONFIG_KVM_HYPERV)",
-             call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), EINVAL,
-             "x86.c: kvm_arch_vcpu_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
+        Case(id="hv-cpuid-vcpu-no-hyperv", ioctl=cpuid,
+             condition="vCPU fd, KVM_CAP_HYPERV_CPUID 0 (built without CONFIG_KVM_HYPERV)", arch=("x86_64",),
+             call=call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), errno=EINVAL,
+             cite="x86.c: kvm_arch_vcpu_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
              "EINVAL)", setup=(VCPU,), basis="code", needs=NO_HV_CPUID),
     ]
 

@@ -40,7 +40,6 @@ from abi import kvm, layout, x86
 from abi.spec.case import (
     DOCUMENT_SILENT,
     KERNEL_BREAKS_DOCUMENT,
-    X86_64,
     Case,
     Finding,
     Scene,
@@ -65,12 +64,8 @@ CODE_GPA = 0x1000
 HLT = b"\xf4"
 
 
-def case(id, ioctl, condition, call, errno, cite, **kw) -> Case:
-    return Case(id=id, ioctl=ioctl, condition=condition, on=X86_64, call=call, errno=errno, cite=cite, **kw)
 
 
-def code(id, ioctl, condition, call, errno, cite, **kw) -> Case:
-    return case(id, ioctl, condition, call, errno, cite, basis="code", **kw)
 
 
 # --- steps --------------------------------------------------------------------------------------------
@@ -294,85 +289,106 @@ def _regs() -> list[Case]:
     gs2, ss2 = f"{API} 4.131 KVM_GET_SREGS2", f"{API} 4.132 KVM_SET_SREGS2"
     sregs_valid = "regs.c (6.12, 7.2) / x86.c (6.1): kvm_is_valid_sregs"
     s2 = "x86.c: __set_sregs2 (6.1) / regs.c: kvm_vcpu_ioctl_x86_set_sregs2 (6.12, 7.2)"
-    kw = {"setup": (VCPU,)}
     return [
-        case("get-regs", "KVM_GET_REGS", "a fresh vCPU", call("KVM_GET_REGS", "vcpu", lambda s: s.abi.kvm_regs()),
-             0, g, **kw),
-        case("set-regs-reads-back", "KVM_SET_REGS", "rax 0x1234, rip 0x100: KVM_GET_REGS reads them back",
-             modify("KVM_GET_REGS", "KVM_SET_REGS", "kvm_regs", set_rax, "rax 0x1234, rip 0x100, rflags 0x2"), 0,
-             f"{st}: 'Writes the general purpose registers into the vcpu'",
+        Case(id="get-regs", ioctl="KVM_GET_REGS", condition="a fresh vCPU", arch=("x86_64",),
+             call=call("KVM_GET_REGS", "vcpu", lambda s: s.abi.kvm_regs()), errno=0, cite=g, setup=(VCPU,)),
+        Case(id="set-regs-reads-back", ioctl="KVM_SET_REGS",
+             condition="rax 0x1234, rip 0x100: KVM_GET_REGS reads them back", arch=("x86_64",),
+             call=modify("KVM_GET_REGS", "KVM_SET_REGS", "kvm_regs", set_rax, "rax 0x1234, rip 0x100, rflags 0x2"),
+             errno=0, cite=f"{st}: 'Writes the general purpose registers into the vcpu'",
              check=reads_back("KVM_GET_REGS", "kvm_regs", lambda s, r: r.rax == 0x1234 and r.rip == 0x100,
-                              "rax 0x1234 and rip 0x100"), **kw),
-        code("set-regs-rflags-fixed-bit", "KVM_SET_REGS", "rflags 0: bit 1 (always one in RFLAGS) reads back set",
-             modify("KVM_GET_REGS", "KVM_SET_REGS", "kvm_regs", clear_rflags, "rflags 0"), 0,
-             "regs.c (6.12, 7.2) / x86.c (6.1): __set_regs ORs in X86_EFLAGS_FIXED",
-             check=reads_back("KVM_GET_REGS", "kvm_regs", lambda s, r: r.rflags == 0x2, "rflags 0x2"), **kw),
-        code("get-regs-bad-pointer", "KVM_GET_REGS", "the argument is not writable", bad("KVM_GET_REGS"), EFAULT,
-             "kvm_main.c: kvm_vcpu_ioctl, KVM_GET_REGS (copy_to_user)", **kw),
-        code("set-regs-bad-pointer", "KVM_SET_REGS", "the argument is not readable", bad("KVM_SET_REGS"), EFAULT,
-             "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_REGS (memdup_user)", **kw),
-        case("get-sregs", "KVM_GET_SREGS", "a fresh vCPU", call("KVM_GET_SREGS", "vcpu", lambda s: s.abi.kvm_sregs()),
-             0, gs, **kw),
-        case("set-sregs-as-read", "KVM_SET_SREGS", "what KVM_GET_SREGS gave",
-             modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", lambda s, r: None, "as read"), 0, ss, **kw),
-        case("set-sregs-pending-interrupt", "KVM_SET_SREGS", "interrupt_bitmap with vector 0x20: it reads back as "
-             "the pending external interrupt", modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", bitmap,
-                                                      "interrupt_bitmap bit 0x20"), 0,
-             f"{gs}: 'interrupt_bitmap is a bitmap of pending external interrupts.  At most one bit may be set.'",
+                              "rax 0x1234 and rip 0x100"), setup=(VCPU,)),
+        Case(id="set-regs-rflags-fixed-bit", ioctl="KVM_SET_REGS",
+             condition="rflags 0: bit 1 (always one in RFLAGS) reads back set", arch=("x86_64",),
+             call=modify("KVM_GET_REGS", "KVM_SET_REGS", "kvm_regs", clear_rflags, "rflags 0"), errno=0,
+             cite="regs.c (6.12, 7.2) / x86.c (6.1): __set_regs ORs in X86_EFLAGS_FIXED",
+             check=reads_back("KVM_GET_REGS", "kvm_regs", lambda s, r: r.rflags == 0x2, "rflags 0x2"), setup=(VCPU,),
+             basis="code"),
+        Case(id="get-regs-bad-pointer", ioctl="KVM_GET_REGS", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_REGS"), errno=EFAULT,
+             cite="kvm_main.c: kvm_vcpu_ioctl, KVM_GET_REGS (copy_to_user)", setup=(VCPU,), basis="code"),
+        Case(id="set-regs-bad-pointer", ioctl="KVM_SET_REGS", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_REGS"), errno=EFAULT,
+             cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_REGS (memdup_user)", setup=(VCPU,), basis="code"),
+        Case(id="get-sregs", ioctl="KVM_GET_SREGS", condition="a fresh vCPU", arch=("x86_64",),
+             call=call("KVM_GET_SREGS", "vcpu", lambda s: s.abi.kvm_sregs()), errno=0, cite=gs, setup=(VCPU,)),
+        Case(id="set-sregs-as-read", ioctl="KVM_SET_SREGS", condition="what KVM_GET_SREGS gave", arch=("x86_64",),
+             call=modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", lambda s, r: None, "as read"), errno=0, cite=ss,
+             setup=(VCPU,)),
+        Case(id="set-sregs-pending-interrupt", ioctl="KVM_SET_SREGS",
+             condition="interrupt_bitmap with vector 0x20: it reads back as "
+             "the pending external interrupt", arch=("x86_64",),
+             call=modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", bitmap,
+                                                      "interrupt_bitmap bit 0x20"), errno=0,
+             cite=f"{gs}: 'interrupt_bitmap is a bitmap of pending external interrupts.  At most one bit may be set.'",
              check=reads_back("KVM_GET_SREGS", "kvm_sregs", lambda s, r: r.interrupt_bitmap[0] == 1 << 0x20 and
-                              not any(r.interrupt_bitmap[1:]), "interrupt_bitmap bit 0x20 only"), **kw),
-        code("set-sregs-lma-without-paging", "KVM_SET_SREGS", "EFER.LMA set while CR0.PG is clear",
-             modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", lma_only, "efer |= LMA"), EINVAL,
-             f"{sregs_valid} (not in 64-bit mode: LMA must be clear)", **kw),
-        code("set-sregs-cs-long-in-real-mode", "KVM_SET_SREGS", "cs.l set outside long mode",
-             modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", cs_long, "cs.l = 1"), EINVAL,
-             f"{sregs_valid} (not in 64-bit mode: the code segment cannot be 64-bit)", **kw),
-        code("get-sregs-bad-pointer", "KVM_GET_SREGS", "the argument is not writable", bad("KVM_GET_SREGS"),
-             EFAULT, "kvm_main.c: kvm_vcpu_ioctl, KVM_GET_SREGS (copy_to_user)", **kw),
-        code("set-sregs-bad-pointer", "KVM_SET_SREGS", "the argument is not readable", bad("KVM_SET_SREGS"),
-             EFAULT, "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SREGS (memdup_user)", **kw),
-        case("get-sregs2-real-mode", "KVM_GET_SREGS2", "a fresh vCPU (real mode, no PAE paging): flags 0",
-             call("KVM_GET_SREGS2", "vcpu", lambda s: s.abi.kvm_sregs2()), 0,
-             f"{gs2}: KVM_SREGS2_FLAGS_PDPTRS_VALID 'Indicates that the struct contains valid PDPTR values'; "
+                              not any(r.interrupt_bitmap[1:]), "interrupt_bitmap bit 0x20 only"), setup=(VCPU,)),
+        Case(id="set-sregs-lma-without-paging", ioctl="KVM_SET_SREGS", condition="EFER.LMA set while CR0.PG is clear",
+             arch=("x86_64",), call=modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", lma_only, "efer |= LMA"),
+             errno=EINVAL, cite=f"{sregs_valid} (not in 64-bit mode: LMA must be clear)", setup=(VCPU,), basis="code"),
+        Case(id="set-sregs-cs-long-in-real-mode", ioctl="KVM_SET_SREGS", condition="cs.l set outside long mode",
+             arch=("x86_64",), call=modify("KVM_GET_SREGS", "KVM_SET_SREGS", "kvm_sregs", cs_long, "cs.l = 1"),
+             errno=EINVAL, cite=f"{sregs_valid} (not in 64-bit mode: the code segment cannot be 64-bit)", setup=(VCPU,),
+             basis="code"),
+        Case(id="get-sregs-bad-pointer", ioctl="KVM_GET_SREGS", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_SREGS"), errno=EFAULT,
+             cite="kvm_main.c: kvm_vcpu_ioctl, KVM_GET_SREGS (copy_to_user)", setup=(VCPU,), basis="code"),
+        Case(id="set-sregs-bad-pointer", ioctl="KVM_SET_SREGS", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_SREGS"), errno=EFAULT,
+             cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SREGS (memdup_user)", setup=(VCPU,), basis="code"),
+        Case(id="get-sregs2-real-mode", ioctl="KVM_GET_SREGS2",
+             condition="a fresh vCPU (real mode, no PAE paging): flags 0", arch=("x86_64",),
+             call=call("KVM_GET_SREGS2", "vcpu", lambda s: s.abi.kvm_sregs2()), errno=0,
+             cite=f"{gs2}: KVM_SREGS2_FLAGS_PDPTRS_VALID 'Indicates that the struct contains valid PDPTR values'; "
              "regs.c (6.12, 7.2) / x86.c (6.1): the GET_SREGS2 path sets it only with PAE paging",
-             check=out_check("kvm_sregs2", lambda s, r: r.flags == 0, "flags 0"), needs=need("KVM_CAP_SREGS2"),
-             **kw),
-        case("set-sregs2-as-read", "KVM_SET_SREGS2", "what KVM_GET_SREGS2 gave",
-             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", lambda s, r: None, "as read"), 0, ss2,
-             needs=need("KVM_CAP_SREGS2"), **kw),
+             check=out_check("kvm_sregs2", lambda s, r: r.flags == 0, "flags 0"), setup=(VCPU,),
+             needs=need("KVM_CAP_SREGS2")),
+        Case(id="set-sregs2-as-read", ioctl="KVM_SET_SREGS2", condition="what KVM_GET_SREGS2 gave", arch=("x86_64",),
+             call=modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", lambda s, r: None, "as read"), errno=0,
+             cite=ss2, setup=(VCPU,), needs=need("KVM_CAP_SREGS2")),
         # Only the SET is asserted: whether the vCPU then is in PAE paging (and KVM_GET_SREGS2 reports the PDPTRs)
         # depends on the vendor's set_cr0, which the common code does not constrain (docs/research note).
-        case("set-sregs2-pdptrs", "KVM_SET_SREGS2", "PAE paging (CR0.PE|PG, CR4.PAE, no LMA) with PDPTRS_VALID",
-             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", pae,
-                    "CR0.PE|PG, CR4.PAE, flags PDPTRS_VALID, pdptrs 0x1000..0x4000"), 0,
-             f"{gs2}: KVM_SREGS2_FLAGS_PDPTRS_VALID 'Indicates that the struct contains valid PDPTR values'; {ss2}; "
-             f"{s2} (accepted when the registers describe PAE paging)", needs=need("KVM_CAP_SREGS2"), **kw),
-        code("set-sregs2-unknown-flag", "KVM_SET_SREGS2", "flags bit 1 (only PDPTRS_VALID is defined)",
-             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", flags(2), "flags 2"), EINVAL,
-             f"{s2} (flags outside KVM_SREGS2_FLAGS_PDPTRS_VALID)", needs=need("KVM_CAP_SREGS2"), **kw),
-        code("set-sregs2-pdptrs-without-pae", "KVM_SET_SREGS2", "PDPTRS_VALID in real mode (no PAE paging)",
-             modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", flags(1), "flags PDPTRS_VALID"), EINVAL,
-             f"{s2} (valid PDPTRs need CR0.PG, CR4.PAE and no EFER.LMA)", needs=need("KVM_CAP_SREGS2"), **kw),
-        code("get-sregs2-bad-pointer", "KVM_GET_SREGS2", "the argument is not writable", bad("KVM_GET_SREGS2"),
-             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_SREGS2 (copy_to_user)", needs=need("KVM_CAP_SREGS2"),
-             **kw),
-        code("set-sregs2-bad-pointer", "KVM_SET_SREGS2", "the argument is not readable", bad("KVM_SET_SREGS2"),
-             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_SREGS2 (memdup_user)", needs=need("KVM_CAP_SREGS2"),
-             **kw),
+        Case(id="set-sregs2-pdptrs", ioctl="KVM_SET_SREGS2",
+             condition="PAE paging (CR0.PE|PG, CR4.PAE, no LMA) with PDPTRS_VALID", arch=("x86_64",),
+             call=modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", pae,
+                    "CR0.PE|PG, CR4.PAE, flags PDPTRS_VALID, pdptrs 0x1000..0x4000"), errno=0,
+             cite=f"{gs2}: KVM_SREGS2_FLAGS_PDPTRS_VALID 'Indicates that the struct contains valid PDPTR values'; "
+                  f"{ss2}; "
+             f"{s2} (accepted when the registers describe PAE paging)", setup=(VCPU,), needs=need("KVM_CAP_SREGS2")),
+        Case(id="set-sregs2-unknown-flag", ioctl="KVM_SET_SREGS2",
+             condition="flags bit 1 (only PDPTRS_VALID is defined)", arch=("x86_64",),
+             call=modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", flags(2), "flags 2"), errno=EINVAL,
+             cite=f"{s2} (flags outside KVM_SREGS2_FLAGS_PDPTRS_VALID)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_SREGS2")),
+        Case(id="set-sregs2-pdptrs-without-pae", ioctl="KVM_SET_SREGS2",
+             condition="PDPTRS_VALID in real mode (no PAE paging)", arch=("x86_64",),
+             call=modify("KVM_GET_SREGS2", "KVM_SET_SREGS2", "kvm_sregs2", flags(1), "flags PDPTRS_VALID"),
+             errno=EINVAL, cite=f"{s2} (valid PDPTRs need CR0.PG, CR4.PAE and no EFER.LMA)", setup=(VCPU,),
+             basis="code", needs=need("KVM_CAP_SREGS2")),
+        Case(id="get-sregs2-bad-pointer", ioctl="KVM_GET_SREGS2", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_SREGS2"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_SREGS2 (copy_to_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_SREGS2")),
+        Case(id="set-sregs2-bad-pointer", ioctl="KVM_SET_SREGS2", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_SREGS2"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_SREGS2 (memdup_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_SREGS2")),
     ]
 
 
 def _translate() -> list[Case]:
     tr = f"{API} 4.15 KVM_TRANSLATE"
     return [
-        case("translate-real-mode", "KVM_TRANSLATE", "real mode (no paging): linear 0x12345 is physical 0x12345",
-             call("KVM_TRANSLATE", "vcpu", kvm.kvm_translation(linear_address=0x12345), "linear 0x12345"), 0,
-             f"{tr}: 'Translates a virtual address according to the vcpu's current address translation mode'; "
+        Case(id="translate-real-mode", ioctl="KVM_TRANSLATE",
+             condition="real mode (no paging): linear 0x12345 is physical 0x12345", arch=("x86_64",),
+             call=call("KVM_TRANSLATE", "vcpu", kvm.kvm_translation(linear_address=0x12345), "linear 0x12345"), errno=0,
+             cite=f"{tr}: 'Translates a virtual address according to the vcpu's current address translation mode'; "
              "x86.c: kvm_arch_vcpu_ioctl_translate (kvm_mmu_gva_to_gpa_system: no paging, identity)",
              check=out_check("kvm_translation", lambda s, t: t.physical_address == 0x12345 and t.valid == 1,
                              "physical_address 0x12345, valid 1"), setup=(VCPU,)),
-        code("translate-bad-pointer", "KVM_TRANSLATE", "the argument is not readable", bad("KVM_TRANSLATE"),
-             EFAULT, "kvm_main.c: kvm_vcpu_ioctl, KVM_TRANSLATE (copy_from_user)", setup=(VCPU,)),
+        Case(id="translate-bad-pointer", ioctl="KVM_TRANSLATE", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_TRANSLATE"), errno=EFAULT,
+             cite="kvm_main.c: kvm_vcpu_ioctl, KVM_TRANSLATE (copy_from_user)", setup=(VCPU,), basis="code"),
     ]
 
 
@@ -383,49 +399,62 @@ def _msrs() -> list[Case]:
     # MISC_ENABLE keeps what a host write gives it (x86.c kvm_set_msr_common); TSC_ADJUST is stored only when the
     # guest CPUID has TSC_ADJUST, so it serves where nothing is read back.
     stop = [(MSR_IA32_MISC_ENABLE, 1), (MSR_NONE, 0), (MSR_IA32_TSC_ADJUST, 0)]
-    kw = {"setup": (VCPU,)}
     out = [
-        case("get-msrs-count", "KVM_GET_MSRS", "two MSRs KVM emulates (TSC_ADJUST, MISC_ENABLE): returns 2",
-             msrs("KVM_GET_MSRS", two), 0, f"{g}: ':Returns: number of msrs successfully returned'", ret=2, **kw),
-        case("get-msrs-stops-at-unknown", "KVM_GET_MSRS", "MISC_ENABLE, an MSR that does not exist, TSC_ADJUST: "
-             "returns 1", msrs("KVM_GET_MSRS", stop), 0,
-             f"{g}: ':Returns: number of msrs successfully returned'; x86.c: __msr_io stops at the first failure",
-             ret=1, **kw),
-        case("set-msrs-count", "KVM_SET_MSRS", "TSC_ADJUST 0, MISC_ENABLE 1: returns 2 and MISC_ENABLE reads back",
-             msrs("KVM_SET_MSRS", [(MSR_IA32_TSC_ADJUST, 0), (MSR_IA32_MISC_ENABLE, 1)]), 0,
-             f"{st}: ':Returns: number of msrs successfully set'", ret=2,
-             check=msr_data(MSR_IA32_MISC_ENABLE, 1), **kw),
-        case("set-msrs-stops-at-unknown", "KVM_SET_MSRS", "MISC_ENABLE 1, an MSR that does not exist, TSC_ADJUST: "
-             "returns 1, the first is set", msrs("KVM_SET_MSRS", stop), 0,
-             f"{st}: 'If setting an MSR fails, e.g., due to ... the MSR isn't supported/emulated by KVM ... it stops "
+        Case(id="get-msrs-count", ioctl="KVM_GET_MSRS",
+             condition="two MSRs KVM emulates (TSC_ADJUST, MISC_ENABLE): returns 2", arch=("x86_64",),
+             call=msrs("KVM_GET_MSRS", two), errno=0, cite=f"{g}: ':Returns: number of msrs successfully returned'",
+             ret=2, setup=(VCPU,)),
+        Case(id="get-msrs-stops-at-unknown", ioctl="KVM_GET_MSRS",
+             condition="MISC_ENABLE, an MSR that does not exist, TSC_ADJUST: "
+             "returns 1", arch=("x86_64",), call=msrs("KVM_GET_MSRS", stop), errno=0,
+             cite=f"{g}: ':Returns: number of msrs successfully returned'; x86.c: __msr_io stops at the first failure",
+             ret=1, setup=(VCPU,)),
+        Case(id="set-msrs-count", ioctl="KVM_SET_MSRS",
+             condition="TSC_ADJUST 0, MISC_ENABLE 1: returns 2 and MISC_ENABLE reads back", arch=("x86_64",),
+             call=msrs("KVM_SET_MSRS", [(MSR_IA32_TSC_ADJUST, 0), (MSR_IA32_MISC_ENABLE, 1)]), errno=0,
+             cite=f"{st}: ':Returns: number of msrs successfully set'", ret=2, check=msr_data(MSR_IA32_MISC_ENABLE, 1),
+             setup=(VCPU,)),
+        Case(id="set-msrs-stops-at-unknown", ioctl="KVM_SET_MSRS",
+             condition="MISC_ENABLE 1, an MSR that does not exist, TSC_ADJUST: "
+             "returns 1, the first is set", arch=("x86_64",), call=msrs("KVM_SET_MSRS", stop), errno=0,
+             cite=f"{st}: 'If setting an MSR fails, e.g., due to ... the MSR isn't supported/emulated by KVM ... it "
+                  "stops "
              "processing the MSR list and returns the number of MSRs that have been set successfully'", ret=1,
-             check=msr_data(MSR_IA32_MISC_ENABLE, 1), **kw),
-        case("set-msrs-unknown-first", "KVM_SET_MSRS", "an MSR that does not exist first: returns 0",
-             msrs("KVM_SET_MSRS", [(MSR_NONE, 0), (MSR_IA32_TSC_ADJUST, 0)]), 0,
-             f"{st}: '... stops processing the MSR list and returns the number of MSRs that have been set "
-             "successfully'", ret=0, **kw),
-        case("get-msrs-system-feature", "KVM_GET_MSRS", "system fd, the first feature MSR: returns 1",
-             msrs("KVM_GET_MSRS", [(FEATURE_MSR, 0)], on="system"), 0,
-             f"{g}: 'When used as a system ioctl: Reads the values of MSR-based features'", ret=1,
+             check=msr_data(MSR_IA32_MISC_ENABLE, 1), setup=(VCPU,)),
+        Case(id="set-msrs-unknown-first", ioctl="KVM_SET_MSRS", condition="an MSR that does not exist first: returns 0",
+             arch=("x86_64",), call=msrs("KVM_SET_MSRS", [(MSR_NONE, 0), (MSR_IA32_TSC_ADJUST, 0)]), errno=0,
+             cite=f"{st}: '... stops processing the MSR list and returns the number of MSRs that have been set "
+             "successfully'", ret=0, setup=(VCPU,)),
+        Case(id="get-msrs-system-feature", ioctl="KVM_GET_MSRS",
+             condition="system fd, the first feature MSR: returns 1", arch=("x86_64",),
+             call=msrs("KVM_GET_MSRS", [(FEATURE_MSR, 0)], on="system"), errno=0,
+             cite=f"{g}: 'When used as a system ioctl: Reads the values of MSR-based features'", ret=1,
              needs=need("KVM_CAP_GET_MSR_FEATURES")),
-        case("get-msrs-system-not-feature", "KVM_GET_MSRS", "system fd, an MSR that is no feature: returns 0",
-             msrs("KVM_GET_MSRS", [(MSR_NONE, 0)], on="system"), 0,
-             f"{g}: ':Returns: number of msrs successfully returned'; x86.c: do_get_feature_msr fails", ret=0,
+        Case(id="get-msrs-system-not-feature", ioctl="KVM_GET_MSRS",
+             condition="system fd, an MSR that is no feature: returns 0", arch=("x86_64",),
+             call=msrs("KVM_GET_MSRS", [(MSR_NONE, 0)], on="system"), errno=0,
+             cite=f"{g}: ':Returns: number of msrs successfully returned'; x86.c: do_get_feature_msr fails", ret=0,
              needs=need("KVM_CAP_GET_MSR_FEATURES")),
-        code("get-msrs-system-bad-pointer", "KVM_GET_MSRS", "system fd, the argument is not readable",
-             bad("KVM_GET_MSRS", "system"), EFAULT, f"{io} (copy_from_user of the header)",
+        Case(id="get-msrs-system-bad-pointer", ioctl="KVM_GET_MSRS",
+             condition="system fd, the argument is not readable", arch=("x86_64",), call=bad("KVM_GET_MSRS", "system"),
+             errno=EFAULT, cite=f"{io} (copy_from_user of the header)", basis="code",
              needs=need("KVM_CAP_GET_MSR_FEATURES")),
     ]
     for name in ("KVM_GET_MSRS", "KVM_SET_MSRS"):
         short = name[4:7].lower()
         out += [
-            code(f"{short}-msrs-nmsrs-0", name, "nmsrs 0: returns 0", msrs_header(name, 0), 0, io, ret=0, **kw),
-            code(f"{short}-msrs-nmsrs-255", name, "nmsrs 255 (MAX_IO_MSRS - 1) of TSC_ADJUST: all processed",
-                 msrs_header(name, MAX_IO_MSRS - 1), 0, f"{io} (nmsrs >= MAX_IO_MSRS refused)", ret=255, **kw),
-            code(f"{short}-msrs-nmsrs-256", name, "nmsrs 256 (MAX_IO_MSRS)", msrs_header(name, MAX_IO_MSRS), E2BIG,
-                 f"{io} (nmsrs >= MAX_IO_MSRS: E2BIG)", **kw),
-            code(f"{short}-msrs-bad-pointer", name, "the argument is not readable", bad(name), EFAULT,
-                 f"{io} (copy_from_user of the header)", **kw),
+            Case(id=f"{short}-msrs-nmsrs-0", ioctl=name, condition="nmsrs 0: returns 0", arch=("x86_64",),
+                 call=msrs_header(name, 0), errno=0, cite=io, ret=0, setup=(VCPU,), basis="code"),
+            Case(id=f"{short}-msrs-nmsrs-255", ioctl=name,
+                 condition="nmsrs 255 (MAX_IO_MSRS - 1) of TSC_ADJUST: all processed", arch=("x86_64",),
+                 call=msrs_header(name, MAX_IO_MSRS - 1), errno=0, cite=f"{io} (nmsrs >= MAX_IO_MSRS refused)", ret=255,
+                 setup=(VCPU,), basis="code"),
+            Case(id=f"{short}-msrs-nmsrs-256", ioctl=name, condition="nmsrs 256 (MAX_IO_MSRS)", arch=("x86_64",),
+                 call=msrs_header(name, MAX_IO_MSRS), errno=E2BIG, cite=f"{io} (nmsrs >= MAX_IO_MSRS: E2BIG)",
+                 setup=(VCPU,), basis="code"),
+            Case(id=f"{short}-msrs-bad-pointer", ioctl=name, condition="the argument is not readable", arch=("x86_64",),
+                 call=bad(name), errno=EFAULT, cite=f"{io} (copy_from_user of the header)", setup=(VCPU,),
+                 basis="code"),
         ]
     return out
 
@@ -434,42 +463,54 @@ def _cpuid() -> list[Case]:
     c = f"{API} 4.20 KVM_SET_CPUID"
     set_c = "cpuid.c: kvm_vcpu_ioctl_set_cpuid2 / kvm_vcpu_ioctl_set_cpuid"
     after = "cpuid.c: kvm_set_cpuid (after a VM entry: kvm_cpuid_check_equal)"
-    kw = {"setup": (VCPU,)}
     leaf0 = struct.pack("<II", 1, 0) + struct.pack("<6I", 0, 1, 0, 0, 0, 0)
     return [
-        case("set-cpuid-legacy", "KVM_SET_CPUID", "one entry (leaf 0)", call("KVM_SET_CPUID", "vcpu", leaf0,
-             "nent 1: leaf 0"), 0, f"{c}: 'Defines the vcpu responses to the cpuid instruction'", **kw),
-        code("set-cpuid-nent-too-big", "KVM_SET_CPUID", "nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
-             cpuid_n("KVM_SET_CPUID", KVM_MAX_CPUID_ENTRIES + 1, 24), E2BIG, f"{set_c} (nent > 256: E2BIG)", **kw),
-        code("set-cpuid-bad-pointer", "KVM_SET_CPUID", "the argument is not readable", bad("KVM_SET_CPUID"), EFAULT,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID (copy_from_user)", **kw),
-        case("set-cpuid2-supported", "KVM_SET_CPUID2", "the table KVM_GET_SUPPORTED_CPUID gave", cpuid2(), 0,
-             f"{c}: 'Applications should use the KVM_SET_CPUID2 ioctl if available'; {API} 4.46 "
+        Case(id="set-cpuid-legacy", ioctl="KVM_SET_CPUID", condition="one entry (leaf 0)", arch=("x86_64",),
+             call=call("KVM_SET_CPUID", "vcpu", leaf0,
+             "nent 1: leaf 0"), errno=0, cite=f"{c}: 'Defines the vcpu responses to the cpuid instruction'",
+             setup=(VCPU,)),
+        Case(id="set-cpuid-nent-too-big", ioctl="KVM_SET_CPUID", condition="nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
+             arch=("x86_64",), call=cpuid_n("KVM_SET_CPUID", KVM_MAX_CPUID_ENTRIES + 1, 24), errno=E2BIG,
+             cite=f"{set_c} (nent > 256: E2BIG)", setup=(VCPU,), basis="code"),
+        Case(id="set-cpuid-bad-pointer", ioctl="KVM_SET_CPUID", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_CPUID"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID (copy_from_user)", setup=(VCPU,), basis="code"),
+        Case(id="set-cpuid2-supported", ioctl="KVM_SET_CPUID2", condition="the table KVM_GET_SUPPORTED_CPUID gave",
+             arch=("x86_64",), call=cpuid2(), errno=0,
+             cite=f"{c}: 'Applications should use the KVM_SET_CPUID2 ioctl if available'; {API} 4.46 "
              "KVM_GET_SUPPORTED_CPUID: userspace can use the information returned to construct cpuid information "
-             "for KVM_SET_CPUID2", **kw),
-        code("set-cpuid2-nent-too-big", "KVM_SET_CPUID2", "nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
-             cpuid_n("KVM_SET_CPUID2", KVM_MAX_CPUID_ENTRIES + 1, 40), E2BIG, f"{set_c} (nent > 256: E2BIG)", **kw),
-        code("set-cpuid2-bad-pointer", "KVM_SET_CPUID2", "the argument is not readable", bad("KVM_SET_CPUID2"),
-             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID2 (copy_from_user)", **kw),
-        code("set-cpuid2-vaddr-bits-40", "KVM_SET_CPUID2", "leaf 0x80000008 with 40 linear-address bits",
-             cpuid2(vaddr_bits(40), "supported table, 0x80000008 EAX[15:8] = 40"), EINVAL,
-             "cpuid.c: kvm_check_cpuid (linear address width must be 48, 57 or 0)", **kw),
+             "for KVM_SET_CPUID2", setup=(VCPU,)),
+        Case(id="set-cpuid2-nent-too-big", ioctl="KVM_SET_CPUID2", condition="nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
+             arch=("x86_64",), call=cpuid_n("KVM_SET_CPUID2", KVM_MAX_CPUID_ENTRIES + 1, 40), errno=E2BIG,
+             cite=f"{set_c} (nent > 256: E2BIG)", setup=(VCPU,), basis="code"),
+        Case(id="set-cpuid2-bad-pointer", ioctl="KVM_SET_CPUID2", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_CPUID2"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID2 (copy_from_user)", setup=(VCPU,), basis="code"),
+        Case(id="set-cpuid2-vaddr-bits-40", ioctl="KVM_SET_CPUID2",
+             condition="leaf 0x80000008 with 40 linear-address bits", arch=("x86_64",),
+             call=cpuid2(vaddr_bits(40), "supported table, 0x80000008 EAX[15:8] = 40"), errno=EINVAL,
+             cite="cpuid.c: kvm_check_cpuid (linear address width must be 48, 57 or 0)", setup=(VCPU,), basis="code"),
         # The vCPU's own table, not the one passed before: a vendor's vcpu_after_set_cpuid may edit the stored
         # entries (see the research note), and 6.1 compares the raw entries with the stored ones.
-        case("set-cpuid2-after-run-same", "KVM_SET_CPUID2", "after the vCPU entered the guest, its current table "
-             "(KVM_GET_CPUID2) again", cpuid2_current(), 0,
-             f"{c}: 'Using KVM_SET_CPUID{{,2}} after KVM_RUN ... may cause guest instability'; {after} "
+        Case(id="set-cpuid2-after-run-same", ioctl="KVM_SET_CPUID2",
+             condition="after the vCPU entered the guest, its current table "
+             "(KVM_GET_CPUID2) again", arch=("x86_64",), call=cpuid2_current(), errno=0,
+             cite=f"{c}: 'Using KVM_SET_CPUID{{,2}} after KVM_RUN ... may cause guest instability'; {after} "
              "(an equal table is accepted)", setup=(VCPU, cpuid2(), entered_guest())),
         # 4.20 only warns of guest instability (a caveat on a call it expects to succeed): the refusal is the
         # kernel's own rule, a documentation finding (DOC_FINDINGS), not a broken contract.
-        code("set-cpuid2-after-run-different", "KVM_SET_CPUID2", "after the vCPU entered the guest, a table with "
-             "one entry fewer", cpuid2(drop_last, "the supported table without its last entry"), EINVAL,
-             "cpuid.c: kvm_set_cpuid refuses a table that differs from the current one once the vCPU has entered "
-             "the guest (kvm_cpuid_check_equal), in 6.1, 6.12 and 7.2", setup=(VCPU, cpuid2(), entered_guest())),
-        code("set-cpuid-after-run-different", "KVM_SET_CPUID", "after the vCPU entered the guest, a one-entry table",
-             call("KVM_SET_CPUID", "vcpu", leaf0, "nent 1: leaf 0"), EINVAL,
-             f"{after}: KVM_SET_CPUID converts its entries and takes the same path",
-             setup=(VCPU, cpuid2(), entered_guest()), order_row=1),
+        Case(id="set-cpuid2-after-run-different", ioctl="KVM_SET_CPUID2",
+             condition="after the vCPU entered the guest, a table with "
+             "one entry fewer", arch=("x86_64",), call=cpuid2(drop_last, "the supported table without its last entry"),
+             errno=EINVAL,
+             cite="cpuid.c: kvm_set_cpuid refuses a table that differs from the current one once the vCPU has entered "
+             "the guest (kvm_cpuid_check_equal), in 6.1, 6.12 and 7.2", setup=(VCPU, cpuid2(), entered_guest()),
+             basis="code"),
+        Case(id="set-cpuid-after-run-different", ioctl="KVM_SET_CPUID",
+             condition="after the vCPU entered the guest, a one-entry table", arch=("x86_64",),
+             call=call("KVM_SET_CPUID", "vcpu", leaf0, "nent 1: leaf 0"), errno=EINVAL,
+             cite=f"{after}: KVM_SET_CPUID converts its entries and takes the same path",
+             setup=(VCPU, cpuid2(), entered_guest()), order_row=1, basis="code"),
     ]
 
 
@@ -477,18 +518,20 @@ def _fpu() -> list[Case]:
     def fcw(s, f):
         f.fcw, f.mxcsr = 0x27F, 0x1F80
 
-    kw = {"setup": (VCPU,)}
     return [
-        case("get-fpu", "KVM_GET_FPU", "a fresh vCPU", call("KVM_GET_FPU", "vcpu", lambda s: s.abi.kvm_fpu()), 0,
-             f"{API} 4.22 KVM_GET_FPU", **kw),
-        case("set-fpu-reads-back", "KVM_SET_FPU", "fcw 0x27f: KVM_GET_FPU reads it back",
-             modify("KVM_GET_FPU", "KVM_SET_FPU", "kvm_fpu", fcw, "fcw 0x27f, mxcsr 0x1f80"), 0,
-             f"{API} 4.23 KVM_SET_FPU: 'Writes the floating point state to the vcpu'",
-             check=reads_back("KVM_GET_FPU", "kvm_fpu", lambda s, f: f.fcw == 0x27F, "fcw 0x27f"), **kw),
-        code("get-fpu-bad-pointer", "KVM_GET_FPU", "the argument is not writable", bad("KVM_GET_FPU"), EFAULT,
-             "kvm_main.c: kvm_vcpu_ioctl, KVM_GET_FPU (copy_to_user)", **kw),
-        code("set-fpu-bad-pointer", "KVM_SET_FPU", "the argument is not readable", bad("KVM_SET_FPU"), EFAULT,
-             "kvm_main.c: kvm_vcpu_ioctl, KVM_SET_FPU (memdup_user)", **kw),
+        Case(id="get-fpu", ioctl="KVM_GET_FPU", condition="a fresh vCPU", arch=("x86_64",),
+             call=call("KVM_GET_FPU", "vcpu", lambda s: s.abi.kvm_fpu()), errno=0, cite=f"{API} 4.22 KVM_GET_FPU",
+             setup=(VCPU,)),
+        Case(id="set-fpu-reads-back", ioctl="KVM_SET_FPU", condition="fcw 0x27f: KVM_GET_FPU reads it back",
+             arch=("x86_64",), call=modify("KVM_GET_FPU", "KVM_SET_FPU", "kvm_fpu", fcw, "fcw 0x27f, mxcsr 0x1f80"),
+             errno=0, cite=f"{API} 4.23 KVM_SET_FPU: 'Writes the floating point state to the vcpu'",
+             check=reads_back("KVM_GET_FPU", "kvm_fpu", lambda s, f: f.fcw == 0x27F, "fcw 0x27f"), setup=(VCPU,)),
+        Case(id="get-fpu-bad-pointer", ioctl="KVM_GET_FPU", condition="the argument is not writable", arch=("x86_64",),
+             call=bad("KVM_GET_FPU"), errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_GET_FPU (copy_to_user)",
+             setup=(VCPU,), basis="code"),
+        Case(id="set-fpu-bad-pointer", ioctl="KVM_SET_FPU", condition="the argument is not readable", arch=("x86_64",),
+             call=bad("KVM_SET_FPU"), errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_FPU (memdup_user)",
+             setup=(VCPU,), basis="code"),
     ]
 
 
@@ -511,29 +554,36 @@ def _irqchip() -> list[Case]:
     out = []
     for chip_id, name in ((0, "pic1"), (1, "pic2"), (2, "ioapic")):
         out += [
-            case(f"get-irqchip-{name}", "KVM_GET_IRQCHIP", f"after KVM_CREATE_IRQCHIP, chip_id {chip_id}",
-                 irqchip("KVM_GET_IRQCHIP", chip_id), 0, f"{g}: 'chip_id; /* 0 = PIC1, 1 = PIC2, 2 = IOAPIC */'",
-                 setup=(IRQCHIP,)),
-            case(f"set-irqchip-{name}", "KVM_SET_IRQCHIP", f"after KVM_CREATE_IRQCHIP, chip_id {chip_id} as read",
-                 set_as_read(chip_id), 0, f"{st}: 'Sets the state of a kernel interrupt controller created with "
+            Case(id=f"get-irqchip-{name}", ioctl="KVM_GET_IRQCHIP",
+                 condition=f"after KVM_CREATE_IRQCHIP, chip_id {chip_id}", arch=("x86_64",),
+                 call=irqchip("KVM_GET_IRQCHIP", chip_id), errno=0,
+                 cite=f"{g}: 'chip_id; /* 0 = PIC1, 1 = PIC2, 2 = IOAPIC */'", setup=(IRQCHIP,)),
+            Case(id=f"set-irqchip-{name}", ioctl="KVM_SET_IRQCHIP",
+                 condition=f"after KVM_CREATE_IRQCHIP, chip_id {chip_id} as read", arch=("x86_64",),
+                 call=set_as_read(chip_id), errno=0,
+                 cite=f"{st}: 'Sets the state of a kernel interrupt controller created with "
                  "KVM_CREATE_IRQCHIP'", setup=(IRQCHIP,)),
         ]
     out += [
-        code("get-irqchip-chip-3", "KVM_GET_IRQCHIP", "chip_id 3 (no such chip)", irqchip("KVM_GET_IRQCHIP", 3),
-             EINVAL, chip, setup=(IRQCHIP,)),
-        code("set-irqchip-chip-3", "KVM_SET_IRQCHIP", "chip_id 3 (no such chip)", irqchip("KVM_SET_IRQCHIP", 3),
-             EINVAL, chip, setup=(IRQCHIP,)),
-        code("get-irqchip-none", "KVM_GET_IRQCHIP", "no in-kernel irqchip", irqchip("KVM_GET_IRQCHIP", 0), ENXIO,
-             f"{io}, KVM_GET_IRQCHIP (!irqchip_kernel / !irqchip_full: ENXIO)"),
-        code("set-irqchip-none", "KVM_SET_IRQCHIP", "no in-kernel irqchip", irqchip("KVM_SET_IRQCHIP", 0), ENXIO,
-             f"{io}, KVM_SET_IRQCHIP (ENXIO)"),
-        code("get-irqchip-split", "KVM_GET_IRQCHIP", "split irqchip (no in-kernel PIC or IOAPIC)",
-             irqchip("KVM_GET_IRQCHIP", 0), ENXIO, f"{io}, KVM_GET_IRQCHIP (a split irqchip is not a full one)",
-             setup=(SPLIT,)),
-        code("get-irqchip-bad-pointer", "KVM_GET_IRQCHIP", "the argument is not readable (no irqchip either: the "
-             "copy comes first)", bad("KVM_GET_IRQCHIP", "vm"), EFAULT, f"{io}, KVM_GET_IRQCHIP (memdup_user)"),
-        code("set-irqchip-bad-pointer", "KVM_SET_IRQCHIP", "the argument is not readable",
-             bad("KVM_SET_IRQCHIP", "vm"), EFAULT, f"{io}, KVM_SET_IRQCHIP (memdup_user)", setup=(IRQCHIP,)),
+        Case(id="get-irqchip-chip-3", ioctl="KVM_GET_IRQCHIP", condition="chip_id 3 (no such chip)", arch=("x86_64",),
+             call=irqchip("KVM_GET_IRQCHIP", 3), errno=EINVAL, cite=chip, setup=(IRQCHIP,), basis="code"),
+        Case(id="set-irqchip-chip-3", ioctl="KVM_SET_IRQCHIP", condition="chip_id 3 (no such chip)", arch=("x86_64",),
+             call=irqchip("KVM_SET_IRQCHIP", 3), errno=EINVAL, cite=chip, setup=(IRQCHIP,), basis="code"),
+        Case(id="get-irqchip-none", ioctl="KVM_GET_IRQCHIP", condition="no in-kernel irqchip", arch=("x86_64",),
+             call=irqchip("KVM_GET_IRQCHIP", 0), errno=ENXIO,
+             cite=f"{io}, KVM_GET_IRQCHIP (!irqchip_kernel / !irqchip_full: ENXIO)", basis="code"),
+        Case(id="set-irqchip-none", ioctl="KVM_SET_IRQCHIP", condition="no in-kernel irqchip", arch=("x86_64",),
+             call=irqchip("KVM_SET_IRQCHIP", 0), errno=ENXIO, cite=f"{io}, KVM_SET_IRQCHIP (ENXIO)", basis="code"),
+        Case(id="get-irqchip-split", ioctl="KVM_GET_IRQCHIP", condition="split irqchip (no in-kernel PIC or IOAPIC)",
+             arch=("x86_64",), call=irqchip("KVM_GET_IRQCHIP", 0), errno=ENXIO,
+             cite=f"{io}, KVM_GET_IRQCHIP (a split irqchip is not a full one)", setup=(SPLIT,), basis="code"),
+        Case(id="get-irqchip-bad-pointer", ioctl="KVM_GET_IRQCHIP",
+             condition="the argument is not readable (no irqchip either: the "
+             "copy comes first)", arch=("x86_64",), call=bad("KVM_GET_IRQCHIP", "vm"), errno=EFAULT,
+             cite=f"{io}, KVM_GET_IRQCHIP (memdup_user)", basis="code"),
+        Case(id="set-irqchip-bad-pointer", ioctl="KVM_SET_IRQCHIP", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_IRQCHIP", "vm"), errno=EFAULT,
+             cite=f"{io}, KVM_SET_IRQCHIP (memdup_user)", setup=(IRQCHIP,), basis="code"),
     ]
     return out
 
@@ -545,29 +595,38 @@ def clock(flags: int) -> Step:
 def _clock() -> list[Case]:
     g, st = f"{API} 4.29 KVM_GET_CLOCK", f"{API} 4.30 KVM_SET_CLOCK"
     adjust = cap("KVM_CAP_ADJUST_CLOCK")
-    kw = {"needs": need("KVM_CAP_ADJUST_CLOCK")}
+    {"needs": need("KVM_CAP_ADJUST_CLOCK")}
     return [
-        case("get-clock-flags", "KVM_GET_CLOCK", "flags returned are among those KVM_CAP_ADJUST_CLOCK reports",
-             call("KVM_GET_CLOCK", "vm", kvm.kvm_clock_data()), 0,
-             f"{g}: 'When KVM_CAP_ADJUST_CLOCK is passed to KVM_CHECK_EXTENSION, it returns the set of bits that "
+        Case(id="get-clock-flags", ioctl="KVM_GET_CLOCK",
+             condition="flags returned are among those KVM_CAP_ADJUST_CLOCK reports", arch=("x86_64",),
+             call=call("KVM_GET_CLOCK", "vm", kvm.kvm_clock_data()), errno=0,
+             cite=f"{g}: 'When KVM_CAP_ADJUST_CLOCK is passed to KVM_CHECK_EXTENSION, it returns the set of bits that "
              "KVM can return in struct kvm_clock_data's flag member'",
              check=out_check("kvm_clock_data", lambda s, c: c.flags & ~adjust(s) == 0 and
                              (not c.flags & kvm.KVM_CLOCK_REALTIME or c.realtime != 0) and
                              (not c.flags & kvm.KVM_CLOCK_HOST_TSC or c.host_tsc != 0),
                              "no flag outside KVM_CHECK_EXTENSION(KVM_CAP_ADJUST_CLOCK), realtime and host_tsc "
-                             "filled when their flags are set"), **kw),
-        case("set-clock-as-read", "KVM_SET_CLOCK", "what KVM_GET_CLOCK gave, its flags included",
-             modify("KVM_GET_CLOCK", "KVM_SET_CLOCK", "kvm_clock_data", lambda s, c: None, "as read", on="vm"), 0,
-             f"{st}: 'Other flags returned by KVM_GET_CLOCK are accepted but ignored'", **kw),
-        case("set-clock-realtime", "KVM_SET_CLOCK", "KVM_CLOCK_REALTIME with realtime 0 (in the past)",
-             call("KVM_SET_CLOCK", "vm", kvm.kvm_clock_data(clock=0, flags=kvm.KVM_CLOCK_REALTIME, realtime=0),
-                  "clock 0, flags REALTIME, realtime 0"), 0, f"{st}: KVM_CLOCK_REALTIME 'can be passed'", **kw),
-        code("set-clock-unknown-flag", "KVM_SET_CLOCK", "flags bit 31", clock(1 << 31), EINVAL,
-             "x86.c: kvm_vm_ioctl_set_clock (flags outside KVM_CLOCK_VALID_FLAGS)", **kw),
-        code("get-clock-bad-pointer", "KVM_GET_CLOCK", "the argument is not writable", bad("KVM_GET_CLOCK", "vm"),
-             EFAULT, "x86.c: kvm_vm_ioctl_get_clock (copy_to_user)", **kw),
-        code("set-clock-bad-pointer", "KVM_SET_CLOCK", "the argument is not readable", bad("KVM_SET_CLOCK", "vm"),
-             EFAULT, "x86.c: kvm_vm_ioctl_set_clock (copy_from_user)", **kw),
+                             "filled when their flags are set"), needs=need("KVM_CAP_ADJUST_CLOCK")),
+        Case(id="set-clock-as-read", ioctl="KVM_SET_CLOCK", condition="what KVM_GET_CLOCK gave, its flags included",
+             arch=("x86_64",),
+             call=modify("KVM_GET_CLOCK", "KVM_SET_CLOCK", "kvm_clock_data", lambda s, c: None, "as read", on="vm"),
+             errno=0, cite=f"{st}: 'Other flags returned by KVM_GET_CLOCK are accepted but ignored'",
+             needs=need("KVM_CAP_ADJUST_CLOCK")),
+        Case(id="set-clock-realtime", ioctl="KVM_SET_CLOCK",
+             condition="KVM_CLOCK_REALTIME with realtime 0 (in the past)", arch=("x86_64",),
+             call=call("KVM_SET_CLOCK", "vm", kvm.kvm_clock_data(clock=0, flags=kvm.KVM_CLOCK_REALTIME, realtime=0),
+                  "clock 0, flags REALTIME, realtime 0"), errno=0, cite=f"{st}: KVM_CLOCK_REALTIME 'can be passed'",
+             needs=need("KVM_CAP_ADJUST_CLOCK")),
+        Case(id="set-clock-unknown-flag", ioctl="KVM_SET_CLOCK", condition="flags bit 31", arch=("x86_64",),
+             call=clock(1 << 31), errno=EINVAL,
+             cite="x86.c: kvm_vm_ioctl_set_clock (flags outside KVM_CLOCK_VALID_FLAGS)", basis="code",
+             needs=need("KVM_CAP_ADJUST_CLOCK")),
+        Case(id="get-clock-bad-pointer", ioctl="KVM_GET_CLOCK", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_CLOCK", "vm"), errno=EFAULT,
+             cite="x86.c: kvm_vm_ioctl_get_clock (copy_to_user)", basis="code", needs=need("KVM_CAP_ADJUST_CLOCK")),
+        Case(id="set-clock-bad-pointer", ioctl="KVM_SET_CLOCK", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_CLOCK", "vm"), errno=EFAULT,
+             cite="x86.c: kvm_vm_ioctl_set_clock (copy_from_user)", basis="code", needs=need("KVM_CAP_ADJUST_CLOCK")),
     ]
 
 
@@ -583,32 +642,44 @@ def _debugregs() -> list[Case]:
     def db0(s, d):
         d.db[0] = 0x1000
 
-    kw = {"setup": (VCPU,), "needs": need("KVM_CAP_DEBUGREGS")}
+    {"setup": (VCPU,), "needs": need("KVM_CAP_DEBUGREGS")}
     return [
-        case("get-debugregs", "KVM_GET_DEBUGREGS", "a fresh vCPU", call("KVM_GET_DEBUGREGS", "vcpu",
-             lambda s: s.abi.kvm_debugregs()), 0, f"{API} 4.33 KVM_GET_DEBUGREGS", **kw),
-        case("set-debugregs-reads-back", "KVM_SET_DEBUGREGS", "db[0] 0x1000, flags 0: it reads back",
-             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", db0, "db[0] 0x1000"), 0,
-             f"{st}: 'Writes debug registers into the vcpu'",
+        Case(id="get-debugregs", ioctl="KVM_GET_DEBUGREGS", condition="a fresh vCPU", arch=("x86_64",),
+             call=call("KVM_GET_DEBUGREGS", "vcpu",
+             lambda s: s.abi.kvm_debugregs()), errno=0, cite=f"{API} 4.33 KVM_GET_DEBUGREGS", setup=(VCPU,),
+             needs=need("KVM_CAP_DEBUGREGS")),
+        Case(id="set-debugregs-reads-back", ioctl="KVM_SET_DEBUGREGS", condition="db[0] 0x1000, flags 0: it reads back",
+             arch=("x86_64",),
+             call=modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", db0, "db[0] 0x1000"), errno=0,
+             cite=f"{st}: 'Writes debug registers into the vcpu'",
              check=reads_back("KVM_GET_DEBUGREGS", "kvm_debugregs", lambda s, d: d.db[0] == 0x1000,
-                              "db[0] 0x1000"), **kw),
-        case("set-debugregs-flags", "KVM_SET_DEBUGREGS", "flags 1",
-             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("flags", 1), "flags 1"), EINVAL,
-             f"{st}: 'The flags field is unused yet and must be cleared on entry'; {fn} (flags: EINVAL)", **kw),
-        code("set-debugregs-dr6-upper", "KVM_SET_DEBUGREGS", "dr6 with bit 32 set",
-             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("dr6", 1 << 32 | 0xFFFF0FF0),
-                    "dr6 bit 32"), EINVAL, f"{fn} (kvm_dr6_valid: upper 32 bits must be zero)", **kw),
-        code("set-debugregs-dr7-upper", "KVM_SET_DEBUGREGS", "dr7 with bit 32 set",
-             modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("dr7", 1 << 32 | 0x400),
-                    "dr7 bit 32"), EINVAL, f"{fn} (kvm_dr7_valid: upper 32 bits must be zero)", **kw),
-        code("set-debugregs-on-vm-fd", "KVM_SET_DEBUGREGS", "on the VM fd (6.1's and 6.12's section says 'vm ioctl')",
-             call("KVM_SET_DEBUGREGS", "vm", lambda s: s.abi.kvm_debugregs(), "zeroes"), ENOTTY,
-             "x86.c: kvm_arch_vm_ioctl has no KVM_SET_DEBUGREGS (default: ENOTTY); see DOC_FINDINGS", **kw),
-        code("get-debugregs-bad-pointer", "KVM_GET_DEBUGREGS", "the argument is not writable",
-             bad("KVM_GET_DEBUGREGS"), EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_DEBUGREGS (copy_to_user)", **kw),
-        code("set-debugregs-bad-pointer", "KVM_SET_DEBUGREGS", "the argument is not readable",
-             bad("KVM_SET_DEBUGREGS"), EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_DEBUGREGS (copy_from_user)",
-             **kw),
+                              "db[0] 0x1000"), setup=(VCPU,), needs=need("KVM_CAP_DEBUGREGS")),
+        Case(id="set-debugregs-flags", ioctl="KVM_SET_DEBUGREGS", condition="flags 1", arch=("x86_64",),
+             call=modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("flags", 1), "flags 1"),
+             errno=EINVAL,
+             cite=f"{st}: 'The flags field is unused yet and must be cleared on entry'; {fn} (flags: EINVAL)",
+             setup=(VCPU,), needs=need("KVM_CAP_DEBUGREGS")),
+        Case(id="set-debugregs-dr6-upper", ioctl="KVM_SET_DEBUGREGS", condition="dr6 with bit 32 set", arch=("x86_64",),
+             call=modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("dr6", 1 << 32 | 0xFFFF0FF0),
+                    "dr6 bit 32"), errno=EINVAL, cite=f"{fn} (kvm_dr6_valid: upper 32 bits must be zero)",
+             setup=(VCPU,), basis="code", needs=need("KVM_CAP_DEBUGREGS")),
+        Case(id="set-debugregs-dr7-upper", ioctl="KVM_SET_DEBUGREGS", condition="dr7 with bit 32 set", arch=("x86_64",),
+             call=modify("KVM_GET_DEBUGREGS", "KVM_SET_DEBUGREGS", "kvm_debugregs", field("dr7", 1 << 32 | 0x400),
+                    "dr7 bit 32"), errno=EINVAL, cite=f"{fn} (kvm_dr7_valid: upper 32 bits must be zero)",
+             setup=(VCPU,), basis="code", needs=need("KVM_CAP_DEBUGREGS")),
+        Case(id="set-debugregs-on-vm-fd", ioctl="KVM_SET_DEBUGREGS",
+             condition="on the VM fd (6.1's and 6.12's section says 'vm ioctl')", arch=("x86_64",),
+             call=call("KVM_SET_DEBUGREGS", "vm", lambda s: s.abi.kvm_debugregs(), "zeroes"), errno=ENOTTY,
+             cite="x86.c: kvm_arch_vm_ioctl has no KVM_SET_DEBUGREGS (default: ENOTTY); see DOC_FINDINGS",
+             setup=(VCPU,), basis="code", needs=need("KVM_CAP_DEBUGREGS")),
+        Case(id="get-debugregs-bad-pointer", ioctl="KVM_GET_DEBUGREGS", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_DEBUGREGS"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_DEBUGREGS (copy_to_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_DEBUGREGS")),
+        Case(id="set-debugregs-bad-pointer", ioctl="KVM_SET_DEBUGREGS", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_DEBUGREGS"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_DEBUGREGS (copy_from_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_DEBUGREGS")),
     ]
 
 
@@ -618,25 +689,34 @@ def identity(addr: int) -> Step:
 
 def _addresses() -> list[Case]:
     tss, ident = f"{API} 4.36 KVM_SET_TSS_ADDR", f"{API} 4.40 KVM_SET_IDENTITY_MAP_ADDR"
-    tss_kw = {"needs": need("KVM_CAP_SET_TSS_ADDR")}
-    id_kw = {"needs": need("KVM_CAP_SET_IDENTITY_MAP_ADDR")}
+    {"needs": need("KVM_CAP_SET_TSS_ADDR")}
+    {"needs": need("KVM_CAP_SET_IDENTITY_MAP_ADDR")}
     return [
-        case("tss-addr-past-4g", "KVM_SET_TSS_ADDR", "0xffffe000: the three pages would end past 4 GiB",
-             call("KVM_SET_TSS_ADDR", "vm", 0xFFFFE000, "0xffffe000"), EINVAL,
-             f"{tss}: 'The region must be within the first 4GB of the guest physical address space'; x86.c: "
-             "kvm_vm_ioctl_set_tss_addr (addr > 4 GiB - 3 pages: EINVAL, before the vendor is asked)", **tss_kw),
-        code("tss-addr-above-4g", "KVM_SET_TSS_ADDR", "0x100000000", call("KVM_SET_TSS_ADDR", "vm", 1 << 32,
-             "0x100000000"), EINVAL, "x86.c: kvm_vm_ioctl_set_tss_addr (addr > 4 GiB - 3 pages)", **tss_kw),
-        case("identity-map-after-vcpu", "KVM_SET_IDENTITY_MAP_ADDR", "a vCPU exists", identity(0xFFFBC000), EINVAL,
-             f"{ident}: 'Fails if any VCPU has already been created'; x86.c: kvm_arch_vm_ioctl (created_vcpus: "
-             "EINVAL)", setup=(VCPU,), order_row=1, **id_kw),
-        code("identity-map-after-vcpu-bad-pointer", "KVM_SET_IDENTITY_MAP_ADDR", "a vCPU exists and the argument "
-             "is not readable: the vCPU check comes first", bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), EINVAL,
-             "x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (created_vcpus before copy_from_user)",
-             setup=(VCPU,), **id_kw),
-        code("identity-map-bad-pointer", "KVM_SET_IDENTITY_MAP_ADDR", "no vCPU, the argument is not readable",
-             bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), EFAULT,
-             "x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (copy_from_user)", **id_kw),
+        Case(id="tss-addr-past-4g", ioctl="KVM_SET_TSS_ADDR",
+             condition="0xffffe000: the three pages would end past 4 GiB", arch=("x86_64",),
+             call=call("KVM_SET_TSS_ADDR", "vm", 0xFFFFE000, "0xffffe000"), errno=EINVAL,
+             cite=f"{tss}: 'The region must be within the first 4GB of the guest physical address space'; x86.c: "
+             "kvm_vm_ioctl_set_tss_addr (addr > 4 GiB - 3 pages: EINVAL, before the vendor is asked)",
+             needs=need("KVM_CAP_SET_TSS_ADDR")),
+        Case(id="tss-addr-above-4g", ioctl="KVM_SET_TSS_ADDR", condition="0x100000000", arch=("x86_64",),
+             call=call("KVM_SET_TSS_ADDR", "vm", 1 << 32,
+             "0x100000000"), errno=EINVAL, cite="x86.c: kvm_vm_ioctl_set_tss_addr (addr > 4 GiB - 3 pages)",
+             basis="code", needs=need("KVM_CAP_SET_TSS_ADDR")),
+        Case(id="identity-map-after-vcpu", ioctl="KVM_SET_IDENTITY_MAP_ADDR", condition="a vCPU exists",
+             arch=("x86_64",), call=identity(0xFFFBC000), errno=EINVAL,
+             cite=f"{ident}: 'Fails if any VCPU has already been created'; x86.c: kvm_arch_vm_ioctl (created_vcpus: "
+             "EINVAL)", setup=(VCPU,), order_row=1, needs=need("KVM_CAP_SET_IDENTITY_MAP_ADDR")),
+        Case(id="identity-map-after-vcpu-bad-pointer", ioctl="KVM_SET_IDENTITY_MAP_ADDR",
+             condition="a vCPU exists and the argument "
+             "is not readable: the vCPU check comes first", arch=("x86_64",),
+             call=bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), errno=EINVAL,
+             cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (created_vcpus before copy_from_user)",
+             setup=(VCPU,), basis="code", needs=need("KVM_CAP_SET_IDENTITY_MAP_ADDR")),
+        Case(id="identity-map-bad-pointer", ioctl="KVM_SET_IDENTITY_MAP_ADDR",
+             condition="no vCPU, the argument is not readable", arch=("x86_64",),
+             call=bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (copy_from_user)", basis="code",
+             needs=need("KVM_CAP_SET_IDENTITY_MAP_ADDR")),
     ]
 
 
@@ -674,53 +754,75 @@ def xcrs(nr: int, value: int = 1, flags: int = 0, index: int = 0) -> Step:
 def _xsave() -> list[Case]:
     g, st, g2 = f"{API} 4.42 KVM_GET_XSAVE", f"{API} 4.43 KVM_SET_XSAVE", f"{API} 4.134 KVM_GET_XSAVE2"
     sx = "x86.c: kvm_vcpu_ioctl_x86_set_xcrs"
-    kw = {"setup": (VCPU,), "needs": need("KVM_CAP_XSAVE")}
-    xkw = {"setup": (VCPU,), "needs": need("KVM_CAP_XCRS")}
+    {"setup": (VCPU,), "needs": need("KVM_CAP_XSAVE")}
+    {"setup": (VCPU,), "needs": need("KVM_CAP_XCRS")}
     return [
-        case("xsave2-size", "KVM_CHECK_EXTENSION", "KVM_CAP_XSAVE2 on the VM fd is at least 4096",
-             call("KVM_CHECK_EXTENSION", "vm", kvm.KVM_CAP_XSAVE2, "KVM_CAP_XSAVE2"), 0,
-             f"{g2}: 'The size value returned by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) will always be at least 4096'",
+        Case(id="xsave2-size", ioctl="KVM_CHECK_EXTENSION", condition="KVM_CAP_XSAVE2 on the VM fd is at least 4096",
+             arch=("x86_64",), call=call("KVM_CHECK_EXTENSION", "vm", kvm.KVM_CAP_XSAVE2, "KVM_CAP_XSAVE2"), errno=0,
+             cite=f"{g2}: 'The size value returned by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) will always be "
+                  "at least 4096'",
              check=lambda s, got: None if got.ret >= 4096 else f"returned {got.ret}, expected >= 4096",
              needs=need("KVM_CAP_XSAVE2")),
-        case("get-xsave", "KVM_GET_XSAVE", "a fresh vCPU (no dynamic feature enabled)",
-             call("KVM_GET_XSAVE", "vcpu", bytes(4096), "4096 bytes"), 0, g, **kw),
-        case("get-xsave2", "KVM_GET_XSAVE2", "a buffer of KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) bytes",
-             xsave_sized("KVM_GET_XSAVE2"), 0, f"{g2}: 'It copies as many bytes as are returned by "
+        Case(id="get-xsave", ioctl="KVM_GET_XSAVE", condition="a fresh vCPU (no dynamic feature enabled)",
+             arch=("x86_64",), call=call("KVM_GET_XSAVE", "vcpu", bytes(4096), "4096 bytes"), errno=0, cite=g,
+             setup=(VCPU,), needs=need("KVM_CAP_XSAVE")),
+        Case(id="get-xsave2", ioctl="KVM_GET_XSAVE2", condition="a buffer of KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) bytes",
+             arch=("x86_64",), call=xsave_sized("KVM_GET_XSAVE2"), errno=0,
+             cite=f"{g2}: 'It copies as many bytes as are returned by "
              "KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2)'", setup=(VCPU,), needs=need("KVM_CAP_XSAVE2")),
-        case("set-xsave-as-read", "KVM_SET_XSAVE", "what KVM_GET_XSAVE gave", set_xsave_edited(0, "as read"), 0,
-             st, **kw),
-        code("set-xsave-unsupported-feature", "KVM_SET_XSAVE", "XSTATE_BV bit 63 (no such state component)",
-             set_xsave_edited(1 << 63, "as read, XSTATE_BV bit 63"), EINVAL,
-             "fpu/core.c: fpu_copy_uabi_to_guest_fpstate (XSTATE_BV outside the supported XCR0: EINVAL)", **kw),
-        code("get-xsave-bad-pointer", "KVM_GET_XSAVE", "the argument is not writable", bad("KVM_GET_XSAVE"), EFAULT,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XSAVE (copy_to_user)", **kw),
-        code("set-xsave-bad-pointer", "KVM_SET_XSAVE", "the argument is not readable", bad("KVM_SET_XSAVE"), EFAULT,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_XSAVE (memdup_user)", **kw),
-        code("get-xsave2-bad-pointer", "KVM_GET_XSAVE2", "the argument is not writable", bad("KVM_GET_XSAVE2"),
-             EFAULT, "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XSAVE2 (copy_to_user)", setup=(VCPU,),
+        Case(id="set-xsave-as-read", ioctl="KVM_SET_XSAVE", condition="what KVM_GET_XSAVE gave", arch=("x86_64",),
+             call=set_xsave_edited(0, "as read"), errno=0, cite=st, setup=(VCPU,), needs=need("KVM_CAP_XSAVE")),
+        Case(id="set-xsave-unsupported-feature", ioctl="KVM_SET_XSAVE",
+             condition="XSTATE_BV bit 63 (no such state component)", arch=("x86_64",),
+             call=set_xsave_edited(1 << 63, "as read, XSTATE_BV bit 63"), errno=EINVAL,
+             cite="fpu/core.c: fpu_copy_uabi_to_guest_fpstate (XSTATE_BV outside the supported XCR0: EINVAL)",
+             setup=(VCPU,), basis="code", needs=need("KVM_CAP_XSAVE")),
+        Case(id="get-xsave-bad-pointer", ioctl="KVM_GET_XSAVE", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_XSAVE"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XSAVE (copy_to_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_XSAVE")),
+        Case(id="set-xsave-bad-pointer", ioctl="KVM_SET_XSAVE", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_XSAVE"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_XSAVE (memdup_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_XSAVE")),
+        Case(id="get-xsave2-bad-pointer", ioctl="KVM_GET_XSAVE2", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_XSAVE2"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XSAVE2 (copy_to_user)", setup=(VCPU,), basis="code",
              needs=need("KVM_CAP_XSAVE2")),
-        case("get-xcrs", "KVM_GET_XCRS", "a fresh vCPU: XCR0 is reported", call("KVM_GET_XCRS", "vcpu",
-             lambda s: s.abi.kvm_xcrs()), 0, f"{API} 4.44 KVM_GET_XCRS; x86.c: kvm_vcpu_ioctl_x86_get_xcrs "
+        Case(id="get-xcrs", ioctl="KVM_GET_XCRS", condition="a fresh vCPU: XCR0 is reported", arch=("x86_64",),
+             call=call("KVM_GET_XCRS", "vcpu",
+             lambda s: s.abi.kvm_xcrs()), errno=0, cite=f"{API} 4.44 KVM_GET_XCRS; x86.c: kvm_vcpu_ioctl_x86_get_xcrs "
              "(nr_xcrs 1, XCR0)", check=out_check("kvm_xcrs", lambda s, x: x.nr_xcrs == 1 and x.xcrs[0].xcr == 0 and
                                                    x.xcrs[0].value & 1, "nr_xcrs 1, xcrs[0] XCR0 with x87 set"),
-             **xkw),
-        case("set-xcrs-x87", "KVM_SET_XCRS", "XCR0 = 1 (x87 only)", xcrs(1, 1), 0,
-             f"{API} 4.45 KVM_SET_XCRS: 'This ioctl would set vcpu's xcr to the value userspace specified'",
-             check=reads_back("KVM_GET_XCRS", "kvm_xcrs", lambda s, x: x.xcrs[0].value == 1, "XCR0 1"), **xkw),
-        code("set-xcrs-xcr0-zero", "KVM_SET_XCRS", "XCR0 = 0 (x87 clear)", xcrs(1, 0), EINVAL,
-             f"{sx}; x86.c: __kvm_set_xcr (XCR0 without x87 refused)", **xkw),
-        code("set-xcrs-unsupported-bit", "KVM_SET_XCRS", "XCR0 = x87 | bit 62 (no such state component)",
-             xcrs(1, 1 | 1 << 62), EINVAL, f"{sx}; x86.c: __kvm_set_xcr (bits outside guest_supported_xcr0)", **xkw),
-        code("set-xcrs-too-many", "KVM_SET_XCRS", "nr_xcrs 17 (KVM_MAX_XCRS + 1)", xcrs(17), EINVAL,
-             f"{sx} (nr_xcrs > KVM_MAX_XCRS)", **xkw),
-        code("set-xcrs-flags", "KVM_SET_XCRS", "flags 1", xcrs(1, 1, flags=1), EINVAL, f"{sx} (flags non-zero)",
-             **xkw),
-        code("set-xcrs-other-xcr", "KVM_SET_XCRS", "one entry for XCR 1 (not XCR0): ignored", xcrs(1, 0, index=1),
-             0, f"{sx} (only an XCR0 entry is acted on)", **xkw),
-        code("get-xcrs-bad-pointer", "KVM_GET_XCRS", "the argument is not writable", bad("KVM_GET_XCRS"), EFAULT,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XCRS (copy_to_user)", **xkw),
-        code("set-xcrs-bad-pointer", "KVM_SET_XCRS", "the argument is not readable", bad("KVM_SET_XCRS"), EFAULT,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_XCRS (memdup_user)", **xkw),
+             setup=(VCPU,), needs=need("KVM_CAP_XCRS")),
+        Case(id="set-xcrs-x87", ioctl="KVM_SET_XCRS", condition="XCR0 = 1 (x87 only)", arch=("x86_64",),
+             call=xcrs(1, 1), errno=0,
+             cite=f"{API} 4.45 KVM_SET_XCRS: 'This ioctl would set vcpu's xcr to the value userspace specified'",
+             check=reads_back("KVM_GET_XCRS", "kvm_xcrs", lambda s, x: x.xcrs[0].value == 1, "XCR0 1"), setup=(VCPU,),
+             needs=need("KVM_CAP_XCRS")),
+        Case(id="set-xcrs-xcr0-zero", ioctl="KVM_SET_XCRS", condition="XCR0 = 0 (x87 clear)", arch=("x86_64",),
+             call=xcrs(1, 0), errno=EINVAL, cite=f"{sx}; x86.c: __kvm_set_xcr (XCR0 without x87 refused)",
+             setup=(VCPU,), basis="code", needs=need("KVM_CAP_XCRS")),
+        Case(id="set-xcrs-unsupported-bit", ioctl="KVM_SET_XCRS",
+             condition="XCR0 = x87 | bit 62 (no such state component)", arch=("x86_64",), call=xcrs(1, 1 | 1 << 62),
+             errno=EINVAL, cite=f"{sx}; x86.c: __kvm_set_xcr (bits outside guest_supported_xcr0)", setup=(VCPU,),
+             basis="code", needs=need("KVM_CAP_XCRS")),
+        Case(id="set-xcrs-too-many", ioctl="KVM_SET_XCRS", condition="nr_xcrs 17 (KVM_MAX_XCRS + 1)", arch=("x86_64",),
+             call=xcrs(17), errno=EINVAL, cite=f"{sx} (nr_xcrs > KVM_MAX_XCRS)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_XCRS")),
+        Case(id="set-xcrs-flags", ioctl="KVM_SET_XCRS", condition="flags 1", arch=("x86_64",), call=xcrs(1, 1, flags=1),
+             errno=EINVAL, cite=f"{sx} (flags non-zero)", setup=(VCPU,), basis="code", needs=need("KVM_CAP_XCRS")),
+        Case(id="set-xcrs-other-xcr", ioctl="KVM_SET_XCRS", condition="one entry for XCR 1 (not XCR0): ignored",
+             arch=("x86_64",), call=xcrs(1, 0, index=1), errno=0, cite=f"{sx} (only an XCR0 entry is acted on)",
+             setup=(VCPU,), basis="code", needs=need("KVM_CAP_XCRS")),
+        Case(id="get-xcrs-bad-pointer", ioctl="KVM_GET_XCRS", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_XCRS"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_XCRS (copy_to_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_XCRS")),
+        Case(id="set-xcrs-bad-pointer", ioctl="KVM_SET_XCRS", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_XCRS"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_XCRS (memdup_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_XCRS")),
     ]
 
 
@@ -757,36 +859,48 @@ def _tsc() -> list[Case]:
     vcpu_path = "x86.c: kvm_arch_vcpu_ioctl, KVM_SET_TSC_KHZ -> kvm_set_tsc_khz -> set_tsc_khz"
     no_scaling = need("KVM_CAP_TSC_CONTROL", False)
     return [
-        case("vcpu-tsc-khz-same", "KVM_SET_TSC_KHZ", "the frequency the vCPU has", tsc_khz("vcpu", HOST_KHZ), 0,
-             f"{t}: 'Specifies the tsc frequency for the virtual machine'", setup=(VCPU,),
+        Case(id="vcpu-tsc-khz-same", ioctl="KVM_SET_TSC_KHZ", condition="the frequency the vCPU has", arch=("x86_64",),
+             call=tsc_khz("vcpu", HOST_KHZ), errno=0,
+             cite=f"{t}: 'Specifies the tsc frequency for the virtual machine'", setup=(VCPU,),
              check=lambda s, got: None if s.ioctl(s.vcpus[-1], s.abi.KVM_GET_TSC_KHZ, 0).ret == _host_khz(s)
              else "KVM_GET_TSC_KHZ changed"),
-        code("vcpu-tsc-khz-0", "KVM_SET_TSC_KHZ", "0 kHz: the host's frequency is used", tsc_khz("vcpu", 0), 0,
-             f"{vcpu_path} (0 means tsc_khz)", setup=(VCPU,)),
-        code("vcpu-tsc-khz-lower-no-scaling", "KVM_SET_TSC_KHZ", "half the host frequency without TSC scaling "
-             "(KVM_CAP_TSC_CONTROL 0)", tsc_khz("vcpu", HALF_KHZ), EINVAL,
-             f"{vcpu_path} (no scaling: a rate below the host's is refused)", setup=(VCPU,), needs=no_scaling),
-        code("vcpu-tsc-khz-higher-no-scaling", "KVM_SET_TSC_KHZ", "twice the host frequency without TSC scaling: "
-             "accepted (TSC catch-up)", tsc_khz("vcpu", DOUBLE_KHZ), 0,
-             f"{vcpu_path} (no scaling: a higher rate sets tsc_always_catchup)", setup=(VCPU,), needs=no_scaling),
-        case("vm-tsc-khz-after-vcpu", "KVM_SET_TSC_KHZ", "VM fd, a vCPU exists", tsc_khz("vm", HOST_KHZ), EINVAL,
-             f"{t} (7.2): 'Note, the vm ioctl is only allowed prior to creating vCPUs'; x86.c: kvm_arch_vm_ioctl "
-             "(created_vcpus: EINVAL)", setup=(VCPU,), needs=need("KVM_CAP_VM_TSC_CONTROL"), kernels=AFTER_VCPU_CHECK,
-             order_row=1),
-        case("vm-tsc-khz-before-vcpu", "KVM_SET_TSC_KHZ", "VM fd, no vCPU yet", tsc_khz("vm", HOST_KHZ), 0,
-             f"{t}: 'this can also be used as a vm ioctl to set the initial tsc frequency of subsequently created "
+        Case(id="vcpu-tsc-khz-0", ioctl="KVM_SET_TSC_KHZ", condition="0 kHz: the host's frequency is used",
+             arch=("x86_64",), call=tsc_khz("vcpu", 0), errno=0, cite=f"{vcpu_path} (0 means tsc_khz)", setup=(VCPU,),
+             basis="code"),
+        Case(id="vcpu-tsc-khz-lower-no-scaling", ioctl="KVM_SET_TSC_KHZ",
+             condition="half the host frequency without TSC scaling "
+             "(KVM_CAP_TSC_CONTROL 0)", arch=("x86_64",), call=tsc_khz("vcpu", HALF_KHZ), errno=EINVAL,
+             cite=f"{vcpu_path} (no scaling: a rate below the host's is refused)", setup=(VCPU,), basis="code",
+             needs=no_scaling),
+        Case(id="vcpu-tsc-khz-higher-no-scaling", ioctl="KVM_SET_TSC_KHZ",
+             condition="twice the host frequency without TSC scaling: "
+             "accepted (TSC catch-up)", arch=("x86_64",), call=tsc_khz("vcpu", DOUBLE_KHZ), errno=0,
+             cite=f"{vcpu_path} (no scaling: a higher rate sets tsc_always_catchup)", setup=(VCPU,), basis="code",
+             needs=no_scaling),
+        Case(id="vm-tsc-khz-after-vcpu", ioctl="KVM_SET_TSC_KHZ", condition="VM fd, a vCPU exists", arch=("x86_64",),
+             call=tsc_khz("vm", HOST_KHZ), errno=EINVAL,
+             cite=f"{t} (7.2): 'Note, the vm ioctl is only allowed prior to creating vCPUs'; x86.c: kvm_arch_vm_ioctl "
+             "(created_vcpus: EINVAL)", setup=(VCPU,), order_row=1, needs=need("KVM_CAP_VM_TSC_CONTROL"),
+             kernels=AFTER_VCPU_CHECK),
+        Case(id="vm-tsc-khz-before-vcpu", ioctl="KVM_SET_TSC_KHZ", condition="VM fd, no vCPU yet", arch=("x86_64",),
+             call=tsc_khz("vm", HOST_KHZ), errno=0,
+             cite=f"{t}: 'this can also be used as a vm ioctl to set the initial tsc frequency of subsequently created "
              "vCPUs'", needs=need("KVM_CAP_VM_TSC_CONTROL")),
-        code("vm-tsc-khz-after-vcpu-any", "KVM_SET_TSC_KHZ", "VM fd, a vCPU exists (whatever KVM_CAP_VM_TSC_CONTROL "
-             "says)", tsc_khz("vm", HOST_KHZ), EINVAL, "x86.c: kvm_arch_vm_ioctl, KVM_SET_TSC_KHZ (created_vcpus: "
-             "EINVAL; the VM ioctl exists whatever the capability)", setup=(VCPU,), kernels=AFTER_VCPU_CHECK),
+        Case(id="vm-tsc-khz-after-vcpu-any", ioctl="KVM_SET_TSC_KHZ",
+             condition="VM fd, a vCPU exists (whatever KVM_CAP_VM_TSC_CONTROL "
+             "says)", arch=("x86_64",), call=tsc_khz("vm", HOST_KHZ), errno=EINVAL,
+             cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_TSC_KHZ (created_vcpus: "
+             "EINVAL; the VM ioctl exists whatever the capability)", setup=(VCPU,), basis="code",
+             kernels=AFTER_VCPU_CHECK),
         # Twice the host's rate: a value the VM does not have already, so the read-back proves the store (without
         # TSC scaling nothing bounds it; with scaling it must stay below max_guest_tsc_khz).
-        code("vm-tsc-khz-before-vcpu-any", "KVM_SET_TSC_KHZ", "VM fd, no vCPU yet, twice the host's rate (whatever "
-             "KVM_CAP_VM_TSC_CONTROL says)", tsc_khz("vm", DOUBLE_KHZ), 0,
-             "x86.c: kvm_arch_vm_ioctl, KVM_SET_TSC_KHZ (stores default_tsc_khz); KVM_GET_TSC_KHZ reads it back",
-             needs=need("KVM_CAP_TSC_CONTROL", False),
+        Case(id="vm-tsc-khz-before-vcpu-any", ioctl="KVM_SET_TSC_KHZ",
+             condition="VM fd, no vCPU yet, twice the host's rate (whatever "
+             "KVM_CAP_VM_TSC_CONTROL says)", arch=("x86_64",), call=tsc_khz("vm", DOUBLE_KHZ), errno=0,
+             cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_TSC_KHZ (stores default_tsc_khz); KVM_GET_TSC_KHZ reads it back",
              check=lambda s, got: None if s.ioctl(s.vm, s.abi.KVM_GET_TSC_KHZ, 0).ret == DOUBLE_KHZ(s)
-             else "the VM's KVM_GET_TSC_KHZ does not give the value set"),
+             else "the VM's KVM_GET_TSC_KHZ does not give the value set", basis="code",
+             needs=need("KVM_CAP_TSC_CONTROL", False)),
     ]
 
 
@@ -833,47 +947,63 @@ def _lapic() -> list[Case]:
     io = "x86.c: kvm_arch_vcpu_ioctl"
     as_read = modify("KVM_GET_LAPIC", "KVM_SET_LAPIC", "kvm_lapic_state", lambda s, v: None, "as read")
     return [
-        case("get-lapic", "KVM_GET_LAPIC", "in-kernel irqchip", lapic("KVM_GET_LAPIC"), 0,
-             f"{g}: 'Reads the Local APIC registers'", setup=(IRQCHIP, VCPU)),
-        case("set-lapic-as-read", "KVM_SET_LAPIC", "in-kernel irqchip, the registers as read", as_read, 0,
-             f"{st}: 'Copies the input argument into the Local APIC registers'", setup=(IRQCHIP, VCPU)),
-        case("get-lapic-split", "KVM_GET_LAPIC", "split irqchip (the LAPIC is in the kernel)",
-             lapic("KVM_GET_LAPIC"), 0, f"{g}; {io} (lapic_in_kernel)", setup=(SPLIT, VCPU)),
-        case("get-lapic-xapic-id", "KVM_GET_LAPIC", "vCPU 5 in xAPIC mode: the ID in bits 31-24 of APIC_ID",
-             lapic("KVM_GET_LAPIC"), 0, f"{g}: 'xAPIC only allows an 8-bit APIC ID which is stored in bits 31-24 of "
+        Case(id="get-lapic", ioctl="KVM_GET_LAPIC", condition="in-kernel irqchip", arch=("x86_64",),
+             call=lapic("KVM_GET_LAPIC"), errno=0, cite=f"{g}: 'Reads the Local APIC registers'",
+             setup=(IRQCHIP, VCPU)),
+        Case(id="set-lapic-as-read", ioctl="KVM_SET_LAPIC", condition="in-kernel irqchip, the registers as read",
+             arch=("x86_64",), call=as_read, errno=0,
+             cite=f"{st}: 'Copies the input argument into the Local APIC registers'", setup=(IRQCHIP, VCPU)),
+        Case(id="get-lapic-split", ioctl="KVM_GET_LAPIC", condition="split irqchip (the LAPIC is in the kernel)",
+             arch=("x86_64",), call=lapic("KVM_GET_LAPIC"), errno=0, cite=f"{g}; {io} (lapic_in_kernel)",
+             setup=(SPLIT, VCPU)),
+        Case(id="get-lapic-xapic-id", ioctl="KVM_GET_LAPIC",
+             condition="vCPU 5 in xAPIC mode: the ID in bits 31-24 of APIC_ID", arch=("x86_64",),
+             call=lapic("KVM_GET_LAPIC"), errno=0,
+             cite=f"{g}: 'xAPIC only allows an 8-bit APIC ID which is stored in bits 31-24 of "
              "the APIC register, or equivalently in byte 35'", check=apic_id(5 << 24), setup=(IRQCHIP, VCPU5)),
-        case("get-lapic-x2apic-xapic-format", "KVM_GET_LAPIC", "vCPU 5 in x2APIC mode without USE_32BIT_IDS: "
-             "still xAPIC format", lapic("KVM_GET_LAPIC"), 0,
-             f"{g}: 'If KVM_X2APIC_API_USE_32BIT_IDS feature is disabled, struct kvm_lapic_state always uses xAPIC "
+        Case(id="get-lapic-x2apic-xapic-format", ioctl="KVM_GET_LAPIC",
+             condition="vCPU 5 in x2APIC mode without USE_32BIT_IDS: "
+             "still xAPIC format", arch=("x86_64",), call=lapic("KVM_GET_LAPIC"), errno=0,
+             cite=f"{g}: 'If KVM_X2APIC_API_USE_32BIT_IDS feature is disabled, struct kvm_lapic_state always uses "
+                  "xAPIC "
              "format'; lapic.c: kvm_apic_state_fixup", check=apic_id(5 << 24),
              setup=(IRQCHIP, VCPU5, cpuid2(), X2APIC_MODE)),
-        case("get-lapic-x2apic-32bit-id", "KVM_GET_LAPIC", "vCPU 5 in x2APIC mode with USE_32BIT_IDS: the 32-bit "
-             "ID in bytes 32-35", lapic("KVM_GET_LAPIC"), 0,
-             f"{g}: 'If KVM_X2APIC_API_USE_32BIT_IDS feature of KVM_CAP_X2APIC_API is enabled, then the format of "
+        Case(id="get-lapic-x2apic-32bit-id", ioctl="KVM_GET_LAPIC",
+             condition="vCPU 5 in x2APIC mode with USE_32BIT_IDS: the 32-bit "
+             "ID in bytes 32-35", arch=("x86_64",), call=lapic("KVM_GET_LAPIC"), errno=0,
+             cite=f"{g}: 'If KVM_X2APIC_API_USE_32BIT_IDS feature of KVM_CAP_X2APIC_API is enabled, then the format of "
              "APIC_ID register depends on the APIC mode ... x2APIC stores APIC ID in the APIC_ID register (bytes "
              "32-35)'", check=apic_id(5), setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE)),
-        case("get-lapic-32bit-ids-xapic-mode", "KVM_GET_LAPIC", "vCPU 5 with USE_32BIT_IDS but in xAPIC mode: xAPIC "
-             "format", lapic("KVM_GET_LAPIC"), 0,
-             f"{g}: 'the format of APIC_ID register depends on the APIC mode (reported by MSR_IA32_APICBASE)'; "
+        Case(id="get-lapic-32bit-ids-xapic-mode", ioctl="KVM_GET_LAPIC",
+             condition="vCPU 5 with USE_32BIT_IDS but in xAPIC mode: xAPIC "
+             "format", arch=("x86_64",), call=lapic("KVM_GET_LAPIC"), errno=0,
+             cite=f"{g}: 'the format of APIC_ID register depends on the APIC mode (reported by MSR_IA32_APICBASE)'; "
              "xAPIC: bits 31-24; 'KVM_GET_LAPIC must then be called after MSR_IA32_APICBASE has been set': here it is "
              "not", check=apic_id(5 << 24), setup=(IRQCHIP, X2APIC_32BIT, VCPU5), order_row=1),
-        code("set-lapic-x2apic-wrong-id", "KVM_SET_LAPIC", "x2APIC mode with USE_32BIT_IDS, APIC_ID 6 for vCPU 5",
-             set_lapic_id(6), EINVAL, "lapic.c: kvm_apic_state_fixup (32-bit IDs: an APIC_ID other than the vCPU's "
-             "x2APIC ID is refused)", setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE)),
-        code("set-lapic-x2apic-own-id", "KVM_SET_LAPIC", "x2APIC mode with USE_32BIT_IDS, the registers as read",
-             set_lapic_id(5), 0, "lapic.c: kvm_apic_state_fixup (the vCPU's own x2APIC ID)",
-             setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE)),
-        code("get-lapic-no-irqchip", "KVM_GET_LAPIC", "no in-kernel irqchip", lapic("KVM_GET_LAPIC"), EINVAL,
-             f"{io}, KVM_GET_LAPIC (!lapic_in_kernel: EINVAL)", setup=(VCPU,)),
-        code("set-lapic-no-irqchip", "KVM_SET_LAPIC", "no in-kernel irqchip", lapic("KVM_SET_LAPIC"), EINVAL,
-             f"{io}, KVM_SET_LAPIC (!lapic_in_kernel: EINVAL)", setup=(VCPU,)),
-        code("set-lapic-no-irqchip-bad-pointer", "KVM_SET_LAPIC", "no in-kernel irqchip and the argument is not "
-             "readable: the irqchip check comes first", bad("KVM_SET_LAPIC"), EINVAL,
-             f"{io}, KVM_SET_LAPIC (lapic_in_kernel before memdup_user)", setup=(VCPU,)),
-        code("get-lapic-bad-pointer", "KVM_GET_LAPIC", "the argument is not writable", bad("KVM_GET_LAPIC"), EFAULT,
-             f"{io}, KVM_GET_LAPIC (copy_to_user)", setup=(IRQCHIP, VCPU)),
-        code("set-lapic-bad-pointer", "KVM_SET_LAPIC", "the argument is not readable", bad("KVM_SET_LAPIC"), EFAULT,
-             f"{io}, KVM_SET_LAPIC (memdup_user)", setup=(IRQCHIP, VCPU)),
+        Case(id="set-lapic-x2apic-wrong-id", ioctl="KVM_SET_LAPIC",
+             condition="x2APIC mode with USE_32BIT_IDS, APIC_ID 6 for vCPU 5", arch=("x86_64",), call=set_lapic_id(6),
+             errno=EINVAL, cite="lapic.c: kvm_apic_state_fixup (32-bit IDs: an APIC_ID other than the vCPU's "
+             "x2APIC ID is refused)", setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE), basis="code"),
+        Case(id="set-lapic-x2apic-own-id", ioctl="KVM_SET_LAPIC",
+             condition="x2APIC mode with USE_32BIT_IDS, the registers as read", arch=("x86_64",), call=set_lapic_id(5),
+             errno=0, cite="lapic.c: kvm_apic_state_fixup (the vCPU's own x2APIC ID)",
+             setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE), basis="code"),
+        Case(id="get-lapic-no-irqchip", ioctl="KVM_GET_LAPIC", condition="no in-kernel irqchip", arch=("x86_64",),
+             call=lapic("KVM_GET_LAPIC"), errno=EINVAL, cite=f"{io}, KVM_GET_LAPIC (!lapic_in_kernel: EINVAL)",
+             setup=(VCPU,), basis="code"),
+        Case(id="set-lapic-no-irqchip", ioctl="KVM_SET_LAPIC", condition="no in-kernel irqchip", arch=("x86_64",),
+             call=lapic("KVM_SET_LAPIC"), errno=EINVAL, cite=f"{io}, KVM_SET_LAPIC (!lapic_in_kernel: EINVAL)",
+             setup=(VCPU,), basis="code"),
+        Case(id="set-lapic-no-irqchip-bad-pointer", ioctl="KVM_SET_LAPIC",
+             condition="no in-kernel irqchip and the argument is not "
+             "readable: the irqchip check comes first", arch=("x86_64",), call=bad("KVM_SET_LAPIC"), errno=EINVAL,
+             cite=f"{io}, KVM_SET_LAPIC (lapic_in_kernel before memdup_user)", setup=(VCPU,), basis="code"),
+        Case(id="get-lapic-bad-pointer", ioctl="KVM_GET_LAPIC", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_LAPIC"), errno=EFAULT, cite=f"{io}, KVM_GET_LAPIC (copy_to_user)",
+             setup=(IRQCHIP, VCPU), basis="code"),
+        Case(id="set-lapic-bad-pointer", ioctl="KVM_SET_LAPIC", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_LAPIC"), errno=EFAULT, cite=f"{io}, KVM_SET_LAPIC (memdup_user)",
+             setup=(IRQCHIP, VCPU), basis="code"),
     ]
 
 
@@ -881,27 +1011,35 @@ def _nmi_smi() -> list[Case]:
     n = f"{API} 4.64 KVM_NMI"
     smi = f"{API} 4.96 KVM_SMI"
     return [
-        case("nmi-no-irqchip", "KVM_NMI", "no in-kernel irqchip", call("KVM_NMI", "vcpu"), 0,
-             f"{n}: 'Queues an NMI on the thread's vcpu'", setup=(VCPU,), needs=need("KVM_CAP_USER_NMI")),
-        case("nmi-in-kernel-irqchip", "KVM_NMI", "after KVM_CREATE_IRQCHIP", call("KVM_NMI", "vcpu"), 0,
-             f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
-             "kernel'", setup=(IRQCHIP, VCPU), needs=need("KVM_CAP_USER_NMI"), order_row=1),
-        code("nmi-in-kernel-irqchip-pending", "KVM_NMI", "after KVM_CREATE_IRQCHIP: KVM_GET_VCPU_EVENTS shows the "
-             "NMI pending", call("KVM_NMI", "vcpu"), 0,
-             f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
+        Case(id="nmi-no-irqchip", ioctl="KVM_NMI", condition="no in-kernel irqchip", arch=("x86_64",),
+             call=call("KVM_NMI", "vcpu"), errno=0, cite=f"{n}: 'Queues an NMI on the thread's vcpu'", setup=(VCPU,),
+             needs=need("KVM_CAP_USER_NMI")),
+        Case(id="nmi-in-kernel-irqchip", ioctl="KVM_NMI", condition="after KVM_CREATE_IRQCHIP", arch=("x86_64",),
+             call=call("KVM_NMI", "vcpu"), errno=0,
+             cite=f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
+             "kernel'", setup=(IRQCHIP, VCPU), order_row=1, needs=need("KVM_CAP_USER_NMI")),
+        Case(id="nmi-in-kernel-irqchip-pending", ioctl="KVM_NMI",
+             condition="after KVM_CREATE_IRQCHIP: KVM_GET_VCPU_EVENTS shows the "
+             "NMI pending", arch=("x86_64",), call=call("KVM_NMI", "vcpu"), errno=0,
+             cite=f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
              "kernel'; x86.c: kvm_vcpu_ioctl_nmi -> kvm_inject_nmi queues it whatever the irqchip, and "
              "kvm_vcpu_ioctl_x86_get_vcpu_events reports it (process_nmi)",
              check=reads_back("KVM_GET_VCPU_EVENTS", "kvm_vcpu_events", lambda s, e: e.nmi.pending == 1,
-                              "nmi.pending 1"), setup=(IRQCHIP, VCPU), needs=need("KVM_CAP_USER_NMI"), order_row=2),
-        case("smi-queued", "KVM_SMI", "KVM_CAP_X86_SMM is advertised", call("KVM_SMI", "vcpu"), 0,
-             f"{smi}: 'Queues an SMI on the thread's vcpu'", setup=(VCPU,), needs=need("KVM_CAP_X86_SMM")),
-        code("smi-without-smm", "KVM_SMI", "KVM_CAP_X86_SMM 0 (a kernel built without CONFIG_KVM_SMM)",
-             call("KVM_SMI", "vcpu"), ENOTTY,
-             "smm.h: kvm_inject_smi (the !CONFIG_KVM_SMM stub returns ENOTTY in 6.12 and 7.2; 7.2 also when the "
-             "vendor does not emulate SMBASE); 6.1 queues it unconditionally", setup=(VCPU,),
+                              "nmi.pending 1"), setup=(IRQCHIP, VCPU), order_row=2, basis="code",
+             needs=need("KVM_CAP_USER_NMI")),
+        Case(id="smi-queued", ioctl="KVM_SMI", condition="KVM_CAP_X86_SMM is advertised", arch=("x86_64",),
+             call=call("KVM_SMI", "vcpu"), errno=0, cite=f"{smi}: 'Queues an SMI on the thread's vcpu'", setup=(VCPU,),
+             needs=need("KVM_CAP_X86_SMM")),
+        Case(id="smi-without-smm", ioctl="KVM_SMI",
+             condition="KVM_CAP_X86_SMM 0 (a kernel built without CONFIG_KVM_SMM)", arch=("x86_64",),
+             call=call("KVM_SMI", "vcpu"), errno=ENOTTY,
+             cite="smm.h: kvm_inject_smi (the !CONFIG_KVM_SMM stub returns ENOTTY in 6.12 and 7.2; 7.2 also when the "
+             "vendor does not emulate SMBASE); 6.1 queues it unconditionally", setup=(VCPU,), basis="code",
              needs=need("KVM_CAP_X86_SMM", False), kernels="6.12+ (6.1 has no CONFIG_KVM_SMM and always succeeds)"),
-        code("smi-6.1", "KVM_SMI", "6.1: no SMM capability check at all", call("KVM_SMI", "vcpu"), 0,
-             "x86.c: kvm_vcpu_ioctl_smi (6.1: makes the request and returns 0)", setup=(VCPU,), kernels="6.1"),
+        Case(id="smi-6.1", ioctl="KVM_SMI", condition="6.1: no SMM capability check at all", arch=("x86_64",),
+             call=call("KVM_SMI", "vcpu"), errno=0,
+             cite="x86.c: kvm_vcpu_ioctl_smi (6.1: makes the request and returns 0)", setup=(VCPU,), basis="code",
+             kernels="6.1"),
     ]
 
 
@@ -913,8 +1051,8 @@ def _pit() -> list[Case]:
     c, g, st = f"{API} 4.71 KVM_CREATE_PIT2", f"{API} 4.72 KVM_GET_PIT2", f"{API} 4.73 KVM_SET_PIT2"
     io = "x86.c: kvm_arch_vm_ioctl"
     speaker = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=1), "flags KVM_PIT_SPEAKER_DUMMY")
-    kw = {"needs": need("KVM_CAP_PIT2")}
-    st_kw = {"needs": need("KVM_CAP_PIT_STATE2")}
+    {"needs": need("KVM_CAP_PIT2")}
+    {"needs": need("KVM_CAP_PIT_STATE2")}
     as_read = modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", lambda s, v: None, "as read", on="vm")
 
     def flag(value):
@@ -924,46 +1062,63 @@ def _pit() -> list[Case]:
 
     hpet = modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", flag(1), "as read, flags HPET_LEGACY", on="vm")
     return [
-        case("create-pit2", "KVM_CREATE_PIT2", "after KVM_CREATE_IRQCHIP", PIT2, 0, c, setup=(IRQCHIP,), **kw),
-        case("create-pit2-speaker-dummy", "KVM_CREATE_PIT2", "flags KVM_PIT_SPEAKER_DUMMY", speaker, 0,
-             f"{c}: 'Valid flags are ... KVM_PIT_SPEAKER_DUMMY'", setup=(IRQCHIP,), **kw),
-        code("create-pit2-twice", "KVM_CREATE_PIT2", "a PIT exists already", PIT2, EEXIST,
-             f"{io}, KVM_CREATE_PIT2 (kvm->arch.vpit: EEXIST)", setup=(IRQCHIP, PIT2), **kw),
+        Case(id="create-pit2", ioctl="KVM_CREATE_PIT2", condition="after KVM_CREATE_IRQCHIP", arch=("x86_64",),
+             call=PIT2, errno=0, cite=c, setup=(IRQCHIP,), needs=need("KVM_CAP_PIT2")),
+        Case(id="create-pit2-speaker-dummy", ioctl="KVM_CREATE_PIT2", condition="flags KVM_PIT_SPEAKER_DUMMY",
+             arch=("x86_64",), call=speaker, errno=0, cite=f"{c}: 'Valid flags are ... KVM_PIT_SPEAKER_DUMMY'",
+             setup=(IRQCHIP,), needs=need("KVM_CAP_PIT2")),
+        Case(id="create-pit2-twice", ioctl="KVM_CREATE_PIT2", condition="a PIT exists already", arch=("x86_64",),
+             call=PIT2, errno=EEXIST, cite=f"{io}, KVM_CREATE_PIT2 (kvm->arch.vpit: EEXIST)", setup=(IRQCHIP, PIT2),
+             basis="code", needs=need("KVM_CAP_PIT2")),
         # 4.71's "only valid after enabling in-kernel irqchip support" is a rule for userspace: no errno is
         # documented (DOC_FINDINGS), so both kernels' answers are the implementation's.
-        code("create-pit2-without-irqchip", "KVM_CREATE_PIT2", "no in-kernel irqchip", PIT2, ENOENT,
-             f"{io}, KVM_CREATE_PIT2 (!pic_in_kernel: ENOENT, 6.12 and 7.2)", kernels="6.12+", order_row=1, **kw),
-        code("create-pit2-without-irqchip-6.1", "KVM_CREATE_PIT2", "no in-kernel irqchip (6.1)", PIT2, 0,
-             f"{io}, KVM_CREATE_PIT2: 6.1 has no irqchip check and creates the PIT", kernels="6.1", order_row=1,
-             **kw),
-        code("create-pit2-bad-pointer", "KVM_CREATE_PIT2", "the argument is not readable",
-             bad("KVM_CREATE_PIT2", "vm"), EFAULT, f"{io}, KVM_CREATE_PIT2 (copy_from_user)", setup=(IRQCHIP,), **kw),
-        case("get-pit2", "KVM_GET_PIT2", "after KVM_CREATE_PIT2: flags among the valid ones", pit2("KVM_GET_PIT2"),
-             0, f"{g}: 'Only valid after KVM_CREATE_PIT2' ... 'Valid flags are' HPET_LEGACY, SPEAKER_DATA_ON",
+        Case(id="create-pit2-without-irqchip", ioctl="KVM_CREATE_PIT2", condition="no in-kernel irqchip",
+             arch=("x86_64",), call=PIT2, errno=ENOENT,
+             cite=f"{io}, KVM_CREATE_PIT2 (!pic_in_kernel: ENOENT, 6.12 and 7.2)", order_row=1, basis="code",
+             kernels="6.12+", needs=need("KVM_CAP_PIT2")),
+        Case(id="create-pit2-without-irqchip-6.1", ioctl="KVM_CREATE_PIT2", condition="no in-kernel irqchip (6.1)",
+             arch=("x86_64",), call=PIT2, errno=0,
+             cite=f"{io}, KVM_CREATE_PIT2: 6.1 has no irqchip check and creates the PIT", order_row=1, basis="code",
+             kernels="6.1", needs=need("KVM_CAP_PIT2")),
+        Case(id="create-pit2-bad-pointer", ioctl="KVM_CREATE_PIT2", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_CREATE_PIT2", "vm"), errno=EFAULT,
+             cite=f"{io}, KVM_CREATE_PIT2 (copy_from_user)", setup=(IRQCHIP,), basis="code",
+             needs=need("KVM_CAP_PIT2")),
+        Case(id="get-pit2", ioctl="KVM_GET_PIT2", condition="after KVM_CREATE_PIT2: flags among the valid ones",
+             arch=("x86_64",), call=pit2("KVM_GET_PIT2"), errno=0,
+             cite=f"{g}: 'Only valid after KVM_CREATE_PIT2' ... 'Valid flags are' HPET_LEGACY, SPEAKER_DATA_ON",
              check=out_check("kvm_pit_state2", lambda s, v: v.flags & ~3 == 0, "no flag but HPET_LEGACY and "
-                             "SPEAKER_DATA_ON"), setup=(IRQCHIP, PIT2), **st_kw),
-        case("set-pit2-as-read", "KVM_SET_PIT2", "after KVM_CREATE_PIT2, the state as read", as_read, 0, st,
-             setup=(IRQCHIP, PIT2), **st_kw),
-        case("set-pit2-hpet-legacy", "KVM_SET_PIT2", "flags KVM_PIT_FLAGS_HPET_LEGACY: it reads back", hpet, 0,
-             f"{g}: 'Valid flags are ... KVM_PIT_FLAGS_HPET_LEGACY'; {st}",
+                             "SPEAKER_DATA_ON"), setup=(IRQCHIP, PIT2), needs=need("KVM_CAP_PIT_STATE2")),
+        Case(id="set-pit2-as-read", ioctl="KVM_SET_PIT2", condition="after KVM_CREATE_PIT2, the state as read",
+             arch=("x86_64",), call=as_read, errno=0, cite=st, setup=(IRQCHIP, PIT2), needs=need("KVM_CAP_PIT_STATE2")),
+        Case(id="set-pit2-hpet-legacy", ioctl="KVM_SET_PIT2",
+             condition="flags KVM_PIT_FLAGS_HPET_LEGACY: it reads back", arch=("x86_64",), call=hpet, errno=0,
+             cite=f"{g}: 'Valid flags are ... KVM_PIT_FLAGS_HPET_LEGACY'; {st}",
              check=reads_back("KVM_GET_PIT2", "kvm_pit_state2", lambda s, v: v.flags == 1, "flags 1", on="vm"),
-             setup=(IRQCHIP, PIT2), **st_kw),
-        code("set-pit2-unknown-flag", "KVM_SET_PIT2", "flags bit 31: stored as given, no check",
-             modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", flag(1 << 31), "as read, flags bit 31",
-                    on="vm"), 0, "i8254.c (7.2) / x86.c (6.1, 6.12): kvm_vm_ioctl_set_pit2 copies flags unchecked",
+             setup=(IRQCHIP, PIT2), needs=need("KVM_CAP_PIT_STATE2")),
+        Case(id="set-pit2-unknown-flag", ioctl="KVM_SET_PIT2", condition="flags bit 31: stored as given, no check",
+             arch=("x86_64",),
+             call=modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", flag(1 << 31), "as read, flags bit 31",
+                    on="vm"), errno=0,
+             cite="i8254.c (7.2) / x86.c (6.1, 6.12): kvm_vm_ioctl_set_pit2 copies flags unchecked",
              check=reads_back("KVM_GET_PIT2", "kvm_pit_state2", lambda s, v: v.flags == 1 << 31, "flags bit 31",
-                              on="vm"), setup=(IRQCHIP, PIT2), **st_kw),
-        case("get-pit2-no-pit", "KVM_GET_PIT2", "no PIT (an irqchip but no KVM_CREATE_PIT2)", pit2("KVM_GET_PIT2"),
-             ENXIO, f"{g}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_GET_PIT2 (!vpit: ENXIO)",
-             setup=(IRQCHIP,), order_row=1, **st_kw),
-        case("set-pit2-no-pit", "KVM_SET_PIT2", "no PIT (an irqchip but no KVM_CREATE_PIT2)", pit2("KVM_SET_PIT2"),
-             ENXIO, f"{st}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_SET_PIT2 (!vpit: ENXIO)",
-             setup=(IRQCHIP,), order_row=1, **st_kw),
-        code("set-pit2-bad-pointer-no-pit", "KVM_SET_PIT2", "no PIT and the argument is not readable: the copy "
-             "comes first", bad("KVM_SET_PIT2", "vm"), EFAULT, f"{io}, KVM_SET_PIT2 (copy_from_user before the PIT "
-             "check)", **st_kw),
-        code("get-pit2-bad-pointer", "KVM_GET_PIT2", "the argument is not writable", bad("KVM_GET_PIT2", "vm"),
-             EFAULT, f"{io}, KVM_GET_PIT2 (copy_to_user)", setup=(IRQCHIP, PIT2), **st_kw),
+                              on="vm"), setup=(IRQCHIP, PIT2), basis="code", needs=need("KVM_CAP_PIT_STATE2")),
+        Case(id="get-pit2-no-pit", ioctl="KVM_GET_PIT2", condition="no PIT (an irqchip but no KVM_CREATE_PIT2)",
+             arch=("x86_64",), call=pit2("KVM_GET_PIT2"), errno=ENXIO,
+             cite=f"{g}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_GET_PIT2 (!vpit: ENXIO)", setup=(IRQCHIP,),
+             order_row=1, needs=need("KVM_CAP_PIT_STATE2")),
+        Case(id="set-pit2-no-pit", ioctl="KVM_SET_PIT2", condition="no PIT (an irqchip but no KVM_CREATE_PIT2)",
+             arch=("x86_64",), call=pit2("KVM_SET_PIT2"), errno=ENXIO,
+             cite=f"{st}: 'Only valid after KVM_CREATE_PIT2'; {io}, KVM_SET_PIT2 (!vpit: ENXIO)", setup=(IRQCHIP,),
+             order_row=1, needs=need("KVM_CAP_PIT_STATE2")),
+        Case(id="set-pit2-bad-pointer-no-pit", ioctl="KVM_SET_PIT2",
+             condition="no PIT and the argument is not readable: the copy "
+             "comes first", arch=("x86_64",), call=bad("KVM_SET_PIT2", "vm"), errno=EFAULT,
+             cite=f"{io}, KVM_SET_PIT2 (copy_from_user before the PIT "
+             "check)", basis="code", needs=need("KVM_CAP_PIT_STATE2")),
+        Case(id="get-pit2-bad-pointer", ioctl="KVM_GET_PIT2", condition="the argument is not writable",
+             arch=("x86_64",), call=bad("KVM_GET_PIT2", "vm"), errno=EFAULT, cite=f"{io}, KVM_GET_PIT2 (copy_to_user)",
+             setup=(IRQCHIP, PIT2), basis="code", needs=need("KVM_CAP_PIT_STATE2")),
     ]
 
 
@@ -991,50 +1146,72 @@ def _msr_filter() -> list[Case]:
     add = "x86.c: kvm_add_msr_filter"
     rw = x86.KVM_MSR_FILTER_READ | x86.KVM_MSR_FILTER_WRITE
     max_bits = 0x600 * 8  # KVM_MSR_FILTER_MAX_BITMAP_SIZE bytes
-    kw = {"needs": need("KVM_CAP_X86_MSR_FILTER")}
+    {"needs": need("KVM_CAP_X86_MSR_FILTER")}
     deny = x86.KVM_MSR_FILTER_DEFAULT_DENY
     return [
-        case("filter-empty-allow", "KVM_X86_SET_MSR_FILTER", "default allow, no range: filtering disabled",
-             msr_filter(), 0, f"{d}: 'Calling this ioctl with an empty set of ranges (all nmsrs == 0) disables MSR "
-             "filtering'", **kw),
-        case("filter-empty-deny", "KVM_X86_SET_MSR_FILTER", "KVM_MSR_FILTER_DEFAULT_DENY with no range",
-             msr_filter(deny), EINVAL, f"{d}: 'In that mode, KVM_MSR_FILTER_DEFAULT_DENY is invalid and causes an "
-             f"error'; {fn} (empty and deny: EINVAL)", **kw),
-        case("filter-deny-one-range", "KVM_X86_SET_MSR_FILTER", "default deny with one read/write range of 64 MSRs",
-             msr_filter(deny, [(rw, 64, 0)]), 0, f"{d}: 'This ioctl allows userspace to define up to 16 bitmaps of "
-             "MSR ranges'", **kw),
-        code("filter-deny-before-exit-reason", "KVM_X86_SET_MSR_FILTER", "a default-deny filter activated while "
-             "KVM_CAP_X86_USER_SPACE_MSR has no KVM_MSR_EXIT_REASON_FILTER", msr_filter(deny, [(rw, 64, 0)]), 0,
-             f"{d}: 'KVM_MSR_EXIT_REASON_FILTER must be enabled before activating any filters ... Failure to do so "
+        Case(id="filter-empty-allow", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="default allow, no range: filtering disabled", arch=("x86_64",), call=msr_filter(), errno=0,
+             cite=f"{d}: 'Calling this ioctl with an empty set of ranges (all nmsrs == 0) disables MSR "
+             "filtering'", needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-empty-deny", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="KVM_MSR_FILTER_DEFAULT_DENY with no range", arch=("x86_64",), call=msr_filter(deny),
+             errno=EINVAL, cite=f"{d}: 'In that mode, KVM_MSR_FILTER_DEFAULT_DENY is invalid and causes an "
+             f"error'; {fn} (empty and deny: EINVAL)", needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-deny-one-range", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="default deny with one read/write range of 64 MSRs", arch=("x86_64",),
+             call=msr_filter(deny, [(rw, 64, 0)]), errno=0,
+             cite=f"{d}: 'This ioctl allows userspace to define up to 16 bitmaps of "
+             "MSR ranges'", needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-deny-before-exit-reason", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="a default-deny filter activated while "
+             "KVM_CAP_X86_USER_SPACE_MSR has no KVM_MSR_EXIT_REASON_FILTER", arch=("x86_64",),
+             call=msr_filter(deny, [(rw, 64, 0)]), errno=0,
+             cite=f"{d}: 'KVM_MSR_EXIT_REASON_FILTER must be enabled before activating any filters ... Failure to do "
+                  "so "
              f"may result in KVM injecting a #GP instead of exiting to userspace' (a rule for userspace: {fn} does "
-             "not look at the VM's user_space_msr_mask)", order_row=1, **kw),
-        case("filter-16-ranges", "KVM_X86_SET_MSR_FILTER", "16 ranges (KVM_MSR_FILTER_MAX_RANGES)",
-             msr_filter(0, [(rw, 8, i * 0x100) for i in range(16)], "16 ranges of 8 MSRs"), 0,
-             f"{d}: 'up to 16 bitmaps of MSR ranges'", **kw),
-        case("filter-x2apic-range", "KVM_X86_SET_MSR_FILTER", "a range covering the x2APIC MSRs 0x800-0x8ff",
-             msr_filter(deny, [(rw, 0x100, 0x800)]), 0, f"{d}: 'x2APIC MSR accesses cannot be filtered (KVM silently "
+             "not look at the VM's user_space_msr_mask)", order_row=1, basis="code",
+             needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-16-ranges", ioctl="KVM_X86_SET_MSR_FILTER", condition="16 ranges (KVM_MSR_FILTER_MAX_RANGES)",
+             arch=("x86_64",), call=msr_filter(0, [(rw, 8, i * 0x100) for i in range(16)], "16 ranges of 8 MSRs"),
+             errno=0, cite=f"{d}: 'up to 16 bitmaps of MSR ranges'", needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-x2apic-range", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="a range covering the x2APIC MSRs 0x800-0x8ff", arch=("x86_64",),
+             call=msr_filter(deny, [(rw, 0x100, 0x800)]), errno=0,
+             cite=f"{d}: 'x2APIC MSR accesses cannot be filtered (KVM silently "
              "ignores filters that cover any x2APIC MSRs)' (6.12 and 7.2; 6.1's section lacks the sentence, and "
-             "kvm_add_msr_filter accepts such a range in all three)", **kw),
-        code("filter-unknown-flag", "KVM_X86_SET_MSR_FILTER", "flags bit 1", msr_filter(2), EINVAL,
-             f"{fn} (flags outside KVM_MSR_FILTER_DEFAULT_DENY)", **kw),
-        code("filter-range-unknown-flag", "KVM_X86_SET_MSR_FILTER", "a range with flags bit 2",
-             msr_filter(0, [(4, 8, 0)]), EINVAL, f"{add} (range flags outside READ|WRITE)", **kw),
-        code("filter-range-no-flags", "KVM_X86_SET_MSR_FILTER", "a range of 8 MSRs with flags 0",
-             msr_filter(0, [(0, 8, 0)]), EINVAL, f"{add} (a non-empty range needs READ or WRITE)", **kw),
-        code("filter-range-max-bitmap", "KVM_X86_SET_MSR_FILTER", "a range of 0x3000 MSRs (a 0x600-byte bitmap, "
-             "KVM_MSR_FILTER_MAX_BITMAP_SIZE)", msr_filter(0, [(rw, max_bits, 0)]), 0,
-             f"{add} (bitmap size up to KVM_MSR_FILTER_MAX_BITMAP_SIZE)", **kw),
-        code("filter-range-bitmap-too-big", "KVM_X86_SET_MSR_FILTER", "a range of 0x3001 MSRs (bitmap over 0x600 "
-             "bytes)", msr_filter(0, [(rw, max_bits + 64, 0)]), EINVAL,
-             f"{add} (BITS_TO_LONGS(nmsrs) * sizeof(long) > KVM_MSR_FILTER_MAX_BITMAP_SIZE)", **kw),
-        code("filter-range-empty-ignored", "KVM_X86_SET_MSR_FILTER", "a range with nmsrs 0 and unknown flags: "
-             "skipped", msr_filter(0, [(4, 0, 0)]), 0, f"{add} (nmsrs 0: the range is skipped before any check)",
-             **kw),
-        code("filter-range-bitmap-unreadable", "KVM_X86_SET_MSR_FILTER", "a range whose bitmap is not readable",
-             msr_filter(0, [(rw, 64, 0)], "one range, bitmap = a guard page", bitmap_ptr=BAD_POINTER), EFAULT,
-             f"{add} (memdup_user of the bitmap)", **kw),
-        code("filter-bad-pointer", "KVM_X86_SET_MSR_FILTER", "the argument is not readable",
-             bad("KVM_X86_SET_MSR_FILTER", "vm"), EFAULT, "x86.c: kvm_arch_vm_ioctl (copy_from_user)", **kw),
+             "kvm_add_msr_filter accepts such a range in all three)", needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-unknown-flag", ioctl="KVM_X86_SET_MSR_FILTER", condition="flags bit 1", arch=("x86_64",),
+             call=msr_filter(2), errno=EINVAL, cite=f"{fn} (flags outside KVM_MSR_FILTER_DEFAULT_DENY)", basis="code",
+             needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-range-unknown-flag", ioctl="KVM_X86_SET_MSR_FILTER", condition="a range with flags bit 2",
+             arch=("x86_64",), call=msr_filter(0, [(4, 8, 0)]), errno=EINVAL,
+             cite=f"{add} (range flags outside READ|WRITE)", basis="code", needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-range-no-flags", ioctl="KVM_X86_SET_MSR_FILTER", condition="a range of 8 MSRs with flags 0",
+             arch=("x86_64",), call=msr_filter(0, [(0, 8, 0)]), errno=EINVAL,
+             cite=f"{add} (a non-empty range needs READ or WRITE)", basis="code", needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-range-max-bitmap", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="a range of 0x3000 MSRs (a 0x600-byte bitmap, "
+             "KVM_MSR_FILTER_MAX_BITMAP_SIZE)", arch=("x86_64",), call=msr_filter(0, [(rw, max_bits, 0)]), errno=0,
+             cite=f"{add} (bitmap size up to KVM_MSR_FILTER_MAX_BITMAP_SIZE)", basis="code",
+             needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-range-bitmap-too-big", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="a range of 0x3001 MSRs (bitmap over 0x600 "
+             "bytes)", arch=("x86_64",), call=msr_filter(0, [(rw, max_bits + 64, 0)]), errno=EINVAL,
+             cite=f"{add} (BITS_TO_LONGS(nmsrs) * sizeof(long) > KVM_MSR_FILTER_MAX_BITMAP_SIZE)", basis="code",
+             needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-range-empty-ignored", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="a range with nmsrs 0 and unknown flags: "
+             "skipped", arch=("x86_64",), call=msr_filter(0, [(4, 0, 0)]), errno=0,
+             cite=f"{add} (nmsrs 0: the range is skipped before any check)", basis="code",
+             needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-range-bitmap-unreadable", ioctl="KVM_X86_SET_MSR_FILTER",
+             condition="a range whose bitmap is not readable", arch=("x86_64",),
+             call=msr_filter(0, [(rw, 64, 0)], "one range, bitmap = a guard page", bitmap_ptr=BAD_POINTER),
+             errno=EFAULT, cite=f"{add} (memdup_user of the bitmap)", basis="code",
+             needs=need("KVM_CAP_X86_MSR_FILTER")),
+        Case(id="filter-bad-pointer", ioctl="KVM_X86_SET_MSR_FILTER", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_X86_SET_MSR_FILTER", "vm"), errno=EFAULT,
+             cite="x86.c: kvm_arch_vm_ioctl (copy_from_user)", basis="code", needs=need("KVM_CAP_X86_MSR_FILTER")),
     ]
 
 
@@ -1047,17 +1224,20 @@ def _mce() -> list[Case]:
         return struct.unpack("<Q", s.calls[-1][3].out)[0]
 
     every = Val("KVM_X86_GET_MCE_CAP_SUPPORTED | 1 bank", lambda s: supported(s) & ~0xFF | 1)
-    kw = {"needs": need("KVM_CAP_MCE")}
+    {"needs": need("KVM_CAP_MCE")}
     return [
-        case("mce-cap-supported", "KVM_X86_GET_MCE_CAP_SUPPORTED", "system fd",
-             call("KVM_X86_GET_MCE_CAP_SUPPORTED", "system", bytes(8), "u64"), 0, d, **kw),
-        case("mce-cap-supported-accepted", "KVM_X86_SETUP_MCE", "every supported capability bit, 1 bank",
-             call("KVM_X86_SETUP_MCE", "vcpu", lambda s: struct.pack("<Q", every(s)), str(every)), 0,
-             f"{d}: 'Supported capabilities will have the corresponding bits set'; {API} 4.105 KVM_X86_SETUP_MCE",
-             setup=(VCPU,), **kw),
-        code("mce-cap-supported-bad-pointer", "KVM_X86_GET_MCE_CAP_SUPPORTED", "the argument is not writable",
-             bad("KVM_X86_GET_MCE_CAP_SUPPORTED", "system"), EFAULT, "x86.c: kvm_arch_dev_ioctl (copy_to_user)",
-             **kw),
+        Case(id="mce-cap-supported", ioctl="KVM_X86_GET_MCE_CAP_SUPPORTED", condition="system fd", arch=("x86_64",),
+             call=call("KVM_X86_GET_MCE_CAP_SUPPORTED", "system", bytes(8), "u64"), errno=0, cite=d,
+             needs=need("KVM_CAP_MCE")),
+        Case(id="mce-cap-supported-accepted", ioctl="KVM_X86_SETUP_MCE",
+             condition="every supported capability bit, 1 bank", arch=("x86_64",),
+             call=call("KVM_X86_SETUP_MCE", "vcpu", lambda s: struct.pack("<Q", every(s)), str(every)), errno=0,
+             cite=f"{d}: 'Supported capabilities will have the corresponding bits set'; {API} 4.105 KVM_X86_SETUP_MCE",
+             setup=(VCPU,), needs=need("KVM_CAP_MCE")),
+        Case(id="mce-cap-supported-bad-pointer", ioctl="KVM_X86_GET_MCE_CAP_SUPPORTED",
+             condition="the argument is not writable", arch=("x86_64",),
+             call=bad("KVM_X86_GET_MCE_CAP_SUPPORTED", "system"), errno=EFAULT,
+             cite="x86.c: kvm_arch_dev_ioctl (copy_to_user)", basis="code", needs=need("KVM_CAP_MCE")),
     ]
 
 
@@ -1072,49 +1252,66 @@ def _refusals() -> list[Case]:
     region = kvm.kvm_enc_region(addr=0, size=0x1000)
     xen = f"{API} 4.28 KVM_XEN_HVM_CONFIG"
     return [
-        code("xen-hvm-config-no-xen", "KVM_XEN_HVM_CONFIG", "KVM_CAP_XEN_HVM 0 (built without CONFIG_KVM_XEN)",
-             call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(), "zeroes"), ENOTTY, xen_vm, needs=no_xen),
-        code("xen-hvm-get-attr-no-xen", "KVM_XEN_HVM_GET_ATTR", "KVM_CAP_XEN_HVM 0",
-             call("KVM_XEN_HVM_GET_ATTR", "vm", lambda s: s.abi.kvm_xen_hvm_attr(type=0), "LONG_MODE"), ENOTTY,
-             xen_vm, needs=no_xen),
-        code("xen-hvm-set-attr-no-xen", "KVM_XEN_HVM_SET_ATTR", "KVM_CAP_XEN_HVM 0",
-             call("KVM_XEN_HVM_SET_ATTR", "vm", lambda s: s.abi.kvm_xen_hvm_attr(type=0), "LONG_MODE 0"), ENOTTY,
-             xen_vm, needs=no_xen),
-        code("xen-evtchn-send-no-xen", "KVM_XEN_HVM_EVTCHN_SEND", "KVM_CAP_XEN_HVM 0",
-             call("KVM_XEN_HVM_EVTCHN_SEND", "vm", kvm.kvm_irq_routing_xen_evtchn(port=1, vcpu=0, priority=0),
-                  "port 1"), ENOTTY, xen_vm, needs=no_xen),
-        code("xen-vcpu-get-attr-no-xen", "KVM_XEN_VCPU_GET_ATTR", "KVM_CAP_XEN_HVM 0",
-             call("KVM_XEN_VCPU_GET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID"), EINVAL,
-             xen_vcpu, setup=(VCPU,), needs=no_xen),
-        code("xen-vcpu-set-attr-no-xen", "KVM_XEN_VCPU_SET_ATTR", "KVM_CAP_XEN_HVM 0",
-             call("KVM_XEN_VCPU_SET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID 0"), EINVAL,
-             xen_vcpu, setup=(VCPU,), needs=no_xen),
-        case("xen-hvm-config-unknown-flag", "KVM_XEN_HVM_CONFIG", "KVM_CAP_XEN_HVM advertised, flags bit 31",
-             call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(flags=1 << 31), "flags bit 31"), EINVAL,
-             f"{xen}: 'No other flags are currently valid in the struct kvm_xen_hvm_config'; xen.c: "
+        Case(id="xen-hvm-config-no-xen", ioctl="KVM_XEN_HVM_CONFIG",
+             condition="KVM_CAP_XEN_HVM 0 (built without CONFIG_KVM_XEN)", arch=("x86_64",),
+             call=call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(), "zeroes"), errno=ENOTTY, cite=xen_vm,
+             basis="code", needs=no_xen),
+        Case(id="xen-hvm-get-attr-no-xen", ioctl="KVM_XEN_HVM_GET_ATTR", condition="KVM_CAP_XEN_HVM 0",
+             arch=("x86_64",),
+             call=call("KVM_XEN_HVM_GET_ATTR", "vm", lambda s: s.abi.kvm_xen_hvm_attr(type=0), "LONG_MODE"),
+             errno=ENOTTY, cite=xen_vm, basis="code", needs=no_xen),
+        Case(id="xen-hvm-set-attr-no-xen", ioctl="KVM_XEN_HVM_SET_ATTR", condition="KVM_CAP_XEN_HVM 0",
+             arch=("x86_64",),
+             call=call("KVM_XEN_HVM_SET_ATTR", "vm", lambda s: s.abi.kvm_xen_hvm_attr(type=0), "LONG_MODE 0"),
+             errno=ENOTTY, cite=xen_vm, basis="code", needs=no_xen),
+        Case(id="xen-evtchn-send-no-xen", ioctl="KVM_XEN_HVM_EVTCHN_SEND", condition="KVM_CAP_XEN_HVM 0",
+             arch=("x86_64",),
+             call=call("KVM_XEN_HVM_EVTCHN_SEND", "vm", kvm.kvm_irq_routing_xen_evtchn(port=1, vcpu=0, priority=0),
+                  "port 1"), errno=ENOTTY, cite=xen_vm, basis="code", needs=no_xen),
+        Case(id="xen-vcpu-get-attr-no-xen", ioctl="KVM_XEN_VCPU_GET_ATTR", condition="KVM_CAP_XEN_HVM 0",
+             arch=("x86_64",),
+             call=call("KVM_XEN_VCPU_GET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID"),
+             errno=EINVAL, cite=xen_vcpu, setup=(VCPU,), basis="code", needs=no_xen),
+        Case(id="xen-vcpu-set-attr-no-xen", ioctl="KVM_XEN_VCPU_SET_ATTR", condition="KVM_CAP_XEN_HVM 0",
+             arch=("x86_64",),
+             call=call("KVM_XEN_VCPU_SET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID 0"),
+             errno=EINVAL, cite=xen_vcpu, setup=(VCPU,), basis="code", needs=no_xen),
+        Case(id="xen-hvm-config-unknown-flag", ioctl="KVM_XEN_HVM_CONFIG",
+             condition="KVM_CAP_XEN_HVM advertised, flags bit 31", arch=("x86_64",),
+             call=call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(flags=1 << 31), "flags bit 31"), errno=EINVAL,
+             cite=f"{xen}: 'No other flags are currently valid in the struct kvm_xen_hvm_config'; xen.c: "
              "kvm_xen_hvm_config (flags outside the valid set: EINVAL)", needs=need("KVM_CAP_XEN_HVM")),
-        case("xen-hvm-config-intercept-with-blob", "KVM_XEN_HVM_CONFIG", "INTERCEPT_HCALL with a blob size",
-             call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(flags=kvm.KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL,
+        Case(id="xen-hvm-config-intercept-with-blob", ioctl="KVM_XEN_HVM_CONFIG",
+             condition="INTERCEPT_HCALL with a blob size", arch=("x86_64",),
+             call=call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(flags=kvm.KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL,
                                                                       blob_size_32=1), "INTERCEPT_HCALL, blob 1"),
-             EINVAL, f"{xen}: 'In this case, all of the blob size and address fields must be zero'; xen.c: "
+             errno=EINVAL, cite=f"{xen}: 'In this case, all of the blob size and address fields must be zero'; xen.c: "
              "kvm_xen_hvm_config", needs=need("KVM_CAP_XEN_HVM")),
-        code("memory-encrypt-reg-region-no-vendor", "KVM_MEMORY_ENCRYPT_REG_REGION", "a default VM (no SEV guest)",
-             call("KVM_MEMORY_ENCRYPT_REG_REGION", "vm", region, "addr 0, size 0x1000"), ENOTTY,
-             f"{enc}, KVM_MEMORY_ENCRYPT_REG_REGION (copy, then the vendor: {not_sev})"),
-        code("memory-encrypt-unreg-region-no-vendor", "KVM_MEMORY_ENCRYPT_UNREG_REGION", "a default VM (no SEV "
-             "guest)", call("KVM_MEMORY_ENCRYPT_UNREG_REGION", "vm", region, "addr 0, size 0x1000"), ENOTTY,
-             f"{enc}, KVM_MEMORY_ENCRYPT_UNREG_REGION (copy, then the vendor: {not_sev})"),
-        code("memory-encrypt-op-vcpu-6.1", "KVM_MEMORY_ENCRYPT_OP", "vCPU fd (6.1, 6.12: no vCPU memory "
-             "encryption ioctl)", call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), EINVAL,
-             "x86.c: kvm_arch_vcpu_ioctl default (the vCPU path, vcpu_mem_enc_ioctl, came with TDX after 6.12)",
-             setup=(VCPU,), kernels="6.1-6.15"),
-        code("memory-encrypt-op-vcpu-7.2", "KVM_MEMORY_ENCRYPT_OP", "vCPU fd, the vendor has no vCPU memory "
-             "encryption", call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), ENOTTY,
-             "x86.c: kvm_arch_vcpu_ioctl, KVM_MEMORY_ENCRYPT_OP (no vcpu_mem_enc_ioctl: ENOTTY)", setup=(VCPU,),
+        Case(id="memory-encrypt-reg-region-no-vendor", ioctl="KVM_MEMORY_ENCRYPT_REG_REGION",
+             condition="a default VM (no SEV guest)", arch=("x86_64",),
+             call=call("KVM_MEMORY_ENCRYPT_REG_REGION", "vm", region, "addr 0, size 0x1000"), errno=ENOTTY,
+             cite=f"{enc}, KVM_MEMORY_ENCRYPT_REG_REGION (copy, then the vendor: {not_sev})", basis="code"),
+        Case(id="memory-encrypt-unreg-region-no-vendor", ioctl="KVM_MEMORY_ENCRYPT_UNREG_REGION",
+             condition="a default VM (no SEV "
+             "guest)", arch=("x86_64",),
+             call=call("KVM_MEMORY_ENCRYPT_UNREG_REGION", "vm", region, "addr 0, size 0x1000"), errno=ENOTTY,
+             cite=f"{enc}, KVM_MEMORY_ENCRYPT_UNREG_REGION (copy, then the vendor: {not_sev})", basis="code"),
+        Case(id="memory-encrypt-op-vcpu-6.1", ioctl="KVM_MEMORY_ENCRYPT_OP",
+             condition="vCPU fd (6.1, 6.12: no vCPU memory "
+             "encryption ioctl)", arch=("x86_64",), call=call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), errno=EINVAL,
+             cite="x86.c: kvm_arch_vcpu_ioctl default (the vCPU path, vcpu_mem_enc_ioctl, came with TDX after 6.12)",
+             setup=(VCPU,), basis="code", kernels="6.1-6.15"),
+        Case(id="memory-encrypt-op-vcpu-7.2", ioctl="KVM_MEMORY_ENCRYPT_OP",
+             condition="vCPU fd, the vendor has no vCPU memory "
+             "encryption", arch=("x86_64",), call=call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), errno=ENOTTY,
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_MEMORY_ENCRYPT_OP (no vcpu_mem_enc_ioctl: ENOTTY)", setup=(VCPU,),
+             basis="code",
              kernels="6.16+ (the TDX merge brought vcpu_mem_enc_ioctl; a kvm_intel built with TDX answers EINVAL)"),
-        code("memory-encrypt-reg-region-bad-pointer", "KVM_MEMORY_ENCRYPT_REG_REGION", "the argument is not "
-             "readable: the copy comes before the vendor check", bad("KVM_MEMORY_ENCRYPT_REG_REGION", "vm"), EFAULT,
-             f"{enc}, KVM_MEMORY_ENCRYPT_REG_REGION (copy_from_user first)"),
+        Case(id="memory-encrypt-reg-region-bad-pointer", ioctl="KVM_MEMORY_ENCRYPT_REG_REGION",
+             condition="the argument is not "
+             "readable: the copy comes before the vendor check", arch=("x86_64",),
+             call=bad("KVM_MEMORY_ENCRYPT_REG_REGION", "vm"), errno=EFAULT,
+             cite=f"{enc}, KVM_MEMORY_ENCRYPT_REG_REGION (copy_from_user first)", basis="code"),
     ]
 
 
@@ -1162,52 +1359,79 @@ def _nested() -> list[Case]:
     get_state / set_state; the newest x86.c answers 0 and refuses them unless kvm_nested_ops.enabled. Each kernel
     runs one half: the documented behaviour with the capability, the refusal without it."""
     g, st = f"{API} 4.114 KVM_GET_NESTED_STATE", f"{API} 4.115 KVM_SET_NESTED_STATE"
-    kw = {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE")}
-    no = {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE", False)}
+    {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE")}
+    {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE", False)}
     header = 128  # sizeof(struct kvm_nested_state): the header the vendor copies out first (vmx/svm nested.c)
     most = cap("KVM_CAP_NESTED_STATE")
     refused = ("(6.1, 6.12: no nested_ops->get_state / set_state; newest: !kvm_nested_ops.enabled): EINVAL before "
                "anything is read")
     return [
-        case("get-nested-state-size-0", "KVM_GET_NESTED_STATE", "size 0: smaller than any state",
-             nested_call("KVM_GET_NESTED_STATE", 0, room=header), E2BIG,
-             f"{g} Errors: E2BIG 'the total state size exceeds the value of 'size' specified by the user; the size "
+        Case(id="get-nested-state-size-0", ioctl="KVM_GET_NESTED_STATE", condition="size 0: smaller than any state",
+             arch=("x86_64",), call=nested_call("KVM_GET_NESTED_STATE", 0, room=header), errno=E2BIG,
+             cite=f"{g} Errors: E2BIG 'the total state size exceeds the value of 'size' specified by the user; the "
+                  "size "
              f"required will be written into size'; {NESTED_X86} (put_user of the size, then E2BIG); vmx/svm "
-             "nested.c get_state returns the size before copying anything", check=_nested_size_written(header), **kw),
-        case("get-nested-state-max-size", "KVM_GET_NESTED_STATE", "a buffer of KVM_CHECK_EXTENSION("
-             "KVM_CAP_NESTED_STATE) bytes: room for any state", nested_call("KVM_GET_NESTED_STATE", most, room=most),
-             0, f"{g}: 'The maximum size of the state can be retrieved by passing KVM_CAP_NESTED_STATE to the "
-             "KVM_CHECK_EXTENSION ioctl()'", check=_nested_size_written(header), **kw),
-        code("get-nested-state-bad-pointer", "KVM_GET_NESTED_STATE", "the argument is not readable",
-             bad("KVM_GET_NESTED_STATE"), EFAULT, f"{NESTED_X86}, KVM_GET_NESTED_STATE (get_user of size)", **kw),
-        case("set-nested-state-as-read", "KVM_SET_NESTED_STATE", "what KVM_GET_NESTED_STATE gave for a vCPU that "
-             "never entered VMX/SVM operation", set_nested_as_read(), 0,
-             f"{st}: 'This copies the vcpu's kvm_nested_state struct from userspace to the kernel'; vmx/nested.c "
+             "nested.c get_state returns the size before copying anything", check=_nested_size_written(header),
+             setup=(VCPU,), needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="get-nested-state-max-size", ioctl="KVM_GET_NESTED_STATE", condition="a buffer of KVM_CHECK_EXTENSION("
+             "KVM_CAP_NESTED_STATE) bytes: room for any state", arch=("x86_64",),
+             call=nested_call("KVM_GET_NESTED_STATE", most, room=most), errno=0,
+             cite=f"{g}: 'The maximum size of the state can be retrieved by passing KVM_CAP_NESTED_STATE to the "
+             "KVM_CHECK_EXTENSION ioctl()'", check=_nested_size_written(header), setup=(VCPU,),
+             needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="get-nested-state-bad-pointer", ioctl="KVM_GET_NESTED_STATE", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_GET_NESTED_STATE"), errno=EFAULT,
+             cite=f"{NESTED_X86}, KVM_GET_NESTED_STATE (get_user of size)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="set-nested-state-as-read", ioctl="KVM_SET_NESTED_STATE",
+             condition="what KVM_GET_NESTED_STATE gave for a vCPU that "
+             "never entered VMX/SVM operation", arch=("x86_64",), call=set_nested_as_read(), errno=0,
+             cite=f"{st}: 'This copies the vcpu's kvm_nested_state struct from userspace to the kernel'; vmx/nested.c "
              "vmx_set_nested_state (vmxon_pa INVALID_GPA: leave nested, 0) / svm/nested.c svm_set_nested_state (no "
-             "GUEST_MODE: leave nested, set GIF, 0), 6.1, 6.12, newest", **kw),
-        code("set-nested-state-size-too-small", "KVM_SET_NESTED_STATE", "size 127 (less than the header)",
-             nested_call("KVM_SET_NESTED_STATE", header - 1), EINVAL,
-             f"{NESTED_X86}, KVM_SET_NESTED_STATE (kvm_state.size < sizeof(kvm_state))", **kw),
-        code("set-nested-state-unknown-flag", "KVM_SET_NESTED_STATE", "flags bit 15 (flags is a u16)",
-             nested_call("KVM_SET_NESTED_STATE", header, flags=1 << 15), EINVAL,
-             f"{NESTED_X86}, KVM_SET_NESTED_STATE (flags outside the KVM_STATE_NESTED_* set)", **kw),
-        code("set-nested-state-run-pending-without-guest-mode", "KVM_SET_NESTED_STATE", "flags RUN_PENDING without "
-             "GUEST_MODE", nested_call("KVM_SET_NESTED_STATE", header, flags=x86.KVM_STATE_NESTED_RUN_PENDING),
-             EINVAL, f"{NESTED_X86}, KVM_SET_NESTED_STATE ('nested_run_pending implies guest_mode')", **kw),
-        code("set-nested-state-bad-pointer", "KVM_SET_NESTED_STATE", "the argument is not readable",
-             bad("KVM_SET_NESTED_STATE"), EFAULT, f"{NESTED_X86}, KVM_SET_NESTED_STATE (copy_from_user)", **kw),
-        code("get-nested-state-no-nested", "KVM_GET_NESTED_STATE", "KVM_CAP_NESTED_STATE 0, a header of 128 bytes",
-             nested_call("KVM_GET_NESTED_STATE", header), EINVAL, f"{NESTED_X86}, KVM_GET_NESTED_STATE {refused}",
-             **no),
-        code("get-nested-state-no-nested-bad-pointer", "KVM_GET_NESTED_STATE", "KVM_CAP_NESTED_STATE 0 and the "
-             "argument is not readable: the support check comes first", bad("KVM_GET_NESTED_STATE"), EINVAL,
-             f"{NESTED_X86}, KVM_GET_NESTED_STATE (support checked before get_user)", **no),
-        code("set-nested-state-no-nested", "KVM_SET_NESTED_STATE", "KVM_CAP_NESTED_STATE 0, a well-formed header",
-             nested_call("KVM_SET_NESTED_STATE", header), EINVAL, f"{NESTED_X86}, KVM_SET_NESTED_STATE {refused}",
-             **no),
-        code("set-nested-state-no-nested-bad-pointer", "KVM_SET_NESTED_STATE", "KVM_CAP_NESTED_STATE 0 and the "
-             "argument is not readable: the support check comes first", bad("KVM_SET_NESTED_STATE"), EINVAL,
-             f"{NESTED_X86}, KVM_SET_NESTED_STATE (support checked before copy_from_user)", **no),
+             "GUEST_MODE: leave nested, set GIF, 0), 6.1, 6.12, newest", setup=(VCPU,),
+             needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="set-nested-state-size-too-small", ioctl="KVM_SET_NESTED_STATE",
+             condition="size 127 (less than the header)", arch=("x86_64",),
+             call=nested_call("KVM_SET_NESTED_STATE", header - 1), errno=EINVAL,
+             cite=f"{NESTED_X86}, KVM_SET_NESTED_STATE (kvm_state.size < sizeof(kvm_state))", setup=(VCPU,),
+             basis="code", needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="set-nested-state-unknown-flag", ioctl="KVM_SET_NESTED_STATE",
+             condition="flags bit 15 (flags is a u16)", arch=("x86_64",),
+             call=nested_call("KVM_SET_NESTED_STATE", header, flags=1 << 15), errno=EINVAL,
+             cite=f"{NESTED_X86}, KVM_SET_NESTED_STATE (flags outside the KVM_STATE_NESTED_* set)", setup=(VCPU,),
+             basis="code", needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="set-nested-state-run-pending-without-guest-mode", ioctl="KVM_SET_NESTED_STATE",
+             condition="flags RUN_PENDING without "
+             "GUEST_MODE", arch=("x86_64",),
+             call=nested_call("KVM_SET_NESTED_STATE", header, flags=x86.KVM_STATE_NESTED_RUN_PENDING), errno=EINVAL,
+             cite=f"{NESTED_X86}, KVM_SET_NESTED_STATE ('nested_run_pending implies guest_mode')", setup=(VCPU,),
+             basis="code", needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="set-nested-state-bad-pointer", ioctl="KVM_SET_NESTED_STATE", condition="the argument is not readable",
+             arch=("x86_64",), call=bad("KVM_SET_NESTED_STATE"), errno=EFAULT,
+             cite=f"{NESTED_X86}, KVM_SET_NESTED_STATE (copy_from_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_NESTED_STATE")),
+        Case(id="get-nested-state-no-nested", ioctl="KVM_GET_NESTED_STATE",
+             condition="KVM_CAP_NESTED_STATE 0, a header of 128 bytes", arch=("x86_64",),
+             call=nested_call("KVM_GET_NESTED_STATE", header), errno=EINVAL,
+             cite=f"{NESTED_X86}, KVM_GET_NESTED_STATE {refused}", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_NESTED_STATE", False)),
+        Case(id="get-nested-state-no-nested-bad-pointer", ioctl="KVM_GET_NESTED_STATE",
+             condition="KVM_CAP_NESTED_STATE 0 and the "
+             "argument is not readable: the support check comes first", arch=("x86_64",),
+             call=bad("KVM_GET_NESTED_STATE"), errno=EINVAL,
+             cite=f"{NESTED_X86}, KVM_GET_NESTED_STATE (support checked before get_user)", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_NESTED_STATE", False)),
+        Case(id="set-nested-state-no-nested", ioctl="KVM_SET_NESTED_STATE",
+             condition="KVM_CAP_NESTED_STATE 0, a well-formed header", arch=("x86_64",),
+             call=nested_call("KVM_SET_NESTED_STATE", header), errno=EINVAL,
+             cite=f"{NESTED_X86}, KVM_SET_NESTED_STATE {refused}", setup=(VCPU,), basis="code",
+             needs=need("KVM_CAP_NESTED_STATE", False)),
+        Case(id="set-nested-state-no-nested-bad-pointer", ioctl="KVM_SET_NESTED_STATE",
+             condition="KVM_CAP_NESTED_STATE 0 and the "
+             "argument is not readable: the support check comes first", arch=("x86_64",),
+             call=bad("KVM_SET_NESTED_STATE"), errno=EINVAL,
+             cite=f"{NESTED_X86}, KVM_SET_NESTED_STATE (support checked before copy_from_user)", setup=(VCPU,),
+             basis="code", needs=need("KVM_CAP_NESTED_STATE", False)),
     ]
 
 

@@ -24,13 +24,13 @@ import threading
 
 import pytest
 
-from abi import scratch
+from abi import machines, scratch
 from abi.target import provision, qemu
 from abi.target.base import HostMissing, Stopping, Target, TargetLost, TargetUnavailable
-from abi.target.qemu import CONSOLE_LINES, PROFILES, QemuTarget
+from abi.target.qemu import CONSOLE_LINES, QemuTarget
 
-LOCAL = "local"
-QEMU_TARGETS = tuple(f"qemu-arm64-{p}" for p in PROFILES)
+LOCAL = machines.LOCAL.name
+QEMU_TARGETS = tuple(m.name for m in machines.GUESTS)
 # `all` (the default) is every profile, mte included: on 2 cores with debian-6.1 it took the whole conformance suite
 # from 32 s (local and three guests) to 38.5 s, for 125 more test runs, MTE_COPY_TAGS' documented errors among them
 # (a later pair, with more specs and other guests running: 41 s without, 39 s with, i.e. within the noise).
@@ -200,13 +200,14 @@ class Pool:
         self.told: set[str] = set()  # targets whose console tail was shown already (with the first error)
         self._guest_release: str | None = None
         self._guest_error: TargetUnavailable | None = None
+        self._probed: dict[str, frozenset[str]] = {}
 
     def make(self, name: str) -> Target:
         if name == LOCAL:
             from abi.target.local import LocalTarget
 
             return LocalTarget()
-        return QemuTarget(name[len("qemu-arm64-"):], self.kernel, self.modules)
+        return QemuTarget(machines.named(name).label, self.kernel, self.modules)
 
     def get(self, name: str) -> Target:
         """The running target, or TargetUnavailable with the reason it cannot run here."""
@@ -220,10 +221,32 @@ class Pool:
             if isinstance(target, QemuTarget) and not target.running:
                 with uncaptured(self.config):
                     target.start()
+                self._check_features(name, target)
         except TargetUnavailable as e:
             self.unavailable[name] = type(e)(str(e).splitlines()[0], e.console_tail)
             raise self.unavailable[name] from None
         return target
+
+    def _check_features(self, name: str, target: Target) -> None:
+        """A guest's tests were chosen by its declared features: the kernel it booted must offer exactly those."""
+        try:
+            machines.check(machines.named(name), machines.probe(target), target.info().kernel_release)
+        except machines.FeatureMismatch as e:
+            target.stop()
+            raise TargetUnavailable(f"{name}: {e}") from None
+
+    def machine(self, name: str) -> tuple[str, frozenset[str]]:
+        """The architecture and features a target's cases are selected by: a guest's as its record declares them
+        (its tests are chosen before it boots; `get` checks them once it runs), the host's as probed now."""
+        record = machines.named(name)
+        if record.features is not None:
+            return machines.arch_of(record), record.features
+        if name not in self._probed:
+            try:
+                self._probed[name] = machines.probe(self.get(name))
+            except TargetUnavailable:
+                self._probed[name] = frozenset()  # its tests are refused with the reason when they run
+        return machines.arch_of(record), self._probed[name]
 
     def running(self, name: str) -> Target:
         """The running target for a test; if it cannot run here, the test is skipped or errors (`refusal`)."""

@@ -25,20 +25,13 @@ import subprocess
 import time
 import weakref
 
-from abi import scratch
+from abi import machines, scratch
 from abi.target import protocol as P
 from abi.target import provision
 from abi.target.base import Result, Stopping, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
 
-PROFILES = ("gicv2", "gicv3", "novgic", "mte")
-GIC_VERSION = {"gicv2": "2", "gicv3": "3", "novgic": "2", "mte": "3"}
-# The mte profile is gicv3 with the Memory Tagging Extension: TCG emulates it (tag memory allocated beside RAM),
-# so the guest kernel's KVM answers KVM_CAP_ARM_MTE and KVM_ARM_MTE_COPY_TAGS gets past its first check.
-MACHINE_OPTIONS = {"mte": ",mte=on"}
-CPU = "max,pauth=off"  # pointer authentication costs ~8 s of emulated boot and nothing here needs it
-# Two CPUs: with one, a KVM_CHECK_EXTENSION that wrongly answers num_online_cpus() (the 2013 patch that added
-# KVM_CAP_ARM_SET_DEVICE_ADDR fell through to KVM_CAP_NR_VCPUS) would still answer 1 and go unnoticed.
-SMP, MEMORY = "2", "512"
+# The guest machines' short names (abi.machines holds their records).
+PROFILES = tuple(m.label for m in machines.GUESTS)
 # panic=-1 with -no-reboot: a panicking guest ends QEMU at once. cryptomgr.notests: the crypto self-tests
 # are a fifth of the emulated kernel boot and test nothing KVM uses. Not `quiet`, and earlycon: a guest that does
 # not come up leaves its story on the console (the whole boot log is ~16 KB; measured: no slower than quiet).
@@ -60,11 +53,18 @@ def stop_starting(reason: str) -> None:
     _stopping = _stopping or reason
 
 
+def record(profile: str) -> machines.Machine:
+    for m in machines.GUESTS:
+        if m.label == profile:
+            return m
+    raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+
+
 def machine_args(profile: str) -> list[str]:
     """Everything on the QEMU command line that shapes the machine (and so its device tree)."""
-    machine = f"virt,virtualization=on,gic-version={GIC_VERSION[profile]}{MACHINE_OPTIONS.get(profile, '')}"
-    return ["-M", machine, "-cpu", CPU, "-smp", SMP,
-            "-m", MEMORY, "-accel", "tcg", "-nodefaults", "-nic", "none", "-display", "none",
+    boot = record(profile).boot
+    return ["-M", boot.machine, "-cpu", boot.cpu, "-smp", boot.smp,
+            "-m", boot.memory, "-accel", "tcg", "-nodefaults", "-nic", "none", "-display", "none",
             "-monitor", "none", "-no-reboot"]
 
 
@@ -78,10 +78,8 @@ class QemuTarget(Target):
 
     def __init__(self, profile: str, kernel: str = "debian-6.1", modules: str | None = None, *,
                  boot_timeout: float = 120.0, request_timeout: float = 30.0, ioctl_timeout: float = 10.0):
-        if profile not in PROFILES:
-            raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
-        self.profile = profile
-        self.name = f"qemu-arm64-{profile}"
+        self.machine = record(profile)
+        self.profile, self.name, self.arch = profile, self.machine.name, self.machine.arch
         self.kernel_spec, self.modules_dir = kernel, modules
         self.boot_timeout, self.request_timeout, self.ioctl_timeout = boot_timeout, request_timeout, ioctl_timeout
         self.boots: list[float] = []  # seconds from QEMU start to the agent's HELLO, per boot
@@ -103,7 +101,7 @@ class QemuTarget(Target):
         """Fetch/build kernel, initramfs and (novgic) device tree; raises TargetUnavailable with one line."""
         if self._kernel is None:
             self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir)
-            if self.profile == "novgic":
+            if self.machine.boot.strip_gic_virtualization:
                 self._dtb = provision.novgic_dtb(machine_args(self.profile))
 
     @property
@@ -369,8 +367,8 @@ class QemuTarget(Target):
         features = re.search(r"^Features\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)
         return TargetInfo(
             name=self.name, arch=self.arch, kernel_release=pairs.get("kernel_release", ""), profile=self.profile,
-            qemu_version=provision.qemu_version(), cpu_model=f"{CPU} (QEMU TCG, virt, GICv{GIC_VERSION[self.profile]}"
-            + (", MTE" if self.profile == "mte" else "") + ")",
+            qemu_version=provision.qemu_version(),
+            cpu_model=f"{self.machine.boot.cpu} (QEMU TCG, {self.machine.boot.machine}): {self.machine.summary}",
             extra={"kernel": self.kernel_spec, "kernel_version": pairs.get("kernel_version", ""),
                    "cpu_features": features.group(1) if features else "", "guest_python": pairs.get("python", ""),
                    "boot_seconds": f"{self.boots[-1]:.2f}" if self.boots else "", "restarts": str(self.lost)})

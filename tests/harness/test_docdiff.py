@@ -29,7 +29,8 @@ Errors:
 
 
 def case(id_, errno):
-    return Case(id_, "KVM_ARM_SET_DEVICE_ADDR", id_, ("gicv2",), Step("call", lambda s: None), errno, "api.rst")
+    return Case(id=id_, ioctl="KVM_ARM_SET_DEVICE_ADDR", condition=id_, arch=("arm64",), features=("vgic-v2",),
+                call=Step("call", lambda s: None), errno=errno, cite="api.rst")
 
 
 CASES = [case("dist-already-set", 17), case("cpu-already-set", 17), case("unknown-device-id", 19),

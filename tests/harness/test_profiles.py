@@ -8,18 +8,17 @@ import tempfile
 
 import pytest
 
+from abi import machines
 from abi.spec import coverage
-from abi.spec.case import ARM64
-from abi.spec.plugin import machine
 from abi.target import plugin, provision
 from abi.target.qemu import PROFILES, machine_args
 
 
-def test_every_profile_is_a_target_a_machine_and_counted_for_arm64():
-    assert set(PROFILES) == set(ARM64) == coverage.MACHINES["arm64"]
-    assert plugin.QEMU_TARGETS == tuple(f"qemu-arm64-{p}" for p in PROFILES)
-    assert set(plugin.QEMU_TARGETS) <= set(plugin.ALL)  # `all`, the default, runs every profile
-    assert [machine(t) for t in plugin.QEMU_TARGETS] == list(PROFILES)
+def test_every_guest_machine_is_a_target_and_its_architecture_counted():
+    assert PROFILES == tuple(m.label for m in machines.GUESTS)
+    assert plugin.QEMU_TARGETS == tuple(m.name for m in machines.GUESTS)
+    assert set(plugin.QEMU_TARGETS) <= set(plugin.ALL)  # `all`, the default, runs every guest
+    assert {machines.arch_of(m) for m in machines.GUESTS} <= set(coverage.DOC_ARCH) == set(machines.ARCHES)
 
 
 def _machine(profile: str) -> str:

@@ -62,7 +62,7 @@ class FakeTarget:
 
 
 def test_not_applicable_says_why():
-    c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=Step("s", None), errno=0, cite="x",
+    c = Case(id="x", ioctl="KVM_RUN", condition="c", arch=("arm64",), call=Step("s", None), errno=0, cite="x",
              kernels="6.12+", needs=((177, "KVM_CAP_ARM_SVE", True),))
     assert "holds for kernels 6.12+" in not_applicable(c, FakeTarget("6.1.0", {177: 1}))
     assert "needs KVM_CAP_ARM_SVE non-zero; this kernel answers 0" == not_applicable(c, FakeTarget("7.2.1", {}))
@@ -79,11 +79,11 @@ def test_only_the_verdict_can_be_the_expected_failure():
 
     ok = Step("call", lambda s: Result(0))
     for setup, call in (((Step("helper", broken_helper),), ok), ((), Step("call", broken_helper))):
-        c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=call, errno=22, cite="x",
+        c = Case(id="x", ioctl="KVM_RUN", condition="c", arch=("arm64",), call=call, errno=22, cite="x",
                  setup=setup, needs_vm=False, deviation=Deviation("documented EINVAL, the kernel succeeds", SUCCEEDS))
         with pytest.raises(SetupFailed, match="KVM_RUN, c: .*failed"):
             run(c, FakeTarget("6.1.0", {}))
-    c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=ok, errno=22, cite="x", needs_vm=False)
+    c = Case(id="x", ioctl="KVM_RUN", condition="c", arch=("arm64",), call=ok, errno=22, cite="x", needs_vm=False)
     assert "expected EINVAL" in run(c, FakeTarget("6.1.0", {})).problem  # the verdict itself is a value
 
 
@@ -105,7 +105,7 @@ class VmRefused(FakeTarget):
 def test_a_vm_that_cannot_be_created_is_a_broken_setup_not_a_verdict():
     from abi.spec.run import SetupFailed, run
 
-    c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=Step("call", lambda s: Result(0)),
+    c = Case(id="x", ioctl="KVM_RUN", condition="c", arch=("arm64",), call=Step("call", lambda s: Result(0)),
              errno=errno.EINVAL, cite="x", deviation=Deviation("the kernel gives ENOMEM", errno.ENOMEM))
     with pytest.raises(SetupFailed, match="KVM_CREATE_VM failed: ENOMEM"):
         run(c, VmRefused("6.1.0", {}))
@@ -116,7 +116,7 @@ def answering(got: Result) -> Step:
 
 
 def deviating(got: Result, does, errno_=errno.EBUSY, **kw) -> Case:
-    return Case(id="x", ioctl="KVM_ARM_SET_DEVICE_ADDR", condition="overlap", on=("gicv2",), call=answering(got),
+    return Case(id="x", ioctl="KVM_ARM_SET_DEVICE_ADDR", condition="overlap", arch=("arm64",), call=answering(got),
                 errno=errno_, cite="api.rst 4.85", needs_vm=False, deviation=Deviation("why", does), **kw)
 
 
@@ -151,7 +151,7 @@ def test_a_deviation_holds_only_for_the_recorded_outcome(got, does, release, ver
 def test_a_fixed_deviation_is_held_when_the_case_carries_none():
     from abi.spec.run import run
 
-    c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=answering(Result(0)), errno=0, cite="x",
+    c = Case(id="x", ioctl="KVM_RUN", condition="c", arch=("arm64",), call=answering(Result(0)), errno=0, cite="x",
              needs_vm=False)
     assert run(c, FakeTarget("6.1.0", {})).verdict == "held"
 
@@ -186,7 +186,7 @@ def test_replay_turns_each_verdict_into_its_pytest_outcome(got, outcome, words):
 def test_replay_of_a_broken_setup_fails_whatever_the_deviation_records():
     from abi.spec.plugin import replay
 
-    c = Case(id="x", ioctl="KVM_RUN", condition="c", on=("gicv2",), call=answering(Result(0)), errno=errno.EINVAL,
+    c = Case(id="x", ioctl="KVM_RUN", condition="c", arch=("arm64",), call=answering(Result(0)), errno=errno.EINVAL,
              cite="x", deviation=Deviation("the kernel gives ENOMEM", errno.ENOMEM))
     with pytest.raises(pytest.fail.Exception, match="KVM_CREATE_VM failed"):
         replay(Request(), c, VmRefused("6.1.0", {}))

@@ -7,12 +7,12 @@ from collections.abc import Callable
 
 import pytest
 
-from abi import kvm
+from abi import kvm, machines
 from abi.spec.arm_set_device_addr import CASES
 from abi.spec.run import SetupFailed, run
 from abi.target.base import Result
 
-GICV2_CASES = [c for c in CASES if "gicv2" in c.on]
+GICV2_CASES = [c for c in CASES if c.runs_on("arm64", machines.named("qemu-arm64-gicv2").features)]
 SET = kvm.KVM_ARM_SET_DEVICE_ADDR
 
 

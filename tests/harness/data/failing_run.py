@@ -72,8 +72,9 @@ TABLE = [
     ("skip-to-failed", OK, EINVAL, 0, None, NEEDS, (0, 1)),
     ("passed-to-skipped", OK, OK, 0, None, NEEDS, (1, 0)),
 ]
-CASES = [(Case(id=i, ioctl="KVM_ARM_SET_DEVICE_ADDR", condition=i.replace("-", " "), on=("gicv2",),
-               call=answer(b, n), errno=e, cite="api.rst 4.85 (a fake case)", needs_vm=True, deviation=d, needs=nd),
+CASES = [(Case(id=i, ioctl="KVM_ARM_SET_DEVICE_ADDR", condition=i.replace("-", " "), arch=("arm64",),
+               features=("vgic-v2",), call=answer(b, n), errno=e, cite="api.rst 4.85 (a fake case)", needs_vm=True,
+               deviation=d, needs=nd),
           caps) for i, b, n, e, d, nd, caps in TABLE]
 
 
@@ -94,7 +95,7 @@ def test_fake_setup_broken(request):
     target = FakeTarget(vm_fails=True)
     _props(request, target)
     case = Case(id="setup-broken", ioctl="KVM_ARM_SET_DEVICE_ADDR", condition="the VM cannot be created",
-                on=("gicv2",), call=answer(OK, OK), errno=errno.EBUSY, cite="api.rst 4.85 (a fake case)",
+                arch=("arm64",), call=answer(OK, OK), errno=errno.EBUSY, cite="api.rst 4.85 (a fake case)",
                 deviation=Deviation("documented EBUSY; the kernel gives ENOMEM", errno.ENOMEM))
     replay(request, case, target)
 

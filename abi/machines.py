@@ -1,0 +1,165 @@
+"""The machines a run can use, one record each: the only place their names are spelled.
+
+A machine is an architecture, how it boots (for a QEMU guest: the QEMU machine, CPU and console; the local machine is
+the host itself) and the features its KVM offers. Cases select machines by architecture and by features
+(abi.spec.case.Case.runs_on), never by name, so a new machine runs every case whose needs it meets, and the host's own
+/dev/kvm runs the cases its hardware allows, whatever the architecture.
+
+A guest's features are declared here, because its tests are chosen before it boots; once it boots they are probed
+from the kernel it runs, and a difference is an error that names both. The local machine's are only probed.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Feature:
+    """Something a machine's KVM offers that decides which cases can run there, and how to ask the kernel."""
+
+    name: str
+    meaning: str
+    probe: Callable[[object], bool]  # over a running target, through its ioctl interface only
+
+
+def _capability(name: str) -> Callable[[object], bool]:
+    def probe(target) -> bool:
+        from abi import kvm
+
+        system = target.open_kvm()
+        try:
+            return bool(target.ioctl(system, kvm.KVM_CHECK_EXTENSION, getattr(kvm, name)).ret)
+        finally:
+            target.close(system)
+
+    return probe
+
+
+def _device(type_name: str) -> Callable[[object], bool]:
+    """KVM_CREATE_DEVICE with KVM_CREATE_DEVICE_TEST: whether this kernel can create the device in a VM (api.rst
+    4.79); an architecture without the device answers ENODEV like a host without it."""
+    def probe(target) -> bool:
+        from abi import kvm
+
+        system = target.open_kvm()
+        try:
+            vm = target.ioctl(system, kvm.KVM_CREATE_VM, 0).value()
+            try:
+                arg = kvm.kvm_create_device(type=getattr(kvm, type_name), flags=kvm.KVM_CREATE_DEVICE_TEST)
+                return target.ioctl(vm, kvm.KVM_CREATE_DEVICE, arg).ok
+            finally:
+                target.close(vm)
+        finally:
+            target.close(system)
+
+    return probe
+
+
+FEATURES = {f.name: f for f in (
+    Feature("irqchip", "an in-kernel interrupt controller can be created (KVM_CAP_IRQCHIP)",
+            _capability("KVM_CAP_IRQCHIP")),
+    Feature("vgic-v2", "a GICv2 can be emulated (KVM_DEV_TYPE_ARM_VGIC_V2)", _device("KVM_DEV_TYPE_ARM_VGIC_V2")),
+    Feature("vgic-v3", "a GICv3 can be emulated (KVM_DEV_TYPE_ARM_VGIC_V3)", _device("KVM_DEV_TYPE_ARM_VGIC_V3")),
+    Feature("vgic-its", "a GICv3 ITS can be emulated (KVM_DEV_TYPE_ARM_VGIC_ITS)",
+            _device("KVM_DEV_TYPE_ARM_VGIC_ITS")),
+    Feature("mte", "the Memory Tagging Extension can be given to a VM (KVM_CAP_ARM_MTE)",
+            _capability("KVM_CAP_ARM_MTE")),
+)}
+
+
+@dataclass(frozen=True)
+class QemuBoot:
+    """How QEMU builds the machine (TCG with the architecture's virtualization extensions, no network)."""
+
+    machine: str  # -M
+    cpu: str
+    smp: str = "2"
+    memory: str = "512"
+    # A device tree without the GIC's virtualization parts: the guest kernel's KVM then has no vGIC to offer.
+    strip_gic_virtualization: bool = False
+
+
+@dataclass(frozen=True)
+class Machine:
+    name: str  # as --target takes it and reports show it
+    label: str  # the short name reports join ("gicv2+gicv3")
+    arch: str | None  # None: the host's own
+    features: frozenset[str] | None  # declared; None: only probed (the host's)
+    boot: QemuBoot | None = None
+    summary: str = ""
+    # Asked of a probe: every feature of FEATURES, declared or not, so a declaration cannot leave one out.
+    probed: tuple[str, ...] = field(default=tuple(FEATURES), repr=False)
+
+    @property
+    def is_guest(self) -> bool:
+        return self.boot is not None
+
+
+# Two CPUs: with one, a KVM_CHECK_EXTENSION that wrongly answers num_online_cpus() (the 2013 patch that added
+# KVM_CAP_ARM_SET_DEVICE_ADDR fell through to KVM_CAP_NR_VCPUS) would still answer 1 and go unnoticed.
+# pauth=off: pointer authentication costs ~8 s of emulated boot and nothing here needs it.
+_ARM64_CPU = "max,pauth=off"
+_VIRT = "virt,virtualization=on"
+
+LOCAL = Machine("local", "local", None, None, summary="the host's own /dev/kvm: its architecture and features probed")
+MACHINES: tuple[Machine, ...] = (
+    LOCAL,
+    Machine("qemu-arm64-gicv2", "gicv2", "arm64", frozenset({"irqchip", "vgic-v2"}),
+            QemuBoot(f"{_VIRT},gic-version=2", _ARM64_CPU),
+            summary="arm64 guest with a GICv2: its KVM emulates a GICv2 only"),
+    Machine("qemu-arm64-gicv3", "gicv3", "arm64", frozenset({"irqchip", "vgic-v3", "vgic-its"}),
+            QemuBoot(f"{_VIRT},gic-version=3", _ARM64_CPU),
+            summary="arm64 guest with a GICv3 and ITS: its KVM emulates a GICv3 and ITS, no GICv2"),
+    Machine("qemu-arm64-novgic", "novgic", "arm64", frozenset(),
+            QemuBoot(f"{_VIRT},gic-version=2", _ARM64_CPU, strip_gic_virtualization=True),
+            summary="arm64 guest whose GIC has no virtualization parts: its KVM has no vGIC"),
+    # TCG emulates MTE (tag memory allocated beside RAM), so the guest's KVM answers KVM_CAP_ARM_MTE.
+    Machine("qemu-arm64-mte", "mte", "arm64", frozenset({"irqchip", "vgic-v3", "vgic-its", "mte"}),
+            QemuBoot(f"{_VIRT},gic-version=3,mte=on", _ARM64_CPU),
+            summary="arm64 guest with a GICv3, ITS and the Memory Tagging Extension"),
+)
+NAMES = tuple(m.name for m in MACHINES)
+GUESTS = tuple(m for m in MACHINES if m.is_guest)
+ARCHES = ("x86_64", "arm64")  # the architectures abi/ models and the spec's cases name
+
+
+def named(name: str) -> Machine:
+    for m in MACHINES:
+        if m.name == name:
+            return m
+    raise KeyError(f"no machine {name!r}; one of {', '.join(NAMES)}")
+
+
+def host_arch() -> str:
+    """The host's architecture as the kernel's UAPI directories name it (aarch64 -> arm64)."""
+    return {"aarch64": "arm64", "amd64": "x86_64"}.get(platform.machine(), platform.machine())
+
+
+def arch_of(machine: Machine) -> str:
+    return machine.arch or host_arch()
+
+
+def probe(target) -> frozenset[str]:
+    """The features the target's kernel offers, asked through its ioctl interface."""
+    return frozenset(name for name, f in FEATURES.items() if f.probe(target))
+
+
+class FeatureMismatch(Exception):
+    """A guest's kernel does not offer what its machine record declares (or offers more): its test selection
+    would be wrong, so the run must not go on with it. The message is one line."""
+
+
+def check(machine: Machine, offered: frozenset[str], release: str = "") -> None:
+    if machine.features is None or offered == machine.features:
+        return
+    on = f" on {release}" if release else ""
+    missing, extra = sorted(machine.features - offered), sorted(offered - machine.features)
+    said = "; ".join(filter(None, (f"lacks {', '.join(missing)}" if missing else "",
+                                   f"also offers {', '.join(extra)}" if extra else "")))
+    raise FeatureMismatch(
+        f"{machine.name} declares features {', '.join(sorted(machine.features)) or 'none'}, but its kernel{on} offers "
+        f"{', '.join(sorted(offered)) or 'none'} ({said}): a kernel built without them, or a machine record to fix "
+        "in abi/machines.py")
