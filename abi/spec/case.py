@@ -310,14 +310,10 @@ class Scene:
 
     def scratch(self, data: bytes = b"") -> int:
         """A page of target memory for pointer arguments, one per target (and per restart of it)."""
-        key = ("scratch", getattr(self.target, "generation", 0))
-        page = getattr(self.target, "_spec_scratch", None)
-        if page is None or page[0] != key:
-            page = (key, self.target.alloc(4096))
-            self.target._spec_scratch = page
+        page = self.target.scratch_page()
         if data:
-            self.target.write(page[1], data)
-        return page[1]
+            self.target.write(page, data)
+        return page
 
     def cap(self, cap: int, fd: int | None = None) -> int:
         """KVM_CHECK_EXTENSION on the system fd (or `fd`), for values the expectations derive from."""

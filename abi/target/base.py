@@ -40,6 +40,8 @@ class TargetLost(Exception):
         self.console_tail = console_tail
 
 
+SCRATCH_SIZE = 4096  # a page on every modelled target (x86_64, and arm64 with Debian's 4 KB-page kernels)
+
 # The kernel's errnos Python's errno module lacks (asm-generic/errno.h, x86 and arm64 alike).
 EHWPOISON = 133
 _KERNEL_ONLY = {EHWPOISON: "EHWPOISON"}
@@ -177,6 +179,41 @@ class Target(ABC):
     def stop_background(self, handle: int) -> Result:
         """Interrupt a background call with a handled signal (protocol.BG_SIGNAL: KVM_RUN returns EINTR), join
         its thread and return the call's Result. Raises TargetLost when it does not end within a bound."""
+
+    @abstractmethod
+    def time_limit(self, seconds: float):
+        """A context manager for a call expected to block: an ioctl issued inside it that has not returned after
+        `seconds` is interrupted by the target's timer signal and comes back as EINTR with Result.timed_out (a
+        KVM_RUN that only a signal ends)."""
+
+    def capability(self, cap: int) -> int:
+        """KVM_CHECK_EXTENSION(cap) on a system fd, asked once per generation: a guest booted again may run
+        another kernel."""
+        from abi.kvm import KVM_CHECK_EXTENSION
+
+        key = (self.generation, "cap", cap)
+        remembered = self._remembered()
+        if key not in remembered:
+            fd = self.open_kvm()
+            try:
+                remembered[key] = self.ioctl(fd, KVM_CHECK_EXTENSION, cap).ret
+            finally:
+                if self.generation == key[0]:  # else the fd went with the target, and its number may be reused
+                    self.close(fd)
+        return remembered[key]
+
+    def scratch_page(self) -> int:
+        """A page of target memory for pointer arguments (a register's value, a device attribute's), shared by
+        every user and kept until the target restarts: the address must stay valid without anyone freeing it."""
+        key = (self.generation, "scratch")
+        remembered = self._remembered()
+        if key not in remembered:
+            remembered[key] = self.alloc(SCRATCH_SIZE)
+        return remembered[key]
+
+    def _remembered(self) -> dict:
+        # Targets set their state up in their own __init__; this dict is the interface's, made on first use.
+        return self.__dict__.setdefault("_interface_memo", {})
 
     def eventfd(self, initval: int = 0, flags: int = 0) -> int:
         """eventfd(2) in the target's process with O_CLOEXEC (the fd KVM_IRQFD and KVM_IOEVENTFD take); raises
