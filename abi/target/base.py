@@ -16,6 +16,8 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from abi.ioctl import SIZEBITS, SIZESHIFT
+
 
 class TargetUnavailable(Exception):
     """The target cannot be used on this machine; the message is one line saying why and how to fix it.
@@ -237,12 +239,32 @@ class Target(ABC):
         self.stop()
 
 
-def arg_bytes(arg) -> bytes | None:
-    """The bytes an argument stands for, or None when it is passed by value."""
+def arg_bytes(arg, request: int = 0) -> bytes | None:
+    """The bytes an argument stands for, or None when it is passed by value. A structure must have the size its
+    request encodes (check_size)."""
     if isinstance(arg, int):
         return None
     if isinstance(arg, (bytes, bytearray)):
         return bytes(arg)
-    if isinstance(arg, (ctypes.Structure, ctypes.Union, ctypes.Array)):
+    if isinstance(arg, (ctypes.Structure, ctypes.Union)):
+        check_size(request, arg)
+        return bytes(arg)
+    if isinstance(arg, ctypes.Array):
         return bytes(arg)
     raise TypeError(f"ioctl argument must be int, bytes or a ctypes object, not {type(arg).__name__}")
+
+
+def check_size(request: int, arg: ctypes.Structure | ctypes.Union) -> None:
+    """ValueError when a structure is not the size of the type its request was built with (abi.ioctl.Request.arg):
+    the kernel copies the encoded size whatever is passed, so a wrong structure would be read short or past its
+    end, or come back cut, without a word. Plain request numbers and requests built without a type are what a
+    case makes on purpose (a wrong size, an unknown number), so they are not checked."""
+    want = getattr(request, "arg", None)
+    if want is None:
+        return
+    encoded = (request >> SIZESHIFT) & ((1 << SIZEBITS) - 1)
+    if ctypes.sizeof(arg) != encoded:
+        from abi.model import request_name
+
+        raise ValueError(f"{request_name(request)}: a {type(arg).__name__} argument of {ctypes.sizeof(arg)} bytes, "
+                         f"but the request encodes {encoded} ({want.__name__})")

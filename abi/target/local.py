@@ -96,7 +96,7 @@ class LocalTarget(Target):
                 return Result(fcntl.ioctl(fd, request), 0, b"", request)
             except OSError as e:
                 return Result(-1, e.errno, b"", request)
-        data = arg_bytes(arg)
+        data = arg_bytes(arg, request)
         if data is None:
             ret = _ioctl(fd, request, arg)
             err = ctypes.get_errno() if ret < 0 else 0
@@ -118,7 +118,7 @@ class LocalTarget(Target):
 
     def _limited_ioctl(self, fd: int, request: int, arg) -> Result:
         # ctypes, never fcntl.ioctl: that one retries a call the signal interrupted (PEP 475).
-        data = arg_bytes(arg)
+        data = arg_bytes(arg, request)
         buf = None if data is None else ctypes.create_string_buffer(data, max(len(data), 1))
         # A handler, not the default (which ends the process): the signal only makes the blocked call return EINTR.
         handler = signal.signal(signal.SIGALRM, _no_op)

@@ -303,7 +303,7 @@ class QemuTarget(Target):
         return ret
 
     def ioctl(self, fd: int, request: int, arg=0) -> Result:
-        data = arg_bytes(arg)
+        data = arg_bytes(arg, request)
         timeout_ms = int(self.ioctl_timeout * 1000)
         payload = P.ioctl_request(fd, request, arg if data is None else data, timeout_ms)
         ret, err, out, status = self._call(P.OP_IOCTL, payload, self.ioctl_timeout + self.request_timeout)

@@ -58,6 +58,20 @@ def test_struct_argument_comes_back_as_bytes(target, vm):
         assert target.close(vcpu) == 0
 
 
+def test_a_structure_of_another_size_is_refused_before_the_call(target, vm):
+    """KVM_GET_MP_STATE encodes struct kvm_mp_state (4 bytes): a kvm_one_reg (16) would have the kernel write
+    into its first 4 bytes only. Refused before the target is asked, on every target alike."""
+    from abi.kvm import kvm_one_reg
+
+    vcpu = target.ioctl(vm, KVM_CREATE_VCPU, 0).value()
+    try:
+        with pytest.raises(ValueError, match=r"^KVM_GET_MP_STATE: a kvm_one_reg argument of 16 bytes, but the "
+                                             r"request encodes 4 \(kvm_mp_state\)$"):
+            target.ioctl(vcpu, target.abi.KVM_GET_MP_STATE, kvm_one_reg())
+    finally:
+        assert target.close(vcpu) == 0
+
+
 def test_mmap_of_a_vcpu_fd(target, kvm, vm):
     size = target.ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0).value()
     vcpu = target.ioctl(vm, KVM_CREATE_VCPU, 0).value()
