@@ -44,7 +44,7 @@ PACKAGES = {
 }
 DEFAULT_INCLUDE = {"x86_64": Path("/usr/include"), "arm64": Path("/usr/aarch64-linux-gnu/include")}
 MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
-# Debian header sets by name: the apt channel (abi.target.provision) whose linux-libc-dev they are; None for the
+# Debian header sets by name: the apt channel (abi.debian) whose linux-libc-dev they are; None for the
 # packages installed on this host (Debian 12 here).
 DEBIAN = {"debian-12": None, "debian-13": "trixie", "debian-sid": "sid"}
 # The headers whose symbols are the KVM ABI; others they include (asm/ptrace.h, linux/psci.h) only
@@ -111,14 +111,14 @@ def debian_headers(name: str) -> tuple[Path, str]:
     """Debian's linux-libc-dev of the channel DEBIAN[name], unpacked in the cache: (directory, version). Without
     apt or network, the newest copy already in the cache, if any; else HeaderError saying why."""
     if name not in _DEBIAN_DIRS:
-        from abi.target import cache, provision
-        from abi.target.base import TargetUnavailable
+        from abi import debian
+        from abi.target import cache
 
         channel = DEBIAN[name]
-        top = provision.cache_dir() / "uapi" / channel
+        top = cache.cache_dir() / "uapi" / channel
         try:
-            with provision.cache_lock("uapi.lock"):
-                apt = provision.Apt(channel)
+            with cache.cache_lock("uapi.lock"):
+                apt = debian.Apt(channel)
                 version = apt.show("linux-libc-dev")["Version"]
                 dest = top / f"linux-libc-dev_{version.replace(':', '%3a')}"
                 if not cache.usable(dest, f"Debian {channel}'s linux-libc-dev {version}", "unpacking it again"):
@@ -126,11 +126,11 @@ def debian_headers(name: str) -> tuple[Path, str]:
                     top.mkdir(parents=True, exist_ok=True)
                     tmp = top / f".unpack-{os.getpid()}"
                     shutil.rmtree(tmp, ignore_errors=True)
-                    provision.unpack([deb], tmp)
+                    debian.unpack([deb], tmp)
                     shutil.rmtree(dest, ignore_errors=True)
                     os.replace(tmp, dest)
                     cache.record(dest)
-        except TargetUnavailable as e:
+        except debian.PackageUnavailable as e:
             cached = sorted(top.glob("linux-libc-dev_*"), key=lambda p: p.stat().st_mtime)
             if not cached:
                 raise HeaderError(f"{name}: Debian {channel}'s linux-libc-dev is not available here ({e}; no "

@@ -46,8 +46,9 @@ def _IOC(direction: int, type_: int, nr: int, size: int) -> int:
 
 class Request(int):
     """A request number that remembers how it was built: its argument type lets a caller check sizes
-    (as the selftests' wrapper does at compile time) and decode what comes back. `name` is filled in by
-    abi.model from the module attribute it is bound to."""
+    (as the selftests' wrapper does at compile time; every target refuses a structure of another size,
+    abi.target.base.check_size) and decode what comes back. `name` is filled in by abi.model from the module
+    attribute it is bound to."""
 
     name = ""
 

@@ -27,6 +27,7 @@ from ctypes import (
     c_void_p,
 )
 
+from abi import versions
 from abi.ioctl import _IO, _IOR, _IOW, _IOWR
 from abi.macro import macro
 
@@ -2646,7 +2647,7 @@ _KVM_RUN_EXITS_SINCE = (
 
 
 def _since(release: str, version) -> bool:
-    return version is None or tuple(int(p) for p in release.split(".")) <= tuple(version)
+    return version is None or versions.release(release) <= versions.release(version)
 
 
 def _kvm_run(arch, version=None):

@@ -21,20 +21,12 @@ from types import ModuleType
 
 from abi import kvm
 from abi.ioctl import ArchRequest, Request
+from abi.versions import release
 
 ARCH_MODULES = {"x86_64": "abi.x86", "arm64": "abi.arm64"}
 # Module attributes that describe a module rather than model a header symbol.
 _NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS", "CONDITIONAL", "SINCE", "UNTIL", "CHANGED", "MOVED"}
 BASELINE = "6.1"  # the release whose headers (Debian 12's linux-libc-dev) the modules' plain definitions follow
-
-
-def release(v) -> tuple[int, int]:
-    """(major, minor) of "6.4", "7.2.13", (6, 1, 187) or a LINUX_VERSION_CODE int."""
-    if isinstance(v, int):
-        return v >> 16, (v >> 8) & 0xFF
-    if isinstance(v, str):
-        v = tuple(int(p) for p in v.split(".")[:2])
-    return tuple(v[:2])
 
 
 def _show(v: tuple[int, int]) -> str:

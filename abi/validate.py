@@ -205,11 +205,11 @@ def api_doc_changes(patched: Kernel, base: Kernel) -> tuple[list[docdiff.Section
     if base.tree is not None:
         old = base.tree / "Documentation/virt/kvm/api.rst"
     elif base.spec in provision.KERNELS:
-        from abi.spec.docs import kvm_docs
+        from abi.spec.docs import DocsUnavailable, kvm_docs
 
         try:
             old = kvm_docs(base.spec) / "api.rst"
-        except TargetUnavailable as e:
+        except DocsUnavailable as e:
             return [], f"the baseline's documentation is unavailable: {e}"
     else:
         return [], "the baseline is an Image: no documentation to compare with"

@@ -183,8 +183,8 @@ class Reporter:
     def undocumented(self) -> list:
         """Errnos this run saw the kernel return (code-basis cases that passed) that its documentation omits."""
         if not hasattr(self, "_undocumented"):
+            from abi.spec.docs import DocsUnavailable
             from abi.spec.plugin import documentation_kernel, undocumented_seen
-            from abi.target.base import TargetUnavailable
 
             passed = [(r.ioctl, r.case, r.extra.get("arch", "")) for r in self.records
                       if r.outcome == "passed" and r.case]
@@ -192,7 +192,7 @@ class Reporter:
                        if r.outcome == "xfailed" and r.verdict == "recorded" and r.case]
             try:
                 self._undocumented = undocumented_seen(documentation_kernel(self.config), passed) if passed else []
-            except (TargetUnavailable, OSError):
+            except (DocsUnavailable, OSError):
                 self._undocumented = []
         return self._undocumented
 
@@ -200,8 +200,8 @@ class Reporter:
         """(statuses, figures, what they were measured against); statuses None when the docs are unavailable."""
         if not hasattr(self, "_coverage"):
             from abi.spec import coverage
+            from abi.spec.docs import DocsUnavailable
             from abi.spec.plugin import documentation_kernel, held
-            from abi.target.base import TargetUnavailable
 
             kernel = documentation_kernel(self.config)
             ran = held([{"ioctl": r.ioctl, "case": r.case, "arch": r.extra.get("arch", ""), "verdict": r.verdict}
@@ -209,7 +209,7 @@ class Reporter:
             try:
                 st, figs = coverage.for_kernel(kernel, ran)
                 self._coverage = (st, figs, f"Documentation/virt/kvm/api.rst and devices/*.rst of {kernel}")
-            except (TargetUnavailable, OSError) as e:
+            except (DocsUnavailable, OSError) as e:
                 self._coverage = (None, [], f"coverage not measured: {e}")
         return self._coverage
 

@@ -272,12 +272,8 @@ def kvm_run(immediate_exit: bool = False, limit: float | None = None, ok_errno: 
         s.target.write(addr + layout.offsetof(a.kvm_run, "immediate_exit"), b"\x01" if immediate_exit else b"\x00")
         if limit is None:
             return s.ioctl(fd, kvm.KVM_RUN, 0)
-        saved = s.target.ioctl_timeout
-        s.target.ioctl_timeout = limit
-        try:
+        with s.target.time_limit(limit):
             return s.ioctl(fd, kvm.KVM_RUN, 0)
-        finally:
-            s.target.ioctl_timeout = saved
 
     what = "immediate_exit=1" if immediate_exit else (f"ended by a signal after {limit} s" if limit else "")
     return step(f"KVM_RUN{f' ({what})' if what else ''}", run, ok_errno)

@@ -14,7 +14,6 @@ what was done ("KVM_CREATE_IRQCHIP; SET_DEVICE_ADDR(DIST, 0x8000000)") and a fai
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -323,14 +322,10 @@ class Scene:
 
     def scratch(self, data: bytes = b"") -> int:
         """A page of target memory for pointer arguments, one per target (and per restart of it)."""
-        key = ("scratch", getattr(self.target, "generation", 0))
-        page = getattr(self.target, "_spec_scratch", None)
-        if page is None or page[0] != key:
-            page = (key, self.target.alloc(4096))
-            self.target._spec_scratch = page
+        page = self.target.scratch_page()
         if data:
-            self.target.write(page[1], data)
-        return page[1]
+            self.target.write(page, data)
+        return page
 
     def cap(self, cap: int, fd: int | None = None) -> int:
         """KVM_CHECK_EXTENSION on the system fd (or `fd`), for values the expectations derive from."""
@@ -350,23 +345,8 @@ def need(name: str, present: bool = True) -> tuple[tuple[int, str, bool], ...]:
 def kernel_applies(kernels: str, release: str) -> bool:
     """Whether `kernels` ("all", "6.1", "6.12+", "6.1-6.15", "6.1, 7.2") covers a kernel release
     ("6.12.57+deb12-..."). An unparsable release (a user's own kernel) runs every case."""
-    kernels = re.sub(r"\([^)]*\)", "", kernels).strip()  # "6.12+ (why)": the reason is for the reader
-    if kernels in ("all", ""):
-        return True
-    parts = []
-    for part in (p.strip() for p in kernels.split(",")):
-        n = re.match(r"(\d+)\.(\d+)(?:(\+)|-(\d+)\.(\d+))?$", part)
-        if not n:
-            raise ValueError(f"kernels={kernels!r}: {part!r} is not X.Y, X.Y+ or X.Y-A.B")
-        low = (int(n.group(1)), int(n.group(2)))
-        high = (int(n.group(4)), int(n.group(5))) if n.group(4) else low
-        if n.group(3):
-            high = (10**6, 0)
-        if high < low:
-            raise ValueError(f"kernels={kernels!r}: {part!r} ends before it starts")
-        parts.append((low, high))
-    m = re.match(r"(\d+)\.(\d+)", release or "")
-    if not m:
-        return True
-    have = (int(m.group(1)), int(m.group(2)))
-    return any(low <= have <= high for low, high in parts)
+    from abi import versions
+
+    ranges = versions.spec(kernels)  # refuses a malformed spec whatever the release
+    have = versions.release_of(release)
+    return have is None or versions.covers(ranges, have)

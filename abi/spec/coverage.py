@@ -414,11 +414,11 @@ def add_parser(sub) -> None:
 
 
 def _main(args) -> int:
-    from abi.target.base import TargetUnavailable
+    from abi.spec.docs import DocsUnavailable
 
     try:
         st, figs = for_kernel(args.kernel)
-    except (TargetUnavailable, OSError) as e:
+    except (DocsUnavailable, OSError) as e:
         print(f"coverage: {e}")
         return 2
     for s in st:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from abi.spec.docs import DocsUnavailable
 from abi.spec.run import BROKEN, FIXED, HELD, RECORDED, SetupFailed, not_applicable, run
 from abi.target import plugin as targets
-from abi.target.base import TargetUnavailable
 
 
 def pytest_configure(config):
@@ -125,7 +125,7 @@ def pytest_terminal_summary(terminalreporter, config):
     reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("xfailed", [])]
     try:
         _, figures = coverage.for_kernel(kernel, held([dict(getattr(r, "user_properties", ())) for r in reports]))
-    except (TargetUnavailable, OSError) as e:
+    except (DocsUnavailable, OSError) as e:
         terminalreporter.write_line(f"coverage not measured: {e}")
         return
     for f in figures:

@@ -91,24 +91,10 @@ def not_applicable(case: Case, target) -> str | None:
     if not kernel_applies(case.kernels, release):
         return f"the expectation holds for kernels {case.kernels}, not {release}"
     for cap, name, nonzero in case.needs:
-        have = _capability(target, cap)
+        have = target.capability(cap)
         if bool(have) != nonzero:
             return f"needs {name} {'non-zero' if nonzero else '= 0'}; this kernel answers {have}"
     return None
-
-
-def _capability(target, cap: int) -> int:
-    from abi.kvm import KVM_CHECK_EXTENSION
-
-    cache = target.__dict__.setdefault("_spec_caps", {})
-    key = (cap, getattr(target, "generation", 0))
-    if key not in cache:
-        fd = target.open_kvm()
-        try:
-            cache[key] = target.ioctl(fd, KVM_CHECK_EXTENSION, cap).ret
-        finally:
-            target.close(fd)
-    return cache[key]
 
 
 def _ended_as(got: Result, ok_errno: int) -> bool:

@@ -16,6 +16,8 @@ import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
+from abi.ioctl import SIZEBITS, SIZESHIFT
+
 
 class TargetUnavailable(Exception):
     """The target cannot be used on this machine; the message is one line saying why and how to fix it.
@@ -39,6 +41,8 @@ class TargetLost(Exception):
         super().__init__(message)
         self.console_tail = console_tail
 
+
+SCRATCH_SIZE = 4096  # a page on every modelled target (x86_64, and arm64 with Debian's 4 KB-page kernels)
 
 # The kernel's errnos Python's errno module lacks (asm-generic/errno.h, x86 and arm64 alike).
 EHWPOISON = 133
@@ -178,6 +182,41 @@ class Target(ABC):
         """Interrupt a background call with a handled signal (protocol.BG_SIGNAL: KVM_RUN returns EINTR), join
         its thread and return the call's Result. Raises TargetLost when it does not end within a bound."""
 
+    @abstractmethod
+    def time_limit(self, seconds: float):
+        """A context manager for a call expected to block: an ioctl issued inside it that has not returned after
+        `seconds` is interrupted by the target's timer signal and comes back as EINTR with Result.timed_out (a
+        KVM_RUN that only a signal ends)."""
+
+    def capability(self, cap: int) -> int:
+        """KVM_CHECK_EXTENSION(cap) on a system fd, asked once per generation: a guest booted again may run
+        another kernel."""
+        from abi.kvm import KVM_CHECK_EXTENSION
+
+        key = (self.generation, "cap", cap)
+        remembered = self._remembered()
+        if key not in remembered:
+            fd = self.open_kvm()
+            try:
+                remembered[key] = self.ioctl(fd, KVM_CHECK_EXTENSION, cap).ret
+            finally:
+                if self.generation == key[0]:  # else the fd went with the target, and its number may be reused
+                    self.close(fd)
+        return remembered[key]
+
+    def scratch_page(self) -> int:
+        """A page of target memory for pointer arguments (a register's value, a device attribute's), shared by
+        every user and kept until the target restarts: the address must stay valid without anyone freeing it."""
+        key = (self.generation, "scratch")
+        remembered = self._remembered()
+        if key not in remembered:
+            remembered[key] = self.alloc(SCRATCH_SIZE)
+        return remembered[key]
+
+    def _remembered(self) -> dict:
+        # Targets set their state up in their own __init__; this dict is the interface's, made on first use.
+        return self.__dict__.setdefault("_interface_memo", {})
+
     def eventfd(self, initval: int = 0, flags: int = 0) -> int:
         """eventfd(2) in the target's process with O_CLOEXEC (the fd KVM_IRQFD and KVM_IOEVENTFD take); raises
         OSError with the call's errno."""
@@ -200,12 +239,32 @@ class Target(ABC):
         self.stop()
 
 
-def arg_bytes(arg) -> bytes | None:
-    """The bytes an argument stands for, or None when it is passed by value."""
+def arg_bytes(arg, request: int = 0) -> bytes | None:
+    """The bytes an argument stands for, or None when it is passed by value. A structure must have the size its
+    request encodes (check_size)."""
     if isinstance(arg, int):
         return None
     if isinstance(arg, (bytes, bytearray)):
         return bytes(arg)
-    if isinstance(arg, (ctypes.Structure, ctypes.Union, ctypes.Array)):
+    if isinstance(arg, (ctypes.Structure, ctypes.Union)):
+        check_size(request, arg)
+        return bytes(arg)
+    if isinstance(arg, ctypes.Array):
         return bytes(arg)
     raise TypeError(f"ioctl argument must be int, bytes or a ctypes object, not {type(arg).__name__}")
+
+
+def check_size(request: int, arg: ctypes.Structure | ctypes.Union) -> None:
+    """ValueError when a structure is not the size of the type its request was built with (abi.ioctl.Request.arg):
+    the kernel copies the encoded size whatever is passed, so a wrong structure would be read short or past its
+    end, or come back cut, without a word. Plain request numbers and requests built without a type are what a
+    case makes on purpose (a wrong size, an unknown number), so they are not checked."""
+    want = getattr(request, "arg", None)
+    if want is None:
+        return
+    encoded = (request >> SIZESHIFT) & ((1 << SIZEBITS) - 1)
+    if ctypes.sizeof(arg) != encoded:
+        from abi.model import request_name
+
+        raise ValueError(f"{request_name(request)}: a {type(arg).__name__} argument of {ctypes.sizeof(arg)} bytes, "
+                         f"but the request encodes {encoded} ({want.__name__})")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import errno
+import fcntl
 import hashlib
 import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 SIDECAR = ".sha256"
@@ -33,6 +35,39 @@ def cache_dir(create: bool = True) -> Path:
             if not d.is_dir():
                 raise OSError(e.errno, f"cannot create the cache {d}: {e.strerror}") from None
     return d
+
+
+@contextmanager
+def cache_lock(name: str = "lock"):
+    """Serialise builders across processes (pytest-xdist workers provisioning the same artefacts). In a read-only
+    cache (a CI image's pre-seeded one) nobody can build: the lock is taken shared where its file exists, else
+    not at all, and what is needed must be there already."""
+    path = cache_dir() / name
+    try:
+        f = open(path, "a")
+    except OSError:
+        try:
+            f = open(path)
+        except OSError:
+            yield
+            return
+    with f:
+        fcntl.flock(f, fcntl.LOCK_EX if f.mode == "a" else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    need_space(path.parent, len(data), path.name)
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 _writable: dict[str, bool] = {}

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from abi import debian
 from abi.target import provision
 
 FRAGMENT = Path(__file__).with_name("kvm-guest.config")
@@ -375,15 +376,18 @@ SOURCES = {"debian-6.1": ("bookworm", "linux-source-6.1"), "debian-6.12": ("book
 def debian_source_deb(name: str) -> tuple[Path, str]:
     """The linux-source .deb of a Debian kernel (downloaded once into the cache) and its version."""
     channel, package = SOURCES[name]
-    apt = provision.Apt(channel)
-    fields = apt.show(package)
-    if not package[len("linux-source"):]:  # the meta package: its dependency is the versioned one
-        m = re.search(r"(linux-source-[\d.]+)", fields.get("Depends", ""))
-        if not m:
-            raise BuildError(f"Debian {channel}: {package} names no linux-source-X.Y")
-        package = m.group(1)
+    try:
+        apt = debian.Apt(channel)
         fields = apt.show(package)
-    return apt.fetch(package), fields["Version"]
+        if not package[len("linux-source"):]:  # the meta package: its dependency is the versioned one
+            m = re.search(r"(linux-source-[\d.]+)", fields.get("Depends", ""))
+            if not m:
+                raise BuildError(f"Debian {channel}: {package} names no linux-source-X.Y")
+            package = m.group(1)
+            fields = apt.show(package)
+        return apt.fetch(package), fields["Version"]
+    except debian.PackageUnavailable as e:
+        raise BuildError(str(e)) from None
 
 
 def extract_source(deb: Path, dest: Path, members: tuple[str, ...] = ()) -> None:

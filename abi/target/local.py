@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import errno
 import fcntl
 import mmap as _mmap
 import os
@@ -11,6 +12,7 @@ import platform
 import signal
 import threading
 import time
+from contextlib import contextmanager
 
 from abi.target import protocol as P
 from abi.target.base import HostMissing, Result, Target, TargetInfo, TargetLost, arg_bytes
@@ -77,6 +79,7 @@ class LocalTarget(Target):
         self._maps[self._guard] = PAGE
         self._background: dict[int, _Background] = {}
         self._saved_handler = None
+        self._limit: float | None = None  # seconds, inside time_limit
 
     def open_kvm(self) -> int:
         fd = os.open(self.device, os.O_RDWR | os.O_CLOEXEC)
@@ -84,6 +87,8 @@ class LocalTarget(Target):
         return fd
 
     def ioctl(self, fd: int, request: int, arg=0) -> Result:
+        if self._limit is not None:
+            return self._limited_ioctl(fd, request, arg)
         if arg == 0 and type(arg) is int:
             # No argument: fcntl.ioctl without one is a third of a ctypes call. (Given an int, fcntl.ioctl
             # first tries it as a buffer and is slower than ctypes, hence only this case.)
@@ -91,7 +96,7 @@ class LocalTarget(Target):
                 return Result(fcntl.ioctl(fd, request), 0, b"", request)
             except OSError as e:
                 return Result(-1, e.errno, b"", request)
-        data = arg_bytes(arg)
+        data = arg_bytes(arg, request)
         if data is None:
             ret = _ioctl(fd, request, arg)
             err = ctypes.get_errno() if ret < 0 else 0
@@ -100,6 +105,36 @@ class LocalTarget(Target):
         ret = _ioctl(fd, request, ctypes.addressof(buf))
         err = ctypes.get_errno() if ret < 0 else 0
         return Result(ret, err, buf.raw[: len(data)], request)
+
+    @contextmanager
+    def time_limit(self, seconds: float):
+        """What the guests' agent does for every ioctl, here only inside this block: an interval timer whose
+        SIGALRM interrupts the call. Unbounded, a KVM_RUN that only a signal ends would hang the test process."""
+        saved, self._limit = self._limit, seconds
+        try:
+            yield
+        finally:
+            self._limit = saved
+
+    def _limited_ioctl(self, fd: int, request: int, arg) -> Result:
+        # ctypes, never fcntl.ioctl: that one retries a call the signal interrupted (PEP 475).
+        data = arg_bytes(arg, request)
+        buf = None if data is None else ctypes.create_string_buffer(data, max(len(data), 1))
+        # A handler, not the default (which ends the process): the signal only makes the blocked call return EINTR.
+        handler = signal.signal(signal.SIGALRM, _no_op)
+        before = signal.setitimer(signal.ITIMER_REAL, self._limit)  # a timer of someone else's, resumed after
+        started = time.monotonic()
+        try:
+            ret = _ioctl(fd, request, arg if buf is None else ctypes.addressof(buf))
+            err = ctypes.get_errno() if ret < 0 else 0
+        finally:
+            remaining = signal.setitimer(signal.ITIMER_REAL, 0)[0]
+            signal.signal(signal.SIGALRM, handler)
+            if before[0]:
+                signal.setitimer(signal.ITIMER_REAL, max(before[0] - (time.monotonic() - started), 1e-6), before[1])
+        # A one-shot timer that has fired reads back as zero: that, with EINTR, is the limit (as in the agent).
+        timed_out = err == errno.EINTR and remaining == 0
+        return Result(ret, err, b"" if buf is None else buf.raw[: len(data)], request, timed_out=timed_out)
 
     def eventfd(self, initval: int = 0, flags: int = 0) -> int:
         fd = os.eventfd(initval, flags | os.EFD_CLOEXEC)

@@ -1,33 +1,30 @@
 """Everything a guest needs, fetched and built on first use and cached: kernel, initramfs, novgic DTB.
 
-Debian's arm64 packages are fetched with the host's own apt, pointed by command-line options at a private
-state directory, so the host's apt configuration is never touched. The mirrors are the ones the host's apt
-already uses (read from its sources). The cache lives under $XDG_CACHE_HOME/kvm-abi (default
-~/.cache/kvm-abi); every artefact's name carries the package versions or a hash of its inputs, so an
-update of any input builds a new one, and a warm run starts no apt at all.
+The kernels and the userspace are Debian's arm64 packages (abi.debian fetches them); a package that cannot be
+had makes the target unavailable. The cache lives under $XDG_CACHE_HOME/kvm-abi (default ~/.cache/kvm-abi);
+every artefact's name carries the package versions or a hash of its inputs, so an update of any input builds
+a new one, and a warm run starts no apt at all.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import functools
 import gzip
 import hashlib
-import json
 import lzma
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from abi import debian
+from abi.debian import KERNELS, log
 from abi.target import cache, initramfs
 from abi.target.base import HostMissing, TargetUnavailable
 
@@ -35,81 +32,28 @@ QEMU = "qemu-system-aarch64"
 HOST_TOOLS = {QEMU: "qemu-system-arm", "dtc": "device-tree-compiler"}
 USERSPACE = ("busybox-static", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libffi8",
              "libc6", "zlib1g", "libexpat1")
-# name -> (package channel, meta package whose dependency is the kernel image)
-KERNELS = {
-    "debian-6.1": ("bookworm", "linux-image-cloud-arm64"),
-    "debian-6.12": ("bookworm", "linux-image-6.12-cloud-arm64"),
-    "debian-sid": ("sid", "linux-image-cloud-arm64"),
-}
-CHANNEL_SUITES = {"bookworm": (("debian", "bookworm"), ("debian", "bookworm-updates"),
-                               ("debian-security", "bookworm-security")),
-                  "trixie": (("debian", "trixie"), ("debian", "trixie-updates"),
-                             ("debian-security", "trixie-security")),
-                  "sid": (("debian", "sid"),)}
-LISTS_MAX_AGE = 24 * 3600  # after that, ask the mirror again for newer versions
 ARM64_MAGIC_OFFSET, ARM64_MAGIC = 0x38, b"ARM\x64"
 
 
-def log(msg: str) -> None:
-    print(f"kvm-abi: {msg}", file=sys.stderr, flush=True)
-
-
 cache_dir = cache.cache_dir
-
-
-@contextmanager
-def cache_lock(name: str = "lock"):
-    """Serialise builders across processes (pytest-xdist workers provisioning the same artefacts). In a read-only
-    cache (a CI image's pre-seeded one) nobody can build: the lock is taken shared where its file exists, else
-    not at all, and what is needed must be there already."""
-    path = cache_dir() / name
-    try:
-        f = open(path, "a")
-    except OSError:
-        try:
-            f = open(path)
-        except OSError:
-            yield
-            return
-    with f:
-        fcntl.flock(f, fcntl.LOCK_EX if f.mode == "a" else fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    cache.need_space(path.parent, len(data), path.name)
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-# Bounds for every external command (seconds): a full disk made `apt-get update` hang forever.
-TIMEOUTS = {"apt-get": 600, "apt-cache": 120, "dpkg-deb": 300, "dtc": 60, QEMU: 60}
+cache_lock = cache.cache_lock
+TIMEOUTS = {**debian.TIMEOUTS, "dtc": 60, QEMU: 60}
 
 
 def _run(cmd: list[str], what: str, timeout: float | None = None, **kw) -> subprocess.CompletedProcess:
-    timeout = timeout or TIMEOUTS.get(os.path.basename(cmd[0]), 300)
+    return debian.run(cmd, what, timeout or TIMEOUTS.get(os.path.basename(cmd[0])), TargetUnavailable, **kw)
+
+
+@contextmanager
+def _packages_as_target():
+    """A package the guest needs that cannot be had makes the target unavailable; a host without apt-get lacks a
+    tool of its own (HostMissing, as for QEMU)."""
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
-    except subprocess.TimeoutExpired:
-        raise TargetUnavailable(f"{what} did not finish within {timeout:.0f} s (killed)") from None
-    if proc.returncode:
-        out = (proc.stderr or proc.stdout).strip().splitlines()
-        full = [line for line in out if "No space left on device" in line]
-        if full:
-            where = kw.get("cwd") or cache_dir()
-            raise TargetUnavailable(f"{what} failed: no space left on the device of {where} "
-                                    f"({cache.mb(cache.free_bytes(Path(where)))} free): {full[0].strip()}")
-        last = out[-1:] or ["(no output)"]
-        raise TargetUnavailable(f"{what} failed: {last[0]}")
-    return proc
+        yield
+    except debian.AptMissing as e:
+        raise HostMissing(str(e)) from None
+    except debian.PackageUnavailable as e:
+        raise TargetUnavailable(str(e)) from None
 
 
 # ---- host tools -----------------------------------------------------------------------------------------
@@ -147,147 +91,6 @@ def qemu_version() -> str:
     out = _run([QEMU, "--version"], f"{QEMU} --version").stdout
     m = re.search(r"version (\S+)", out)
     return m.group(1) if m else out.split("\n")[0]
-
-
-# ---- Debian arm64 packages ------------------------------------------------------------------------------
-
-def host_mirrors(files: list[Path] | None = None) -> dict[str, tuple[str, str]]:
-    """{"debian": (uri, signed_by), "debian-security": ...} from the host's apt sources (both formats)."""
-    found: dict[str, tuple[str, str]] = {}
-    if files is None:
-        files = [Path("/etc/apt/sources.list")] + sorted(Path("/etc/apt/sources.list.d").glob("*"))
-    for f in files:
-        try:
-            text = f.read_text()
-        except OSError:
-            continue
-        entries = []
-        if f.suffix == ".sources":
-            for stanza in re.split(r"\n\s*\n", text):
-                fields = dict(re.findall(r"^([\w-]+):\s*(.*)$", stanza, re.M))
-                for uri in fields.get("URIs", "").split():
-                    entries.append((uri, fields.get("Signed-By", "")))
-        elif f.suffix == ".list" or f.name == "sources.list":
-            for line in text.splitlines():
-                m = re.match(r"\s*deb\s+(?:\[([^]]*)\]\s+)?(\S+)", line)
-                if m:
-                    signed = re.search(r"signed-by=(\S+)", m.group(1) or "")
-                    entries.append((m.group(2), signed.group(1) if signed else ""))
-        for uri, signed in entries:
-            kind = uri.rstrip("/").rsplit("/", 1)[-1]
-            if kind in ("debian", "debian-security") and kind not in found:
-                found[kind] = (uri.rstrip("/"), signed)
-    return found
-
-
-class Apt:
-    """apt-get for arm64 packages of one channel (bookworm or sid), with all state in the cache."""
-
-    def __init__(self, channel: str):
-        self.channel = channel
-        self.root = cache_dir() / "apt" / channel
-        self.lists = self.root / "lists"
-        mirrors = host_mirrors()
-        lines = []
-        for kind, suite in CHANNEL_SUITES[channel]:
-            if kind not in mirrors:
-                raise TargetUnavailable(f"no '{kind}' archive in this host's apt sources: cannot fetch arm64 "
-                                        "packages (add Debian's archive to /etc/apt/sources.list.d)")
-            uri, signed = mirrors[kind]
-            opt = f"[signed-by={signed}] " if signed else ""
-            lines.append(f"deb {opt}{uri} {suite} main\n")
-        sources = self.root / "sources.list"
-        try:
-            for d in (self.lists / "partial", self.root / "cache/archives/partial", self.root / "parts"):
-                d.mkdir(parents=True, exist_ok=True)
-            if not sources.exists() or sources.read_text() != "".join(lines):
-                sources.write_text("".join(lines))
-        except OSError:
-            if cache.writable():
-                raise
-        self.opts = [
-            "-oAPT::Architecture=arm64", "-oAPT::Architectures=arm64",
-            f"-oDir::State::Lists={self.lists}", f"-oDir::Cache={self.root / 'cache'}",
-            f"-oDir::Etc::SourceList={self.root / 'sources.list'}", f"-oDir::Etc::SourceParts={self.root / 'parts'}",
-            "-oAPT::Sandbox::User=root",  # our own cache dir: no need to hand downloads to the _apt user
-        ]
-        self._updated = False
-
-    _said_read_only = False
-
-    def update(self, force: bool = False) -> None:
-        stamp = self.root / "updated"
-        fresh = stamp.exists() and time.time() - stamp.stat().st_mtime < LISTS_MAX_AGE
-        if self._updated or (fresh and not force):
-            return
-        if stamp.exists() and not cache.writable():
-            if not Apt._said_read_only:
-                log(f"read-only cache: its arm64 package lists ({self.channel}) are used as they are")
-                Apt._said_read_only = True
-            self._updated = True
-            return
-        if not shutil.which("apt-get"):
-            raise HostMissing("apt-get not found: arm64 guest packages come from Debian's archive")
-        log(f"apt-get update (arm64, {self.channel})")
-        cache.need_space(self.root, 64 << 20, f"the arm64 package lists of Debian {self.channel}")
-        _run(["apt-get", *self.opts, "update"], f"apt-get update for arm64 {self.channel}")
-        stamp.touch()
-        self._updated = True
-
-    def show(self, package: str) -> dict[str, str]:
-        """The candidate version's Version and Depends, remembered until the next `update`."""
-        self.update()
-        memo_path = self.root / "show.json"
-        stamp = str((self.root / "updated").stat().st_mtime)
-        memo = json.loads(memo_path.read_text()) if memo_path.exists() else {}
-        if memo.get("stamp") != stamp or memo.get("format") != 2:  # 2: with Debian's SHA256 and sizes
-            memo = {"stamp": stamp, "format": 2, "packages": {}}
-        if package not in memo["packages"]:
-            try:
-                proc = subprocess.run(["apt-cache", *self.opts, "show", "--no-all-versions", package],
-                                      capture_output=True, text=True, timeout=TIMEOUTS["apt-cache"])
-            except subprocess.TimeoutExpired:
-                raise TargetUnavailable(f"apt-cache show {package} did not finish within "
-                                        f"{TIMEOUTS['apt-cache']} s (killed)") from None
-            if proc.returncode or not proc.stdout.strip():
-                raise TargetUnavailable(f"arm64 package {package} not found in Debian {self.channel}")
-            fields = dict(re.findall(r"^([\w-]+): (.*)$", proc.stdout.split("\n\n")[0], re.M))
-            memo["packages"][package] = {k: fields.get(k, "") for k in ("Version", "Depends", "SHA256", "Size",
-                                                                         "Installed-Size")}
-            if cache.writable():
-                _atomic_write(memo_path, json.dumps(memo).encode())
-        return memo["packages"][package]
-
-    def deb_path(self, package: str) -> Path:
-        version = self.show(package)["Version"]
-        return cache_dir() / "debs" / f"{package}_{version.replace(':', '%3a')}_arm64.deb"
-
-    def fetch(self, package: str) -> Path:
-        """The .deb of the candidate version, downloaded into the cache once."""
-        info = self.show(package)
-        version, debian_sha = info["Version"], info.get("SHA256", "")
-        path = self.deb_path(package)
-        debs = path.parent
-        if path.exists() and cache.recorded(path) is None and debian_sha and cache.writable():
-            cache.record(path, {".": debian_sha})  # from an older kvm-abi: Debian's checksum is the record
-        if not cache.usable(path, f"debs/{path.name}", "downloading it again"):
-            log(f"downloading {package} {version} (arm64)")
-            debs.mkdir(exist_ok=True)
-            cache.need_space(debs, int(info.get("Size") or 0), f"{package} {version}")
-            with tempfile.TemporaryDirectory(dir=debs) as tmp:
-                _run(["apt-get", *self.opts, "download", f"{package}={version}"], f"apt-get download {package}",
-                     cwd=tmp)
-                (got,) = Path(tmp).glob("*.deb")
-                os.replace(got, path)
-            cache.record(path, {".": debian_sha or cache.sha256(path)})
-        return path
-
-
-def unpack(debs: list[Path], dest: Path) -> None:
-    need = sum(d.stat().st_size for d in debs) * 4  # a .deb unpacks to about 2-4 times its size
-    cache.need_space(dest, need, f"unpacking {', '.join(d.name for d in debs)}")
-    for deb in debs:
-        _run(["dpkg-deb", "-x", str(deb), str(dest)], f"dpkg-deb -x {deb.name}")
 
 
 # ---- kernels --------------------------------------------------------------------------------------------
@@ -356,7 +159,7 @@ def check_image_file(path: Path, origin: str) -> None:
     check_image_header(head, size, f"{origin} ({path})")
 
 
-def _kernel_packages(apt: Apt, image: str) -> list[str]:
+def _kernel_packages(apt: debian.Apt, image: str) -> list[str]:
     """The packages holding the kernel Image and its modules.
 
     bookworm: `<image>-unsigned` has both (the signed image is the same kernel wrapped for Secure Boot).
@@ -365,7 +168,7 @@ def _kernel_packages(apt: Apt, image: str) -> list[str]:
     try:
         apt.show(image + "-unsigned")
         return [image + "-unsigned"]
-    except TargetUnavailable:
+    except debian.PackageUnavailable:
         pass
     depends = re.findall(r"(linux-(?:binary|modules)-[^\s,(]+)", apt.show(image).get("Depends", ""))
     if not any(d.startswith("linux-binary-") for d in depends):
@@ -373,9 +176,10 @@ def _kernel_packages(apt: Apt, image: str) -> list[str]:
     return depends
 
 
+@_packages_as_target()
 def debian_kernel(name: str) -> Kernel:
     channel, meta = KERNELS[name]
-    apt = Apt(channel)
+    apt = debian.Apt(channel)
     m = re.search(r"(linux-image-[^\s,(]+)", apt.show(meta).get("Depends", ""))
     if not m:
         raise TargetUnavailable(f"{meta} in Debian {channel} names no kernel image")
@@ -386,7 +190,7 @@ def debian_kernel(name: str) -> Kernel:
         debs = [apt.fetch(p) for p in packages]
         log(f"unpacking {' '.join(d.name for d in debs)}")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
-            unpack(debs, Path(tmp))
+            debian.unpack(debs, Path(tmp))
             vmlinuz = [*Path(tmp).glob("boot/vmlinuz-*"), *Path(tmp).glob("usr/lib/modules/*/vmlinuz")]
             if len(vmlinuz) != 1:
                 raise TargetUnavailable(f"{' '.join(packages)}: expected one vmlinuz, found {len(vmlinuz)}")
@@ -441,7 +245,7 @@ def user_kernel(path: str, modules_dir: str | None) -> Kernel:
     out = cache_dir() / "kernels" / key
     if not cache.usable(out, f"kernels/{key} (--guest-kernel {path})", "writing it again"):
         out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(out / "Image", image)
+        cache.atomic_write(out / "Image", image)
         cache.record(out)
         if cache.writable():
             cache.prune(cache_dir(), None)  # at most USER_KERNELS_KEPT of them, the least recently used go
@@ -490,9 +294,10 @@ def _space_as_one_line():
 
 # ---- initramfs ------------------------------------------------------------------------------------------
 
+@_packages_as_target()
 def userspace() -> Path:
     """The shared userspace archive (busybox, python, agent), keyed by package versions and agent sources."""
-    apt = Apt("bookworm")
+    apt = debian.Apt("bookworm")
     debs = [apt.deb_path(p) for p in USERSPACE]  # only the names make the key: fetched (and verified) to build
     h = hashlib.sha256()
     for deb in debs:
@@ -505,10 +310,10 @@ def userspace() -> Path:
         debs = [apt.fetch(p) for p in USERSPACE]
         log("building the guest userspace (busybox, python3.11, agent)")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
-            unpack(debs, Path(tmp))
+            debian.unpack(debs, Path(tmp))
             data = initramfs.compress(initramfs.userspace_archive(Path(tmp)).finish())
         out.parent.mkdir(exist_ok=True)
-        _atomic_write(out, data)
+        cache.atomic_write(out, data)
         cache.record(out)
     return out
 
@@ -519,7 +324,7 @@ def initrd(k: Kernel) -> Path:
     out = cache_dir() / "initramfs" / f"{base.name[:-len('.cpio.gz')]}-{k.key}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
         mods = initramfs.compress(initramfs.modules_archive(list(k.modules)).finish())
-        _atomic_write(out, base.read_bytes() + mods)
+        cache.atomic_write(out, base.read_bytes() + mods)
         cache.record(out)
     if k.key.startswith("user-"):
         cache.touch_used(out)

@@ -24,6 +24,7 @@ import socket
 import subprocess
 import time
 import weakref
+from contextlib import contextmanager
 
 from abi import machines, scratch
 from abi.target import protocol as P
@@ -300,11 +301,22 @@ class QemuTarget(Target):
         return ret
 
     def ioctl(self, fd: int, request: int, arg=0) -> Result:
-        data = arg_bytes(arg)
+        data = arg_bytes(arg, request)
         timeout_ms = int(self.ioctl_timeout * 1000)
         payload = P.ioctl_request(fd, request, arg if data is None else data, timeout_ms)
         ret, err, out, status = self._call(P.OP_IOCTL, payload, self.ioctl_timeout + self.request_timeout)
         return Result(ret, err, out, request, timed_out=status == P.STATUS_TIMEOUT)
+
+    @contextmanager
+    def time_limit(self, seconds: float):
+        """The agent's ioctl timer set to `seconds` instead of ioctl_timeout (the bound on every ioctl, which a
+        call expected to block would otherwise run into, or wait out)."""
+        saved = self.ioctl_timeout
+        self.ioctl_timeout = seconds
+        try:
+            yield
+        finally:
+            self.ioctl_timeout = saved
 
     def close(self, fd: int) -> int:
         return self._call(P.OP_CLOSE, P.I32.pack(fd))[1]

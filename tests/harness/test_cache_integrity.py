@@ -107,7 +107,7 @@ def test_damaged_deb_is_checked_against_debians_sha256(warm):
     from abi.target import cache
 
     deb = next((warm / "kvm-abi/debs").glob("libffi8_*.deb"))
-    code = "from abi.target import provision; print(provision.Apt('bookworm').fetch('libffi8'))"
+    code = "from abi import debian; print(debian.Apt('bookworm').fetch('libffi8'))"
     assert run(code, warm).returncode == 0
     assert cache.recorded(deb) and len(cache.recorded(deb)["."]) == 64
     with open(deb, "r+b") as f:

@@ -242,13 +242,12 @@ def test_debian_sid_is_a_header_set_of_the_option():
 
 def test_sid_unavailable_is_one_skip_line(monkeypatch, tmp_path):
     import abi.headers as H
-    from abi.target import provision
-    from abi.target.base import TargetUnavailable
+    from abi import debian
 
     def no_apt(channel):
-        raise TargetUnavailable("apt-get update for arm64 sid failed: no network")
+        raise debian.PackageUnavailable("apt-get update for arm64 sid failed: no network")
 
-    monkeypatch.setattr(provision, "Apt", no_apt)
+    monkeypatch.setattr(debian, "Apt", no_apt)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # an empty cache: no earlier copy to fall back on
     monkeypatch.setattr(H, "_DEBIAN_DIRS", {})
     check = __import__("abi.headers_plugin", fromlist=["HeaderCheck"]).HeaderCheck(

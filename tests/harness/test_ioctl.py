@@ -57,3 +57,25 @@ def test_other_encodings_are_refused_not_faked():
     ioctl.check_arch("arm64")
     with pytest.raises(ValueError, match="not modelled"):
         ioctl.check_arch("powerpc")
+
+
+class Eight(ctypes.Structure):
+    _fields_ = [("value", ctypes.c_uint64)]
+
+
+def test_a_structure_of_another_size_than_its_request_is_refused():
+    """The request's type is the size check the selftests' wrapper makes at compile time: a structure of another
+    size is refused before any target sees it, in a line naming the request, both types and both sizes."""
+    from abi.target.base import arg_bytes
+
+    req = _IOW(0xAE, 0xAB, Sixteen)
+    req.name = "KVM_ARM_SET_DEVICE_ADDR"
+    with pytest.raises(ValueError) as raised:
+        arg_bytes(Eight(), req)
+    assert str(raised.value) == ("KVM_ARM_SET_DEVICE_ADDR: a Eight argument of 8 bytes, but the request encodes 16 "
+                                 "(Sixteen)")
+    assert arg_bytes(Sixteen(id=1), req) == bytes(Sixteen(id=1))
+    # What a case makes on purpose stays possible: bytes of any length, a value, a request without a type.
+    assert arg_bytes(b"\0" * 8, req) == b"\0" * 8 and arg_bytes(3, req) is None
+    assert arg_bytes(Eight(), _IOW(0xAE, 0xAB, 16)) == bytes(8)
+    assert arg_bytes(Eight(), 0x4010AEAB) == bytes(8)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from abi import debian
 from abi.target import initramfs, provision
 from abi.target.base import TargetUnavailable
 
@@ -177,7 +178,7 @@ def test_host_mirrors_both_formats(tmp_path):
         "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
         "Types: deb\nURIs: http://mirror.example/debian-security/\nSuites: bookworm-security\nComponents: main\n")
     (tmp_path / "other.list").write_text("deb [arch=amd64 signed-by=/k.gpg] https://vendor.example/apt stable main\n")
-    found = provision.host_mirrors(sorted(tmp_path.iterdir()))
+    found = debian.host_mirrors(sorted(tmp_path.iterdir()))
     assert found == {"debian": ("http://mirror.example/debian", "/usr/share/keyrings/debian-archive-keyring.gpg"),
                      "debian-security": ("http://mirror.example/debian-security", "")}
 

@@ -60,6 +60,9 @@ class FakeTarget:
     def ioctl(self, fd, request, arg=0):
         return Result(self.caps.get(arg, 0))
 
+    def capability(self, cap):
+        return self.caps.get(cap, 0)
+
 
 def test_not_applicable_says_why():
     c = Case(id="x", ioctl="KVM_RUN", condition="c", arch=("arm64",), call=Step("s", None), errno=0, cite="x",

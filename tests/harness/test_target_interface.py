@@ -11,6 +11,8 @@ import pytest
 
 from abi import layout
 from abi.kvm import (
+    KVM_CAP_USER_MEMORY,
+    KVM_CHECK_EXTENSION,
     KVM_CREATE_VCPU,
     KVM_EXIT_INTR,
     KVM_GET_MP_STATE,
@@ -52,6 +54,20 @@ def test_struct_argument_comes_back_as_bytes(target, vm):
         assert isinstance(got.out, bytes) and len(got.out) == ctypes.sizeof(kvm_mp_state)
         state = got.struct(kvm_mp_state).mp_state
         assert state != 0xFFFFFFFF and state <= KVM_MP_STATE_SUSPENDED, state
+    finally:
+        assert target.close(vcpu) == 0
+
+
+def test_a_structure_of_another_size_is_refused_before_the_call(target, vm):
+    """KVM_GET_MP_STATE encodes struct kvm_mp_state (4 bytes): a kvm_one_reg (16) would have the kernel write
+    into its first 4 bytes only. Refused before the target is asked, on every target alike."""
+    from abi.kvm import kvm_one_reg
+
+    vcpu = target.ioctl(vm, KVM_CREATE_VCPU, 0).value()
+    try:
+        with pytest.raises(ValueError, match=r"^KVM_GET_MP_STATE: a kvm_one_reg argument of 16 bytes, but the "
+                                             r"request encodes 4 \(kvm_mp_state\)$"):
+            target.ioctl(vcpu, target.abi.KVM_GET_MP_STATE, kvm_one_reg())
     finally:
         assert target.close(vcpu) == 0
 
@@ -146,3 +162,79 @@ def test_background_run_on_a_guest_that_dies(own_guest):
         own_guest.stop_background(got.ret)
     scene.close()
     assert own_guest.nop(b"back") == b"back"
+
+
+def test_capability_is_check_extension_asked_once_per_generation(target, kvm, monkeypatch):
+    """What the spec layer asks of every case's preconditions: the system fd's KVM_CHECK_EXTENSION answer (api.rst
+    4.4: KVM_CAP_USER_MEMORY is 1 where KVM_SET_USER_MEMORY_REGION exists, on every architecture), asked again
+    only of a target that restarted."""
+    want = target.ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY).ret
+    assert want == 1 and target.capability(KVM_CAP_USER_MEMORY) == want
+    asked = []
+    issue = target.ioctl
+    monkeypatch.setattr(target, "ioctl", lambda fd, request, arg=0: asked.append(request) or issue(fd, request, arg))
+    assert target.capability(KVM_CAP_USER_MEMORY) == want and asked == []
+    monkeypatch.setattr(target, "generation", target.generation + 1)
+    assert target.capability(KVM_CAP_USER_MEMORY) == want and asked == [KVM_CHECK_EXTENSION]
+
+
+def test_scratch_page_is_one_page_per_generation(target, monkeypatch):
+    page = target.scratch_page()
+    assert page % 4096 == 0 and target.scratch_page() == page
+    target.write(page, b"\xa5" * 4096)
+    assert target.read(page, 4096) == b"\xa5" * 4096
+    monkeypatch.setattr(target, "generation", target.generation + 1)
+    fresh = target.scratch_page()
+    assert fresh != page and target.read(fresh, 8) == bytes(8)
+
+
+def test_time_limit_interrupts_a_call_that_blocks(target):
+    """A vCPU waiting for an interrupt that never comes (steps' busy vCPU: HLT or WFI) stays in KVM_RUN until a
+    signal ends it (api.rst 4.10 KVM_RUN Errors: EINTR, an unmasked signal is pending): inside time_limit the
+    target's timer is that signal, and the result says the limit ended the call."""
+    import signal
+    import time
+
+    from abi.spec import steps
+    from abi.spec.case import Scene
+
+    scene = Scene(target).open()
+    try:
+        busy = steps._busy_x86(scene) if target.arch == "x86_64" else steps._busy_arm64(scene)
+        assert busy.ok, busy
+        vcpu = scene.vcpus[-1]
+        handler = signal.getsignal(signal.SIGALRM)
+        started = time.monotonic()
+        with target.time_limit(0.3):
+            got = target.ioctl(vcpu, KVM_RUN, 0)
+        assert (got.ret, got.errno, got.timed_out) == (-1, errno.EINTR, True), got
+        assert 0.3 <= time.monotonic() - started < 10
+        assert signal.getsignal(signal.SIGALRM) == handler
+        mp = target.ioctl(vcpu, KVM_GET_MP_STATE, kvm_mp_state())
+        assert mp.ok and not mp.timed_out, mp
+    finally:
+        scene.close()
+
+
+def test_local_time_limit_resumes_a_timer_of_someone_elses():
+    """The local target borrows SIGALRM's interval timer only for the call: a timer already running (pytest-timeout's
+    signal method, say) runs on afterwards, less the time the call took."""
+    import signal
+
+    from abi.target.base import HostMissing
+    from abi.target.local import LocalTarget
+
+    try:
+        local = LocalTarget()
+    except HostMissing as e:
+        pytest.skip(str(e))
+    with local:
+        kvm = local.open_kvm()
+        signal.setitimer(signal.ITIMER_REAL, 100)
+        try:
+            with local.time_limit(5):
+                got = local.ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY)
+            assert (got.ret, got.timed_out) == (1, False), got
+            assert 90 < signal.getitimer(signal.ITIMER_REAL)[0] <= 100
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)

@@ -51,6 +51,9 @@ class FakeTarget:
             return Result(self.cap if arg == CAP else 0)
         return Result(0)
 
+    def capability(self, cap):
+        return self.cap if cap == CAP else 0
+
 
 def answer(base: Result, new: Result) -> Step:
     return Step("KVM_ARM_SET_DEVICE_ADDR(DIST, 0x8000000)", lambda s: new if NEW else base)
