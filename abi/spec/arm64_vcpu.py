@@ -66,7 +66,10 @@ from abi.spec.case import (
 from abi.spec.irq_delivery import SPI as IRQ_SPI
 from abi.spec.irq_delivery import arm_line
 from abi.spec.memory_dirty import set_mp
-from abi.spec.steps import BAD_POINTER, create_vcpu, ipa_limit, kvm_run_map, step, vcpu_busy
+from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.system import create_vm, stats_fd
+from abi.spec.steps.vcpu import exits_with, kvm_run, kvm_run_map, vcpu_busy
+from abi.spec.steps.vm import create_vcpu, ipa_limit
 from abi.target.base import Result
 
 API = "api.rst"
@@ -197,7 +200,7 @@ def reg_list(n) -> Step:
             probe = s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", 0))
             count = struct.unpack_from("<Q", probe.out)[0]
         want = n(count) if callable(n) else n
-        s._cache["reg_count"] = count
+        s.remembered["reg_count"] = count
         return s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", want) + bytes(8 * want))
 
     return step(f"KVM_GET_REG_LIST(n={getattr(n, 'text', n)})", run)
@@ -215,7 +218,7 @@ class _N:
 
 def n_written_back(s: Scene, got: Result) -> str | None:
     n = struct.unpack_from("<Q", got.out)[0] if len(got.out) >= 8 else None
-    count = s._cache.get("reg_count")
+    count = s.remembered.get("reg_count")
     if n is None or n == 0:
         return f"n came back as {n}: the number of registers must be written into n"
     if count is not None and n != count:
@@ -259,36 +262,10 @@ SPIN = [B_SELF]
 RUN_LIMIT = 1.0  # seconds a KVM_RUN that only a signal ends may take
 
 
-def kvm_run(immediate_exit: bool = False, limit: float | None = None, ok_errno: int = 0) -> Step:
-    """KVM_RUN on the last vCPU (kvm_run mapped, immediate_exit as given). With `limit`, the target's ioctl
-    time limit is set to that many seconds for this call: its SIGALRM is the unmasked signal that ends it."""
-    def run(s: Scene) -> Result:
-        a = s.abi
-        fd = _vcpu(s)
-        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
-        addr = s.target.mmap(fd, size)
-        s.maps.append((addr, size))
-        s._cache["run"] = addr
-        s.target.write(addr + layout.offsetof(a.kvm_run, "immediate_exit"), b"\x01" if immediate_exit else b"\x00")
-        if limit is None:
-            return s.ioctl(fd, kvm.KVM_RUN, 0)
-        with s.target.time_limit(limit):
-            return s.ioctl(fd, kvm.KVM_RUN, 0)
-
-    what = "immediate_exit=1" if immediate_exit else (f"ended by a signal after {limit} s" if limit else "")
-    return step(f"KVM_RUN{f' ({what})' if what else ''}", run, ok_errno)
 
 
-def exit_reason(s: Scene) -> int:
-    return struct.unpack("<I", s.target.read(s._cache["run"] + layout.offsetof(s.abi.kvm_run, "exit_reason"), 4))[0]
 
 
-def exits_with(reason: int, name: str):
-    def check(s: Scene, got: Result) -> str | None:
-        have = exit_reason(s)
-        return None if have == reason else f"kvm_run.exit_reason is {have}, expected {name} ({reason})"
-
-    return check
 
 
 def enable_cap(cap: int, name: str) -> Step:
@@ -324,14 +301,6 @@ def has_esr_matches_cap(s: Scene, got: Result) -> str | None:
     return None
 
 
-def stats_fd(on: str = "vm") -> Step:
-    def run(s: Scene) -> Result:
-        got = s.ioctl(s.vm if on == "vm" else _vcpu(s), kvm.KVM_GET_STATS_FD, 0)
-        if got.ok:
-            s.devices.append(got.ret)  # closed with the scene
-        return got
-
-    return step(f"KVM_GET_STATS_FD on the {on} fd", run)
 
 
 def fill_fd_table() -> Step:
@@ -345,8 +314,8 @@ def fill_fd_table() -> Step:
                 if e.errno != EMFILE:
                     raise
                 break
-            s.devices.append(fd)
-            if len(s.devices) > 65536:
+            s.keep(fd)
+            if len(s.others) > 65536:
                 raise AssertionError("no EMFILE after 65536 fds: RLIMIT_NOFILE is unexpectedly large")
         return Result(0)
 
@@ -442,7 +411,7 @@ def copy_tags(flags: int = TO_GUEST, ipa: int = 0, length: int = PAGE, tags: byt
             addr = _mapped(s, max(PAGE, length // GRANULE))
             # The first page's worth is enough to see what the kernel wrote (or read); `length` may be ~2 GiB.
             s.target.write(addr, tags if flags == TO_GUEST else bytes([UNTOUCHED]) * len(tags))
-        s._cache["tags"] = addr
+        s.memory["tags"] = addr
         arg = a.kvm_arm_copy_mte_tags(guest_ipa=ipa, length=length, addr=addr, flags=flags)
         arg.reserved[0], arg.reserved[1] = reserved
         return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, arg)
@@ -457,7 +426,7 @@ def copy_tags(flags: int = TO_GUEST, ipa: int = 0, length: int = PAGE, tags: byt
 def tags_read(expected: bytes):
     """A check: the tag buffer of the call under test holds `expected`."""
     def check(s: Scene, got: Result) -> str | None:
-        have = s.target.read(s._cache["tags"], len(expected))
+        have = s.target.read(s.memory["tags"], len(expected))
         if have == expected:
             return None
         at = next(i for i in range(len(expected)) if have[i] != expected[i])
@@ -471,16 +440,6 @@ MTE_VM = (ENABLE_MTE, tag_slot())
 INIT_32BIT = vcpu_init(1 << arm64.KVM_ARM_VCPU_EL1_32BIT)
 
 
-def create_vm(vm_type) -> Step:
-    t = vm_type if isinstance(vm_type, Val) else Val(f"{vm_type:#x}", lambda s, v=vm_type: v)
-
-    def run(s: Scene) -> Result:
-        got = s.ioctl(s.kvm, kvm.KVM_CREATE_VM, t(s))
-        if got.ok:
-            s.devices.append(got.ret)
-        return got
-
-    return step(f"KVM_CREATE_VM(type {t})", run)
 
 
 def ipa(n) -> Val:

@@ -20,7 +20,6 @@ from __future__ import annotations
 from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, EIO, ENODEV, ENOEXEC, ENOTTY, ENXIO
 
 from abi import arm64, kvm
-from abi.spec import steps as S
 from abi.spec.case import (
     DOCUMENT_NAMES_WHAT_HEADERS_LACK,
     DOCUMENT_SILENT,
@@ -31,22 +30,19 @@ from abi.spec.case import (
     Finding,
     Val,
 )
-from abi.spec.steps import (
-    BAD_POINTER,
+from abi.spec.steps.base import BAD_POINTER, raw, scratch_holds
+from abi.spec.steps.device import get_attr, has_attr, set_attr
+from abi.spec.steps.system import check_extension
+from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run
+from abi.spec.steps.vm import (
     IRQCHIP,
     create_device,
     create_vcpu,
     create_vcpus,
-    get_attr,
-    has_attr,
-    init_vcpu,
     ipa_end,
-    raw,
-    reads_back,
-    run_vcpu,
+    ipa_limit,
     set_addr,
     set_addr_at,
-    set_attr,
 )
 
 DIST, CPU = arm64.KVM_VGIC_V2_ADDR_TYPE_DIST, arm64.KVM_VGIC_V2_ADDR_TYPE_CPU
@@ -93,7 +89,7 @@ DOC_FINDINGS = [
 
 def _ipa_type(n) -> Val:
     if n == "limit":
-        return Val("KVM_VM_TYPE_ARM_IPA_SIZE(KVM_CAP_ARM_VM_IPA_SIZE)", S.ipa_limit)
+        return Val("KVM_VM_TYPE_ARM_IPA_SIZE(KVM_CAP_ARM_VM_IPA_SIZE)", ipa_limit)
     return Val(f"KVM_VM_TYPE_ARM_IPA_SIZE({n})", lambda s, n=n: kvm.KVM_VM_TYPE_ARM_IPA_SIZE(n))
 
 
@@ -127,20 +123,20 @@ CASES: list[Case] = [
     # --- the capability ---------------------------------------------------------------------------------
     Case(id="capability-system-fd", ioctl="KVM_CHECK_EXTENSION",
          condition="KVM_CAP_ARM_SET_DEVICE_ADDR on the system fd", arch=("arm64",),
-         call=S.check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR", on="system"), errno=0,
+         call=check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR", on="system"), errno=0,
          cite="arm.c: kvm_vm_ioctl_check_extension returns 1 for it (the 2013 patch fell through to "
          "KVM_CAP_NR_VCPUS and returned the number of online CPUs)", ret=1, basis="code", needs_vm=False),
     Case(id="capability-vm-fd", ioctl="KVM_CHECK_EXTENSION", condition="KVM_CAP_ARM_SET_DEVICE_ADDR on a VM fd",
-         arch=("arm64",), call=S.check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR"),
+         arch=("arm64",), call=check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR"),
          errno=0, cite="arm.c: kvm_vm_ioctl_check_extension, via kvm_main.c kvm_vm_ioctl_check_extension_generic",
          ret=1, basis="code"),
     Case(id="capability-absent-x86-system-fd", ioctl="KVM_CHECK_EXTENSION",
          condition="KVM_CAP_ARM_SET_DEVICE_ADDR on x86_64", arch=("x86_64",),
-         call=S.check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR", on="system"), errno=0,
+         call=check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR", on="system"), errno=0,
          cite="api.rst 4.4: 0 if unsupported; x86.c: kvm_vm_ioctl_check_extension default", ret=0, needs_vm=False),
     Case(id="capability-absent-x86-vm-fd", ioctl="KVM_CHECK_EXTENSION",
          condition="KVM_CAP_ARM_SET_DEVICE_ADDR on an x86_64 VM", arch=("x86_64",),
-         call=S.check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR"), errno=0,
+         call=check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR"), errno=0,
          cite="api.rst 4.4: 0 if unsupported; x86.c: kvm_vm_ioctl_check_extension default", ret=0),
 
     # --- success ------------------------------------------------------------------------------------------
@@ -214,7 +210,7 @@ CASES: list[Case] = [
     Case(id="after-vcpu-ran", ioctl=SET, condition="DIST after a vCPU ran", arch=("arm64",), features=("vgic-v2",),
          call=set_addr(DIST, 0x10000000), errno=EEXIST,
          cite=f"{API}: before KVM_RUN (no errno); both addresses are set for a run to succeed, so EEXIST",
-         setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, C), run_vcpu()), basis="code"),
+         setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, C), RAN), basis="code"),
     Case(id="overlapping-frames", ioctl=SET, condition="CPU frame at the DIST frame's address", arch=("arm64",),
          features=("vgic-v2",), call=set_addr(CPU, D), errno=EBUSY,
          cite=f"{API}, Errors: EBUSY (address overlaps with other device range)", setup=(IRQCHIP, set_addr(DIST, D)),
@@ -224,7 +220,8 @@ CASES: list[Case] = [
     Case(id="dead-vm", ioctl=SET, condition="CPU after a failed first KVM_RUN killed the VM", arch=("arm64",),
          features=("vgic-v2",), call=set_addr(CPU, C), errno=EIO,
          cite="kvm_main.c: kvm_vm_ioctl refuses a dead VM; vgic-init.c kvm_vgic_map_resources kills it on error "
-         "(Debian 6.1 from 6.1.115, 6.12, 7.2)", setup=(IRQCHIP, set_addr(DIST, D), run_vcpu(ok_errno=ENXIO)),
+         "(Debian 6.1 from 6.1.115, 6.12, 7.2)",
+         setup=(IRQCHIP, set_addr(DIST, D), kvm_run(immediate_exit=True, ok_errno=ENXIO)),
          basis="code"),
 
     # --- the range and alignment --------------------------------------------------------------------------
@@ -271,7 +268,7 @@ CASES: list[Case] = [
                                               | arm64.KVM_REG_ARM_CORE_REG("regs.pc"), addr=s.scratch()),
                     on="vcpu"), errno=0,
          cite="linux/kvm.h: KVM_GET_ONE_REG is _IOW(KVMIO, 0xab, struct kvm_one_reg), the same number; guest.c "
-         "kvm_arm_get_reg", setup=(init_vcpu(),), basis="code"),
+         "kvm_arm_get_reg", setup=(INIT_VCPU,), basis="code"),
     Case(id="x86-vm-fd", ioctl=SET, condition="the request on an x86_64 VM fd", arch=("x86_64",),
          call=raw(kvm.KVM_ARM_SET_DEVICE_ADDR, SET, kvm.kvm_arm_device_addr(id=0, addr=D)), errno=ENOTTY,
          cite="x86.c: kvm_arch_vm_ioctl default r = -ENOTTY", basis="code"),
@@ -303,7 +300,7 @@ CASES: list[Case] = [
          basis="code"),
     Case(id="irqchip-after-vcpu-ran", ioctl="KVM_CREATE_IRQCHIP", condition="after a vCPU ran without one",
          arch=("arm64",), features=("vgic-v2",), call=IRQCHIP, errno=EBUSY,
-         cite="vgic-init.c: kvm_vgic_create (vcpu_has_run_once)", setup=(run_vcpu(),), basis="code"),
+         cite="vgic-init.c: kvm_vgic_create (vcpu_has_run_once)", setup=(RAN,), basis="code"),
 
     # --- KVM_CREATE_DEVICE(VGIC_V2) ----------------------------------------------------------------------
     Case(id="create-device", ioctl="KVM_CREATE_DEVICE", condition="VGIC_V2 on a GICv2 host", arch=("arm64",),
@@ -361,11 +358,11 @@ CASES: list[Case] = [
     Case(id="attr-get-unset", ioctl="KVM_GET_DEVICE_ATTR", condition="DIST before it is set reads back as all ones",
          arch=("arm64",), features=("vgic-v2",), call=get_attr(DIST), errno=0,
          cite="vgic-init.c: kvm_vgic_create stores VGIC_ADDR_UNDEF (-1); kvm_vgic_addr reads it",
-         setup=(create_device(),), check=reads_back(0xFFFFFFFFFFFFFFFF), basis="code"),
+         setup=(create_device(),), check=scratch_holds(0xFFFFFFFFFFFFFFFF), basis="code"),
     Case(id="attr-get-set-by-legacy", ioctl="KVM_GET_DEVICE_ATTR",
          condition="DIST set through the legacy ioctl reads back", arch=("arm64",), features=("vgic-v2",),
          call=get_attr(DIST), errno=0, cite=f"{VGIC_RST}: the address of the one vGIC",
-         setup=(create_device(), set_addr(DIST, D)), check=reads_back(D), device_doc="arm-vgic.rst",
+         setup=(create_device(), set_addr(DIST, D)), check=scratch_holds(D), device_doc="arm-vgic.rst",
          group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
     Case(id="attr-get-unknown", ioctl="KVM_GET_DEVICE_ATTR", condition="attr 2", arch=("arm64",), features=("vgic-v2",),
          call=get_attr(2), errno=ENXIO, cite=f"{VGIC_RST}, Errors: ENXIO", setup=(create_device(),),
@@ -377,38 +374,39 @@ CASES: list[Case] = [
 
     # --- KVM_RUN and the addresses -----------------------------------------------------------------------
     Case(id="run-addresses-unset", ioctl="KVM_RUN", condition="first run with both addresses unset", arch=("arm64",),
-         features=("vgic-v2",), call=run_vcpu(), errno=ENXIO,
+         features=("vgic-v2",), call=RAN, errno=ENXIO,
          cite="vgic-v2.c: vgic_v2_map_resources (api.rst 4.10 does not list it)", setup=(IRQCHIP,), basis="code"),
     Case(id="run-cpu-unset", ioctl="KVM_RUN", condition="first run with only DIST set", arch=("arm64",),
-         features=("vgic-v2",), call=run_vcpu(), errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources",
+         features=("vgic-v2",), call=RAN, errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources",
          setup=(IRQCHIP, set_addr(DIST, D)), basis="code"),
     Case(id="run-dist-unset", ioctl="KVM_RUN", condition="first run with only CPU set", arch=("arm64",),
-         features=("vgic-v2",), call=run_vcpu(), errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources",
+         features=("vgic-v2",), call=RAN, errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources",
          setup=(IRQCHIP, set_addr(CPU, C)), basis="code"),
     Case(id="run-overlap-same-base", ioctl="KVM_RUN", condition="first run with DIST and CPU at one address",
-         arch=("arm64",), features=("vgic-v2",), call=run_vcpu(), errno=EINVAL, cite="vgic-v2.c: vgic_v2_check_base",
+         arch=("arm64",), features=("vgic-v2",), call=RAN, errno=EINVAL, cite="vgic-v2.c: vgic_v2_check_base",
          setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, D)), basis="code"),
     Case(id="run-overlap-dist-in-cpu", ioctl="KVM_RUN", condition="first run with DIST in the CPU frame's second page",
-         arch=("arm64",), features=("vgic-v2",), call=run_vcpu(), errno=EINVAL,
+         arch=("arm64",), features=("vgic-v2",), call=RAN, errno=EINVAL,
          cite="vgic-v2.c: vgic_v2_check_base (the CPU frame is 8 KiB)",
          setup=(IRQCHIP, set_addr(CPU, D), set_addr(DIST, D + 0x1000)), basis="code"),
     Case(id="run-adjacent-frames", ioctl="KVM_RUN", condition="first run with CPU right after DIST", arch=("arm64",),
-         features=("vgic-v2",), call=run_vcpu(), errno=EINTR,
+         features=("vgic-v2",), call=RAN, errno=EINTR,
          cite="api.rst 4.10: immediate_exit makes KVM_RUN return EINTR once the vCPU is ready",
          setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, D + 0x1000))),
     Case(id="run-again-dead-vm", ioctl="KVM_RUN", condition="run again after a failed first run", arch=("arm64",),
-         features=("vgic-v2",), call=run_vcpu(), errno=EIO, cite="kvm_main.c: kvm_vcpu_ioctl refuses a dead VM",
-         setup=(IRQCHIP, run_vcpu(ok_errno=ENXIO)), basis="code"),
+         features=("vgic-v2",), call=RAN, errno=EIO, cite="kvm_main.c: kvm_vcpu_ioctl refuses a dead VM",
+         setup=(IRQCHIP, kvm_run(immediate_exit=True, ok_errno=ENXIO)), basis="code"),
     Case(id="check-extension-dead-vm", ioctl="KVM_CHECK_EXTENSION", condition="on the VM fd of a dead VM",
          arch=("arm64",), features=("vgic-v2",),
-         call=S.check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR"), errno=EIO,
-         cite="kvm_main.c: kvm_vm_ioctl refuses a dead VM", setup=(IRQCHIP, run_vcpu(ok_errno=ENXIO)), basis="code"),
+         call=check_extension(kvm.KVM_CAP_ARM_SET_DEVICE_ADDR, "KVM_CAP_ARM_SET_DEVICE_ADDR"), errno=EIO,
+         cite="kvm_main.c: kvm_vm_ioctl refuses a dead VM",
+         setup=(IRQCHIP, kvm_run(immediate_exit=True, ok_errno=ENXIO)), basis="code"),
 
     # --- KVM_CREATE_VCPU and the vGIC --------------------------------------------------------------------
     Case(id="vcpu-after-vgic-init", ioctl="KVM_CREATE_VCPU", condition="after the vGIC was initialised by a run",
          arch=("arm64",), features=("vgic-v2",), call=create_vcpu(1), errno=EBUSY,
          cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized)",
-         setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, C), run_vcpu()), basis="code"),
+         setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, C), RAN), basis="code"),
     Case(id="gicv2-ninth-vcpu", ioctl="KVM_CREATE_VCPU", condition="a ninth vCPU with a GICv2", arch=("arm64",),
          features=("vgic-v2",), call=create_vcpu(8), errno=EINVAL,
          cite="kvm_main.c: kvm_vm_ioctl_create_vcpu (created_vcpus >= max_vcpus, 8 on a GICv2 host: "
@@ -418,6 +416,6 @@ CASES: list[Case] = [
          features=("vgic-v2",), call=create_vcpu(8), errno=EINVAL,
          cite="arm.c: kvm_arch_vcpu_precreate (id >= max_vcpus)", setup=(IRQCHIP,), basis="code"),
     Case(id="gicv2-max-vcpus", ioctl="KVM_CHECK_EXTENSION", condition="KVM_CAP_MAX_VCPUS on a GICv2 host",
-         arch=("arm64",), features=("vgic-v2",), call=S.check_extension(kvm.KVM_CAP_MAX_VCPUS, "KVM_CAP_MAX_VCPUS"),
+         arch=("arm64",), features=("vgic-v2",), call=check_extension(kvm.KVM_CAP_MAX_VCPUS, "KVM_CAP_MAX_VCPUS"),
          errno=0, cite="arm.c: kvm_arm_default_max_vcpus (VGIC_V2_MAX_CPUS = 8)", ret=8, basis="code"),
 ]

@@ -56,7 +56,8 @@ from abi.spec.arm_vgic_v3 import (
     remembered,
 )
 from abi.spec.case import SUCCEEDS, Case, Deviation, Unreachable
-from abi.spec.steps import BAD_POINTER, step, vcpu_busy
+from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.vcpu import vcpu_busy
 from abi.target.base import Result
 
 DOC = "arm-vgic-its.rst"
@@ -95,7 +96,7 @@ def wipe(entries: dict[int, int]):
     """Zeros over the given guest memory entries, so that what a save writes there is seen."""
     def run(s):
         for offset in entries:
-            s.target.write(s._cache["memslot"] + offset, bytes(8))
+            s.target.write(s.memory["memslot"] + offset, bytes(8))
         return Result(0)
 
     return step(f"zero guest memory at {', '.join(f'{o:#x}' for o in entries)}", run)

@@ -37,7 +37,9 @@ from abi.spec.case import (
     Val,
     val,
 )
-from abi.spec.steps import BAD_POINTER, create_vcpu, init_vcpu, run_vcpu, step, vcpu_busy
+from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.vcpu import INIT_VCPU, RAN, vcpu_busy
+from abi.spec.steps.vm import create_vcpu
 from abi.target.base import Result
 
 V3_DOC = "arm-vgic-v3.rst"
@@ -121,9 +123,7 @@ def create(dev_type: int = V3, name: str = "vgic", ok_errno: int = 0) -> Step:
     def run(s: Scene) -> Result:
         got = s.ioctl(s.vm, kvm.KVM_CREATE_DEVICE, kvm.kvm_create_device(type=dev_type, flags=0))
         if got.ok:
-            fd = got.struct(kvm.kvm_create_device).fd
-            s.devices.append(fd)
-            s._cache[("device", name)] = fd
+            s.add_device(got.struct(kvm.kvm_create_device).fd, dev_type, name)
         return got
 
     shown = {V3: "VGIC_V3", ITS: "VGIC_ITS", kvm.KVM_DEV_TYPE_ARM_VGIC_V2: "VGIC_V2",
@@ -141,7 +141,7 @@ def attr(request: str, group: int, attribute: int, value=None, width: int = 8, o
     value_v = val(value) if value is not None else None
 
     def run(s: Scene) -> Result:
-        fd = s._cache.get(("device", on), -1)
+        fd = s.named.get(on, -1)
         if pointer is not None:
             where = pointer(s)
         else:
@@ -212,7 +212,7 @@ def reads(expected, width: int = 8, mask: int | None = None):
 
 
 def remembered(key: str) -> Val:
-    return Val(f"the value read before ({key})", lambda s: s._cache[("remember", key)])
+    return Val(f"the value read before ({key})", lambda s: s.remembered[key])
 
 
 def remember(key: str, getter: Step, width: int) -> Step:
@@ -220,14 +220,14 @@ def remember(key: str, getter: Step, width: int) -> Step:
     def run(s: Scene) -> Result:
         got = getter(s)
         if got.ok:
-            s._cache[("remember", key)] = int.from_bytes(s.target.read(s.scratch(), width), "little")
+            s.remembered[key] = int.from_bytes(s.target.read(s.scratch(), width), "little")
         return got
 
     return step(f"{getter} (kept as {key})", run)
 
 
 IIDR_REV2 = Val("GICD_IIDR as read, Revision 2",
-                lambda s: (s._cache[("remember", "iidr")] & ~IIDR_REVISION) | (2 << 12))
+                lambda s: (s.remembered["iidr"] & ~IIDR_REVISION) | (2 << 12))
 
 
 def afterwards(then: Step, check):
@@ -255,7 +255,7 @@ def memslot(entries: dict[int, int] | None = None) -> Step:
         mem = s.target.alloc(SLOT_SIZE)
         for offset, value in entries.items():
             s.target.write(mem + offset, struct.pack("<Q", value))
-        s._cache["memslot"] = mem
+        s.memory["memslot"] = mem
         region_ = kvm.kvm_userspace_memory_region(slot=0, flags=0, guest_phys_addr=0, memory_size=SLOT_SIZE,
                                                   userspace_addr=mem)
         return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region_)
@@ -267,7 +267,7 @@ def memslot(entries: dict[int, int] | None = None) -> Step:
 def memory_holds(entries: dict[int, int]):
     """A check: guest memory (the slot of `memslot`) holds these u64 entries."""
     def check(s: Scene, got: Result) -> str | None:
-        mem = s._cache["memslot"]
+        mem = s.memory["memslot"]
         for offset, want in entries.items():
             have = struct.unpack("<Q", s.target.read(mem + offset, 8))[0]
             if have != want:
@@ -279,7 +279,7 @@ def memory_holds(entries: dict[int, int]):
 
 # --- scenes ---------------------------------------------------------------------------------------------
 
-VCPU = init_vcpu()  # KVM_CREATE_VCPU + KVM_ARM_VCPU_INIT: its MPIDR is Aff0 = vCPU id
+VCPU = INIT_VCPU  # KVM_CREATE_VCPU + KVM_ARM_VCPU_INIT: its MPIDR is Aff0 = vCPU id
 DEVICE = (VCPU, create())
 PLACED = (*DEVICE, set_addr(DIST, D3), set_addr(REDIST, R3))
 READY = (*PLACED, ctrl(INIT))
@@ -535,7 +535,7 @@ CASES: list[Case] = [
          condition="REDIST_REGION index 1 after the vGIC is ready (first KVM_RUN)", arch=("arm64",),
          features=("vgic-v3",), call=set_addr(REGION, region(1, R3 + 0x100000, 1)), errno=0,
          cite=f"{ALLOC_REGION}: no readiness test",
-         setup=(*DEVICE, set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)), ctrl(INIT), run_vcpu()), basis="code",
+         setup=(*DEVICE, set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)), ctrl(INIT), RAN), basis="code",
          device_doc=V3_DOC, group=G_ADDR),
 
     # --- KVM_DEV_ARM_VGIC_GRP_DIST_REGS / _REDIST_REGS ------------------------------------------------------
@@ -573,7 +573,7 @@ CASES: list[Case] = [
     Case(id="dist-typer2-nassgicap-after-init", ioctl=SET,
          condition="GICD_TYPER2 with only nASSGIcap flipped, after initialisation", arch=("arm64",),
          features=("vgic-v3",),
-         call=dist_reg(GICD_TYPER2, Val("GICD_TYPER2 ^ nASSGIcap", lambda s: s._cache[("remember", "typer2")]
+         call=dist_reg(GICD_TYPER2, Val("GICD_TYPER2 ^ nASSGIcap", lambda s: s.remembered["typer2"]
                                    ^ TYPER2_NASSGICAP), request="SET"), errno=EBUSY,
          cite=f"{REGS_DOC} (7.2): nASSGIcap writable before initialisation only; vgic_mmio_uaccess_write_v3_misc",
          setup=(*READY, remember("typer2", dist_reg(GICD_TYPER2), 4)), basis="code", device_doc=V3_DOC, group=G_DIST,
@@ -827,33 +827,33 @@ CASES: list[Case] = [
 
     # --- the first KVM_RUN: the ordering the document asks for -------------------------------------------
     Case(id="run-ready", ioctl="KVM_RUN", condition="first run with addresses set and CTRL_INIT done", arch=("arm64",),
-         features=("vgic-v3",), call=run_vcpu(), errno=EINTR,
+         features=("vgic-v3",), call=RAN, errno=EINTR,
          cite="api.rst 4.10: immediate_exit makes KVM_RUN return EINTR once the vCPU is ready", setup=READY),
     Case(id="run-before-init", ioctl="KVM_RUN", condition="first run with addresses set, no CTRL_INIT", arch=("arm64",),
-         features=("vgic-v3",), call=run_vcpu(), errno=EBUSY,
+         features=("vgic-v3",), call=RAN, errno=EBUSY,
          cite="vgic-v3.c: vgic_v3_map_resources (a GICv3 is initialised by userspace only)", setup=PLACED,
          basis="code"),
     Case(id="run-dist-unset", ioctl="KVM_RUN", condition="first run with no DIST address", arch=("arm64",),
-         features=("vgic-v3",), call=run_vcpu(), errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
+         features=("vgic-v3",), call=RAN, errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
          setup=(*DEVICE, set_addr(REDIST, R3), ctrl(INIT)), basis="code"),
     Case(id="run-redist-unset", ioctl="KVM_RUN", condition="first run with no REDIST address", arch=("arm64",),
-         features=("vgic-v3",), call=run_vcpu(), errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
+         features=("vgic-v3",), call=RAN, errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
          setup=(*DEVICE, set_addr(DIST, D3), ctrl(INIT)), basis="code"),
     Case(id="run-dist-in-redist", ioctl="KVM_RUN", condition="first run with DIST inside the REDIST frames",
-         arch=("arm64",), features=("vgic-v3",), call=run_vcpu(), errno=EINVAL,
+         arch=("arm64",), features=("vgic-v3",), call=RAN, errno=EINVAL,
          cite="vgic-v3.c: vgic_v3_map_resources, vgic_v3_check_base", setup=(*DEVICE, set_addr(REDIST, R3),
                                                                          set_addr(DIST, R3 + 0x10000), ctrl(INIT)),
          basis="code"),
 
     Case(id="run-regions-too-small", ioctl="KVM_RUN",
          condition="first run with two vCPUs and one REDIST_REGION of count 1", arch=("arm64",), features=("vgic-v3",),
-         call=run_vcpu(), errno=ENXIO,
+         call=RAN, errno=ENXIO,
          cite=f"{ADDR_DOC}: the sum of the region counts must be at least the number of vCPUs (no errno given); "
          "vgic-v3.c vgic_v3_map_resources (vCPU 1 has no redistributor)",
          setup=(VCPU, VCPU, create(), set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)), ctrl(INIT)),
          basis="code"),
     Case(id="run-two-regions", ioctl="KVM_RUN", condition="first run with two vCPUs in two REDIST_REGIONs of count 1",
-         arch=("arm64",), features=("vgic-v3",), call=run_vcpu(), errno=EINTR,
+         arch=("arm64",), features=("vgic-v3",), call=RAN, errno=EINTR,
          cite=f"{ADDR_DOC}: regions are filled with redistributors in index order",
          setup=(VCPU, VCPU, create(), set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)),
                 set_addr(REGION, region(1, R3 + 0x100000, 1)), ctrl(INIT))),

@@ -265,7 +265,12 @@ class DocumentedError:
 
 @dataclass
 class Scene:
-    """The fds and memory one case owns on a target; closed after the case, whatever happened."""
+    """The fds and memory one case owns on a target; closed after the case, whatever happened.
+
+    Every fd has its kind: the system fd, the VM, the vCPUs, the devices (KVM_CREATE_DEVICE's fds only: "the
+    device" of a step is the last of them, or one by name), and any other fd a step opened (an eventfd, a stats fd,
+    a second VM), which only closes with the scene. What a step keeps for a later one is named: fds in `named`,
+    target memory in `memory`, values it read in `remembered`."""
 
     target: object
     vm_type: int = 0
@@ -273,19 +278,26 @@ class Scene:
     vm: int = -1
     vcpus: list[int] = field(default_factory=list)
     devices: list[int] = field(default_factory=list)
+    device_types: dict[int, int] = field(default_factory=dict)  # device fd -> KVM_DEV_TYPE_*
+    others: list[int] = field(default_factory=list)
+    named: dict[str, int] = field(default_factory=dict)
+    memory: dict[str, int] = field(default_factory=dict)  # target addresses by name ("slot0", "ring", "bitmap")
+    run_maps: dict[int, int] = field(default_factory=dict)  # vCPU fd -> its mapped kvm_run
+    remembered: dict[str, object] = field(default_factory=dict)
+    caps: dict[tuple[int, int], int] = field(default_factory=dict)
     maps: list[tuple[int, int]] = field(default_factory=list)
     calls: list[tuple[int, int, object, Result]] = field(default_factory=list)  # (fd, request, arg, result)
     # Run by close() before any fd closes, last registered first: a vCPU kept busy in KVM_RUN on a second thread
     # (target.run_in_background) is stopped while its fds are still open.
     cleanups: list[Callable[[], object]] = field(default_factory=list)
-    _cache: dict = field(default_factory=dict)
+    generation: int = 0  # the target's, when the scene opened
 
     @property
     def abi(self):
         return self.target.abi
 
     def open(self, needs_vm: bool = True, vm_type: Val | int = 0) -> Scene:
-        self._cache["generation"] = getattr(self.target, "generation", 0)
+        self.generation = getattr(self.target, "generation", 0)
         self.kvm = self.target.open_kvm()
         self.vm_type = val(vm_type)(self)
         if needs_vm:
@@ -293,8 +305,7 @@ class Scene:
         return self
 
     def close(self) -> None:
-        generation = getattr(self.target, "generation", 0)
-        if self._cache.get("generation", generation) != generation:
+        if getattr(self.target, "generation", 0) != self.generation:
             return  # the target restarted: these fds are gone with it
         failed = None
         while self.cleanups:
@@ -309,7 +320,7 @@ class Scene:
                 self.target.munmap(addr, size)
             except OSError:
                 pass
-        for fd in [*self.devices, *self.vcpus, self.vm, self.kvm]:
+        for fd in [*self.others, *self.devices, *self.vcpus, self.vm, self.kvm]:
             if fd >= 0:
                 self.target.close(fd)
         if failed is not None:
@@ -329,10 +340,25 @@ class Scene:
 
     def cap(self, cap: int, fd: int | None = None) -> int:
         """KVM_CHECK_EXTENSION on the system fd (or `fd`), for values the expectations derive from."""
-        key = ("cap", cap, fd)
-        if key not in self._cache:
-            self._cache[key] = self.ioctl(self.kvm if fd is None else fd, self.abi.KVM_CHECK_EXTENSION, cap).value()
-        return self._cache[key]
+        key = (cap, self.kvm if fd is None else fd)
+        if key not in self.caps:
+            self.caps[key] = self.ioctl(key[1], self.abi.KVM_CHECK_EXTENSION, cap).value()
+        return self.caps[key]
+
+    def keep(self, fd: int, name: str = "") -> int:
+        """An fd that is not the VM's, a vCPU's or a device's (an eventfd, a stats fd, a second VM): closed with the
+        scene, and known by `name` to later steps when given."""
+        self.others.append(fd)
+        if name:
+            self.named[name] = fd
+        return fd
+
+    def add_device(self, fd: int, dev_type: int, name: str = "") -> int:
+        self.devices.append(fd)
+        self.device_types[fd] = dev_type
+        if name:
+            self.named[name] = fd
+        return fd
 
 
 def need(name: str, present: bool = True) -> tuple[tuple[int, str, bool], ...]:

@@ -85,7 +85,10 @@ from abi.spec.memory_dirty import (
     ring,
     ring_entry,
 )
-from abi.spec.steps import IRQCHIP, create_vcpu, init_vcpu, kvm_run_map, run_vcpu, step, x86_real_mode
+from abi.spec.steps.base import step
+from abi.spec.steps.guest import x86_real_mode
+from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run_map
+from abi.spec.steps.vm import IRQCHIP, create_vcpu
 from abi.target.base import EHWPOISON, Result
 
 API = "api.rst"
@@ -141,9 +144,7 @@ SPLIT = enable("KVM_CAP_SPLIT_IRQCHIP", 24)
 # --- other VMs, other fds -----------------------------------------------------------------------------------
 
 def _other_vm(s: Scene) -> int:
-    fd = s.ioctl(s.kvm, kvm.KVM_CREATE_VM, 0).value()
-    s.devices.append(fd)  # closed with the scene
-    return fd
+    return s.keep(s.ioctl(s.kvm, kvm.KVM_CREATE_VM, 0).value())
 
 
 OTHER_VM = Val("the fd of another default VM (no SEV guest)", _other_vm)
@@ -367,7 +368,7 @@ def harvest_all() -> Step:
             raise AssertionError("vCPU 0's ring has no dirty entry to harvest")
         for i in range(len(entries)):
             s.target.write(_ring_addr(s, i), struct.pack("<I", kvm.KVM_DIRTY_GFN_F_RESET))
-        s._cache["harvested"] = len(entries)
+        s.remembered["harvested"] = len(entries)
         return Result(0)
 
     return step("harvest every dirty entry of vCPU 0's ring (flags = KVM_DIRTY_GFN_F_RESET), no reset", run)
@@ -375,7 +376,7 @@ def harvest_all() -> Step:
 
 def _ring_addr(s: Scene, index: int) -> int:
     ring_entry(s, index)  # maps the ring
-    return s._cache["ring_map"] + index * 16
+    return s.memory["ring_map"] + index * 16
 
 
 def rerun_guest() -> Step:
@@ -394,7 +395,7 @@ def rerun_guest() -> Step:
 
 
 def no_entry_after_harvested(s: Scene, got: Result) -> str | None:
-    n = s._cache["harvested"]
+    n = s.remembered["harvested"]
     flags, slot, offset = ring_entry(s, n)
     if flags & kvm.KVM_DIRTY_GFN_F_DIRTY:
         return f"ring entry {n} (after the {n} harvested) is dirty: slot {slot:#x}, offset {offset}"
@@ -407,7 +408,7 @@ def logged_tables() -> Step:
         mem = s.target.alloc(SLOT_SIZE)
         for offset, value in TABLES.items():
             s.target.write(mem + offset, struct.pack("<Q", value))
-        s._cache["memslot"] = mem
+        s.memory["memslot"] = mem
         return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
             slot=0, flags=kvm.KVM_MEM_LOG_DIRTY_PAGES, guest_phys_addr=0, memory_size=SLOT_SIZE, userspace_addr=mem))
 
@@ -417,7 +418,7 @@ def logged_tables() -> Step:
 
 def table_pages_dirty(s: Scene, got: Result) -> str | None:
     """The bitmap the last KVM_GET_DIRTY_LOG wrote has the pages of the collection and device tables."""
-    word = int.from_bytes(s.target.read(s._cache["bitmap"], 8), "little")
+    word = int.from_bytes(s.target.read(s.memory["bitmap"], 8), "little")
     want = {COLL_TABLE // 0x1000, DEV_TABLE // 0x1000}
     have = {i for i in range(64) if word >> i & 1}
     return None if want <= have else f"the bitmap has pages {sorted(have)} dirty, expected {sorted(want)} among them"
@@ -800,14 +801,14 @@ def _one_reg() -> list[Case]:
              "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=EBUSY,
              cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN' "
              f"(refused after; {IMP_ID_SET}: kvm_vm_has_ran_once: -EBUSY)",
-             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), init_vcpu(), run_vcpu()),
+             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU, RAN),
              cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS", order_row=2, basis="code", kernels="7.2+",
              needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
         Case(id="writable-imp-id-before-run", ioctl="KVM_SET_ONE_REG",
              condition="MIDR_EL1 changed before the first KVM_RUN, the "
              "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=0,
              cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN'",
-             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), init_vcpu()), cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS",
+             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU), cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS",
              kernels="7.2+", needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
     ]
 

@@ -26,7 +26,6 @@ import time
 from errno import EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO, EPERM
 
 from abi import arm64, kvm, layout, x86
-from abi.spec import steps as S
 from abi.spec.case import (
     DOCUMENT_CONTRADICTS_ITSELF,
     DOCUMENT_NAMES_WHAT_HEADERS_LACK,
@@ -37,8 +36,13 @@ from abi.spec.case import (
     Scene,
     Step,
     Val,
+    val,
 )
-from abi.spec.steps import create_vcpu, for_arch, step
+from abi.spec.steps.base import for_arch, step
+from abi.spec.steps.device import set_attr
+from abi.spec.steps.guest import x86_real_mode
+from abi.spec.steps.vcpu import INIT_VCPU, exit_reason, kvm_run, kvm_run_map
+from abi.spec.steps.vm import HOST_VGIC, IRQCHIP, X2APIC_32BIT, close_eventfd, create_vcpu, efd, eventfd
 from abi.target.base import Result
 
 API = "api.rst"
@@ -65,30 +69,6 @@ PAGE = 4096  # the x86_64 page size: the coalesced ring is page KVM_COALESCED_MM
 
 # --- eventfds -------------------------------------------------------------------------------------------
 
-def eventfd(name: str = "efd", initval: int = 0) -> Step:
-    """An eventfd in the target's process, known to the scene as `name` and closed with it; `initval` non-zero: an
-    event already pending, which KVM_IRQFD delivers as soon as it is assigned (eventfd.c kvm_irqfd_assign)."""
-    def run(s: Scene) -> Result:
-        fd = s.target.eventfd(initval)
-        fds = s._cache.setdefault("eventfds", {})
-        fds[name] = fd
-        s.cleanups.append(lambda: s.target.close(fd) if fds.get(name) == fd else None)
-        return Result(fd)
-
-    return step(f"eventfd({initval}) as {name}", run)
-
-
-def close_eventfd(name: str) -> Step:
-    def run(s: Scene) -> Result:
-        fd = s._cache["eventfds"].pop(name)
-        err = s.target.close(fd)
-        return Result(-1, err) if err else Result(0)
-
-    return step(f"close({name})", run)
-
-
-def efd(name: str = "efd") -> Val:
-    return Val(name, lambda s: s._cache["eventfds"][name])
 
 
 VM_FD = Val("the VM fd (no eventfd)", lambda s: s.vm)
@@ -96,7 +76,7 @@ NO_FD = Val("-1", lambda s: -1)
 
 
 def _v(x) -> Val:
-    return S.val(x)
+    return val(x)
 
 
 # --- steps ----------------------------------------------------------------------------------------------
@@ -245,30 +225,20 @@ def _enable_apic(s: Scene) -> Result:
 
 APIC_ON = step("KVM_GET_LAPIC, KVM_SET_LAPIC with SPIV bit 8 (APIC software-enabled)", _enable_apic)
 
-V2_LEGACY = (S.IRQCHIP, VCPU0)  # the vGICv2 of KVM_CREATE_IRQCHIP: initialised by the first injection
+V2_LEGACY = (IRQCHIP, VCPU0)  # the vGICv2 of KVM_CREATE_IRQCHIP: initialised by the first injection
 
 
-def _vgic_device(s: Scene) -> Result:
-    """The host's vGIC as a device: VGIC_V3 where the host emulates one, else VGIC_V2."""
-    for dev_type in (kvm.KVM_DEV_TYPE_ARM_VGIC_V3, kvm.KVM_DEV_TYPE_ARM_VGIC_V2):
-        got = s.ioctl(s.vm, kvm.KVM_CREATE_DEVICE, kvm.kvm_create_device(type=dev_type, flags=0))
-        if got.ok:
-            s.devices.append(got.struct(kvm.kvm_create_device).fd)
-            return got
-    return got
-
-
-VGIC_DEVICE = step("KVM_CREATE_DEVICE(VGIC_V3, or VGIC_V2 where the host has no GICv3 emulation)", _vgic_device)
+VGIC_DEVICE = HOST_VGIC
 
 
 def nr_irqs(n: int) -> Step:
-    return S.set_attr(0, n, group=arm64.KVM_DEV_ARM_VGIC_GRP_NR_IRQS)
+    return set_attr(0, n, group=arm64.KVM_DEV_ARM_VGIC_GRP_NR_IRQS)
 
 
-VGIC_INIT = S.set_attr(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT, 0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL)
+VGIC_INIT = set_attr(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT, 0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL)
 VGIC_READY = (VGIC_DEVICE, VCPU0, VGIC_INIT)  # an initialised vGIC (kvm_arch_intc_initialized), 256 interrupts
 VGIC_992 = (VGIC_DEVICE, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts NR_IRQS accepts (arm_vgic_v3.py)
-X86_READY = (S.IRQCHIP,)
+X86_READY = (IRQCHIP,)
 
 
 def irqfd_in_second_vm(gsi: int = 5) -> Step:
@@ -276,9 +246,9 @@ def irqfd_in_second_vm(gsi: int = 5) -> Step:
     an SPI (the VM and its vCPU close with the scene's device fds)."""
     def run(s: Scene) -> Result:
         vm2 = s.target.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()
-        s.devices.append(vm2)
+        s.keep(vm2)
         s.target.ioctl(vm2, kvm.KVM_CREATE_IRQCHIP, 0).value()
-        s.devices.append(s.target.ioctl(vm2, kvm.KVM_CREATE_VCPU, 0).value())
+        s.keep(s.target.ioctl(vm2, kvm.KVM_CREATE_VCPU, 0).value())
         s.target.ioctl(vm2, kvm.KVM_IRQ_LINE, kvm.kvm_irq_level(irq=arm_irq(SPI, 32), level=0)).value()
         return s.ioctl(vm2, kvm.KVM_IRQFD, kvm.kvm_irqfd(fd=efd()(s), gsi=gsi))
 
@@ -300,7 +270,7 @@ def x86_guest(code: bytes, text: str) -> Step:
         got = create_vcpu(0)(s)
         if not got.ok:
             return got
-        S.x86_real_mode(s, s.vcpus[-1], GUEST_GPA)
+        x86_real_mode(s, s.vcpus[-1], GUEST_GPA)
         host = s.target.alloc(GUEST_SIZE)
         s.target.write(host, code)
         return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
@@ -329,30 +299,12 @@ def arm_guest() -> Step:
         s.target.write(host, struct.pack(f"<{len(STORE_THEN_LOAD)}I", *STORE_THEN_LOAD))
         got = s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
             slot=0, flags=0, guest_phys_addr=0, memory_size=GUEST_SIZE, userspace_addr=host))
-        return S.init_vcpu()(s) if got.ok else got
+        return INIT_VCPU(s) if got.ok else got
 
     return step(f"vCPU 0 at IPA 0 (a memslot of one page): str w(0x42) to {ARM_A:#x}; ldr from {ARM_B:#x}", run)
 
 
-def guest_run() -> Step:
-    """KVM_RUN once; the vCPU's kvm_run mapping (with the coalesced ring page) stays for the checks."""
-    def run(s: Scene) -> Result:
-        fd = s.vcpus[-1]
-        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
-        addr = s.target.mmap(fd, size)
-        s.maps.append((addr, size))
-        s._cache["run"] = addr
-        return s.ioctl(fd, kvm.KVM_RUN, 0)
-
-    return step("KVM_RUN", run)
-
-
 EXIT_NAMES = {kvm.KVM_EXIT_IO: "KVM_EXIT_IO", kvm.KVM_EXIT_HLT: "KVM_EXIT_HLT", kvm.KVM_EXIT_MMIO: "KVM_EXIT_MMIO"}
-
-
-def _exit_reason(s: Scene) -> int:
-    offset = layout.offsetof(s.abi.kvm_run, "exit_reason")
-    return struct.unpack("<I", s.target.read(s._cache["run"] + offset, 4))[0]
 
 
 def exits(reason: int, ring: tuple[int, int] | None = None, mmio: tuple[int, int] | None = None, width: int = 1):
@@ -360,18 +312,18 @@ def exits(reason: int, ring: tuple[int, int] | None = None, mmio: tuple[int, int
     `ring` (address, pio), the coalesced ring holds exactly one `width`-byte write of 0x42 there (api.rst 4.116:
     the value is recorded in the shared ring)."""
     def check(s: Scene, got: Result) -> str | None:
-        have = _exit_reason(s)
+        have = exit_reason(s)
         if have != reason:
             return f"exit_reason {EXIT_NAMES.get(have, have)}, expected {EXIT_NAMES[reason]}"
         if mmio is not None:
-            run = s._cache["run"]
+            run = kvm_run_map(s)
             addr = struct.unpack("<Q", s.target.read(run + layout.offsetof(s.abi.kvm_run, "_u0.mmio.phys_addr"), 8))[0]
             write = s.target.read(run + layout.offsetof(s.abi.kvm_run, "_u0.mmio.is_write"), 1)[0]
             if (addr, write) != mmio:
                 return f"the MMIO exit is (address, is_write) ({addr:#x}, {write}), expected ({mmio[0]:#x}, {mmio[1]})"
         if ring is None:
             return None
-        base = s._cache["run"] + s.abi.KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE
+        base = kvm_run_map(s) + s.abi.KVM_COALESCED_MMIO_PAGE_OFFSET * PAGE
         first, last = struct.unpack("<II", s.target.read(base, 8))
         size = ctypes.sizeof(kvm.kvm_coalesced_mmio)
         entry = kvm.kvm_coalesced_mmio.from_buffer_copy(s.target.read(base + 8 + first * size, size))
@@ -835,56 +787,56 @@ CASES: list[Case] = [
          basis="code"),
 
     Case(id="ioeventfd-guest-pio-write", ioctl=IOEVENTFD, condition="a guest OUT to a port with an ioeventfd",
-         arch=("x86_64",), call=guest_run(), errno=0,
+         arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of an exit (the "
          "vCPU goes on to HLT)", setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), E, ioeventfd(PORT, 1, PIO)),
          check=exits(kvm.KVM_EXIT_HLT)),
     Case(id="ioeventfd-guest-pio-datamatch", ioctl=IOEVENTFD, condition="a guest OUT of the datamatch value",
-         arch=("x86_64",), call=guest_run(), errno=0,
+         arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: with datamatch the event is signalled for a write of that value",
          setup=(x86_guest(OUT_PORT, "out 0x42 to PORT; hlt"), E, ioeventfd(PORT, 1, PIO | DATAMATCH, 0x42)),
          check=exits(kvm.KVM_EXIT_HLT)),
     Case(id="ioeventfd-guest-pio-other-data", ioctl=IOEVENTFD, condition="a guest OUT of another value than datamatch",
-         arch=("x86_64",), call=guest_run(), errno=0,
+         arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: the event is signalled only for a write equal to datamatch, so this "
          "write exits to userspace", setup=(x86_guest(OUT_PORT, "out 0x42 to PORT; hlt"), E,
                                             ioeventfd(PORT, 1, PIO | DATAMATCH, 0x41)), check=exits(kvm.KVM_EXIT_IO)),
     Case(id="ioeventfd-guest-pio-no-ioeventfd", ioctl=IOEVENTFD,
-         condition="the same OUT with no ioeventfd (the baseline)", arch=("x86_64",), call=guest_run(), errno=0,
+         condition="the same OUT with no ioeventfd (the baseline)", arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{API} 5 kvm_run: KVM_EXIT_IO for a port write nothing in the kernel handles",
          setup=(x86_guest(OUT_PORT, "out to PORT; hlt"),), check=exits(kvm.KVM_EXIT_IO)),
     Case(id="ioeventfd-guest-mmio-write", ioctl=IOEVENTFD,
-         condition="a guest store to an MMIO address with an ioeventfd", arch=("x86_64",), call=guest_run(), errno=0,
+         condition="a guest store to an MMIO address with an ioeventfd", arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of "
          "an exit", setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E, ioeventfd(GUEST_MMIO, 1)),
          check=exits(kvm.KVM_EXIT_HLT)),
     Case(id="ioeventfd-guest-mmio-any-length", ioctl=IOEVENTFD,
-         condition="a guest one-byte store under a length-0 ioeventfd", arch=("x86_64",), call=guest_run(), errno=0,
+         condition="a guest one-byte store under a length-0 ioeventfd", arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: with a zero length the length of the guest write is ignored",
          setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E, ioeventfd(GUEST_MMIO, 0)),
          check=exits(kvm.KVM_EXIT_HLT), needs=ANY_LENGTH_CAP),
     Case(id="ioeventfd-guest-mmio-other-length", ioctl=IOEVENTFD,
-         condition="a guest one-byte store under a length-4 ioeventfd", arch=("x86_64",), call=guest_run(), errno=0,
+         condition="a guest one-byte store under a length-4 ioeventfd", arch=("x86_64",), call=kvm_run(), errno=0,
          cite="eventfd.c: ioeventfd_in_range (a non-zero length must equal the write's), so the "
          "store exits as MMIO", setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E,
                                        ioeventfd(GUEST_MMIO, 4)), check=exits(kvm.KVM_EXIT_MMIO), basis="code"),
     Case(id="ioeventfd-guest-after-deassign", ioctl=IOEVENTFD, condition="a guest OUT after the ioeventfd was detached",
-         arch=("x86_64",), call=guest_run(), errno=0, cite=f"{IOEVENTFD_DOC}: detached, the write exits again",
+         arch=("x86_64",), call=kvm_run(), errno=0, cite=f"{IOEVENTFD_DOC}: detached, the write exits again",
          setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), E, ioeventfd(PORT, 1, PIO),
                 ioeventfd(PORT, 1, PIO | IO_DEASSIGN)), check=exits(kvm.KVM_EXIT_IO)),
 
     Case(id="ioeventfd-guest-store-arm", ioctl=IOEVENTFD,
-         condition="a guest store to an MMIO address with an ioeventfd", arch=("arm64",), call=guest_run(), errno=0,
+         condition="a guest store to an MMIO address with an ioeventfd", arch=("arm64",), call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of "
          "an exit (the next exit is the load that follows)", setup=(arm_guest(), E, ioeventfd(ARM_A, 4)),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0))),
     Case(id="ioeventfd-guest-store-arm-other-data", ioctl=IOEVENTFD,
-         condition="a guest store of another value than datamatch", arch=("arm64",), call=guest_run(), errno=0,
+         condition="a guest store of another value than datamatch", arch=("arm64",), call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: the event is signalled only for a write equal to datamatch, so "
          "the store exits", setup=(arm_guest(), E, ioeventfd(ARM_A, 4, DATAMATCH, 0x41)),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
     Case(id="ioeventfd-guest-store-arm-no-ioeventfd", ioctl=IOEVENTFD,
-         condition="the same store with no ioeventfd (the baseline)", arch=("arm64",), call=guest_run(), errno=0,
+         condition="the same store with no ioeventfd (the baseline)", arch=("arm64",), call=kvm_run(), errno=0,
          cite=f"{API} 5 kvm_run: KVM_EXIT_MMIO for an access outside the memslots", setup=(arm_guest(),),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
 
@@ -981,12 +933,12 @@ CASES: list[Case] = [
          condition="an MSI entry with address_hi bits 7-0 set under "
          "KVM_X2APIC_API_USE_32BIT_IDS", arch=("x86_64",), call=routing(msi_entry(1, address_hi=0x101)), errno=EINVAL,
          cite=f"kvm_set_routing_entry (x86): kvm_msi_route_invalid; {ROUTING_DOC}: with USE_32BIT_IDS bits 7-0 of "
-         "address_hi must be zero", setup=(*X86_READY, S.X2APIC_32BIT), basis="code"),
+         "address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT), basis="code"),
     Case(id="routing-x86-x2apic-address-hi", ioctl=ROUTING,
          condition="an MSI entry with address_hi bits 31-8 set under "
          "KVM_X2APIC_API_USE_32BIT_IDS", arch=("x86_64",), call=routing(msi_entry(1, address_hi=0x100)), errno=0,
          cite=f"{ROUTING_DOC}: with USE_32BIT_IDS address_hi bits 31-8 give bits 31-8 of the destination id",
-         setup=(*X86_READY, S.X2APIC_32BIT)),
+         setup=(*X86_READY, X2APIC_32BIT)),
     Case(id="routing-x86-address-hi-ignored", ioctl=ROUTING,
          condition="an MSI entry with address_hi 0xff without the x2APIC API", arch=("x86_64",),
          call=routing(msi_entry(1, address_hi=0xFF)), errno=0,
@@ -1043,21 +995,21 @@ CASES: list[Case] = [
          setup=(coalesced_zones(NR_IOBUS_DEVS),), basis="code"),
 
     Case(id="coalesced-guest-mmio-write", ioctl=REG, condition="a guest store into a coalesced MMIO zone",
-         arch=("x86_64",), call=guest_run(), errno=0,
+         arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{COALESCED_DOC}: write accesses do not exit to userspace and their value is recorded in the ring",
          setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), coalesced(GUEST_MMIO, 0x10)),
          check=exits(kvm.KVM_EXIT_HLT, ring=(GUEST_MMIO, 0)), needs=MMIO_CAP),
     Case(id="coalesced-guest-pio-write", ioctl=REG, condition="a guest OUT into a coalesced PIO zone", arch=("x86_64",),
-         call=guest_run(), errno=0, cite=f"{COALESCED_DOC}: coalesced pio records accesses to I/O ports",
+         call=kvm_run(), errno=0, cite=f"{COALESCED_DOC}: coalesced pio records accesses to I/O ports",
          setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), coalesced(PORT, 2, pio=1)),
          check=exits(kvm.KVM_EXIT_HLT, ring=(PORT, 1)), needs=PIO_CAP),
     Case(id="coalesced-guest-store-arm", ioctl=REG, condition="a guest store into a coalesced MMIO zone",
-         arch=("arm64",), call=guest_run(), errno=0,
+         arch=("arm64",), call=kvm_run(), errno=0,
          cite=f"{COALESCED_DOC}: write accesses do not exit to userspace and their value is recorded in the ring",
          setup=(arm_guest(), coalesced(ARM_A, 0x10)),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0), ring=(ARM_A, 0), width=4), needs=MMIO_CAP),
     Case(id="coalesced-guest-after-unregister", ioctl=UNREG, condition="a guest store after its zone was unregistered",
-         arch=("x86_64",), call=guest_run(), errno=0,
+         arch=("x86_64",), call=kvm_run(), errno=0,
          cite=f"{COALESCED_DOC}: unregistered, the write exits again (KVM_EXIT_MMIO)",
          setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), coalesced(GUEST_MMIO, 0x10),
                 coalesced(GUEST_MMIO, 0x10, unregister=True)), check=exits(kvm.KVM_EXIT_MMIO)),
@@ -1090,7 +1042,7 @@ CASES: list[Case] = [
     Case(id="msi-x86-x2apic-address-hi-low-bits", ioctl=MSI, condition="address_hi bits 7-0 set under USE_32BIT_IDS",
          arch=("x86_64",), call=signal_msi(address_hi=0x1), errno=EINVAL,
          cite=f"irq_comm.c / irq.c: kvm_set_msi (kvm_msi_route_invalid); {MSI_DOC}: "
-         "bits 7-0 of address_hi must be zero", setup=(*X86_READY, S.X2APIC_32BIT, VCPU0), basis="code"),
+         "bits 7-0 of address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT, VCPU0), basis="code"),
     Case(id="msi-x86-address-hi-ignored", ioctl=MSI,
          condition="address_hi 0xff without the x2APIC API, to vCPU 0's enabled APIC", arch=("x86_64",),
          call=signal_msi(address_hi=0xFF), errno=0,

@@ -25,7 +25,10 @@ from errno import E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import arm64, kvm, layout, model
 from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation, Scene, Step, Val
-from abi.spec.steps import BAD_POINTER, IRQCHIP, create_vcpu, init_vcpu, kvm_run_map, step, x86_real_mode
+from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.guest import x86_real_mode
+from abi.spec.steps.vcpu import INIT_VCPU, kvm_run_map
+from abi.spec.steps.vm import IRQCHIP, create_vcpu
 from abi.target.base import Result
 
 API = "api.rst"
@@ -102,7 +105,7 @@ def _guest_vcpu(s: Scene) -> Result:
     if s.vcpus:
         return Result(s.vcpus[-1])
     if s.target.arch != "x86_64":
-        return init_vcpu()(s)
+        return INIT_VCPU(s)
     got = create_vcpu(0)(s)
     if not got.ok:
         return got
@@ -134,9 +137,9 @@ def guest_writes() -> Step:
 # --- dirty log ioctls ----------------------------------------------------------------------------------
 
 def _bitmap(s: Scene) -> int:
-    if "bitmap" not in s._cache:
-        s._cache["bitmap"] = s.target.alloc(PAGE)
-    return s._cache["bitmap"]
+    if "bitmap" not in s.memory:
+        s.memory["bitmap"] = s.target.alloc(PAGE)
+    return s.memory["bitmap"]
 
 
 def get_log(slot: Val | int = 0, bitmap: Val | None = None, arg: Val | None = None, ok_errno: int = 0) -> Step:
@@ -215,11 +218,11 @@ ARM_MASKS_REQUEST = model.for_arch("arm64").KVM_ARM_GET_REG_WRITABLE_MASKS
 
 def _ring_map(s: Scene) -> int:
     """vCPU 0's ring, mapped at KVM_DIRTY_LOG_PAGE_OFFSET pages of the vCPU fd (7.36)."""
-    if "ring_map" not in s._cache:
+    if "ring_map" not in s.memory:
         addr = s.target.mmap(s.vcpus[-1], RING_BYTES, s.abi.KVM_DIRTY_LOG_PAGE_OFFSET * PAGE)
         s.maps.append((addr, RING_BYTES))
-        s._cache["ring_map"] = addr
-    return s._cache["ring_map"]
+        s.memory["ring_map"] = addr
+    return s.memory["ring_map"]
 
 
 def ring_entry(s: Scene, index: int = 0) -> tuple[int, int, int]:
@@ -288,19 +291,17 @@ def _gmem(s: Scene, vm: int | None = None, mappable: bool = True) -> int:
     flags = kvm.GUEST_MEMFD_FLAG_MMAP if mappable and s.cap(kvm.KVM_CAP_GUEST_MEMFD_FLAGS, vm) & \
         kvm.GUEST_MEMFD_FLAG_MMAP else 0
     fd = s.ioctl(vm, kvm.KVM_CREATE_GUEST_MEMFD, kvm.kvm_create_guest_memfd(size=GMEM_SIZE, flags=flags)).value()
-    s.devices.append(fd)  # closed with the scene
-    return fd
+    return s.keep(fd)
 
 
 def _other_vm_gmem(s: Scene) -> int:
-    vm = s.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()
-    s.devices.append(vm)
-    return _gmem(s, vm)
+    return _gmem(s, s.keep(s.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()))
 
 
 GMEM = Val("a guest_memfd of this VM (64 KiB, mappable where offered)", _gmem)
 GMEM_PRIVATE = Val("a guest_memfd of this VM without GUEST_MEMFD_FLAG_MMAP", lambda s: _gmem(s, mappable=False))
-GMEM_KEPT = Val("the guest_memfd the first slot is bound to", lambda s: s._cache.setdefault("gmem", _gmem(s)))
+GMEM_KEPT = Val("the guest_memfd the first slot is bound to",
+                lambda s: s.named["gmem"] if "gmem" in s.named else s.named.setdefault("gmem", _gmem(s)))
 OTHER_GMEM = Val("a guest_memfd of another VM", _other_vm_gmem)
 VM_FD = Val("the VM fd (not a guest_memfd)", lambda s: s.vm)
 
@@ -371,7 +372,7 @@ def _vcpu(s: Scene) -> Result:
     """The last vCPU, or vCPU 0 (initialised on arm64)."""
     if s.vcpus:
         return Result(s.vcpus[-1])
-    return create_vcpu(0)(s) if s.target.arch == "x86_64" else init_vcpu()(s)
+    return create_vcpu(0)(s) if s.target.arch == "x86_64" else INIT_VCPU(s)
 
 
 def vcpu() -> Step:
@@ -457,7 +458,7 @@ def masks(range_: int = 0, reserved0: int = 0, addr: Val | None = None, arg: Val
         if arg is not None:
             return s.ioctl(s.vm, s.abi.KVM_ARM_GET_REG_WRITABLE_MASKS, arg(s))
         where = addr(s) if addr is not None else s.target.alloc(arm64.KVM_ARM_FEATURE_ID_RANGE_SIZE * 8)
-        s._cache["masks"] = where
+        s.memory["masks"] = where
         r = arm64.reg_mask_range(addr=where, range=range_)
         r.reserved[0] = reserved0
         return s.ioctl(s.vm, s.abi.KVM_ARM_GET_REG_WRITABLE_MASKS, r)

@@ -37,7 +37,8 @@ from abi.spec.case import (
     Unreachable,
     Val,
 )
-from abi.spec.steps import BAD_POINTER, create_device, create_vcpu, step
+from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.vm import HOST_VGIC, create_vcpu
 from abi.target.base import Result
 
 SET, GET, HAS = "KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATTR"
@@ -237,17 +238,7 @@ def run_vcpu(index: int = 0, ok_errno: int = EINTR) -> Step:
     return step(f"KVM_RUN on vCPU {index} (immediate_exit=1)", run, ok_errno)
 
 
-def _vgic(s: Scene) -> Result:
-    """The host's vGIC: VGIC_V3 where the kernel emulates one, else VGIC_V2 (asked of the kernel)."""
-    for dev in (kvm.KVM_DEV_TYPE_ARM_VGIC_V3, kvm.KVM_DEV_TYPE_ARM_VGIC_V2):
-        got = create_device(dev)(s)
-        if got.ok:
-            s._cache["vgic_type"] = dev
-            return got
-    return got
-
-
-VGIC_DEVICE = step("KVM_CREATE_DEVICE(VGIC_V3, or VGIC_V2 where the host has no GICv3 emulation)", _vgic)
+VGIC_DEVICE = HOST_VGIC
 VGIC_INIT = step("SET_DEVICE_ATTR(KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT) on the vGIC",
                  lambda s: s.ioctl(s.devices[-1], kvm.KVM_SET_DEVICE_ATTR,
                                    kvm.kvm_device_attr(flags=0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL,
@@ -260,7 +251,7 @@ FRAMES = {kvm.KVM_DEV_TYPE_ARM_VGIC_V2: ((arm64.KVM_VGIC_V2_ADDR_TYPE_DIST, D), 
 
 def _vgic_addrs(s: Scene) -> Result:
     got = Result(0)
-    for addr_type, addr in FRAMES[s._cache["vgic_type"]]:
+    for addr_type, addr in FRAMES[s.device_types[s.devices[-1]]]:
         got = s.ioctl(s.devices[-1], kvm.KVM_SET_DEVICE_ATTR,
                       kvm.kvm_device_attr(flags=0, group=arm64.KVM_DEV_ARM_VGIC_GRP_ADDR, attr=addr_type,
                                           addr=s.scratch(u64(addr))))

@@ -51,7 +51,6 @@ from errno import (
 )
 
 from abi import kvm, x86
-from abi.spec import steps as S
 from abi.spec.case import (
     KERNEL_BREAKS_DOCUMENT,
     SUCCEEDS,
@@ -64,9 +63,14 @@ from abi.spec.case import (
     Unreachable,
     Val,
     need,
+    val,
 )
 from abi.spec.irq_delivery import efd, eventfd
-from abi.spec.steps import BAD_POINTER, IRQCHIP, call, create_vcpu, kvm_run_map, on_fd, step, x86_real_mode
+from abi.spec.steps.base import BAD_POINTER, call, on_fd, step
+from abi.spec.steps.guest import x86_real_mode
+from abi.spec.steps.system import create_vm, stats_fd
+from abi.spec.steps.vcpu import kvm_run_map
+from abi.spec.steps.vm import IRQCHIP, create_vcpu
 from abi.target.base import Result
 from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR  # asm/kvm.h since 6.18
 
@@ -117,7 +121,7 @@ def interrupt(irq: int) -> Step:
 
 
 def setup_mce(mcg_cap) -> Step:
-    v = mcg_cap if isinstance(mcg_cap, Val) else S.val(mcg_cap)
+    v = mcg_cap if isinstance(mcg_cap, Val) else val(mcg_cap)
     return call("KVM_X86_SETUP_MCE", "vcpu", lambda s: struct.pack("<Q", v(s)), f"mcg_cap {v}")
 
 
@@ -129,7 +133,7 @@ def set_mce(bank: int, status: int) -> Step:
 def region(slot=0, gpa=0x100000, size=0x1000, flags=0, host: Val | int | None = None, ok_errno: int = 0) -> Step:
     """KVM_SET_USER_MEMORY_REGION; `host` defaults to fresh page-aligned target memory of `size` (a page when
     size is 0 or odd)."""
-    slot_v, gpa_v, size_v = S.val(slot), S.val(gpa), S.val(size)
+    slot_v, gpa_v, size_v = val(slot), val(gpa), val(size)
 
     def run(s: Scene) -> Result:
         n = size_v(s)
@@ -146,14 +150,14 @@ def region(slot=0, gpa=0x100000, size=0x1000, flags=0, host: Val | int | None = 
 
 def _same_host(s: Scene) -> int:
     """The host address slot 0 was created with (kept by `region_kept`)."""
-    return s._cache["slot0_host"]
+    return s.memory["slot0_host"]
 
 
 def region_kept(size=0x2000, gpa=0x100000) -> Step:
     """Slot 0 at `gpa`, remembering its host memory so later cases can modify the slot with the same address."""
     def run(s: Scene) -> Result:
         host = s.target.alloc(size)
-        s._cache["slot0_host"] = host
+        s.memory["slot0_host"] = host
         r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=gpa, memory_size=size, userspace_addr=host)
         return s.ioctl(s.vm, s.abi.KVM_SET_USER_MEMORY_REGION, r)
 
@@ -289,30 +293,14 @@ def with_no_free_fd(inner: Step) -> Step:
         finally:
             resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
         if got.ok:
-            s.devices.append(got.ret)
+            s.keep(got.ret)
         return got
 
     return step(f"{inner} with RLIMIT_NOFILE = the lowest free fd", run)
 
 
-def stats_fd(on: str) -> Step:
-    def run(s: Scene) -> Result:
-        got = s.ioctl(on_fd(s, on), s.abi.KVM_GET_STATS_FD, 0)
-        if got.ok:
-            s.devices.append(got.ret)  # closed with the scene
-        return got
-
-    return step(f"KVM_GET_STATS_FD on the {on} fd", run)
 
 
-def create_vm(vm_type: int) -> Step:
-    def run(s: Scene) -> Result:
-        got = s.ioctl(s.kvm, kvm.KVM_CREATE_VM, vm_type)
-        if got.ok:
-            s.devices.append(got.ret)
-        return got
-
-    return step(f"KVM_CREATE_VM(type {vm_type})", run)
 
 
 # --- checks -------------------------------------------------------------------------------------------

@@ -46,8 +46,11 @@ from abi.spec.case import (
     Step,
     Val,
     need,
+    val,
 )
-from abi.spec.steps import BAD_POINTER, X2APIC_32BIT, call, create_vcpu, on_fd, step, val, x86_real_mode
+from abi.spec.steps.base import BAD_POINTER, call, on_fd, step
+from abi.spec.steps.guest import x86_real_mode
+from abi.spec.steps.vm import X2APIC_32BIT, create_vcpu
 from abi.spec.x86_state import IRQCHIP, PIT2, enable_split_irqchip
 from abi.target.base import Result
 
@@ -169,12 +172,12 @@ def get_msr(s: Scene, index: int) -> int:
 
 def _supported(s: Scene) -> bytes:
     """KVM_GET_SUPPORTED_CPUID's table as a struct kvm_cpuid2 (nent and the entries)."""
-    if "supported" not in s._cache:
+    if "supported" not in s.remembered:
         got = s.ioctl(s.kvm, s.abi.KVM_GET_SUPPORTED_CPUID, struct.pack("<II", 256, 0) + bytes(256 * 40))
         got.value()
         n = struct.unpack_from("<I", got.out)[0]
-        s._cache["supported"] = got.out[:8 + 40 * n]
-    return s._cache["supported"]
+        s.remembered["supported"] = got.out[:8 + 40 * n]
+    return s.remembered["supported"]
 
 
 def cpuid2(edit=None, shown: str = "the KVM_GET_SUPPORTED_CPUID table") -> Step:
@@ -832,15 +835,15 @@ def tsc_khz(on: str, value: Val | int) -> Step:
 
 
 def _host_khz(s: Scene) -> int:
-    if "khz" not in s._cache:
+    if "khz" not in s.remembered:
         vm = s.ioctl(s.kvm, s.abi.KVM_CREATE_VM, 0).value()
         try:
             vcpu = s.ioctl(vm, s.abi.KVM_CREATE_VCPU, 0).value()
-            s._cache["khz"] = s.ioctl(vcpu, s.abi.KVM_GET_TSC_KHZ, 0).value()
+            s.remembered["khz"] = s.ioctl(vcpu, s.abi.KVM_GET_TSC_KHZ, 0).value()
             s.target.close(vcpu)
         finally:
             s.target.close(vm)
-    return s._cache["khz"]
+    return s.remembered["khz"]
 
 
 HOST_KHZ = Val("the vCPU's KVM_GET_TSC_KHZ", _host_khz)

@@ -106,7 +106,7 @@ def test_close(target):
 
 def busy_scene(target):
     from abi.spec.case import Scene
-    from abi.spec.steps import vcpu_busy
+    from abi.spec.steps.vcpu import vcpu_busy
 
     scene = Scene(target).open()
     return scene, vcpu_busy()(scene)
@@ -135,7 +135,7 @@ def test_background_run_is_stopped_by_the_scene(target):
     scene, got = busy_scene(target)
     assert got.ok, got
     scene.close()
-    assert scene._cache["background"].errno == errno.EINTR
+    assert scene.remembered["background"].errno == errno.EINTR
     with pytest.raises((KeyError, RuntimeError)):
         target.stop_background(got.ret)  # already collected
 
@@ -195,12 +195,12 @@ def test_time_limit_interrupts_a_call_that_blocks(target):
     import signal
     import time
 
-    from abi.spec import steps
     from abi.spec.case import Scene
+    from abi.spec.steps import vcpu as steps
 
     scene = Scene(target).open()
     try:
-        busy = steps._busy_x86(scene) if target.arch == "x86_64" else steps._busy_arm64(scene)
+        busy = steps.BUSY[target.arch](scene)
         assert busy.ok, busy
         vcpu = scene.vcpus[-1]
         handler = signal.getsignal(signal.SIGALRM)

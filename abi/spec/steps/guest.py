@@ -1,0 +1,40 @@
+"""Guest memory and guest code: what each architecture's vCPU executes, and where."""
+
+from __future__ import annotations
+
+import struct
+
+from abi import kvm
+from abi.spec.case import Scene
+from abi.target.base import Result
+
+
+def a64(*words: int) -> bytes:
+    """A64 instruction words as the guest reads them (little-endian)."""
+    return struct.pack(f"<{len(words)}I", *words)
+
+
+# The guest waits for an interrupt that never comes, and again after a spurious wake-up, so KVM_RUN sleeps in the
+# kernel (kvm_vcpu_block) holding the vCPU's mutex (kvm_main.c kvm_vcpu_ioctl) until a signal ends it.
+WFI_LOOP = (0xD503207F, 0x17FFFFFF)  # A64: wfi; b .-4 (KVM traps WFI: arm.c clears TWI only for GICv4 vLPIs)
+HLT_LOOP = bytes([0xF4, 0xEB, 0xFD])  # x86: hlt; jmp .-3, with IF clear (reset): halts in the in-kernel irqchip
+BUSY_SLOT, BUSY_SIZE = 15, 0x10000  # a slot of its own, apart from the slot 0 specs give guest tables or code
+BUSY_IPA_ARM64 = 0x30000000  # outside the vGIC frames (0x08000000...) and the specs' "unmapped" IPAs
+BUSY_GPA_X86 = 0x8000  # real mode: below 1 MiB
+
+
+def busy_memory(s: Scene, gpa: int, code: bytes) -> Result:
+    host = s.target.alloc(BUSY_SIZE)
+    s.target.write(host, code)
+    return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
+        slot=BUSY_SLOT, flags=0, guest_phys_addr=gpa, memory_size=BUSY_SIZE, userspace_addr=host))
+
+
+def x86_real_mode(s: Scene, fd: int, rip: int) -> None:
+    """An x86 vCPU in real mode with CS based at 0, about to execute guest physical address `rip` (the reset
+    state's CS base is 0xffff0000)."""
+    a = s.abi
+    sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
+    sregs.cs.base, sregs.cs.selector = 0, 0
+    s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
+    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=rip, rflags=0x2)).value()

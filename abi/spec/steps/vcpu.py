@@ -1,0 +1,219 @@
+"""Steps on a vCPU fd: initialisation, KVM_RUN and its kvm_run page, registers, a vCPU kept busy in KVM_RUN."""
+
+from __future__ import annotations
+
+import errno
+import struct
+
+from abi import arm64, kvm, layout
+from abi.spec.case import Scene, Step, Val
+from abi.spec.steps import guest
+from abi.spec.steps.base import per_arch, step
+from abi.spec.steps.vm import IRQCHIP, create_vcpu
+from abi.target.base import Result
+
+# --- initialisation ---------------------------------------------------------------------------------------
+
+
+def preferred_target(s: Scene):
+    """arm64: KVM_ARM_PREFERRED_TARGET's kvm_vcpu_init (must succeed: a value the case builds on)."""
+    a = s.abi
+    return s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
+
+
+def arm64_init(features: int = 0, features1: int = 0, target: int | None = None, new: bool = True,
+               ok_errno: int = 0, shown: str = "") -> Step:
+    """arm64: KVM_ARM_VCPU_INIT with the preferred target (or `target`) and features[0] = `features` on a new vCPU
+    (the next id), or (new=False) the last one again."""
+    shown = shown or (f"features[0]={features:#x}" + (f", features[1]={features1:#x}" if features1 else "")
+                      + (f", target={target}" if target is not None else ""))
+
+    def run(s: Scene) -> Result:
+        if new:
+            got = create_vcpu(len(s.vcpus))(s)
+            if not got.ok:
+                return got
+        init = preferred_target(s)
+        if target is not None:
+            init.target = target
+        init.features[0] = features
+        init.features[1] = features1
+        return s.ioctl(s.vcpus[-1], s.abi.KVM_ARM_VCPU_INIT, init)
+
+    return step(("KVM_CREATE_VCPU + " if new else "") + f"KVM_ARM_VCPU_INIT({shown})", run, ok_errno)
+
+
+def _ready_arm64(s: Scene) -> Result:
+    return arm64_init()(s)
+
+
+def _ready_x86(s: Scene) -> Result:
+    return create_vcpu(len(s.vcpus))(s)
+
+
+# What a vCPU needs before its first KVM_RUN, per architecture: arm64 refuses KVM_RUN before KVM_ARM_VCPU_INIT
+# (ENOEXEC); x86 runs from its reset state.
+READY = {"arm64": _ready_arm64, "x86_64": _ready_x86}
+
+
+def ready_vcpu() -> Step:
+    """The next vCPU, created and (where the architecture needs it) initialised for KVM_RUN."""
+    return step("KVM_CREATE_VCPU (+ KVM_ARM_VCPU_INIT on arm64)", lambda s: per_arch(s, READY, "a ready vCPU")(s))
+
+
+INIT_VCPU = arm64_init(shown="preferred target")
+
+# --- KVM_RUN and the kvm_run page ---------------------------------------------------------------------------
+
+
+def kvm_run_map(s: Scene, fd: int | None = None) -> int:
+    """The target address of a vCPU's (default: the last one's) kvm_run, mapped once per scene and vCPU."""
+    fd = s.vcpus[-1] if fd is None else fd
+    if fd not in s.run_maps:
+        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
+        addr = s.target.mmap(fd, size)
+        s.maps.append((addr, size))
+        s.run_maps[fd] = addr
+    return s.run_maps[fd]
+
+
+def run_field(s: Scene, name: str, size: int = 4, fd: int | None = None) -> int:
+    """A field of a vCPU's kvm_run (exit_reason, immediate_exit, ...), little-endian."""
+    data = s.target.read(kvm_run_map(s, fd) + layout.offsetof(s.abi.kvm_run, name), size)
+    return int.from_bytes(data, "little")
+
+
+def write_run_field(s: Scene, name: str, value: int, size: int, fd: int | None = None) -> None:
+    s.target.write(kvm_run_map(s, fd) + layout.offsetof(s.abi.kvm_run, name), value.to_bytes(size, "little"))
+
+
+def exit_reason(s: Scene, fd: int | None = None) -> int:
+    return run_field(s, "exit_reason", 4, fd)
+
+
+def exits_with(reason: int, name: str):
+    """A check: the last KVM_RUN left with kvm_run.exit_reason `reason`."""
+    def check(s: Scene, got: Result) -> str | None:
+        have = exit_reason(s)
+        return None if have == reason else f"kvm_run.exit_reason is {have}, expected {name} ({reason})"
+
+    return check
+
+
+def kvm_run(immediate_exit: bool = False, vcpu: int = -1, limit: float | None = None, ok_errno: int = 0) -> Step:
+    """KVM_RUN of a vCPU (the last one by default; creating and initialising one first when there is none), its
+    kvm_run mapped, immediate_exit as given. With immediate_exit the call does the first-run work (on arm64 the
+    vGIC's map_resources, the timer and PMU) and returns EINTR before guest code (api.rst 4.10). With `limit` the
+    target's time limit for this call is that many seconds: its signal is what ends a guest that keeps running."""
+    def go(s: Scene) -> Result:
+        if not s.vcpus:
+            got = ready_vcpu()(s)
+            if not got.ok:
+                return got
+        fd = s.vcpus[vcpu]
+        write_run_field(s, "immediate_exit", int(immediate_exit), 1, fd)
+        if limit is None:
+            return s.ioctl(fd, kvm.KVM_RUN, 0)
+        with s.target.time_limit(limit):
+            return s.ioctl(fd, kvm.KVM_RUN, 0)
+
+    what = ["immediate_exit=1"] if immediate_exit else []
+    what += [f"ended by a signal after {limit} s"] if limit else []
+    on = f" on vCPU {vcpu}" if vcpu >= 0 else ""
+    return step(f"KVM_RUN{on}" + (f" ({', '.join(what)})" if what else ""), go, ok_errno)
+
+
+RAN = kvm_run(immediate_exit=True, ok_errno=errno.EINTR)  # the first KVM_RUN's work done, no guest code run
+
+# --- registers ----------------------------------------------------------------------------------------------
+
+
+def one_reg(request: str, reg_id: int, name: str, value=None, pointer: Val | None = None, ok_errno: int = 0) -> Step:
+    """KVM_GET_ONE_REG / KVM_SET_ONE_REG (`request`) of register `reg_id` on the last vCPU, through the scratch page:
+    SET writes `value` (an int as a little-endian u64, bytes as they are, or a callable over the scene giving
+    either) there first; `pointer` replaces the scratch page (a guard page)."""
+    def data(s: Scene) -> bytes:
+        v = value(s) if callable(value) else value
+        if v is None:
+            return bytes(256)
+        return struct.pack("<Q", v) if isinstance(v, int) else v
+
+    def go(s: Scene) -> Result:
+        addr = pointer(s) if pointer is not None else s.scratch(data(s))
+        return s.ioctl(s.vcpus[-1], getattr(kvm, request), kvm.kvm_one_reg(id=reg_id, addr=addr))
+
+    if value is None:
+        shown = name
+    else:
+        shown = f"{name} = " + ("..." if callable(value) else f"{value:#x}" if isinstance(value, int)
+                                else f"{len(value)} bytes")
+    shown += f", addr={pointer}" if pointer is not None else ""
+    return step(f"{request}({shown})", go, ok_errno)
+
+
+def arm64_core_reg(name: str, size: int = kvm.KVM_REG_SIZE_U64) -> int:
+    """The ONE_REG id of an arm64 core register ("regs.pc", "regs.regs[2]", "regs.pstate")."""
+    return kvm.KVM_REG_ARM64 | size | arm64.KVM_REG_ARM_CORE | arm64.KVM_REG_ARM_CORE_REG(name)
+
+
+# --- a vCPU kept busy in KVM_RUN on a second thread ----------------------------------------------------------
+
+def _busy_arm64(s: Scene) -> Result:
+    got = Result(s.vcpus[-1]) if s.vcpus else create_vcpu(0)(s)
+    if not got.ok:
+        return got
+    # Initialised again if the case did: the same target and features are accepted, and reset the PC to 0.
+    got = arm64_init(new=False)(s)
+    if not got.ok:
+        return got
+    memory = guest.busy_memory(s, guest.BUSY_IPA_ARM64, guest.a64(*guest.WFI_LOOP))
+    if not memory.ok:
+        return memory
+    return one_reg("KVM_SET_ONE_REG", arm64_core_reg("regs.pc"), "PC", guest.BUSY_IPA_ARM64)(s)
+
+
+def _busy_x86(s: Scene) -> Result:
+    if not s.vcpus:  # the irqchip must precede the vCPU (api.rst 4.24 KVM_CREATE_IRQCHIP)
+        got = IRQCHIP(s)
+        got = create_vcpu(0)(s) if got.ok else got
+        if not got.ok:
+            return got
+    guest.x86_real_mode(s, s.vcpus[-1], guest.BUSY_GPA_X86)
+    return guest.busy_memory(s, guest.BUSY_GPA_X86, guest.HLT_LOOP)
+
+
+BUSY = {"arm64": _busy_arm64, "x86_64": _busy_x86}
+
+
+def vcpu_busy() -> Step:
+    """The last vCPU (vCPU 0 when there is none; on x86 with an in-kernel irqchip created first) in KVM_RUN on
+    a second thread of the target's process, waiting for an interrupt: the step returns once that thread sleeps
+    inside KVM_RUN (target.run_in_background), so the vCPU's mutex is held during the call under test. On arm64
+    the vGIC, if any, must be ready for a first KVM_RUN (addresses set). The scene stops the run before its fds
+    close, and fails if KVM_RUN had ended by itself before that (the vCPU was then not busy throughout)."""
+    def go(s: Scene) -> Result:
+        got = per_arch(s, BUSY, "a vCPU kept busy")(s)
+        if not got.ok:
+            return got
+        fd = s.vcpus[-1]
+        write_run_field(s, "immediate_exit", 0, 1, fd)
+        got = s.target.run_in_background(fd, kvm.KVM_RUN)
+        if got.ok:
+            generation = getattr(s.target, "generation", 0)
+            s.cleanups.append(lambda: _stop_busy(s, got.ret, generation))
+        return got
+
+    return step("KVM_RUN of a vCPU waiting in WFI/HLT, on a second thread (blocked in the kernel)", go)
+
+
+def _stop_busy(s: Scene, handle: int, generation: int) -> Result | None:
+    if not getattr(s.target, "running", True) or getattr(s.target, "generation", 0) != generation:
+        return None  # the guest was lost (and the thread with it): asking a new guest would only hide why
+    got = s.target.stop_background(handle)
+    s.remembered["background"] = got
+    if got.ok or got.errno != errno.EINTR:
+        raise AssertionError(f"the background KVM_RUN ended with {got!r} before the scene stopped it (expected "
+                             "EINTR from the stopping signal): the vCPU was not busy throughout the case")
+    return got
+
+
