@@ -25,7 +25,6 @@ skips a case on the others (abi/spec/run.py not_applicable).
 
 from __future__ import annotations
 
-import ctypes
 import struct
 from errno import (
     E2BIG,
@@ -44,9 +43,7 @@ from errno import (
     EPERM,
 )
 
-from abi import arm64, kvm, layout, model
-from abi.arm64 import kvm_arm_counter_offset
-from abi.spec import arm_vgic_v3 as V3  # the vGICv3 scene and register steps
+from abi import arm64, kvm
 from abi.spec.case import (
     DOCUMENT_CONTRADICTS_ITSELF,
     DOCUMENT_NAMES_WHAT_HEADERS_LACK,
@@ -57,445 +54,110 @@ from abi.spec.case import (
     DocumentedError,
     Finding,
     Observed,
-    Scene,
-    Step,
     Unreachable,
-    Val,
     need,
 )
-from abi.spec.irq_delivery import SPI as IRQ_SPI
-from abi.spec.irq_delivery import arm_line
-from abi.spec.memory_dirty import set_mp
+from abi.spec.steps.arm64 import (
+    _N,
+    CAP_EL1_32BIT,
+    CAP_MTE,
+    CAP_MTE_DOC,
+    CAP_NO_MTE,
+    CORE_END,
+    COUNTER,
+    CREATE_VM,
+    ENABLE_MTE,
+    ENOEXEC_IABT,
+    ESR_BITS,
+    EVENTS,
+    FFR,
+    FINAL,
+    FINAL_NOT_ENABLED,
+    FROM_GUEST,
+    GET_REG,
+    ID_AA64ISAR0_EL1,
+    INIT,
+    INIT_32BIT,
+    INIT_DOC,
+    INIT_SVE,
+    LOAD_OUTSIDE,
+    LOAD_PAIR_OUTSIDE,
+    MASKED_SPI32,
+    MAX_VCPU_ID,
+    MTE,
+    MTE_VM,
+    NISV,
+    PAGE,
+    PAGE_TAGS,
+    PC,
+    PREF,
+    PREG0,
+    PSTATE,
+    RAN,
+    REG_LIST,
+    RUN,
+    RUN_LIMIT,
+    SET_EVENTS,
+    SET_REG,
+    SIGMASK,
+    SLOT_SIZE,
+    SPIN,
+    STALE_SVE,
+    STALE_SVE_6_1,
+    STATS,
+    STD_BMAP,
+    STD_HYP_BMAP,
+    SVE,
+    SVE_CAP,
+    TAGS,
+    UNKNOWN_SYSREG,
+    UNMAPPED_IPA,
+    VCPU_INIT_SAME,
+    VLS,
+    VLS_BYTES,
+    VLS_VQ1,
+    ZREG0,
+    ZREG0_SLICE1,
+    _id_reg_changed,
+    _one_reg,
+    _read_reg,
+    _vcpu,
+    copy_tags,
+    core_id,
+    counter_offset,
+    enable_cap,
+    fill_fd_table,
+    finalize,
+    get_events,
+    get_reg,
+    has_esr_matches_cap,
+    init_at,
+    ipa,
+    kvm_run_slot,
+    list_filled,
+    memslot,
+    mte_copy,
+    n_written_back,
+    preferred_target_is_generic,
+    ran_with_spi32_masked,
+    reg_list,
+    run_vcpu_index,
+    set_events,
+    set_reg,
+    shared_anonymous_slot,
+    signal_mask,
+    tag_slot,
+    tags_read,
+    vcpu_init,
+    vls_reads,
+)
 from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.irq import SPI as IRQ_SPI
+from abi.spec.steps.irq import arm_line
+from abi.spec.steps.memory import set_mp
 from abi.spec.steps.system import create_vm, stats_fd
-from abi.spec.steps.vcpu import exits_with, kvm_run, kvm_run_map, vcpu_busy
-from abi.spec.steps.vm import create_vcpu, ipa_limit
-from abi.target.base import Result
-
-API = "api.rst"
-RUN = f"{API} 4.10 KVM_RUN"
-SET_REG = f"{API} 4.68 KVM_SET_ONE_REG"
-GET_REG = f"{API} 4.69 KVM_GET_ONE_REG"
-INIT_DOC = f"{API} 4.82 KVM_ARM_VCPU_INIT"
-PREF = f"{API} 4.83 KVM_ARM_PREFERRED_TARGET"
-REG_LIST = f"{API} 4.84 KVM_GET_REG_LIST"
-FINAL = f"{API} 4.119 KVM_ARM_VCPU_FINALIZE"
-EVENTS = f"{API} 4.31 KVM_GET_VCPU_EVENTS (ARM64)"
-SET_EVENTS = f"{API} 4.32 KVM_SET_VCPU_EVENTS (ARM64)"
-MTE = f"{API} 4.130 KVM_ARM_MTE_COPY_TAGS"
-STATS = f"{API} 4.133 KVM_GET_STATS_FD"
-CREATE_VM = f"{API} 4.2 KVM_CREATE_VM (ARM64)"
-NISV = f"{API} 7.x KVM_CAP_ARM_NISV_TO_USER"
-SIGMASK = f"{API} 4.21 KVM_SET_SIGNAL_MASK"
-COUNTER = f"{API} 4.138 KVM_ARM_SET_COUNTER_OFFSET"
-CAP_MTE_DOC = f"{API} 7.28 KVM_CAP_ARM_MTE"
-
-SVE = arm64.KVM_ARM_VCPU_SVE
-PAGE = 4096
-SLOT_SIZE = 0x10000  # one memslot at IPA 0 holding the guest code (a vCPU resets with PC = 0)
-UNMAPPED_IPA = 0x20000000  # outside every memslot and, with no irqchip, outside every in-kernel device
-
-
-
-
-
-
-# linux/kvm.h since 6.4; its number carries the size of arm64's struct kvm_arm_counter_offset.
-KVM_ARM_SET_COUNTER_OFFSET = model.for_arch("arm64").KVM_ARM_SET_COUNTER_OFFSET
-
-
-# --- register ids --------------------------------------------------------------------------------------
-
-def core_id(offset: int, size: int = kvm.KVM_REG_SIZE_U64) -> int:
-    return kvm.KVM_REG_ARM64 | size | arm64.KVM_REG_ARM_CORE | offset
-
-
-PC = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pc"))
-X2 = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.regs") + 2 * 2)  # the index counts 32-bit words
-PSTATE = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pstate"))
-CORE_END = ctypes.sizeof(arm64.kvm_regs) // 4  # the first core index past struct kvm_regs
-ID_AA64ISAR0_EL1 = arm64.ARM64_SYS_REG(3, 0, 0, 6, 0)
-UNKNOWN_SYSREG = arm64.ARM64_SYS_REG(3, 7, 15, 15, 7)  # IMPLEMENTATION DEFINED space: KVM has no such entry
-STD_HYP_BMAP = arm64.KVM_REG_ARM_STD_HYP_BMAP
-ZREG0 = arm64.KVM_REG_ARM64_SVE_ZREG(0, 0)
-ZREG0_SLICE1 = arm64.KVM_REG_ARM64_SVE_ZREG(0, 1)
-VLS = arm64.KVM_REG_ARM64_SVE_VLS
-
-
-# --- steps ---------------------------------------------------------------------------------------------
-
-def _vcpu(s: Scene) -> int:
-    return s.vcpus[-1]
-
-
-def _preferred(s: Scene):
-    a = s.abi
-    return s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
-
-
-def vcpu_init(features: int = 0, features1: int = 0, target: int | None = None, new: bool = True,
-              ok_errno: int = 0) -> Step:
-    """KVM_ARM_VCPU_INIT with the preferred target (or `target`) and features[0] = `features` on a new vCPU
-    (or, new=False, the last one again)."""
-    shown = f"features[0]={features:#x}" + (f", features[1]={features1:#x}" if features1 else "") \
-        + (f", target={target}" if target is not None else "")
-
-    def run(s: Scene) -> Result:
-        a = s.abi
-        if new:
-            got = create_vcpu(len(s.vcpus))(s)
-            if not got.ok:
-                return got
-        init = _preferred(s)
-        if target is not None:
-            init.target = target
-        init.features[0] = features
-        init.features[1] = features1
-        return s.ioctl(_vcpu(s), a.KVM_ARM_VCPU_INIT, init)
-
-    return step(("KVM_CREATE_VCPU + " if new else "") + f"KVM_ARM_VCPU_INIT({shown})", run, ok_errno)
-
-
-def init_at(pointer: Val) -> Step:
-    return step(f"KVM_ARM_VCPU_INIT(arg={pointer})", lambda s: s.ioctl(_vcpu(s), s.abi.KVM_ARM_VCPU_INIT, pointer(s)))
-
-
-def finalize(feature: int = SVE, ok_errno: int = 0) -> Step:
-    return step(f"KVM_ARM_VCPU_FINALIZE({feature})",
-                lambda s: s.ioctl(_vcpu(s), kvm.KVM_ARM_VCPU_FINALIZE, struct.pack("<i", feature)), ok_errno)
-
-
-def _one_reg(s: Scene, request: int, reg_id: int, data: bytes | None, pointer: Val | None) -> Result:
-    addr = pointer(s) if pointer is not None else s.scratch(data if data is not None else bytes(256))
-    return s.ioctl(_vcpu(s), request, kvm.kvm_one_reg(id=reg_id, addr=addr))
-
-
-def get_reg(reg_id: int, name: str, pointer: Val | None = None) -> Step:
-    shown = f", addr={pointer}" if pointer is not None else ""
-    return step(f"KVM_GET_ONE_REG({name}{shown})", lambda s: _one_reg(s, kvm.KVM_GET_ONE_REG, reg_id, None, pointer))
-
-
-def set_reg(reg_id: int, name: str, value, ok_errno: int = 0) -> Step:
-    """KVM_SET_ONE_REG of `value` (an int as a little-endian u64, bytes as they are, or a callable over the
-    scene giving either)."""
-    def data(s: Scene) -> bytes:
-        v = value(s) if callable(value) else value
-        return struct.pack("<Q", v) if isinstance(v, int) else v
-
-    shown = "..." if callable(value) else (f"{value:#x}" if isinstance(value, int) else f"{len(value)} bytes")
-    return step(f"KVM_SET_ONE_REG({name} = {shown})",
-                lambda s: _one_reg(s, kvm.KVM_SET_ONE_REG, reg_id, data(s), None), ok_errno)
-
-
-def _read_reg(s: Scene, reg_id: int) -> int:
-    _one_reg(s, kvm.KVM_GET_ONE_REG, reg_id, None, None).value()
-    return struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
-
-
-def reg_list(n) -> Step:
-    """KVM_GET_REG_LIST with n = `n` (an int, or a callable over the scene and the vCPU's register count)."""
-    def run(s: Scene) -> Result:
-        count = None
-        if callable(n):
-            probe = s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", 0))
-            count = struct.unpack_from("<Q", probe.out)[0]
-        want = n(count) if callable(n) else n
-        s.remembered["reg_count"] = count
-        return s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", want) + bytes(8 * want))
-
-    return step(f"KVM_GET_REG_LIST(n={getattr(n, 'text', n)})", run)
-
-
-class _N:
-    """n as a function of the register count, with a text for the report."""
-
-    def __init__(self, text, fn):
-        self.text, self.fn = text, fn
-
-    def __call__(self, count):
-        return self.fn(count)
-
-
-def n_written_back(s: Scene, got: Result) -> str | None:
-    n = struct.unpack_from("<Q", got.out)[0] if len(got.out) >= 8 else None
-    count = s.remembered.get("reg_count")
-    if n is None or n == 0:
-        return f"n came back as {n}: the number of registers must be written into n"
-    if count is not None and n != count:
-        return f"n came back as {n}, the vCPU has {count} registers"
-    return None
-
-
-def list_filled(s: Scene, got: Result) -> str | None:
-    problem = n_written_back(s, got)
-    if problem:
-        return problem
-    n = struct.unpack_from("<Q", got.out)[0]
-    ids = struct.unpack_from(f"<{n}Q", got.out, 8)
-    bad = [i for i in ids if i & 0xFF00000000000000 != kvm.KVM_REG_ARM64]
-    return f"{len(bad)} ids are not arm64 register ids, e.g. {bad[0]:#x}" if bad else None
-
-
-def memslot(code: list[int] | None = None) -> Step:
-    """Slot 0 at IPA 0 (SLOT_SIZE bytes of target memory) holding `code`, little-endian instruction words."""
-    def run(s: Scene) -> Result:
-        mem = s.target.alloc(SLOT_SIZE)
-        if code:
-            s.target.write(mem, struct.pack(f"<{len(code)}I", *code))
-        region = kvm.kvm_userspace_memory_region(slot=0, flags=0, guest_phys_addr=0, memory_size=SLOT_SIZE,
-                                                 userspace_addr=mem)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
-
-    shown = ", ".join(f"{w:#010x}" for w in code) if code else "empty"
-    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes: {shown})", run)
-
-
-# Instruction words (A64), written out so the report shows what the guest executes.
-MOVZ_X2_UNMAPPED = 0xD2A00000 | ((UNMAPPED_IPA >> 16) << 5) | 2  # movz x2, #(UNMAPPED_IPA >> 16), lsl #16
-LDP_X0_X1_X2 = 0xA9400440  # ldp x0, x1, [x2]: a load pair reports no instruction syndrome (ESR_EL2.ISV = 0)
-LDR_X0_X2 = 0xF9400040  # ldr x0, [x2]: a single load does (ISV = 1)
-B_SELF = 0x14000000  # b .
-LOAD_PAIR_OUTSIDE = [MOVZ_X2_UNMAPPED, LDP_X0_X1_X2, B_SELF]
-LOAD_OUTSIDE = [MOVZ_X2_UNMAPPED, LDR_X0_X2, B_SELF]
-SPIN = [B_SELF]
-
-RUN_LIMIT = 1.0  # seconds a KVM_RUN that only a signal ends may take
-
-
-
-
-
-
-
-
-def enable_cap(cap: int, name: str) -> Step:
-    return step(f"KVM_ENABLE_CAP({name})", lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(cap=cap)))
-
-
-def set_events(serror_pending=0, has_esr=0, esr=0, ext_dabt=0, pad=0, reserved0=0) -> Step:
-    def run(s: Scene) -> Result:
-        ev = s.abi.kvm_vcpu_events()
-        ev.exception.serror_pending, ev.exception.serror_has_esr = serror_pending, has_esr
-        ev.exception.ext_dabt_pending, ev.exception.serror_esr = ext_dabt, esr
-        ev.exception.pad[0] = pad
-        ev.reserved[0] = reserved0
-        return s.ioctl(_vcpu(s), s.abi.KVM_SET_VCPU_EVENTS, ev)
-
-    fields = {"serror_pending": serror_pending, "serror_has_esr": has_esr, "serror_esr": esr,
-              "ext_dabt_pending": ext_dabt, "pad[0]": pad, "reserved[0]": reserved0}
-    shown = ", ".join(f"{k}={v:#x}" for k, v in fields.items() if v)
-    return step(f"KVM_SET_VCPU_EVENTS({shown or 'all zero'})", run)
-
-
-def get_events() -> Step:
-    return step("KVM_GET_VCPU_EVENTS", lambda s: s.ioctl(_vcpu(s), s.abi.KVM_GET_VCPU_EVENTS, s.abi.kvm_vcpu_events()))
-
-
-def has_esr_matches_cap(s: Scene, got: Result) -> str | None:
-    ev = got.struct(s.abi.kvm_vcpu_events)
-    cap = 1 if s.cap(kvm.KVM_CAP_ARM_INJECT_SERROR_ESR) else 0
-    if ev.exception.serror_has_esr != cap:
-        return f"serror_has_esr is {ev.exception.serror_has_esr}, KVM_CAP_ARM_INJECT_SERROR_ESR is {cap}"
-    if ev.exception.serror_pending or ev.exception.ext_dabt_pending:
-        return "a fresh vCPU reports a pending SError or external abort"
-    return None
-
-
-
-
-def fill_fd_table() -> Step:
-    """Open /dev/kvm until open() fails with EMFILE, then close one so the next step's KVM_CREATE_VM gets
-    the last fd; the fds go to the scene, which closes them."""
-    def run(s: Scene) -> Result:
-        while True:
-            try:
-                fd = s.target.open_kvm()
-            except OSError as e:
-                if e.errno != EMFILE:
-                    raise
-                break
-            s.keep(fd)
-            if len(s.others) > 65536:
-                raise AssertionError("no EMFILE after 65536 fds: RLIMIT_NOFILE is unexpectedly large")
-        return Result(0)
-
-    return step("open /dev/kvm until EMFILE", run)
-
-
-def mte_copy(pointer: Val | None = None, flags: int = 0) -> Step:
-    def run(s: Scene) -> Result:
-        a = s.abi
-        if pointer is not None:
-            return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, pointer(s))
-        buf = s.scratch()
-        return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS,
-                       a.kvm_arm_copy_mte_tags(guest_ipa=0, length=PAGE, addr=buf, flags=flags))
-
-    shown = f"arg={pointer}" if pointer is not None else f"guest_ipa=0, length={PAGE:#x}, flags={flags}"
-    return step(f"KVM_ARM_MTE_COPY_TAGS({shown})", run)
-
-
-# --- MTE (the mte machine: QEMU -M virt,mte=on, so the guest kernel's KVM answers KVM_CAP_ARM_MTE) --------
-
-# A user's own kernel built without CONFIG_ARM64_MTE answers 0 even on the mte machine: a skip, not a failure.
-CAP_MTE = (kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE", True)
-CAP_NO_MTE = (kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE", False)
-CAP_EL1_32BIT = (kvm.KVM_CAP_ARM_EL1_32BIT, "KVM_CAP_ARM_EL1_32BIT", True)
-TO_GUEST, FROM_GUEST = arm64.KVM_ARM_TAGS_TO_GUEST, arm64.KVM_ARM_TAGS_FROM_GUEST
-GRANULE = 16  # bytes of memory per tag (api.rst 4.130: one tag byte per 16-byte granule)
-TAGS = bytes(i % 16 for i in range(PAGE // GRANULE))  # one page's tags: MTE tags are 4 bits
-# Two pages' tags for the round trip, one tag per page. QEMU 7.2's TCG keeps one tag byte per page for the
-# guest kernel's linear map here (granule k reads back the tag last stored to a granule of k's parity, on the
-# 6.1 and 7.2 guest kernels alike: see docs/research/arm64_vcpu_ioctls.md), so distinct tags within a page cannot
-# survive the emulator; distinct pages do, which still shows the direction, the order and the count.
-PAGE_TAGS = bytes([0x3] * (PAGE // GRANULE) + [0xA] * (PAGE // GRANULE))
-UNTOUCHED = 0xEE  # what a tag buffer holds before a copy from the guest: any byte a tag cannot be
-TAG_SLOT_IPA = 0
-
-
-def _mapped(s: Scene, size: int) -> int:
-    """Private anonymous target memory (MTE-capable: VM_MTE_ALLOWED), unmapped when the scene closes."""
-    addr = s.target.alloc(size)
-    s.maps.append((addr, size))
-    return addr
-
-
-def tag_slot(flags: int = 0, size: int = SLOT_SIZE) -> Step:
-    """Slot 0 at IPA 0 backed by private anonymous memory, the memory api.rst 7.28 allows an MTE VM."""
-    def run(s: Scene) -> Result:
-        region = kvm.kvm_userspace_memory_region(slot=0, flags=flags, guest_phys_addr=TAG_SLOT_IPA, memory_size=size,
-                                                 userspace_addr=_mapped(s, size))
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
-
-    names = {kvm.KVM_MEM_LOG_DIRTY_PAGES: "LOG_DIRTY_PAGES", kvm.KVM_MEM_READONLY: "READONLY"}
-    shown = "|".join(n for f, n in names.items() if flags & f) or "0"
-    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {size:#x} bytes of MAP_PRIVATE|MAP_ANONYMOUS memory, "
-                f"flags {shown})", run)
-
-
-def shared_anonymous_slot() -> Step:
-    """Slot 0 at IPA 0 on MAP_SHARED|MAP_ANONYMOUS memory (the target's mmap of fd -1)."""
-    def run(s: Scene) -> Result:
-        addr = s.target.mmap(-1, SLOT_SIZE)
-        s.maps.append((addr, SLOT_SIZE))
-        region = kvm.kvm_userspace_memory_region(slot=0, flags=0, guest_phys_addr=TAG_SLOT_IPA, memory_size=SLOT_SIZE,
-                                                 userspace_addr=addr)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
-
-    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes of MAP_SHARED|MAP_ANONYMOUS memory)",
-                run)
-
-
-def kvm_run_slot() -> Step:
-    """Slot 1 backed by the last vCPU's kvm_run page, mapped MAP_SHARED from the vCPU fd: a shared mapping of a file
-    that is neither anonymous nor RAM-based, so not MTE-capable."""
-    def run(s: Scene) -> Result:
-        addr = s.target.mmap(_vcpu(s), PAGE)
-        s.maps.append((addr, PAGE))
-        region = kvm.kvm_userspace_memory_region(slot=1, flags=0, guest_phys_addr=UNMAPPED_IPA, memory_size=PAGE,
-                                                 userspace_addr=addr)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
-
-    return step("KVM_SET_USER_MEMORY_REGION(slot 1, one page of the vCPU's kvm_run mmap (MAP_SHARED))", run)
-
-
-def copy_tags(flags: int = TO_GUEST, ipa: int = 0, length: int = PAGE, tags: bytes = TAGS,
-              buffer: Val | None = None, reserved: tuple[int, int] = (0, 0), ok_errno: int = 0) -> Step:
-    """KVM_ARM_MTE_COPY_TAGS on the VM. The tag buffer is length / 16 bytes of fresh target memory (api.rst 4.130),
-    holding `tags` for a copy to the guest and UNTOUCHED bytes for one from it; `buffer` puts it elsewhere."""
-    def run(s: Scene) -> Result:
-        a = s.abi
-        if buffer is not None:
-            addr = buffer(s)
-        else:
-            addr = _mapped(s, max(PAGE, length // GRANULE))
-            # The first page's worth is enough to see what the kernel wrote (or read); `length` may be ~2 GiB.
-            s.target.write(addr, tags if flags == TO_GUEST else bytes([UNTOUCHED]) * len(tags))
-        s.memory["tags"] = addr
-        arg = a.kvm_arm_copy_mte_tags(guest_ipa=ipa, length=length, addr=addr, flags=flags)
-        arg.reserved[0], arg.reserved[1] = reserved
-        return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, arg)
-
-    direction = {TO_GUEST: "TO_GUEST", FROM_GUEST: "FROM_GUEST"}.get(flags, f"{flags:#x}")
-    shown = f"{direction}, guest_ipa={ipa:#x}, length={length:#x}"
-    shown += f", addr={buffer}" if buffer is not None else ""
-    shown += f", reserved={list(reserved)}" if any(reserved) else ""
-    return step(f"KVM_ARM_MTE_COPY_TAGS({shown})", run, ok_errno)
-
-
-def tags_read(expected: bytes):
-    """A check: the tag buffer of the call under test holds `expected`."""
-    def check(s: Scene, got: Result) -> str | None:
-        have = s.target.read(s.memory["tags"], len(expected))
-        if have == expected:
-            return None
-        at = next(i for i in range(len(expected)) if have[i] != expected[i])
-        return f"tag byte {at} is {have[at]:#x}, expected {expected[at]:#x} ({len(expected)} bytes compared)"
-
-    return check
-
-
-ENABLE_MTE = enable_cap(kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE")
-MTE_VM = (ENABLE_MTE, tag_slot())
-INIT_32BIT = vcpu_init(1 << arm64.KVM_ARM_VCPU_EL1_32BIT)
-
-
-
-
-def ipa(n) -> Val:
-    if n == "limit":
-        return Val("KVM_VM_TYPE_ARM_IPA_SIZE(KVM_CAP_ARM_VM_IPA_SIZE)", ipa_limit)
-    if n == "limit+1":
-        return Val("KVM_VM_TYPE_ARM_IPA_SIZE(KVM_CAP_ARM_VM_IPA_SIZE + 1)", lambda s: ipa_limit(s) + 1)
-    return Val(f"KVM_VM_TYPE_ARM_IPA_SIZE({n})", lambda s, n=n: kvm.KVM_VM_TYPE_ARM_IPA_SIZE(n))
-
-
-def preferred_target_is_generic(s: Scene, got: Result) -> str | None:
-    init = got.struct(s.abi.kvm_vcpu_init)
-    if init.target >= arm64.KVM_ARM_NUM_TARGETS:
-        return f"target {init.target} is not a KVM_ARM_TARGET_* value (< {arm64.KVM_ARM_NUM_TARGETS})"
-    if any(init.features):
-        return f"features {list(init.features)}: api.rst says the preferred target comes with no features"
-    return None
-
-
-MAX_VCPU_ID = Val("KVM_CAP_MAX_VCPU_ID", lambda s: s.cap(kvm.KVM_CAP_MAX_VCPU_ID))
-DEVICE_IPA = Val("an IPA outside every memslot", lambda s: UNMAPPED_IPA)
-
-
-def _id_reg_changed(s: Scene) -> int:
-    return _read_reg(s, ID_AA64ISAR0_EL1) ^ (0xF << 4)  # ID_AA64ISAR0_EL1.AES flipped
-
-
-def signal_mask(blocked: int = 0) -> Step:
-    """KVM_SET_SIGNAL_MASK on the last vCPU: struct kvm_signal_mask with the kernel's 8-byte sigset."""
-    return step(f"KVM_SET_SIGNAL_MASK(sigset {blocked:#x})",
-                lambda s: s.ioctl(_vcpu(s), kvm.KVM_SET_SIGNAL_MASK, struct.pack("<IQ", 8, blocked)))
-
-
-def counter_offset(reserved: int = 0) -> Step:
-    return step(f"KVM_ARM_SET_COUNTER_OFFSET(offset 0, reserved {reserved:#x})",
-                lambda s: s.ioctl(s.vm, KVM_ARM_SET_COUNTER_OFFSET,
-                                  kvm_arm_counter_offset(counter_offset=0, reserved=reserved)))
-
-
-INIT_SVE = vcpu_init(1 << SVE)
-INIT = vcpu_init()
-RAN = kvm_run(immediate_exit=True, ok_errno=EINTR)
-
-ENOEXEC_IABT = ("api.rst 4.10 lists ENOEXEC when the guest tried to execute instructions from device memory; "
-                "mmu.c kvm_handle_guest_abort maps an instruction abort outside every memslot to -ENOEXEC and "
-                "then, at its out: label, turns that into a prefetch abort injected into the guest (6.1: "
-                "kvm_inject_pabt, 7.2: kvm_inject_sea_iabt) and resumes it, so KVM_RUN never returns ENOEXEC "
-                "for it: the guest faults again at its vector, and the call ends only by a signal (EINTR)")
-ESR_BITS = ("api.rst 4.31 says anything other than the lower 24 bits of serror_esr gives EINVAL; guest.c "
-            "__kvm_arm_vcpu_set_events rejects only bits outside ESR_ELx_ISS_MASK, which is bits 24:0 (the "
-            "architectural ISS field is 25 bits wide), so bit 24 is accepted")
-# Two readers of 4.119 differ on whether SVE on a vCPU initialised without it is "not enabled" (EPERM) or "not
-# present" (EINVAL): the table admits both, so the finding is the document's ambiguity, not a broken contract.
-FINAL_NOT_ENABLED = ("api.rst 4.119 lists EPERM for a feature not enabled and EINVAL for one unknown or not "
-                     "present, both of which describe SVE on a vCPU initialised without it on a host that has SVE; "
-                     "reset.c kvm_arm_vcpu_finalize returns EINVAL")
+from abi.spec.steps.vcpu import exits_with, kvm_run, vcpu_busy
+from abi.spec.steps.vm import create_vcpu
 
 CASES: list[Case] = [
     # --- KVM_RUN ------------------------------------------------------------------------------------------
@@ -1018,6 +680,7 @@ CASES: list[Case] = [
          setup=(vcpu_busy(),), kernels="6.12+"),
 ]
 
+
 UNREACHABLE: list[Unreachable] = [
     Unreachable("KVM_ARM_PREFERRED_TARGET", ENODEV,
                 "no code path returns it in 6.1, 6.12 or 7.2: arm.c kvm_arch_vm_ioctl can only fail the copy "
@@ -1050,6 +713,7 @@ UNREACHABLE: list[Unreachable] = [
                 "SVE finalization, pKVM and stage-2 paths, none behind KVM_SET_DEVICE_ATTR", arch="arm64"),
 ]
 
+
 DOC_FINDINGS = [
     Finding(
         "api.rst 4.138 KVM_ARM_SET_COUNTER_OFFSET (6.12, 7.2): the text calls the ioctl KVM_ARM_SET_CNT_OFFSET, a "
@@ -1066,86 +730,11 @@ DOC_FINDINGS = [
         KERNEL_BREAKS_DOCUMENT),
 ]
 
+
 # The documented (ioctl, errno) pairs are not copied here: abi/spec/coverage.py reads them from the api.rst of the
 # kernel under test and matches them against CASES and UNREACHABLE. DOCUMENTED keeps rows of other documents.
 DOCUMENTED: list[DocumentedError] = []
 
-# --- Ordering rules of api.rst 4.68, 4.82, 4.119 (and 4.25, 4.38 on arm64): each case makes the calls in the wrong
-# order and asserts what the document promises (doc basis) or, where it promises nothing, what the kernel does (code
-# basis). docs/research/arm64_vcpu_ioctls.md, "Ordering rules", has the sentences and the source per version.
-
-SVE_CAP = (kvm.KVM_CAP_ARM_SVE, "KVM_CAP_ARM_SVE", True)
-PREG0 = arm64.KVM_REG_ARM64_SVE_PREG(0, 0)
-FFR = arm64.KVM_REG_ARM64_SVE_FFR(0)
-VLS_BYTES = 8 * arm64.KVM_ARM64_SVE_VLS_WORDS
-VLS_VQ1 = struct.pack("<Q", 1) + bytes(VLS_BYTES - 8)  # only vq 1 (128-bit vectors): a valid subset on any SVE host
-STD_BMAP = arm64.KVM_REG_ARM_STD_BMAP
-VCPU_INIT_SAME = ("api.rst 4.82 KVM_ARM_VCPU_INIT: calls after the initial call must use the same set of feature "
-                  "flags, otherwise EINVAL, and KVM_ARM_VCPU_POWER_OFF is one of the listed features; 6.12 and 7.2 "
-                  "arm.c kvm_arch_vcpu_ioctl_vcpu_init clear KVM_ARM_VCPU_POWER_OFF from features[0] before "
-                  "kvm_vcpu_set_target compares the set with the VM's (kvm_vcpu_init_changed), treating it as "
-                  "ephemeral: a second call that adds it succeeds (and powers the vCPU off)")
-STALE_SVE_6_1 = ("api.rst 4.119: the vcpu must have been initialised, enabling the feature, by a successful "
-                 "KVM_ARM_VCPU_INIT with its flag set (Errors: EPERM, feature not enabled); 6.1 arm.c "
-                 "kvm_vcpu_set_target stores each requested bit in vcpu->arch.features while scanning and returns "
-                 "ENOENT at the unknown bit 31 without clearing the SVE bit already stored; the next call on the "
-                 "still uninitialised vCPU (arch.target -1) compares nothing and clears nothing, so the successful "
-                 "KVM_ARM_VCPU_INIT(features 0) gets SVE: reset.c kvm_reset_vcpu calls kvm_vcpu_enable_sve for the "
-                 "stale bit, and kvm_arm_vcpu_finalize(SVE) succeeds")
-STALE_SVE = ("api.rst 4.119: EPERM for a feature not enabled; 6.12 and 7.2 check every bit before storing any "
-             "(arm.c kvm_vcpu_init_check_features) and take the VM's features from the successful call only "
-             "(__kvm_vcpu_set_target), so the vCPU has no SVE and reset.c kvm_arm_vcpu_finalize answers EINVAL "
-             "(!vcpu_has_sve), as for any vCPU initialised without SVE")
-
-
-def run_vcpu_index(index: int) -> Step:
-    """KVM_RUN with immediate_exit set on vCPU `index` (not the last one): its first run marks the VM as run
-    (arm.c kvm_arch_vcpu_run_pid_change) and returns EINTR without running guest code."""
-    def run(s: Scene) -> Result:
-        fd = s.vcpus[index]
-        s.target.write(kvm_run_map(s, fd) + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x01")
-        return s.ioctl(fd, kvm.KVM_RUN, 0)
-
-    return step(f"KVM_RUN of vCPU {index} (immediate_exit=1)", run, EINTR)
-
-
-def vls_reads(expected: bytes):
-    """A check: KVM_REG_ARM64_SVE_VLS reads back as `expected`."""
-    def check(s: Scene, got: Result) -> str | None:
-        _one_reg(s, kvm.KVM_GET_ONE_REG, VLS, None, None).value()
-        have = s.target.read(s.scratch(), VLS_BYTES)
-        return None if have == expected else f"SVE_VLS reads back {have.hex()}, expected {expected.hex()}"
-
-    return check
-
-
-GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR = 0x100, 0x180, 0x200
-SPI32_BIT = 1  # SPI 32 is bit 0 of the second 32-bit register of each of these banks
-
-
-def spi32(bank: int, request: str = "GET", value=None) -> Step:
-    return V3.dist_reg(bank + 4, value, request=request)
-
-
-def _dist_word(s: Scene, bank: int) -> int:
-    V3.dist_reg(bank + 4)(s).value()
-    return int.from_bytes(s.target.read(s.scratch(), 4), "little")
-
-
-def ran_with_spi32_masked(s: Scene, got: Result) -> str | None:
-    """A check: the guest ran (its load exited to userspace as MMIO) and SPI 32 is still pending and disabled."""
-    problem = exits_with(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")(s, got)
-    if problem:
-        return problem
-    if not _dist_word(s, GICD_ISPENDR) & SPI32_BIT:
-        return "SPI 32 is no longer pending"
-    if _dist_word(s, GICD_ISENABLER) & SPI32_BIT:
-        return "SPI 32 is enabled again"
-    return None
-
-
-MASKED_SPI32 = (*V3.READY, memslot(LOAD_OUTSIDE), spi32(GICD_ISENABLER, "SET", SPI32_BIT), arm_line(IRQ_SPI, 32),
-                spi32(GICD_ICENABLER, "SET", SPI32_BIT))
 
 CASES += [
     # 4.68 KVM_SET_ONE_REG (arm64 SVE and firmware bitmap registers). Rule 6 is RISC-V's isa register: not arm64.

@@ -28,10 +28,22 @@ from abi.spec.case import (
     Deviation,
     DocumentedError,
     Finding,
-    Val,
 )
 from abi.spec.steps.base import BAD_POINTER, raw, scratch_holds
 from abi.spec.steps.device import get_attr, has_attr, set_attr
+from abi.spec.steps.device_addr import (
+    API,
+    CPU,
+    D2_REASON,
+    DIST,
+    IORANGE,
+    SET,
+    VGIC_RST,
+    WRAP,
+    C,
+    D,
+    _ipa_type,
+)
 from abi.spec.steps.system import check_extension
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run
 from abi.spec.steps.vm import (
@@ -40,19 +52,9 @@ from abi.spec.steps.vm import (
     create_vcpu,
     create_vcpus,
     ipa_end,
-    ipa_limit,
     set_addr,
     set_addr_at,
 )
-
-DIST, CPU = arm64.KVM_VGIC_V2_ADDR_TYPE_DIST, arm64.KVM_VGIC_V2_ADDR_TYPE_CPU
-D, C = 0x08000000, 0x08010000  # QEMU virt's own GIC layout: in range for any IPA size
-SET = "KVM_ARM_SET_DEVICE_ADDR"
-API = "api.rst 4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)"
-VGIC_RST = "arm-vgic.rst KVM_DEV_ARM_VGIC_GRP_ADDR"
-# The device document's row a KVM_{SET,GET}_DEVICE_ATTR case covers (abi/spec/coverage.py)
-VGIC_ROW = {"device_doc": "arm-vgic.rst", "group": "KVM_DEV_ARM_VGIC_GRP_ADDR"}
-IORANGE = "vgic-kvm-device.c: vgic_check_iorange"
 
 DOCUMENTED = [
     DocumentedError(SET, ENODEV, "The device id is unknown", API),
@@ -71,6 +73,7 @@ DOCUMENTED = [
                     "instantiated multiple times", "api.rst 4.79 KVM_CREATE_DEVICE"),
 ]
 
+
 DOC_FINDINGS = [
     Finding(
         "api.rst 4.85 KVM_ARM_SET_DEVICE_ADDR draws bits 63:32 of the id as 0 but names no errno for an id that "
@@ -83,14 +86,6 @@ DOC_FINDINGS = [
         "the 2013 patch that added the ioctl).",
         DOCUMENT_NAMES_WHAT_HEADERS_LACK),
 ]
-
-
-
-
-def _ipa_type(n) -> Val:
-    if n == "limit":
-        return Val("KVM_VM_TYPE_ARM_IPA_SIZE(KVM_CAP_ARM_VM_IPA_SIZE)", ipa_limit)
-    return Val(f"KVM_VM_TYPE_ARM_IPA_SIZE({n})", lambda s, n=n: kvm.KVM_VM_TYPE_ARM_IPA_SIZE(n))
 
 
 def _ipa_cases(n) -> list[Case]:
@@ -114,10 +109,6 @@ def _ipa_cases(n) -> list[Case]:
              cite=f"{API}, Errors: E2BIG", setup=(IRQCHIP,), vm_type=t),
     ]
 
-
-WRAP = 0xFFFFFFFFFFFFF000  # an aligned DIST frame whose end wraps past 2^64
-D2_REASON = (f"{API} and {VGIC_RST} say E2BIG for an address outside the (addressable IPA) space; "
-             f"{IORANGE} tests the wrap of addr + size first and returns EINVAL")
 
 CASES: list[Case] = [
     # --- the capability ---------------------------------------------------------------------------------

@@ -19,8 +19,52 @@ from __future__ import annotations
 
 from errno import E2BIG, EACCES, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO
 
-from abi import arm64, kvm
-from abi.spec.arm_vgic_v3 import (
+from abi import arm64
+from abi.spec.case import SUCCEEDS, Case, Deviation, Unreachable
+from abi.spec.steps.base import BAD_POINTER
+from abi.spec.steps.vgic_its import (
+    ACCESS,
+    ADDR_DOC,
+    CBASER,
+    CREADR_OFFSET,
+    CTRL_DOC,
+    CTRL_LOCKED,
+    DOC,
+    DOORBELL,
+    ENABLED,
+    G_ADDR,
+    G_CTRL,
+    G_REGS,
+    GET,
+    GICR_CTLR_ENABLE_LPIS,
+    GITS_RESERVED,
+    HAS,
+    ITS_CTRL,
+    ITS_ONLY,
+    ITS_PLACED_ONLY,
+    ITS_SET,
+    MSI_DOC,
+    QUEUED,
+    QUIESCENT,
+    REGS_DOC,
+    RESET,
+    RESET_STATE,
+    RESTORE,
+    RESTORED_ENABLED,
+    RUNNING,
+    SAVE,
+    SEQUENCE,
+    SET,
+    TABLES_SET,
+    baser,
+    its_addr,
+    its_ctrl,
+    msi_devid_cap,
+    saved_collection,
+    signal_msi,
+    wipe,
+)
+from abi.spec.steps.vgic_v3 import (
     COLL_TABLE,
     CTE,
     DEV_TABLE,
@@ -30,7 +74,6 @@ from abi.spec.arm_vgic_v3 import (
     GITS_CBASER,
     GITS_CREADR,
     GITS_CTLR,
-    GITS_CWRITER,
     GITS_IIDR,
     GITS_TYPER,
     GRP_ADDR,
@@ -38,14 +81,12 @@ from abi.spec.arm_vgic_v3 import (
     ITS,
     ITS_BASE,
     LOCKED,
-    PAGE_64K,
     PLACED,
     READY,
     RESTORED,
     TABLES,
     UNDEF,
     VALID,
-    afterwards,
     attr,
     create,
     its_reg,
@@ -55,104 +96,6 @@ from abi.spec.arm_vgic_v3 import (
     remember,
     remembered,
 )
-from abi.spec.case import SUCCEEDS, Case, Deviation, Unreachable
-from abi.spec.steps.base import BAD_POINTER, step
-from abi.spec.steps.vcpu import vcpu_busy
-from abi.target.base import Result
-
-DOC = "arm-vgic-its.rst"
-G_ADDR, G_CTRL, G_REGS = "KVM_DEV_ARM_VGIC_GRP_ADDR", "KVM_DEV_ARM_VGIC_GRP_CTRL", "KVM_DEV_ARM_VGIC_GRP_ITS_REGS"
-ADDR_DOC, CTRL_DOC, REGS_DOC = f"{DOC} {G_ADDR}", f"{DOC} {G_CTRL}", f"{DOC} {G_REGS}"
-SEQUENCE = f"{DOC} ITS Restore Sequence"
-RESET_STATE = f"{DOC} ITS Reset State"
-SET, GET, HAS = "KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATTR"
-ITS_TYPE = arm64.KVM_VGIC_ITS_ADDR_TYPE
-RESET, SAVE, RESTORE = arm64.KVM_DEV_ARM_ITS_CTRL_RESET, arm64.KVM_DEV_ARM_ITS_SAVE_TABLES, \
-    arm64.KVM_DEV_ARM_ITS_RESTORE_TABLES
-CTRL_NAMES = {arm64.KVM_DEV_ARM_VGIC_CTRL_INIT: "CTRL_INIT", RESET: "ITS_CTRL_RESET", SAVE: "ITS_SAVE_TABLES",
-              RESTORE: "ITS_RESTORE_TABLES"}
-ITS_CTRL = "vgic-its.c: vgic_its_ctrl"
-ACCESS = "vgic-its.c: vgic_its_attr_regs_access"
-GITS_RESERVED = 0x40  # between GITS_TYPER and GITS_CBASER: no its_registers entry
-CBASER = VALID | 0x50000  # a 4 KiB command queue (Size = 0) at IPA 0x50000
-QUIESCENT = 1 << 31
-CREADR_OFFSET = 0x20  # the second 32-byte command
-
-
-def its_addr(value=None, request: str = "SET", kind: int = ITS_TYPE, **kw):
-    return attr(request, GRP_ADDR, kind, value, on="its", shown="ITS" if kind == ITS_TYPE else f"{kind:#x}", **kw)
-
-
-def its_ctrl(attribute: int, request: str = "SET", ok_errno: int = 0):
-    return attr(request, arm64.KVM_DEV_ARM_VGIC_GRP_CTRL, attribute, on="its",
-                shown=CTRL_NAMES.get(attribute, f"{attribute:#x}"), ok_errno=ok_errno)
-
-
-def baser(offset: int, table: int):
-    return its_reg(offset, VALID | table | PAGE_64K, request="SET")
-
-
-def wipe(entries: dict[int, int]):
-    """Zeros over the given guest memory entries, so that what a save writes there is seen."""
-    def run(s):
-        for offset in entries:
-            s.target.write(s.memory["memslot"] + offset, bytes(8))
-        return Result(0)
-
-    return step(f"zero guest memory at {', '.join(f'{o:#x}' for o in entries)}", run)
-
-
-ITS_ONLY = (*DEVICE, create(ITS, "its"))
-ITS_PLACED_ONLY = (create(ITS, "its"), its_addr(ITS_BASE))
-ITS_SET = (*ITS_ONLY, its_addr(ITS_BASE))
-# The restore sequence up to its step d.3: vCPUs, the vGIC, the ITS base address, GITS_BASER<n>, guest memory.
-TABLES_SET = (*READY, create(ITS, "its"), its_addr(ITS_BASE), memslot(TABLES), baser(GITS_BASER0, DEV_TABLE),
-              baser(GITS_BASER1, COLL_TABLE))
-ENABLED = (*ITS_SET, baser(GITS_BASER0, DEV_TABLE), baser(GITS_BASER1, COLL_TABLE),
-           its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET"))
-
-
-# A command queue in guest memory holding one command at offset 0: MAPC (opcode 0x09) with, in its third
-# doubleword, V = 1, RDbase 0 (vCPU 0: GITS_TYPER.PTA is 0), ICID 0. The collection table starts with an invalid
-# entry that is not 0, so that what a save writes there (collection 0's entry or the end marker 0) is seen.
-QUEUE = 0x30000  # inside the slot (TABLES' ITT, unused here): vgic_sanitise_its_cbaser clears bits 15:12
-NOT_VALID = 0x1234  # bit 63 clear: an invalid collection table entry
-QUEUED_MAPC = {QUEUE: 0x09, QUEUE + 0x10: VALID, COLL_TABLE: NOT_VALID}
-# The restore sequence up to GITS_CTLR with GITS_CWRITER restored one command ahead and GITS_CREADR not restored
-# (0: the GITS_CBASER write reset it).
-QUEUED = (*READY, create(ITS, "its"), its_addr(ITS_BASE), memslot(QUEUED_MAPC), baser(GITS_BASER0, DEV_TABLE),
-          baser(GITS_BASER1, COLL_TABLE), its_reg(GITS_CBASER, VALID | QUEUE, request="SET"),
-          its_reg(GITS_CWRITER, CREADR_OFFSET, request="SET"))
-
-
-def saved_collection(entry: int):
-    """A check: an ITS_SAVE_TABLES afterwards writes `entry` at the collection table's start (CTE: collection 0 on
-    vCPU 0, mapped by the queued MAPC; 0: the end marker of an empty table)."""
-    return afterwards(its_ctrl(SAVE), memory_holds({COLL_TABLE: entry}))
-
-
-GITS_TRANSLATER = 0x10040  # in the ITS's second 64 KiB page: the doorbell an MSI writes
-GICR_CTLR_ENABLE_LPIS = 1
-
-
-def signal_msi(address: int, devid: int = 0, data: int = 0, flags: int = kvm.KVM_MSI_VALID_DEVID):
-    msi = kvm.kvm_msi(address_lo=address & 0xFFFFFFFF, address_hi=address >> 32, data=data, flags=flags, devid=devid)
-    return step(f"KVM_SIGNAL_MSI(address {address:#x}, devid {devid}, data {data}, flags {flags})",
-                lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
-
-
-def msi_devid_cap(on: str = "vm"):
-    return step(f"KVM_CHECK_EXTENSION(KVM_CAP_MSI_DEVID) on the {on} fd",
-                lambda s: s.ioctl(s.vm if on == "vm" else s.kvm, kvm.KVM_CHECK_EXTENSION, kvm.KVM_CAP_MSI_DEVID))
-
-
-DOORBELL = ITS_BASE + GITS_TRANSLATER
-RESTORED_ENABLED = (*RESTORED, its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET"))
-MSI_DOC = "api.rst 4.71 KVM_SIGNAL_MSI"
-
-
-
-
 
 CASES: list[Case] = [
     # --- creating the device -------------------------------------------------------------------------------
@@ -478,10 +421,6 @@ CASES: list[Case] = [
          setup=ITS_SET, basis="code", device_doc=DOC, group=G_REGS),
 ]
 
-
-# "One or more VCPUS are running": vCPU 0 asleep in KVM_RUN (WFI) on a second thread of the agent.
-RUNNING = (*READY, create(ITS, "its"), its_addr(ITS_BASE), vcpu_busy())
-CTRL_LOCKED = LOCKED.format(fn="vgic-its.c vgic_its_ctrl")
 
 CASES += [
     Case(id="save-vcpu-running", ioctl=SET, condition="ITS_SAVE_TABLES while vCPU 0 is in KVM_RUN on another thread",

@@ -19,468 +19,80 @@ memslot, an MMIO exit), so the bitmap has exactly that page.
 
 from __future__ import annotations
 
-import ctypes
-import struct
 from errno import E2BIG, EBADF, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
-from abi import arm64, kvm, layout, model
-from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation, Scene, Step, Val
+from abi import arm64, kvm
+from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation
 from abi.spec.steps.base import BAD_POINTER, step
-from abi.spec.steps.guest import x86_real_mode
-from abi.spec.steps.vcpu import INIT_VCPU, kvm_run_map
-from abi.spec.steps.vm import IRQCHIP, create_vcpu
-from abi.target.base import Result
-
-API = "api.rst"
-MAIN = "kvm_main.c"
-GET_LOG = f"{API} 4.8 KVM_GET_DIRTY_LOG"
-CLEAR_LOG = f"{API} 4.117 KVM_CLEAR_DIRTY_LOG"
-PROTECT2 = f"{API} 7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2"
-RING = f"{API} 7.36 (8.29 in 6.1 and 6.12) KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL"
-REGION2 = f"{API} 4.140 KVM_SET_USER_MEMORY_REGION2"
-ATTRS = f"{API} 4.141 KVM_SET_MEMORY_ATTRIBUTES"
-GET_MP = f"{API} 4.38 KVM_GET_MP_STATE"
-SET_MP = f"{API} 4.39 KVM_SET_MP_STATE"
-DEBUG = f"{API} 4.87 KVM_SET_GUEST_DEBUG"
-CLOCK = f"{API} 4.70 KVM_KVMCLOCK_CTRL"
-MASKS = f"{API} 4.139 KVM_ARM_GET_REG_WRITABLE_MASKS"
-
-PAGE = 4096  # x86 and the arm64 guests (Debian's arm64 kernels use 4 KiB pages)
-SLOT_PAGES = 16
-DIRTY_PAGE = 2  # the page the guest writes
-MSR_KVM_SYSTEM_TIME_NEW = 0x4B564D01  # arch/x86/include/uapi/asm/kvm_para.h
-KVM_GUESTDBG_EXIT_PENDING = 0x20000000  # s390's asm/kvm.h: an s390-only control flag
-RING_BYTES = 0x10000  # 4096 entries of struct kvm_dirty_gfn, the size 7.36 recommends
-REGION2_KERNELS = "6.8+ (KVM_SET_USER_MEMORY_REGION2 and KVM_SET_MEMORY_ATTRIBUTES came in 6.8)"
-MASKS_KERNELS = "6.7+ (KVM_ARM_GET_REG_WRITABLE_MASKS came in 6.7)"
-ACQ_REL = ((kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL, "KVM_CAP_DIRTY_LOG_RING_ACQ_REL", True),)
-USER_MEMORY2 = ((kvm.KVM_CAP_USER_MEMORY2, "KVM_CAP_USER_MEMORY2", True),)
-WITH_BITMAP = ((kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP", True),)
-GUEST_MEMFD = ((kvm.KVM_CAP_GUEST_MEMFD, "KVM_CAP_GUEST_MEMFD", True),)
-GMEM_KERNELS = "6.18+ (guest_memfd for default VMs; checked against 7.2's source)"
-
-
-
-
-def _cap(s: Scene, cap: int) -> int:
-    return s.cap(cap, s.vm)
-
-
-# --- guest code that dirties one page -------------------------------------------------------------------
-
-# x86, real mode at 0x1000 (page 1): `mov byte [0x2000], 1` (C6 /0 with ModRM 06: a 16-bit absolute address,
-# then the imm8), then `hlt`, which leaves KVM_RUN with KVM_EXIT_HLT when the irqchip is in userspace.
-X86_CODE_GPA = 0x1000
-X86_CODE = bytes([0xC6, 0x06, 0x00, 0x20, 0x01, 0xF4])
-# arm64, A64 at IPA 0 where a vCPU resets: x2 = 0x2000 (page 2), store it there; x3 = an IPA outside every memslot,
-# store to it: a single-register store has a valid syndrome, so KVM_RUN leaves with KVM_EXIT_MMIO.
-UNMAPPED_IPA = 0x20000000
-ARM64_CODE = (
-    0xD2800000 | ((DIRTY_PAGE * PAGE) << 5) | 2,  # movz x2, #0x2000
-    0xF9000042,  # str x2, [x2]
-    0xD2A00000 | ((UNMAPPED_IPA >> 16) << 5) | 3,  # movz x3, #0x2000, lsl #16
-    0xF9000062,  # str x2, [x3]
-    0x14000000,  # b .
+from abi.spec.steps.memory import (
+    ACQ_REL,
+    API,
+    ARM_MASKS_REQUEST,
+    ATTRS,
+    CLEAR_LOG,
+    CLOCK,
+    CODE_CLEAR,
+    CODE_GET,
+    CODE_RING,
+    DEBUG,
+    DIRTY,
+    DIRTY_PAGE,
+    GET_LOG,
+    GET_MP,
+    GET_MP_STATE,
+    GMEM,
+    GMEM_KEPT,
+    GMEM_KERNELS,
+    GMEM_PRIVATE,
+    GUEST_MEMFD,
+    KVM_GUESTDBG_EXIT_PENDING,
+    KVMCLOCK_CTRL,
+    MAIN,
+    MASKS,
+    MASKS_KERNELS,
+    NO_AS,
+    NR_SLOTS,
+    OTHER_GMEM,
+    PROTECT2,
+    READ_RING,
+    REGION2,
+    REGION2_KERNELS,
+    RESET_RINGS,
+    RING,
+    RING_MAX,
+    SET_MP,
+    SLOT_PAGES,
+    SUPPORTED_DEBUG,
+    UNSUPPORTED_ARCH_BIT,
+    USER_MEMORY2,
+    VM_FD,
+    WITH_BITMAP,
+    _masks_range_flag,
+    attributes,
+    clear_log,
+    dirty_bits,
+    enable_cap,
+    first_entry_is,
+    get_log,
+    gmem_region,
+    guest_debug,
+    harvest,
+    kvmclock_enabled,
+    log_slot,
+    manual_protect,
+    masks,
+    mmap_size_ok,
+    mp_is,
+    powered_off_vcpu,
+    region2,
+    ring,
+    ring_has,
+    ring_is,
+    set_mp,
+    system,
+    vcpu,
 )
-
-
-def log_slot(slot: int = 0, pages: int = SLOT_PAGES, flags: int = kvm.KVM_MEM_LOG_DIRTY_PAGES, gpa: int = 0) -> Step:
-    """A memslot of `pages` pages at `gpa`, dirty-logged by default, holding the dirtying guest code."""
-    def run(s: Scene) -> Result:
-        host = s.target.alloc(pages * PAGE)
-        if s.target.arch == "x86_64":
-            s.target.write(host + X86_CODE_GPA, X86_CODE)
-        else:
-            s.target.write(host, struct.pack(f"<{len(ARM64_CODE)}I", *ARM64_CODE))
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
-            slot=slot, flags=flags, guest_phys_addr=gpa, memory_size=pages * PAGE, userspace_addr=host))
-
-    fl = " LOG_DIRTY_PAGES" if flags & kvm.KVM_MEM_LOG_DIRTY_PAGES else ""
-    return step(f"SET_USER_MEMORY_REGION(slot {slot}, {pages} pages at {gpa:#x}{fl}, guest code)", run)
-
-
-
-
-def _guest_vcpu(s: Scene) -> Result:
-    if s.vcpus:
-        return Result(s.vcpus[-1])
-    if s.target.arch != "x86_64":
-        return INIT_VCPU(s)
-    got = create_vcpu(0)(s)
-    if not got.ok:
-        return got
-    x86_real_mode(s, got.ret, X86_CODE_GPA)
-    return got
-
-
-def guest_writes() -> Step:
-    """vCPU 0 runs the code of `log_slot` once: it stores to page 2 and leaves KVM_RUN (HLT or MMIO)."""
-    def run(s: Scene) -> Result:
-        got = _guest_vcpu(s)
-        if not got.ok:
-            return got
-        addr = kvm_run_map(s)
-        s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
-        got = s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
-        if not got.ok:
-            return got
-        reason = struct.unpack("<I", s.target.read(addr + layout.offsetof(s.abi.kvm_run, "exit_reason"), 4))[0]
-        want = kvm.KVM_EXIT_HLT if s.target.arch == "x86_64" else kvm.KVM_EXIT_MMIO
-        if reason != want:
-            raise AssertionError(f"the guest left KVM_RUN with exit_reason {reason}, expected {want}: it did not "
-                                 "run the dirtying code as written")
-        return got
-
-    return step("KVM_RUN: the guest stores to page 2, then exits (HLT / MMIO)", run)
-
-
-# --- dirty log ioctls ----------------------------------------------------------------------------------
-
-def _bitmap(s: Scene) -> int:
-    if "bitmap" not in s.memory:
-        s.memory["bitmap"] = s.target.alloc(PAGE)
-    return s.memory["bitmap"]
-
-
-def get_log(slot: Val | int = 0, bitmap: Val | None = None, arg: Val | None = None, ok_errno: int = 0) -> Step:
-    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
-
-    def run(s: Scene) -> Result:
-        if arg is not None:
-            return s.ioctl(s.vm, kvm.KVM_GET_DIRTY_LOG, arg(s))
-        where = bitmap(s) if bitmap is not None else _bitmap(s)
-        if bitmap is None:
-            s.target.write(where, b"\xAA" * 8)  # neither all clear nor all set: the call must write it
-        return s.ioctl(s.vm, kvm.KVM_GET_DIRTY_LOG, kvm.kvm_dirty_log(slot=slot_v(s), dirty_bitmap=where))
-
-    shown = f"arg={arg}" if arg is not None else f"slot {slot_v}" + (f", bitmap {bitmap}" if bitmap else "")
-    return step(f"KVM_GET_DIRTY_LOG({shown})", run, ok_errno)
-
-
-def clear_log(first: int = 0, num: int = 64, slot: Val | int = 0, bits: int = 1 << DIRTY_PAGE,
-              bitmap: Val | None = None) -> Step:
-    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
-
-    def run(s: Scene) -> Result:
-        where = bitmap(s) if bitmap is not None else s.scratch(struct.pack("<Q", bits))
-        return s.ioctl(s.vm, kvm.KVM_CLEAR_DIRTY_LOG, kvm.kvm_clear_dirty_log(
-            slot=slot_v(s), num_pages=num, first_page=first, dirty_bitmap=where))
-
-    shown = f", bitmap {bitmap}" if bitmap is not None else f", bits {bits:#x}"
-    return step(f"KVM_CLEAR_DIRTY_LOG(slot {slot_v}, first_page {first}, num_pages {num}{shown})", run)
-
-
-def dirty_bits(want: set[int], pages: int = SLOT_PAGES):
-    """A check: the bitmap KVM_GET_DIRTY_LOG wrote has exactly the pages `want` set among the slot's pages."""
-    def check(s: Scene, got: Result) -> str | None:
-        word = int.from_bytes(s.target.read(_bitmap(s), 8), "little") & ((1 << pages) - 1)
-        have = {i for i in range(pages) if word >> i & 1}
-        return None if have == want else f"the bitmap has pages {sorted(have)} dirty, expected {sorted(want)}"
-
-    return check
-
-
-def enable_cap(cap: int, name: str, arg0: Val | int = 0, flags: int = 0, ok_errno: int = 0) -> Step:
-    arg_v = arg0 if isinstance(arg0, Val) else Val(f"{arg0:#x}", lambda s, v=arg0: v)
-    fl = f", flags {flags:#x}" if flags else ""
-    return step(f"KVM_ENABLE_CAP({name}, args[0] {arg_v}{fl})",
-                lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(cap=cap, flags=flags,
-                                                                                args=(arg_v(s), 0, 0, 0))), ok_errno)
-
-
-def manual_protect(bits: int = kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, flags: int = 0) -> Step:
-    return enable_cap(kvm.KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, "MANUAL_DIRTY_LOG_PROTECT2", bits, flags)
-
-
-def ring(size: Val | int = RING_BYTES, cap: int = kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL) -> Step:
-    name = "DIRTY_LOG_RING_ACQ_REL" if cap == kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL else "DIRTY_LOG_RING"
-    return enable_cap(cap, name, size)
-
-
-RESET_RINGS = step("KVM_RESET_DIRTY_RINGS", lambda s: s.ioctl(s.vm, kvm.KVM_RESET_DIRTY_RINGS, 0))
-RING_MAX = Val("twice the size KVM_CHECK_EXTENSION(DIRTY_LOG_RING_ACQ_REL) gives",
-               lambda s: 2 * _cap(s, kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL))
-NR_SLOTS = Val("KVM_CAP_NR_MEMSLOTS", lambda s: _cap(s, kvm.KVM_CAP_NR_MEMSLOTS))
-NO_AS = Val("slot 0 of the first address space past KVM_CAP_MULTI_ADDRESS_SPACE",
-            lambda s: max(1, _cap(s, kvm.KVM_CAP_MULTI_ADDRESS_SPACE)) << 16)
-
-
-def _log_struct_at_guard(s: Scene) -> int:
-    return s.target.bad_address()
-
-
-# --- the dirty ring's entries (struct kvm_dirty_gfn: flags u32, slot u32, offset u64) ------------------------
-
-GFN = struct.Struct("<IIQ")
-# arm64's request number, for issuing it on x86 (x86's model has no such request).
-ARM_MASKS_REQUEST = model.for_arch("arm64").KVM_ARM_GET_REG_WRITABLE_MASKS
-
-
-def _ring_map(s: Scene) -> int:
-    """vCPU 0's ring, mapped at KVM_DIRTY_LOG_PAGE_OFFSET pages of the vCPU fd (7.36)."""
-    if "ring_map" not in s.memory:
-        addr = s.target.mmap(s.vcpus[-1], RING_BYTES, s.abi.KVM_DIRTY_LOG_PAGE_OFFSET * PAGE)
-        s.maps.append((addr, RING_BYTES))
-        s.memory["ring_map"] = addr
-    return s.memory["ring_map"]
-
-
-def ring_entry(s: Scene, index: int = 0) -> tuple[int, int, int]:
-    return GFN.unpack(s.target.read(_ring_map(s) + index * GFN.size, GFN.size))
-
-
-def harvest() -> Step:
-    """Userspace's half of 7.36: entry 0 is dirty; mark it harvested (flags 01 -> 1X)."""
-    def run(s: Scene) -> Result:
-        flags, _, _ = ring_entry(s)
-        if flags != kvm.KVM_DIRTY_GFN_F_DIRTY:
-            raise AssertionError(f"ring entry 0 has flags {flags:#x}, expected DIRTY: nothing to harvest")
-        s.target.write(_ring_map(s), struct.pack("<I", kvm.KVM_DIRTY_GFN_F_RESET))
-        return Result(0)
-
-    return step("harvest ring entry 0 (flags = KVM_DIRTY_GFN_F_RESET)", run)
-
-
-def first_entry_is(flags: int):
-    def check(s: Scene, got: Result) -> str | None:
-        have = ring_entry(s)[0]
-        return None if have == flags else f"ring entry 0 has flags {have:#x}, expected {flags:#x}"
-
-    return check
-
-
-def dirty_entries(s: Scene) -> list[tuple[int, int]]:
-    """(slot, offset) of the entries from 0 on whose flags say DIRTY, in order: the ones to harvest."""
-    out = []
-    for i in range(RING_BYTES // GFN.size):
-        flags, slot, offset = ring_entry(s, i)
-        if flags & kvm.KVM_DIRTY_GFN_F_MASK != kvm.KVM_DIRTY_GFN_F_DIRTY:
-            break
-        out.append((slot, offset))
-    return out
-
-
-def ring_has(page: int):
-    def check(s: Scene, got: Result) -> str | None:
-        have = dirty_entries(s)
-        return None if (0, page) in have else f"the dirty entries (slot, offset) are {have}: none for page {page}"
-
-    return check
-
-
-def ring_is(pages: list[int]):
-    def check(s: Scene, got: Result) -> str | None:
-        have = dirty_entries(s)
-        want = [(0, p) for p in pages]
-        return None if have == want else f"the dirty entries (slot, offset) are {have}, expected {want}"
-
-    return check
-
-
-READ_RING = step("read vCPU 0's dirty ring", lambda s: Result(0))
-
-
-# --- guest_memfd (KVM_CREATE_GUEST_MEMFD) ------------------------------------------------------------------
-
-GMEM_SIZE = 0x10000
-
-
-def _gmem(s: Scene, vm: int | None = None, mappable: bool = True) -> int:
-    """A guest_memfd, mappable (GUEST_MEMFD_FLAG_MMAP) where the VM offers it: arm64 binds only mappable ones."""
-    vm = s.vm if vm is None else vm
-    flags = kvm.GUEST_MEMFD_FLAG_MMAP if mappable and s.cap(kvm.KVM_CAP_GUEST_MEMFD_FLAGS, vm) & \
-        kvm.GUEST_MEMFD_FLAG_MMAP else 0
-    fd = s.ioctl(vm, kvm.KVM_CREATE_GUEST_MEMFD, kvm.kvm_create_guest_memfd(size=GMEM_SIZE, flags=flags)).value()
-    return s.keep(fd)
-
-
-def _other_vm_gmem(s: Scene) -> int:
-    return _gmem(s, s.keep(s.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()))
-
-
-GMEM = Val("a guest_memfd of this VM (64 KiB, mappable where offered)", _gmem)
-GMEM_PRIVATE = Val("a guest_memfd of this VM without GUEST_MEMFD_FLAG_MMAP", lambda s: _gmem(s, mappable=False))
-GMEM_KEPT = Val("the guest_memfd the first slot is bound to",
-                lambda s: s.named["gmem"] if "gmem" in s.named else s.named.setdefault("gmem", _gmem(s)))
-OTHER_GMEM = Val("a guest_memfd of another VM", _other_vm_gmem)
-VM_FD = Val("the VM fd (not a guest_memfd)", lambda s: s.vm)
-
-
-def gmem_region(fd: Val | int, slot: int = 1, gpa: int = 0x100000, size: int = 0x4000, offset: int = 0,
-                flags: int = kvm.KVM_MEM_GUEST_MEMFD) -> Step:
-    fd_v = fd if isinstance(fd, Val) else Val(f"{fd:#x}", lambda s, v=fd: v)
-
-    def run(s: Scene) -> Result:
-        arg = kvm.kvm_userspace_memory_region2(slot=slot, flags=flags, guest_phys_addr=gpa, memory_size=size,
-                                               userspace_addr=s.target.alloc(size), guest_memfd=fd_v(s),
-                                               guest_memfd_offset=offset)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION2, arg)
-
-    return step(f"SET_USER_MEMORY_REGION2(slot {slot}, gpa {gpa:#x}, size {size:#x}, flags {flags:#x}, "
-                f"guest_memfd {fd_v}, offset {offset:#x})", run)
-
-
-# --- KVM_SET_USER_MEMORY_REGION2 ------------------------------------------------------------------------
-
-def region2(slot: Val | int = 1, gpa: int = 0x100000, size: int = PAGE, flags: int = 0,
-            request: str = "KVM_SET_USER_MEMORY_REGION2") -> Step:
-    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
-
-    def run(s: Scene) -> Result:
-        host = s.target.alloc(max(PAGE, size & ~(PAGE - 1)))
-        if request == "KVM_SET_USER_MEMORY_REGION":
-            arg = kvm.kvm_userspace_memory_region(slot=slot_v(s), flags=flags, guest_phys_addr=gpa,
-                                                  memory_size=size, userspace_addr=host)
-        else:
-            arg = kvm.kvm_userspace_memory_region2(slot=slot_v(s), flags=flags, guest_phys_addr=gpa,
-                                                   memory_size=size, userspace_addr=host)
-        return s.ioctl(s.vm, getattr(kvm, request), arg)
-
-    fl = f", flags {flags:#x}" if flags else ""
-    return step(f"{request.removeprefix('KVM_')}(slot {slot_v}, gpa {gpa:#x}, size {size:#x}{fl})", run)
-
-
-def attributes(address: int = 0, size: int = PAGE, attrs: int = 0, flags: int = 0) -> Step:
-    return step(f"KVM_SET_MEMORY_ATTRIBUTES(address {address:#x}, size {size:#x}, attributes {attrs:#x}, "
-                f"flags {flags:#x})",
-                lambda s: s.ioctl(s.vm, kvm.KVM_SET_MEMORY_ATTRIBUTES, kvm.kvm_memory_attributes(
-                    address=address, size=size, attributes=attrs, flags=flags)))
-
-
-# --- system ioctls --------------------------------------------------------------------------------------
-
-def system(request: str, arg: int = 0) -> Step:
-    return step(f"{request}({arg:#x}) on the system fd", lambda s: s.ioctl(s.kvm, getattr(kvm, request), arg))
-
-
-def mmap_size_ok(s: Scene, got: Result) -> str | None:
-    size = got.ret
-    if size % PAGE or size < ctypes.sizeof(s.abi.kvm_run):
-        return f"{size:#x} is not whole pages holding struct kvm_run"
-    page = s.abi.KVM_COALESCED_MMIO_PAGE_OFFSET
-    if s.cap(kvm.KVM_CAP_COALESCED_MMIO) and size < (page + 1) * PAGE:
-        return f"{size:#x} does not include the coalesced MMIO page at page offset {page}"
-    return None
-
-
-# --- vCPU state ioctls ----------------------------------------------------------------------------------
-
-MP_NAMES = {getattr(kvm, n): n.removeprefix("KVM_MP_STATE_") for n in dir(kvm) if n.startswith("KVM_MP_STATE_")}
-
-
-def _vcpu(s: Scene) -> Result:
-    """The last vCPU, or vCPU 0 (initialised on arm64)."""
-    if s.vcpus:
-        return Result(s.vcpus[-1])
-    return create_vcpu(0)(s) if s.target.arch == "x86_64" else INIT_VCPU(s)
-
-
-def vcpu() -> Step:
-    return step("vCPU 0 (KVM_ARM_VCPU_INIT on arm64)", _vcpu)
-
-
-def powered_off_vcpu() -> Step:
-    def run(s: Scene) -> Result:
-        got = create_vcpu(0)(s)
-        if not got.ok:
-            return got
-        a = s.abi
-        init = s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
-        init.features[0] |= 1 << arm64.KVM_ARM_VCPU_POWER_OFF
-        return s.ioctl(got.ret, a.KVM_ARM_VCPU_INIT, init)
-
-    return step("KVM_CREATE_VCPU(0) + KVM_ARM_VCPU_INIT with KVM_ARM_VCPU_POWER_OFF", run)
-
-
-def set_mp(state: int) -> Step:
-    name = MP_NAMES.get(state, f"{state:#x}")
-    return step(f"KVM_SET_MP_STATE({name})", lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_SET_MP_STATE,
-                                                                kvm.kvm_mp_state(mp_state=state)))
-
-
-GET_MP_STATE = step("KVM_GET_MP_STATE", lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_GET_MP_STATE, kvm.kvm_mp_state()))
-
-
-def mp_is(state: int):
-    def check(s: Scene, got: Result) -> str | None:
-        have = got.struct(kvm.kvm_mp_state).mp_state
-        return None if have == state else f"mp_state is {MP_NAMES.get(have, have)}, expected {MP_NAMES[state]}"
-
-    return check
-
-
-def guest_debug(control: Val | int) -> Step:
-    ctl = control if isinstance(control, Val) else Val(f"{control:#x}", lambda s, v=control: v)
-
-    def run(s: Scene) -> Result:
-        dbg = s.abi.kvm_guest_debug()
-        dbg.control = ctl(s)
-        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_GUEST_DEBUG, dbg)
-
-    return step(f"KVM_SET_GUEST_DEBUG(control {ctl})", run)
-
-
-SUPPORTED_DEBUG = Val("every bit KVM_CHECK_EXTENSION(KVM_CAP_SET_GUEST_DEBUG2) names",
-                      lambda s: _cap(s, kvm.KVM_CAP_SET_GUEST_DEBUG2))
-
-
-def _unsupported_arch_bit(s: Scene) -> int:
-    mask = _cap(s, kvm.KVM_CAP_SET_GUEST_DEBUG2)
-    return kvm.KVM_GUESTDBG_ENABLE | next(1 << b for b in range(16, 32) if not mask >> b & 1)
-
-
-UNSUPPORTED_ARCH_BIT = Val("ENABLE | the lowest of bits 16-31 KVM_CAP_SET_GUEST_DEBUG2 does not name",
-                           _unsupported_arch_bit)
-
-
-def kvmclock_enabled() -> Step:
-    """vCPU 0 with a slot at 0 and MSR_KVM_SYSTEM_TIME_NEW (host-initiated) = 0x1000 | enable: the guest's pvclock
-    area is registered, as a guest kernel does at boot."""
-    def run(s: Scene) -> Result:
-        got = log_slot(flags=0)(s)
-        got = create_vcpu(0)(s) if got.ok else got
-        if not got.ok:
-            return got
-        msrs = struct.pack("<IIIIQ", 1, 0, MSR_KVM_SYSTEM_TIME_NEW, 0, 0x1000 | 1)
-        got = s.ioctl(got.ret, s.abi.KVM_SET_MSRS, msrs)
-        if got.ok and got.ret != 1:
-            raise AssertionError(f"KVM_SET_MSRS set {got.ret} MSRs, expected 1 (MSR_KVM_SYSTEM_TIME_NEW)")
-        return got
-
-    return step("slot 0; vCPU 0; KVM_SET_MSRS(MSR_KVM_SYSTEM_TIME_NEW = 0x1001)", run)
-
-
-KVMCLOCK_CTRL = step("KVM_KVMCLOCK_CTRL", lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_KVMCLOCK_CTRL, 0))
-
-
-def masks(range_: int = 0, reserved0: int = 0, addr: Val | None = None, arg: Val | None = None) -> Step:
-    def run(s: Scene) -> Result:
-        if arg is not None:
-            return s.ioctl(s.vm, s.abi.KVM_ARM_GET_REG_WRITABLE_MASKS, arg(s))
-        where = addr(s) if addr is not None else s.target.alloc(arm64.KVM_ARM_FEATURE_ID_RANGE_SIZE * 8)
-        s.memory["masks"] = where
-        r = arm64.reg_mask_range(addr=where, range=range_)
-        r.reserved[0] = reserved0
-        return s.ioctl(s.vm, s.abi.KVM_ARM_GET_REG_WRITABLE_MASKS, r)
-
-    shown = f"arg={arg}" if arg is not None else f"range {range_}" + (f", reserved[0] {reserved0}" if reserved0
-                                                                       else "") + (f", addr {addr}" if addr else "")
-    return step(f"KVM_ARM_GET_REG_WRITABLE_MASKS({shown})", run)
-
-
-def _masks_range_flag(s: Scene, got: Result) -> str | None:
-    ranges = s.cap(kvm.KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES)
-    if not ranges & (1 << arm64.KVM_ARM_FEATURE_ID_RANGE):
-        return f"KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES is {ranges:#x}: bit 0 (FEATURE_ID_RANGE) is not set"
-    return None
-
-
-# --- the cases ------------------------------------------------------------------------------------------
-
-DIRTY = (log_slot(), guest_writes())
-CODE_GET = f"{MAIN}: kvm_get_dirty_log_protect"
-CODE_CLEAR = f"{MAIN}: kvm_clear_dirty_log_protect"
-CODE_RING = f"{MAIN}: kvm_vm_ioctl_enable_dirty_log_ring"
+from abi.spec.steps.vm import IRQCHIP, create_vcpu
 
 CASES: list[Case] = [
     # 4.1 / 4.5: system ioctls without an argument.

@@ -1,0 +1,370 @@
+"""x86 VM-level vocabulary: counted arrays (MSR lists, CPUID entries), the split irqchip, MCE, memory slots of x86
+guests, one_reg ids of MSRs, devices, vCPU events, Hyper-V eventfds."""
+
+from __future__ import annotations
+
+import os
+import signal
+import struct
+import threading
+from errno import (
+    E2BIG,
+    EFAULT,
+    EINVAL,
+    ENOENT,
+    ENXIO,
+    EPERM,
+)
+
+from abi import kvm, x86
+from abi.spec.case import (
+    Scene,
+    Step,
+    Val,
+    need,
+    val,
+)
+from abi.spec.steps.base import call, on_fd, step
+from abi.spec.steps.guest import x86_real_mode
+from abi.spec.steps.irq import efd
+from abi.spec.steps.vcpu import kvm_run_map
+from abi.spec.steps.vm import create_vcpu
+from abi.target.base import Result
+
+API = "api.rst"
+
+ENTRY = 40  # sizeof(struct kvm_cpuid_entry2)
+
+MSR_IA32_SYSENTER_CS = 0x174
+
+MSR_NONE = 0x4B564D7F  # in KVM's own MSR range 0x4b564dxx, past every MSR it defines: no such MSR
+
+MCI_STATUS_VAL = 1 << 63
+
+def counted(head: str, n: int, room: int, size: int) -> bytes:
+    """A header whose count field is `n` followed by room for `room` entries of `size` bytes."""
+    return struct.pack(head, n, *([0] * (len(head) - 2))) + bytes(room * size)
+
+def out_u32(offset: int = 0):
+    return lambda got: struct.unpack_from("<I", got.out, offset)[0]
+
+def count_check(text: str, pred):
+    """A check on the count the kernel wrote back (the first u32 of the argument)."""
+    def check(s: Scene, got: Result) -> str | None:
+        n = out_u32()(got)
+        return None if pred(n) else f"the count written back is {n}: expected {text}"
+
+    return check
+
+def cap(name: str) -> Val:
+    return Val(name, lambda s: s.cap(getattr(s.abi, name)))
+
+def enable_split_irqchip(pins: int = 24) -> Step:
+    return call("KVM_ENABLE_CAP", "vm", kvm.kvm_enable_cap(cap=kvm.KVM_CAP_SPLIT_IRQCHIP, args=(pins, 0, 0, 0)),
+                f"KVM_CAP_SPLIT_IRQCHIP, {pins} pins")
+
+PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
+
+VCPU = create_vcpu(0)
+
+def interrupt(irq: int) -> Step:
+    return call("KVM_INTERRUPT", "vcpu", kvm.kvm_interrupt(irq=irq), f"irq {irq:#x}")
+
+def setup_mce(mcg_cap) -> Step:
+    v = mcg_cap if isinstance(mcg_cap, Val) else val(mcg_cap)
+    return call("KVM_X86_SETUP_MCE", "vcpu", lambda s: struct.pack("<Q", v(s)), f"mcg_cap {v}")
+
+def set_mce(bank: int, status: int) -> Step:
+    return call("KVM_X86_SET_MCE", "vcpu", kvm.kvm_x86_mce(bank=bank, status=status),
+                f"bank {bank}, status {status:#x}")
+
+def region(slot=0, gpa=0x100000, size=0x1000, flags=0, host: Val | int | None = None, ok_errno: int = 0) -> Step:
+    """KVM_SET_USER_MEMORY_REGION; `host` defaults to fresh page-aligned target memory of `size` (a page when
+    size is 0 or odd)."""
+    slot_v, gpa_v, size_v = val(slot), val(gpa), val(size)
+
+    def run(s: Scene) -> Result:
+        n = size_v(s)
+        where = host(s) if isinstance(host, Val) else host if host is not None else \
+            s.target.alloc(max(4096, n & ~0xFFF))
+        r = kvm.kvm_userspace_memory_region(slot=slot_v(s), flags=flags, guest_phys_addr=gpa_v(s), memory_size=n,
+                                            userspace_addr=where)
+        return s.ioctl(s.vm, s.abi.KVM_SET_USER_MEMORY_REGION, r)
+
+    where = f", host {host}" if host is not None else ""
+    fl = f", flags {flags:#x}" if flags else ""
+    return step(f"SET_USER_MEMORY_REGION(slot {slot_v}, gpa {gpa_v}, size {size_v}{fl}{where})", run, ok_errno)
+
+def _same_host(s: Scene) -> int:
+    """The host address slot 0 was created with (kept by `region_kept`)."""
+    return s.memory["slot0_host"]
+
+def region_kept(size=0x2000, gpa=0x100000) -> Step:
+    """Slot 0 at `gpa`, remembering its host memory so later cases can modify the slot with the same address."""
+    def run(s: Scene) -> Result:
+        host = s.target.alloc(size)
+        s.memory["slot0_host"] = host
+        r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=gpa, memory_size=size, userspace_addr=host)
+        return s.ioctl(s.vm, s.abi.KVM_SET_USER_MEMORY_REGION, r)
+
+    return step(f"SET_USER_MEMORY_REGION(slot 0, gpa {gpa:#x}, size {size:#x})", run)
+
+SLOT0_HOST = Val("slot 0's host address", _same_host)
+
+def one_reg_id(type_: int, index: int, size: int = kvm.KVM_REG_SIZE_U64, rsvd1: int = 0,
+               arch: int = kvm.KVM_REG_X86) -> int:
+    """struct kvm_x86_reg_id (x86.c): index in bits 31:0, type 39:32, rsvd1 47:40, size, arch."""
+    return arch | size | (rsvd1 << 40) | (type_ << 32) | index
+
+def one_reg(request: str, reg_id: int, shown: str, value: int = 0, addr: Val | None = None) -> Step:
+    def run(s: Scene) -> Result:
+        where = addr(s) if addr is not None else s.scratch(struct.pack("<Q", value))
+        return s.ioctl(s.vcpus[-1], getattr(s.abi, request), kvm.kvm_one_reg(id=reg_id, addr=where))
+
+    return step(f"{request}({shown})", run)
+
+LOOP = bytes([0xEB, 0xFE])  # jmp .
+
+CODE_GPA = 0x1000
+
+def run_vcpu(immediate_exit: int = 0) -> Step:
+    """KVM_RUN of the last vCPU with its kvm_run mapped (immediate_exit as given)."""
+    def run(s: Scene) -> Result:
+        return _run(s, immediate_exit)
+
+    return step(f"KVM_RUN (immediate_exit={immediate_exit})", run)
+
+def _run(s: Scene, immediate_exit: int) -> Result:
+    from abi import layout
+
+    addr = kvm_run_map(s)
+    s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), bytes([immediate_exit]))
+    return s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
+
+def looping_guest() -> Step:
+    """vCPU 0 in real mode at CODE_GPA, where a memory slot holds `jmp .`: it runs until something stops it."""
+    def run(s: Scene) -> Result:
+        got = create_vcpu(0)(s)
+        if not got.ok:
+            return got
+        a, vcpu = s.abi, got.ret
+        x86_real_mode(s, vcpu, CODE_GPA)
+        host = s.target.alloc(0x1000)
+        s.target.write(host, LOOP)
+        r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=CODE_GPA, memory_size=0x1000,
+                                            userspace_addr=host)
+        return s.ioctl(s.vm, a.KVM_SET_USER_MEMORY_REGION, r)
+
+    return step("KVM_CREATE_VCPU(0) running `jmp .` in real mode", run)
+
+def _local(s: Scene, what: str) -> None:
+    if s.target.name != "local":
+        raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")
+
+def run_until_timer_signal() -> Step:
+    """KVM_RUN of the looping guest while an interval timer sends SIGALRM (unmasked, a handler installed):
+    the signal arrives during KVM_RUN."""
+    def run(s: Scene) -> Result:
+        _local(s, "a timer signal")
+        kvm_run_map(s)
+        old = signal.signal(signal.SIGALRM, lambda *_: None)
+        signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
+        try:
+            return _run(s, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.signal(signal.SIGALRM, old)
+
+    return step("KVM_RUN (`jmp .`) while SIGALRM fires every 50 ms", run)
+
+def sigmask(blocked: tuple[int, ...] = (), length: int = 8) -> Step:
+    """KVM_SET_SIGNAL_MASK with the kernel's 64-bit sigset_t holding `blocked` (len 8 on x86_64)."""
+    bits = sum(1 << (n - 1) for n in blocked)
+    names = ", ".join(signal.Signals(n).name for n in blocked) or "nothing blocked"
+    return call("KVM_SET_SIGNAL_MASK", "vcpu", struct.pack("<IQ", length, bits), f"len {length}, {names}")
+
+def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
+    """KVM_RUN of the looping guest while `sig` is pending: blocked in the thread's own mask and raised before
+    the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
+    ignores the pending signal, and the step then fails saying so."""
+    def run(s: Scene) -> Result:
+        _local(s, "a pending signal")
+        kvm_run_map(s)
+        fired = []
+        old_alarm = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+        try:
+            signal.pthread_kill(threading.get_ident(), sig)
+            signal.setitimer(signal.ITIMER_REAL, 2, 0.5)
+            got = _run(s, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.sigtimedwait({sig}, 0)
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            signal.signal(signal.SIGALRM, old_alarm)
+        if fired:
+            raise AssertionError(f"KVM_RUN ran the guest for 2 s with {signal.Signals(sig).name} pending and "
+                                 f"unblocked by the vCPU's mask; the backstop SIGALRM ended it ({got!r})")
+        return got
+
+    return step(f"KVM_RUN (`jmp .`) with {signal.Signals(sig).name} pending (blocked in the thread's mask)", run)
+
+def with_no_free_fd(inner: Step) -> Step:
+    """`inner` with RLIMIT_NOFILE lowered to the lowest free descriptor: no new fd can be allocated."""
+    def run(s: Scene) -> Result:
+        import resource
+
+        _local(s, "RLIMIT_NOFILE")
+        probe = os.open(os.devnull, os.O_RDONLY)
+        os.close(probe)
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (probe, hard))
+        try:
+            got = inner(s)
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        if got.ok:
+            s.keep(got.ret)
+        return got
+
+    return step(f"{inner} with RLIMIT_NOFILE = the lowest free fd", run)
+
+def positive(s: Scene, got: Result) -> str | None:
+    return None if got.ret > 0 else f"returned {got.ret}, expected a frequency in kHz (> 0)"
+
+def cpuid_entries(limit: int):
+    return count_check(f"1..{limit} entries (the number of valid entries)", lambda n: 0 < n <= limit)
+
+def cpuid_entry_bit(function: int, index: int, reg: int, bit: int, want: int, text: str):
+    """A check on the table written back: entry (function, index) has bit `bit` of register `reg` (0 eax, 1 ebx,
+    2 ecx, 3 edx) equal to `want`; an absent entry counts as all zeros."""
+    def check(s: Scene, got: Result) -> str | None:
+        n = out_u32()(got)
+        for i in range(n):
+            f, x = struct.unpack_from("<II", got.out, 8 + ENTRY * i)
+            if f == function and x == index:
+                value = struct.unpack_from("<I", got.out, 8 + ENTRY * i + 12 + 4 * reg)[0]
+                have = value >> bit & 1
+                return None if have == want else f"leaf {function:#x}.{index} has {text} = {have}, expected {want}"
+        return None if want == 0 else f"leaf {function:#x}.{index} is missing: expected {text} = {want}"
+
+    return check
+
+MSR_LIST = f"{API} 4.3 KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST"
+
+CPUID = f"{API} 4.46 KVM_GET_SUPPORTED_CPUID"
+
+ECPUID = f"{API} 4.88 KVM_GET_EMULATED_CPUID"
+
+INTR = f"{API} 4.16 KVM_INTERRUPT"
+
+MCE_SETUP = f"{API} 4.105 KVM_X86_SETUP_MCE"
+
+MCE_SET = f"{API} 4.106 KVM_X86_SET_MCE"
+
+REINJECT = f"{API} 4.99 KVM_REINJECT_CONTROL"
+
+BOOT = f"{API} 4.41 KVM_SET_BOOT_CPU_ID"
+
+STATS = f"{API} 4.133 KVM_GET_STATS_FD"
+
+MEMSLOT = "kvm_main.c: kvm_set_memory_region"
+
+ONEREG = "x86.c: kvm_get_set_one_reg"
+
+ONE_REG_KERNELS = "6.18+ (x86 one-reg came after 6.12: 7.2 has it, 6.1 and 6.12 answer EINVAL for the request)"
+
+NO_ONE_REG_KERNELS = "6.1-6.17 (6.1 and 6.12 read; 6.18's KVM_CAP_ONE_REG is 1)"
+
+MCE_BANKS = cap("KVM_CAP_MCE")
+
+PMU = f"{API} 4.120 KVM_SET_PMU_EVENT_FILTER"
+
+DEVICE = f"{API} 4.79 KVM_CREATE_DEVICE"
+
+ATTR = f"{API} 4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR"
+
+HAS_ATTR = f"{API} 4.81 KVM_HAS_DEVICE_ATTR"
+
+def pmu_filter(action=x86.KVM_PMU_EVENT_ALLOW, nevents=0, flags=0, room: int | None = None) -> Step:
+    """KVM_SET_PMU_EVENT_FILTER: struct kvm_pmu_event_filter (action, nevents, fixed_counter_bitmap, flags,
+    pad[4]) and room for `room` events (nevents by default)."""
+    room = nevents if room is None else room
+    arg = struct.pack("<4I16x", action, nevents, 0, flags) + bytes(8 * room)
+    return call("KVM_SET_PMU_EVENT_FILTER", "vm", arg, f"action {action}, nevents {nevents}, flags {flags:#x}")
+
+def create_device(dev_type: int, name: str) -> Step:
+    def run(s: Scene) -> Result:
+        got = s.ioctl(s.vm, kvm.KVM_CREATE_DEVICE, kvm.kvm_create_device(type=dev_type, flags=0))
+        if got.ok:
+            s.devices.append(got.struct(kvm.kvm_create_device).fd)
+        return got
+
+    return step(f"KVM_CREATE_DEVICE({name})", run)
+
+VFIO = create_device(kvm.KVM_DEV_TYPE_VFIO, "VFIO")
+
+def device_attr(request: str, on: str, group: int, attr: int = 0) -> Step:
+    def run(s: Scene) -> Result:
+        fd = s.devices[-1] if on == "device" else on_fd(s, on)
+        a = kvm.kvm_device_attr(flags=0, group=group, attr=attr, addr=s.scratch(bytes(8)))
+        return s.ioctl(fd, getattr(kvm, request), a)
+
+    return step(f"{request}(group {group}, attr {attr}) on the {on} fd", run)
+
+EVENTS = "x86.c: kvm_vcpu_ioctl_x86_set_vcpu_events"
+
+def set_events(flags: int = 0, injected: int = 0, nr: int = 0, shown: str = "") -> Step:
+    """KVM_SET_VCPU_EVENTS with what KVM_GET_VCPU_EVENTS read, then `flags` and the exception changed."""
+    def run(s: Scene) -> Result:
+        a = s.abi
+        ev = s.ioctl(s.vcpus[-1], a.KVM_GET_VCPU_EVENTS, a.kvm_vcpu_events()).struct(a.kvm_vcpu_events)
+        ev.flags = flags
+        if injected:
+            ev.exception.injected, ev.exception.nr = injected, nr
+        return s.ioctl(s.vcpus[-1], a.KVM_SET_VCPU_EVENTS, ev)
+
+    return step(f"KVM_SET_VCPU_EVENTS({shown or 'as read'})", run)
+
+HV_EVENTFD = f"{API} 4.113 KVM_HYPERV_EVENTFD"
+
+HV_CPUID = f"{API} 4.118 KVM_GET_SUPPORTED_HV_CPUID"
+
+HV_EVENTFD_FN = "hyperv.c: kvm_vm_ioctl_hv_eventfd"
+
+# Hyper-V emulation is built in unconditionally up to 6.7 and only with CONFIG_KVM_HYPERV since (6.12 and the newest
+# x86.c put every Hyper-V request and capability under it): a kernel without it answers the capabilities 0, and
+# its refusal of the requests is a case of its own.
+HAS_HV_EVENTFD, NO_HV_EVENTFD = need("KVM_CAP_HYPERV_EVENTFD"), need("KVM_CAP_HYPERV_EVENTFD", False)
+
+HAS_SYS_HV_CPUID, NO_SYS_HV_CPUID = need("KVM_CAP_SYS_HYPERV_CPUID"), need("KVM_CAP_SYS_HYPERV_CPUID", False)
+
+HAS_HV_CPUID, NO_HV_CPUID = need("KVM_CAP_HYPERV_CPUID"), need("KVM_CAP_HYPERV_CPUID", False)
+
+def hv_eventfd(conn_id: int = 1, flags: int = 0) -> Step:
+    """KVM_HYPERV_EVENTFD of the scene's eventfd (irq_delivery.eventfd, as "efd") for `conn_id`."""
+    def run(s: Scene) -> Result:
+        fd = efd()(s)
+        return s.ioctl(s.vm, kvm.KVM_HYPERV_EVENTFD, kvm.kvm_hyperv_eventfd(conn_id=conn_id, fd=fd, flags=flags))
+
+    what = "DEASSIGN" if flags == kvm.KVM_HYPERV_EVENTFD_DEASSIGN else f"flags {flags:#x}"
+    return step(f"KVM_HYPERV_EVENTFD(conn_id {conn_id:#x}, the eventfd, {what})", run)
+
+DEASSIGN = kvm.KVM_HYPERV_EVENTFD_DEASSIGN
+
+_ARM64_PART = "the sentence is in the section's ARM64 part; x86.c never returns it for this ioctl"
+
+# The Errors-table rows of the x86 and "all" sections that 6.1, 6.12 and 7.2 share, as api.rst words them (the
+# documentation test compares them row for row). Errnos that only the prose names (KVM_INTERRUPT, the MCE and
+# CPUID ioctls, ...) have no table row to quote; abi.spec.coverage reads those from the document itself.
+_MSR_ROWS = ((EFAULT, "the msr index list cannot be read from or written to"),
+             (E2BIG, "the msr index list is too big to fit in the array specified by the user."))
+
+_ATTR_ROWS = ((ENXIO, "The group or attribute is unknown/unsupported for this device or hardware support is "
+                      "missing."),
+              (EPERM, "The attribute cannot (currently) be accessed this way (e.g. read-only attribute, or "
+                      "attribute that only makes sense when the device is in a different state)"))
+
+_REG_ROWS = ((ENOENT, "no such register"),
+             (EINVAL, "invalid register ID, or no such register or used with VMs in protected virtualization mode "
+                      "on s390"))
