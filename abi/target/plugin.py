@@ -358,12 +358,24 @@ def target(request) -> Target:
 
 @pytest.fixture(autouse=True)
 def _target_properties(request):
-    """Target name, kernel release and profile on each test's report (JUnit properties, HTML)."""
+    """Target name, kernel release and profile on each test's report (JUnit properties, HTML); and for it and a spec
+    case's target (whose description abi.spec.plugin adds) the features its cases were selected by."""
     if "target" in request.fixturenames:
         t = request.getfixturevalue("target")
         info = t.info()
         request.node.user_properties += [("target", info.name), ("kernel_release", info.kernel_release),
                                          ("profile", info.profile)]
+    elif "spec_target" in request.fixturenames:
+        t = request.getfixturevalue("spec_target")
+    else:
+        return
+    if t.name in machines.NAMES:
+        request.node.user_properties.append(("features", features_line(pool(request.config).machine(t.name)[1])))
+
+
+def features_line(features) -> str:
+    """How reports show a machine's features: sorted, comma-separated; 'none' for a KVM without any."""
+    return ", ".join(sorted(features)) or "none"
 
 
 @pytest.fixture
