@@ -226,7 +226,8 @@ def main(argv=None) -> int:
                    help="header set (repeatable; default: both)")
     h.add_argument("--repeat", type=int, default=3)
     t = sub.add_parser("targets", help=SUBCOMMANDS["targets"][1])
-    t.add_argument("--guest-kernel", default="debian-6.1", help="debian-6.1|debian-6.12|debian-sid|PATH")
+    t.add_argument("--guest-kernel", default="debian-6.1",
+                   help=f"{'|'.join(machines.qemu_system('arm64').kernels)}|PATH")
     t.add_argument("--boots", type=int, default=5, help="boots per profile for the boot-to-ready median")
     t.add_argument("--no-cold", action="store_true", help="skip the cold provisioning (downloads ~35 MB)")
     k = sub.add_parser("kernel", help=SUBCOMMANDS["kernel"][1])
