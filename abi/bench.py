@@ -14,6 +14,8 @@ import sys
 import tempfile
 import time
 
+from abi import machines
+
 
 @contextlib.contextmanager
 def empty_cache():
@@ -100,32 +102,35 @@ def bench_targets(args) -> int:
     from abi.target import provision
     from abi.target.base import TargetUnavailable
     from abi.target.local import LocalTarget
-    from abi.target.qemu import PROFILES, QemuTarget, machine_args
+    from abi.target.qemu import QemuTarget, machine_args
 
     if not args.no_cold:
         with empty_cache():
             try:
                 t0 = time.perf_counter()
                 provision.assets(args.guest_kernel)
-                provision.novgic_dtb(machine_args("novgic"))
+                for m in machines.GUESTS:
+                    if m.boot.strip_gic_virtualization:
+                        provision.stripped_dtb(m.label, machine_args(m.label))
                 print(f"cold provisioning ({args.guest_kernel}, empty cache): {time.perf_counter() - t0:6.1f} s")
             except TargetUnavailable as e:
                 print(f"cold provisioning: skipped: {e}")
 
-    for profile in PROFILES:
-        guest = QemuTarget(profile, args.guest_kernel)
+    width = max(len(m.name) for m in machines.GUESTS)
+    for m in machines.GUESTS:
+        guest = QemuTarget(m.label, args.guest_kernel)
         try:
             for _ in range(args.boots):
                 guest.start()
             kvm = guest.open_kvm()
             nop = _median_us(guest.nop)
             ioctl = _median_us(lambda g=guest, fd=kvm: g.ioctl(fd, KVM_GET_API_VERSION, 0))
-            print(f"qemu-arm64-{profile:6} boot-to-ready median {statistics.median(guest.boots):5.2f} s "
+            print(f"{m.name:{width}} boot-to-ready median {statistics.median(guest.boots):5.2f} s "
                   f"(min {min(guest.boots):.2f}, max {max(guest.boots):.2f}, {len(guest.boots)} boots)   "
                   f"round trip: no-op {nop / 1000:.3f} ms, ioctl {ioctl / 1000:.3f} ms   "
                   f"[{guest.info().kernel_release}]")
         except TargetUnavailable as e:
-            print(f"qemu-arm64-{profile}: skipped: {e}")
+            print(f"{m.name}: skipped: {e}")
         finally:
             guest.stop()
 
@@ -186,11 +191,13 @@ def bench_kernel(args) -> int:
         print(f"{'incremental (touched ' + args.touch.rsplit('/', 1)[-1] + ')':34} {time.perf_counter() - t0:7.1f} s")
         if cache:  # boot with the normal cache: the guest userspace is there already, no download
             _set_cache_env(old)
-        guest = QemuTarget("gicv2", str(b.image))
+        first = machines.GUESTS[0]
+        guest = QemuTarget(first.label, str(b.image))
         try:
             for _ in range(args.boots):
                 guest.start()
-            print(f"{'boot-to-ready (gicv2)':34} {statistics.median(guest.boots):7.2f} s median of {len(guest.boots)} "
+            what = f"boot-to-ready ({first.label})"
+            print(f"{what:34} {statistics.median(guest.boots):7.2f} s median of {len(guest.boots)} "
                   f"(min {min(guest.boots):.2f}, max {max(guest.boots):.2f})")
         except TargetUnavailable as e:
             print(f"boot: failed: {e}")
@@ -219,7 +226,8 @@ def main(argv=None) -> int:
                    help="header set (repeatable; default: both)")
     h.add_argument("--repeat", type=int, default=3)
     t = sub.add_parser("targets", help=SUBCOMMANDS["targets"][1])
-    t.add_argument("--guest-kernel", default="debian-6.1", help="debian-6.1|debian-6.12|debian-sid|PATH")
+    t.add_argument("--guest-kernel", default="debian-6.1",
+                   help=f"{'|'.join(machines.qemu_system('arm64').kernels)}|PATH")
     t.add_argument("--boots", type=int, default=5, help="boots per profile for the boot-to-ready median")
     t.add_argument("--no-cold", action="store_true", help="skip the cold provisioning (downloads ~35 MB)")
     k = sub.add_parser("kernel", help=SUBCOMMANDS["kernel"][1])

@@ -23,15 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from abi import machines
 from abi.target import cache
 
 # Debian's arm64 cloud kernels by the name kvm-abi gives them (--guest-kernel, the documentation's kernel):
-# name -> (package channel, meta package whose dependency is the kernel image)
-KERNELS = {
-    "debian-6.1": ("bookworm", "linux-image-cloud-arm64"),
-    "debian-6.12": ("bookworm", "linux-image-6.12-cloud-arm64"),
-    "debian-sid": ("sid", "linux-image-cloud-arm64"),
-}
+# name -> (package channel, meta package whose dependency is the kernel image), as the arm64 guests' record says.
+KERNELS = machines.qemu_system("arm64").kernels
 CHANNEL_SUITES = {"bookworm": (("debian", "bookworm"), ("debian", "bookworm-updates"),
                                ("debian-security", "bookworm-security")),
                   "trixie": (("debian", "trixie"), ("debian", "trixie-updates"),

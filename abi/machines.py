@@ -71,9 +71,23 @@ FEATURES = {f.name: f for f in (
 
 
 @dataclass(frozen=True)
+class QemuSystem:
+    """What every QEMU guest of one architecture shares: the emulator, the kernel's console, Debian's kernels."""
+
+    arch: str
+    binary: str  # qemu-system-...
+    package: str  # the Debian package that has the binary (installed when missing and we are root)
+    console: str  # the kernel command line's console arguments
+    # --guest-kernel NAME -> (Debian channel, meta package whose dependency is the kernel image). Left out of
+    # comparisons, so that the record stays hashable.
+    kernels: dict[str, tuple[str, str]] = field(compare=False)
+
+
+@dataclass(frozen=True)
 class QemuBoot:
     """How QEMU builds the machine (TCG with the architecture's virtualization extensions, no network)."""
 
+    system: QemuSystem
     machine: str  # -M
     cpu: str
     smp: str = "2"
@@ -98,6 +112,18 @@ class Machine:
         return self.boot is not None
 
 
+QEMU_ARM64 = QemuSystem(
+    "arm64", "qemu-system-aarch64", "qemu-system-arm",
+    # The PL011 the virt machine puts at 0x9000000, from the first instruction on (earlycon): a guest that does not
+    # come up leaves its story on the console.
+    console="console=ttyAMA0 earlycon=pl011,0x9000000",
+    # Debian's arm64 cloud kernels, by the names --guest-kernel takes (each also names its documentation).
+    kernels={
+        "debian-6.1": ("bookworm", "linux-image-cloud-arm64"),
+        "debian-6.12": ("bookworm", "linux-image-6.12-cloud-arm64"),
+        "debian-sid": ("sid", "linux-image-cloud-arm64"),
+    })
+
 # Two CPUs: with one, a KVM_CHECK_EXTENSION that wrongly answers num_online_cpus() (the 2013 patch that added
 # KVM_CAP_ARM_SET_DEVICE_ADDR fell through to KVM_CAP_NR_VCPUS) would still answer 1 and go unnoticed.
 # pauth=off: pointer authentication costs ~8 s of emulated boot and nothing here needs it.
@@ -108,22 +134,38 @@ LOCAL = Machine("local", "local", None, None, summary="the host's own /dev/kvm: 
 MACHINES: tuple[Machine, ...] = (
     LOCAL,
     Machine("qemu-arm64-gicv2", "gicv2", "arm64", frozenset({"irqchip", "vgic-v2"}),
-            QemuBoot(f"{_VIRT},gic-version=2", _ARM64_CPU),
+            QemuBoot(QEMU_ARM64, f"{_VIRT},gic-version=2", _ARM64_CPU),
             summary="arm64 guest with a GICv2: its KVM emulates a GICv2 only"),
     Machine("qemu-arm64-gicv3", "gicv3", "arm64", frozenset({"irqchip", "vgic-v3", "vgic-its"}),
-            QemuBoot(f"{_VIRT},gic-version=3", _ARM64_CPU),
+            QemuBoot(QEMU_ARM64, f"{_VIRT},gic-version=3", _ARM64_CPU),
             summary="arm64 guest with a GICv3 and ITS: its KVM emulates a GICv3 and ITS, no GICv2"),
     Machine("qemu-arm64-novgic", "novgic", "arm64", frozenset(),
-            QemuBoot(f"{_VIRT},gic-version=2", _ARM64_CPU, strip_gic_virtualization=True),
+            QemuBoot(QEMU_ARM64, f"{_VIRT},gic-version=2", _ARM64_CPU, strip_gic_virtualization=True),
             summary="arm64 guest whose GIC has no virtualization parts: its KVM has no vGIC"),
     # TCG emulates MTE (tag memory allocated beside RAM), so the guest's KVM answers KVM_CAP_ARM_MTE.
     Machine("qemu-arm64-mte", "mte", "arm64", frozenset({"irqchip", "vgic-v3", "vgic-its", "mte"}),
-            QemuBoot(f"{_VIRT},gic-version=3,mte=on", _ARM64_CPU),
+            QemuBoot(QEMU_ARM64, f"{_VIRT},gic-version=3,mte=on", _ARM64_CPU),
             summary="arm64 guest with a GICv3, ITS and the Memory Tagging Extension"),
 )
 NAMES = tuple(m.name for m in MACHINES)
 GUESTS = tuple(m for m in MACHINES if m.is_guest)
 ARCHES = ("x86_64", "arm64")  # the architectures abi/ models and the spec's cases name
+
+
+def qemu_system(arch: str) -> QemuSystem:
+    """The QEMU system that boots this architecture's guests."""
+    for m in GUESTS:
+        if m.arch == arch:
+            return m.boot.system
+    raise KeyError(f"no QEMU guest of architecture {arch!r}")
+
+
+def offering(*features: str) -> Machine:
+    """The first guest machine declaring all these features: a harness test's own guest, chosen by what it needs."""
+    for m in GUESTS:
+        if set(features) <= m.features:
+            return m
+    raise KeyError(f"no guest machine offers {', '.join(features)}")
 
 
 def named(name: str) -> Machine:

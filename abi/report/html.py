@@ -49,7 +49,7 @@ def matrix_table(rows: list[Row], targets: list[str]) -> str:
 
 
 def targets_table(targets: dict[str, dict]) -> str:
-    cols = ("kernel_release", "arch", "profile", "qemu_version", "cpu_model", "ipa_limit")
+    cols = ("kernel_release", "arch", "profile", "features", "qemu_version", "cpu_model", "ipa_limit")
     out = ['<table id="kvm-targets"><thead><tr><th>target</th>'
            + "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cols) + "</tr></thead><tbody>"]
     for name, info in targets.items():

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from abi import scratch
+from abi import machines, scratch
 from abi.report import html as report_html
 from abi.report import ktap, matrix
 from abi.report.records import Record, from_report, outcome_of
@@ -89,10 +89,8 @@ class Reporter:
         """A test reported without its properties (pytest-xdist's report of a test whose worker crashed): its
         target from its id (`TARGET@RELEASE` or `TARGET@RELEASE-CASE`), and its spec case where the id names one
         unambiguously, so that the matrix and the comparison of two runs count it where it belongs."""
-        from abi.target.plugin import ALL
-
-        name = next((t for t in (*self.targets, *ALL) if rec.name == t or rec.name.startswith((f"{t}@", f"{t}-"))),
-                    None)
+        name = next((t for t in (*self.targets, *machines.NAMES)
+                     if rec.name == t or rec.name.startswith((f"{t}@", f"{t}-"))), None)
         if name is None:
             return
         info = self.targets.get(name, {})
@@ -131,11 +129,9 @@ class Reporter:
 
     def stem(self) -> str:
         """conformance-DATE-TIME-TARGETS-RELEASES: conformance-2026-11-24-015930-gicv2+gicv3-6.1.0-56-cloud-arm64."""
-        from abi.target.plugin import ALL
-
-        order = {n: i for i, n in enumerate(ALL)}
+        order = {m.name: i for i, m in enumerate(machines.MACHINES)}
         names = sorted(self.targets, key=lambda n: (order.get(n, len(order)), n))
-        short = "+".join(n.removeprefix("qemu-arm64-") for n in names)
+        short = "+".join(machines.named(n).label if n in order else n for n in names)
         releases = "+".join(sorted({r.kernel_release for r in self.records if r.kernel_release}))
         tag = "-".join(t for t in (short, releases) if t) or "no-target"
         tag = re.sub(r"[^\w.+-]", "_", tag)[:160]
@@ -158,12 +154,12 @@ class Reporter:
             if follows in primaries:
                 consequences.setdefault(follows, []).append(f"{ioctl}, {condition}")
         out = []
-        for (kind, ioctl, case, condition, expected, observed, why, follows), machines in held.items():
+        for (kind, ioctl, case, condition, expected, observed, why, follows), where in held.items():
             if follows in primaries:
                 continue  # reported with the finding it follows from
             also = "".join(f"; a consequence: {c}" for c in dict.fromkeys(consequences.get(case, [])))
             out.append((kind, f"deviation: {ioctl}, {condition}: documented {expected}, the kernel gives {observed} "
-                              f"({', '.join(sorted(set(machines)))}): {why}{also}"))
+                              f"({', '.join(sorted(set(where)))}): {why}{also}"))
         out += [(KERNEL_BREAKS_DOCUMENT, f"known host issue ({r.target}): {r.ioctl}, {r.condition}: "
                                          f"{r.message.split(': ', 1)[-1]}")
                 for r in self.records if r.outcome == "xfailed" and r.message.startswith("known host issue")]

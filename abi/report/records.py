@@ -90,5 +90,5 @@ def from_report(report, outcome: str) -> Record:
         finding_class=str(props.get("finding_class", "")),
         follows=str(props.get("follows", "")), verdict=str(props.get("verdict", "")),
         message=_message(report), duration=report.duration,
-        extra={k: v for k, v in props.items() if k in ("qemu_version", "cpu_model", "arch", "ipa_limit")},
+        extra={k: v for k, v in props.items() if k in ("qemu_version", "cpu_model", "arch", "ipa_limit", "features")},
     )

@@ -1,8 +1,8 @@
 """The one way to issue an ioctl: a Target, whatever machine it runs on.
 
-A target owns file descriptors and memory in its own address space (the host process for `local`, an agent
-inside a guest kernel for `qemu-arm64-*`). Tests only ever hold integers (fds, addresses) and bytes; objects
-never cross the boundary, so the same test runs unchanged on every target.
+A target owns file descriptors and memory in its own address space (the host process for the local machine, an
+agent inside the guest kernel for a QEMU guest machine of abi.machines). Tests only ever hold integers (fds,
+addresses) and bytes; objects never cross the boundary, so the same test runs unchanged on every target.
 
 Errors are values: `ioctl()` returns a `Result` and never raises for an errno. Exceptions are reserved for
 the target itself going away (`TargetLost`) or being unusable (`TargetUnavailable`).

@@ -30,11 +30,11 @@ from abi.target.base import HostMissing, Stopping, Target, TargetLost, TargetUna
 from abi.target.qemu import CONSOLE_LINES, QemuTarget
 
 LOCAL = machines.LOCAL.name
-QEMU_TARGETS = tuple(m.name for m in machines.GUESTS)
-# `all` (the default) is every profile, mte included: on 2 cores with debian-6.1 it took the whole conformance suite
-# from 32 s (local and three guests) to 38.5 s, for 125 more test runs, MTE_COPY_TAGS' documented errors among them
-# (a later pair, with more specs and other guests running: 41 s without, 39 s with, i.e. within the noise).
-ALL = (LOCAL, *QEMU_TARGETS)
+# `all` (the default) is every machine of the registry, mte included: on 2 cores with debian-6.1 it took the whole
+# conformance suite from 32 s (local and three guests) to 38.5 s, for 125 more test runs, MTE_COPY_TAGS' documented
+# errors among them (a later pair, with more specs and other guests running: 41 s without, 39 s with, i.e. within the
+# noise).
+ALL = machines.NAMES
 DEFAULT_KERNEL = "debian-6.1"
 
 
@@ -42,11 +42,13 @@ def pytest_addoption(parser):
     group = parser.getgroup("kvm-abi targets")
     group.addoption("--target", action="append", dest="targets", metavar="NAME",
                     choices=[*ALL, "all"],
-                    help=f"where the ioctls run (repeatable): {', '.join(ALL)}, or all = every target available "
-                         "on this machine (default: all)")
+                    help="where the ioctls run (repeatable): "
+                         + "; ".join(f"{m.name} ({m.summary})" for m in machines.MACHINES)
+                         + "; or all = every target available on this machine (default: all)")
+    guest_arch = provision.SYSTEM.arch
     group.addoption("--guest-kernel", default=DEFAULT_KERNEL, metavar="NAME|PATH",
-                    help=f"arm64 guest kernel: {'|'.join(provision.KERNELS)} (Debian cloud kernels) or the path "
-                         f"of an arm64 Image with KVM built in (default: {DEFAULT_KERNEL})")
+                    help=f"{guest_arch} guest kernel: {'|'.join(provision.KERNELS)} (Debian cloud kernels) or the "
+                         f"path of an {guest_arch} Image with KVM built in (default: {DEFAULT_KERNEL})")
     group.addoption("--guest-modules", default=None, metavar="DIR",
                     help="modules for a --guest-kernel PATH whose virtio console driver is a module")
 
@@ -218,7 +220,7 @@ class Pool:
         try:
             target = self.targets.get(name) or self.make(name)
             self.targets[name] = target
-            if isinstance(target, QemuTarget) and not target.running:
+            if machines.named(name).is_guest and not target.running:
                 with uncaptured(self.config):
                     target.start()
                 self._check_features(name, target)
@@ -356,12 +358,24 @@ def target(request) -> Target:
 
 @pytest.fixture(autouse=True)
 def _target_properties(request):
-    """Target name, kernel release and profile on each test's report (JUnit properties, HTML)."""
+    """Target name, kernel release and profile on each test's report (JUnit properties, HTML); and for it and a spec
+    case's target (whose description abi.spec.plugin adds) the features its cases were selected by."""
     if "target" in request.fixturenames:
         t = request.getfixturevalue("target")
         info = t.info()
         request.node.user_properties += [("target", info.name), ("kernel_release", info.kernel_release),
                                          ("profile", info.profile)]
+    elif "spec_target" in request.fixturenames:
+        t = request.getfixturevalue("spec_target")
+    else:
+        return
+    if t.name in machines.NAMES:
+        request.node.user_properties.append(("features", features_line(pool(request.config).machine(t.name)[1])))
+
+
+def features_line(features) -> str:
+    """How reports show a machine's features: sorted, comma-separated; 'none' for a KVM without any."""
+    return ", ".join(sorted(features)) or "none"
 
 
 @pytest.fixture
@@ -399,16 +413,16 @@ def private_guest(config, profile: str):
 
 @pytest.fixture(scope="module")
 def own_guest(request):
-    """A private gicv3 guest for tests that crash or kill it."""
-    guest = private_guest(request.config, "gicv3")
+    """A private guest with a vGICv3 for tests that crash or kill it."""
+    guest = private_guest(request.config, machines.offering("vgic-v3").label)
     yield guest
     guest.stop()
 
 
 @pytest.fixture(scope="module")
 def own_gicv2_guest(request):
-    """A private gicv2 guest, for tests that wrap or disturb a guest that has the legacy vGIC API."""
-    guest = private_guest(request.config, "gicv2")
+    """A private guest with a vGICv2, for tests that wrap or disturb a guest that has the legacy vGIC API."""
+    guest = private_guest(request.config, machines.offering("vgic-v2").label)
     yield guest
     guest.stop()
 

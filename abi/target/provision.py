@@ -1,4 +1,5 @@
-"""Everything a guest needs, fetched and built on first use and cached: kernel, initramfs, novgic DTB.
+"""Everything a guest needs, fetched and built on first use and cached: kernel, initramfs, a device tree without
+the GIC's virtualization parts.
 
 The kernels and the userspace are Debian's arm64 packages (abi.debian fetches them); a package that cannot be
 had makes the target unavailable. The cache lives under $XDG_CACHE_HOME/kvm-abi (default ~/.cache/kvm-abi);
@@ -23,13 +24,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from abi import debian
+from abi import debian, machines
 from abi.debian import KERNELS, log
 from abi.target import cache, initramfs
 from abi.target.base import HostMissing, TargetUnavailable
 
-QEMU = "qemu-system-aarch64"
-HOST_TOOLS = {QEMU: "qemu-system-arm", "dtc": "device-tree-compiler"}
+# The guests provisioned here run Debian's arm64 packages, so their emulator is the arm64 one.
+SYSTEM = machines.qemu_system("arm64")
+QEMU = SYSTEM.binary
+HOST_TOOLS = {QEMU: SYSTEM.package, "dtc": "device-tree-compiler"}
 USERSPACE = ("busybox-static", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libffi8",
              "libc6", "zlib1g", "libexpat1")
 ARM64_MAGIC_OFFSET, ARM64_MAGIC = 0x38, b"ARM\x64"
@@ -59,7 +62,7 @@ def _packages_as_target():
 # ---- host tools -----------------------------------------------------------------------------------------
 
 def ensure_host_tools() -> None:
-    """qemu-system-aarch64 and dtc, installed with apt when missing and we are root."""
+    """The guests' QEMU and dtc, installed with apt when missing and we are root."""
     missing = [pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)]
     if not missing:
         return
@@ -331,12 +334,13 @@ def initrd(k: Kernel) -> Path:
     return out
 
 
-# ---- the novgic device tree -----------------------------------------------------------------------------
+# ---- a device tree without the GIC's virtualization parts -----------------------------------------------
 
 def strip_gic_virtualization(dts: str) -> str:
     """The GICv2 node without its virtualization frames: `reg` cut to GICD + GICC, no maintenance IRQ.
 
-    Without GICH/GICV in the device tree the guest kernel's KVM finds no vGIC to offer: the novgic profile.
+    Without GICH/GICV in the device tree the guest kernel's KVM finds no vGIC to offer (a machine whose record
+    says strip_gic_virtualization).
     """
     m = re.search(r'\n(\t+)[\w@,.-]+ \{\n(?:\1\t[^\n]*\n)*?\1\tcompatible = "arm,cortex-a15-gic";', dts)
     if not m:
@@ -367,20 +371,21 @@ def _root_cells(dts: str) -> int:
     return int(a.group(1), 0) + int(s.group(1), 0) if a and s else 4
 
 
-def novgic_dtb(machine_args: list[str]) -> Path:
-    """A device tree for the novgic profile, dumped by QEMU from exactly the boot options, then edited.
+def stripped_dtb(label: str, machine_args: list[str]) -> Path:
+    """A device tree without the GIC's virtualization parts for the machine `label`, dumped by QEMU from exactly its
+    boot options, then edited.
 
     `machine_args` is the whole QEMU command line minus kernel and devices that don't touch the tree; -smp
     and -m are baked into the dump, so they are part of the cache key.
     """
     key = hashlib.sha256(("\0".join(machine_args) + qemu_version()).encode()).hexdigest()[:16]
-    out = cache_dir() / "dtb" / f"novgic-{key}.dtb"
+    out = cache_dir() / "dtb" / f"{label}-{key}.dtb"
     if cache.usable(out, f"dtb/{out.name}", "dumping it again"):
         return out
     ensure_host_tools()
     out.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
-        dumped, dts, dtb = (Path(tmp, n) for n in ("virt.dtb", "virt.dts", "novgic.dtb"))
+        dumped, dts, dtb = (Path(tmp, n) for n in ("virt.dtb", "virt.dts", "stripped.dtb"))
         args = list(machine_args)
         i = args.index("-M") + 1
         args[i] += f",dumpdtb={dumped}"

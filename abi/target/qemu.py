@@ -1,4 +1,4 @@
-"""arm64 guest kernels under qemu-system-aarch64 (TCG, virtualization=on): the `qemu-arm64-*` targets.
+"""Guest kernels under QEMU (TCG, virtualization=on): the guest machines of abi.machines, booted as their records say.
 
 The guest kernel runs at EL2, so its KVM works; the agent inside (agent.py) executes requests arriving over
 a virtio-serial port whose host end is one half of a socketpair handed to QEMU as an fd: no socket file, no
@@ -31,12 +31,11 @@ from abi.target import protocol as P
 from abi.target import provision
 from abi.target.base import Result, Stopping, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
 
-# The guest machines' short names (abi.machines holds their records).
-PROFILES = tuple(m.label for m in machines.GUESTS)
-# panic=-1 with -no-reboot: a panicking guest ends QEMU at once. cryptomgr.notests: the crypto self-tests
-# are a fifth of the emulated kernel boot and test nothing KVM uses. Not `quiet`, and earlycon: a guest that does
-# not come up leaves its story on the console (the whole boot log is ~16 KB; measured: no slower than quiet).
-APPEND = "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 cryptomgr.notests"
+# The kernel command line after the record's console. panic=-1 with -no-reboot: a panicking guest ends QEMU at once.
+# cryptomgr.notests: the crypto self-tests are a fifth of the emulated kernel boot and test nothing KVM uses. Not
+# `quiet`: a guest that does not come up leaves its story on the console (the whole boot log is ~16 KB; measured: no
+# slower than quiet).
+APPEND = "panic=-1 cryptomgr.notests"
 CONSOLE_TAIL = 4096
 # A kernel that prints nothing at all this long after QEMU started never started (a garbage or truncated Image
 # whose header looked right): fail then, not after the whole boot timeout. Booting prints within ~0.1 s.
@@ -58,7 +57,7 @@ def record(profile: str) -> machines.Machine:
     for m in machines.GUESTS:
         if m.label == profile:
             return m
-    raise ValueError(f"unknown profile {profile!r}; one of {', '.join(PROFILES)}")
+    raise ValueError(f"unknown profile {profile!r}; one of {', '.join(m.label for m in machines.GUESTS)}")
 
 
 def machine_args(profile: str) -> list[str]:
@@ -75,8 +74,6 @@ def _die_with_parent() -> None:
 
 
 class QemuTarget(Target):
-    arch = "arm64"
-
     def __init__(self, profile: str, kernel: str = "debian-6.1", modules: str | None = None, *,
                  boot_timeout: float = 120.0, request_timeout: float = 30.0, ioctl_timeout: float = 10.0):
         self.machine = record(profile)
@@ -99,11 +96,12 @@ class QemuTarget(Target):
     # ---- lifecycle --------------------------------------------------------------------------------------
 
     def provision(self) -> None:
-        """Fetch/build kernel, initramfs and (novgic) device tree; raises TargetUnavailable with one line."""
+        """Fetch/build kernel, initramfs and (when the record strips the GIC's virtualization parts) device tree;
+        raises TargetUnavailable with one line."""
         if self._kernel is None:
             self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir)
             if self.machine.boot.strip_gic_virtualization:
-                self._dtb = provision.novgic_dtb(machine_args(self.profile))
+                self._dtb = provision.stripped_dtb(self.profile, machine_args(self.profile))
 
     @property
     def running(self) -> bool:
@@ -118,8 +116,10 @@ class QemuTarget(Target):
         scratch.sweep("qemu")  # what killed test processes left
         self._tmp = scratch.mkdtemp("qemu")  # mode 0700
         host, guest = socket.socketpair()
-        cmd = [provision.QEMU, *machine_args(self.profile),
-               "-kernel", str(self._kernel.image), "-initrd", str(self._initrd), "-append", APPEND,
+        system = self.machine.boot.system
+        cmd = [system.binary, *machine_args(self.profile),
+               "-kernel", str(self._kernel.image), "-initrd", str(self._initrd),
+               "-append", f"{system.console} {APPEND}",
                "-chardev", f"file,id=con,path={self._console_path()}", "-serial", "chardev:con",
                "-device", "virtio-serial-device",
                "-chardev", f"socket,id=agent,fd={guest.fileno()}",
@@ -136,7 +136,7 @@ class QemuTarget(Target):
                                               preexec_fn=_die_with_parent)
         except OSError as e:
             self.stop()
-            raise TargetUnavailable(f"{self.name}: cannot run {provision.QEMU}: {e.strerror}") from None
+            raise TargetUnavailable(f"{self.name}: cannot run {system.binary}: {e.strerror}") from None
         finally:
             guest.close()
         try:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from abi import debian
+from abi import debian, machines
 from abi.target import initramfs, provision
 from abi.target.base import TargetUnavailable
 
@@ -132,13 +132,18 @@ def test_strip_gic_virtualization_refuses_a_tree_without_gicv2():
         provision.strip_gic_virtualization(VIRT_DTS.replace("arm,cortex-a15-gic", "arm,gic-v3"))
 
 
-def test_novgic_dtb_from_qemu():
-    """QEMU's real tree for the novgic profile, edited and compiled (needs QEMU and dtc, no guest)."""
+@pytest.mark.parametrize("machine", [m for m in machines.GUESTS if m.boot.strip_gic_virtualization],
+                         ids=lambda m: m.name)
+def test_stripped_dtb_from_qemu(machine):
+    """QEMU's real tree for a machine whose record strips the GIC's virtualization parts, edited and compiled (needs
+    QEMU and dtc, no guest)."""
     from abi.target.qemu import machine_args
 
     if not (shutil.which(provision.QEMU) and shutil.which("dtc")):
-        pytest.skip(f"{provision.QEMU} or dtc not installed (Debian packages qemu-system-arm, device-tree-compiler)")
-    dtb = provision.novgic_dtb(machine_args("novgic"))
+        pytest.skip(f"{provision.QEMU} or dtc not installed (Debian packages {provision.SYSTEM.package}, "
+                    "device-tree-compiler)")
+    dtb = provision.stripped_dtb(machine.label, machine_args(machine.label))
+    assert dtb.name.startswith(f"{machine.label}-")  # the name a cache written before the registry has
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(dtb)], capture_output=True, text=True,
                          check=True).stdout
     at = dts.index('"arm,cortex-a15-gic"')

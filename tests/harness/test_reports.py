@@ -86,6 +86,26 @@ def test_results_json_has_one_record_per_case(run):
     assert {f["class"] for f in data["findings"]} <= set(FINDING_CLASSES)
 
 
+def test_targets_table_shows_the_probed_features(run):
+    """The targets of the JSON and of the HTML summary say what the local machine's cases were selected by: the
+    features probed from this host's kernel."""
+    from html import unescape
+
+    from abi import machines
+    from abi.target.base import TargetUnavailable
+    from abi.target.local import LocalTarget
+    from abi.target.plugin import features_line
+
+    try:
+        with LocalTarget() as local:
+            probed = features_line(machines.probe(local))
+    except TargetUnavailable as e:
+        pytest.skip(str(e))
+    assert json.loads(run[".json"].read_text())["targets"]["local"]["features"] == probed
+    table = re.search(r'<table id="kvm-targets">.*?</table>', unescape(run[".html"].read_text()), re.S)
+    assert table and "<th>features</th>" in table.group(0) and f"<td>{probed}</td>" in table.group(0)
+
+
 def test_undocumented_errnos_come_from_cases_that_passed(run):
     """What the report calls implemented-but-undocumented is what this run saw: code-basis cases that passed."""
     data = json.loads(run[".json"].read_text())
