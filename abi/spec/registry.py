@@ -1,18 +1,19 @@
 """Every ioctl spec the suite has: the report draws its matrix (documented rows, cases) from here.
 
-A spec is a module of abi/spec with a CASES list; adding one is adding the module.
+A spec is a module of abi/spec/cases with a CASES list (and, where it has them, DOCUMENTED, UNREACHABLE and
+DOC_FINDINGS); adding one is adding the module.
 """
 
 import importlib
 import pkgutil
 
-import abi.spec
+import abi.spec.cases
 
 
 def _specs():
     out = []
-    for info in sorted(pkgutil.iter_modules(abi.spec.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"abi.spec.{info.name}")
+    for info in sorted(pkgutil.iter_modules(abi.spec.cases.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"abi.spec.cases.{info.name}")
         if hasattr(module, "CASES"):
             out.append(module)
     return tuple(out)

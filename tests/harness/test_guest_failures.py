@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # One conformance case of the seed spec on the GICv2 guest, replayed as tests/conformance replays them.
 SPEC = """
     import pytest
-    from abi.spec.arm_set_device_addr import CASES
+    from abi.spec.cases.arm_set_device_addr import CASES
     from abi.spec.plugin import replay
 
     @pytest.mark.spec([c for c in CASES if c.id == "set-dist"])

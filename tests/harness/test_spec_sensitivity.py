@@ -8,11 +8,13 @@ from collections.abc import Callable
 import pytest
 
 from abi import kvm, machines
-from abi.spec.arm_set_device_addr import CASES
+from abi.spec.cases import arm_set_device_addr, system
 from abi.spec.run import SetupFailed, run
 from abi.target.base import Result
 
-GICV2_CASES = [c for c in CASES if c.runs_on("arm64", machines.named("qemu-arm64-gicv2").features)]
+# The seed ioctl's cases, and the capability that announces it.
+SEED = [*arm_set_device_addr.CASES, *(c for c in system.CASES if c.id.startswith("capability-"))]
+GICV2_CASES = [c for c in SEED if c.runs_on("arm64", machines.named("qemu-arm64-gicv2").features)]
 SET = kvm.KVM_ARM_SET_DEVICE_ADDR
 
 

@@ -1,38 +1,11 @@
-"""vCPU attributes (devices/vcpu.rst) and the arm64 VM attribute group (devices/vm.rst KVM_ARM_VM_SMCCC_CTRL):
-KVM_{SET,GET,HAS}_DEVICE_ATTR on a vCPU fd or a VM fd, every documented errno and the implemented ones beside it.
-
-Documentation: Documentation/virt/kvm/devices/vcpu.rst of Debian 6.1, 6.12 and 7.2 (1. KVM_ARM_VCPU_PMU_V3_CTRL,
-2. KVM_ARM_VCPU_TIMER_CTRL, 3. KVM_ARM_VCPU_PVTIME_CTRL, 4. KVM_VCPU_TSC_CTRL) and devices/vm.rst of 6.12 and 7.2
-(6. KVM_ARM_VM_SMCCC_CTRL). Implementation (Debian 6.1.192, 6.12.117, 7.2.13): arch/arm64/kvm/arm.c
-(kvm_arch_vcpu_ioctl, kvm_arch_vm_ioctl, kvm_vm_set_attr, kvm_arch_vcpu_run_pid_change, kvm_setup_vcpu),
-guest.c (kvm_arm_vcpu_arch_{set,get,has}_attr), pmu-emul.c (kvm_arm_pmu_v3_{set,get,has}_attr,
-kvm_arm_pmu_v3_init, pmu_irq_is_valid, kvm_arm_pmu_v3_set_pmu, kvm_arm_pmu_v3_set_nr_counters,
-kvm_arm_pmu_v3_enable), arch_timer.c (kvm_arm_timer_{set,get,has}_attr, timer_irqs_are_valid), pvtime.c
-(kvm_arm_pvtime_{set,get,has}_attr), hypercalls.c (kvm_vm_smccc_set_attr, kvm_smccc_set_filter), vgic/vgic.c
-(kvm_vgic_set_owner); arch/x86/kvm/x86.c (kvm_vcpu_ioctl_device_attr, kvm_arch_tsc_{set,get,has}_attr).
-docs/research/vcpu_attrs.md has every row with its evidence and the version differences.
-
-Without an in-kernel irqchip a vCPU runs (KVM_RUN with immediate_exit) on any of the three guest profiles, so the
-"after a vCPU ran" PMU and SMCCC cases need no vGIC; the timer attributes need one (the device of the host's vGIC
-with QEMU virt's frames, initialised: `runnable`).
-The PMU identifier KVM_ARM_VCPU_PMU_V3_SET_PMU takes is the perf type of the host PMU, which the documentation
-says to read from sysfs; the target interface cannot read files, so `PMU_TYPE` finds it by offering the dynamic
-perf types (6 and up, perf_pmu_register's idr) to a throwaway vCPU's SET_PMU. Cases that pass the found type test
-only what follows from the type (EBUSY orderings, read-back), and `set-pmu` asserts that a type exists.
-"""
+"""A vCPU fd's device attributes (devices/vcpu.rst): the arm64 PMU, timers and PV time, the x86 TSC offset."""
 
 from __future__ import annotations
 
 from errno import EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO
 
 from abi import arm64
-from abi.spec.case import (
-    DOCUMENT_CONTRADICTS_ITSELF,
-    SUCCEEDS,
-    Case,
-    Deviation,
-    Unreachable,
-)
+from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation, Unreachable
 from abi.spec.steps.base import BAD_POINTER
 from abi.spec.steps.vcpu_attributes import (
     A_FILTER,
@@ -44,14 +17,12 @@ from abi.spec.steps.vcpu_attributes import (
     A_PTIMER,
     A_PVTIME,
     A_SET_PMU,
-    A_SMCCC,
     A_TSC,
     A_VTIMER,
     DOC,
     FILTER,
     G_PMU,
     G_PVTIME,
-    G_SMCCC,
     G_TIMER,
     G_TSC,
     GET,
@@ -84,21 +55,13 @@ from abi.spec.steps.vcpu_attributes import (
     SET,
     SET_NR_COUNTERS,
     SET_PMU,
-    SMCCC,
-    SMCCC_C,
-    SMCCC_CTRL,
-    SMCCC_FILTER,
-    SMCCC_FWD_TO_USER,
-    SMCCC_HANDLE,
     SPI,
     TIMER_CTRL,
     TIMER_RST,
     TSC_CTRL,
     TSC_RST,
-    VENDOR_HYP,
     VGIC_DEVICE,
     VGIC_INIT,
-    VM_DOC,
     VTIMER,
     attr,
     attr_struct_at,
@@ -109,7 +72,6 @@ from abi.spec.steps.vcpu_attributes import (
     reads,
     run_vcpu,
     runnable,
-    smccc_filter,
     timer_set,
     tsc_attr,
     u32,
@@ -118,7 +80,7 @@ from abi.spec.steps.vcpu_attributes import (
 )
 from abi.spec.steps.vm import create_vcpu
 
-PMU_CASES: list[Case] = [
+CASES: list[Case] = [
     # --- 1.1 KVM_ARM_VCPU_PMU_V3_IRQ ----------------------------------------------------------------------
     Case(id="pmu-irq-set-ppi", ioctl=SET, condition="PPI 23 with an in-kernel vGIC", arch=("arm64",),
          features=("irqchip",), call=pmu_set(IRQ, i32(PMU_IRQ_PPI)), errno=0,
@@ -233,7 +195,6 @@ PMU_CASES: list[Case] = [
            arch=("arm64",), call=attr(HAS, PMU_CTRL, a), errno=0, cite="pmu-emul.c: kvm_arm_pmu_v3_has_attr",
            basis="code", setup=(PMU_VCPU,), device_doc=DOC, group=G_PMU, attr=name,
            needs=HAS_PMU) for a, name in ((IRQ, A_IRQ), (INIT, A_INIT), (FILTER, A_FILTER), (SET_PMU, A_SET_PMU))),
-
     # --- 1.2 KVM_ARM_VCPU_PMU_V3_INIT ---------------------------------------------------------------------
     Case(id="pmu-init-no-irqchip", ioctl=SET, condition="without an in-kernel irqchip", arch=("arm64",),
          call=pmu_set(INIT), errno=0,
@@ -269,18 +230,12 @@ PMU_CASES: list[Case] = [
          cite=f"{PMU_RST} 1.2 Returns: -EEXIST interrupt number already used",
          setup=(*runnable(PMU_VCPU), run_vcpu(0, ok_errno=EINVAL), pmu_set(IRQ, i32(27))), device_doc=DOC, group=G_PMU,
          attr=A_INIT, needs=HAS_PMU),
-    Case(id="pmu-run-before-init", ioctl="KVM_RUN", condition="a PMU vCPU before KVM_ARM_VCPU_PMU_V3_INIT",
-         arch=("arm64",), features=("irqchip",), call=run_vcpu(0), errno=EINVAL,
-         cite="pmu-emul.c: kvm_arm_pmu_v3_enable (!pmu.created); the first run claims the timer PPIs before it "
-        "(arm.c kvm_arch_vcpu_run_pid_change), which pmu-init-irq-owned uses", basis="code",
-         setup=(*runnable(PMU_VCPU),), device_doc=DOC, group=G_PMU, attr=A_INIT, needs=HAS_PMU),
     Case(id="pmu-init-spi-beyond-vgic", ioctl=SET,
          condition="SPI 1000: a valid SPI number the vGIC (224 SPIs) does not have", arch=("arm64",),
          features=("irqchip",), call=pmu_set(INIT), errno=EINVAL,
          cite="vgic.c: kvm_vgic_set_owner, vgic_valid_spi (not among 1.2's errors)", basis="code",
          setup=(VGIC_DEVICE, PMU_VCPU, pmu_set(IRQ, i32(1000)), VGIC_INIT), device_doc=DOC, group=G_PMU, attr=A_INIT,
          needs=HAS_PMU),
-
     # --- 1.3 KVM_ARM_VCPU_PMU_V3_FILTER -------------------------------------------------------------------
     Case(id="pmu-filter", ioctl=SET, condition="allow events [8, 16)", arch=("arm64",),
          call=pmu_set(FILTER, GOOD_FILTER), errno=0, cite=f"{PMU_RST} 1.3", setup=(PMU_VCPU,), device_doc=DOC,
@@ -321,7 +276,6 @@ PMU_CASES: list[Case] = [
          call=pmu_set(FILTER, GOOD_FILTER), errno=EBUSY, cite=f"{PMU_RST} 1.3 Returns: -EBUSY a VCPU has already run",
          setup=(PMU_VCPU, PMU_VCPU, pmu_set(INIT, vcpu=0), run_vcpu(0)), device_doc=DOC, group=G_PMU, attr=A_FILTER,
          needs=HAS_PMU),
-
     # --- 1.4 KVM_ARM_VCPU_PMU_V3_SET_PMU ------------------------------------------------------------------
     Case(id="set-pmu", ioctl=SET, condition="the host PMU's perf type", arch=("arm64",),
          call=pmu_set(SET_PMU, PMU_TYPE), errno=0,
@@ -360,10 +314,6 @@ PMU_CASES: list[Case] = [
                             "kvm_arm_pmu_v3_set_pmu refuses only a PMU other than the VM's current one, and the "
                             "filter already made the host's only PMU the current one", SUCCEEDS), device_doc=DOC,
          group=G_PMU, attr=A_SET_PMU, needs=HAS_PMU),
-]
-
-
-NR_CASES: list[Case] = [
     Case(id="set-nr-counters", ioctl=SET, condition="N = 1 after SET_PMU", arch=("arm64",),
          call=pmu_set(SET_NR_COUNTERS, u32(1)), errno=0, cite=f"{NR_CITE}: the maximum value PMCR_EL0.N takes",
          setup=(PMU_VCPU, pmu_set(SET_PMU, PMU_TYPE)), check=pmcr_n(1), device_doc=DOC, group=G_PMU, attr=A_NR,
@@ -420,10 +370,6 @@ NR_CASES: list[Case] = [
     Case(id="set-nr-counters-unknown", ioctl=SET, condition="attribute 4 before the kernel had SET_NR_COUNTERS",
          arch=("arm64",), call=pmu_set(SET_NR_COUNTERS, u32(1)), errno=ENXIO, cite=f"{PMU_C}: the switch's default",
          basis="code", setup=(PMU_VCPU,), device_doc=DOC, group=G_PMU, attr=A_NR, kernels="6.1, 6.12", needs=HAS_PMU),
-]
-
-
-TIMER_CASES: list[Case] = [
     Case(id="timer-get-vtimer-default", ioctl=GET, condition="VTIMER before any set", arch=("arm64",),
          call=attr(GET, TIMER_CTRL, VTIMER), errno=0, cite=f"{TIMER_RST} 2.1: default 27", setup=(PLAIN_VCPU,),
          check=reads(27), device_doc=DOC, group=G_TIMER, attr=A_VTIMER),
@@ -530,16 +476,6 @@ TIMER_CASES: list[Case] = [
                               "timer_cpu.enabled, and rewrites every vCPU's interrupt, the one that ran included "
                               "(6.12 made it a VM-wide flag)", SUCCEEDS), device_doc=DOC, group=G_TIMER, attr=A_PTIMER,
          kernels="6.1"),
-    Case(id="timer-same-ppi-run", ioctl="KVM_RUN", condition="VTIMER and PTIMER on the same PPI", arch=("arm64",),
-         features=("irqchip",), call=run_vcpu(0), errno=EINVAL,
-         cite=f"{TIMER_RST} 2.1: the same PPI for different timers prevents the VCPUs from running; arch_timer.c "
-          "kvm_timer_enable (timer_irqs_are_valid) returns EINVAL", basis="code",
-         setup=(*runnable(PLAIN_VCPU), timer_set(VTIMER, 27), timer_set(PTIMER, 27)), device_doc=DOC, group=G_TIMER,
-         attr=A_VTIMER),
-]
-
-
-PVTIME_CASES: list[Case] = [
     Case(id="pvtime-set", ioctl=SET, condition="IPA 0x40 inside a memslot", arch=("arm64",),
          call=attr(SET, PVTIME_CTRL, PVTIME_IPA, u64(0x40)), errno=0,
          cite=f"{PVTIME_RST}: 64-byte aligned, inside a guest memory region", setup=(MEMSLOT, PLAIN_VCPU),
@@ -591,110 +527,6 @@ PVTIME_CASES: list[Case] = [
     Case(id="pvtime-has", ioctl=HAS, condition="PVTIME_IPA", arch=("arm64",), call=attr(HAS, PVTIME_CTRL, PVTIME_IPA),
          errno=0, cite="pvtime.c: kvm_arm_pvtime_has_attr", basis="code", setup=(PLAIN_VCPU,), device_doc=DOC,
          group=G_PVTIME, attr=A_PVTIME, needs=HAS_STEAL),
-]
-
-
-GROUP_CASES: list[Case] = [
-    Case(id="vcpu-unknown-group", ioctl=SET, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
-         call=attr(SET, 0x100, 0, u64(0)), errno=ENXIO,
-         cite="guest.c: kvm_arm_vcpu_arch_set_attr default (api.rst 4.80: group unknown)", setup=(PLAIN_VCPU,),
-         basis="code"),
-    Case(id="vcpu-unknown-group-get", ioctl=GET, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
-         call=attr(GET, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_get_attr default", setup=(PLAIN_VCPU,),
-         basis="code"),
-    Case(id="vcpu-unknown-group-has", ioctl=HAS, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
-         call=attr(HAS, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_has_attr default", setup=(PLAIN_VCPU,),
-         basis="code"),
-    Case(id="vcpu-attr-struct-bad-pointer", ioctl=SET, condition="the struct kvm_device_attr unreadable",
-         arch=("arm64",), call=attr_struct_at(SET), errno=EFAULT,
-         cite="arm.c: kvm_arch_vcpu_ioctl, copy_from_user (api.rst 4.80 lists EFAULT for attr->addr only)",
-         setup=(PLAIN_VCPU,), basis="code"),
-]
-
-
-SMCCC_CASES: list[Case] = [
-    Case(id="smccc-filter", ioctl=SET, condition="deny one standard hypervisor function", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=0, cite=SMCCC, device_doc=VM_DOC,
-         group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-fwd", ioctl=SET, condition="forward 16 functions to userspace", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP + 0x10, 16, SMCCC_FWD_TO_USER), on="vm"), errno=0,
-         cite=f"{SMCCC}: KVM_SMCCC_FILTER_FWD_TO_USER", device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-overlap", ioctl=SET, condition="the same range twice", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EEXIST,
-         cite=f"{SMCCC} Returns: EEXIST range intersects a previously inserted range",
-         setup=(attr(SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"),), device_doc=VM_DOC,
-         group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-overlap-partly", ioctl=SET, condition="a range overlapping an inserted one by one function",
-         arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP + 3, 4), on="vm"), errno=EEXIST,
-         cite=f"{SMCCC} Returns: EEXIST range intersects a previously inserted range",
-         setup=(attr(SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 4), on="vm"),), device_doc=VM_DOC,
-         group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-reserved-smc32", ioctl=SET, condition="0x8000_0000 (Arm Architecture Calls, SMC32)",
-         arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(0x80000000, 1), on="vm"), errno=EEXIST,
-         cite=f"{SMCCC} Returns: EEXIST range intersects a reserved range (0x8000_0000-0x8000_FFFF)", device_doc=VM_DOC,
-         group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-reserved-smc64", ioctl=SET, condition="0xC000_FFFF, the last reserved SMC64 function",
-         arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(0xC000FFFF, 1, SMCCC_HANDLE), on="vm"), errno=EEXIST,
-         cite=f"{SMCCC} Returns: EEXIST reserved range 0xC000_0000-0xC000_FFFF", device_doc=VM_DOC, group=G_SMCCC,
-         attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-after-run", ioctl=SET, condition="after a vCPU ran", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EBUSY,
-         cite=f"{SMCCC} Returns: EBUSY a vCPU in the VM has already run", setup=(PLAIN_VCPU, run_vcpu(0)),
-         device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-empty", ioctl=SET, condition="nr_functions 0", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 0), on="vm"), errno=EINVAL,
-         cite=f"{SMCCC} Returns: EINVAL invalid filter configuration", device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC,
-         kernels="6.4+"),
-    Case(id="smccc-filter-wraps", ioctl=SET, condition="base 0xffff_ffff, 2 functions: the range wraps",
-         arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(0xFFFFFFFF, 2), on="vm"), errno=EINVAL,
-         cite=f"{SMCCC}: the range is not allowed to wrap; EINVAL invalid filter configuration", device_doc=VM_DOC,
-         group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-filter-bad-action", ioctl=SET, condition="action 3 (past FWD_TO_USER)", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1, 3), on="vm"), errno=EINVAL,
-         cite=f"{SMCCC} Returns: EINVAL invalid filter configuration", device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC,
-         kernels="6.4+"),
-    Case(id="smccc-filter-pad", ioctl=SET, condition="pad not zero", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1, pad=b"\x01" + bytes(14)), on="vm"), errno=EINVAL,
-         cite=f"{SMCCC}: pad must be zero, KVM may return -EINVAL", device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC,
-         kernels="6.4+"),
-    Case(id="smccc-filter-bad-pointer", ioctl=SET, condition="attr.addr unreadable", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, pointer=BAD_POINTER, on="vm"), errno=EFAULT,
-         cite=f"{SMCCC_C}: copy_from_user (vm.rst names no EFAULT)", basis="code", device_doc=VM_DOC, group=G_SMCCC,
-         attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-unknown-attr", ioctl=SET, condition="attribute 1 of KVM_ARM_VM_SMCCC_CTRL", arch=("arm64",),
-         call=attr(
-        SET, SMCCC_CTRL, 1, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=ENXIO,
-         cite="hypercalls.c: kvm_vm_smccc_set_attr default", basis="code", device_doc=VM_DOC, group=G_SMCCC,
-         attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-has", ioctl=HAS, condition="KVM_ARM_VM_SMCCC_FILTER", arch=("arm64",),
-         call=attr(HAS, SMCCC_CTRL, SMCCC_FILTER, on="vm"), errno=0, cite="hypercalls.c: kvm_vm_smccc_has_attr",
-         basis="code", device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="smccc-get", ioctl=GET, condition="the write-only filter", arch=("arm64",),
-         call=attr(GET, SMCCC_CTRL, SMCCC_FILTER, on="vm"), errno=EINVAL,
-         cite="arm.c: kvm_arch_vm_ioctl has no KVM_GET_DEVICE_ATTR (vm.rst: 'w/o'); its default is EINVAL",
-         basis="code", device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC, kernels="6.4+"),
-    Case(id="vm-unknown-group", ioctl=SET, condition="group 1 on an arm64 VM fd", arch=("arm64",),
-         call=attr(SET, 1, 0, u64(0), on="vm"), errno=ENXIO, cite="arm.c: kvm_vm_set_attr default", basis="code",
-         kernels="6.4+"),
-    Case(id="vm-attr-6.1", ioctl=SET, condition="KVM_SET_DEVICE_ATTR on a 6.1 arm64 VM fd", arch=("arm64",), call=attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EINVAL,
-         cite="arm.c (6.1): kvm_arch_vm_ioctl has no device attributes; its default is EINVAL", basis="code",
-         kernels="6.1"),
-]
-
-
-# The read-back cases assert the documented round trip (vcpu.rst 4.1: userspace reads each vCPU's offset to migrate it,
-# and sets it again on the destination) with no exception for any host. x86.c (6.1, 6.12, newest):
-# kvm_arch_tsc_set_attr -> __kvm_synchronize_tsc -> kvm_vcpu_write_tsc_offset stores vcpu->arch.l1_tsc_offset, and
-# kvm_arch_tsc_get_attr reads it back. The newest __kvm_synchronize_tsc returns early for a vCPU whose TSC is
-# guest_tsc_protected: a TDX or SEV-SNP Secure TSC guest's (tdx.c / sev.c as posted; the newest vendor files were not
-# read), never a vCPU of the default VM these cases create. A host whose KVM does otherwise fails them; a lab that
-# knows its host does can declare that outside the spec (--known-host-issues, abi/target/known_issues.py).
-TSC_CASES: list[Case] = [
     Case(id="tsc-has", ioctl=HAS, condition="KVM_VCPU_TSC_OFFSET", arch=("x86_64",), call=tsc_attr(HAS), errno=0,
          cite=f"{TSC_RST}: the attribute exists with KVM_CAP_VCPU_ATTRIBUTES", setup=(create_vcpu(0),), device_doc=DOC,
          group=G_TSC, attr=A_TSC, needs=HAS_VCPU_ATTRS),
@@ -739,10 +571,6 @@ TSC_CASES: list[Case] = [
          device_doc=DOC, group=G_TSC, attr=A_TSC, needs=HAS_VCPU_ATTRS),
 ]
 
-
-CASES: list[Case] = [*PMU_CASES, *NR_CASES, *TIMER_CASES, *PVTIME_CASES, *GROUP_CASES, *SMCCC_CASES, *TSC_CASES]
-
-
 UNREACHABLE = [
     Unreachable(SET, ENXIO, "stolen time is implemented on every arm64 KVM kernel: pvtime.c kvm_arm_pvtime_supported "
                 "is sched_info_on(), i.e. CONFIG_SCHED_INFO, which arch/arm64/kvm/Kconfig's KVM selects (6.1, 6.12, "
@@ -752,9 +580,4 @@ UNREACHABLE = [
                 "up in the arm_pmus list and copies the PMU's cpumask into kvm->arch.supported_cpus, allocated when "
                 "the VM was created (arm.c kvm_arch_init_vm); the only ENOMEM of kvm_arm_pmu_v3_set_attr is the "
                 "FILTER's bitmap_alloc", arch="arm64", device_doc=DOC, group=G_PMU, attr=A_SET_PMU),
-    Unreachable(SET, ENOMEM, "needs the maple tree node allocation of mtree_insert_range (GFP_KERNEL_ACCOUNT) to "
-                "fail: only under a memory cgroup limit or fault injection (failslab). Debian's 6.1 and 6.12 cloud "
-                "kernels are built without CONFIG_FAULT_INJECTION, and a memcg limit needs cgroup files written: "
-                "the target interface only opens files and issues ioctls, and the agent runs in the root cgroup",
-                arch="arm64", device_doc=VM_DOC, group=G_SMCCC, attr=A_SMCCC),
 ]

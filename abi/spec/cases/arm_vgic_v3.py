@@ -1,38 +1,12 @@
-"""The in-kernel vGICv3 device (KVM_DEV_TYPE_ARM_VGIC_V3): every documented error of every group, and the
-implemented ones beside it; and the vGICv5 document, whose device no machine here has.
-
-Documentation: Documentation/virt/kvm/devices/arm-vgic-v3.rst (Debian 6.1, 6.12 and 7.2 linux-doc; 7.2 adds an
-EBUSY row to KVM_DEV_ARM_VGIC_GRP_ADDR and the pre-initialisation writes of GICD_IIDR.Revision and
-GICD_TYPER2.nASSGIcap) and devices/arm-vgic-v5.rst (7.2 only).
-Implementation (arch/arm64/kvm of Debian 6.1.192, 6.12.117 and 7.2.13): vgic/vgic-kvm-device.c (kvm_vgic_addr,
-vgic_check_iorange, vgic_set_common_attr, vgic_get_common_attr, vgic_v3_parse_attr, vgic_v3_attr_regs_access,
-vgic_v3_has_attr, reg_allowed_pre_init in 7.2), vgic/vgic-mmio-v3.c (vgic_v3_alloc_redist_region,
-vgic_v3_set_redist_base, vgic_v3_has_attr_regs, vgic_mmio_uaccess_write_v3_misc), vgic/vgic-mmio.c
-(vgic_uaccess_read/write), vgic/vgic-init.c (kvm_vgic_create, vgic_init, kvm_vgic_map_resources),
-vgic/vgic-v3.c (vgic_v3_map_resources, vgic_v3_save_pending_tables), vgic-sys-reg-v3.c (set_gic_ctlr,
-vgic_v3_cpu_sysregs_uaccess), sys_regs.c (kvm_sys_reg_get_user), arm.c (kvm_arch_vcpu_precreate, lock_all_vcpus
-in 6.12), virt/kvm/kvm_main.c (kvm_ioctl_create_device, kvm_trylock_all_vcpus in 7.2).
-docs/research/arm_vgic_v3.md has every row with its evidence and the version differences.
-
-The machine is the "gicv3" guest (QEMU virt, gic-version=3): its kernel offers the vGICv3 and the ITS, no GICv2
-emulation; "gicv2" and "novgic" answer the rows about a host without a GICv3. The ITS cases are in
-arm_vgic_its.py, which uses the steps defined here.
-"""
+"""KVM_DEV_TYPE_ARM_VGIC_V3 (devices/arm-vgic-v3.rst): creating the device and its attribute groups (addresses and
+redistributor regions, registers, system registers, NR_IRQS, CTRL, line levels, the maintenance interrupt)."""
 
 from __future__ import annotations
 
-from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, ENODEV, ENOENT, ENOMEM, ENXIO
+from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOENT, ENOMEM, ENXIO
 
 from abi import arm64, kvm
-from abi.spec.case import (
-    DOCUMENT_CONTRADICTS_ITSELF,
-    SUCCEEDS,
-    Case,
-    Deviation,
-    Finding,
-    Unreachable,
-    Val,
-)
+from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation, Finding, Unreachable, Val
 from abi.spec.steps.base import BAD_POINTER
 from abi.spec.steps.vcpu import RAN
 from abi.spec.steps.vgic_v3 import (
@@ -103,8 +77,6 @@ from abi.spec.steps.vgic_v3 import (
     UNDEF,
     UNKNOWN_SYSREG,
     V3_DOC,
-    V5_DOC,
-    V5_REASON,
     VCPU,
     _pending_elsewhere,
     afterwards,
@@ -126,7 +98,11 @@ from abi.spec.steps.vgic_v3 import (
     set_addr,
     sys_reg,
 )
-from abi.spec.steps.vm import create_vcpu
+
+
+def _unreachable(doc: str, group: str, errno: int, reason: str) -> Unreachable:
+    return Unreachable("KVM_SET_DEVICE_ATTR", errno, reason, arch="arm64", device_doc=doc, group=group)
+
 
 CASES: list[Case] = [
     # --- creating the device -------------------------------------------------------------------------------
@@ -148,11 +124,6 @@ CASES: list[Case] = [
               "VGIC_V2 "
          "type is not registered on this host (vgic-v3.c vgic_v3_probe without GICv2 compatibility)", setup=DEVICE,
          basis="code"),
-    Case(id="vcpu-after-init", ioctl="KVM_CREATE_VCPU", condition="a vCPU after KVM_DEV_ARM_VGIC_CTRL_INIT",
-         arch=("arm64",), features=("vgic-v3",), call=create_vcpu(1), errno=EBUSY,
-         cite=f"{CTRL_DOC}: CTRL_INIT must be called after all vCPUs are created; arm.c kvm_arch_vcpu_precreate",
-         setup=READY, basis="code"),
-
     # --- KVM_DEV_ARM_VGIC_GRP_ADDR ----------------------------------------------------------------------
     Case(id="addr-dist", ioctl=SET, condition="DIST at QEMU's address", arch=("arm64",), features=("vgic-v3",),
          call=set_addr(DIST, D3), errno=0, cite=ADDR_DOC, setup=DEVICE, device_doc=V3_DOC, group=G_ADDR),
@@ -293,7 +264,6 @@ CASES: list[Case] = [
          cite=f"{ALLOC_REGION}: no readiness test",
          setup=(*DEVICE, set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)), ctrl(INIT), RAN), basis="code",
          device_doc=V3_DOC, group=G_ADDR),
-
     # --- KVM_DEV_ARM_VGIC_GRP_DIST_REGS / _REDIST_REGS ------------------------------------------------------
     Case(id="dist-iidr", ioctl=GET, condition="GICD_IIDR", arch=("arm64",), features=("vgic-v3",),
          call=dist_reg(GICD_IIDR), errno=0, cite=f"{REGS_DOC}: all registers rw, 32-bit", setup=READY,
@@ -340,7 +310,7 @@ CASES: list[Case] = [
          cite="vgic-mmio-v3.c: vgic_mmio_uaccess_write_v3_misc (nASSGIcap needs direct SGIs, "
               "system_supports_direct_sgis)",
          setup=PLACED, basis="code", order_row=3, device_doc=V3_DOC, group=G_DIST,
-         kernels="7.2+"),  # written without reading the field first (7.2's "expected to read the field ... before")
+         kernels="7.2+"),
     # 7.2: only GICD_IIDR.Revision and GICD_TYPER2.nASSGIcap may be written before initialisation.
     Case(id="dist-iidr-write-before-init", ioctl=SET,
          condition="GICD_IIDR written back as read, before initialisation (7.2)", arch=("arm64",),
@@ -422,7 +392,6 @@ CASES: list[Case] = [
          features=("vgic-v3",), call=redist_reg(GICR_PENDBASER, request="SET",
                                                                                     pointer=BAD_POINTER), errno=EFAULT,
          cite=f"{REGS_ACCESS}: get_user of the u32", setup=READY, basis="code", device_doc=V3_DOC, group=G_REDIST),
-
     # --- KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS -------------------------------------------------------------------
     Case(id="sysreg-pmr", ioctl=GET, condition="ICC_PMR_EL1 of vCPU 0", arch=("arm64",), features=("vgic-v3",),
          call=sys_reg(ICC_PMR_EL1), errno=0, cite=f"{SYSREGS_DOC}: available registers", setup=READY, device_doc=V3_DOC,
@@ -458,7 +427,6 @@ CASES: list[Case] = [
          features=("vgic-v3",), call=sys_reg(ICC_PMR_EL1, request="SET", pointer=BAD_POINTER), errno=EFAULT,
          cite="sys_regs.c: kvm_sys_reg_set_user get_user", setup=READY, basis="code", device_doc=V3_DOC,
          group=G_SYSREGS),
-
     # --- KVM_DEV_ARM_VGIC_GRP_NR_IRQS ---------------------------------------------------------------------
     Case(id="nr-irqs-set", ioctl=SET, condition="128 interrupts", arch=("arm64",), features=("vgic-v3",),
          call=nr_irqs(128), errno=0, cite=f"{NR_DOC}: 64 to 1024 in steps of 32", setup=DEVICE, device_doc=V3_DOC,
@@ -498,7 +466,6 @@ CASES: list[Case] = [
          features=("vgic-v3",), call=nr_irqs(pointer=BAD_POINTER), errno=EFAULT,
          cite="vgic-kvm-device.c: vgic_set_common_attr get_user", setup=DEVICE, basis="code", device_doc=V3_DOC,
          group=G_NR_IRQS),
-
     # --- KVM_DEV_ARM_VGIC_GRP_CTRL --------------------------------------------------------------------------
     Case(id="ctrl-init", ioctl=SET, condition="CTRL_INIT after the vCPUs and addresses", arch=("arm64",),
          features=("vgic-v3",), call=ctrl(INIT), errno=0, cite=f"{CTRL_DOC}: CTRL_INIT after all vCPUs are created",
@@ -535,10 +502,6 @@ CASES: list[Case] = [
     Case(id="ctrl-unknown", ioctl=SET, condition="CTRL attribute 99", arch=("arm64",), features=("vgic-v3",),
          call=ctrl(99), errno=ENXIO, cite="vgic-kvm-device.c: vgic_set_common_attr", setup=DEVICE, basis="code",
          device_doc=V3_DOC, group=G_CTRL),
-    Case(id="unknown-group", ioctl=SET, condition="group 99", arch=("arm64",), features=("vgic-v3",),
-         call=attr("SET", 99, 0), errno=ENXIO, cite="vgic-kvm-device.c: vgic_set_common_attr", setup=DEVICE,
-         basis="code"),
-
     # --- KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO --------------------------------------------------------------------
     Case(id="level-spis", ioctl=GET, condition="line levels of vINTIDs 32..63", arch=("arm64",), features=("vgic-v3",),
          call=line_level(32), errno=0, cite=f"{LEVEL_DOC}: VGIC_LEVEL_INFO_LINE_LEVEL, vINTID a multiple of 32",
@@ -559,7 +522,6 @@ CASES: list[Case] = [
     Case(id="level-before-init", ioctl=GET, condition="vINTIDs 32..63 before initialisation", arch=("arm64",),
          features=("vgic-v3",), call=line_level(32), errno=EBUSY, cite=f"{REGS_ACCESS}: the vGIC is not initialised",
          setup=PLACED, basis="code", device_doc=V3_DOC, group=G_LEVEL),
-
     # --- KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ (7.2's document: no errors table) ------------------------------------
     Case(id="maint-irq-set", ioctl=SET, condition="maintenance interrupt PPI 20 before initialisation", arch=("arm64",),
          features=("vgic-v3",), call=maint_irq(20), errno=0, cite=f"{MAINT_DOC}: the vINTID must be a PPI",
@@ -575,54 +537,11 @@ CASES: list[Case] = [
          arch=("arm64",), features=("vgic-v3",), call=maint_irq(20), errno=EBUSY,
          cite="vgic-kvm-device.c: vgic_v3_set_attr (vgic_initialized)", setup=READY, basis="code", device_doc=V3_DOC,
          group=G_MAINT, kernels="7.2+"),
-    Case(id="maint-irq-unknown-group", ioctl=SET,
-         condition="group 9 (KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ from 7.x) on 6.1 and 6.12", arch=("arm64",),
-         features=("vgic-v3",), call=maint_irq(20), errno=ENXIO,
-         cite="vgic-kvm-device.c: vgic_set_common_attr (no such group before it)", setup=PLACED, basis="code",
-         kernels="6.1, 6.12"),
-
-    # --- the first KVM_RUN: the ordering the document asks for -------------------------------------------
-    Case(id="run-ready", ioctl="KVM_RUN", condition="first run with addresses set and CTRL_INIT done", arch=("arm64",),
-         features=("vgic-v3",), call=RAN, errno=EINTR,
-         cite="api.rst 4.10: immediate_exit makes KVM_RUN return EINTR once the vCPU is ready", setup=READY),
-    Case(id="run-before-init", ioctl="KVM_RUN", condition="first run with addresses set, no CTRL_INIT", arch=("arm64",),
-         features=("vgic-v3",), call=RAN, errno=EBUSY,
-         cite="vgic-v3.c: vgic_v3_map_resources (a GICv3 is initialised by userspace only)", setup=PLACED,
-         basis="code"),
-    Case(id="run-dist-unset", ioctl="KVM_RUN", condition="first run with no DIST address", arch=("arm64",),
-         features=("vgic-v3",), call=RAN, errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
-         setup=(*DEVICE, set_addr(REDIST, R3), ctrl(INIT)), basis="code"),
-    Case(id="run-redist-unset", ioctl="KVM_RUN", condition="first run with no REDIST address", arch=("arm64",),
-         features=("vgic-v3",), call=RAN, errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
-         setup=(*DEVICE, set_addr(DIST, D3), ctrl(INIT)), basis="code"),
-    Case(id="run-dist-in-redist", ioctl="KVM_RUN", condition="first run with DIST inside the REDIST frames",
-         arch=("arm64",), features=("vgic-v3",), call=RAN, errno=EINVAL,
-         cite="vgic-v3.c: vgic_v3_map_resources, vgic_v3_check_base", setup=(*DEVICE, set_addr(REDIST, R3),
-                                                                         set_addr(DIST, R3 + 0x10000), ctrl(INIT)),
-         basis="code"),
-
-    Case(id="run-regions-too-small", ioctl="KVM_RUN",
-         condition="first run with two vCPUs and one REDIST_REGION of count 1", arch=("arm64",), features=("vgic-v3",),
-         call=RAN, errno=ENXIO,
-         cite=f"{ADDR_DOC}: the sum of the region counts must be at least the number of vCPUs (no errno given); "
-         "vgic-v3.c vgic_v3_map_resources (vCPU 1 has no redistributor)",
-         setup=(VCPU, VCPU, create(), set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)), ctrl(INIT)),
-         basis="code"),
-    Case(id="run-two-regions", ioctl="KVM_RUN", condition="first run with two vCPUs in two REDIST_REGIONs of count 1",
-         arch=("arm64",), features=("vgic-v3",), call=RAN, errno=EINTR,
-         cite=f"{ADDR_DOC}: regions are filled with redistributors in index order",
-         setup=(VCPU, VCPU, create(), set_addr(DIST, D3), set_addr(REGION, region(0, R3, 1)),
-                set_addr(REGION, region(1, R3 + 0x100000, 1)), ctrl(INIT))),
-
     # --- the vGICv5 device type: no GICv5 host here --------------------------------------------------------
     Case(id="create-v5", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_ARM_VGIC_V5 (16) on a GICv3 host",
          arch=("arm64",), call=create(KVM_DEV_TYPE_ARM_VGIC_V5, "v5"), errno=ENODEV,
          cite="kvm_main.c kvm_ioctl_create_device: no ops for the type (7.2 registers them only in vgic-v5.c "
          "vgic_v5_probe; 6.1 and 6.12 have fewer types)", basis="code"),
-]
-
-
-CASES += [
     Case(id="dist-vcpu-running", ioctl=GET, condition="GICD_CTLR while vCPU 0 is in KVM_RUN on another thread",
          arch=("arm64",), features=("vgic-v3",), call=dist_reg(GICD_CTLR), errno=EBUSY,
          cite=f"{REGS_DOC}, Errors: EBUSY (one or more VCPUs are running); {REGS_LOCKED}", setup=RUNNING,
@@ -662,19 +581,12 @@ CASES += [
          device_doc=V3_DOC, group=G_CTRL),
 ]
 
-
-def _unreachable(doc: str, group: str, errno: int, reason: str) -> Unreachable:
-    return Unreachable("KVM_SET_DEVICE_ATTR", errno, reason, arch="arm64", device_doc=doc, group=group)
-
-
-DOC_FINDINGS = [Finding(ADDR_EBUSY_MISPLACED, DOCUMENT_CONTRADICTS_ITSELF)]
-
-
 UNREACHABLE = [
     _unreachable(V3_DOC, G_CTRL, ENOMEM, ENOMEM_REASON),
     _unreachable(V3_DOC, G_ADDR, EBUSY, "the row (7.2) is about a register read-only after initialisation, which the "
                  "address group has none of; no code path of kvm_vgic_addr returns EBUSY (see DOC_FINDINGS)"),
-    *(_unreachable(V5_DOC, G_CTRL, e, V5_REASON) for e in (ENXIO, ENODEV, ENOMEM, EFAULT, EBUSY)),
-    # arm-vgic-v5.rst's KVM_DEV_ARM_VGIC_CTRL_INIT "must be called after all VCPUs have been created"
-    Unreachable("KVM_SET_DEVICE_ATTR", 0, V5_REASON, arch="arm64", device_doc=V5_DOC, group=G_CTRL, order_row=1),
+]
+
+DOC_FINDINGS = [
+    Finding(ADDR_EBUSY_MISPLACED, DOCUMENT_CONTRADICTS_ITSELF),
 ]

@@ -1,26 +1,9 @@
-"""The interrupt-delivery ioctls: KVM_IRQ_LINE, KVM_IRQFD, KVM_IOEVENTFD, KVM_SET_GSI_ROUTING,
-KVM_(UN)REGISTER_COALESCED_MMIO and, on x86_64, KVM_SIGNAL_MSI (arm64's is in arm_vgic_its.py).
-
-Documentation: Documentation/virt/kvm/api.rst (Debian 6.1.192, 6.12.117, 7.2.13; the same text in all three for
-what is tested here) 4.25 KVM_IRQ_LINE, 4.52 KVM_SET_GSI_ROUTING, 4.59 KVM_IOEVENTFD, 4.71 KVM_SIGNAL_MSI, 4.75
-KVM_IRQFD, 4.116 KVM_(UN)REGISTER_COALESCED_MMIO. None of these sections has an Errors table (7.2's 4.52 has one
-row, for s390, which x86_state.py lists as unreachable): the doc-basis cases test what the text states or
-implies, and every errno the implementation returns is a basis="code" case naming its function.
-Implementation: virt/kvm/kvm_main.c (kvm_vm_ioctl), eventfd.c (kvm_irqfd, kvm_irqfd_assign, kvm_irqfd_deassign,
-kvm_ioeventfd, kvm_assign_ioeventfd, kvm_assign_ioeventfd_idx, ioeventfd_check_collision,
-kvm_deassign_ioeventfd_idx), irqchip.c (kvm_set_irq_routing, setup_routing_entry, kvm_send_userspace_msi,
-kvm_set_irq), coalesced_mmio.c; arch/arm64/kvm/arm.c (kvm_vm_ioctl_irq_line, kvm_arch_intc_initialized),
-vgic/vgic.c (kvm_vgic_inject_irq, vgic_get_irq), vgic/vgic-irqfd.c (kvm_set_routing_entry); arch/x86/kvm/x86.c
-(kvm_vm_ioctl_irq_line), irq.c (kvm_arch_irqfd_allowed), irq_comm.c (6.1, 6.12; irq.c in 7.2:
-kvm_set_routing_entry, kvm_arch_can_set_irq_routing, kvm_set_msi, kvm_irq_delivery_to_apic; lapic.c in 7.2).
-docs/research/irq_delivery.md has every row with its evidence and the per-version differences.
-
-Eventfds come from the target (Target.eventfd, protocol version 4): KVM_IRQFD and KVM_IOEVENTFD take them.
-"""
+"""KVM_CREATE_IRQCHIP, KVM_IRQ_LINE(_STATUS), KVM_IRQFD, KVM_SET_GSI_ROUTING, KVM_SIGNAL_MSI: delivering
+interrupts through the in-kernel irqchip."""
 
 from __future__ import annotations
 
-from errno import EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, ENOENT, ENOSPC, ENXIO, EPERM
+from errno import EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, ENODEV, ENXIO, EPERM
 
 from abi import arm64, kvm, x86
 from abi.spec.case import (
@@ -31,49 +14,29 @@ from abi.spec.case import (
     Deviation,
     Finding,
 )
+from abi.spec.steps import irq
 from abi.spec.steps.base import for_arch
+from abi.spec.steps.device_addr import VGIC_RST
 from abi.spec.steps.irq import (
-    ANY_LENGTH_CAP,
-    API,
     APIC_ON,
-    ARM_A,
-    ARM_B,
     ARM_IRQCHIP_NUM_PINS,
-    COALESCED_DOC,
     CPU,
-    DATAMATCH,
     DEASSIGN,
     EFD2,
-    GUEST_MMIO,
-    IO_DEASSIGN,
-    IOEVENTFD,
-    IOEVENTFD_DOC,
     IRQFD,
     IRQFD_DOC,
     KVM_MAX_IRQ_ROUTES,
     LINE,
     LINE_DOC,
-    MMIO,
-    MMIO_CAP,
     MSI,
-    MSI_DOC,
     NO_FD,
-    NR_IOBUS_DEVS,
-    OUT_PORT,
-    PIO,
-    PIO_CAP,
-    PORT,
     PPI,
-    REG,
     RESAMPLE,
     RESAMPLE_CAP,
     ROUTING,
     ROUTING_DOC,
     SPI,
     SPI_1019_DEVIATION,
-    STORE_MMIO,
-    UNKNOWN_IOEVENTFD_FLAG,
-    UNREG,
     V2_LEGACY,
     VCPU0,
     VGIC_992,
@@ -83,57 +46,105 @@ from abi.spec.steps.irq import (
     X86_READY,
     E,
     R,
-    arm_guest,
     arm_line,
     chip,
-    coalesced,
-    coalesced_zones,
-    exits,
-    ioeventfd,
     irq_line,
     irqfd,
     irqfd_in_second_vm,
     msi_entry,
     ret_at_least,
     routing,
-    signal_msi,
     spi_pending,
     split_irqchip,
     status_is,
     typed,
-    x86_guest,
 )
-from abi.spec.steps.vcpu import kvm_run
-from abi.spec.steps.vm import X2APIC_32BIT, close_eventfd, efd, eventfd
+from abi.spec.steps.irq import SPI as IRQ_SPI
+from abi.spec.steps.vcpu import RAN
+from abi.spec.steps.vgic_its import (
+    DOORBELL,
+    ENABLED,
+    GICR_CTLR_ENABLE_LPIS,
+    ITS_PLACED_ONLY,
+    MSI_DOC,
+    RESTORED_ENABLED,
+    signal_msi,
+)
+from abi.spec.steps.vgic_v3 import READY, attr
+from abi.spec.steps.vm import IRQCHIP, X2APIC_32BIT, close_eventfd, create_device, efd, eventfd
+from abi.spec.steps.x86_vm import VCPU, cap
 
-DOC_FINDINGS = [
-    Finding(
-        "api.rst 4.75 KVM_IRQFD: 'posting of an interrupt through kvm_irq.fd' names a structure that does not "
-        "exist; the field is kvm_irqfd.fd (6.1, 6.12, 7.2).",
-        DOCUMENT_NAMES_WHAT_HEADERS_LACK),
-    Finding(
-        "api.rst 4.52 KVM_SET_GSI_ROUTING and 4.71 KVM_SIGNAL_MSI: 'a BFD identifier' for the PCI "
-        "bus/device/function (BDF) in 6.1 and 6.12; 7.2 corrects it.",
-        DOCUMENT_CONTRADICTS_ITSELF),
-    Finding(
-        "api.rst 4.71 KVM_SIGNAL_MSI: 'Returns: >0 on delivery, 0 if guest blocked the MSI, and -1 on error' "
-        "leaves out an MSI that no vCPU receives: on x86 kvm_irq_delivery_to_apic's -1 becomes the ioctl's return "
-        "value itself, which userspace sees as -1 with errno EPERM (1), an errno that describes nothing.",
-        DOCUMENT_SILENT),
-    Finding(
-        "api.rst 4.25 KVM_IRQ_LINE: SPI irq_id 32 to 1019, but KVM_DEV_ARM_VGIC_GRP_NR_IRQS caps a vGIC at 992 "
-        "interrupts and KVM_CREATE_IRQCHIP's vGICv2 has 256: the range a VM accepts depends on that configuration, "
-        "which the section does not say (case arm-spi-1019 is the deviation).",
-        DOCUMENT_SILENT),
-    Finding(
-        "api.rst 4.59 KVM_IOEVENTFD, 4.75 KVM_IRQFD, 4.52 KVM_SET_GSI_ROUTING, 4.116 "
-        "KVM_(UN)REGISTER_COALESCED_MMIO: no Errors table and no errno in the text, although the implementation "
-        "returns EINVAL, EBADF, EEXIST, ENOENT, EBUSY, EAGAIN, ENOSPC for conditions the cases name.",
-        DOCUMENT_SILENT),
-]
+
+def _create() -> list[Case]:
+    cap("KVM_CAP_MAX_VCPU_ID")
+    return [
+        Case(id="irqchip-after-vcpu", ioctl="KVM_CREATE_IRQCHIP", condition="after KVM_CREATE_VCPU", arch=("x86_64",),
+             call=IRQCHIP, errno=EINVAL, cite="x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (created_vcpus)",
+             setup=(VCPU,), basis="code"),
+        Case(id="irqchip-twice", ioctl="KVM_CREATE_IRQCHIP", condition="a second time", arch=("x86_64",), call=IRQCHIP,
+             errno=EEXIST, cite="x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (irqchip_in_kernel)", setup=(IRQCHIP,),
+             basis="code"),
+    ]
 
 
 CASES: list[Case] = [
+    # --- KVM_CREATE_IRQCHIP ------------------------------------------------------------------------------
+    Case(id="irqchip-gicv2", ioctl="KVM_CREATE_IRQCHIP", condition="on a GICv2 host", arch=("arm64",),
+         features=("vgic-v2",), call=IRQCHIP, errno=0, cite="api.rst 4.24: on arm64 a GICv2 is created"),
+    Case(id="irqchip-gicv3-host", ioctl="KVM_CREATE_IRQCHIP", condition="on a GICv3 host without GICv2 emulation",
+         arch=("arm64",), features=("vgic-v3",), call=IRQCHIP, errno=ENODEV,
+         cite="vgic-init.c: kvm_vgic_create (can_emulate_gicv2); api.rst 4.24 has no Errors", basis="code"),
+    Case(id="irqchip-no-vgic", ioctl="KVM_CREATE_IRQCHIP", condition="on a host without a vGIC", arch=("arm64",),
+         lacks=("irqchip",), call=IRQCHIP, errno=ENXIO, cite="arm.c: kvm_arch_vm_ioctl (!vgic_present)", basis="code"),
+    Case(id="irqchip-twice", ioctl="KVM_CREATE_IRQCHIP", condition="twice", arch=("arm64",), features=("vgic-v2",),
+         call=IRQCHIP, errno=EEXIST, cite="vgic-init.c: kvm_vgic_create (irqchip_in_kernel)", setup=(IRQCHIP,),
+         basis="code"),
+    Case(id="irqchip-after-create-device", ioctl="KVM_CREATE_IRQCHIP", condition="after KVM_CREATE_DEVICE(VGIC_V2)",
+         arch=("arm64",), features=("vgic-v2",), call=IRQCHIP, errno=EEXIST,
+         cite=f"{VGIC_RST}: only one VGIC instance; vgic-init.c kvm_vgic_create", setup=(create_device(),),
+         basis="code"),
+    Case(id="irqchip-after-vcpu-ran", ioctl="KVM_CREATE_IRQCHIP", condition="after a vCPU ran without one",
+         arch=("arm64",), features=("vgic-v2",), call=IRQCHIP, errno=EBUSY,
+         cite="vgic-init.c: kvm_vgic_create (vcpu_has_run_once)", setup=(RAN,), basis="code"),
+    Case(id="msi-no-irqchip", ioctl="KVM_SIGNAL_MSI", condition="an MSI in a VM with no vGIC", arch=("arm64",),
+         features=("vgic-its",), call=signal_msi(DOORBELL), errno=EINVAL,
+         cite=f"{MSI_DOC}: only valid with an in-kernel irqchip that handles MSIs; irqchip.c kvm_send_userspace_msi",
+         basis="code"),
+    Case(id="msi-no-its", ioctl="KVM_SIGNAL_MSI", condition="an MSI with a vGICv3 but no ITS", arch=("arm64",),
+         features=("vgic-its",), call=signal_msi(DOORBELL), errno=ENODEV,
+         cite="vgic-irqfd.c: kvm_set_msi (vgic_has_its is false)", setup=READY, basis="code"),
+    Case(id="msi-no-devid", ioctl="KVM_SIGNAL_MSI", condition="an MSI to the ITS without KVM_MSI_VALID_DEVID",
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL, flags=0), errno=EINVAL,
+         cite=f"{MSI_DOC}: the device ID is required (KVM_CAP_MSI_DEVID); "
+         "vgic-its.c vgic_msi_to_its", setup=(*READY, *ITS_PLACED_ONLY), basis="code"),
+    Case(id="msi-not-doorbell", ioctl="KVM_SIGNAL_MSI", condition="an MSI to an address no ITS occupies",
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(0x1000), errno=EINVAL,
+         cite="vgic-its.c: vgic_msi_to_its (no GIC io device at the address)", setup=(*READY, *ITS_PLACED_ONLY),
+         basis="code"),
+    Case(id="msi-its-disabled", ioctl="KVM_SIGNAL_MSI", condition="an MSI to an ITS not enabled", arch=("arm64",),
+         features=("vgic-its",), call=signal_msi(DOORBELL), errno=EBUSY,
+         cite="vgic-its.c: vgic_its_resolve_lpi (its->enabled is false)", setup=(*READY, *ITS_PLACED_ONLY),
+         basis="code"),
+    Case(id="msi-unmapped-device", ioctl="KVM_SIGNAL_MSI",
+         condition="an MSI from a device the enabled ITS does not map", arch=("arm64",), features=("vgic-its",),
+         call=signal_msi(DOORBELL, devid=5), errno=0,
+         cite=f"{MSI_DOC}: returns 0 if the guest blocked the MSI; vgic-its.c "
+         "vgic_its_inject_msi maps a translation error to 0", setup=ENABLED, ret=0),
+    Case(id="msi-lpis-disabled", ioctl="KVM_SIGNAL_MSI", condition="a mapped MSI while vCPU 0's LPIs are disabled",
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL), errno=EBUSY,
+         cite="vgic-its.c: vgic_its_resolve_lpi (vgic_lpis_enabled is false)", setup=RESTORED_ENABLED, basis="code"),
+    Case(id="msi-delivered", ioctl="KVM_SIGNAL_MSI", condition="a mapped MSI with vCPU 0's LPIs enabled",
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL), errno=0,
+         cite=f"{MSI_DOC}: returns > 0 on delivery (the restored device 0, event 0: LPI 8192)",
+         setup=(*RESTORED_ENABLED, attr("SET", arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, 0, GICR_CTLR_ENABLE_LPIS,
+                                         width=4, shown="GICR_CTLR of Aff0=0")), ret=1),
+    # 4.25 KVM_IRQ_LINE, arm64: "On some architectures ... previously created with KVM_CREATE_IRQCHIP".
+    Case(id="order-irq-line-spi-before-irqchip", ioctl="KVM_IRQ_LINE",
+         condition="SPI 32 before any in-kernel irqchip exists", arch=("arm64",), call=arm_line(IRQ_SPI, 32),
+         errno=ENXIO,
+         cite="api.rst 4.25 KVM_IRQ_LINE: on some architectures an irqchip must have been created first (no errno "
+         "given; on arm64 the CPU-level lines need none); arm.c kvm_vm_ioctl_irq_line: KVM_ARM_IRQ_TYPE_SPI "
+         "without irqchip_in_kernel gives -ENXIO (6.1, 6.12, 7.2)", basis="code", order_row=1),
     # --- KVM_IRQ_LINE, arm64 --------------------------------------------------------------------------------
     Case(id="arm-spi", ioctl=LINE, condition="SPI 32 raised on the vGICv2 of KVM_CREATE_IRQCHIP", arch=("arm64",),
          features=("vgic-v2",), call=arm_line(SPI, 32), errno=0,
@@ -222,7 +233,6 @@ CASES: list[Case] = [
          condition="SPI 32 after KVM_SET_GSI_ROUTING emptied the routing table", arch=("arm64",), features=("vgic-v2",),
          call=arm_line(SPI, 32), errno=0, cite=f"{ROUTING_DOC}: on arm64, GSI routing does not apply to KVM_IRQ_LINE",
          setup=(*V2_LEGACY, routing())),
-
     # --- KVM_IRQ_LINE, x86 ----------------------------------------------------------------------------------
     Case(id="x86-line", ioctl=LINE, condition="GSI 4 raised with the in-kernel irqchip", arch=("x86_64",),
          call=irq_line(4, 1), errno=0,
@@ -245,7 +255,6 @@ CASES: list[Case] = [
          call=irq_line(1000, 1, request="KVM_IRQ_LINE_STATUS"), errno=0,
          cite="irqchip.c: kvm_set_irq returns -1 for a GSI with no routing entry; kvm_main.c copies it to status",
          setup=X86_READY, basis="code", check=status_is(-1)),
-
     # --- KVM_IRQFD ------------------------------------------------------------------------------------------
     Case(id="irqfd-assign", ioctl=IRQFD, condition="an eventfd assigned to GSI 5", arch=("x86_64",), call=irqfd(gsi=5),
          errno=0, cite=f"{IRQFD_DOC}: kvm_irqfd.fd is the eventfd, kvm_irqfd.gsi the irqchip pin",
@@ -386,169 +395,6 @@ CASES: list[Case] = [
          cite=f"eventfd.c: kvm_irqfd_assign does not look the gsi up (irqfd_update finds no "
          f"entry); {IRQFD_DOC}: on arm64, with no routing entry injection fails (injection, not assignment)",
          setup=(for_arch(x86_64=X86_READY, arm64=VGIC_READY), *(E,)), basis="code"),
-
-    # --- KVM_IOEVENTFD --------------------------------------------------------------------------------------
-    *[Case(id=f"ioeventfd-len-{n}", ioctl=IOEVENTFD, condition=f"MMIO, length {n}", arch=("x86_64", "arm64"),
-           call=ioeventfd(length=n), errno=0, cite=f"{IOEVENTFD_DOC}: len is 0, 1, 2, 4, or 8 bytes",
-           setup=(E,)) for n in (1, 2, 4, 8)],
-    Case(id="ioeventfd-len-0", ioctl=IOEVENTFD, condition="MMIO, length 0 (any length)", arch=("x86_64", "arm64"),
-         call=ioeventfd(length=0), errno=0,
-         cite=f"{IOEVENTFD_DOC}: with KVM_CAP_IOEVENTFD_ANY_LENGTH a zero length ioeventfd is allowed", setup=(E,),
-         needs=ANY_LENGTH_CAP),
-    Case(id="ioeventfd-len-3", ioctl=IOEVENTFD, condition="length 3", arch=("x86_64", "arm64"),
-         call=ioeventfd(length=3), errno=EINVAL,
-         cite=f"eventfd.c: kvm_assign_ioeventfd (not 0, 1, 2, 4 or 8); {IOEVENTFD_DOC} lists those lengths", setup=(E,),
-         basis="code"),
-    Case(id="ioeventfd-len-16", ioctl=IOEVENTFD, condition="length 16", arch=("x86_64", "arm64"),
-         call=ioeventfd(length=16), errno=EINVAL, cite="eventfd.c: kvm_assign_ioeventfd (not 0, 1, 2, 4 or 8)",
-         setup=(E,), basis="code"),
-    Case(id="ioeventfd-wraps", ioctl=IOEVENTFD, condition="addr + len past 2^64", arch=("x86_64", "arm64"),
-         call=ioeventfd(addr=2**64 - 4, length=8), errno=EINVAL,
-         cite="eventfd.c: kvm_assign_ioeventfd (range overflow)", setup=(E,), basis="code"),
-    Case(id="ioeventfd-unknown-flag", ioctl=IOEVENTFD, condition="flags bit 7 (undefined)", arch=("x86_64", "arm64"),
-         call=ioeventfd(flags=UNKNOWN_IOEVENTFD_FLAG), errno=EINVAL,
-         cite="eventfd.c: kvm_assign_ioeventfd (flags outside KVM_IOEVENTFD_VALID_FLAG_MASK)", setup=(E,),
-         basis="code"),
-    Case(id="ioeventfd-len-0-datamatch", ioctl=IOEVENTFD, condition="length 0 with DATAMATCH", arch=("x86_64", "arm64"),
-         call=ioeventfd(length=0, flags=DATAMATCH, datamatch=1), errno=EINVAL,
-         cite="eventfd.c: kvm_assign_ioeventfd (no length cannot be combined with DATAMATCH)", setup=(E,),
-         basis="code"),
-    Case(id="ioeventfd-datamatch", ioctl=IOEVENTFD, condition="MMIO, length 4, DATAMATCH 0x1234",
-         arch=("x86_64", "arm64"), call=ioeventfd(flags=DATAMATCH, datamatch=0x1234), errno=0,
-         cite=f"{IOEVENTFD_DOC}: with the datamatch flag only a write of datamatch signals", setup=(E,)),
-    Case(id="ioeventfd-pio", ioctl=IOEVENTFD, condition="port I/O, length 2", arch=("x86_64",),
-         call=ioeventfd(addr=PORT, length=2, flags=PIO), errno=0,
-         cite=f"{IOEVENTFD_DOC}: KVM_IOEVENTFD_FLAG_PIO, a pio address", setup=(E,)),
-    Case(id="ioeventfd-pio-arm", ioctl=IOEVENTFD, condition="port I/O flag on arm64 (no port I/O there)",
-         arch=("arm64",), call=ioeventfd(addr=PORT, length=2, flags=PIO), errno=0,
-         cite="eventfd.c: kvm_assign_ioeventfd_idx registers on "
-         "KVM_PIO_BUS, which every VM has; nothing checks the architecture", setup=(E,), basis="code"),
-    Case(id="ioeventfd-pio-and-mmio", ioctl=IOEVENTFD,
-         condition="port I/O at an address an MMIO ioeventfd already uses", arch=("x86_64",),
-         call=ioeventfd(addr=PORT, length=2, flags=PIO, fd=efd("efd2")), errno=0,
-         cite="eventfd.c: ioeventfd_check_collision compares within one bus only", setup=(E, EFD2,
-                                                                                     ioeventfd(PORT, 2)), basis="code"),
-    Case(id="ioeventfd-virtio-ccw-flag", ioctl=IOEVENTFD, condition="KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY off s390",
-         arch=("x86_64", "arm64"), call=ioeventfd(flags=kvm.KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY), errno=0,
-         cite="eventfd.c: kvm_assign_ioeventfd accepts every flag of KVM_IOEVENTFD_VALID_FLAG_MASK and registers on "
-         "KVM_VIRTIO_CCW_NOTIFY_BUS, which every VM has", setup=(E,), basis="code"),
-    Case(id="ioeventfd-duplicate", ioctl=IOEVENTFD, condition="the same address and length twice, no datamatch",
-         arch=("x86_64", "arm64"), call=ioeventfd(fd=efd("efd2")), errno=EEXIST,
-         cite="eventfd.c: kvm_assign_ioeventfd_idx (ioeventfd_check_collision)", setup=(E, EFD2, ioeventfd()),
-         basis="code"),
-    Case(id="ioeventfd-duplicate-same-eventfd", ioctl=IOEVENTFD, condition="the very same ioeventfd twice",
-         arch=("x86_64", "arm64"), call=ioeventfd(), errno=EEXIST,
-         cite="eventfd.c: kvm_assign_ioeventfd_idx (ioeventfd_check_collision)", setup=(E, ioeventfd()), basis="code"),
-    Case(id="ioeventfd-wildcard-over-datamatch", ioctl=IOEVENTFD, condition="no datamatch where a DATAMATCH one is",
-         arch=("x86_64", "arm64"), call=ioeventfd(fd=efd("efd2")), errno=EEXIST,
-         cite="eventfd.c: ioeventfd_check_collision (a wildcard matches any data)",
-         setup=(E, EFD2, ioeventfd(flags=DATAMATCH, datamatch=1)), basis="code"),
-    Case(id="ioeventfd-other-datamatch", ioctl=IOEVENTFD, condition="the same address and length, another datamatch",
-         arch=("x86_64", "arm64"), call=ioeventfd(flags=DATAMATCH, datamatch=2, fd=efd("efd2")), errno=0,
-         cite=f"{IOEVENTFD_DOC}: the event is signalled only for a write of datamatch, so two values are two events",
-         setup=(E, EFD2, ioeventfd(flags=DATAMATCH, datamatch=1))),
-    Case(id="ioeventfd-other-length", ioctl=IOEVENTFD, condition="the same address with another length",
-         arch=("x86_64", "arm64"), call=ioeventfd(length=2, fd=efd("efd2")), errno=0,
-         cite="eventfd.c: ioeventfd_check_collision (lengths differ, neither 0)", setup=(E, EFD2, ioeventfd()),
-         basis="code"),
-    Case(id="ioeventfd-len-0-over-len-4", ioctl=IOEVENTFD, condition="length 0 where a length-4 one is",
-         arch=("x86_64", "arm64"), call=ioeventfd(length=0, fd=efd("efd2")), errno=EEXIST,
-         cite="eventfd.c: ioeventfd_check_collision (a zero length "
-         "collides with any length)", setup=(E, EFD2, ioeventfd()), basis="code", needs=ANY_LENGTH_CAP),
-    Case(id="ioeventfd-bad-fd", ioctl=IOEVENTFD, condition="fd -1", arch=("x86_64", "arm64"), call=ioeventfd(fd=NO_FD),
-         errno=EBADF, cite="eventfd.c: kvm_assign_ioeventfd_idx (eventfd_ctx_fdget)", basis="code"),
-    Case(id="ioeventfd-not-eventfd", ioctl=IOEVENTFD, condition="fd of a file that is no eventfd (the VM fd)",
-         arch=("x86_64", "arm64"), call=ioeventfd(fd=VM_FD), errno=EINVAL,
-         cite="eventfd.c: kvm_assign_ioeventfd_idx (eventfd_ctx_fdget)", basis="code"),
-    Case(id="ioeventfd-deassign", ioctl=IOEVENTFD, condition="DEASSIGN of an assigned ioeventfd",
-         arch=("x86_64", "arm64"), call=ioeventfd(flags=IO_DEASSIGN), errno=0,
-         cite=f"{IOEVENTFD_DOC}: attaches or detaches an ioeventfd", setup=(E, ioeventfd())),
-    Case(id="ioeventfd-deassign-len-0", ioctl=IOEVENTFD, condition="DEASSIGN of a length-0 MMIO ioeventfd",
-         arch=("x86_64", "arm64"), call=ioeventfd(length=0, flags=IO_DEASSIGN), errno=0,
-         cite=f"{IOEVENTFD_DOC}: attaches or detaches an ioeventfd", setup=(E, ioeventfd(length=0)),
-         needs=ANY_LENGTH_CAP),
-    Case(id="ioeventfd-deassign-datamatch", ioctl=IOEVENTFD,
-         condition="DEASSIGN of a DATAMATCH ioeventfd with its datamatch", arch=("x86_64", "arm64"),
-         call=ioeventfd(flags=IO_DEASSIGN | DATAMATCH, datamatch=7), errno=0,
-         cite=f"{IOEVENTFD_DOC}: attaches or detaches an ioeventfd",
-         setup=(E, ioeventfd(flags=DATAMATCH, datamatch=7))),
-    Case(id="ioeventfd-reassign", ioctl=IOEVENTFD, condition="the same ioeventfd again after DEASSIGN",
-         arch=("x86_64", "arm64"), call=ioeventfd(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: detached, it can be attached again",
-         setup=(E, ioeventfd(), ioeventfd(flags=IO_DEASSIGN))),
-    Case(id="ioeventfd-deassign-unknown", ioctl=IOEVENTFD, condition="DEASSIGN of an ioeventfd never assigned",
-         arch=("x86_64", "arm64"), call=ioeventfd(flags=IO_DEASSIGN), errno=ENOENT,
-         cite="eventfd.c: kvm_deassign_ioeventfd_idx (no match)", setup=(E,), basis="code"),
-    Case(id="ioeventfd-deassign-other-datamatch", ioctl=IOEVENTFD, condition="DEASSIGN naming another datamatch",
-         arch=("x86_64", "arm64"), call=ioeventfd(flags=IO_DEASSIGN | DATAMATCH, datamatch=8), errno=ENOENT,
-         cite="eventfd.c: kvm_deassign_ioeventfd_idx (datamatch must match)",
-         setup=(E, ioeventfd(flags=DATAMATCH, datamatch=7)), basis="code"),
-    Case(id="ioeventfd-deassign-other-eventfd", ioctl=IOEVENTFD, condition="DEASSIGN naming another eventfd",
-         arch=("x86_64", "arm64"), call=ioeventfd(flags=IO_DEASSIGN, fd=efd("efd2")), errno=ENOENT,
-         cite="eventfd.c: kvm_deassign_ioeventfd_idx (the eventfd must match)", setup=(E, EFD2, ioeventfd()),
-         basis="code"),
-    Case(id="ioeventfd-deassign-bad-fd", ioctl=IOEVENTFD, condition="DEASSIGN with fd -1", arch=("x86_64", "arm64"),
-         call=ioeventfd(flags=IO_DEASSIGN, fd=NO_FD), errno=EBADF,
-         cite="eventfd.c: kvm_deassign_ioeventfd_idx (eventfd_ctx_fdget)", basis="code"),
-    Case(id="ioeventfd-deassign-len-3", ioctl=IOEVENTFD, condition="DEASSIGN with length 3 (not checked on this path)",
-         arch=("x86_64", "arm64"), call=ioeventfd(length=3, flags=IO_DEASSIGN), errno=ENOENT,
-         cite="eventfd.c: kvm_ioeventfd goes to kvm_deassign_ioeventfd before any length check; no match", setup=(E,),
-         basis="code"),
-
-    Case(id="ioeventfd-guest-pio-write", ioctl=IOEVENTFD, condition="a guest OUT to a port with an ioeventfd",
-         arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of an exit (the "
-         "vCPU goes on to HLT)", setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), E, ioeventfd(PORT, 1, PIO)),
-         check=exits(kvm.KVM_EXIT_HLT)),
-    Case(id="ioeventfd-guest-pio-datamatch", ioctl=IOEVENTFD, condition="a guest OUT of the datamatch value",
-         arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: with datamatch the event is signalled for a write of that value",
-         setup=(x86_guest(OUT_PORT, "out 0x42 to PORT; hlt"), E, ioeventfd(PORT, 1, PIO | DATAMATCH, 0x42)),
-         check=exits(kvm.KVM_EXIT_HLT)),
-    Case(id="ioeventfd-guest-pio-other-data", ioctl=IOEVENTFD, condition="a guest OUT of another value than datamatch",
-         arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: the event is signalled only for a write equal to datamatch, so this "
-         "write exits to userspace", setup=(x86_guest(OUT_PORT, "out 0x42 to PORT; hlt"), E,
-                                            ioeventfd(PORT, 1, PIO | DATAMATCH, 0x41)), check=exits(kvm.KVM_EXIT_IO)),
-    Case(id="ioeventfd-guest-pio-no-ioeventfd", ioctl=IOEVENTFD,
-         condition="the same OUT with no ioeventfd (the baseline)", arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{API} 5 kvm_run: KVM_EXIT_IO for a port write nothing in the kernel handles",
-         setup=(x86_guest(OUT_PORT, "out to PORT; hlt"),), check=exits(kvm.KVM_EXIT_IO)),
-    Case(id="ioeventfd-guest-mmio-write", ioctl=IOEVENTFD,
-         condition="a guest store to an MMIO address with an ioeventfd", arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of "
-         "an exit", setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E, ioeventfd(GUEST_MMIO, 1)),
-         check=exits(kvm.KVM_EXIT_HLT)),
-    Case(id="ioeventfd-guest-mmio-any-length", ioctl=IOEVENTFD,
-         condition="a guest one-byte store under a length-0 ioeventfd", arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: with a zero length the length of the guest write is ignored",
-         setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E, ioeventfd(GUEST_MMIO, 0)),
-         check=exits(kvm.KVM_EXIT_HLT), needs=ANY_LENGTH_CAP),
-    Case(id="ioeventfd-guest-mmio-other-length", ioctl=IOEVENTFD,
-         condition="a guest one-byte store under a length-4 ioeventfd", arch=("x86_64",), call=kvm_run(), errno=0,
-         cite="eventfd.c: ioeventfd_in_range (a non-zero length must equal the write's), so the "
-         "store exits as MMIO", setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), E,
-                                       ioeventfd(GUEST_MMIO, 4)), check=exits(kvm.KVM_EXIT_MMIO), basis="code"),
-    Case(id="ioeventfd-guest-after-deassign", ioctl=IOEVENTFD, condition="a guest OUT after the ioeventfd was detached",
-         arch=("x86_64",), call=kvm_run(), errno=0, cite=f"{IOEVENTFD_DOC}: detached, the write exits again",
-         setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), E, ioeventfd(PORT, 1, PIO),
-                ioeventfd(PORT, 1, PIO | IO_DEASSIGN)), check=exits(kvm.KVM_EXIT_IO)),
-
-    Case(id="ioeventfd-guest-store-arm", ioctl=IOEVENTFD,
-         condition="a guest store to an MMIO address with an ioeventfd", arch=("arm64",), call=kvm_run(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of "
-         "an exit (the next exit is the load that follows)", setup=(arm_guest(), E, ioeventfd(ARM_A, 4)),
-         check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0))),
-    Case(id="ioeventfd-guest-store-arm-other-data", ioctl=IOEVENTFD,
-         condition="a guest store of another value than datamatch", arch=("arm64",), call=kvm_run(), errno=0,
-         cite=f"{IOEVENTFD_DOC}: the event is signalled only for a write equal to datamatch, so "
-         "the store exits", setup=(arm_guest(), E, ioeventfd(ARM_A, 4, DATAMATCH, 0x41)),
-         check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
-    Case(id="ioeventfd-guest-store-arm-no-ioeventfd", ioctl=IOEVENTFD,
-         condition="the same store with no ioeventfd (the baseline)", arch=("arm64",), call=kvm_run(), errno=0,
-         cite=f"{API} 5 kvm_run: KVM_EXIT_MMIO for an access outside the memslots", setup=(arm_guest(),),
-         check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
-
     # --- KVM_SET_GSI_ROUTING --------------------------------------------------------------------------------
     Case(id="routing-empty", ioctl=ROUTING, condition="no entries", arch=("x86_64", "arm64"), call=routing(), errno=0,
          cite=f"{ROUTING_DOC}: sets the table, overwriting any previous entries (here with none)",
@@ -672,89 +518,65 @@ CASES: list[Case] = [
     Case(id="routing-arm-irqchip-twice", ioctl=ROUTING, condition="one gsi twice on irqchip 0", arch=("arm64",),
          call=routing(chip(1, 0, 1), chip(1, 0, 2)), errno=EINVAL,
          cite="irqchip.c: setup_routing_entry (a gsi maps to one chip once)", basis="code"),
-
-    # --- KVM_(UN)REGISTER_COALESCED_MMIO --------------------------------------------------------------------
-    Case(id="coalesced-mmio", ioctl=REG, condition="an MMIO zone", arch=("x86_64", "arm64"), call=coalesced(), errno=0,
-         cite=f"{COALESCED_DOC}: KVM_CAP_COALESCED_MMIO, writes recorded in the ring", needs=MMIO_CAP),
-    Case(id="coalesced-pio", ioctl=REG, condition="a PIO zone", arch=("x86_64", "arm64"),
-         call=coalesced(PORT, 4, pio=1), errno=0, cite=f"{COALESCED_DOC}: KVM_CAP_COALESCED_PIO, coalesced pio",
-         needs=PIO_CAP),
-    Case(id="coalesced-pio-2", ioctl=REG, condition="pio 2", arch=("x86_64", "arm64"), call=coalesced(pio=2),
-         errno=EINVAL, cite="coalesced_mmio.c: kvm_vm_ioctl_register_coalesced_mmio (pio neither 0 nor 1)",
-         basis="code"),
-    Case(id="coalesced-twice", ioctl=REG, condition="the same zone twice", arch=("x86_64", "arm64"), call=coalesced(),
-         errno=0, cite="coalesced_mmio.c: kvm_vm_ioctl_register_coalesced_mmio checks no overlap", setup=(coalesced(),),
-         basis="code"),
-    Case(id="coalesced-unregister", ioctl=UNREG, condition="a registered MMIO zone", arch=("x86_64", "arm64"),
-         call=coalesced(unregister=True), errno=0, cite=f"{COALESCED_DOC}", setup=(coalesced(),), needs=MMIO_CAP),
-    Case(id="coalesced-unregister-inside", ioctl=UNREG, condition="a range inside a registered zone",
-         arch=("x86_64", "arm64"), call=coalesced(MMIO + 0x100, 0x10, unregister=True), errno=0,
-         cite="coalesced_mmio.c: kvm_vm_ioctl_unregister_coalesced_mmio (coalesced_mmio_in_range)",
-         setup=(coalesced(),), basis="code"),
-    Case(id="coalesced-unregister-unknown", ioctl=UNREG, condition="a zone never registered", arch=("x86_64", "arm64"),
-         call=coalesced(unregister=True), errno=0,
-         cite="coalesced_mmio.c: kvm_vm_ioctl_unregister_coalesced_mmio returns 0 whether or not it matched",
-         basis="code"),
-    Case(id="coalesced-unregister-pio-2", ioctl=UNREG, condition="pio 2", arch=("x86_64", "arm64"),
-         call=coalesced(pio=2, unregister=True), errno=EINVAL,
-         cite="coalesced_mmio.c: kvm_vm_ioctl_unregister_coalesced_mmio (pio neither 0 nor 1)", basis="code"),
-    Case(id="coalesced-bus-full", ioctl=REG, condition=f"zone {NR_IOBUS_DEVS + 1} on the MMIO bus", arch=("x86_64",),
-         call=coalesced(MMIO + 0x10000), errno=ENOSPC,
-         cite=f"kvm_main.c: kvm_io_bus_register_dev (NR_IOBUS_DEVS {NR_IOBUS_DEVS} devices per bus)",
-         setup=(coalesced_zones(NR_IOBUS_DEVS),), basis="code"),
-
-    Case(id="coalesced-guest-mmio-write", ioctl=REG, condition="a guest store into a coalesced MMIO zone",
-         arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{COALESCED_DOC}: write accesses do not exit to userspace and their value is recorded in the ring",
-         setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), coalesced(GUEST_MMIO, 0x10)),
-         check=exits(kvm.KVM_EXIT_HLT, ring=(GUEST_MMIO, 0)), needs=MMIO_CAP),
-    Case(id="coalesced-guest-pio-write", ioctl=REG, condition="a guest OUT into a coalesced PIO zone", arch=("x86_64",),
-         call=kvm_run(), errno=0, cite=f"{COALESCED_DOC}: coalesced pio records accesses to I/O ports",
-         setup=(x86_guest(OUT_PORT, "out to PORT; hlt"), coalesced(PORT, 2, pio=1)),
-         check=exits(kvm.KVM_EXIT_HLT, ring=(PORT, 1)), needs=PIO_CAP),
-    Case(id="coalesced-guest-store-arm", ioctl=REG, condition="a guest store into a coalesced MMIO zone",
-         arch=("arm64",), call=kvm_run(), errno=0,
-         cite=f"{COALESCED_DOC}: write accesses do not exit to userspace and their value is recorded in the ring",
-         setup=(arm_guest(), coalesced(ARM_A, 0x10)),
-         check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0), ring=(ARM_A, 0), width=4), needs=MMIO_CAP),
-    Case(id="coalesced-guest-after-unregister", ioctl=UNREG, condition="a guest store after its zone was unregistered",
-         arch=("x86_64",), call=kvm_run(), errno=0,
-         cite=f"{COALESCED_DOC}: unregistered, the write exits again (KVM_EXIT_MMIO)",
-         setup=(x86_guest(STORE_MMIO, "mov [0x9000], 0x42; hlt"), coalesced(GUEST_MMIO, 0x10),
-                coalesced(GUEST_MMIO, 0x10, unregister=True)), check=exits(kvm.KVM_EXIT_MMIO)),
-
     # --- KVM_SIGNAL_MSI, x86 (arm64: arm_vgic_its.py) -------------------------------------------------------
-    Case(id="msi-x86-no-irqchip", ioctl=MSI, condition="no in-kernel irqchip", arch=("x86_64",), call=signal_msi(),
+    Case(id="msi-x86-no-irqchip", ioctl=MSI, condition="no in-kernel irqchip", arch=("x86_64",), call=irq.signal_msi(),
          errno=EINVAL,
          cite=f"irqchip.c: kvm_send_userspace_msi (!irqchip_in_kernel); {MSI_DOC}: only valid with an in-kernel "
          "irqchip that handles MSIs", basis="code"),
-    Case(id="msi-x86-unknown-flag", ioctl=MSI, condition="flags bit 1", arch=("x86_64",), call=signal_msi(flags=2),
+    Case(id="msi-x86-unknown-flag", ioctl=MSI, condition="flags bit 1", arch=("x86_64",), call=irq.signal_msi(flags=2),
          errno=EINVAL, cite="irqchip.c: kvm_send_userspace_msi (flags other than KVM_MSI_VALID_DEVID)", setup=X86_READY,
          basis="code"),
     Case(id="msi-x86-no-destination", ioctl=MSI, condition="an MSI no vCPU receives (none exists)", arch=("x86_64",),
-         call=signal_msi(), errno=EPERM,
+         call=irq.signal_msi(), errno=EPERM,
          cite="irq_comm.c (6.1, 6.12) / lapic.c __kvm_irq_delivery_to_apic (7.2): kvm_irq_delivery_to_apic returns -1 "
          "for no destination and kvm_vm_ioctl "
          "passes it up as the ioctl's return, which userspace reads as errno 1 (EPERM)", setup=X86_READY, basis="code"),
     Case(id="msi-x86-blocked", ioctl=MSI, condition="an MSI to vCPU 0's APIC, software-disabled (its reset state)",
-         arch=("x86_64",), call=signal_msi(), errno=0,
+         arch=("x86_64",), call=irq.signal_msi(), errno=0,
          cite=f"{MSI_DOC}: 0 if the guest blocked the MSI (lapic.c __apic_accept_irq drops it while "
          "the APIC is software-disabled)", setup=(*X86_READY, VCPU0), ret=0),
     Case(id="msi-x86-delivered", ioctl=MSI, condition="an MSI to vCPU 0's software-enabled APIC", arch=("x86_64",),
-         call=signal_msi(), errno=0, cite=f"{MSI_DOC}: >0 on delivery", setup=(*X86_READY, VCPU0, APIC_ON),
+         call=irq.signal_msi(), errno=0, cite=f"{MSI_DOC}: >0 on delivery", setup=(*X86_READY, VCPU0, APIC_ON),
          check=ret_at_least(1)),
     Case(id="msi-x86-devid-flag", ioctl=MSI, condition="KVM_MSI_VALID_DEVID on x86 (no KVM_CAP_MSI_DEVID)",
-         arch=("x86_64",), call=signal_msi(flags=kvm.KVM_MSI_VALID_DEVID, devid=1), errno=0,
+         arch=("x86_64",), call=irq.signal_msi(flags=kvm.KVM_MSI_VALID_DEVID, devid=1), errno=0,
          cite=f"irqchip.c: kvm_send_userspace_msi accepts the "
          f"flag; {MSI_DOC}: without KVM_CAP_MSI_DEVID the ioctl 'might fail'", setup=(*X86_READY, VCPU0, APIC_ON),
          basis="code", check=ret_at_least(1)),
     Case(id="msi-x86-x2apic-address-hi-low-bits", ioctl=MSI, condition="address_hi bits 7-0 set under USE_32BIT_IDS",
-         arch=("x86_64",), call=signal_msi(address_hi=0x1), errno=EINVAL,
+         arch=("x86_64",), call=irq.signal_msi(address_hi=0x1), errno=EINVAL,
          cite=f"irq_comm.c / irq.c: kvm_set_msi (kvm_msi_route_invalid); {MSI_DOC}: "
          "bits 7-0 of address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT, VCPU0), basis="code"),
     Case(id="msi-x86-address-hi-ignored", ioctl=MSI,
          condition="address_hi 0xff without the x2APIC API, to vCPU 0's enabled APIC", arch=("x86_64",),
-         call=signal_msi(address_hi=0xFF), errno=0,
+         call=irq.signal_msi(address_hi=0xFF), errno=0,
          cite=f"{MSI_DOC}: on x86 address_hi is ignored unless USE_32BIT_IDS", setup=(*X86_READY, VCPU0, APIC_ON),
          check=ret_at_least(1)),
+    *_create(),
+]
+
+DOC_FINDINGS = [
+    Finding(
+        "api.rst 4.75 KVM_IRQFD: 'posting of an interrupt through kvm_irq.fd' names a structure that does not "
+        "exist; the field is kvm_irqfd.fd (6.1, 6.12, 7.2).",
+        DOCUMENT_NAMES_WHAT_HEADERS_LACK),
+    Finding(
+        "api.rst 4.52 KVM_SET_GSI_ROUTING and 4.71 KVM_SIGNAL_MSI: 'a BFD identifier' for the PCI "
+        "bus/device/function (BDF) in 6.1 and 6.12; 7.2 corrects it.",
+        DOCUMENT_CONTRADICTS_ITSELF),
+    Finding(
+        "api.rst 4.71 KVM_SIGNAL_MSI: 'Returns: >0 on delivery, 0 if guest blocked the MSI, and -1 on error' "
+        "leaves out an MSI that no vCPU receives: on x86 kvm_irq_delivery_to_apic's -1 becomes the ioctl's return "
+        "value itself, which userspace sees as -1 with errno EPERM (1), an errno that describes nothing.",
+        DOCUMENT_SILENT),
+    Finding(
+        "api.rst 4.25 KVM_IRQ_LINE: SPI irq_id 32 to 1019, but KVM_DEV_ARM_VGIC_GRP_NR_IRQS caps a vGIC at 992 "
+        "interrupts and KVM_CREATE_IRQCHIP's vGICv2 has 256: the range a VM accepts depends on that configuration, "
+        "which the section does not say (case arm-spi-1019 is the deviation).",
+        DOCUMENT_SILENT),
+    Finding(
+        "api.rst 4.59 KVM_IOEVENTFD, 4.75 KVM_IRQFD, 4.52 KVM_SET_GSI_ROUTING, 4.116 "
+        "KVM_(UN)REGISTER_COALESCED_MMIO: no Errors table and no errno in the text, although the implementation "
+        "returns EINVAL, EBADF, EEXIST, ENOENT, EBUSY, EAGAIN, ENOSPC for conditions the cases name.",
+        DOCUMENT_SILENT),
 ]

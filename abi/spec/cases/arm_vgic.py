@@ -1,31 +1,15 @@
-"""The GICv2 device (KVM_DEV_TYPE_ARM_VGIC_V2): its register, NR_IRQS and CTRL groups, and the GRP_ADDR rows
-arm_set_device_addr.py does not already test.
-
-Documentation: Documentation/virt/kvm/devices/arm-vgic.rst (Debian 6.1, 6.12 and 7.2 linux-doc: identical but
-for the CPU interface frame, "covers 4 KByte" in 6.1 and "8 KByte" from 6.12), groups
-KVM_DEV_ARM_VGIC_GRP_DIST_REGS, _CPU_REGS, _NR_IRQS, _CTRL (and _ADDR); api.rst 4.80/4.81 for the
-KVM_{SET,GET,HAS}_DEVICE_ATTR calls themselves.
-Implementation (arch/arm64/kvm/vgic of Debian 6.1.192, 6.12.117 and 7.2.13): vgic-kvm-device.c
-(vgic_v2_set_attr, vgic_v2_get_attr, vgic_v2_has_attr, vgic_v2_attr_regs_access, vgic_v2_parse_attr,
-vgic_set_common_attr, vgic_get_common_attr, lock_all_vcpus; kvm_main.c kvm_trylock_all_vcpus in 7.2),
-vgic-mmio-v2.c (the register tables, vgic_v2_has_attr_regs, vgic_mmio_uaccess_write_v2_misc,
-vgic_mmio_read/write_vcpuif), vgic-mmio.c (vgic_uaccess, vgic_get_mmio_region, check_region), vgic-init.c
-(vgic_init, kvm_vgic_dist_init), arm.c (kvm_arch_vcpu_precreate). docs/research/arm_vgic_v2.md has every row
-with its evidence and the version differences.
-
-The register groups' attr is (vcpu_index << 32) | offset; vcpu_index is looked up as a vCPU *id*
-(kvm_get_vcpu_by_id). Any register access, a failed copy-out included, initialises the vGIC with its default
-sizes (vgic_init): that is the "already initialized with default values" of the NR_IRQS row.
-"""
+"""KVM_DEV_TYPE_ARM_VGIC_V2 (devices/arm-vgic.rst): creating the device and its attribute groups (addresses,
+distributor and CPU interface registers, NR_IRQS, CTRL)."""
 
 from __future__ import annotations
 
-from errno import E2BIG, EBUSY, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO
+from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO
 
-from abi import arm64
-from abi.spec.case import DOCUMENT_SILENT, SUCCEEDS, Case, Deviation, Finding, Unreachable
+from abi import arm64, kvm
+from abi.spec.case import DOCUMENT_SILENT, SUCCEEDS, Case, Deviation, DocumentedError, Finding, Unreachable
 from abi.spec.steps.base import BAD_POINTER, scratch_holds
-from abi.spec.steps.device import set_attr
+from abi.spec.steps.device import get_attr, set_attr
+from abi.spec.steps.device_addr import CPU, D2_REASON, DIST, VGIC_RST, WRAP, C, D
 from abi.spec.steps.vcpu import INIT_VCPU, RAN
 from abi.spec.steps.vgic_v2 import (
     ACCESS,
@@ -78,7 +62,6 @@ from abi.spec.steps.vgic_v2 import (
     UNSUPPORTED_DEV,
     VCPUIF,
     A,
-    attr,
     cpu,
     ctrl,
     dist,
@@ -86,7 +69,7 @@ from abi.spec.steps.vgic_v2 import (
     nr_irqs,
     reads_bits,
 )
-from abi.spec.steps.vm import create_vcpu, ipa_end
+from abi.spec.steps.vm import IRQCHIP, create_device, create_vcpu, ipa_end, set_addr
 
 
 def _regs_cases(g: str, regs: str, access, unsupported: int, known: int, value: int) -> list[Case]:
@@ -154,6 +137,63 @@ def _regs_cases(g: str, regs: str, access, unsupported: int, known: int, value: 
 
 
 CASES: list[Case] = [
+    # --- KVM_CREATE_DEVICE(VGIC_V2) ----------------------------------------------------------------------
+    Case(id="create-device", ioctl="KVM_CREATE_DEVICE", condition="VGIC_V2 on a GICv2 host", arch=("arm64",),
+         features=("vgic-v2",), call=create_device(), errno=0, cite="api.rst 4.79; arm-vgic.rst"),
+    Case(id="create-device-test", ioctl="KVM_CREATE_DEVICE", condition="VGIC_V2 with KVM_CREATE_DEVICE_TEST",
+         arch=("arm64",), features=("vgic-v2",), call=create_device(flags=kvm.KVM_CREATE_DEVICE_TEST), errno=0,
+         cite="api.rst 4.79: test whether the device can be created"),
+    Case(id="create-device-unsupported", ioctl="KVM_CREATE_DEVICE",
+         condition="VGIC_V2 on a host that cannot emulate it", arch=("arm64",), lacks=("vgic-v2",),
+         call=create_device(), errno=ENODEV, cite="api.rst 4.79, Errors: ENODEV"),
+    Case(id="create-device-unknown-type", ioctl="KVM_CREATE_DEVICE", condition="type 0xffff", arch=("arm64",),
+         call=create_device(0xFFFF), errno=ENODEV, cite="api.rst 4.79, Errors: ENODEV"),
+    Case(id="create-device-twice", ioctl="KVM_CREATE_DEVICE", condition="a second VGIC_V2", arch=("arm64",),
+         features=("vgic-v2",), call=create_device(), errno=EEXIST, cite="api.rst 4.79, Errors: EEXIST",
+         setup=(create_device(),)),
+    Case(id="create-device-after-irqchip", ioctl="KVM_CREATE_DEVICE", condition="VGIC_V2 after KVM_CREATE_IRQCHIP",
+         arch=("arm64",), features=("vgic-v2",), call=create_device(), errno=EEXIST,
+         cite="api.rst 4.79, Errors: EEXIST", setup=(IRQCHIP,)),
+    # --- KVM_SET/GET/HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR -------------------------------------------
+    Case(id="attr-set-dist", ioctl="KVM_SET_DEVICE_ATTR", condition="DIST", arch=("arm64",), features=("vgic-v2",),
+         call=set_attr(DIST, D), errno=0, cite=VGIC_RST, setup=(create_device(),), device_doc="arm-vgic.rst",
+         group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-set-cpu", ioctl="KVM_SET_DEVICE_ATTR", condition="CPU", arch=("arm64",), features=("vgic-v2",),
+         call=set_attr(CPU, C), errno=0, cite=VGIC_RST, setup=(create_device(),), device_doc="arm-vgic.rst",
+         group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-already-set-by-legacy", ioctl="KVM_SET_DEVICE_ATTR",
+         condition="DIST set through the legacy ioctl first", arch=("arm64",), features=("vgic-v2",),
+         call=set_attr(DIST, 0x10000000), errno=EEXIST, cite=f"{VGIC_RST}, Errors: EEXIST",
+         setup=(create_device(), set_addr(DIST, D)), device_doc="arm-vgic.rst", group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-misaligned", ioctl="KVM_SET_DEVICE_ATTR", condition="DIST not 4 KiB aligned", arch=("arm64",),
+         features=("vgic-v2",), call=set_attr(DIST, D + 0x800), errno=EINVAL, cite=f"{VGIC_RST}, Errors: EINVAL",
+         setup=(create_device(),), device_doc="arm-vgic.rst", group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-beyond-ipa", ioctl="KVM_SET_DEVICE_ATTR", condition="DIST at 2^40 in a default VM", arch=("arm64",),
+         features=("vgic-v2",), call=set_attr(DIST, 1 << 40), errno=E2BIG, cite=f"{VGIC_RST}, Errors: E2BIG",
+         setup=(create_device(),), device_doc="arm-vgic.rst", group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-wraps-past-2-64", ioctl="KVM_SET_DEVICE_ATTR", condition="DIST at 2^64 - 0x1000 (its end wraps)",
+         arch=("arm64",), features=("vgic-v2",), call=set_attr(DIST, WRAP), errno=E2BIG,
+         cite=f"{VGIC_RST}, Errors: E2BIG", setup=(create_device(),), deviation=Deviation(D2_REASON, EINVAL),
+         device_doc="arm-vgic.rst", group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-unknown-type", ioctl="KVM_SET_DEVICE_ATTR", condition="attr 2 (a GICv3 type) on the VGIC_V2 device",
+         arch=("arm64",), features=("vgic-v2",), call=set_attr(2, D), errno=ENXIO, cite=f"{VGIC_RST}, Errors: ENXIO",
+         setup=(create_device(),), device_doc="arm-vgic.rst", group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-upper-bits", ioctl="KVM_SET_DEVICE_ATTR", condition="attr DIST | 1 << 32", arch=("arm64",),
+         features=("vgic-v2",), call=set_attr(1 << 32, D), errno=ENXIO,
+         cite=f"{VGIC_RST}, Errors: ENXIO; kvm_vgic_addr switches on the whole 64-bit attr", setup=(create_device(),),
+         device_doc="arm-vgic.rst", group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-bad-addr-pointer", ioctl="KVM_SET_DEVICE_ATTR", condition="attr.addr pointing at a guard page",
+         arch=("arm64",), features=("vgic-v2",), call=set_attr(DIST, pointer=BAD_POINTER), errno=EFAULT,
+         cite=f"{VGIC_RST}, Errors: EFAULT", setup=(create_device(),), device_doc="arm-vgic.rst",
+         group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-get-set-by-legacy", ioctl="KVM_GET_DEVICE_ATTR",
+         condition="DIST set through the legacy ioctl reads back", arch=("arm64",), features=("vgic-v2",),
+         call=get_attr(DIST), errno=0, cite=f"{VGIC_RST}: the address of the one vGIC",
+         setup=(create_device(), set_addr(DIST, D)), check=scratch_holds(D), device_doc="arm-vgic.rst",
+         group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
+    Case(id="attr-get-unknown", ioctl="KVM_GET_DEVICE_ATTR", condition="attr 2", arch=("arm64",), features=("vgic-v2",),
+         call=get_attr(2), errno=ENXIO, cite=f"{VGIC_RST}, Errors: ENXIO", setup=(create_device(),),
+         device_doc="arm-vgic.rst", group="KVM_DEV_ARM_VGIC_GRP_ADDR"),
     # === KVM_DEV_ARM_VGIC_GRP_DIST_REGS ====================================================================
     Case(id="dist-get-ctlr", ioctl=GET, condition="GICD_CTLR of vCPU 0 (disabled after creation)", arch=("arm64",),
          features=("vgic-v2",), call=dist(GET, GICD_CTLR), errno=0,
@@ -257,18 +297,7 @@ CASES: list[Case] = [
          arch=("arm64",), features=("vgic-v2",), call=dist(GET, GICD_ISENABLER2), errno=0,
          cite=f"{UACCESS}: the same check_region, but a read without a region gives 0", setup=(*ONE, nr_irqs(SET, 64)),
          check=scratch_holds(0), basis="code", group=DIST_REGS_G, device_doc=DOC),
-    # a register access initialises the vGIC
-    Case(id="dist-get-initialises", ioctl="KVM_CREATE_VCPU", condition="a second vCPU after a GICD_CTLR read",
-         arch=("arm64",), features=("vgic-v2",), call=create_vcpu(1), errno=EBUSY,
-         cite=f"{ACCESS} calls {INIT}; arm.c kvm_arch_vcpu_precreate refuses vCPUs once the vGIC is initialised",
-         setup=(*ONE, dist(GET, GICD_CTLR)), basis="code", group=DIST_REGS_G, device_doc=DOC),
-    Case(id="dist-failed-copy-out-initialises", ioctl="KVM_CREATE_VCPU",
-         condition="a second vCPU after a GICD_CTLR read whose copy-out failed", arch=("arm64",), features=("vgic-v2",),
-         call=create_vcpu(1), errno=EBUSY, cite=f"{ACCESS}: {INIT} runs before the put_user that fails",
-         setup=(*ONE, dist(GET, GICD_CTLR, pointer=BAD_POINTER, ok_errno=EFAULT)), basis="code", group=DIST_REGS_G,
-         device_doc=DOC),
     *_regs_cases(DIST_REGS_G, D_REGS, dist, GICD_RESERVED, GICD_CTLR, 0),
-
     # === KVM_DEV_ARM_VGIC_GRP_CPU_REGS =====================================================================
     Case(id="cpu-get-ctlr", ioctl=GET, condition="GICC_CTLR of vCPU 0 (disabled after creation)", arch=("arm64",),
          features=("vgic-v2",), call=cpu(GET, GICC_CTLR), errno=0,
@@ -309,7 +338,6 @@ CASES: list[Case] = [
          cite="vgic-mmio-v2.c: vgic_v2_cpu_registers lists GIC_CPU_DEACTIVATE (RAZ/WI for userspace) in 7.2", setup=ONE,
          basis="code", group=CPU_REGS_G, device_doc=DOC, kernels="7.2+"),
     *_regs_cases(CPU_REGS_G, C_REGS, cpu, GICC_IAR, GICC_CTLR, 0),
-
     # === KVM_DEV_ARM_VGIC_GRP_NR_IRQS ======================================================================
     Case(id="nr-irqs-64", ioctl=SET, condition="64 (the minimum)", arch=("arm64",), features=("vgic-v2",),
          call=nr_irqs(SET, 64), errno=0, cite=f"{NRQ}: from 64 to 1024, in increments of 32", setup=(DEVICE,),
@@ -370,7 +398,6 @@ CASES: list[Case] = [
     Case(id="nr-irqs-has", ioctl=HAS, condition="NR_IRQS", arch=("arm64",), features=("vgic-v2",), call=nr_irqs(HAS),
          errno=0, cite="api.rst 4.81; vgic-kvm-device.c vgic_v2_has_attr", setup=(DEVICE,), group=NR_IRQS_G,
          device_doc=DOC),
-
     # === KVM_DEV_ARM_VGIC_GRP_CTRL =========================================================================
     Case(id="ctrl-init", ioctl=SET, condition="CTRL_INIT with a vCPU and both addresses set", arch=("arm64",),
          features=("vgic-v2",), call=ctrl(), errno=0,
@@ -383,27 +410,15 @@ CASES: list[Case] = [
          arch=("arm64",), features=("vgic-v2",), call=ctrl(), errno=0,
          cite=f"{INIT} tests no configuration for a GICv2 (the addresses are checked at the first KVM_RUN)", setup=ONE,
          basis="code", group=CTRL_G, device_doc=DOC),
-    Case(id="ctrl-init-then-run-addresses-unset", ioctl="KVM_RUN",
-         condition="first KVM_RUN after CTRL_INIT with no address set", arch=("arm64",), features=("vgic-v2",),
-         call=RAN, errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources (where a GICv2's addresses are checked)",
-         setup=(INIT_VCPU, DEVICE, ctrl()), basis="code", group=CTRL_G, device_doc=DOC),
     Case(id="ctrl-init-no-vcpu", ioctl=SET, condition="CTRL_INIT with no vCPU created", arch=("arm64",),
          features=("vgic-v2",), call=ctrl(), errno=ENODEV, cite=f"{CTL}, Errors: ENODEV (no online VCPU)",
          setup=(DEVICE, *BOTH_ADDRS),
          deviation=Deviation(f"{CTL} gives ENODEV without an online vCPU; {INIT} only compares created_vcpus with "
                              "online_vcpus (EBUSY while one is being created) and initialises a vGIC for zero vCPUs",
                              SUCCEEDS), group=CTRL_G, device_doc=DOC),
-    Case(id="ctrl-init-no-vcpu-then-vcpu", ioctl="KVM_CREATE_VCPU", condition="a vCPU after CTRL_INIT with none",
-         arch=("arm64",), features=("vgic-v2",), call=create_vcpu(0), errno=EBUSY,
-         cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized): the VM can never have a vCPU", setup=(DEVICE, ctrl()),
-         basis="code", group=CTRL_G, device_doc=DOC),
     Case(id="ctrl-init-twice", ioctl=SET, condition="CTRL_INIT a second time", arch=("arm64",), features=("vgic-v2",),
          call=ctrl(), errno=0, cite=f"{INIT}: an initialised vGIC returns 0", setup=INITIALISED, basis="code",
          group=CTRL_G, device_doc=DOC),
-    Case(id="ctrl-init-then-vcpu", ioctl="KVM_CREATE_VCPU", condition="a second vCPU after CTRL_INIT", arch=("arm64",),
-         features=("vgic-v2",), call=create_vcpu(1), errno=EBUSY,
-         cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized)", setup=INITIALISED, basis="code", group=CTRL_G,
-         device_doc=DOC),
     Case(id="ctrl-init-ignores-addr", ioctl=SET, condition="CTRL_INIT with attr.addr pointing at a guard page",
          arch=("arm64",), features=("vgic-v2",), call=ctrl(pointer=BAD_POINTER), errno=0,
          cite=f"{CTL}: no additional parameter in kvm_device_attr.addr", setup=ONE, group=CTRL_G, device_doc=DOC),
@@ -426,15 +441,6 @@ CASES: list[Case] = [
          arch=("arm64",), features=("vgic-v2",), call=ctrl(HAS, which=arm64.KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES),
          errno=ENXIO, cite="vgic-kvm-device.c: vgic_v2_has_attr knows CTRL_INIT only", setup=(DEVICE,), basis="code",
          group=CTRL_G, device_doc=DOC),
-
-    # === groups of the GICv3 device ========================================================================
-    *(Case(id=f"v3-group-{n}", ioctl=SET, condition=f"group {n} ({name}) on the GICv2 device", arch=("arm64",),
-           features=("vgic-v2",), call=attr(SET, n, 0, 0, text="attr 0"), errno=ENXIO,
-           cite=f"api.rst 4.80, Errors: ENXIO (unknown group); vgic_v2_set_attr passes it to {COMMON_SET}", setup=ONE)
-      for n, name in ((arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, "REDIST_REGS"),
-                      (arm64.KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS, "CPU_SYSREGS"),
-                      (arm64.KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, "LEVEL_INFO"))),
-
     # === KVM_DEV_ARM_VGIC_GRP_ADDR: the CPU interface frame's size ==========================================
     Case(id="addr-cpu-4k-frame-fits", ioctl=SET,
          condition="CPU interface at 2^40 - 4 KiB in a default VM (6.1's 4 KByte frame)", arch=("arm64",),
@@ -453,10 +459,6 @@ CASES: list[Case] = [
          features=("vgic-v2",), call=set_attr(arm64.KVM_VGIC_V2_ADDR_TYPE_CPU, ipa_end(minus=0x2000)), errno=0,
          cite=f"{A}: 4K aligned, and an 8 KiB frame ending at the IPA limit is inside it", setup=(DEVICE,), group=ADDR,
          device_doc=DOC),
-]
-
-
-CASES += [
     Case(id="dist-get-vcpu-running", ioctl=GET, condition="GICD_CTLR while vCPU 0 is in KVM_RUN on another thread",
          arch=("arm64",), features=("vgic-v2",), call=dist(GET, GICD_CTLR), errno=EBUSY,
          cite=f"{D_REGS}, Errors: EBUSY (one or more VCPUs are running); {LOCKED}", setup=RUNNING, group=DIST_REGS_G,
@@ -476,7 +478,6 @@ CASES += [
          group=CPU_REGS_G, device_doc=DOC),
 ]
 
-
 UNREACHABLE = [
     Unreachable(SET, ENOMEM,
                 f"needs an allocation failure in {INIT}: kvm_vgic_dist_init's kcalloc of the SPIs (at most 992 "
@@ -491,6 +492,12 @@ UNREACHABLE = [
                 arch="arm64", device_doc=DOC, group=CTRL_G),
 ]
 
+DOCUMENTED = [
+    DocumentedError("KVM_CREATE_DEVICE", ENODEV, "The device type is unknown or unsupported",
+                    "api.rst 4.79 KVM_CREATE_DEVICE"),
+    DocumentedError("KVM_CREATE_DEVICE", EEXIST, "Device already created, and this type of device may not be "
+                    "instantiated multiple times", "api.rst 4.79 KVM_CREATE_DEVICE"),
+]
 
 DOC_FINDINGS = [
     Finding("arm-vgic.rst KVM_DEV_ARM_VGIC_GRP_CTRL lists ENXIO for a 'VGIC not properly configured as required "

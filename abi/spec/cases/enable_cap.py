@@ -1,75 +1,25 @@
-"""KVM_ENABLE_CAP on a VM: the documented errors and ordering rules of api.rst's capability chapters (6 to 8), on
-x86_64 (local) and the arm64 guests.
-
-Documentation: Documentation/virt/kvm/api.rst (Debian 6.1.192, 6.12.118, 7.2.13); the numbers are 7.2's, with
-6.1's and 6.12's where they differ: 7.5 KVM_CAP_SPLIT_IRQCHIP, 7.7 KVM_CAP_X2APIC_API, 7.13
-KVM_CAP_X86_DISABLE_EXITS, 7.22 KVM_CAP_X86_BUS_LOCK_EXIT, 7.24 KVM_CAP_VM_COPY_ENC_CONTEXT_FROM, 7.25
-KVM_CAP_SGX_ATTRIBUTE, 7.28 KVM_CAP_ARM_MTE, 7.32 KVM_CAP_MAX_VCPU_ID, 7.33 KVM_CAP_X86_NOTIFY_VMEXIT, 7.35
-KVM_CAP_X86_APIC_BUS_CYCLES_NS (6.12+), 7.36 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL (8.29 in 6.1
-and 6.12), 7.37 KVM_CAP_PMU_CAPABILITY (8.35), 7.38 KVM_CAP_VM_DISABLE_NX_HUGE_PAGES (8.38), 7.39
-KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE (8.40 in 6.12), 7.40 KVM_CAP_EXIT_HYPERCALL (8.34), 7.42
-KVM_CAP_ARM_WRITABLE_IMP_ID_REGS (7.2), 7.45 KVM_CAP_ARM_SEA_TO_USER (7.2), 8.44 KVM_CAP_MEMORY_FAULT_INFO (7.34
-in 6.12), 8.45 KVM_CAP_X86_GUEST_MODE (7.36 in 6.12).
-Implementation (Debian 6.1.192, 6.12.118, 7.2.13): virt/kvm/kvm_main.c (kvm_vm_ioctl_enable_cap_generic,
-kvm_vm_ioctl_enable_dirty_log_ring, kvm_vm_ioctl_check_extension_generic, kvm_get_dirty_log_protect,
-mark_page_dirty_in_slot), virt/kvm/dirty_ring.c (kvm_dirty_ring_reset), arch/x86/kvm/x86.c
-(kvm_vm_ioctl_enable_cap, kvm_arch_vcpu_precreate, kvm_emulate_hypercall, complete_hypercall_exit),
-arch/x86/kvm/mmu/mmu.c (kvm_handle_error_pfn, kvm_mmu_faultin_pfn), arch/x86/kvm/svm/sev.c
-(sev_vm_copy_enc_context_from), arch/x86/kernel/cpu/sgx/main.c (sgx_set_attribute), arch/arm64/kvm/arm.c
-(kvm_vm_ioctl_enable_cap), arch/arm64/kvm/sys_regs.c (set_imp_id_reg), arch/arm64/kvm/vgic/vgic-its.c
-(vgic_its_ctrl, kvm_arch_allow_write_without_running_vcpu). docs/research/enable_cap.md has every row with its
-evidence.
-
-Organised by the ioctl each case calls: KVM_ENABLE_CAP itself (x86 capabilities, arm64 capabilities, the dirty
-ring), then the calls whose answer a capability's section documents: KVM_RUN (KVM_CAP_EXIT_HYPERCALL,
-KVM_CAP_MEMORY_FAULT_INFO, a write before KVM_RESET_DIRTY_RINGS), KVM_CHECK_EXTENSION, KVM_GET_DIRTY_LOG and the ITS's
-table save (the ring's backup bitmap), KVM_SET_ONE_REG (KVM_CAP_ARM_WRITABLE_IMP_ID_REGS). A case names its capability
-(`cap=`), whatever it calls. KVM_CAP_SPLIT_IRQCHIP's rule is x86_state.py's split-irqchip-after-vcpu; the dirty ring's
-rules 2 and 5 (arm64) memory_dirty.py's ring-after-vcpu and ring-bitmap-no-ring.
-
-What a host lacks is a capability it answers 0 for (`needs=`); the x86 expectations hold for kvm_intel and kvm_amd
-alike (a vendor callback is only reached where both answer the same). Dropping CAP_SYS_BOOT acts on the process
-that issues the ioctls: that step needs the local target.
-"""
+"""KVM_ENABLE_CAP: the documented errors and ordering rules of api.rst's capability chapters (6 to 8), one row a
+capability's section."""
 
 from __future__ import annotations
 
-from errno import EAGAIN, EBUSY, EFAULT, EINVAL, ENOSYS, ENOTTY, ENXIO, EPERM
+from errno import E2BIG, EEXIST, EINVAL, ENOTTY, ENXIO, EPERM
 
 from abi import kvm
-from abi.spec.case import (
-    DOCUMENT_SILENT,
-    Case,
-    Deviation,
-    Finding,
-    Observed,
-    Unreachable,
-    Val,
-    need,
-)
-from abi.spec.steps.base import step
+from abi.spec.case import DOCUMENT_SILENT, Case, Deviation, Finding, Unreachable, Val, need
+from abi.spec.steps.arm64 import CAP_MTE, CAP_MTE_DOC, CAP_NO_MTE, ENABLE_MTE
 from abi.spec.steps.capabilities import (
     ARM,
     BIT31,
-    BITMAP_KERNELS,
     BUS_CYCLES,
     BUS_CYCLES_KERNELS,
     BUS_LOCK,
     COPY_ENC,
     EXITS,
     FAULT_INFO,
-    FAULT_KERNELS,
-    FAULT_PATH,
     GUEST_MODE,
     HAS_SYS_BOOT,
-    HYPERCALL,
-    HYPERCALL_CODE,
     IMP_ID,
-    IMP_ID_SET,
-    ITS_SAVE,
-    ITS_WRITE,
-    KVM_HC_MAP_GPA_RANGE,
-    MAIN,
     MAX_ID,
     MTE,
     NO_FD,
@@ -77,46 +27,40 @@ from abi.spec.steps.capabilities import (
     NX,
     OTHER_VM,
     PMU,
-    RESET_PATH,
-    RING,
-    RING_BITMAP_ITS,
     SGX,
     SPLIT,
     SPLIT_CHUNK,
     VCPU,
     VM_FD,
-    WITH_BITMAP_ANSWER,
     X2APIC,
     X86,
-    _log_again_dirty,
     cap_value,
     enable,
-    harvest_all,
-    hypercall_return,
-    memory_fault_not_reported,
-    memory_fault_reported,
-    no_entry_after_harvested,
-    rerun_guest,
-    run_until,
-    set_midr_changed,
-    store_without_vma,
-    table_pages_dirty,
     without_sys_boot,
-    x86_guest,
 )
 from abi.spec.steps.memory import (
     ACQ_REL,
+    CODE_RING,
     DIRTY,
+    DIRTY_PAGE,
     GMEM,
     GUEST_MEMFD,
+    MAIN,
+    PROTECT2,
+    READ_RING,
+    RING,
+    RING_MAX,
     WITH_BITMAP,
-    get_log,
+    enable_cap,
     gmem_region,
     log_slot,
+    manual_protect,
     ring,
+    ring_has,
+    ring_is,
 )
-from abi.spec.steps.vcpu import INIT_VCPU, RAN
 from abi.spec.steps.vm import IRQCHIP, create_vcpu
+from abi.spec.steps.x86_vm import cap, enable_split_irqchip
 from abi.target.base import EHWPOISON
 
 
@@ -335,139 +279,141 @@ def _enable_cap_ring() -> list[Case]:
     ]
 
 
-def _run() -> list[Case]:
-    """KVM_RUN: what the guest sees of 7.40 KVM_CAP_EXIT_HYPERCALL, 8.44 KVM_CAP_MEMORY_FAULT_INFO, and a write to a
-    harvested page before KVM_RESET_DIRTY_RINGS (7.36 rule 3)."""
+def _create() -> list[Case]:
+    cap("KVM_CAP_MAX_VCPU_ID")
     return [
-        Case(id="hypercall-not-forwarded", ioctl="KVM_RUN",
-             condition="the guest calls KVM_HC_MAP_GPA_RANGE, not enabled in "
-             "KVM_CAP_EXIT_HYPERCALL", arch=("x86_64",), call=hypercall_return(), errno=ENOSYS,
-             cite=f"{HYPERCALL}: 'KVM will forward to userspace the hypercalls whose corresponding bit is in the "
-             "argument, and return ENOSYS for the others'; x86.c: kvm_emulate_hypercall (MAP_GPA_RANGE without its "
-             "bit: -KVM_ENOSYS in RAX, 32 bits for a hypercall outside 64-bit mode)",
-             setup=(x86_guest(HYPERCALL_CODE),), cap="KVM_CAP_EXIT_HYPERCALL", needs=need("KVM_CAP_EXIT_HYPERCALL")),
-        Case(id="hypercall-forwarded", ioctl="KVM_RUN",
-             condition="KVM_HC_MAP_GPA_RANGE enabled: the guest's hypercall exits to "
-             "userspace", arch=("x86_64",), call=run_until(kvm.KVM_EXIT_HYPERCALL, "KVM_EXIT_HYPERCALL"), errno=0,
-             cite=f"{HYPERCALL}: 'will cause KVM to exit to userspace with KVM_EXIT_HYPERCALL exit reason'",
-             setup=(enable("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), x86_guest(HYPERCALL_CODE)),
-             cap="KVM_CAP_EXIT_HYPERCALL", needs=need("KVM_CAP_EXIT_HYPERCALL")),
-        Case(id="hypercall-failed-by-userspace", ioctl="KVM_RUN",
-             condition="userspace answers the forwarded hypercall with "
-             "hypercall.ret = EINVAL", arch=("x86_64",), call=hypercall_return((EINVAL, "EINVAL")), errno=EINVAL,
-             cite=f"{HYPERCALL} (7.2): 'Userspace may fail the hypercall by setting hypercall.ret to EINVAL'; x86.c: "
-             "complete_hypercall_exit writes hypercall.ret to RAX", cap="KVM_CAP_EXIT_HYPERCALL",
-             setup=(enable("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), x86_guest(HYPERCALL_CODE)),
-             needs=need("KVM_CAP_EXIT_HYPERCALL")),
-        Case(id="hypercall-retry-by-userspace", ioctl="KVM_RUN",
-             condition="userspace answers the forwarded hypercall with "
-             "hypercall.ret = EAGAIN", arch=("x86_64",), call=hypercall_return((EAGAIN, "EAGAIN")), errno=EAGAIN,
-             cite=f"{HYPERCALL} (7.2): '... or may request the hypercall to be retried the next time the guest run by "
-             "setting hypercall.ret to EAGAIN' (the request reaches the guest: x86.c complete_hypercall_exit writes "
-             "hypercall.ret to RAX)", cap="KVM_CAP_EXIT_HYPERCALL",
-             setup=(enable("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), x86_guest(HYPERCALL_CODE)),
-             needs=need("KVM_CAP_EXIT_HYPERCALL")),
-        Case(id="memory-fault-no-vma", ioctl="KVM_RUN",
-             condition="the guest stores to a memslot whose host memory has no VMA", arch=("x86_64",),
-             call=store_without_vma(), errno=EFAULT,
-             cite=f"{FAULT_INFO}: 'KVM_RUN will fill kvm_run.memory_fault if KVM cannot resolve a guest page fault "
-             "VM-Exit, e.g. if there is a valid memslot but no backing VMA'; 'valid if and only if KVM_RUN returns an "
-             "error with errno=EFAULT ... *and* kvm_run.exit_reason is set to KVM_EXIT_MEMORY_FAULT'",
-             check=memory_fault_reported, cap="KVM_CAP_MEMORY_FAULT_INFO", deviation=Deviation(
-                 f"{FAULT_INFO} says KVM_RUN fills kvm_run.memory_fault when a valid memslot has no backing VMA; "
-                 f"{FAULT_PATH} (6.12, 7.2) turns the error pfn (hva_to_pfn: no VMA) into -EFAULT without "
-                 "kvm_mmu_prepare_memory_fault_exit: only private/guest_memfd faults are annotated, so exit_reason is "
-                 "not KVM_EXIT_MEMORY_FAULT",
-                 Observed(errno=EFAULT, check=memory_fault_not_reported,
-                          text="EFAULT with kvm_run.exit_reason not KVM_EXIT_MEMORY_FAULT")), kernels=FAULT_KERNELS,
-             needs=need("KVM_CAP_MEMORY_FAULT_INFO")),
-        Case(id="ring-written-before-reset", ioctl="KVM_RUN",
-             condition="the guest stores again to a harvested page before "
-             "KVM_RESET_DIRTY_RINGS: no new ring entry", arch=("x86_64", "arm64"), call=rerun_guest(), errno=0,
-             cite=f"{RING}: 'the ioctl [KVM_RESET_DIRTY_RINGS] must be called *before* reading the content of the "
-                  "dirty "
-             f"pages'; only {RESET_PATH} write-protects a harvested page again, so until then a guest write to it "
-             "is not tracked (x86 mmu.c, arm64 mmu.c user_mem_abort)", setup=(ring(), *DIRTY, harvest_all()),
-             check=no_entry_after_harvested, order_row=3, basis="code", cap="KVM_CAP_DIRTY_LOG_RING", needs=ACQ_REL),
+        Case(id="split-irqchip-after-vcpu", ioctl="KVM_ENABLE_CAP",
+             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU", arch=("x86_64",), call=enable_split_irqchip(),
+             errno=EEXIST, cite="x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP (created_vcpus "
+             "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code", cap="KVM_CAP_SPLIT_IRQCHIP",
+             order_row=1),
+        Case(id="split-irqchip-after-irqchip", ioctl="KVM_ENABLE_CAP",
+             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP", arch=("x86_64",), call=enable_split_irqchip(),
+             errno=EEXIST, cite="x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP "
+             "(irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
     ]
 
 
-def _check_extension() -> list[Case]:
-    """KVM_CHECK_EXTENSION(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP) before any ring (7.36 rule 4, 6.12+)."""
-    return [
-        Case(id="ring-bitmap-asked-first-x86", ioctl="KVM_CHECK_EXTENSION",
-             condition="KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP on the VM fd "
-             "before any ring is enabled", arch=("x86_64",),
-             call=step("KVM_CHECK_EXTENSION(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP) on the vm fd",
-                                                lambda s: s.ioctl(s.vm, kvm.KVM_CHECK_EXTENSION,
-                                                                  kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP)), errno=0,
-             cite=f"{RING}: 'After enabling the dirty rings, the userspace needs to detect the capability of "
-             f"KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP'; {WITH_BITMAP_ANSWER} answers the same before (x86 does not "
-             "select NEED_KVM_DIRTY_RING_WITH_BITMAP: 0)", ret=0, order_row=4, basis="code",
-             cap="KVM_CAP_DIRTY_LOG_RING", kernels=BITMAP_KERNELS),
-        Case(id="ring-bitmap-asked-first-arm64", ioctl="KVM_CHECK_EXTENSION",
-             condition="KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP on the VM "
-             "fd before any ring is enabled", arch=("arm64",),
-             call=step("KVM_CHECK_EXTENSION(KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP) on the vm fd",
-                  lambda s: s.ioctl(s.vm, kvm.KVM_CHECK_EXTENSION, kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP)), errno=0,
-             cite=f"{RING}: 'After enabling the dirty rings, the userspace needs to detect the capability'; "
-             f"{WITH_BITMAP_ANSWER} answers the same before (arm64's Kconfig selects "
-             "NEED_KVM_DIRTY_RING_WITH_BITMAP: 1)", ret=1, order_row=4, basis="code", cap="KVM_CAP_DIRTY_LOG_RING",
-             kernels=BITMAP_KERNELS),
-    ]
-
-
-def _dirty_log_and_its() -> list[Case]:
-    """KVM_GET_DIRTY_LOG and the ITS's KVM_SET_DEVICE_ATTR(ITS_SAVE_TABLES) around the ring's backup bitmap (7.36
-    rules 6 and 7), and 6.1's rule 4."""
-    return [
-        Case(id="ring-get-log-6.1", ioctl="KVM_GET_DIRTY_LOG", condition="after the ring was enabled",
-             arch=("x86_64", "arm64"), call=get_log(), errno=ENXIO,
-             cite=f"{RING} (6.1): 'After enabling KVM_CAP_DIRTY_LOG_RING ... further KVM_GET_DIRTY_LOG or "
-             f"KVM_CLEAR_DIRTY_LOG ioctls will fail' ({MAIN}: kvm_get_dirty_log_protect, !kvm_use_dirty_bitmap: "
-             "-ENXIO)", setup=(ring(), log_slot()), order_row=4, basis="code", cap="KVM_CAP_DIRTY_LOG_RING",
-             needs=ACQ_REL,
-             kernels="6.1 (6.12 and 7.2 number another rule 4; the refusal itself is memory_dirty's "
-                     "get-log-with-ring)"),
-        Case(id="its-save-after-collection", ioctl="KVM_SET_DEVICE_ATTR",
-             condition="ITS_SAVE_TABLES after KVM_GET_DIRTY_LOG collected "
-             "the ring's backup bitmap", arch=("arm64",), features=("vgic-v3",), call=ITS_SAVE, errno=0,
-             cite=f"{RING}: 'Collecting the dirty bitmap should be the very last thing that the VMM does' (a rule for "
-             f"userspace: the save is accepted, {ITS_WRITE}; the next KVM_GET_DIRTY_LOG has the table pages)",
-             setup=RING_BITMAP_ITS, check=_log_again_dirty, order_row=6, basis="code", cap="KVM_CAP_DIRTY_LOG_RING",
-             kernels=BITMAP_KERNELS, needs=ACQ_REL + WITH_BITMAP),
-        Case(id="its-save-missed-by-collection", ioctl="KVM_GET_DIRTY_LOG",
-             condition="a second collection after ITS_SAVE_TABLES: the "
-             "pages the first one missed", arch=("arm64",), features=("vgic-v3",), call=get_log(), errno=0,
-             cite=f"{RING}: 'avoid missing dirty pages from another ioctl ordered after the bitmap collection' "
-             f"({ITS_WRITE})", setup=(*RING_BITMAP_ITS, ITS_SAVE), check=table_pages_dirty, order_row=7, basis="code",
-             cap="KVM_CAP_DIRTY_LOG_RING", kernels=BITMAP_KERNELS, needs=ACQ_REL + WITH_BITMAP),
-    ]
-
-
-def _one_reg() -> list[Case]:
-    """KVM_SET_ONE_REG of MIDR_EL1 with KVM_CAP_ARM_WRITABLE_IMP_ID_REGS (7.42 rule 2, 7.2)."""
-    return [
-        Case(id="writable-imp-id-after-run", ioctl="KVM_SET_ONE_REG",
-             condition="MIDR_EL1 changed after the first KVM_RUN, the "
-             "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=EBUSY,
-             cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN' "
-             f"(refused after; {IMP_ID_SET}: kvm_vm_has_ran_once: -EBUSY)",
-             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU, RAN),
-             cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS", order_row=2, basis="code", kernels="7.2+",
-             needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
-        Case(id="writable-imp-id-before-run", ioctl="KVM_SET_ONE_REG",
-             condition="MIDR_EL1 changed before the first KVM_RUN, the "
-             "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=0,
-             cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN'",
-             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU), cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS",
-             kernels="7.2+", needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
-    ]
-
-
-CASES: list[Case] = [*_x86_caps(), *_enable_cap_arm64(), *_enable_cap_ring(), *_run(), *_check_extension(),
-                     *_dirty_log_and_its(), *_one_reg()]
-
+CASES: list[Case] = [
+    # --- KVM_CAP_ARM_MTE (api.rst 7.28) -----------------------------------------------------------------------
+    Case(id="mte-enable", ioctl="KVM_ENABLE_CAP", condition="KVM_CAP_ARM_MTE before any vCPU exists", arch=("arm64",),
+         features=("mte",), call=ENABLE_MTE, errno=0,
+         cite=f"{CAP_MTE_DOC}: it must be enabled by the VMM before creating any VCPUs", cap="KVM_CAP_ARM_MTE",
+         order_row=1, needs=(CAP_MTE,)),
+    Case(id="mte-enable-after-vcpu", ioctl="KVM_ENABLE_CAP", condition="KVM_CAP_ARM_MTE after KVM_CREATE_VCPU",
+         arch=("arm64",), features=("mte",), call=ENABLE_MTE, errno=EINVAL,
+         cite=f"{CAP_MTE_DOC}: before creating any VCPUs (no errno given); arm.c kvm_vm_ioctl_enable_cap: "
+         "created_vcpus -> -EINVAL", setup=(create_vcpu(0),), basis="code", needs=(CAP_MTE,)),
+    Case(id="mte-enable-unsupported", ioctl="KVM_ENABLE_CAP", condition="KVM_CAP_ARM_MTE on a host without MTE",
+         arch=("arm64",), lacks=("mte",), call=ENABLE_MTE, errno=EINVAL,
+         cite=f"{CAP_MTE_DOC}: the capability says KVM and the hardware support MTE; arm.c kvm_vm_ioctl_enable_cap: "
+         "!system_supports_mte() -> -EINVAL", basis="code", needs=(CAP_NO_MTE,)),
+    # 7.18 KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2).
+    Case(id="protect2-enable", ioctl="KVM_ENABLE_CAP", condition="MANUAL_DIRTY_LOG_PROTECT2 with MANUAL_PROTECT_ENABLE",
+         arch=("x86_64", "arm64"), call=manual_protect(), errno=0,
+         cite=f"{PROTECT2}: 'Valid flags are KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE ...'"),
+    Case(id="protect2-initially-set", ioctl="KVM_ENABLE_CAP", condition="MANUAL_PROTECT_ENABLE | INITIALLY_SET",
+         arch=("x86_64", "arm64"),
+         call=manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=0,
+         cite=f"{PROTECT2}: INITIALLY_SET is 'only available on x86, arm64 and riscv'"),
+    Case(id="protect2-initially-set-alone", ioctl="KVM_ENABLE_CAP",
+         condition="INITIALLY_SET without MANUAL_PROTECT_ENABLE", arch=("x86_64", "arm64"),
+         call=manual_protect(kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=EINVAL,
+         cite=f"{PROTECT2}: 'KVM_DIRTY_LOG_INITIALLY_SET depends "
+         f"on KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE' (refused; errno from {MAIN}: kvm_vm_ioctl_enable_cap_generic)"),
+    Case(id="protect2-unknown-bit", ioctl="KVM_ENABLE_CAP", condition="args[0] bit 2 (no such option)",
+         arch=("x86_64", "arm64"), call=manual_protect(0x5), errno=EINVAL,
+         cite=f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (args[0] outside KVM_DIRTY_LOG_MANUAL_CAPS: -EINVAL)",
+         basis="code"),
+    Case(id="protect2-flags", ioctl="KVM_ENABLE_CAP", condition="kvm_enable_cap.flags 1", arch=("x86_64", "arm64"),
+         call=manual_protect(flags=1), errno=EINVAL,
+         cite=f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (cap->flags non-zero: -EINVAL)", basis="code"),
+    Case(id="protect2-disable", ioctl="KVM_ENABLE_CAP", condition="args[0] 0 after enabling", arch=("x86_64", "arm64"),
+         call=manual_protect(0), errno=0,
+         cite=f"{PROTECT2}: ':Parameters: args[0] whether feature should be enabled or not'",
+         setup=(manual_protect(),)),
+    # 7.36 the dirty ring, and KVM_RESET_DIRTY_RINGS.
+    Case(id="ring-enable", ioctl="KVM_ENABLE_CAP",
+         condition="DIRTY_LOG_RING_ACQ_REL, 64 KiB, right after KVM_CREATE_VM", arch=("x86_64", "arm64"), call=ring(),
+         errno=0,
+         cite=f"{RING}: 'Userspace should call KVM_ENABLE_CAP ioctl right after KVM_CREATE_VM ... the size of the ring "
+         "must be a power of two ... recommended that it be at least 64 KiB'", needs=ACQ_REL),
+    Case(id="ring-tso-enable", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING (x86 is TSO: it exposes both)",
+         arch=("x86_64",), call=ring(cap=kvm.KVM_CAP_DIRTY_LOG_RING), errno=0,
+         cite=f"{RING}: 'Architecture with TSO-like ordering (such as x86) are "
+         "allowed to expose both'", needs=((kvm.KVM_CAP_DIRTY_LOG_RING, "KVM_CAP_DIRTY_LOG_RING", True),)),
+    Case(id="ring-weakly-ordered", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING (not ACQ_REL) on arm64",
+         arch=("arm64",), call=ring(cap=kvm.KVM_CAP_DIRTY_LOG_RING), errno=EINVAL,
+         cite=f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_ACQ_REL is the only "
+         f"capability that should be exposed by weakly ordered architecture' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_enable_cap_generic, the capability checks 0)"),
+    Case(id="ring-not-power-of-two", ioctl="KVM_ENABLE_CAP", condition="size 0x11000", arch=("x86_64", "arm64"),
+         call=ring(0x11000), errno=EINVAL,
+         cite=f"{RING}: 'the size of the ring must be a power of two' (refused; errno from {CODE_RING})",
+         needs=ACQ_REL),
+    Case(id="ring-zero", ioctl="KVM_ENABLE_CAP", condition="size 0", arch=("x86_64", "arm64"), call=ring(0),
+         errno=EINVAL, cite=f"{CODE_RING} (!size: -EINVAL)", basis="code", needs=ACQ_REL),
+    Case(id="ring-too-small", ioctl="KVM_ENABLE_CAP", condition="size 2 KiB (less than a page)",
+         arch=("x86_64", "arm64"), call=ring(0x800), errno=EINVAL,
+         cite=f"{CODE_RING} (smaller than the reserved entries or a page: -EINVAL)", basis="code", needs=ACQ_REL),
+    Case(id="ring-too-large", ioctl="KVM_ENABLE_CAP", condition="twice the capability's maximum",
+         arch=("x86_64", "arm64"), call=ring(RING_MAX), errno=E2BIG,
+         cite=f"{CODE_RING} (more than KVM_DIRTY_RING_MAX_ENTRIES entries: -E2BIG)", basis="code", needs=ACQ_REL),
+    Case(id="ring-twice", ioctl="KVM_ENABLE_CAP", condition="the ring enabled a second time", arch=("x86_64", "arm64"),
+         call=ring(), errno=EINVAL, cite=f"{CODE_RING} ('We only allow it to set once': -EINVAL)", setup=(ring(),),
+         basis="code", needs=ACQ_REL),
+    Case(id="ring-after-vcpu", ioctl="KVM_ENABLE_CAP", condition="after KVM_CREATE_VCPU", arch=("x86_64", "arm64"),
+         call=ring(), errno=EINVAL,
+         cite=f"{RING}: 'Enabling the capability is only allowed before creating any vCPU' (refused; errno from "
+         f"{CODE_RING})", setup=(create_vcpu(0),), cap="KVM_CAP_DIRTY_LOG_RING", order_row=2, needs=ACQ_REL),
+    # 7.36: the ring's entries, and ring + bitmap (KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, arm64 needs it).
+    Case(id="ring-entry", ioctl="KVM_ENABLE_CAP", condition="the guest stored to page 2 of a logged slot",
+         arch=("x86_64", "arm64"), call=READ_RING, errno=0,
+         cite=f"{RING}: 'the buffer tracks writes to all user memory regions for which the KVM_MEM_LOG_DIRTY_PAGES "
+              "flag "
+         "was set ... If the flags has the DIRTY bit set ... this GFN is a dirty GFN' (slot: as_id | slot_id; offset: "
+         "the page in the slot)", setup=(ring(), *DIRTY), check=ring_has(DIRTY_PAGE), needs=ACQ_REL),
+    # Without a bitmap an arm64 slot is not "logging" (mmu.c memslot_is_logging tests dirty_bitmap), so a fault maps
+    # the page writable at once and user_mem_abort reports it dirty then: the code page, only fetched, is in the ring.
+    Case(id="ring-entries-arm64", ioctl="KVM_ENABLE_CAP",
+         condition="the guest fetched from page 0 and stored to page 2", arch=("arm64",), call=READ_RING, errno=0,
+         cite="arm64 mmu.c: memslot_is_logging (dirty_bitmap is NULL with the ring), user_mem_abort "
+         "(mark_page_dirty_in_slot for every writable mapping)", setup=(ring(), *DIRTY), check=ring_is([0, DIRTY_PAGE]),
+         basis="code", needs=ACQ_REL),
+    Case(id="ring-entries-x86", ioctl="KVM_ENABLE_CAP", condition="the guest fetched from page 1 and stored to page 2",
+         arch=("x86_64",), call=READ_RING, errno=0,
+         cite=f"{RING} (writes are tracked); x86 write-protects a slot with KVM_MEM_LOG_DIRTY_PAGES whatever the "
+              "tracking, "
+         "so only the stored page is dirty", setup=(ring(), *DIRTY), check=ring_is([DIRTY_PAGE]), basis="code",
+         needs=ACQ_REL),
+    Case(id="ring-bitmap-no-ring", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING_WITH_BITMAP before the ring",
+         arch=("x86_64", "arm64"),
+         call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), errno=EINVAL,
+         cite=f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
+         f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_enable_cap_generic)", cap="KVM_CAP_DIRTY_LOG_RING", order_row=5, needs=WITH_BITMAP),
+    Case(id="ring-bitmap-after-slot", ioctl="KVM_ENABLE_CAP",
+         condition="DIRTY_LOG_RING_WITH_BITMAP after a memslot exists", arch=("x86_64", "arm64"),
+         call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), errno=EINVAL,
+         cite=f"{RING}: '... or any memslot has been existing' (refused; errno from {MAIN}: "
+         "kvm_vm_ioctl_enable_cap_generic)", setup=(ring(), log_slot()), needs=ACQ_REL + WITH_BITMAP),
+    Case(id="ring-bitmap", ioctl="KVM_ENABLE_CAP",
+         condition="DIRTY_LOG_RING_WITH_BITMAP after the ring, before any memslot", arch=("x86_64", "arm64"),
+         call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), errno=0,
+         cite=f"{RING}: 'userspace needs to detect the capability of KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP to see whether "
+         "the ring structures can be backed by per-slot bitmaps'", setup=(ring(),), needs=ACQ_REL + WITH_BITMAP),
+    Case(id="ring-bitmap-x86", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING_WITH_BITMAP on x86 (capability 0)",
+         arch=("x86_64",), call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"),
+         errno=EINVAL,
+         cite=f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (!CONFIG_NEED_KVM_DIRTY_RING_WITH_BITMAP: -EINVAL)",
+         setup=(ring(),), basis="code",
+         needs=ACQ_REL + ((kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP", False),),
+         kernels="6.2+ (the capability came in 6.2)"),
+    *_x86_caps(),
+    *_enable_cap_arm64(),
+    *_enable_cap_ring(),
+    *_create(),
+]
 
 UNREACHABLE = [
     Unreachable("KVM_ENABLE_CAP", 0, "x86 has no ring-with-bitmap: it does not select "
@@ -488,7 +434,6 @@ UNREACHABLE = [
                 "kvm-arm.mode=protected, and these guests run KVM in VHE mode", arch="arm64",
                 cap="KVM_CAP_ARM_SEA_TO_USER"),
 ]
-
 
 DOC_FINDINGS = [
     Finding(

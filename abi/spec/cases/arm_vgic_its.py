@@ -1,19 +1,5 @@
-"""The virtual ITS (KVM_DEV_TYPE_ARM_VGIC_ITS): every documented error of its three groups, the documented save,
-restore and reset behaviour, and the implemented errors beside them.
-
-Documentation: Documentation/virt/kvm/devices/arm-vgic-its.rst (Debian 6.1, 6.12 and 7.2 linux-doc: the same
-groups and rows; 6.12 adds the dirty-tracking note and KVM_IRQFD to the restore sequence).
-Implementation (arch/arm64/kvm/vgic of Debian 6.1.192, 6.12.117 and 7.2.13): vgic-its.c (vgic_its_create,
-vgic_its_set_attr, vgic_its_get_attr, vgic_its_has_attr, vgic_its_has_attr_regs, vgic_its_attr_regs_access,
-vgic_its_ctrl, vgic_its_reset, vgic_its_save_tables_v0, vgic_its_restore_tables_v0 with
-vgic_its_restore_cte/_dte/_ite, scan_its_table, vgic_mmio_write_its_baser, vgic_mmio_write_its_cbaser,
-vgic_mmio_uaccess_write_its_creadr, vgic_mmio_uaccess_write_its_iidr, vgic_register_its_iodev),
-vgic-kvm-device.c (vgic_check_iorange, kvm_register_vgic_device), virt/kvm/kvm_main.c (kvm_read_guest_lock,
-kvm_write_guest). docs/research/arm_vgic_v3.md has every row with its evidence.
-
-Guest memory for the tables is one slot at IPA 0 (arm_vgic_v3.memslot); the tables are those of
-arm_vgic_v3.TABLES: one collection on vCPU 0, one device with one event mapped to LPI 8192.
-"""
+"""KVM_DEV_TYPE_ARM_VGIC_ITS (devices/arm-vgic-its.rst): creating the device and its attribute groups (address,
+registers, CTRL with save and restore of the tables)."""
 
 from __future__ import annotations
 
@@ -30,27 +16,22 @@ from abi.spec.steps.vgic_its import (
     CTRL_DOC,
     CTRL_LOCKED,
     DOC,
-    DOORBELL,
     ENABLED,
     G_ADDR,
     G_CTRL,
     G_REGS,
     GET,
-    GICR_CTLR_ENABLE_LPIS,
     GITS_RESERVED,
     HAS,
     ITS_CTRL,
     ITS_ONLY,
-    ITS_PLACED_ONLY,
     ITS_SET,
-    MSI_DOC,
     QUEUED,
     QUIESCENT,
     REGS_DOC,
     RESET,
     RESET_STATE,
     RESTORE,
-    RESTORED_ENABLED,
     RUNNING,
     SAVE,
     SEQUENCE,
@@ -59,9 +40,7 @@ from abi.spec.steps.vgic_its import (
     baser,
     its_addr,
     its_ctrl,
-    msi_devid_cap,
     saved_collection,
-    signal_msi,
     wipe,
 )
 from abi.spec.steps.vgic_v3 import (
@@ -97,6 +76,11 @@ from abi.spec.steps.vgic_v3 import (
     remembered,
 )
 
+
+def _unreachable(group: str, errno: int, reason: str) -> Unreachable:
+    return Unreachable("KVM_SET_DEVICE_ATTR", errno, reason, arch="arm64", device_doc=DOC, group=group)
+
+
 CASES: list[Case] = [
     # --- creating the device -------------------------------------------------------------------------------
     Case(id="create", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_ARM_VGIC_ITS after the vGICv3",
@@ -116,7 +100,6 @@ CASES: list[Case] = [
     Case(id="create-before-vgic", ioctl="KVM_CREATE_DEVICE", condition="an ITS in a VM with no vGIC device yet",
          arch=("arm64",), features=("vgic-its",), call=create(ITS, "its"), errno=0,
          cite="vgic-its.c: vgic_its_create does not look for the vGIC", basis="code"),
-
     # --- KVM_DEV_ARM_VGIC_GRP_ADDR ----------------------------------------------------------------------
     Case(id="addr", ioctl=SET, condition="the ITS frame at QEMU's address", arch=("arm64",), features=("vgic-its",),
          call=its_addr(ITS_BASE), errno=0, cite=ADDR_DOC, setup=ITS_ONLY, device_doc=DOC, group=G_ADDR),
@@ -161,7 +144,6 @@ CASES: list[Case] = [
          call=attr("HAS", GRP_ADDR, 0xFF, on="its"), errno=ENXIO,
          cite="vgic-its.c: vgic_its_has_attr (ENXIO where SET and GET say ENODEV)", setup=ITS_ONLY, basis="code",
          device_doc=DOC, group=G_ADDR),
-
     # --- KVM_DEV_ARM_VGIC_GRP_CTRL --------------------------------------------------------------------------
     Case(id="ctrl-init", ioctl=SET, condition="CTRL_INIT", arch=("arm64",), features=("vgic-its",),
          call=its_ctrl(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT), errno=0, cite=f"{CTRL_DOC}: KVM_DEV_ARM_VGIC_CTRL_INIT",
@@ -273,7 +255,6 @@ CASES: list[Case] = [
     Case(id="unknown-group-get", ioctl=GET, condition="group KVM_DEV_ARM_VGIC_GRP_CTRL read", arch=("arm64",),
          features=("vgic-its",), call=its_ctrl(RESET, request="GET"), errno=ENXIO,
          cite="vgic-its.c: vgic_its_get_attr default", setup=ITS_SET, basis="code", device_doc=DOC, group=G_CTRL),
-
     # --- KVM_DEV_ARM_VGIC_GRP_ITS_REGS ----------------------------------------------------------------------
     Case(id="regs-iidr", ioctl=GET, condition="GITS_IIDR", arch=("arm64",), features=("vgic-its",),
          call=its_reg(GITS_IIDR), errno=0, cite=REGS_DOC, setup=ITS_SET, device_doc=DOC, group=G_REGS),
@@ -372,57 +353,9 @@ CASES: list[Case] = [
     Case(id="regs-32bit-misaligned", ioctl=GET, condition="GITS_CTLR + 2", arch=("arm64",), features=("vgic-its",),
          call=its_reg(GITS_CTLR + 2), errno=EINVAL, cite=f"{REGS_DOC}, Errors: EINVAL (offset not aligned)",
          setup=ITS_SET, device_doc=DOC, group=G_REGS),
-    # --- MSIs through the ITS: KVM_SIGNAL_MSI and KVM_CAP_MSI_DEVID ----------------------------------------
-    Case(id="msi-devid-cap", ioctl="KVM_CHECK_EXTENSION", condition="KVM_CAP_MSI_DEVID on the VM fd with an ITS",
-         arch=("arm64",), features=("vgic-its",), call=msi_devid_cap(), errno=0,
-         cite=f"{MSI_DOC}: the per-VM KVM_CAP_MSI_DEVID advertises that the device ID is required; arm.c "
-         "kvm_vm_ioctl_check_extension (msis_require_devid, set by vgic_its_create)", setup=ITS_ONLY, ret=1),
-    Case(id="msi-devid-cap-no-its", ioctl="KVM_CHECK_EXTENSION",
-         condition="KVM_CAP_MSI_DEVID on the VM fd without an ITS", arch=("arm64",), features=("vgic-its",),
-         call=msi_devid_cap(), errno=0, cite="arm.c: kvm_vm_ioctl_check_extension (msis_require_devid is false)",
-         setup=DEVICE, ret=0, basis="code"),
-    Case(id="msi-devid-cap-system-fd", ioctl="KVM_CHECK_EXTENSION", condition="KVM_CAP_MSI_DEVID on the system fd",
-         arch=("arm64",), features=("vgic-its",), call=msi_devid_cap("system"), errno=EINVAL,
-         cite="arm.c: kvm_vm_ioctl_check_extension answers -EINVAL without a VM", basis="code"),
-    Case(id="msi-no-irqchip", ioctl="KVM_SIGNAL_MSI", condition="an MSI in a VM with no vGIC", arch=("arm64",),
-         features=("vgic-its",), call=signal_msi(DOORBELL), errno=EINVAL,
-         cite=f"{MSI_DOC}: only valid with an in-kernel irqchip that handles MSIs; irqchip.c kvm_send_userspace_msi",
-         basis="code"),
-    Case(id="msi-no-its", ioctl="KVM_SIGNAL_MSI", condition="an MSI with a vGICv3 but no ITS", arch=("arm64",),
-         features=("vgic-its",), call=signal_msi(DOORBELL), errno=ENODEV,
-         cite="vgic-irqfd.c: kvm_set_msi (vgic_has_its is false)", setup=READY, basis="code"),
-    Case(id="msi-no-devid", ioctl="KVM_SIGNAL_MSI", condition="an MSI to the ITS without KVM_MSI_VALID_DEVID",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL, flags=0), errno=EINVAL,
-         cite=f"{MSI_DOC}: the device ID is required (KVM_CAP_MSI_DEVID); "
-         "vgic-its.c vgic_msi_to_its", setup=(*READY, *ITS_PLACED_ONLY), basis="code"),
-    Case(id="msi-not-doorbell", ioctl="KVM_SIGNAL_MSI", condition="an MSI to an address no ITS occupies",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(0x1000), errno=EINVAL,
-         cite="vgic-its.c: vgic_msi_to_its (no GIC io device at the address)", setup=(*READY, *ITS_PLACED_ONLY),
-         basis="code"),
-    Case(id="msi-its-disabled", ioctl="KVM_SIGNAL_MSI", condition="an MSI to an ITS not enabled", arch=("arm64",),
-         features=("vgic-its",), call=signal_msi(DOORBELL), errno=EBUSY,
-         cite="vgic-its.c: vgic_its_resolve_lpi (its->enabled is false)", setup=(*READY, *ITS_PLACED_ONLY),
-         basis="code"),
-    Case(id="msi-unmapped-device", ioctl="KVM_SIGNAL_MSI",
-         condition="an MSI from a device the enabled ITS does not map", arch=("arm64",), features=("vgic-its",),
-         call=signal_msi(DOORBELL, devid=5), errno=0,
-         cite=f"{MSI_DOC}: returns 0 if the guest blocked the MSI; vgic-its.c "
-         "vgic_its_inject_msi maps a translation error to 0", setup=ENABLED, ret=0),
-    Case(id="msi-lpis-disabled", ioctl="KVM_SIGNAL_MSI", condition="a mapped MSI while vCPU 0's LPIs are disabled",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL), errno=EBUSY,
-         cite="vgic-its.c: vgic_its_resolve_lpi (vgic_lpis_enabled is false)", setup=RESTORED_ENABLED, basis="code"),
-    Case(id="msi-delivered", ioctl="KVM_SIGNAL_MSI", condition="a mapped MSI with vCPU 0's LPIs enabled",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL), errno=0,
-         cite=f"{MSI_DOC}: returns > 0 on delivery (the restored device 0, event 0: LPI 8192)",
-         setup=(*RESTORED_ENABLED, attr("SET", arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, 0, GICR_CTLR_ENABLE_LPIS,
-                                         width=4, shown="GICR_CTLR of Aff0=0")), ret=1),
     Case(id="regs-has-misaligned", ioctl=HAS, condition="GITS_CBASER + 4", arch=("arm64",), features=("vgic-its",),
          call=its_reg(GITS_CBASER + 4, request="HAS"), errno=EINVAL, cite="vgic-its.c: vgic_its_has_attr_regs",
          setup=ITS_SET, basis="code", device_doc=DOC, group=G_REGS),
-]
-
-
-CASES += [
     Case(id="save-vcpu-running", ioctl=SET, condition="ITS_SAVE_TABLES while vCPU 0 is in KVM_RUN on another thread",
          arch=("arm64",), features=("vgic-its",), call=its_ctrl(SAVE), errno=EBUSY,
          cite=f"{CTRL_DOC}, Errors: EBUSY (one or more VCPUS are running); {CTRL_LOCKED}", setup=RUNNING,
@@ -445,11 +378,6 @@ CASES += [
          cite="vgic-its.c vgic_its_attr_regs_access: the alignment test precedes the locks", setup=RUNNING,
          basis="code", device_doc=DOC, group=G_REGS),
 ]
-
-
-def _unreachable(group: str, errno: int, reason: str) -> Unreachable:
-    return Unreachable("KVM_SET_DEVICE_ATTR", errno, reason, arch="arm64", device_doc=DOC, group=group)
-
 
 UNREACHABLE = [
     _unreachable(G_CTRL, ENOMEM, "a failed kernel allocation: the restore allocates each collection, device and "

@@ -1,0 +1,182 @@
+"""KVM_CREATE_DEVICE of devices without a module of their own (unknown types, VFIO), and KVM_{SET,GET,HAS}_DEVICE_ATTR
+where no device document applies (the ioctls on fds of other kinds, unknown groups)."""
+
+from __future__ import annotations
+
+import errno
+from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO, EPERM
+
+from abi import arm64, kvm, x86
+from abi.spec.case import Case, Deviation, DocumentedError, Unreachable
+from abi.spec.steps import vcpu_attributes, vgic_v3, x86_vm
+from abi.spec.steps.base import scratch_holds
+from abi.spec.steps.capabilities import (
+    BITMAP_KERNELS,
+    ITS_SAVE,
+    ITS_WRITE,
+    RING,
+    RING_BITMAP_ITS,
+    _log_again_dirty,
+)
+from abi.spec.steps.device import get_attr, has_attr, set_attr
+from abi.spec.steps.device_addr import DIST, VGIC_RST, D
+from abi.spec.steps.memory import ACQ_REL, WITH_BITMAP
+from abi.spec.steps.vcpu_attributes import (
+    GET,
+    HAS,
+    PLAIN_VCPU,
+    SMCCC_CTRL,
+    SMCCC_FILTER,
+    VENDOR_HYP,
+    attr_struct_at,
+    smccc_filter,
+    u64,
+)
+from abi.spec.steps.vgic_v2 import COMMON_SET, ONE, SET, attr
+from abi.spec.steps.vgic_v3 import DEVICE, G_CTRL, PLACED, V5_DOC, V5_REASON, maint_irq
+from abi.spec.steps.vm import create_device
+from abi.spec.steps.x86_vm import _ATTR_ROWS, ATTR, HAS_ATTR, VCPU, VFIO, device_attr
+
+
+def _unreachable(doc: str, group: str, errno: int, reason: str) -> Unreachable:
+    return Unreachable("KVM_SET_DEVICE_ATTR", errno, reason, arch="arm64", device_doc=doc, group=group)
+
+
+def _dirty_log_and_its() -> list[Case]:
+    """KVM_GET_DIRTY_LOG and the ITS's KVM_SET_DEVICE_ATTR(ITS_SAVE_TABLES) around the ring's backup bitmap (7.36
+    rules 6 and 7), and 6.1's rule 4."""
+    return [
+        Case(id="its-save-after-collection", ioctl="KVM_SET_DEVICE_ATTR",
+             condition="ITS_SAVE_TABLES after KVM_GET_DIRTY_LOG collected "
+             "the ring's backup bitmap", arch=("arm64",), features=("vgic-v3",), call=ITS_SAVE, errno=0,
+             cite=f"{RING}: 'Collecting the dirty bitmap should be the very last thing that the VMM does' (a rule for "
+             f"userspace: the save is accepted, {ITS_WRITE}; the next KVM_GET_DIRTY_LOG has the table pages)",
+             setup=RING_BITMAP_ITS, check=_log_again_dirty, order_row=6, basis="code", cap="KVM_CAP_DIRTY_LOG_RING",
+             kernels=BITMAP_KERNELS, needs=ACQ_REL + WITH_BITMAP),
+    ]
+
+
+def _devices() -> list[Case]:
+    return [
+        Case(id="device-type-unknown", ioctl="KVM_CREATE_DEVICE",
+             condition="type KVM_DEV_TYPE_ARM_VGIC_V2 on x86 (no such device "
+             "here)", arch=("x86_64",), call=x86_vm.create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2, "ARM_VGIC_V2"),
+             errno=errno.ENODEV,
+             cite=f"{x86_vm.DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
+             "kvm_ioctl_create_device (no ops for the type)"),
+        Case(id="device-type-out-of-range", ioctl="KVM_CREATE_DEVICE",
+             condition="type 0x7fff (past kvm_device_ops_table)", arch=("x86_64",),
+             call=x86_vm.create_device(0x7FFF, "type 0x7fff"), errno=errno.ENODEV,
+             cite=f"{x86_vm.DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'"),
+        Case(id="vfio-device", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_VFIO", arch=("x86_64",), call=VFIO,
+             errno=0, cite=x86_vm.DEVICE),
+        Case(id="vfio-device-twice", ioctl="KVM_CREATE_DEVICE", condition="a second KVM_DEV_TYPE_VFIO (one per VM)",
+             arch=("x86_64",), call=VFIO, errno=errno.EEXIST,
+             cite=f"{x86_vm.DEVICE} Errors: EEXIST 'Device already created, and this type of device may not be "
+             "instantiated multiple times'", setup=(VFIO,),
+             deviation=Deviation(f"{x86_vm.DEVICE} documents EEXIST for a device type that may not be instantiated "
+                                 "twice; "
+                                 "vfio.c kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, "
+                                 "6.12, 7.2)", EBUSY)),
+        Case(id="vfio-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR", condition="VFIO device, group 99",
+             arch=("x86_64",), call=device_attr("KVM_SET_DEVICE_ATTR", "device", 99), errno=ENXIO,
+             cite=f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
+             "kvm_vfio_set_attr", setup=(VFIO,)),
+        Case(id="vfio-get-attr", ioctl="KVM_GET_DEVICE_ATTR",
+             condition="VFIO device, which has no readable attribute (no get_attr)", arch=("x86_64",),
+             call=device_attr("KVM_GET_DEVICE_ATTR", "device", 1, 1), errno=EPERM,
+             cite=f"{ATTR} Errors: EPERM 'The attribute cannot (currently) be accessed this way (e.g. read-only "
+             "attribute ...)'; kvm_main.c: kvm_device_ioctl_attr (no accessor: EPERM)", setup=(VFIO,)),
+        Case(id="vfio-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="VFIO device, group 99",
+             arch=("x86_64",), call=device_attr("KVM_HAS_DEVICE_ATTR", "device", 99), errno=ENXIO,
+             cite=f"{HAS_ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
+             "kvm_vfio_has_attr (default: -ENXIO)", setup=(VFIO,)),
+        Case(id="vcpu-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="vCPU fd, group 99",
+             arch=("x86_64",), call=device_attr("KVM_HAS_DEVICE_ATTR", "vcpu", 99), errno=ENXIO,
+             cite=f"{HAS_ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
+             setup=(VCPU,)),
+        Case(id="vcpu-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR",
+             condition="vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)", arch=("x86_64",),
+             call=device_attr("KVM_SET_DEVICE_ATTR", "vcpu", 99), errno=ENXIO,
+             cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
+             setup=(VCPU,)),
+        Case(id="vcpu-attr-unknown-attr", ioctl="KVM_GET_DEVICE_ATTR", condition="vCPU fd, KVM_VCPU_TSC_CTRL attr 99",
+             arch=("x86_64",), call=device_attr("KVM_GET_DEVICE_ATTR", "vcpu", x86.KVM_VCPU_TSC_CTRL, 99), errno=ENXIO,
+             cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU,)),
+    ]
+
+
+CASES: list[Case] = [
+    Case(id="attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR", condition="group 0xffff", arch=("arm64",),
+         features=("vgic-v2",), call=set_attr(DIST, D, group=0xFFFF), errno=ENXIO, cite="api.rst 4.80, Errors: ENXIO",
+         setup=(create_device(),)),
+    Case(id="attr-get-unset", ioctl="KVM_GET_DEVICE_ATTR", condition="DIST before it is set reads back as all ones",
+         arch=("arm64",), features=("vgic-v2",), call=get_attr(DIST), errno=0,
+         cite="vgic-init.c: kvm_vgic_create stores VGIC_ADDR_UNDEF (-1); kvm_vgic_addr reads it",
+         setup=(create_device(),), check=scratch_holds(0xFFFFFFFFFFFFFFFF), basis="code"),
+    Case(id="attr-has-dist", ioctl="KVM_HAS_DEVICE_ATTR", condition="DIST", arch=("arm64",), features=("vgic-v2",),
+         call=has_attr(DIST), errno=0, cite="api.rst 4.81", setup=(create_device(),)),
+    Case(id="attr-has-unknown", ioctl="KVM_HAS_DEVICE_ATTR", condition="attr 2", arch=("arm64",), features=("vgic-v2",),
+         call=has_attr(2), errno=ENXIO, cite="api.rst 4.81, Errors: ENXIO", setup=(create_device(),)),
+    # === groups of the GICv3 device ========================================================================
+    *(Case(id=f"v3-group-{n}", ioctl=SET, condition=f"group {n} ({name}) on the GICv2 device", arch=("arm64",),
+           features=("vgic-v2",), call=attr(SET, n, 0, 0, text="attr 0"), errno=ENXIO,
+           cite=f"api.rst 4.80, Errors: ENXIO (unknown group); vgic_v2_set_attr passes it to {COMMON_SET}", setup=ONE)
+      for n, name in ((arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, "REDIST_REGS"),
+                      (arm64.KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS, "CPU_SYSREGS"),
+                      (arm64.KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, "LEVEL_INFO"))),
+    Case(id="unknown-group", ioctl=SET, condition="group 99", arch=("arm64",), features=("vgic-v3",),
+         call=vgic_v3.attr("SET", 99, 0), errno=ENXIO, cite="vgic-kvm-device.c: vgic_set_common_attr", setup=DEVICE,
+         basis="code"),
+    Case(id="maint-irq-unknown-group", ioctl=SET,
+         condition="group 9 (KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ from 7.x) on 6.1 and 6.12", arch=("arm64",),
+         features=("vgic-v3",), call=maint_irq(20), errno=ENXIO,
+         cite="vgic-kvm-device.c: vgic_set_common_attr (no such group before it)", setup=PLACED, basis="code",
+         kernels="6.1, 6.12"),
+    Case(id="vcpu-unknown-group", ioctl=SET, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
+         call=vcpu_attributes.attr(SET, 0x100, 0, u64(0)), errno=ENXIO,
+         cite="guest.c: kvm_arm_vcpu_arch_set_attr default (api.rst 4.80: group unknown)", setup=(PLAIN_VCPU,),
+         basis="code"),
+    Case(id="vcpu-unknown-group-get", ioctl=GET, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
+         call=vcpu_attributes.attr(GET, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_get_attr default",
+         setup=(PLAIN_VCPU,),
+         basis="code"),
+    Case(id="vcpu-unknown-group-has", ioctl=HAS, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
+         call=vcpu_attributes.attr(HAS, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_has_attr default",
+         setup=(PLAIN_VCPU,),
+         basis="code"),
+    Case(id="vcpu-attr-struct-bad-pointer", ioctl=SET, condition="the struct kvm_device_attr unreadable",
+         arch=("arm64",), call=attr_struct_at(SET), errno=EFAULT,
+         cite="arm.c: kvm_arch_vcpu_ioctl, copy_from_user (api.rst 4.80 lists EFAULT for attr->addr only)",
+         setup=(PLAIN_VCPU,), basis="code"),
+    Case(id="vm-unknown-group", ioctl=SET, condition="group 1 on an arm64 VM fd", arch=("arm64",),
+         call=vcpu_attributes.attr(SET, 1, 0, u64(0), on="vm"), errno=ENXIO, cite="arm.c: kvm_vm_set_attr default",
+         basis="code",
+         kernels="6.4+"),
+    Case(id="vm-attr-6.1", ioctl=SET, condition="KVM_SET_DEVICE_ATTR on a 6.1 arm64 VM fd", arch=("arm64",),
+         call=vcpu_attributes.attr(
+        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EINVAL,
+         cite="arm.c (6.1): kvm_arch_vm_ioctl has no device attributes; its default is EINVAL", basis="code",
+         kernels="6.1"),
+    *_dirty_log_and_its(),
+    *_devices(),
+]
+
+UNREACHABLE = [
+    *(_unreachable(V5_DOC, G_CTRL, e, V5_REASON) for e in (ENXIO, ENODEV, ENOMEM, EFAULT, EBUSY)),
+    # arm-vgic-v5.rst's KVM_DEV_ARM_VGIC_CTRL_INIT "must be called after all VCPUs have been created"
+    Unreachable("KVM_SET_DEVICE_ATTR", 0, V5_REASON, arch="arm64", device_doc=V5_DOC, group=G_CTRL, order_row=1),
+    Unreachable("KVM_SET_DEVICE_ATTR", EPERM,
+                "(6.12+ row) no arm64 attribute handler returns EPERM in 6.12 or 7.2 (arm.c vCPU/VM attrs, "
+                "guest.c, pmu-emul.c, arch_timer.c, pvtime.c, vgic/*.c): the EPERMs in arch/arm64/kvm are "
+                "SVE finalization, pKVM and stage-2 paths, none behind KVM_SET_DEVICE_ATTR", arch="arm64"),
+]
+
+DOCUMENTED = [
+    DocumentedError("KVM_SET_DEVICE_ATTR", E2BIG, "Address outside of addressable IPA range", VGIC_RST),
+    DocumentedError("KVM_SET_DEVICE_ATTR", EINVAL, "Incorrectly aligned address", VGIC_RST),
+    DocumentedError("KVM_SET_DEVICE_ATTR", EEXIST, "Address already configured", VGIC_RST),
+    DocumentedError("KVM_SET_DEVICE_ATTR", ENXIO, "The group or attribute is unknown/unsupported", VGIC_RST),
+    DocumentedError("KVM_SET_DEVICE_ATTR", EFAULT, "Invalid user pointer for attr->addr", VGIC_RST),
+    *(DocumentedError(n, e, c, ATTR) for n in ("KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR") for e, c in _ATTR_ROWS),
+]

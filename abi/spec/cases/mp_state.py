@@ -1,0 +1,92 @@
+"""KVM_GET_MP_STATE, KVM_SET_MP_STATE."""
+
+from __future__ import annotations
+
+from errno import EINVAL
+
+from abi import kvm
+from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation
+from abi.spec.steps.arm64 import MASKED_SPI32, RUN_LIMIT, ran_with_spi32_masked
+from abi.spec.steps.memory import GET_MP, GET_MP_STATE, SET_MP, mp_is, powered_off_vcpu, set_mp, vcpu
+from abi.spec.steps.vcpu import kvm_run
+from abi.spec.steps.vm import IRQCHIP, create_vcpu
+
+CASES: list[Case] = [
+    # 4.38 KVM_GET_MP_STATE, arm64: an example (not a rule, apidoc.NOT_ORDERING) says an interrupt masked to suppress
+    # a wakeup should be unmasked before the guest runs; what the kernel does when it is not.
+    Case(id="order-run-with-masked-spi-after-suspend", ioctl="KVM_GET_MP_STATE",
+         condition="SPI 32 pending, masked by userspace, vCPU SUSPENDED then RUNNABLE: KVM_RUN without unmasking it",
+         arch=("arm64",), features=("vgic-v3",), call=kvm_run(limit=RUN_LIMIT), errno=0,
+         cite="api.rst 4.38 (arm64): the interrupt should be unmasked before returning control to the guest (a "
+         "recommendation, no errno); arm.c kvm_arch_vcpu_ioctl_set_mpstate stores RUNNABLE, kvm_vcpu_suspend "
+         "returns at once for a vCPU no longer suspended, and nothing looks at the vGIC's enable bits: the guest "
+         "runs (its load exits as KVM_EXIT_MMIO) with SPI 32 still pending and disabled (6.1, 6.12, 7.2)",
+         setup=(*MASKED_SPI32, set_mp(kvm.KVM_MP_STATE_SUSPENDED), set_mp(kvm.KVM_MP_STATE_RUNNABLE)),
+         check=ran_with_spi32_masked, basis="code"),
+    # 4.38 / 4.39 KVM_GET_MP_STATE / KVM_SET_MP_STATE, x86.
+    Case(id="x86-mp-bsp", ioctl="KVM_GET_MP_STATE", condition="vCPU 0 after KVM_CREATE_IRQCHIP", arch=("x86_64",),
+         call=GET_MP_STATE, errno=0, cite=f"{GET_MP}: RUNNABLE 'the vcpu is currently running'",
+         setup=(IRQCHIP, create_vcpu(0)), check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+    Case(id="x86-mp-ap", ioctl="KVM_GET_MP_STATE", condition="vCPU 1 (an AP) after KVM_CREATE_IRQCHIP",
+         arch=("x86_64",), call=GET_MP_STATE, errno=0,
+         cite=f"{GET_MP}: UNINITIALIZED 'the vcpu is an application processor (AP) which has not yet received an INIT "
+         "signal [x86]'", setup=(IRQCHIP,
+                                 create_vcpu(0), create_vcpu(1)), check=mp_is(kvm.KVM_MP_STATE_UNINITIALIZED)),
+    Case(id="x86-mp-set-halted", ioctl="KVM_SET_MP_STATE", condition="HALTED with the in-kernel irqchip, read back",
+         arch=("x86_64",), call=GET_MP_STATE, errno=0,
+         cite=f"{SET_MP}: 'Sets the vcpu's current \"multiprocessing state\"'; HALTED is an x86 state ({GET_MP})",
+         setup=(IRQCHIP, create_vcpu(0),
+                set_mp(kvm.KVM_MP_STATE_HALTED)), check=mp_is(kvm.KVM_MP_STATE_HALTED)),
+    Case(id="x86-mp-halted-no-irqchip", ioctl="KVM_SET_MP_STATE", condition="HALTED without an in-kernel irqchip",
+         arch=("x86_64",), call=set_mp(kvm.KVM_MP_STATE_HALTED), errno=EINVAL,
+         cite="x86.c: kvm_arch_vcpu_ioctl_set_mpstate (!lapic_in_kernel: only "
+         f"RUNNABLE; {SET_MP}: 'Without an in-kernel irqchip, the multiprocessing state must be maintained by "
+         "userspace')", setup=(create_vcpu(0),), basis="code", order_row=1),
+    Case(id="x86-mp-stopped", ioctl="KVM_SET_MP_STATE", condition="STOPPED (an s390/arm64/riscv state)",
+         arch=("x86_64",), call=set_mp(kvm.KVM_MP_STATE_STOPPED), errno=EINVAL,
+         cite=f"{GET_MP}: STOPPED is '[s390,arm64,riscv]' (refused on x86; errno from x86.c: "
+         "kvm_arch_vcpu_ioctl_set_mpstate)", setup=(IRQCHIP, create_vcpu(0))),
+    Case(id="x86-mp-unknown", ioctl="KVM_SET_MP_STATE", condition="state 0xff", arch=("x86_64",), call=set_mp(0xFF),
+         errno=EINVAL, cite="x86.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)",
+         setup=(IRQCHIP, create_vcpu(0)), basis="code"),
+    # arm64.
+    Case(id="arm64-mp-runnable", ioctl="KVM_GET_MP_STATE", condition="an initialised vCPU", arch=("arm64",),
+         call=GET_MP_STATE, errno=0, cite=f"{GET_MP}: RUNNABLE '[x86,arm64,riscv,loongarch]'", setup=(vcpu(),),
+         check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+    Case(id="arm64-mp-power-off", ioctl="KVM_GET_MP_STATE", condition="a vCPU initialised with KVM_ARM_VCPU_POWER_OFF",
+         arch=("arm64",), call=GET_MP_STATE, errno=0,
+         cite=f"{GET_MP}: STOPPED 'the vcpu is stopped [s390,arm64,riscv]'; 4.82 KVM_ARM_VCPU_POWER_OFF: 'Starts the "
+              "CPU "
+         "in a power-off state'", setup=(powered_off_vcpu(),), check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
+    Case(id="arm64-mp-set-stopped", ioctl="KVM_SET_MP_STATE", condition="STOPPED, read back", arch=("arm64",),
+         call=GET_MP_STATE, errno=0,
+         cite=f"{SET_MP}: 'The only states that are valid are KVM_MP_STATE_STOPPED and KVM_MP_STATE_RUNNABLE'",
+         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED)), check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
+    Case(id="arm64-mp-set-runnable", ioctl="KVM_SET_MP_STATE", condition="RUNNABLE after STOPPED, read back",
+         arch=("arm64",), call=GET_MP_STATE, errno=0,
+         cite=f"{SET_MP}: 'The only states that are valid are KVM_MP_STATE_STOPPED and KVM_MP_STATE_RUNNABLE'",
+         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED), set_mp(kvm.KVM_MP_STATE_RUNNABLE)),
+         check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+    Case(id="arm64-mp-halted", ioctl="KVM_SET_MP_STATE", condition="HALTED (an x86 state)", arch=("arm64",),
+         call=set_mp(kvm.KVM_MP_STATE_HALTED), errno=EINVAL,
+         cite=f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and "
+         "KVM_MP_STATE_RUNNABLE' (refused; errno from arm.c: kvm_arch_vcpu_ioctl_set_mpstate)", setup=(vcpu(),)),
+    Case(id="arm64-mp-suspended", ioctl="KVM_SET_MP_STATE", condition="SUSPENDED", arch=("arm64",),
+         call=set_mp(kvm.KVM_MP_STATE_SUSPENDED), errno=EINVAL,
+         cite=f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and "
+         "KVM_MP_STATE_RUNNABLE'", setup=(vcpu(),),
+         deviation=Deviation("4.39 says only STOPPED and RUNNABLE are valid on arm64, while 4.38 documents "
+                             "SUSPENDED [arm64] and asks userspace to leave it by setting RUNNABLE; arm.c "
+                             "kvm_arch_vcpu_ioctl_set_mpstate accepts SUSPENDED (kvm_arm_vcpu_suspend)",
+                             SUCCEEDS, kind=DOCUMENT_CONTRADICTS_ITSELF)),
+    Case(id="arm64-mp-suspended-implemented", ioctl="KVM_SET_MP_STATE", condition="SUSPENDED", arch=("arm64",),
+         call=GET_MP_STATE, errno=0,
+         cite="arm.c: kvm_arch_vcpu_ioctl_set_mpstate (KVM_MP_STATE_SUSPENDED: kvm_arm_vcpu_suspend), read back",
+         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_SUSPENDED)), basis="code", check=mp_is(kvm.KVM_MP_STATE_SUSPENDED)),
+    Case(id="arm64-mp-unknown", ioctl="KVM_SET_MP_STATE", condition="state 0xff", arch=("arm64",), call=set_mp(0xFF),
+         errno=EINVAL, cite="arm.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)", setup=(vcpu(),), basis="code"),
+    Case(id="x86-mp-no-irqchip", ioctl="KVM_GET_MP_STATE", condition="vCPU 0 without an in-kernel irqchip",
+         arch=("x86_64",), call=GET_MP_STATE, errno=0,
+         cite="x86.c: kvm_arch_vcpu_create (RUNNABLE without an in-kernel irqchip, whichever vCPU)",
+         setup=(create_vcpu(0), create_vcpu(1)), basis="code", check=mp_is(kvm.KVM_MP_STATE_RUNNABLE), order_row=1),
+]

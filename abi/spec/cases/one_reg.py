@@ -1,0 +1,400 @@
+"""KVM_GET_ONE_REG, KVM_SET_ONE_REG, KVM_GET_REG_LIST: register ids and sizes per architecture."""
+
+from __future__ import annotations
+
+import struct
+from errno import E2BIG, EBUSY, EFAULT, EINVAL, ENOENT, ENOEXEC, EPERM
+
+from abi import arm64, kvm
+from abi.spec.case import (
+    DOCUMENT_CONTRADICTS_ITSELF,
+    DOCUMENT_NAMES_WHAT_HEADERS_LACK,
+    KERNEL_BREAKS_DOCUMENT,
+    Case,
+    DocumentedError,
+    Finding,
+    Unreachable,
+    need,
+)
+from abi.spec.steps.arm64 import (
+    _N,
+    CORE_END,
+    FINAL,
+    GET_REG,
+    ID_AA64ISAR0_EL1,
+    INIT,
+    INIT_SVE,
+    PC,
+    PREG0,
+    PSTATE,
+    RAN,
+    REG_LIST,
+    SET_REG,
+    STD_BMAP,
+    STD_HYP_BMAP,
+    SVE_CAP,
+    UNKNOWN_SYSREG,
+    VLS,
+    VLS_BYTES,
+    VLS_VQ1,
+    ZREG0,
+    ZREG0_SLICE1,
+    _id_reg_changed,
+    _one_reg,
+    _read_reg,
+    _vcpu,
+    core_id,
+    finalize,
+    get_reg,
+    list_filled,
+    n_written_back,
+    reg_list,
+    run_vcpu_index,
+    set_reg,
+    vls_reads,
+)
+from abi.spec.steps.base import BAD_POINTER, call, raw, step
+from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, enable, set_midr_changed
+from abi.spec.steps.vcpu import INIT_VCPU
+from abi.spec.steps.vm import create_vcpu
+from abi.spec.steps.x86_vm import (
+    _REG_ROWS,
+    API,
+    MSR_IA32_SYSENTER_CS,
+    MSR_NONE,
+    NO_ONE_REG_KERNELS,
+    ONE_REG_KERNELS,
+    ONEREG,
+    VCPU,
+    one_reg,
+    one_reg_id,
+)
+from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR
+
+
+def _writable_imp_id_regs() -> list[Case]:
+    """KVM_SET_ONE_REG of MIDR_EL1 with KVM_CAP_ARM_WRITABLE_IMP_ID_REGS (7.42 rule 2, 7.2)."""
+    return [
+        Case(id="writable-imp-id-after-run", ioctl="KVM_SET_ONE_REG",
+             condition="MIDR_EL1 changed after the first KVM_RUN, the "
+             "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=EBUSY,
+             cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN' "
+             f"(refused after; {IMP_ID_SET}: kvm_vm_has_ran_once: -EBUSY)",
+             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU, RAN),
+             cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS", order_row=2, basis="code", kernels="7.2+",
+             needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
+        Case(id="writable-imp-id-before-run", ioctl="KVM_SET_ONE_REG",
+             condition="MIDR_EL1 changed before the first KVM_RUN, the "
+             "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=0,
+             cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN'",
+             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU), cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS",
+             kernels="7.2+", needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
+    ]
+
+
+def _x86_one_reg() -> list[Case]:
+    msr = one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS)
+    return [
+        Case(id="get-msr", ioctl="KVM_GET_ONE_REG", condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS)", arch=("x86_64",),
+             call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), errno=0, cite=f"{API} 4.69 KVM_GET_ONE_REG; {ONEREG}",
+             setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="set-msr", ioctl="KVM_SET_ONE_REG", condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8", arch=("x86_64",),
+             call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8), errno=0,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG; {ONEREG}", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-no-such-msr", ioctl="KVM_GET_ONE_REG", condition=f"an MSR index no one implements ({MSR_NONE:#x})",
+             arch=("x86_64",),
+             call=one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"),
+             errno=EINVAL,
+             cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG} "
+             "(do_get_msr fails)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="set-no-such-msr", ioctl="KVM_SET_ONE_REG", condition=f"an MSR index no one implements ({MSR_NONE:#x})",
+             arch=("x86_64",),
+             call=one_reg("KVM_SET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"),
+             errno=EINVAL,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG}",
+             setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-foreign-arch", ioctl="KVM_GET_ONE_REG", condition="an arm64 register id", arch=("x86_64",),
+             call=one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
+             "KVM_REG_ARM64 id"), errno=EINVAL,
+             cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID'; "
+             f"{ONEREG} (arch bits)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="set-foreign-arch", ioctl="KVM_SET_ONE_REG", condition="an arm64 register id", arch=("x86_64",),
+             call=one_reg(
+             "KVM_SET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
+             "KVM_REG_ARM64 id"), errno=EINVAL,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID'; "
+             f"{ONEREG} (arch bits)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-msr-u32", ioctl="KVM_GET_ONE_REG", condition="an MSR id with size U32", arch=("x86_64",),
+             call=one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, size=kvm.KVM_REG_SIZE_U32),
+             "MSR 0x174, U32"), errno=EINVAL, cite=f"{ONEREG} (MSRs are U64)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
+        Case(id="get-reserved-bits", ioctl="KVM_GET_ONE_REG", condition="rsvd1 bits of the id set", arch=("x86_64",),
+             call=one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, rsvd1=1), "MSR 0x174, rsvd1 1"),
+             errno=EINVAL, cite=f"{ONEREG} (rsvd1/rsvd2)", basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-unknown-type", ioctl="KVM_GET_ONE_REG", condition="type 1 (neither MSR nor KVM)", arch=("x86_64",),
+             call=one_reg(
+             "KVM_GET_ONE_REG", one_reg_id(1, MSR_IA32_SYSENTER_CS), "type 1"), errno=EINVAL, cite=f"{ONEREG} (type)",
+             basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-ssp-without-shstk", ioctl="KVM_GET_ONE_REG",
+             condition="KVM_X86_REG_KVM(GUEST_SSP), guest CPUID without SHSTK", arch=("x86_64",),
+             call=one_reg("KVM_GET_ONE_REG", one_reg_id(KVM_X86_REG_TYPE_KVM, KVM_REG_GUEST_SSP), "GUEST_SSP"),
+             errno=EINVAL, cite="x86.c: kvm_translate_kvm_reg (SSP needs X86_FEATURE_SHSTK in guest CPUID)",
+             basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-bad-struct-pointer", ioctl="KVM_GET_ONE_REG", condition="struct kvm_one_reg is not readable",
+             arch=("x86_64",), call=call("KVM_GET_ONE_REG", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite=f"{ONEREG} (copy_from_user)", basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+        Case(id="get-bad-value-pointer", ioctl="KVM_GET_ONE_REG", condition="addr points at a guard page",
+             arch=("x86_64",), call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER),
+             errno=EFAULT, cite="x86.c: kvm_get_one_msr (put_user)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
+        Case(id="set-bad-value-pointer", ioctl="KVM_SET_ONE_REG", condition="addr points at a guard page",
+             arch=("x86_64",), call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174, addr = a guard page", addr=BAD_POINTER),
+             errno=EFAULT, cite="x86.c: kvm_set_one_msr (get_user)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
+        Case(id="get-one-reg-none", ioctl="KVM_GET_ONE_REG",
+             condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS): x86 has no ONE_REG "
+             "register before 6.18", arch=("x86_64",), call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), errno=EINVAL,
+             cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
+             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_GET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
+             kernels=NO_ONE_REG_KERNELS),
+        Case(id="set-one-reg-none", ioctl="KVM_SET_ONE_REG",
+             condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8: x86 has no ONE_REG "
+             "register before 6.18", arch=("x86_64",), call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174 = 8", value=8),
+             errno=EINVAL,
+             cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
+             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_SET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
+             kernels=NO_ONE_REG_KERNELS),
+        Case(id="reg-list-empty", ioctl="KVM_GET_REG_LIST", condition="n 0, guest CPUID without SHSTK: nothing to list",
+             arch=("x86_64",), call=call("KVM_GET_REG_LIST", "vcpu", struct.pack("<Q", 0), "n 0"), errno=0,
+             cite="x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", setup=(VCPU,),
+             kernels=ONE_REG_KERNELS),
+    ]
+
+
+CASES: list[Case] = [
+    Case(id="vcpu-fd-is-get-one-reg-uninitialised", ioctl="KVM_GET_ONE_REG",
+         condition="the same number on a vCPU fd before KVM_ARM_VCPU_INIT", arch=("arm64",),
+         call=raw(kvm.KVM_ARM_SET_DEVICE_ADDR, "0x4010aeab (= KVM_GET_ONE_REG)", kvm.kvm_arm_device_addr(id=0, addr=0),
+             on="vcpu"), errno=ENOEXEC, cite="arm.c: kvm_arch_vcpu_ioctl KVM_GET_ONE_REG refuses an uninitialised vCPU",
+         setup=(create_vcpu(0),), basis="code"),
+    Case(id="vcpu-fd-is-get-one-reg", ioctl="KVM_GET_ONE_REG",
+         condition="the same number on a vCPU fd reads the PC register", arch=("arm64",),
+         call=raw(kvm.KVM_ARM_SET_DEVICE_ADDR, "0x4010aeab {id = core reg PC}",
+                    lambda s: kvm.kvm_one_reg(id=kvm.KVM_REG_ARM64 | kvm.KVM_REG_SIZE_U64 | arm64.KVM_REG_ARM_CORE
+                                              | arm64.KVM_REG_ARM_CORE_REG("regs.pc"), addr=s.scratch()),
+                    on="vcpu"), errno=0,
+         cite="linux/kvm.h: KVM_GET_ONE_REG is _IOW(KVMIO, 0xab, struct kvm_one_reg), the same number; guest.c "
+         "kvm_arm_get_reg", setup=(INIT_VCPU,), basis="code"),
+    # --- KVM_GET_ONE_REG / KVM_SET_ONE_REG ------------------------------------------------------------------
+    Case(id="get-reg-pc", ioctl="KVM_GET_ONE_REG", condition="the PC of an initialised vCPU", arch=("arm64",),
+         call=get_reg(PC, "PC"), errno=0, cite=GET_REG, setup=(INIT,)),
+    Case(id="get-reg-uninitialised", ioctl="KVM_GET_ONE_REG", condition="before KVM_ARM_VCPU_INIT", arch=("arm64",),
+         call=get_reg(PC, "PC"), errno=ENOEXEC,
+         cite="arm.c: kvm_arch_vcpu_ioctl refuses an uninitialised vCPU (api.rst 4.69 does not list ENOEXEC)",
+         setup=(create_vcpu(0),), basis="code"),
+    Case(id="set-reg-uninitialised", ioctl="KVM_SET_ONE_REG", condition="before KVM_ARM_VCPU_INIT", arch=("arm64",),
+         call=set_reg(PC, "PC", 0x1000), errno=ENOEXEC,
+         cite="arm.c: kvm_arch_vcpu_ioctl refuses an uninitialised vCPU (api.rst 4.68 does not list ENOEXEC)",
+         setup=(create_vcpu(0),), basis="code"),
+    Case(id="get-reg-core-beyond", ioctl="KVM_GET_ONE_REG", condition="a core register index past struct kvm_regs",
+         arch=("arm64",), call=get_reg(core_id(CORE_END), "core index past kvm_regs"), errno=ENOENT,
+         cite=f"{GET_REG}, Errors: ENOENT", setup=(INIT,)),
+    Case(id="set-reg-core-beyond", ioctl="KVM_SET_ONE_REG", condition="a core register index past struct kvm_regs",
+         arch=("arm64",), call=set_reg(core_id(CORE_END), "core index past kvm_regs", 0), errno=ENOENT,
+         cite=f"{SET_REG}, Errors: ENOENT", setup=(INIT,)),
+    Case(id="get-reg-unknown-sysreg", ioctl="KVM_GET_ONE_REG", condition="a system register KVM does not have",
+         arch=("arm64",), call=get_reg(UNKNOWN_SYSREG, "S3_7_C15_C15_7"), errno=ENOENT,
+         cite=f"{GET_REG}, Errors: ENOENT; sys_regs.c "
+         "kvm_sys_reg_get_user", setup=(INIT,)),
+    Case(id="set-reg-unknown-sysreg", ioctl="KVM_SET_ONE_REG", condition="a system register KVM does not have",
+         arch=("arm64",), call=set_reg(UNKNOWN_SYSREG, "S3_7_C15_C15_7", 0), errno=ENOENT,
+         cite=f"{SET_REG}, Errors: ENOENT", setup=(INIT,)),
+    Case(id="get-reg-other-arch", ioctl="KVM_GET_ONE_REG",
+         condition="an id whose architecture field is not KVM_REG_ARM64", arch=("arm64",),
+         call=get_reg(kvm.KVM_REG_SIZE_U64 | 0x10, "id 0x0030000000000010"), errno=EINVAL,
+         cite=f"{GET_REG}, Errors: EINVAL (invalid register ID); guest.c kvm_arm_get_reg", setup=(INIT,)),
+    Case(id="set-reg-other-arch", ioctl="KVM_SET_ONE_REG",
+         condition="an id whose architecture field is not KVM_REG_ARM64", arch=("arm64",),
+         call=set_reg(kvm.KVM_REG_SIZE_U64 | 0x10, "id 0x0030000000000010", 0), errno=EINVAL,
+         cite=f"{SET_REG}, Errors: EINVAL (invalid register ID); guest.c kvm_arm_set_reg", setup=(INIT,)),
+    Case(id="get-reg-core-wrong-size", ioctl="KVM_GET_ONE_REG", condition="the PC with a 32-bit size in its id",
+         arch=("arm64",),
+         call=get_reg(core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pc"), kvm.KVM_REG_SIZE_U32), "PC as u32"), errno=EINVAL,
+         cite=f"{GET_REG}, Errors: EINVAL (invalid register ID); guest.c core_reg_addr", setup=(INIT,)),
+    Case(id="set-reg-pstate-bad-mode", ioctl="KVM_SET_ONE_REG",
+         condition="PSTATE with an undefined mode (0x1f is AArch32 SYS)", arch=("arm64",),
+         call=set_reg(PSTATE, "PSTATE", 0x1F), errno=EINVAL,
+         cite="guest.c: set_core_reg, an AArch32 mode on a 64-bit vCPU", setup=(INIT,), basis="code"),
+    Case(id="get-reg-bad-addr", ioctl="KVM_GET_ONE_REG", condition="addr pointing at a guard page", arch=("arm64",),
+         call=get_reg(PC, "PC", pointer=BAD_POINTER), errno=EFAULT,
+         cite="guest.c: get_core_reg copy_to_user (undocumented)", setup=(INIT,), basis="code"),
+    Case(id="get-reg-sve-not-finalized", ioctl="KVM_GET_ONE_REG", condition="Z0 before KVM_ARM_VCPU_FINALIZE(SVE)",
+         arch=("arm64",), call=get_reg(ZREG0, "Z0"), errno=EPERM,
+         cite=f"{GET_REG}, Errors: EPERM (before vcpu finalization)", setup=(INIT_SVE,), needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="set-reg-sve-not-finalized", ioctl="KVM_SET_ONE_REG", condition="Z0 before KVM_ARM_VCPU_FINALIZE(SVE)",
+         arch=("arm64",), call=set_reg(ZREG0, "Z0", bytes(256)), errno=EPERM,
+         cite=f"{SET_REG}, Errors: EPERM (before vcpu finalization)", setup=(INIT_SVE,), needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="get-reg-sve-finalized", ioctl="KVM_GET_ONE_REG", condition="Z0 after KVM_ARM_VCPU_FINALIZE(SVE)",
+         arch=("arm64",), call=get_reg(ZREG0, "Z0"), errno=0, cite=f"{FINAL}; {GET_REG}", setup=(INIT_SVE, finalize()),
+         needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="get-reg-sve-slice-1", ioctl="KVM_GET_ONE_REG", condition="Z0 slice 1 (beyond max_vq)", arch=("arm64",),
+         call=get_reg(ZREG0_SLICE1, "Z0[1]"), errno=ENOENT,
+         cite=f"{SET_REG}, arm64 SVE registers: ids where 2048 * slice >= 128 * max_vq fail with ENOENT",
+         setup=(INIT_SVE, finalize()), needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="set-reg-sve-slice-1", ioctl="KVM_SET_ONE_REG", condition="Z0 slice 1 (beyond max_vq)", arch=("arm64",),
+         call=set_reg(ZREG0_SLICE1, "Z0[1]", bytes(256)), errno=ENOENT,
+         cite=f"{SET_REG}, arm64 SVE registers: 2048 * slice >= 128 * max_vq fails with ENOENT",
+         setup=(INIT_SVE, finalize()), needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="get-reg-sve-without-sve", ioctl="KVM_GET_ONE_REG", condition="Z0 on a vCPU without SVE", arch=("arm64",),
+         call=get_reg(ZREG0, "Z0"), errno=ENOENT,
+         cite=f"{SET_REG}: SVE registers are only accessible on vcpus with SVE enabled; guest.c sve_reg_to_region",
+         setup=(INIT,)),
+    Case(id="set-vls-no-lengths", ioctl="KVM_SET_ONE_REG", condition="KVM_REG_ARM64_SVE_VLS with no vector length",
+         arch=("arm64",), call=set_reg(VLS, "SVE_VLS", bytes(64)), errno=EINVAL,
+         cite=f"{SET_REG}: an invalid set of vector lengths fails with EINVAL", setup=(INIT_SVE,),
+         needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="set-vls-unchanged", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM64_SVE_VLS written back as read, before finalize", arch=("arm64",),
+         call=set_reg(VLS, "SVE_VLS", lambda s: (_one_reg(s, kvm.KVM_GET_ONE_REG, VLS, None, None).value(),
+                                            s.target.read(s.scratch(), 64))[1]), errno=0,
+         cite=f"{SET_REG}: userspace may modify it until the SVE configuration is finalized", setup=(INIT_SVE,),
+         needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="set-vls-after-finalize", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM64_SVE_VLS after KVM_ARM_VCPU_FINALIZE", arch=("arm64",),
+         call=set_reg(VLS, "SVE_VLS", lambda s: (_one_reg(s, kvm.KVM_GET_ONE_REG, VLS, None, None).value(),
+                                            s.target.read(s.scratch(), 64))[1]), errno=EPERM,
+         cite=f"{SET_REG}: after finalization, writes of this register fail with EPERM", setup=(INIT_SVE, finalize()),
+         needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="set-fw-bitmap-before-run", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM_STD_HYP_BMAP cleared before any vCPU ran", arch=("arm64",),
+         call=set_reg(STD_HYP_BMAP, "STD_HYP_BMAP", 0), errno=0,
+         cite=f"{SET_REG}: bitmap firmware registers are writable", setup=(INIT,)),
+    Case(id="set-fw-bitmap-after-run", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM_STD_HYP_BMAP changed after a vCPU ran", arch=("arm64",),
+         call=set_reg(STD_HYP_BMAP, "STD_HYP_BMAP", 0), errno=EBUSY,
+         cite=f"{SET_REG}: bitmap firmware registers are immutable once a vCPU ran: -EBUSY; hypercalls.c "
+         "kvm_arm_set_fw_reg_bmap", setup=(INIT, RAN)),
+    Case(id="set-fw-bitmap-after-run-same", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM_STD_HYP_BMAP rewritten unchanged after a run", arch=("arm64",),
+         call=set_reg(STD_HYP_BMAP, "STD_HYP_BMAP", lambda s: _read_reg(s, STD_HYP_BMAP)), errno=0,
+         cite="hypercalls.c: kvm_arm_set_fw_reg_bmap refuses only a different value", setup=(INIT, RAN), basis="code"),
+    Case(id="set-id-reg-changed-after-run-6.1", ioctl="KVM_SET_ONE_REG",
+         condition="ID_AA64ISAR0_EL1 changed after a vCPU ran (6.1)", arch=("arm64",),
+         call=set_reg(ID_AA64ISAR0_EL1, "ID_AA64ISAR0_EL1", _id_reg_changed), errno=EINVAL,
+         cite="sys_regs.c (6.1): set_id_reg accepts only the value it reads (invariant)", setup=(INIT, RAN),
+         basis="code", kernels="6.1"),
+    Case(id="set-id-reg-changed-after-run", ioctl="KVM_SET_ONE_REG",
+         condition="ID_AA64ISAR0_EL1 changed after a vCPU ran", arch=("arm64",),
+         call=set_reg(ID_AA64ISAR0_EL1, "ID_AA64ISAR0_EL1", _id_reg_changed), errno=EBUSY,
+         cite="sys_regs.c (6.12, 7.2): set_id_reg, ID registers are immutable once the VM ran: -EBUSY",
+         setup=(INIT, RAN), basis="code", kernels="6.12+"),
+    # --- KVM_GET_REG_LIST -----------------------------------------------------------------------------------
+    Case(id="reg-list-n-zero", ioctl="KVM_GET_REG_LIST", condition="n = 0", arch=("arm64",),
+         call=reg_list(_N("count", lambda c: 0)), errno=E2BIG,
+         cite=f"{REG_LIST}, Errors: E2BIG; the number required is written into n", setup=(INIT,), check=n_written_back),
+    Case(id="reg-list-one-short", ioctl="KVM_GET_REG_LIST", condition="n = the register count - 1", arch=("arm64",),
+         call=reg_list(_N("count - 1", lambda c: c - 1)), errno=E2BIG, cite=f"{REG_LIST}, Errors: E2BIG", setup=(INIT,),
+         check=n_written_back),
+    Case(id="reg-list-exact", ioctl="KVM_GET_REG_LIST", condition="n = the register count", arch=("arm64",),
+         call=reg_list(_N("count", lambda c: c)), errno=0, cite=REG_LIST, setup=(INIT,), check=list_filled),
+    Case(id="reg-list-uninitialised", ioctl="KVM_GET_REG_LIST", condition="before KVM_ARM_VCPU_INIT", arch=("arm64",),
+         call=reg_list(0), errno=ENOEXEC, cite="arm.c: kvm_arch_vcpu_ioctl (undocumented for this ioctl)",
+         setup=(create_vcpu(0),), basis="code"),
+    Case(id="reg-list-sve-not-finalized", ioctl="KVM_GET_REG_LIST", condition="SVE enabled, not finalized",
+         arch=("arm64",), call=reg_list(0), errno=EPERM,
+         cite=f"{FINAL}: KVM_GET_REG_LIST fails with EPERM until the feature is finalized", setup=(INIT_SVE,),
+         needs=need("KVM_CAP_ARM_SVE")),
+    Case(id="reg-list-bad-pointer", ioctl="KVM_GET_REG_LIST", condition="argument pointer to a guard page",
+         arch=("arm64",), call=step("KVM_GET_REG_LIST(arg=a guard page)",
+              lambda s: s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, s.target.bad_address())), errno=EFAULT,
+         cite="arm.c: kvm_arch_vcpu_ioctl copy_from_user (undocumented)", setup=(INIT,), basis="code"),
+    # 4.68 KVM_SET_ONE_REG (arm64 SVE and firmware bitmap registers). Rule 6 is RISC-V's isa register: not arm64.
+    Case(id="order-set-preg-before-finalize", ioctl="KVM_SET_ONE_REG", condition="P0 before KVM_ARM_VCPU_FINALIZE(SVE)",
+         arch=("arm64",), call=set_reg(PREG0, "P0", bytes(32)), errno=EPERM,
+         cite=f"{SET_REG}: except for KVM_REG_ARM64_SVE_VLS, the SVE registers are not accessible until the SVE "
+         "configuration is finalized; Errors: EPERM (arm64, before vcpu finalization)", setup=(INIT_SVE,), order_row=1,
+         needs=(SVE_CAP,)),
+    Case(id="order-set-vls-before-init", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM64_SVE_VLS before KVM_ARM_VCPU_INIT", arch=("arm64",),
+         call=set_reg(VLS, "SVE_VLS", VLS_VQ1), errno=ENOEXEC,
+         cite=f"{SET_REG}: SVE_VLS is only accessible after KVM_ARM_VCPU_INIT (no errno given); arm.c "
+         "kvm_arch_vcpu_ioctl refuses ONE_REG on an uninitialised vCPU with -ENOEXEC (6.1, 6.12, 7.2)",
+         setup=(create_vcpu(0),), basis="code", order_row=2),
+    Case(id="order-set-vls-reduced-after-finalize", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM64_SVE_VLS reduced to 128-bit vectors after KVM_ARM_VCPU_FINALIZE", arch=("arm64",),
+         call=set_reg(VLS, "SVE_VLS", VLS_VQ1), errno=EPERM,
+         cite=f"{SET_REG}: userspace may modify it until the SVE configuration is finalized; after that, writes fail "
+         "with EPERM", setup=(INIT_SVE, finalize()), order_row=3, needs=(SVE_CAP,)),
+    Case(id="set-vls-reduced-before-finalize", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM64_SVE_VLS reduced to 128-bit vectors before KVM_ARM_VCPU_FINALIZE, read back",
+         arch=("arm64",), call=set_reg(VLS, "SVE_VLS", VLS_VQ1), errno=0,
+         cite=f"{SET_REG}: userspace may modify it until finalized (the right order; removing all lengths above "
+         "some value is always possible)", setup=(INIT_SVE,), check=vls_reads(VLS_VQ1), needs=(SVE_CAP,)),
+    Case(id="order-set-vls-empty-after-finalize", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM64_SVE_VLS with no vector length after KVM_ARM_VCPU_FINALIZE", arch=("arm64",),
+         call=set_reg(VLS, "SVE_VLS",
+                                                                                            bytes(VLS_BYTES)),
+         errno=EPERM,
+         cite=f"{SET_REG}: after finalization further attempts to write this register fail with EPERM (any value: "
+         "guest.c set_sve_vls tests finalization before it validates the set, which alone gives EINVAL)",
+         setup=(INIT_SVE, finalize()), order_row=4, needs=(SVE_CAP,)),
+    Case(id="order-set-fw-bitmap-other-vcpu-after-run", ioctl="KVM_SET_ONE_REG",
+         condition="KVM_REG_ARM_STD_BMAP cleared on vCPU 1, which never ran, after vCPU 0 ran", arch=("arm64",),
+         call=set_reg(STD_BMAP, "STD_BMAP", 0), errno=EBUSY,
+         cite=f"{SET_REG}: the bitmap firmware registers are immutable once any of the vCPUs of the VM has run "
+         "at least once: -EBUSY (hypercalls.c kvm_arm_set_fw_reg_bmap tests the VM's ran-once flag)",
+         setup=(INIT, INIT, run_vcpu_index(0)), order_row=5),
+    *_writable_imp_id_regs(),
+    *_x86_one_reg(),
+]
+
+UNREACHABLE = [
+    Unreachable("KVM_GET_ONE_REG", ENOENT, "x86.c kvm_get_set_one_reg answers EINVAL for every unknown "
+                "register (allowed by the EINVAL row: 'no such register'); ENOENT is arm64/riscv", arch="x86_64"),
+    Unreachable("KVM_SET_ONE_REG", ENOENT, "x86.c kvm_get_set_one_reg answers EINVAL for every unknown "
+                "register; the ENOENT sentences are about arm64 SVE registers", arch="x86_64"),
+    Unreachable("KVM_SET_ONE_REG", EPERM, "arm64 only (register write after vCPU finalization, SVE)",
+                arch="x86_64"),
+    Unreachable("KVM_GET_ONE_REG", EPERM, "arm64 only (register access before vCPU finalization)", arch="x86_64"),
+    Unreachable("KVM_SET_ONE_REG", EBUSY, "riscv/arm64 only (register changed after the vCPU ran)", arch="x86_64"),
+    # 4.68's ordering rules are about other architectures' registers: SVE (rules 1-4) and the firmware pseudo-registers
+    # (rule 5) of arm64, riscv's isa config register (rule 6). x86 has none of them.
+    *(Unreachable("KVM_SET_ONE_REG", 0, f"the rule is about {regs}: x86 has no such register (x86.c "
+                  "kvm_get_set_one_reg knows MSRs and KVM_REG_GUEST_SSP only; before 6.18 no ONE_REG at all)",
+                  arch="x86_64", order_row=row)
+      for row, regs in ((1, "arm64's SVE registers (KVM_REG_ARM64_SVE_*) before KVM_ARM_VCPU_FINALIZE"),
+                        (2, "arm64's KVM_REG_ARM64_SVE_VLS and KVM_ARM_VCPU_INIT"),
+                        (3, "arm64's KVM_REG_ARM64_SVE_VLS until KVM_ARM_VCPU_FINALIZE"),
+                        (4, "arm64's KVM_REG_ARM64_SVE_VLS after KVM_ARM_VCPU_FINALIZE"),
+                        (5, "arm64's firmware pseudo-registers (KVM_REG_ARM_FW_FEAT_BMAP_*)"),
+                        (6, "riscv's isa config register"))),
+    Unreachable("KVM_GET_REG_LIST", E2BIG, "x86.c kvm_get_reg_list (6.1 and 6.12 have no x86 "
+                "KVM_GET_REG_LIST) lists one register, GUEST_SSP, and only when the guest CPUID has SHSTK: E2BIG "
+                "needs a host that offers SHSTK (KVM_GET_SUPPORTED_CPUID leaf 7 ECX bit 7), which no capability "
+                "reports, so no case can be gated on it; `reg-list-empty` is the guest without SHSTK", arch="x86_64"),
+]
+
+DOCUMENTED = [
+    *(DocumentedError(n, e, c, f"{API} {num} {n}") for n, num in (("KVM_SET_ONE_REG", "4.68"),
+                                                                  ("KVM_GET_ONE_REG", "4.69"))
+      for e, c in _REG_ROWS),
+]
+
+DOC_FINDINGS = [
+    Finding(
+        "api.rst 4.138 KVM_ARM_SET_COUNTER_OFFSET (6.12, 7.2): the text calls the ioctl KVM_ARM_SET_CNT_OFFSET, a "
+        "name no header defines.",
+        DOCUMENT_NAMES_WHAT_HEADERS_LACK),
+    Finding(
+        "api.rst 4.31 KVM_GET_VCPU_EVENTS (ARM64): the two -EINVAL sentences (serror_has_esr on a system without "
+        "KVM_CAP_ARM_INJECT_SERROR_ESR; serror_esr bits beyond the low 24) describe KVM_SET_VCPU_EVENTS, yet sit "
+        "in the GET section; 4.32 KVM_SET_VCPU_EVENTS (ARM64) names no EINVAL.",
+        DOCUMENT_CONTRADICTS_ITSELF),
+    Finding(
+        "api.rst 4.31: 'the lower 24 bits of exception.serror_esr' - the ISS field the kernel accepts is 25 bits "
+        "(ESR_ELx_ISS_MASK, bits 24:0); see case set-events-serror-esr-bit-24.",
+        KERNEL_BREAKS_DOCUMENT),
+]
