@@ -179,15 +179,16 @@ class Reporter:
     def undocumented(self) -> list:
         """Errnos this run saw the kernel return (code-basis cases that passed) that its documentation omits."""
         if not hasattr(self, "_undocumented"):
+            from abi.spec.coverage import documentation_kernel, undocumented_seen
             from abi.spec.docs import DocsUnavailable
-            from abi.spec.plugin import documentation_kernel, undocumented_seen
 
             passed = [(r.ioctl, r.case, r.extra.get("arch", "")) for r in self.records
                       if r.outcome == "passed" and r.case]
             passed += [(r.ioctl, r.case, r.extra.get("arch", ""), r.observed) for r in self.records
                        if r.outcome == "xfailed" and r.verdict == "recorded" and r.case]
             try:
-                self._undocumented = undocumented_seen(documentation_kernel(self.config), passed) if passed else []
+                kernel = documentation_kernel(self.config.getoption("guest_kernel", None))
+                self._undocumented = undocumented_seen(kernel, passed) if passed else []
             except (DocsUnavailable, OSError):
                 self._undocumented = []
         return self._undocumented
@@ -196,10 +197,10 @@ class Reporter:
         """(statuses, figures, what they were measured against); statuses None when the docs are unavailable."""
         if not hasattr(self, "_coverage"):
             from abi.spec import coverage
+            from abi.spec.coverage import documentation_kernel, held
             from abi.spec.docs import DocsUnavailable
-            from abi.spec.plugin import documentation_kernel, held
 
-            kernel = documentation_kernel(self.config)
+            kernel = documentation_kernel(self.config.getoption("guest_kernel", None))
             ran = held([{"ioctl": r.ioctl, "case": r.case, "arch": r.extra.get("arch", ""), "verdict": r.verdict}
                         for r in self.records if r.outcome in ("passed", "xfailed")])
             try:

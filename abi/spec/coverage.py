@@ -435,3 +435,54 @@ def _main(args) -> int:
     for f in figs:
         print(f.line())
     return 1 if any(f.gaps or f.ordering_gaps for f in figs) else 0
+
+
+# --- what a run measured (the terminal summary and the report call these) ----------------------------------
+
+def documentation_kernel(guest_kernel: str | None) -> str:
+    """Whose api.rst the coverage is measured against: the guest kernel's, when it is a Debian one (a user's own
+    kernel is measured against Debian 6.1's)."""
+    from abi import debian
+
+    return guest_kernel if guest_kernel in debian.KERNELS else "debian-6.1"
+
+
+def held(props: list[dict]) -> set[tuple[str, str, str]]:
+    """(ioctl, case id, architecture) of every spec case whose verdict held in a run: it passed, or failed exactly
+    as its deviation records. `props`: the user properties of the run's call reports (or records)."""
+    from abi.spec.run import HELD, RECORDED
+
+    return {(p["ioctl"], p["case"], p["arch"]) for p in props
+            if p.get("case") and p.get("arch") and p.get("verdict") in (HELD, RECORDED)}
+
+
+def passed_cases(passed) -> list:
+    """What the kernel was seen to do, as code-basis cases: the spec cases among (ioctl, case id, architecture[,
+    observed errno name]) of tests that passed, and of deviations that held as recorded (the case then stands
+    for its observation: the errno the kernel returned instead of the documented one). The architecture matters,
+    as x86_64 and arm64 cases may share an id."""
+    import dataclasses
+    import errno as errnos
+
+    from abi.spec import registry
+
+    seen = {}
+    for ioctl, case, arch, *observed in passed:
+        seen[(ioctl, case, arch)] = observed[0] if observed else None
+    out = []
+    for c in registry.cases():
+        hits = [seen[(c.ioctl, c.id, arch)] for arch in c.arch if (c.ioctl, c.id, arch) in seen]
+        if not hits:
+            continue
+        if c.deviation is None:
+            out.append(c)
+        elif hits[0] and hasattr(errnos, hits[0]):
+            out.append(dataclasses.replace(c, errno=getattr(errnos, hits[0]), basis="code", deviation=None,
+                                           cite=c.deviation.why))
+    return out
+
+
+def undocumented_seen(kernel: str, passed) -> list:
+    """Implemented errnos the kernel's documentation does not name, from the code-basis cases that passed
+    ((ioctl, case id, architecture) each)."""
+    return undocumented(pairs_for(kernel), passed_cases(passed), sections_for(kernel))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from abi.spec.docs import DocsUnavailable
-from abi.spec.run import BROKEN, FIXED, HELD, RECORDED, SetupFailed, not_applicable, run
+from abi.spec.run import BROKEN, FIXED, RECORDED, SetupFailed, not_applicable, run
 from abi.target import plugin as targets
 
 
@@ -101,12 +101,6 @@ def pytest_collection_modifyitems(session, config, items):
     config.stash[_RAN] = any(item.get_closest_marker("spec") for item in items)
 
 
-def documentation_kernel(config) -> str:
-    """Whose api.rst the coverage is measured against: the guest kernel's, when it is a Debian one."""
-    from abi.target import provision
-
-    kernel = config.getoption("guest_kernel", "debian-6.1")
-    return kernel if kernel in provision.KERNELS else "debian-6.1"
 
 
 def _spec_reports(terminalreporter) -> bool:
@@ -120,17 +114,18 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     from abi.spec import coverage
 
-    kernel = documentation_kernel(config)
+    kernel = coverage.documentation_kernel(config.getoption("guest_kernel", None))
     terminalreporter.section(f"documented errors covered (api.rst and devices/*.rst of {kernel})")
     reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("xfailed", [])]
     try:
-        _, figures = coverage.for_kernel(kernel, held([dict(getattr(r, "user_properties", ())) for r in reports]))
+        ran = coverage.held([dict(getattr(r, "user_properties", ())) for r in reports])
+        _, figures = coverage.for_kernel(kernel, ran)
     except (DocsUnavailable, OSError) as e:
         terminalreporter.write_line(f"coverage not measured: {e}")
         return
     for f in figures:
         terminalreporter.write_line(f.line())
-    found = undocumented_seen(kernel, _passed(reports))
+    found = coverage.undocumented_seen(kernel, _passed(reports))
     specific = [u for u in found if not u.general]
     terminalreporter.section("implemented errors the documentation does not name")
     terminalreporter.write_line(
@@ -140,37 +135,8 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(f"  {u.line()}")
 
 
-def held(props: list[dict]) -> set[tuple[str, str, str]]:
-    """(ioctl, case id, architecture) of every spec case whose verdict held in a run: it passed, or failed exactly
-    as its deviation records. `props`: the user properties of the run's call reports (or records)."""
-    return {(p["ioctl"], p["case"], p["arch"]) for p in props
-            if p.get("case") and p.get("arch") and p.get("verdict") in (HELD, RECORDED)}
 
 
-def passed_cases(passed) -> list:
-    """What the kernel was seen to do, as code-basis cases: the spec cases among (ioctl, case id, architecture[,
-    observed errno name]) of tests that passed, and of deviations that held as recorded (the case then stands
-    for its observation: the errno the kernel returned instead of the documented one). The architecture matters,
-    as x86_64 and arm64 cases may share an id."""
-    import dataclasses
-    import errno as errnos
-
-    from abi.spec import registry
-
-    seen = {}
-    for ioctl, case, arch, *observed in passed:
-        seen[(ioctl, case, arch)] = observed[0] if observed else None
-    out = []
-    for c in registry.cases():
-        hits = [seen[(c.ioctl, c.id, arch)] for arch in c.arch if (c.ioctl, c.id, arch) in seen]
-        if not hits:
-            continue
-        if c.deviation is None:
-            out.append(c)
-        elif hits[0] and hasattr(errnos, hits[0]):
-            out.append(dataclasses.replace(c, errno=getattr(errnos, hits[0]), basis="code", deviation=None,
-                                           cite=c.deviation.why))
-    return out
 
 
 def _passed(reports):
@@ -182,10 +148,3 @@ def _passed(reports):
             elif props.get("verdict", "held") == "held":
                 yield props["ioctl"], props["case"], props["arch"]
 
-
-def undocumented_seen(kernel: str, passed) -> list:
-    """Implemented errnos the kernel's documentation does not name, from the code-basis cases that passed
-    ((ioctl, case id, architecture) each)."""
-    from abi.spec import coverage
-
-    return coverage.undocumented(coverage.pairs_for(kernel), passed_cases(passed), coverage.sections_for(kernel))
