@@ -4,6 +4,8 @@ kernel did exactly what the deviation records (decided in `replay`, never by an 
 
 from __future__ import annotations
 
+import weakref
+
 import pytest
 
 from abi.spec.docs import DocsUnavailable
@@ -40,23 +42,23 @@ def spec_target(request):
     return target
 
 
+_DESCRIBED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _describe(target) -> dict:
     """What the report's targets table shows, measured once per target (and per restart of it)."""
-    cached = getattr(target, "_spec_description", None)
+    cached = _DESCRIBED.get(target)
     if cached and cached[0] == target.generation:
         return cached[1]
+    from abi.kvm import KVM_CAP_ARM_VM_IPA_SIZE
+
     info = target.info()
     d = {"target": info.name, "kernel_release": info.kernel_release, "profile": info.profile, "arch": info.arch,
          "qemu_version": info.qemu_version, "cpu_model": info.cpu_model}
-    if info.arch == "arm64":
-        from abi.kvm import KVM_CAP_ARM_VM_IPA_SIZE, KVM_CHECK_EXTENSION
-
-        fd = target.open_kvm()
-        try:
-            d["ipa_limit"] = target.ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_IPA_SIZE).ret
-        finally:
-            target.close(fd)
-    target._spec_description = (target.generation, d)
+    ipa_limit = target.capability(KVM_CAP_ARM_VM_IPA_SIZE)  # 0 where the architecture has no such limit
+    if ipa_limit:
+        d["ipa_limit"] = ipa_limit
+    _DESCRIBED[target] = (target.generation, d)
     return d
 
 
