@@ -60,13 +60,13 @@ def _devices() -> list[Case]:
     return [
         Case(id="device-type-unknown", ioctl="KVM_CREATE_DEVICE",
              condition="type KVM_DEV_TYPE_ARM_VGIC_V2 on x86 (no such device "
-             "here)", arch=("x86_64",), call=x86_vm.create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2, "ARM_VGIC_V2"),
+             "here)", arch=("x86_64",), call=create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2),
              errno=errno.ENODEV,
              cite=f"{x86_vm.DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
              "kvm_ioctl_create_device (no ops for the type)"),
         Case(id="device-type-out-of-range", ioctl="KVM_CREATE_DEVICE",
              condition="type 0x7fff (past kvm_device_ops_table)", arch=("x86_64",),
-             call=x86_vm.create_device(0x7FFF, "type 0x7fff"), errno=errno.ENODEV,
+             call=create_device(0x7FFF), errno=errno.ENODEV,
              cite=f"{x86_vm.DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'"),
         Case(id="vfio-device", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_VFIO", arch=("x86_64",), call=VFIO,
              errno=0, cite=x86_vm.DEVICE),

@@ -60,7 +60,7 @@ from abi.spec.steps.memory import (
     ring_is,
 )
 from abi.spec.steps.vm import IRQCHIP, create_vcpu
-from abi.spec.steps.x86_vm import cap, enable_split_irqchip
+from abi.spec.steps.x86_vm import enable_split_irqchip
 from abi.target.base import EHWPOISON
 
 
@@ -280,7 +280,6 @@ def _enable_cap_ring() -> list[Case]:
 
 
 def _create() -> list[Case]:
-    cap("KVM_CAP_MAX_VCPU_ID")
     return [
         Case(id="split-irqchip-after-vcpu", ioctl="KVM_ENABLE_CAP",
              condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU", arch=("x86_64",), call=enable_split_irqchip(),

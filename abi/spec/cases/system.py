@@ -16,7 +16,7 @@ from abi.spec.steps.vcpu import kvm_run
 from abi.spec.steps.vgic_its import ITS_ONLY, MSI_DOC, msi_devid_cap
 from abi.spec.steps.vgic_v3 import DEVICE
 from abi.spec.steps.vm import IRQCHIP
-from abi.spec.steps.x86_vm import VCPU, cap
+from abi.spec.steps.x86_vm import VCPU
 
 
 def _check_extension() -> list[Case]:
@@ -45,7 +45,6 @@ def _check_extension() -> list[Case]:
 
 
 def _create() -> list[Case]:
-    cap("KVM_CAP_MAX_VCPU_ID")
     return [
         Case(id="vm-type-unsupported", ioctl="KVM_CREATE_VM", condition="machine type 31, which x86 does not define",
              arch=("x86_64",), call=create_vm(31), errno=EINVAL,

@@ -7,7 +7,7 @@ from errno import EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import kvm, x86
 from abi.spec.case import Case, Scene, need
-from abi.spec.steps.base import BAD_POINTER, call, step
+from abi.spec.steps.base import BAD_POINTER, call, capability, step
 from abi.spec.steps.vm import IRQCHIP, X2APIC_32BIT
 from abi.spec.steps.x86_vcpu import (
     SPLIT,
@@ -24,7 +24,7 @@ from abi.spec.steps.x86_vcpu import (
     reads_back,
     set_lapic_id,
 )
-from abi.spec.steps.x86_vm import API, BOOT, INTR, PIT2, REINJECT, VCPU, cap, enable_split_irqchip, interrupt
+from abi.spec.steps.x86_vm import API, BOOT, INTR, PIT2, REINJECT, VCPU, enable_split_irqchip, interrupt
 from abi.target.base import Result
 
 
@@ -60,7 +60,7 @@ def _interrupt() -> list[Case]:
 
 
 def _vm() -> list[Case]:
-    max_id = cap("KVM_CAP_MAX_VCPU_ID")
+    max_id = capability("KVM_CAP_MAX_VCPU_ID")
     reinject = x86.kvm_reinject_control(pit_reinject=0)
     return [
         Case(id="no-pit", ioctl="KVM_REINJECT_CONTROL", condition="no PIT created", arch=("x86_64",),

@@ -14,14 +14,13 @@ from abi.spec.steps.x86_vcpu import (
     MSR_IA32_MISC_ENABLE,
     MSR_IA32_TSC_ADJUST,
     MSR_NONE,
-    VCPU,
     bad,
     msr_data,
     msr_filter,
     msrs,
     msrs_header,
 )
-from abi.spec.steps.x86_vm import _MSR_ROWS, MSR_LIST, count_check, counted
+from abi.spec.steps.x86_vm import _MSR_ROWS, MSR_LIST, VCPU, count_check, counted
 
 
 def _msr_lists() -> list[Case]:

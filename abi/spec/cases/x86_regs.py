@@ -13,7 +13,6 @@ from abi.spec.steps.x86_vcpu import (
     CR0_PG,
     CR4_PAE,
     EFER_LMA,
-    VCPU,
     bad,
     modify,
     out_check,
@@ -22,6 +21,7 @@ from abi.spec.steps.x86_vcpu import (
     xcrs,
     xsave_sized,
 )
+from abi.spec.steps.x86_vm import VCPU
 
 
 def _regs() -> list[Case]:

@@ -7,7 +7,8 @@ from errno import EINVAL, ENOTTY
 from abi import kvm
 from abi.spec.case import Case, need
 from abi.spec.steps.base import call
-from abi.spec.steps.x86_vcpu import API, VCPU
+from abi.spec.steps.x86_vcpu import API
+from abi.spec.steps.x86_vm import VCPU
 
 
 def _refusals() -> list[Case]:
