@@ -250,8 +250,6 @@ def _pit() -> list[Case]:
     c, g, st = f"{API} 4.71 KVM_CREATE_PIT2", f"{API} 4.72 KVM_GET_PIT2", f"{API} 4.73 KVM_SET_PIT2"
     io = "x86.c: kvm_arch_vm_ioctl"
     speaker = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=1), "flags KVM_PIT_SPEAKER_DUMMY")
-    {"needs": need("KVM_CAP_PIT2")}
-    {"needs": need("KVM_CAP_PIT_STATE2")}
     as_read = modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", lambda s, v: None, "as read", on="vm")
 
     def flag(value):

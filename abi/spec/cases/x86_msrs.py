@@ -115,7 +115,6 @@ def _msr_filter() -> list[Case]:
     add = "x86.c: kvm_add_msr_filter"
     rw = x86.KVM_MSR_FILTER_READ | x86.KVM_MSR_FILTER_WRITE
     max_bits = 0x600 * 8  # KVM_MSR_FILTER_MAX_BITMAP_SIZE bytes
-    {"needs": need("KVM_CAP_X86_MSR_FILTER")}
     deny = x86.KVM_MSR_FILTER_DEFAULT_DENY
     return [
         Case(id="filter-empty-allow", ioctl="KVM_X86_SET_MSR_FILTER",

@@ -18,8 +18,6 @@ def _nested() -> list[Case]:
     get_state / set_state; the newest x86.c answers 0 and refuses them unless kvm_nested_ops.enabled. Each kernel
     runs one half: the documented behaviour with the capability, the refusal without it."""
     g, st = f"{API} 4.114 KVM_GET_NESTED_STATE", f"{API} 4.115 KVM_SET_NESTED_STATE"
-    {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE")}
-    {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE", False)}
     header = 128  # sizeof(struct kvm_nested_state): the header the vendor copies out first (vmx/svm nested.c)
     most = capability("KVM_CAP_NESTED_STATE")
     refused = ("(6.1, 6.12: no nested_ops->get_state / set_state; newest: !kvm_nested_ops.enabled): EINVAL before "

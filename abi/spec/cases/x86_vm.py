@@ -92,8 +92,6 @@ def _hyperv() -> list[Case]:
 
 def _addresses() -> list[Case]:
     tss, ident = f"{API} 4.36 KVM_SET_TSS_ADDR", f"{API} 4.40 KVM_SET_IDENTITY_MAP_ADDR"
-    {"needs": need("KVM_CAP_SET_TSS_ADDR")}
-    {"needs": need("KVM_CAP_SET_IDENTITY_MAP_ADDR")}
     return [
         Case(id="tss-addr-past-4g", ioctl="KVM_SET_TSS_ADDR",
              condition="0xffffe000: the three pages would end past 4 GiB", arch=("x86_64",),
@@ -125,7 +123,6 @@ def _addresses() -> list[Case]:
 
 def _refusals() -> list[Case]:
     """The refusals of a kernel built without Xen (KVM_CAP_XEN_HVM 0), and of memory encryption for a default VM."""
-    need("KVM_CAP_XEN_HVM", False)
     enc = "x86.c: kvm_arch_vm_ioctl"
     not_sev = ("VMX has no mem_enc_{,un}register_region (x86.c: ENOTTY); svm/sev.c sev_mem_enc_{,un}register_region "
                "answer ENOTTY for a VM that is no SEV guest (6.1, 6.12)")
