@@ -29,7 +29,7 @@ from abi.spec.steps.memory import (
     region2,
 )
 from abi.spec.steps.vm import create_vcpu
-from abi.spec.steps.x86_vm import API, MEMSLOT, SLOT0, SLOT0_HOST, set_user_memory_region
+from abi.spec.steps.x86_vm import API, MEMSLOT_FN, SLOT0, SLOT0_HOST, set_user_memory_region
 
 
 def _memslots() -> list[Case]:
@@ -43,18 +43,18 @@ def _memslots() -> list[Case]:
              cite=f"{API} 4.35: 'KVM_MEM_READONLY ... if KVM_CAP_READONLY_MEM'"),
         Case(id="size-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="memory_size 0x1800", arch=("x86_64",),
              call=set_user_memory_region(size=0x1800), errno=EINVAL,
-             cite=f"{MEMSLOT} (memory_size not a page multiple)", basis="code"),
+             cite=f"{MEMSLOT_FN} (memory_size not a page multiple)", basis="code"),
         Case(id="gpa-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="guest_phys_addr 0x100800",
              arch=("x86_64",), call=set_user_memory_region(gpa=0x100800), errno=EINVAL,
-             cite=f"{MEMSLOT} (guest_phys_addr not page-aligned)", basis="code"),
+             cite=f"{MEMSLOT_FN} (guest_phys_addr not page-aligned)", basis="code"),
         Case(id="host-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="userspace_addr not page-aligned",
              arch=("x86_64",),
              call=set_user_memory_region(host=Val("a page + 0x800", lambda s: s.target.alloc(0x2000) + 0x800)),
-             errno=EINVAL, cite=f"{MEMSLOT} (userspace_addr not page-aligned)", basis="code"),
+             errno=EINVAL, cite=f"{MEMSLOT_FN} (userspace_addr not page-aligned)", basis="code"),
         Case(id="host-kernel-address", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="userspace_addr 0xffff800000000000 (not user "
              "memory)", arch=("x86_64",), call=set_user_memory_region(host=0xFFFF800000000000), errno=EINVAL,
-             cite=f"{MEMSLOT} (access_ok)", basis="code"),
+             cite=f"{MEMSLOT_FN} (access_ok)", basis="code"),
         Case(id="slot-id-past-user-slots", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="slot KVM_CAP_NR_MEMSLOTS (ids run below "
              "it)", arch=("x86_64",), call=set_user_memory_region(slot=nr), errno=EINVAL,
@@ -63,11 +63,11 @@ def _memslots() -> list[Case]:
         Case(id="address-space-2", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="address space 2 (x86 has 0 and SMM's 1)", arch=("x86_64",),
              call=set_user_memory_region(slot=2 << 16),
-             errno=EINVAL, cite=f"{MEMSLOT} (as_id >= kvm_arch_nr_memslot_as_ids)", basis="code"),
+             errno=EINVAL, cite=f"{MEMSLOT_FN} (as_id >= kvm_arch_nr_memslot_as_ids)", basis="code"),
         Case(id="gpa-wraps", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="guest_phys_addr + memory_size wraps past 2^64", arch=("x86_64",),
              call=set_user_memory_region(gpa=0xFFFFFFFFFFFFF000, size=0x2000), errno=EINVAL,
-             cite=f"{MEMSLOT} (guest_phys_addr + memory_size "
+             cite=f"{MEMSLOT_FN} (guest_phys_addr + memory_size "
              "overflows)", basis="code"),
         Case(id="unknown-flag", ioctl="KVM_SET_USER_MEMORY_REGION", condition="flags bit 31", arch=("x86_64",),
              call=set_user_memory_region(flags=1 << 31), errno=EINVAL, cite="kvm_main.c: check_memory_region_flags",
@@ -75,21 +75,21 @@ def _memslots() -> list[Case]:
         Case(id="delete-missing-slot", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="memory_size 0 for a slot that does not exist", arch=("x86_64",),
              call=set_user_memory_region(slot=5, size=0, host=0), errno=EINVAL,
-             cite=f"{MEMSLOT} (deleting an empty slot)", basis="code"),
+             cite=f"{MEMSLOT_FN} (deleting an empty slot)", basis="code"),
         Case(id="overlap", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 1 overlapping slot 0's guest range",
              arch=("x86_64",), call=set_user_memory_region(slot=1, gpa=0x101000, size=0x2000), errno=EEXIST,
-             cite=f"{MEMSLOT} (kvm_check_memslot_overlap)", setup=(SLOT0,), basis="code"),
+             cite=f"{MEMSLOT_FN} (kvm_check_memslot_overlap)", setup=(SLOT0,), basis="code"),
         Case(id="adjacent", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 1 right after slot 0", arch=("x86_64",),
-             call=set_user_memory_region(slot=1, gpa=0x102000), errno=0, cite=f"{MEMSLOT} (ranges do not overlap)",
+             call=set_user_memory_region(slot=1, gpa=0x102000), errno=0, cite=f"{MEMSLOT_FN} (ranges do not overlap)",
              setup=(SLOT0,), basis="code"),
         Case(id="resize", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0 again with another size",
              arch=("x86_64",), call=set_user_memory_region(size=0x1000, host=SLOT0_HOST), errno=EINVAL,
-             cite=f"{MEMSLOT} (an existing slot's npages must not "
+             cite=f"{MEMSLOT_FN} (an existing slot's npages must not "
              "change)", setup=(SLOT0,), basis="code"),
         Case(id="move", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0 again at another guest address",
              arch=("x86_64",), call=set_user_memory_region(gpa=0x200000, size=0x2000, host=SLOT0_HOST), errno=0,
              cite=f"{API} 4.35: 'the memory slot may be moved'; "
-             f"{MEMSLOT} (KVM_MR_MOVE)", setup=(SLOT0,)),
+             f"{MEMSLOT_FN} (KVM_MR_MOVE)", setup=(SLOT0,)),
         Case(id="delete", ioctl="KVM_SET_USER_MEMORY_REGION", condition="memory_size 0 for slot 0", arch=("x86_64",),
              call=set_user_memory_region(size=0, host=SLOT0_HOST), errno=0,
              cite=f"{API} 4.35: 'Setting memory_size to 0 ... deletes the slot'", setup=(SLOT0,)),

@@ -17,7 +17,7 @@ from abi.spec.case import (
 from abi.spec.steps.base import BAD_POINTER, call, on_fd, step
 from abi.spec.steps.vcpu import exit_reason, kvm_run
 from abi.spec.steps.vm import create_vcpu
-from abi.spec.steps.x86_vm import enable_split_irqchip, real_mode_code
+from abi.spec.steps.x86_vm import real_mode_code
 from abi.target.base import Result
 
 API = "api.rst"
@@ -73,8 +73,6 @@ def out_check(struct_name: str, test, text: str):
         return None if test(s, value) else f"the structure written back: expected {text}"
 
     return check
-
-SPLIT = enable_split_irqchip()
 
 def msrs_arg(entries) -> bytes:
     return struct.pack("<II", len(entries), 0) + b"".join(struct.pack("<IIQ", i, 0, d) for i, d in entries)

@@ -24,7 +24,7 @@ from abi.spec.case import (
     need,
     val,
 )
-from abi.spec.steps.base import call, capability, local_only, on_fd, step
+from abi.spec.steps.base import call, capability, local_only, step
 from abi.spec.steps.guest import x86_real_mode
 from abi.spec.steps.vcpu import kvm_run, kvm_run_map
 from abi.spec.steps.vm import create_device, create_vcpu, efd, memory_region
@@ -52,10 +52,6 @@ def count_check(text: str, pred):
         return None if pred(n) else f"the count written back is {n}: expected {text}"
 
     return check
-
-def enable_split_irqchip(pins: int = 24) -> Step:
-    return call("KVM_ENABLE_CAP", "vm", kvm.kvm_enable_cap(cap=kvm.KVM_CAP_SPLIT_IRQCHIP, args=(pins, 0, 0, 0)),
-                f"KVM_CAP_SPLIT_IRQCHIP, {pins} pins")
 
 PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
 
@@ -223,7 +219,7 @@ REINJECT = f"{API} 4.99 KVM_REINJECT_CONTROL"
 
 BOOT = f"{API} 4.41 KVM_SET_BOOT_CPU_ID"
 
-MEMSLOT = "kvm_main.c: kvm_set_memory_region"
+MEMSLOT_FN = "kvm_main.c: kvm_set_memory_region"
 
 ONEREG = "x86.c: kvm_get_set_one_reg"
 
@@ -233,9 +229,9 @@ NO_ONE_REG_KERNELS = "6.1-6.17 (6.1 and 6.12 read; 6.18's KVM_CAP_ONE_REG is 1)"
 
 MCE_BANKS = capability("KVM_CAP_MCE")
 
-PMU = f"{API} 4.120 KVM_SET_PMU_EVENT_FILTER"
+PMU_FILTER = f"{API} 4.120 KVM_SET_PMU_EVENT_FILTER"
 
-DEVICE = f"{API} 4.79 KVM_CREATE_DEVICE"
+CREATE_DEVICE_DOC = f"{API} 4.79 KVM_CREATE_DEVICE"
 
 ATTR = f"{API} 4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR"
 
@@ -249,14 +245,6 @@ def x86_pmu_filter(action=x86.KVM_PMU_EVENT_ALLOW, nevents=0, flags=0, room: int
     return call("KVM_SET_PMU_EVENT_FILTER", "vm", arg, f"action {action}, nevents {nevents}, flags {flags:#x}")
 
 VFIO = create_device(kvm.KVM_DEV_TYPE_VFIO)
-
-def device_attr(request: str, on: str, group: int, attr: int = 0) -> Step:
-    def run(s: Scene) -> Result:
-        fd = s.devices[-1] if on == "device" else on_fd(s, on)
-        a = kvm.kvm_device_attr(flags=0, group=group, attr=attr, addr=s.scratch(bytes(8)))
-        return s.ioctl(fd, getattr(kvm, request), a)
-
-    return step(f"{request}(group {group}, attr {attr}) on the {on} fd", run)
 
 X86_EVENTS = "x86.c: kvm_vcpu_ioctl_x86_set_vcpu_events"
 
