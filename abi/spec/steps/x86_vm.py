@@ -1,5 +1,5 @@
-"""x86 VM-level vocabulary: counted arrays (MSR lists, CPUID entries), the split irqchip, MCE, memory slots of x86
-guests, one_reg ids of MSRs, devices, vCPU events, Hyper-V eventfds."""
+"""x86 VM-level vocabulary: counted arrays (MSR lists, CPUID entries), the PIT, MCE, memory slots and real-mode code of
+x86 guests, signals during KVM_RUN, one_reg ids of MSRs, the VFIO device, vCPU events, Hyper-V eventfds."""
 
 from __future__ import annotations
 
