@@ -7,7 +7,7 @@ from errno import EBUSY, EEXIST, EFAULT, EINVAL, EMFILE
 from abi import kvm
 from abi.spec.case import Case
 from abi.spec.steps.arm64 import MAX_VCPU_ID
-from abi.spec.steps.base import BAD_POINTER, call, step
+from abi.spec.steps.base import BAD_POINTER, call, capability, step
 from abi.spec.steps.device_addr import CPU, DIST, C, D
 from abi.spec.steps.vcpu import RAN
 from abi.spec.steps.vgic_v2 import (
@@ -26,11 +26,11 @@ from abi.spec.steps.vgic_v2 import (
 )
 from abi.spec.steps.vgic_v3 import CTRL_DOC, READY
 from abi.spec.steps.vm import IRQCHIP, create_vcpu, create_vcpus, set_addr
-from abi.spec.steps.x86_vm import API, VCPU, cap, with_no_free_fd
+from abi.spec.steps.x86_vm import API, VCPU, with_no_free_fd
 
 
 def _create() -> list[Case]:
-    max_id = cap("KVM_CAP_MAX_VCPU_ID")
+    max_id = capability("KVM_CAP_MAX_VCPU_ID")
     return [
         Case(id="vcpu-id-max", ioctl="KVM_CREATE_VCPU", condition="id KVM_CAP_MAX_VCPU_ID (ids run below it)",
              arch=("x86_64",), call=call("KVM_CREATE_VCPU", "vm", max_id, "KVM_CAP_MAX_VCPU_ID"), errno=EINVAL,

@@ -8,7 +8,7 @@ from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO, E
 
 from abi import arm64, kvm, x86
 from abi.spec.case import Case, Deviation, DocumentedError, Unreachable
-from abi.spec.steps import vcpu_attributes, vgic_v3, x86_vm
+from abi.spec.steps import vcpu_attributes, vgic_v3
 from abi.spec.steps.base import scratch_holds
 from abi.spec.steps.capabilities import (
     BITMAP_KERNELS,
@@ -35,7 +35,7 @@ from abi.spec.steps.vcpu_attributes import (
 from abi.spec.steps.vgic_v2 import COMMON_SET, ONE, SET, attr
 from abi.spec.steps.vgic_v3 import DEVICE, G_CTRL, PLACED, V5_DOC, V5_REASON, maint_irq
 from abi.spec.steps.vm import create_device
-from abi.spec.steps.x86_vm import _ATTR_ROWS, ATTR, HAS_ATTR, VCPU, VFIO, device_attr
+from abi.spec.steps.x86_vm import _ATTR_ROWS, ATTR, CREATE_DEVICE_DOC, HAS_ATTR, VCPU, VFIO
 
 
 def _unreachable(doc: str, group: str, errno: int, reason: str) -> Unreachable:
@@ -60,48 +60,49 @@ def _devices() -> list[Case]:
     return [
         Case(id="device-type-unknown", ioctl="KVM_CREATE_DEVICE",
              condition="type KVM_DEV_TYPE_ARM_VGIC_V2 on x86 (no such device "
-             "here)", arch=("x86_64",), call=x86_vm.create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2, "ARM_VGIC_V2"),
+             "here)", arch=("x86_64",), call=create_device(kvm.KVM_DEV_TYPE_ARM_VGIC_V2),
              errno=errno.ENODEV,
-             cite=f"{x86_vm.DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
+             cite=f"{CREATE_DEVICE_DOC} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
              "kvm_ioctl_create_device (no ops for the type)"),
         Case(id="device-type-out-of-range", ioctl="KVM_CREATE_DEVICE",
              condition="type 0x7fff (past kvm_device_ops_table)", arch=("x86_64",),
-             call=x86_vm.create_device(0x7FFF, "type 0x7fff"), errno=errno.ENODEV,
-             cite=f"{x86_vm.DEVICE} Errors: ENODEV 'The device type is unknown or unsupported'"),
+             call=create_device(0x7FFF), errno=errno.ENODEV,
+             cite=f"{CREATE_DEVICE_DOC} Errors: ENODEV 'The device type is unknown or unsupported'"),
         Case(id="vfio-device", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_VFIO", arch=("x86_64",), call=VFIO,
-             errno=0, cite=x86_vm.DEVICE),
+             errno=0, cite=CREATE_DEVICE_DOC),
         Case(id="vfio-device-twice", ioctl="KVM_CREATE_DEVICE", condition="a second KVM_DEV_TYPE_VFIO (one per VM)",
              arch=("x86_64",), call=VFIO, errno=errno.EEXIST,
-             cite=f"{x86_vm.DEVICE} Errors: EEXIST 'Device already created, and this type of device may not be "
+             cite=f"{CREATE_DEVICE_DOC} Errors: EEXIST 'Device already created, and this type of device may not be "
              "instantiated multiple times'", setup=(VFIO,),
-             deviation=Deviation(f"{x86_vm.DEVICE} documents EEXIST for a device type that may not be instantiated "
+             deviation=Deviation(f"{CREATE_DEVICE_DOC} documents EEXIST for a device type that may not be instantiated "
                                  "twice; "
                                  "vfio.c kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, "
                                  "6.12, 7.2)", EBUSY)),
         Case(id="vfio-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR", condition="VFIO device, group 99",
-             arch=("x86_64",), call=device_attr("KVM_SET_DEVICE_ATTR", "device", 99), errno=ENXIO,
+             arch=("x86_64",), call=set_attr(0, group=99), errno=ENXIO,
              cite=f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
              "kvm_vfio_set_attr", setup=(VFIO,)),
         Case(id="vfio-get-attr", ioctl="KVM_GET_DEVICE_ATTR",
              condition="VFIO device, which has no readable attribute (no get_attr)", arch=("x86_64",),
-             call=device_attr("KVM_GET_DEVICE_ATTR", "device", 1, 1), errno=EPERM,
+             call=set_attr(1, group=1, request="GET"), errno=EPERM,
              cite=f"{ATTR} Errors: EPERM 'The attribute cannot (currently) be accessed this way (e.g. read-only "
              "attribute ...)'; kvm_main.c: kvm_device_ioctl_attr (no accessor: EPERM)", setup=(VFIO,)),
         Case(id="vfio-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="VFIO device, group 99",
-             arch=("x86_64",), call=device_attr("KVM_HAS_DEVICE_ATTR", "device", 99), errno=ENXIO,
+             arch=("x86_64",), call=set_attr(0, group=99, request="HAS"), errno=ENXIO,
              cite=f"{HAS_ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
              "kvm_vfio_has_attr (default: -ENXIO)", setup=(VFIO,)),
         Case(id="vcpu-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="vCPU fd, group 99",
-             arch=("x86_64",), call=device_attr("KVM_HAS_DEVICE_ATTR", "vcpu", 99), errno=ENXIO,
+             arch=("x86_64",), call=vcpu_attributes.attr(HAS, 99, 0, bytes(8)), errno=ENXIO,
              cite=f"{HAS_ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
              setup=(VCPU,)),
         Case(id="vcpu-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR",
              condition="vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)", arch=("x86_64",),
-             call=device_attr("KVM_SET_DEVICE_ATTR", "vcpu", 99), errno=ENXIO,
+             call=vcpu_attributes.attr(vcpu_attributes.SET, 99, 0, bytes(8)), errno=ENXIO,
              cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
              setup=(VCPU,)),
         Case(id="vcpu-attr-unknown-attr", ioctl="KVM_GET_DEVICE_ATTR", condition="vCPU fd, KVM_VCPU_TSC_CTRL attr 99",
-             arch=("x86_64",), call=device_attr("KVM_GET_DEVICE_ATTR", "vcpu", x86.KVM_VCPU_TSC_CTRL, 99), errno=ENXIO,
+             arch=("x86_64",), call=vcpu_attributes.attr(GET, x86.KVM_VCPU_TSC_CTRL, 99, bytes(8), name="attr 99"),
+             errno=ENXIO,
              cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU,)),
     ]
 

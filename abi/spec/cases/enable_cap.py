@@ -59,8 +59,7 @@ from abi.spec.steps.memory import (
     ring_has,
     ring_is,
 )
-from abi.spec.steps.vm import IRQCHIP, create_vcpu
-from abi.spec.steps.x86_vm import cap, enable_split_irqchip
+from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, create_vcpu
 from abi.target.base import EHWPOISON
 
 
@@ -280,15 +279,14 @@ def _enable_cap_ring() -> list[Case]:
 
 
 def _create() -> list[Case]:
-    cap("KVM_CAP_MAX_VCPU_ID")
     return [
         Case(id="split-irqchip-after-vcpu", ioctl="KVM_ENABLE_CAP",
-             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU", arch=("x86_64",), call=enable_split_irqchip(),
+             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU", arch=("x86_64",), call=SPLIT_IRQCHIP,
              errno=EEXIST, cite="x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP (created_vcpus "
              "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code", cap="KVM_CAP_SPLIT_IRQCHIP",
              order_row=1),
         Case(id="split-irqchip-after-irqchip", ioctl="KVM_ENABLE_CAP",
-             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP", arch=("x86_64",), call=enable_split_irqchip(),
+             condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP", arch=("x86_64",), call=SPLIT_IRQCHIP,
              errno=EEXIST, cite="x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP "
              "(irqchip_in_kernel)", setup=(IRQCHIP,), basis="code"),
     ]

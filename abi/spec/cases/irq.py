@@ -72,11 +72,10 @@ from abi.spec.steps.vgic_its import (
 )
 from abi.spec.steps.vgic_v3 import READY, attr
 from abi.spec.steps.vm import IRQCHIP, X2APIC_32BIT, close_eventfd, create_device, efd, eventfd
-from abi.spec.steps.x86_vm import VCPU, cap
+from abi.spec.steps.x86_vm import VCPU
 
 
 def _create() -> list[Case]:
-    cap("KVM_CAP_MAX_VCPU_ID")
     return [
         Case(id="irqchip-after-vcpu", ioctl="KVM_CREATE_IRQCHIP", condition="after KVM_CREATE_VCPU", arch=("x86_64",),
              call=IRQCHIP, errno=EINVAL, cite="x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (created_vcpus)",

@@ -8,7 +8,7 @@ from errno import EAGAIN, EBUSY, EFAULT, EINTR, EINVAL, EIO, ENOEXEC, ENOSYS, EN
 
 from abi import kvm
 from abi.spec.case import Case, Deviation, DocumentedError, Observed, Unreachable, need
-from abi.spec.steps import arm64, vcpu_attributes, vgic_v3, x86_vm
+from abi.spec.steps import arm64, vcpu_attributes, vgic_v3
 from abi.spec.steps.arm64 import (
     ENOEXEC_IABT,
     FINAL,
@@ -132,7 +132,7 @@ def _run() -> list[Case]:
 def _run_cases() -> list[Case]:
     return [
         Case(id="immediate-exit", ioctl="KVM_RUN", condition="kvm_run.immediate_exit set", arch=("x86_64",),
-             call=x86_vm.run_vcpu(1), errno=EINTR,
+             call=kvm_run(immediate_exit=True), errno=EINTR,
              cite=f"{API} 5 The kvm_run structure, immediate_exit: 'KVM_RUN ... exits immediately, returning -EINTR'",
              setup=(looping_guest(),)),
         Case(id="signal-during-run", ioctl="KVM_RUN",
@@ -148,11 +148,11 @@ def _run_cases() -> list[Case]:
         Case(id="signal-mask-bad-length", ioctl="KVM_SET_SIGNAL_MASK",
              condition="len 4 (the kernel's sigset_t is 8 bytes)", arch=("x86_64",), call=sigmask(length=4),
              errno=EINVAL, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (len != sizeof(sigset))",
-             setup=(x86_vm.VCPU,), basis="code"),
+             setup=(create_vcpu(0),), basis="code"),
         Case(id="signal-mask-bad-pointer", ioctl="KVM_SET_SIGNAL_MASK", condition="the argument is not readable",
              arch=("x86_64",), call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
              errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)",
-             setup=(x86_vm.VCPU,),
+             setup=(create_vcpu(0),),
              basis="code"),
     ]
 

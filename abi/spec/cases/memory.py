@@ -8,7 +8,7 @@ from errno import EBADF, EEXIST, EFAULT, EINVAL, ENOTTY
 from abi import kvm
 from abi.spec.case import Case, Unreachable, Val
 from abi.spec.steps.arm64 import CAP_MTE, CAP_MTE_DOC, ENABLE_MTE, kvm_run_slot, shared_anonymous_slot, tag_slot
-from abi.spec.steps.base import BAD_POINTER, call, step
+from abi.spec.steps.base import BAD_POINTER, call, capability, step
 from abi.spec.steps.memory import (
     ATTRS,
     GMEM,
@@ -29,66 +29,70 @@ from abi.spec.steps.memory import (
     region2,
 )
 from abi.spec.steps.vm import create_vcpu
-from abi.spec.steps.x86_vm import API, MEMSLOT, SLOT0_HOST, cap, region, region_kept
+from abi.spec.steps.x86_vm import API, MEMSLOT_FN, SLOT0, SLOT0_HOST, set_user_memory_region
 
 
 def _memslots() -> list[Case]:
-    nr = cap("KVM_CAP_NR_MEMSLOTS")
+    nr = capability("KVM_CAP_NR_MEMSLOTS")
     return [
         Case(id="slot-created", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0, one page, page-aligned",
-             arch=("x86_64",), call=region(), errno=0, cite=f"{API} 4.35 KVM_SET_USER_MEMORY_REGION"),
+             arch=("x86_64",), call=set_user_memory_region(), errno=0, cite=f"{API} 4.35 KVM_SET_USER_MEMORY_REGION"),
         Case(id="slot-readonly", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="KVM_MEM_READONLY (x86 has KVM_CAP_READONLY_MEM)", arch=("x86_64",),
-             call=region(flags=kvm.KVM_MEM_READONLY), errno=0,
+             call=set_user_memory_region(flags=kvm.KVM_MEM_READONLY), errno=0,
              cite=f"{API} 4.35: 'KVM_MEM_READONLY ... if KVM_CAP_READONLY_MEM'"),
         Case(id="size-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="memory_size 0x1800", arch=("x86_64",),
-             call=region(size=0x1800), errno=EINVAL, cite=f"{MEMSLOT} (memory_size not a page multiple)", basis="code"),
+             call=set_user_memory_region(size=0x1800), errno=EINVAL,
+             cite=f"{MEMSLOT_FN} (memory_size not a page multiple)", basis="code"),
         Case(id="gpa-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="guest_phys_addr 0x100800",
-             arch=("x86_64",), call=region(gpa=0x100800), errno=EINVAL,
-             cite=f"{MEMSLOT} (guest_phys_addr not page-aligned)", basis="code"),
+             arch=("x86_64",), call=set_user_memory_region(gpa=0x100800), errno=EINVAL,
+             cite=f"{MEMSLOT_FN} (guest_phys_addr not page-aligned)", basis="code"),
         Case(id="host-unaligned", ioctl="KVM_SET_USER_MEMORY_REGION", condition="userspace_addr not page-aligned",
-             arch=("x86_64",), call=region(host=Val("a page + 0x800", lambda s: s.target.alloc(0x2000) + 0x800)),
-             errno=EINVAL, cite=f"{MEMSLOT} (userspace_addr not page-aligned)", basis="code"),
+             arch=("x86_64",),
+             call=set_user_memory_region(host=Val("a page + 0x800", lambda s: s.target.alloc(0x2000) + 0x800)),
+             errno=EINVAL, cite=f"{MEMSLOT_FN} (userspace_addr not page-aligned)", basis="code"),
         Case(id="host-kernel-address", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="userspace_addr 0xffff800000000000 (not user "
-             "memory)", arch=("x86_64",), call=region(host=0xFFFF800000000000), errno=EINVAL,
-             cite=f"{MEMSLOT} (access_ok)", basis="code"),
+             "memory)", arch=("x86_64",), call=set_user_memory_region(host=0xFFFF800000000000), errno=EINVAL,
+             cite=f"{MEMSLOT_FN} (access_ok)", basis="code"),
         Case(id="slot-id-past-user-slots", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="slot KVM_CAP_NR_MEMSLOTS (ids run below "
-             "it)", arch=("x86_64",), call=region(slot=nr), errno=EINVAL,
+             "it)", arch=("x86_64",), call=set_user_memory_region(slot=nr), errno=EINVAL,
              cite="kvm_main.c: kvm_vm_ioctl_set_memory_region (slot >= "
              "KVM_USER_MEM_SLOTS)", basis="code"),
         Case(id="address-space-2", ioctl="KVM_SET_USER_MEMORY_REGION",
-             condition="address space 2 (x86 has 0 and SMM's 1)", arch=("x86_64",), call=region(slot=2 << 16),
-             errno=EINVAL, cite=f"{MEMSLOT} (as_id >= kvm_arch_nr_memslot_as_ids)", basis="code"),
+             condition="address space 2 (x86 has 0 and SMM's 1)", arch=("x86_64",),
+             call=set_user_memory_region(slot=2 << 16),
+             errno=EINVAL, cite=f"{MEMSLOT_FN} (as_id >= kvm_arch_nr_memslot_as_ids)", basis="code"),
         Case(id="gpa-wraps", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="guest_phys_addr + memory_size wraps past 2^64", arch=("x86_64",),
-             call=region(gpa=0xFFFFFFFFFFFFF000, size=0x2000), errno=EINVAL,
-             cite=f"{MEMSLOT} (guest_phys_addr + memory_size "
+             call=set_user_memory_region(gpa=0xFFFFFFFFFFFFF000, size=0x2000), errno=EINVAL,
+             cite=f"{MEMSLOT_FN} (guest_phys_addr + memory_size "
              "overflows)", basis="code"),
         Case(id="unknown-flag", ioctl="KVM_SET_USER_MEMORY_REGION", condition="flags bit 31", arch=("x86_64",),
-             call=region(flags=1 << 31), errno=EINVAL, cite="kvm_main.c: check_memory_region_flags", basis="code"),
+             call=set_user_memory_region(flags=1 << 31), errno=EINVAL, cite="kvm_main.c: check_memory_region_flags",
+             basis="code"),
         Case(id="delete-missing-slot", ioctl="KVM_SET_USER_MEMORY_REGION",
              condition="memory_size 0 for a slot that does not exist", arch=("x86_64",),
-             call=region(slot=5, size=0, host=0), errno=EINVAL, cite=f"{MEMSLOT} (deleting an empty slot)",
-             basis="code"),
+             call=set_user_memory_region(slot=5, size=0, host=0), errno=EINVAL,
+             cite=f"{MEMSLOT_FN} (deleting an empty slot)", basis="code"),
         Case(id="overlap", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 1 overlapping slot 0's guest range",
-             arch=("x86_64",), call=region(slot=1, gpa=0x101000, size=0x2000), errno=EEXIST,
-             cite=f"{MEMSLOT} (kvm_check_memslot_overlap)", setup=(region_kept(),), basis="code"),
+             arch=("x86_64",), call=set_user_memory_region(slot=1, gpa=0x101000, size=0x2000), errno=EEXIST,
+             cite=f"{MEMSLOT_FN} (kvm_check_memslot_overlap)", setup=(SLOT0,), basis="code"),
         Case(id="adjacent", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 1 right after slot 0", arch=("x86_64",),
-             call=region(slot=1, gpa=0x102000), errno=0, cite=f"{MEMSLOT} (ranges do not overlap)",
-             setup=(region_kept(),), basis="code"),
+             call=set_user_memory_region(slot=1, gpa=0x102000), errno=0, cite=f"{MEMSLOT_FN} (ranges do not overlap)",
+             setup=(SLOT0,), basis="code"),
         Case(id="resize", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0 again with another size",
-             arch=("x86_64",), call=region(size=0x1000, host=SLOT0_HOST), errno=EINVAL,
-             cite=f"{MEMSLOT} (an existing slot's npages must not "
-             "change)", setup=(region_kept(),), basis="code"),
+             arch=("x86_64",), call=set_user_memory_region(size=0x1000, host=SLOT0_HOST), errno=EINVAL,
+             cite=f"{MEMSLOT_FN} (an existing slot's npages must not "
+             "change)", setup=(SLOT0,), basis="code"),
         Case(id="move", ioctl="KVM_SET_USER_MEMORY_REGION", condition="slot 0 again at another guest address",
-             arch=("x86_64",), call=region(gpa=0x200000, size=0x2000, host=SLOT0_HOST), errno=0,
+             arch=("x86_64",), call=set_user_memory_region(gpa=0x200000, size=0x2000, host=SLOT0_HOST), errno=0,
              cite=f"{API} 4.35: 'the memory slot may be moved'; "
-             f"{MEMSLOT} (KVM_MR_MOVE)", setup=(region_kept(),)),
+             f"{MEMSLOT_FN} (KVM_MR_MOVE)", setup=(SLOT0,)),
         Case(id="delete", ioctl="KVM_SET_USER_MEMORY_REGION", condition="memory_size 0 for slot 0", arch=("x86_64",),
-             call=region(size=0, host=SLOT0_HOST), errno=0,
-             cite=f"{API} 4.35: 'Setting memory_size to 0 ... deletes the slot'", setup=(region_kept(),)),
+             call=set_user_memory_region(size=0, host=SLOT0_HOST), errno=0,
+             cite=f"{API} 4.35: 'Setting memory_size to 0 ... deletes the slot'", setup=(SLOT0,)),
         Case(id="memslot-bad-pointer", ioctl="KVM_SET_USER_MEMORY_REGION", condition="the argument is not readable",
              arch=("x86_64",), call=call("KVM_SET_USER_MEMORY_REGION", "vm", BAD_POINTER, "arg = a guard page"),
              errno=EFAULT, cite="kvm_main.c: kvm_vm_ioctl, KVM_SET_USER_MEMORY_REGION (copy_from_user)", basis="code"),

@@ -16,7 +16,6 @@ from abi.spec.steps.vcpu import kvm_run
 from abi.spec.steps.vgic_its import ITS_ONLY, MSI_DOC, msi_devid_cap
 from abi.spec.steps.vgic_v3 import DEVICE
 from abi.spec.steps.vm import IRQCHIP
-from abi.spec.steps.x86_vm import VCPU, cap
 
 
 def _check_extension() -> list[Case]:
@@ -45,7 +44,6 @@ def _check_extension() -> list[Case]:
 
 
 def _create() -> list[Case]:
-    cap("KVM_CAP_MAX_VCPU_ID")
     return [
         Case(id="vm-type-unsupported", ioctl="KVM_CREATE_VM", condition="machine type 31, which x86 does not define",
              arch=("x86_64",), call=create_vm(31), errno=EINVAL,
@@ -56,8 +54,6 @@ def _create() -> list[Case]:
 
 def _xsave() -> list[Case]:
     _g, _st, g2 = f"{API} 4.42 KVM_GET_XSAVE", f"{API} 4.43 KVM_SET_XSAVE", f"{API} 4.134 KVM_GET_XSAVE2"
-    {"setup": (VCPU,), "needs": need("KVM_CAP_XSAVE")}
-    {"setup": (VCPU,), "needs": need("KVM_CAP_XCRS")}
     return [
         Case(id="xsave2-size", ioctl="KVM_CHECK_EXTENSION", condition="KVM_CAP_XSAVE2 on the VM fd is at least 4096",
              arch=("x86_64",), call=call("KVM_CHECK_EXTENSION", "vm", kvm.KVM_CAP_XSAVE2, "KVM_CAP_XSAVE2"), errno=0,

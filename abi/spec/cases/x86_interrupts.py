@@ -7,10 +7,9 @@ from errno import EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import kvm, x86
 from abi.spec.case import Case, Scene, need
-from abi.spec.steps.base import BAD_POINTER, call, step
-from abi.spec.steps.vm import IRQCHIP, X2APIC_32BIT
+from abi.spec.steps.base import BAD_POINTER, call, capability, step
+from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, X2APIC_32BIT
 from abi.spec.steps.x86_vcpu import (
-    SPLIT,
     VCPU5,
     X2APIC_MODE,
     apic_id,
@@ -24,7 +23,7 @@ from abi.spec.steps.x86_vcpu import (
     reads_back,
     set_lapic_id,
 )
-from abi.spec.steps.x86_vm import API, BOOT, INTR, PIT2, REINJECT, VCPU, cap, enable_split_irqchip, interrupt
+from abi.spec.steps.x86_vm import API, BOOT, INTR, PIT2, REINJECT, VCPU, interrupt
 from abi.target.base import Result
 
 
@@ -48,11 +47,11 @@ def _interrupt() -> list[Case]:
              condition="split irqchip (LAPIC in-kernel, PIC in userspace): "
              "an ExtINT vector is accepted", arch=("x86_64",), call=interrupt(0x20), errno=0,
              cite=f"{INTR}: 'with an in-kernel LAPIC but a userspace PIC ... ExtINT'; x86.c: kvm_vcpu_ioctl_interrupt",
-             setup=(enable_split_irqchip(), VCPU)),
+             setup=(SPLIT_IRQCHIP, VCPU)),
         Case(id="split-irqchip-already-enqueued", ioctl="KVM_INTERRUPT",
              condition="split irqchip, an ExtINT vector already pending", arch=("x86_64",), call=interrupt(0x21),
              errno=EEXIST, cite=f"{INTR}: '-EEXIST if an interrupt is already enqueued'",
-             setup=(enable_split_irqchip(), VCPU, interrupt(0x20))),
+             setup=(SPLIT_IRQCHIP, VCPU, interrupt(0x20))),
         Case(id="bad-pointer", ioctl="KVM_INTERRUPT", condition="the argument is not readable", arch=("x86_64",),
              call=call("KVM_INTERRUPT", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
              cite=f"{INTR}: '-EFAULT if the pointer is invalid'", setup=(VCPU,)),
@@ -60,7 +59,7 @@ def _interrupt() -> list[Case]:
 
 
 def _vm() -> list[Case]:
-    max_id = cap("KVM_CAP_MAX_VCPU_ID")
+    max_id = capability("KVM_CAP_MAX_VCPU_ID")
     reinject = x86.kvm_reinject_control(pit_reinject=0)
     return [
         Case(id="no-pit", ioctl="KVM_REINJECT_CONTROL", condition="no PIT created", arch=("x86_64",),
@@ -133,7 +132,7 @@ def _irqchip() -> list[Case]:
              call=irqchip("KVM_SET_IRQCHIP", 0), errno=ENXIO, cite=f"{io}, KVM_SET_IRQCHIP (ENXIO)", basis="code"),
         Case(id="get-irqchip-split", ioctl="KVM_GET_IRQCHIP", condition="split irqchip (no in-kernel PIC or IOAPIC)",
              arch=("x86_64",), call=irqchip("KVM_GET_IRQCHIP", 0), errno=ENXIO,
-             cite=f"{io}, KVM_GET_IRQCHIP (a split irqchip is not a full one)", setup=(SPLIT,), basis="code"),
+             cite=f"{io}, KVM_GET_IRQCHIP (a split irqchip is not a full one)", setup=(SPLIT_IRQCHIP,), basis="code"),
         Case(id="get-irqchip-bad-pointer", ioctl="KVM_GET_IRQCHIP",
              condition="the argument is not readable (no irqchip either: the "
              "copy comes first)", arch=("x86_64",), call=bad("KVM_GET_IRQCHIP", "vm"), errno=EFAULT,
@@ -158,7 +157,7 @@ def _lapic() -> list[Case]:
              cite=f"{st}: 'Copies the input argument into the Local APIC registers'", setup=(IRQCHIP, VCPU)),
         Case(id="get-lapic-split", ioctl="KVM_GET_LAPIC", condition="split irqchip (the LAPIC is in the kernel)",
              arch=("x86_64",), call=lapic("KVM_GET_LAPIC"), errno=0, cite=f"{g}; {io} (lapic_in_kernel)",
-             setup=(SPLIT, VCPU)),
+             setup=(SPLIT_IRQCHIP, VCPU)),
         Case(id="get-lapic-xapic-id", ioctl="KVM_GET_LAPIC",
              condition="vCPU 5 in xAPIC mode: the ID in bits 31-24 of APIC_ID", arch=("x86_64",),
              call=lapic("KVM_GET_LAPIC"), errno=0,
@@ -250,8 +249,6 @@ def _pit() -> list[Case]:
     c, g, st = f"{API} 4.71 KVM_CREATE_PIT2", f"{API} 4.72 KVM_GET_PIT2", f"{API} 4.73 KVM_SET_PIT2"
     io = "x86.c: kvm_arch_vm_ioctl"
     speaker = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=1), "flags KVM_PIT_SPEAKER_DUMMY")
-    {"needs": need("KVM_CAP_PIT2")}
-    {"needs": need("KVM_CAP_PIT_STATE2")}
     as_read = modify("KVM_GET_PIT2", "KVM_SET_PIT2", "kvm_pit_state2", lambda s, v: None, "as read", on="vm")
 
     def flag(value):

@@ -56,7 +56,6 @@ def _vcpu_mce() -> list[Case]:
         return struct.unpack("<Q", s.calls[-1][3].out)[0]
 
     every = Val("KVM_X86_GET_MCE_CAP_SUPPORTED | 1 bank", lambda s: supported(s) & ~0xFF | 1)
-    {"needs": need("KVM_CAP_MCE")}
     return [
         Case(id="mce-cap-supported", ioctl="KVM_X86_GET_MCE_CAP_SUPPORTED", condition="system fd", arch=("x86_64",),
              call=call("KVM_X86_GET_MCE_CAP_SUPPORTED", "system", bytes(8), "u64"), errno=0, cite=d,

@@ -6,8 +6,9 @@ from errno import E2BIG, EFAULT, EINVAL
 
 from abi import x86
 from abi.spec.case import Case, DocumentedError, need
-from abi.spec.steps.x86_vcpu import NESTED_X86, VCPU, _nested_size_written, bad, cap, nested_call, set_nested_as_read
-from abi.spec.steps.x86_vm import API
+from abi.spec.steps.base import capability
+from abi.spec.steps.x86_vcpu import NESTED_X86, _nested_size_written, bad, nested_call, set_nested_as_read
+from abi.spec.steps.x86_vm import API, VCPU
 
 
 def _nested() -> list[Case]:
@@ -17,10 +18,8 @@ def _nested() -> list[Case]:
     get_state / set_state; the newest x86.c answers 0 and refuses them unless kvm_nested_ops.enabled. Each kernel
     runs one half: the documented behaviour with the capability, the refusal without it."""
     g, st = f"{API} 4.114 KVM_GET_NESTED_STATE", f"{API} 4.115 KVM_SET_NESTED_STATE"
-    {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE")}
-    {"setup": (VCPU,), "needs": need("KVM_CAP_NESTED_STATE", False)}
     header = 128  # sizeof(struct kvm_nested_state): the header the vendor copies out first (vmx/svm nested.c)
-    most = cap("KVM_CAP_NESTED_STATE")
+    most = capability("KVM_CAP_NESTED_STATE")
     refused = ("(6.1, 6.12: no nested_ops->get_state / set_state; newest: !kvm_nested_ops.enabled): EINVAL before "
                "anything is read")
     return [

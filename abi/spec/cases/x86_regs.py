@@ -13,7 +13,6 @@ from abi.spec.steps.x86_vcpu import (
     CR0_PG,
     CR4_PAE,
     EFER_LMA,
-    VCPU,
     bad,
     modify,
     out_check,
@@ -22,6 +21,7 @@ from abi.spec.steps.x86_vcpu import (
     xcrs,
     xsave_sized,
 )
+from abi.spec.steps.x86_vm import VCPU
 
 
 def _regs() -> list[Case]:
@@ -196,7 +196,6 @@ def _debugregs() -> list[Case]:
     def db0(s, d):
         d.db[0] = 0x1000
 
-    {"setup": (VCPU,), "needs": need("KVM_CAP_DEBUGREGS")}
     return [
         Case(id="get-debugregs", ioctl="KVM_GET_DEBUGREGS", condition="a fresh vCPU", arch=("x86_64",),
              call=call("KVM_GET_DEBUGREGS", "vcpu",
@@ -240,8 +239,6 @@ def _debugregs() -> list[Case]:
 def _xsave() -> list[Case]:
     g, st, g2 = f"{API} 4.42 KVM_GET_XSAVE", f"{API} 4.43 KVM_SET_XSAVE", f"{API} 4.134 KVM_GET_XSAVE2"
     sx = "x86.c: kvm_vcpu_ioctl_x86_set_xcrs"
-    {"setup": (VCPU,), "needs": need("KVM_CAP_XSAVE")}
-    {"setup": (VCPU,), "needs": need("KVM_CAP_XCRS")}
     return [
         Case(id="get-xsave", ioctl="KVM_GET_XSAVE", condition="a fresh vCPU (no dynamic feature enabled)",
              arch=("x86_64",), call=call("KVM_GET_XSAVE", "vcpu", bytes(4096), "4096 bytes"), errno=0, cite=g,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from errno import EFAULT, EINVAL, EIO
 
-from abi import kvm, x86
+from abi import kvm
 from abi.spec.case import Case, Unreachable, need
-from abi.spec.steps import x86_vcpu
-from abi.spec.steps.base import call
+from abi.spec.steps.base import call, capability
 from abi.spec.steps.memory import CLOCK, KVMCLOCK_CTRL, kvmclock_enabled, vcpu
 from abi.spec.steps.vm import create_vcpu
 from abi.spec.steps.x86_vcpu import (
@@ -22,12 +21,10 @@ from abi.spec.steps.x86_vcpu import (
     out_check,
     tsc_khz,
 )
-from abi.spec.steps.x86_vm import API, VCPU, cap, positive
+from abi.spec.steps.x86_vm import API, VCPU, positive
 
 
 def _vm() -> list[Case]:
-    cap("KVM_CAP_MAX_VCPU_ID")
-    x86.kvm_reinject_control(pit_reinject=0)
     return [
         Case(id="vm-tsc-khz", ioctl="KVM_GET_TSC_KHZ", condition="on the VM fd: the default guest TSC frequency",
              arch=("x86_64",), call=call("KVM_GET_TSC_KHZ", "vm"), errno=0,
@@ -42,8 +39,7 @@ def _vm() -> list[Case]:
 
 def _clock() -> list[Case]:
     g, st = f"{API} 4.29 KVM_GET_CLOCK", f"{API} 4.30 KVM_SET_CLOCK"
-    adjust = x86_vcpu.cap("KVM_CAP_ADJUST_CLOCK")
-    {"needs": need("KVM_CAP_ADJUST_CLOCK")}
+    adjust = capability("KVM_CAP_ADJUST_CLOCK")
     return [
         Case(id="get-clock-flags", ioctl="KVM_GET_CLOCK",
              condition="flags returned are among those KVM_CAP_ADJUST_CLOCK reports", arch=("x86_64",),

@@ -17,35 +17,36 @@ from abi.spec.steps.x86_vm import (
     HV_EVENTFD,
     HV_EVENTFD_FN,
     NO_HV_EVENTFD,
-    PMU,
+    PMU_FILTER,
     VCPU,
     hv_eventfd,
-    pmu_filter,
+    x86_pmu_filter,
 )
 
 
 def _devices() -> list[Case]:
     return [
         Case(id="pmu-filter-allow-none", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="action ALLOW, no events",
-             arch=("x86_64",), call=pmu_filter(), errno=0, cite=PMU),
+             arch=("x86_64",), call=x86_pmu_filter(), errno=0, cite=PMU_FILTER),
         Case(id="pmu-filter-bad-pointer", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="the argument is not readable",
              arch=("x86_64",), call=call("KVM_SET_PMU_EVENT_FILTER", "vm", BAD_POINTER, "arg = a guard page"),
-             errno=EFAULT, cite=f"{PMU} Errors: EFAULT 'args[0] cannot be accessed'"),
+             errno=EFAULT, cite=f"{PMU_FILTER} Errors: EFAULT 'args[0] cannot be accessed'"),
         Case(id="pmu-filter-bad-action", ioctl="KVM_SET_PMU_EVENT_FILTER",
-             condition="action 2 (neither ALLOW nor DENY)", arch=("x86_64",), call=pmu_filter(action=2), errno=EINVAL,
-             cite=f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'"),
+             condition="action 2 (neither ALLOW nor DENY)", arch=("x86_64",), call=x86_pmu_filter(action=2),
+             errno=EINVAL,
+             cite=f"{PMU_FILTER} Errors: EINVAL 'args[0] contains invalid data in the filter'"),
         Case(id="pmu-filter-unknown-flag", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="flags bit 31", arch=("x86_64",),
-             call=pmu_filter(flags=1 << 31), errno=EINVAL,
-             cite=f"{PMU} Errors: EINVAL 'args[0] contains invalid data in the filter'; pmu.c: "
+             call=x86_pmu_filter(flags=1 << 31), errno=EINVAL,
+             cite=f"{PMU_FILTER} Errors: EINVAL 'args[0] contains invalid data in the filter'; pmu.c: "
              "kvm_vm_ioctl_set_pmu_event_filter (flags outside KVM_PMU_EVENT_FLAGS_VALID_MASK)"),
         Case(id="pmu-filter-too-many-events", ioctl="KVM_SET_PMU_EVENT_FILTER",
              condition="nevents 301 (KVM_PMU_EVENT_FILTER_MAX_EVENTS "
-             "is 300)", arch=("x86_64",), call=pmu_filter(nevents=301), errno=E2BIG,
-             cite=f"{PMU} Errors: E2BIG 'nevents is too large'; pmu.c: "
+             "is 300)", arch=("x86_64",), call=x86_pmu_filter(nevents=301), errno=E2BIG,
+             cite=f"{PMU_FILTER} Errors: E2BIG 'nevents is too large'; pmu.c: "
              "KVM_PMU_EVENT_FILTER_MAX_EVENTS (300 in 6.1, 6.12, 7.2)"),
         Case(id="pmu-filter-max-events", ioctl="KVM_SET_PMU_EVENT_FILTER", condition="nevents 300 (the limit)",
-             arch=("x86_64",), call=pmu_filter(nevents=300), errno=0,
-             cite=f"{PMU}; pmu.c: KVM_PMU_EVENT_FILTER_MAX_EVENTS", basis="code"),
+             arch=("x86_64",), call=x86_pmu_filter(nevents=300), errno=0,
+             cite=f"{PMU_FILTER}; pmu.c: KVM_PMU_EVENT_FILTER_MAX_EVENTS", basis="code"),
     ]
 
 
@@ -91,8 +92,6 @@ def _hyperv() -> list[Case]:
 
 def _addresses() -> list[Case]:
     tss, ident = f"{API} 4.36 KVM_SET_TSS_ADDR", f"{API} 4.40 KVM_SET_IDENTITY_MAP_ADDR"
-    {"needs": need("KVM_CAP_SET_TSS_ADDR")}
-    {"needs": need("KVM_CAP_SET_IDENTITY_MAP_ADDR")}
     return [
         Case(id="tss-addr-past-4g", ioctl="KVM_SET_TSS_ADDR",
              condition="0xffffe000: the three pages would end past 4 GiB", arch=("x86_64",),
@@ -124,7 +123,6 @@ def _addresses() -> list[Case]:
 
 def _refusals() -> list[Case]:
     """The refusals of a kernel built without Xen (KVM_CAP_XEN_HVM 0), and of memory encryption for a default VM."""
-    need("KVM_CAP_XEN_HVM", False)
     enc = "x86.c: kvm_arch_vm_ioctl"
     not_sev = ("VMX has no mem_enc_{,un}register_region (x86.c: ENOTTY); svm/sev.c sev_mem_enc_{,un}register_region "
                "answer ENOTTY for a VM that is no SEV guest (6.1, 6.12)")

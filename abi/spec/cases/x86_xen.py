@@ -7,7 +7,8 @@ from errno import EINVAL, ENOTTY
 from abi import kvm
 from abi.spec.case import Case, need
 from abi.spec.steps.base import call
-from abi.spec.steps.x86_vcpu import API, VCPU
+from abi.spec.steps.x86_vcpu import API
+from abi.spec.steps.x86_vm import VCPU
 
 
 def _refusals() -> list[Case]:
@@ -15,7 +16,6 @@ def _refusals() -> list[Case]:
     no_xen = need("KVM_CAP_XEN_HVM", False)
     xen_vm = "x86.c: kvm_arch_vm_ioctl (the Xen requests exist only with CONFIG_KVM_XEN; default: ENOTTY)"
     xen_vcpu = "x86.c: kvm_arch_vcpu_ioctl (the Xen requests exist only with CONFIG_KVM_XEN; default: EINVAL)"
-    kvm.kvm_enc_region(addr=0, size=0x1000)
     xen = f"{API} 4.28 KVM_XEN_HVM_CONFIG"
     return [
         Case(id="xen-hvm-config-no-xen", ioctl="KVM_XEN_HVM_CONFIG",

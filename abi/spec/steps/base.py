@@ -104,3 +104,10 @@ def scratch_holds(expected: Val | int):
         return None if value == want else f"read back {value:#x}, expected {want:#x} ({expected})"
 
     return check
+
+
+def local_only(s: Scene, what: str) -> None:
+    """Refuses a step that changes the process issuing the ioctls (its signals, rlimits, capabilities) on any target
+    but the local one: elsewhere that process is not this one."""
+    if s.target.name != "local":
+        raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")

@@ -16,7 +16,7 @@ from abi.spec.case import (
     Val,
 )
 from abi.spec.steps.arm64 import PC, get_reg
-from abi.spec.steps.base import step
+from abi.spec.steps.base import local_only, step
 from abi.spec.steps.guest import x86_real_mode
 from abi.spec.steps.memory import (
     X86_CODE,
@@ -150,14 +150,10 @@ def _caps(new: tuple[int, int] | None = None) -> tuple[int, int]:
             raise OSError(ctypes.get_errno(), "capset")
     return data[0].effective, data[0].permitted
 
-def _local(s: Scene, what: str) -> None:
-    if s.target.name != "local":
-        raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")
-
 def without_sys_boot(inner: Step) -> Step:
     """`inner` with CAP_SYS_BOOT cleared from the calling thread's effective set (restored afterwards)."""
     def run(s: Scene) -> Result:
-        _local(s, "dropping CAP_SYS_BOOT")
+        local_only(s, "dropping CAP_SYS_BOOT")
         effective, _ = _caps()
         _caps((effective & ~(1 << CAP_SYS_BOOT), 0))
         try:
@@ -168,7 +164,7 @@ def without_sys_boot(inner: Step) -> Step:
     return step(f"{inner} with CAP_SYS_BOOT dropped from the thread's effective capabilities", run)
 
 def _has_sys_boot(s: Scene) -> Result:
-    _local(s, "CAP_SYS_BOOT")
+    local_only(s, "CAP_SYS_BOOT")
     if not _caps()[0] & (1 << CAP_SYS_BOOT):
         raise AssertionError("the process issuing the ioctls lacks CAP_SYS_BOOT: KVM_CAP_VM_DISABLE_NX_HUGE_PAGES "
                              "answers EPERM before any other check (x86.c kvm_vm_ioctl_enable_cap)")

@@ -167,3 +167,8 @@ def ipa_limit(s: Scene) -> int:
 def ipa_end(minus: int = 0, plus: int = 0) -> Val:
     text = "2^n" + (f" - {minus:#x}" if minus else "") + (f" + {plus:#x}" if plus else "")
     return Val(text, lambda s: (1 << ipa_bits(s)) - minus + plus)
+
+
+# x86: the local APICs in the kernel, the IOAPIC and PIC in userspace, with routes for 24 IOAPIC pins reserved (api.rst
+# 7.x KVM_CAP_SPLIT_IRQCHIP); like KVM_CREATE_IRQCHIP it must precede the first vCPU.
+SPLIT_IRQCHIP = enable_cap("KVM_CAP_SPLIT_IRQCHIP", 24)

@@ -7,7 +7,7 @@ import ctypes
 import struct
 from errno import EINVAL
 
-from abi import kvm, layout, x86
+from abi import kvm, x86
 from abi.spec.case import (
     Scene,
     Step,
@@ -15,9 +15,9 @@ from abi.spec.case import (
     val,
 )
 from abi.spec.steps.base import BAD_POINTER, call, on_fd, step
-from abi.spec.steps.guest import x86_real_mode
+from abi.spec.steps.vcpu import exit_reason, kvm_run
 from abi.spec.steps.vm import create_vcpu
-from abi.spec.steps.x86_vm import enable_split_irqchip
+from abi.spec.steps.x86_vm import real_mode_code
 from abi.target.base import Result
 
 API = "api.rst"
@@ -37,8 +37,6 @@ EFER_LMA = 1 << 10
 CR0_PE, CR0_PG, CR4_PAE = 1, 1 << 31, 1 << 5
 
 XSAVE_HEADER = 512  # the XSAVE header (xstate_bv first) follows the 512-byte legacy area
-
-CODE_GPA = 0x1000
 
 HLT = b"\xf4"
 
@@ -75,13 +73,6 @@ def out_check(struct_name: str, test, text: str):
         return None if test(s, value) else f"the structure written back: expected {text}"
 
     return check
-
-VCPU = create_vcpu(0)
-
-SPLIT = enable_split_irqchip()
-
-def cap(name: str) -> Val:
-    return Val(name, lambda s: s.cap(getattr(s.abi, name)))
 
 def msrs_arg(entries) -> bytes:
     return struct.pack("<II", len(entries), 0) + b"".join(struct.pack("<IIQ", i, 0, d) for i, d in entries)
@@ -178,23 +169,10 @@ def entered_guest() -> Step:
     an in-kernel LAPIC the HLT exits to userspace (KVM_EXIT_HLT), so the vCPU has entered the guest (x86.c
     records last_vmentry_cpu, the 'has run' state of cpuid.c kvm_set_cpuid)."""
     def run(s: Scene) -> Result:
-        got = Result(s.vcpus[-1]) if s.vcpus else create_vcpu(0)(s)
-        if not got.ok:
-            return got
-        a, fd = s.abi, s.vcpus[-1]
-        x86_real_mode(s, fd, CODE_GPA)
-        host = s.target.alloc(0x1000)
-        s.target.write(host, HLT)
-        s.ioctl(s.vm, a.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
-            slot=0, guest_phys_addr=CODE_GPA, memory_size=0x1000, userspace_addr=host)).value()
-        size = s.ioctl(s.kvm, kvm.KVM_GET_VCPU_MMAP_SIZE, 0).value()
-        addr = s.target.mmap(fd, size)
-        s.maps.append((addr, size))
-        got = s.ioctl(fd, kvm.KVM_RUN, 0)
-        if got.ok:
-            reason = struct.unpack("<I", s.target.read(addr + layout.offsetof(a.kvm_run, "exit_reason"), 4))[0]
-            if reason != a.KVM_EXIT_HLT:
-                raise AssertionError(f"KVM_RUN of `hlt` exited with reason {reason}, expected KVM_EXIT_HLT")
+        got = real_mode_code(s, HLT)
+        got = kvm_run()(s) if got.ok else got
+        if got.ok and exit_reason(s) != s.abi.KVM_EXIT_HLT:
+            raise AssertionError(f"KVM_RUN of `hlt` exited with reason {exit_reason(s)}, expected KVM_EXIT_HLT")
         return got
 
     return step("KVM_RUN of `hlt` in real mode (exits with KVM_EXIT_HLT)", run)

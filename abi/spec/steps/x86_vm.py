@@ -1,5 +1,5 @@
-"""x86 VM-level vocabulary: counted arrays (MSR lists, CPUID entries), the split irqchip, MCE, memory slots of x86
-guests, one_reg ids of MSRs, devices, vCPU events, Hyper-V eventfds."""
+"""x86 VM-level vocabulary: counted arrays (MSR lists, CPUID entries), the PIT, MCE, memory slots and real-mode code of
+x86 guests, signals during KVM_RUN, one_reg ids of MSRs, the VFIO device, vCPU events, Hyper-V eventfds."""
 
 from __future__ import annotations
 
@@ -24,11 +24,10 @@ from abi.spec.case import (
     need,
     val,
 )
-from abi.spec.steps.base import call, on_fd, step
+from abi.spec.steps.base import call, capability, local_only, step
 from abi.spec.steps.guest import x86_real_mode
-from abi.spec.steps.irq import efd
-from abi.spec.steps.vcpu import kvm_run_map
-from abi.spec.steps.vm import create_vcpu
+from abi.spec.steps.vcpu import kvm_run, kvm_run_map
+from abi.spec.steps.vm import create_device, create_vcpu, efd, memory_region
 from abi.target.base import Result
 
 API = "api.rst"
@@ -36,8 +35,6 @@ API = "api.rst"
 ENTRY = 40  # sizeof(struct kvm_cpuid_entry2)
 
 MSR_IA32_SYSENTER_CS = 0x174
-
-MSR_NONE = 0x4B564D7F  # in KVM's own MSR range 0x4b564dxx, past every MSR it defines: no such MSR
 
 MCI_STATUS_VAL = 1 << 63
 
@@ -56,13 +53,6 @@ def count_check(text: str, pred):
 
     return check
 
-def cap(name: str) -> Val:
-    return Val(name, lambda s: s.cap(getattr(s.abi, name)))
-
-def enable_split_irqchip(pins: int = 24) -> Step:
-    return call("KVM_ENABLE_CAP", "vm", kvm.kvm_enable_cap(cap=kvm.KVM_CAP_SPLIT_IRQCHIP, args=(pins, 0, 0, 0)),
-                f"KVM_CAP_SPLIT_IRQCHIP, {pins} pins")
-
 PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
 
 VCPU = create_vcpu(0)
@@ -78,9 +68,11 @@ def set_mce(bank: int, status: int) -> Step:
     return call("KVM_X86_SET_MCE", "vcpu", kvm.kvm_x86_mce(bank=bank, status=status),
                 f"bank {bank}, status {status:#x}")
 
-def region(slot=0, gpa=0x100000, size=0x1000, flags=0, host: Val | int | None = None, ok_errno: int = 0) -> Step:
-    """KVM_SET_USER_MEMORY_REGION; `host` defaults to fresh page-aligned target memory of `size` (a page when
-    size is 0 or odd)."""
+def set_user_memory_region(slot=0, gpa=0x100000, size=0x1000, flags=0, host: Val | int | None = None,
+                           ok_errno: int = 0) -> Step:
+    """KVM_SET_USER_MEMORY_REGION with every field as given, valid or not (the call under test; vm.memory_region
+    is the set-up step); `host` defaults to fresh page-aligned target memory of `size` (a page when size is 0 or
+    odd)."""
     slot_v, gpa_v, size_v = val(slot), val(gpa), val(size)
 
     def run(s: Scene) -> Result:
@@ -95,82 +87,43 @@ def region(slot=0, gpa=0x100000, size=0x1000, flags=0, host: Val | int | None = 
     fl = f", flags {flags:#x}" if flags else ""
     return step(f"SET_USER_MEMORY_REGION(slot {slot_v}, gpa {gpa_v}, size {size_v}{fl}{where})", run, ok_errno)
 
-def _same_host(s: Scene) -> int:
-    """The host address slot 0 was created with (kept by `region_kept`)."""
-    return s.memory["slot0_host"]
+# Slot 0 of two pages at 1 MiB; a later step that modifies the slot (moves, resizes, deletes it) must name the host
+# memory it was created with, SLOT0_HOST.
+SLOT0 = memory_region(0, 0x100000, 0x2000)
 
-def region_kept(size=0x2000, gpa=0x100000) -> Step:
-    """Slot 0 at `gpa`, remembering its host memory so later cases can modify the slot with the same address."""
-    def run(s: Scene) -> Result:
-        host = s.target.alloc(size)
-        s.memory["slot0_host"] = host
-        r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=gpa, memory_size=size, userspace_addr=host)
-        return s.ioctl(s.vm, s.abi.KVM_SET_USER_MEMORY_REGION, r)
+SLOT0_HOST = Val("slot 0's host address", lambda s: s.memory["slot0"])
 
-    return step(f"SET_USER_MEMORY_REGION(slot 0, gpa {gpa:#x}, size {size:#x})", run)
-
-SLOT0_HOST = Val("slot 0's host address", _same_host)
-
-def one_reg_id(type_: int, index: int, size: int = kvm.KVM_REG_SIZE_U64, rsvd1: int = 0,
+def x86_reg_id(type_: int, index: int, size: int = kvm.KVM_REG_SIZE_U64, rsvd1: int = 0,
                arch: int = kvm.KVM_REG_X86) -> int:
     """struct kvm_x86_reg_id (x86.c): index in bits 31:0, type 39:32, rsvd1 47:40, size, arch."""
     return arch | size | (rsvd1 << 40) | (type_ << 32) | index
-
-def one_reg(request: str, reg_id: int, shown: str, value: int = 0, addr: Val | None = None) -> Step:
-    def run(s: Scene) -> Result:
-        where = addr(s) if addr is not None else s.scratch(struct.pack("<Q", value))
-        return s.ioctl(s.vcpus[-1], getattr(s.abi, request), kvm.kvm_one_reg(id=reg_id, addr=where))
-
-    return step(f"{request}({shown})", run)
 
 LOOP = bytes([0xEB, 0xFE])  # jmp .
 
 CODE_GPA = 0x1000
 
-def run_vcpu(immediate_exit: int = 0) -> Step:
-    """KVM_RUN of the last vCPU with its kvm_run mapped (immediate_exit as given)."""
-    def run(s: Scene) -> Result:
-        return _run(s, immediate_exit)
-
-    return step(f"KVM_RUN (immediate_exit={immediate_exit})", run)
-
-def _run(s: Scene, immediate_exit: int) -> Result:
-    from abi import layout
-
-    addr = kvm_run_map(s)
-    s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), bytes([immediate_exit]))
-    return s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
+def real_mode_code(s: Scene, code: bytes) -> Result:
+    """The last vCPU (vCPU 0, created, if none) in real mode at CODE_GPA, where slot 0 (a page) holds `code`."""
+    got = Result(s.vcpus[-1]) if s.vcpus else create_vcpu(0)(s)
+    if not got.ok:
+        return got
+    x86_real_mode(s, s.vcpus[-1], CODE_GPA)
+    return memory_region(0, CODE_GPA, 0x1000, data=code)(s)
 
 def looping_guest() -> Step:
     """vCPU 0 in real mode at CODE_GPA, where a memory slot holds `jmp .`: it runs until something stops it."""
-    def run(s: Scene) -> Result:
-        got = create_vcpu(0)(s)
-        if not got.ok:
-            return got
-        a, vcpu = s.abi, got.ret
-        x86_real_mode(s, vcpu, CODE_GPA)
-        host = s.target.alloc(0x1000)
-        s.target.write(host, LOOP)
-        r = kvm.kvm_userspace_memory_region(slot=0, guest_phys_addr=CODE_GPA, memory_size=0x1000,
-                                            userspace_addr=host)
-        return s.ioctl(s.vm, a.KVM_SET_USER_MEMORY_REGION, r)
-
-    return step("KVM_CREATE_VCPU(0) running `jmp .` in real mode", run)
-
-def _local(s: Scene, what: str) -> None:
-    if s.target.name != "local":
-        raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")
+    return step("KVM_CREATE_VCPU(0) running `jmp .` in real mode", lambda s: real_mode_code(s, LOOP))
 
 def run_until_timer_signal() -> Step:
     """KVM_RUN of the looping guest while an interval timer sends SIGALRM (unmasked, a handler installed):
     the signal arrives during KVM_RUN."""
     def run(s: Scene) -> Result:
-        _local(s, "a timer signal")
+        local_only(s, "a timer signal")
         kvm_run_map(s)
         old = signal.signal(signal.SIGALRM, lambda *_: None)
         signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
         try:
-            return _run(s, 0)
+            return kvm_run()(s)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
             signal.signal(signal.SIGALRM, old)
@@ -188,7 +141,7 @@ def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
     the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
     ignores the pending signal, and the step then fails saying so."""
     def run(s: Scene) -> Result:
-        _local(s, "a pending signal")
+        local_only(s, "a pending signal")
         kvm_run_map(s)
         fired = []
         old_alarm = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
@@ -196,7 +149,7 @@ def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
         try:
             signal.pthread_kill(threading.get_ident(), sig)
             signal.setitimer(signal.ITIMER_REAL, 2, 0.5)
-            got = _run(s, 0)
+            got = kvm_run()(s)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0, 0)
             signal.sigtimedwait({sig}, 0)
@@ -214,7 +167,7 @@ def with_no_free_fd(inner: Step) -> Step:
     def run(s: Scene) -> Result:
         import resource
 
-        _local(s, "RLIMIT_NOFILE")
+        local_only(s, "RLIMIT_NOFILE")
         probe = os.open(os.devnull, os.O_RDONLY)
         os.close(probe)
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -266,9 +219,7 @@ REINJECT = f"{API} 4.99 KVM_REINJECT_CONTROL"
 
 BOOT = f"{API} 4.41 KVM_SET_BOOT_CPU_ID"
 
-STATS = f"{API} 4.133 KVM_GET_STATS_FD"
-
-MEMSLOT = "kvm_main.c: kvm_set_memory_region"
+MEMSLOT_FN = "kvm_main.c: kvm_set_memory_region"
 
 ONEREG = "x86.c: kvm_get_set_one_reg"
 
@@ -276,45 +227,28 @@ ONE_REG_KERNELS = "6.18+ (x86 one-reg came after 6.12: 7.2 has it, 6.1 and 6.12 
 
 NO_ONE_REG_KERNELS = "6.1-6.17 (6.1 and 6.12 read; 6.18's KVM_CAP_ONE_REG is 1)"
 
-MCE_BANKS = cap("KVM_CAP_MCE")
+MCE_BANKS = capability("KVM_CAP_MCE")
 
-PMU = f"{API} 4.120 KVM_SET_PMU_EVENT_FILTER"
+PMU_FILTER = f"{API} 4.120 KVM_SET_PMU_EVENT_FILTER"
 
-DEVICE = f"{API} 4.79 KVM_CREATE_DEVICE"
+CREATE_DEVICE_DOC = f"{API} 4.79 KVM_CREATE_DEVICE"
 
 ATTR = f"{API} 4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR"
 
 HAS_ATTR = f"{API} 4.81 KVM_HAS_DEVICE_ATTR"
 
-def pmu_filter(action=x86.KVM_PMU_EVENT_ALLOW, nevents=0, flags=0, room: int | None = None) -> Step:
+def x86_pmu_filter(action=x86.KVM_PMU_EVENT_ALLOW, nevents=0, flags=0, room: int | None = None) -> Step:
     """KVM_SET_PMU_EVENT_FILTER: struct kvm_pmu_event_filter (action, nevents, fixed_counter_bitmap, flags,
     pad[4]) and room for `room` events (nevents by default)."""
     room = nevents if room is None else room
     arg = struct.pack("<4I16x", action, nevents, 0, flags) + bytes(8 * room)
     return call("KVM_SET_PMU_EVENT_FILTER", "vm", arg, f"action {action}, nevents {nevents}, flags {flags:#x}")
 
-def create_device(dev_type: int, name: str) -> Step:
-    def run(s: Scene) -> Result:
-        got = s.ioctl(s.vm, kvm.KVM_CREATE_DEVICE, kvm.kvm_create_device(type=dev_type, flags=0))
-        if got.ok:
-            s.devices.append(got.struct(kvm.kvm_create_device).fd)
-        return got
+VFIO = create_device(kvm.KVM_DEV_TYPE_VFIO)
 
-    return step(f"KVM_CREATE_DEVICE({name})", run)
+X86_EVENTS = "x86.c: kvm_vcpu_ioctl_x86_set_vcpu_events"
 
-VFIO = create_device(kvm.KVM_DEV_TYPE_VFIO, "VFIO")
-
-def device_attr(request: str, on: str, group: int, attr: int = 0) -> Step:
-    def run(s: Scene) -> Result:
-        fd = s.devices[-1] if on == "device" else on_fd(s, on)
-        a = kvm.kvm_device_attr(flags=0, group=group, attr=attr, addr=s.scratch(bytes(8)))
-        return s.ioctl(fd, getattr(kvm, request), a)
-
-    return step(f"{request}(group {group}, attr {attr}) on the {on} fd", run)
-
-EVENTS = "x86.c: kvm_vcpu_ioctl_x86_set_vcpu_events"
-
-def set_events(flags: int = 0, injected: int = 0, nr: int = 0, shown: str = "") -> Step:
+def x86_set_events(flags: int = 0, injected: int = 0, nr: int = 0, shown: str = "") -> Step:
     """KVM_SET_VCPU_EVENTS with what KVM_GET_VCPU_EVENTS read, then `flags` and the exception changed."""
     def run(s: Scene) -> Result:
         a = s.abi
