@@ -14,13 +14,12 @@ from abi.spec.steps.capabilities import (
     BITMAP_KERNELS,
     ITS_SAVE,
     ITS_WRITE,
-    RING,
     RING_BITMAP_ITS,
     _log_again_dirty,
 )
 from abi.spec.steps.device import get_attr, has_attr, set_attr
 from abi.spec.steps.device_addr import DIST, VGIC_RST, D
-from abi.spec.steps.memory import ACQ_REL, WITH_BITMAP
+from abi.spec.steps.memory import ACQ_REL, RING, WITH_BITMAP
 from abi.spec.steps.vcpu_attributes import (
     GET,
     HAS,

@@ -8,7 +8,8 @@ from abi import kvm, x86
 from abi.spec.case import Case, Unreachable, need
 from abi.spec.steps import x86_vcpu
 from abi.spec.steps.base import call
-from abi.spec.steps.memory import CLOCK, KVMCLOCK_CTRL, kvmclock_enabled, vcpu
+from abi.spec.steps.memory import CLOCK, KVMCLOCK_CTRL, kvmclock_enabled
+from abi.spec.steps.vcpu import ready_vcpu
 from abi.spec.steps.vm import create_vcpu
 from abi.spec.steps.x86_vcpu import (
     AFTER_VCPU_CHECK,
@@ -141,7 +142,7 @@ CASES: list[Case] = [
     # Ioctls of one architecture on the other.
     Case(id="kvmclock-ctrl-arm64", ioctl="KVM_KVMCLOCK_CTRL", condition="on arm64 (api.rst: 'currently x86 only')",
          arch=("arm64",), call=KVMCLOCK_CTRL, errno=EINVAL, cite="arm.c: kvm_arch_vcpu_ioctl (default: -EINVAL)",
-         setup=(vcpu(),), basis="code"),
+         setup=(ready_vcpu(),), basis="code"),
     *_vm(),
     *_clock(),
     *_tsc(),

@@ -167,3 +167,6 @@ def ipa_limit(s: Scene) -> int:
 def ipa_end(minus: int = 0, plus: int = 0) -> Val:
     text = "2^n" + (f" - {minus:#x}" if minus else "") + (f" + {plus:#x}" if plus else "")
     return Val(text, lambda s: (1 << ipa_bits(s)) - minus + plus)
+
+
+VCPU0 = create_vcpu(0)
