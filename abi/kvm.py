@@ -2741,7 +2741,3 @@ def _kvm_guest_debug(arch, version=None):
 
 ARCH_STRUCTS = {"kvm_irqchip": _kvm_irqchip, "kvm_run": _kvm_run, "kvm_guest_debug": _kvm_guest_debug}
 
-
-def coalesced_mmio_max(page_size: int) -> int:
-    """KVM_COALESCED_MMIO_MAX: the header computes it from PAGE_SIZE, which userspace does not have."""
-    return (page_size - ctypes.sizeof(kvm_coalesced_mmio_ring)) // ctypes.sizeof(kvm_coalesced_mmio)

@@ -25,8 +25,8 @@ from abi.spec.steps.vgic_v2 import (
     dist,
 )
 from abi.spec.steps.vgic_v3 import CTRL_DOC, READY
-from abi.spec.steps.vm import IRQCHIP, create_vcpu, create_vcpus, set_addr
-from abi.spec.steps.x86_vm import API, VCPU, with_no_free_fd
+from abi.spec.steps.vm import IRQCHIP, VCPU0, create_vcpu, create_vcpus, set_addr
+from abi.spec.steps.x86_vm import API, with_no_free_fd
 
 
 def _create() -> list[Case]:
@@ -38,7 +38,7 @@ def _create() -> list[Case]:
              "KVM_CAP_MAX_VCPU_ID'; kvm_main.c: kvm_vm_ioctl_create_vcpu (id >= KVM_MAX_VCPU_IDS)", basis="code"),
         Case(id="vcpu-id-duplicate", ioctl="KVM_CREATE_VCPU", condition="id 0 twice", arch=("x86_64",),
              call=create_vcpu(0), errno=EEXIST, cite="kvm_main.c: kvm_vm_ioctl_create_vcpu (kvm_get_vcpu_by_id)",
-             setup=(VCPU,), basis="code"),
+             setup=(VCPU0,), basis="code"),
     ]
 
 

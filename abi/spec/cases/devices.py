@@ -14,13 +14,12 @@ from abi.spec.steps.capabilities import (
     BITMAP_KERNELS,
     ITS_SAVE,
     ITS_WRITE,
-    RING,
     RING_BITMAP_ITS,
     _log_again_dirty,
 )
 from abi.spec.steps.device import get_attr, has_attr, set_attr
 from abi.spec.steps.device_addr import DIST, VGIC_RST, D
-from abi.spec.steps.memory import ACQ_REL, WITH_BITMAP
+from abi.spec.steps.memory import ACQ_REL, RING, WITH_BITMAP
 from abi.spec.steps.vcpu_attributes import (
     GET,
     HAS,
@@ -34,8 +33,8 @@ from abi.spec.steps.vcpu_attributes import (
 )
 from abi.spec.steps.vgic_v2 import COMMON_SET, ONE, SET, attr
 from abi.spec.steps.vgic_v3 import DEVICE, G_CTRL, PLACED, V5_DOC, V5_REASON, maint_irq
-from abi.spec.steps.vm import create_device
-from abi.spec.steps.x86_vm import _ATTR_ROWS, ATTR, CREATE_DEVICE_DOC, HAS_ATTR, VCPU, VFIO
+from abi.spec.steps.vm import VCPU0, create_device
+from abi.spec.steps.x86_vm import _ATTR_ROWS, ATTR, CREATE_DEVICE_DOC, HAS_ATTR, VFIO
 
 
 def _unreachable(doc: str, group: str, errno: int, reason: str) -> Unreachable:
@@ -94,16 +93,16 @@ def _devices() -> list[Case]:
         Case(id="vcpu-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="vCPU fd, group 99",
              arch=("x86_64",), call=vcpu_attributes.attr(HAS, 99, 0, bytes(8)), errno=ENXIO,
              cite=f"{HAS_ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
-             setup=(VCPU,)),
+             setup=(VCPU0,)),
         Case(id="vcpu-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR",
              condition="vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)", arch=("x86_64",),
              call=vcpu_attributes.attr(vcpu_attributes.SET, 99, 0, bytes(8)), errno=ENXIO,
              cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
-             setup=(VCPU,)),
+             setup=(VCPU0,)),
         Case(id="vcpu-attr-unknown-attr", ioctl="KVM_GET_DEVICE_ATTR", condition="vCPU fd, KVM_VCPU_TSC_CTRL attr 99",
              arch=("x86_64",), call=vcpu_attributes.attr(GET, x86.KVM_VCPU_TSC_CTRL, 99, bytes(8), name="attr 99"),
              errno=ENXIO,
-             cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU,)),
+             cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU0,)),
     ]
 
 

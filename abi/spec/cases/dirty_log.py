@@ -6,7 +6,7 @@ from errno import EFAULT, EINVAL, ENOENT, ENXIO
 
 from abi import kvm
 from abi.spec.case import Case
-from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.base import BAD_POINTER, MAIN, step
 from abi.spec.steps.capabilities import (
     BITMAP_KERNELS,
     ITS_SAVE,
@@ -22,17 +22,16 @@ from abi.spec.steps.memory import (
     DIRTY,
     DIRTY_PAGE,
     GET_LOG,
-    MAIN,
     NO_AS,
     NR_SLOTS,
     PROTECT2,
     RESET_RINGS,
     RING,
+    RING_WITH_BITMAP,
     SLOT_PAGES,
     WITH_BITMAP,
     clear_log,
     dirty_bits,
-    enable_cap,
     first_entry_is,
     get_log,
     harvest,
@@ -187,7 +186,7 @@ CASES: list[Case] = [
          condition="ring + bitmap, the guest's store went to the ring", arch=("x86_64", "arm64"), call=get_log(),
          errno=0, cite=f"{MAIN}: kvm_get_dirty_log_protect (kvm_use_dirty_bitmap: no ENXIO with the bitmap); "
          "mark_page_dirty_in_slot (a running vCPU's write goes to its ring, not the bitmap)",
-         setup=(ring(), enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), *DIRTY),
+         setup=(ring(), RING_WITH_BITMAP, *DIRTY),
          check=dirty_bits(set()), basis="code", needs=ACQ_REL + WITH_BITMAP),
     Case(id="clear-bad-pointer", ioctl="KVM_CLEAR_DIRTY_LOG", condition="the argument is a guard page",
          arch=("x86_64", "arm64"), call=step("KVM_CLEAR_DIRTY_LOG(arg = a guard page)",

@@ -8,6 +8,7 @@ from errno import E2BIG, EEXIST, EINVAL, ENOTTY, ENXIO, EPERM
 from abi import kvm
 from abi.spec.case import DOCUMENT_SILENT, Case, Deviation, Finding, Unreachable, Val, need
 from abi.spec.steps.arm64 import CAP_MTE, CAP_MTE_DOC, CAP_NO_MTE, ENABLE_MTE
+from abi.spec.steps.base import MAIN, VM_FD, capability
 from abi.spec.steps.capabilities import (
     ARM,
     BIT31,
@@ -21,21 +22,15 @@ from abi.spec.steps.capabilities import (
     HAS_SYS_BOOT,
     IMP_ID,
     MAX_ID,
-    MTE,
-    NO_FD,
     NOTIFY,
     NX,
     OTHER_VM,
-    PMU,
+    PMU_CAP,
     SGX,
-    SPLIT,
     SPLIT_CHUNK,
-    VCPU,
-    VM_FD,
+    UNOPENED_FD,
     X2APIC,
     X86,
-    cap_value,
-    enable,
     without_sys_boot,
 )
 from abi.spec.steps.memory import (
@@ -45,13 +40,12 @@ from abi.spec.steps.memory import (
     DIRTY_PAGE,
     GMEM,
     GUEST_MEMFD,
-    MAIN,
     PROTECT2,
     READ_RING,
     RING,
     RING_MAX,
+    RING_WITH_BITMAP,
     WITH_BITMAP,
-    enable_cap,
     gmem_region,
     log_slot,
     manual_protect,
@@ -59,7 +53,7 @@ from abi.spec.steps.memory import (
     ring_has,
     ring_is,
 )
-from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, create_vcpu
+from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, VCPU0, create_vcpu, enable_cap
 from abi.target.base import EHWPOISON
 
 
@@ -68,51 +62,52 @@ def _x86_caps() -> list[Case]:
     return [
         # 7.7 KVM_CAP_X2APIC_API
         Case(id="x2apic-api-invalid", ioctl="KVM_ENABLE_CAP", condition="args[0] bit 31 (no such feature)",
-             arch=("x86_64",), call=enable("KVM_CAP_X2APIC_API", BIT31), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_X2APIC_API", BIT31), errno=EINVAL,
              cite=f"{X2APIC}: ':Returns: ... -EINVAL when args[0] contains invalid features'; {X86} (args[0] outside "
              "KVM_X2APIC_API_VALID_FLAGS)", cap="KVM_CAP_X2APIC_API"),
         Case(id="x2apic-api-suppress-eoi-both", ioctl="KVM_ENABLE_CAP",
              condition="ENABLE_ and DISABLE_SUPPRESS_EOI_BROADCAST together", arch=("x86_64",),
-             call=enable("KVM_CAP_X2APIC_API", (1 << 2) | (1 << 3)), errno=EINVAL,
+             call=enable_cap("KVM_CAP_X2APIC_API", (1 << 2) | (1 << 3)), errno=EINVAL,
              cite=f"{X2APIC} (7.2): 'Setting both KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST and "
              "KVM_X2APIC_DISABLE_SUPPRESS_EOI_BROADCAST will fail with an EINVAL error'; 6.1 and 6.12 refuse the two "
-             "bits as invalid features", setup=(SPLIT,), cap="KVM_CAP_X2APIC_API", doc_row=2),
+             "bits as invalid features", setup=(SPLIT_IRQCHIP,), cap="KVM_CAP_X2APIC_API", doc_row=2),
         Case(id="x2apic-api-suppress-eoi-no-split", ioctl="KVM_ENABLE_CAP",
              condition="ENABLE_SUPPRESS_EOI_BROADCAST without a split irqchip", arch=("x86_64",),
-             call=enable("KVM_CAP_X2APIC_API", 1 << 2), errno=EINVAL,
+             call=enable_cap("KVM_CAP_X2APIC_API", 1 << 2), errno=EINVAL,
              cite=f"{X2APIC} (7.2): '... as will setting KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST without a split "
              "IRCHIP'; 6.1 and 6.12 refuse the bit as an invalid feature", cap="KVM_CAP_X2APIC_API", doc_row=2),
         Case(id="x2apic-api-suppress-eoi-split", ioctl="KVM_ENABLE_CAP",
              condition="ENABLE_SUPPRESS_EOI_BROADCAST with a split irqchip", arch=("x86_64",),
-             call=enable("KVM_CAP_X2APIC_API", 1 << 2), errno=0,
-             cite=f"{X2APIC} (7.2): 'This flag is supported only when using a split IRQCHIP'", setup=(SPLIT,),
-             cap="KVM_CAP_X2APIC_API",
+             call=enable_cap("KVM_CAP_X2APIC_API", 1 << 2), errno=0,
+             cite=f"{X2APIC} (7.2): 'This flag is supported only when using a split IRQCHIP'",
+             setup=(SPLIT_IRQCHIP,), cap="KVM_CAP_X2APIC_API",
              kernels="7.2+ (the flag came after 6.12; 6.1 and 6.12 refuse it as an invalid feature)"),
         # 7.13 KVM_CAP_X86_DISABLE_EXITS
         Case(id="disable-exits-invalid", ioctl="KVM_ENABLE_CAP", condition="args[0] bit 31 (no such exit)",
-             arch=("x86_64",), call=enable("KVM_CAP_X86_DISABLE_EXITS", BIT31), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_X86_DISABLE_EXITS", BIT31), errno=EINVAL,
              cite=f"{EXITS}: ':Returns: 0 on success, -EINVAL when args[0] contains invalid exits'; {X86} (6.1, "
              "6.12: outside KVM_X86_DISABLE_VALID_EXITS; 7.2: outside kvm_get_allowed_disable_exits())",
              cap="KVM_CAP_X86_DISABLE_EXITS"),
         Case(id="disable-exits-after-vcpu", ioctl="KVM_ENABLE_CAP", condition="PAUSE exits, after KVM_CREATE_VCPU",
-             arch=("x86_64",), call=enable("KVM_CAP_X86_DISABLE_EXITS", kvm.KVM_X86_DISABLE_EXITS_PAUSE), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_X86_DISABLE_EXITS", kvm.KVM_X86_DISABLE_EXITS_PAUSE),
+             errno=EINVAL,
              cite=f"{EXITS} (7.2): '-EINVAL when args[0] contains invalid exits or if any vCPUs have already been "
-             f"created'; {X86} (7.2: created_vcpus under kvm->lock)", setup=(VCPU,), cap="KVM_CAP_X86_DISABLE_EXITS",
+             f"created'; {X86} (7.2: created_vcpus under kvm->lock)", setup=(VCPU0,), cap="KVM_CAP_X86_DISABLE_EXITS",
              order_row=1, kernels="7.2+ (6.1 and 6.12 accept it after vCPU creation, and document no such rule)"),
         # 7.22 KVM_CAP_X86_BUS_LOCK_EXIT
         Case(id="bus-lock-exit-invalid", ioctl="KVM_ENABLE_CAP", condition="args[0] bit 31 (no such mode)",
-             arch=("x86_64",), call=enable("KVM_CAP_X86_BUS_LOCK_EXIT", BIT31), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_X86_BUS_LOCK_EXIT", BIT31), errno=EINVAL,
              cite=f"{BUS_LOCK}: ':Returns: 0 on success, -EINVAL when args[0] contains invalid bits'; {X86} (outside "
              "KVM_BUS_LOCK_DETECTION_VALID_MODE)", cap="KVM_CAP_X86_BUS_LOCK_EXIT"),
         Case(id="bus-lock-exit-both-modes", ioctl="KVM_ENABLE_CAP", condition="OFF and EXIT together", arch=("x86_64",),
-             call=enable("KVM_CAP_X86_BUS_LOCK_EXIT", kvm.KVM_BUS_LOCK_DETECTION_OFF
+             call=enable_cap("KVM_CAP_X86_BUS_LOCK_EXIT", kvm.KVM_BUS_LOCK_DETECTION_OFF
                          | kvm.KVM_BUS_LOCK_DETECTION_EXIT), errno=EINVAL,
              cite=f"{BUS_LOCK}: 'The supported modes are mutually-exclusive' (refused; errno from {X86}: OFF and EXIT "
              "both set)", cap="KVM_CAP_X86_BUS_LOCK_EXIT", doc_row=0),
         # 7.24 KVM_CAP_VM_COPY_ENC_CONTEXT_FROM
         Case(id="copy-enc-context-not-sev", ioctl="KVM_ENABLE_CAP",
              condition="args[0] = another default VM's fd (neither is an SEV guest)", arch=("x86_64",),
-             call=enable("KVM_CAP_VM_COPY_ENC_CONTEXT_FROM", OTHER_VM), errno=ENOTTY,
+             call=enable_cap("KVM_CAP_VM_COPY_ENC_CONTEXT_FROM", OTHER_VM), errno=ENOTTY,
              cite=f"{COPY_ENC}: ':Returns: 0 on success; ENOTTY on error'", cap="KVM_CAP_VM_COPY_ENC_CONTEXT_FROM",
              deviation=Deviation(
                  f"{COPY_ENC} documents ENOTTY for any error; {X86} answers EINVAL when the vendor has no "
@@ -122,110 +117,112 @@ def _x86_caps() -> list[Case]:
         # 7.25 KVM_CAP_SGX_ATTRIBUTE
         Case(id="sgx-attribute-not-attribute-file", ioctl="KVM_ENABLE_CAP",
              condition="args[0] = the VM fd, no SGX attribute file", arch=("x86_64",),
-             call=enable("KVM_CAP_SGX_ATTRIBUTE", VM_FD), errno=EINVAL,
+             call=enable_cap("KVM_CAP_SGX_ATTRIBUTE", VM_FD), errno=EINVAL,
              cite=f"{SGX}: ':Returns: 0 on success, -EINVAL if the file handle is invalid ...'; sgx/main.c: "
              "sgx_set_attribute (f_op is not sgx_provision_fops: -EINVAL); without CONFIG_X86_SGX_KVM "
              f"{X86}'s default is -EINVAL too", cap="KVM_CAP_SGX_ATTRIBUTE"),
         Case(id="sgx-attribute-no-fd", ioctl="KVM_ENABLE_CAP", condition="args[0] = 0x7fffffff, no open fd",
-             arch=("x86_64",), call=enable(
-             "KVM_CAP_SGX_ATTRIBUTE", NO_FD), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap(
+             "KVM_CAP_SGX_ATTRIBUTE", UNOPENED_FD), errno=EINVAL,
              cite=f"{SGX}: '-EINVAL if the file handle is invalid'; sgx/main.c: sgx_set_attribute (fget fails)",
              cap="KVM_CAP_SGX_ATTRIBUTE"),
         # 7.32 KVM_CAP_MAX_VCPU_ID
         Case(id="max-vcpu-id-beyond", ioctl="KVM_ENABLE_CAP",
              condition="args[0] = KVM_CHECK_EXTENSION(KVM_CAP_MAX_VCPU_ID) + 1", arch=("x86_64",),
-             call=enable("KVM_CAP_MAX_VCPU_ID", Val("KVM_CAP_MAX_VCPU_ID + 1",
-                                                    lambda s: cap_value("KVM_CAP_MAX_VCPU_ID")(s) + 1)), errno=EINVAL,
+             call=enable_cap("KVM_CAP_MAX_VCPU_ID", Val("KVM_CAP_MAX_VCPU_ID + 1",
+                                                        lambda s: capability("KVM_CAP_MAX_VCPU_ID", on="vm")(s) + 1)),
+             errno=EINVAL,
              cite=f"{MAX_ID}: '-EINVAL if args[0] is beyond KVM_MAX_VCPU_IDS supported in KVM'; {X86} "
              "(x86.c answers KVM_MAX_VCPU_IDS to KVM_CHECK_EXTENSION)", cap="KVM_CAP_MAX_VCPU_ID"),
         Case(id="max-vcpu-id-twice", ioctl="KVM_ENABLE_CAP", condition="args[0] 16 after it was set to 8",
-             arch=("x86_64",), call=enable("KVM_CAP_MAX_VCPU_ID", 16), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_MAX_VCPU_ID", 16), errno=EINVAL,
              cite=f"{MAX_ID}: '-EINVAL if ... it has been set'; {X86} (max_vcpu_ids set and different)",
-             setup=(enable("KVM_CAP_MAX_VCPU_ID", 8),), cap="KVM_CAP_MAX_VCPU_ID", order_row=1),
+             setup=(enable_cap("KVM_CAP_MAX_VCPU_ID", 8),), cap="KVM_CAP_MAX_VCPU_ID", order_row=1),
         Case(id="max-vcpu-id-after-vcpu", ioctl="KVM_ENABLE_CAP", condition="args[0] 16 after KVM_CREATE_VCPU",
-             arch=("x86_64",), call=enable("KVM_CAP_MAX_VCPU_ID", 16), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_MAX_VCPU_ID", 16), errno=EINVAL,
              cite=f"{MAX_ID}: the maximum APIC ID is specified 'prior to the creation of vCPUs' (refused; "
              f"kvm_arch_vcpu_precreate sets max_vcpu_ids to KVM_MAX_VCPU_IDS at the first vCPU, so {X86} finds it "
-             "set and different: -EINVAL)", setup=(VCPU,), cap="KVM_CAP_MAX_VCPU_ID", order_row=2, basis="code"),
+             "set and different: -EINVAL)", setup=(VCPU0,), cap="KVM_CAP_MAX_VCPU_ID", order_row=2, basis="code"),
         Case(id="max-vcpu-id-after-vcpu-same", ioctl="KVM_ENABLE_CAP",
              condition="args[0] = KVM_CHECK_EXTENSION(KVM_CAP_MAX_VCPU_ID) after "
              "KVM_CREATE_VCPU: no change", arch=("x86_64",),
-             call=enable("KVM_CAP_MAX_VCPU_ID", cap_value("KVM_CAP_MAX_VCPU_ID")), errno=0,
+             call=enable_cap("KVM_CAP_MAX_VCPU_ID", capability("KVM_CAP_MAX_VCPU_ID", on="vm")), errno=0,
              cite=f"{MAX_ID}: 'The value can be changed only until ... a vCPU is created'; {X86} accepts "
-             "the value it already has (max_vcpu_ids == args[0]: 0)", setup=(VCPU,), cap="KVM_CAP_MAX_VCPU_ID",
+             "the value it already has (max_vcpu_ids == args[0]: 0)", setup=(VCPU0,), cap="KVM_CAP_MAX_VCPU_ID",
              order_row=3, basis="code"),
         Case(id="max-vcpu-id-zero-then-vcpu", ioctl="KVM_ENABLE_CAP",
              condition="args[0] 8 after args[0] 0 and KVM_CREATE_VCPU", arch=("x86_64",),
-             call=enable("KVM_CAP_MAX_VCPU_ID", 8), errno=EINVAL,
+             call=enable_cap("KVM_CAP_MAX_VCPU_ID", 8), errno=EINVAL,
              cite=f"{MAX_ID}: 'Upon creation of the first vCPU, if the value was set to zero ..., KVM uses the return "
              "value of KVM_CHECK_EXTENSION(KVM_CAP_MAX_VCPU_ID)': the value is then set (x86.c "
-             f"kvm_arch_vcpu_precreate), and {X86} refuses another", setup=(enable("KVM_CAP_MAX_VCPU_ID", 0), VCPU),
+             f"kvm_arch_vcpu_precreate), and {X86} refuses another",
+             setup=(enable_cap("KVM_CAP_MAX_VCPU_ID", 0), VCPU0),
              cap="KVM_CAP_MAX_VCPU_ID", order_row=4, basis="code"),
         # 7.33 KVM_CAP_X86_NOTIFY_VMEXIT
         Case(id="notify-vmexit-invalid", ioctl="KVM_ENABLE_CAP", condition="args[0] bit 31 (no such flag)",
-             arch=("x86_64",), call=enable("KVM_CAP_X86_NOTIFY_VMEXIT", BIT31), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_X86_NOTIFY_VMEXIT", BIT31), errno=EINVAL,
              cite=f"{NOTIFY}: '-EINVAL if args[0] contains invalid flags'; {X86} (flags outside "
              "KVM_X86_NOTIFY_VMEXIT_VALID_BITS, checked first)", cap="KVM_CAP_X86_NOTIFY_VMEXIT"),
         Case(id="notify-vmexit-unsupported", ioctl="KVM_ENABLE_CAP",
              condition="ENABLED where KVM_CAP_X86_NOTIFY_VMEXIT is 0", arch=("x86_64",),
-             call=enable("KVM_CAP_X86_NOTIFY_VMEXIT", kvm.KVM_X86_NOTIFY_VMEXIT_ENABLED), errno=EINVAL,
+             call=enable_cap("KVM_CAP_X86_NOTIFY_VMEXIT", kvm.KVM_X86_NOTIFY_VMEXIT_ENABLED), errno=EINVAL,
              cite=f"{NOTIFY}: '-EINVAL if ... notify VM exit is unsupported'; {X86} (!has_notify_vmexit)",
              cap="KVM_CAP_X86_NOTIFY_VMEXIT", needs=need("KVM_CAP_X86_NOTIFY_VMEXIT", False)),
         # 7.35 KVM_CAP_X86_APIC_BUS_CYCLES_NS
         Case(id="apic-bus-cycles-zero", ioctl="KVM_ENABLE_CAP",
              condition="args[0] 0 (no frequency), with an in-kernel irqchip", arch=("x86_64",),
-             call=enable("KVM_CAP_X86_APIC_BUS_CYCLES_NS", 0), errno=EINVAL,
+             call=enable_cap("KVM_CAP_X86_APIC_BUS_CYCLES_NS", 0), errno=EINVAL,
              cite=f"{BUS_CYCLES}: '-EINVAL if args[0] contains an invalid value for the frequency'; {X86} "
              "(!bus_cycle_ns)", setup=(IRQCHIP,), cap="KVM_CAP_X86_APIC_BUS_CYCLES_NS", kernels=BUS_CYCLES_KERNELS),
         Case(id="apic-bus-cycles-no-irqchip", ioctl="KVM_ENABLE_CAP", condition="args[0] 1, no in-kernel irqchip",
-             arch=("x86_64",), call=enable("KVM_CAP_X86_APIC_BUS_CYCLES_NS", 1), errno=ENXIO,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_X86_APIC_BUS_CYCLES_NS", 1), errno=ENXIO,
              cite=f"{BUS_CYCLES}: '-ENXIO if a virtual local APIC has not been created using KVM_CREATE_IRQCHIP'; "
              f"{X86} (!irqchip_in_kernel)", cap="KVM_CAP_X86_APIC_BUS_CYCLES_NS", kernels=BUS_CYCLES_KERNELS),
         Case(id="apic-bus-cycles-after-vcpu", ioctl="KVM_ENABLE_CAP",
              condition="args[0] 1 after KVM_CREATE_IRQCHIP and KVM_CREATE_VCPU", arch=("x86_64",),
-             call=enable("KVM_CAP_X86_APIC_BUS_CYCLES_NS", 1), errno=EINVAL,
+             call=enable_cap("KVM_CAP_X86_APIC_BUS_CYCLES_NS", 1), errno=EINVAL,
              cite=f"{BUS_CYCLES}: '-EINVAL if ... any vCPUs have been created'; {X86} (created_vcpus)",
-             setup=(IRQCHIP, VCPU), cap="KVM_CAP_X86_APIC_BUS_CYCLES_NS", order_row=1, kernels=BUS_CYCLES_KERNELS),
+             setup=(IRQCHIP, VCPU0), cap="KVM_CAP_X86_APIC_BUS_CYCLES_NS", order_row=1, kernels=BUS_CYCLES_KERNELS),
         # 7.37 KVM_CAP_PMU_CAPABILITY
         Case(id="pmu-capability-invalid", ioctl="KVM_ENABLE_CAP", condition="args[0] bit 31 (no such capability)",
-             arch=("x86_64",), call=enable("KVM_CAP_PMU_CAPABILITY", BIT31), errno=EINVAL,
-             cite=f"{PMU}: ':Returns: 0 on success, -EINVAL when arg[0] contains invalid bits'; {X86} (outside "
+             arch=("x86_64",), call=enable_cap("KVM_CAP_PMU_CAPABILITY", BIT31), errno=EINVAL,
+             cite=f"{PMU_CAP}: ':Returns: 0 on success, -EINVAL when arg[0] contains invalid bits'; {X86} (outside "
              "KVM_CAP_PMU_VALID_MASK, or enable_pmu off)", cap="KVM_CAP_PMU_CAPABILITY"),
         Case(id="pmu-capability-after-vcpu", ioctl="KVM_ENABLE_CAP",
              condition="KVM_PMU_CAP_DISABLE after KVM_CREATE_VCPU", arch=("x86_64",),
-             call=enable("KVM_CAP_PMU_CAPABILITY", kvm.KVM_PMU_CAP_DISABLE), errno=EINVAL,
-             cite=f"{PMU}: 'This can only be invoked on a VM prior to the creation of VCPUs' (refused; {X86} keeps "
-             "-EINVAL when created_vcpus, and when enable_pmu is off)", setup=(VCPU,), cap="KVM_CAP_PMU_CAPABILITY",
+             call=enable_cap("KVM_CAP_PMU_CAPABILITY", kvm.KVM_PMU_CAP_DISABLE), errno=EINVAL,
+             cite=f"{PMU_CAP}: 'This can only be invoked on a VM prior to the creation of VCPUs' (refused; {X86} keeps "
+             "-EINVAL when created_vcpus, and when enable_pmu is off)", setup=(VCPU0,), cap="KVM_CAP_PMU_CAPABILITY",
              order_row=1, basis="code"),
         # 7.38 KVM_CAP_VM_DISABLE_NX_HUGE_PAGES
         Case(id="nx-huge-pages-no-sys-boot", ioctl="KVM_ENABLE_CAP",
              condition="args[0] 0 from a thread without CAP_SYS_BOOT", arch=("x86_64",),
-             call=without_sys_boot(enable("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0)), errno=EPERM,
+             call=without_sys_boot(enable_cap("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0)), errno=EPERM,
              cite=f"{NX}: '-EPERM if the userspace process does not have CAP_SYS_BOOT'; {X86} (capable(CAP_SYS_BOOT) "
              "first)", cap="KVM_CAP_VM_DISABLE_NX_HUGE_PAGES"),
         Case(id="nx-huge-pages-nonzero", ioctl="KVM_ENABLE_CAP", condition="args[0] 1, with CAP_SYS_BOOT",
-             arch=("x86_64",), call=enable("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 1), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 1), errno=EINVAL,
              cite=f"{NX}: '-EINVAL if args[0] is not 0'", setup=(HAS_SYS_BOOT,),
              cap="KVM_CAP_VM_DISABLE_NX_HUGE_PAGES"),
         Case(id="nx-huge-pages-after-vcpu", ioctl="KVM_ENABLE_CAP",
              condition="args[0] 0 after KVM_CREATE_VCPU, with CAP_SYS_BOOT", arch=("x86_64",),
-             call=enable("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0), errno=EINVAL,
+             call=enable_cap("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0), errno=EINVAL,
              cite=f"{NX}: '-EINVAL if ... any vCPUs have been created'; {X86} (created_vcpus)",
-             setup=(HAS_SYS_BOOT, VCPU), cap="KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", order_row=1),
+             setup=(HAS_SYS_BOOT, VCPU0), cap="KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", order_row=1),
         Case(id="nx-huge-pages-again-after-vcpu", ioctl="KVM_ENABLE_CAP",
              condition="args[0] 0 again after KVM_CREATE_VCPU (it succeeded "
-             "before)", arch=("x86_64",), call=enable("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0), errno=EINVAL,
+             "before)", arch=("x86_64",), call=enable_cap("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0), errno=EINVAL,
              cite=f"{NX}: 'This capability may only be set before any vCPUs are created'; ':Returns: ... -EINVAL if "
              "... any vCPUs have been created'",
-             setup=(HAS_SYS_BOOT, enable("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0), VCPU),
+             setup=(HAS_SYS_BOOT, enable_cap("KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", 0), VCPU0),
              cap="KVM_CAP_VM_DISABLE_NX_HUGE_PAGES", order_row=2),
         # 7.34 (6.12) KVM_CAP_MEMORY_FAULT_INFO, 7.36 (6.12) KVM_CAP_X86_GUEST_MODE: informational.
         Case(id="memory-fault-info-enable", ioctl="KVM_ENABLE_CAP", condition="a direct KVM_ENABLE_CAP",
-             arch=("x86_64",), call=enable("KVM_CAP_MEMORY_FAULT_INFO", 0), errno=EINVAL,
+             arch=("x86_64",), call=enable_cap("KVM_CAP_MEMORY_FAULT_INFO", 0), errno=EINVAL,
              cite=f"{FAULT_INFO} (6.12): ':Returns: Informational only, -EINVAL on direct KVM_ENABLE_CAP'; {X86} "
              "(default: -EINVAL; kvm_vm_ioctl_enable_cap_generic has no case for it)", cap="KVM_CAP_MEMORY_FAULT_INFO"),
         Case(id="guest-mode-enable", ioctl="KVM_ENABLE_CAP", condition="a direct KVM_ENABLE_CAP", arch=("x86_64",),
-             call=enable("KVM_CAP_X86_GUEST_MODE", 0), errno=EINVAL,
+             call=enable_cap("KVM_CAP_X86_GUEST_MODE", 0), errno=EINVAL,
              cite=f"{GUEST_MODE} (6.12): ':Returns: Informational only, -EINVAL on direct "
              f"KVM_ENABLE_CAP'; {X86} (default: -EINVAL)", cap="KVM_CAP_X86_GUEST_MODE"),
     ]
@@ -236,22 +233,22 @@ def _enable_cap_arm64() -> list[Case]:
     return [
         Case(id="mte-after-gmem-slot", ioctl="KVM_ENABLE_CAP",
              condition="KVM_CAP_ARM_MTE after a guest_memfd-backed memslot", arch=("arm64",), features=("mte",),
-             call=enable("KVM_CAP_ARM_MTE"), errno=EINVAL,
-             cite=f"{MTE} (7.2): '... or attempting to enable the MTE capability after guest_memfd-backed memslots "
-                  "have "
+             call=enable_cap("KVM_CAP_ARM_MTE"), errno=EINVAL,
+             cite=f"{CAP_MTE_DOC} (7.2): '... or attempting to enable the MTE capability after guest_memfd-backed "
+                  "memslots have "
              f"been created, will result in an -EINVAL return'; {ARM} (kvm_slot_has_gmem)", setup=(gmem_region(GMEM),),
              cap="KVM_CAP_ARM_MTE", doc_row=2, order_row=2,
              kernels="6.18+ (guest_memfd for default VMs; checked against 7.2's source)",
              needs=GUEST_MEMFD + need("KVM_CAP_ARM_MTE")),
         Case(id="eager-split-after-slot", ioctl="KVM_ENABLE_CAP",
              condition="chunk size 0 (disabled, always valid) after a memslot", arch=("arm64",),
-             call=enable("KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE", 0), errno=EINVAL,
+             call=enable_cap("KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE", 0), errno=EINVAL,
              cite=f"{SPLIT_CHUNK}: ':Returns: 0 on success, -EINVAL if any memslot was already created'; {ARM} "
              "(6.12, 7.2: kvm_are_all_memslots_empty; 6.1 has no such capability: the default's -EINVAL; "
              "KVM_CHECK_EXTENSION answers the chunk size, 0 by default, so no case can be gated on it)",
              setup=(log_slot(flags=0),), cap="KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE", order_row=1),
         Case(id="writable-imp-id-after-vcpu", ioctl="KVM_ENABLE_CAP", condition="after KVM_CREATE_VCPU",
-             arch=("arm64",), call=enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), errno=EINVAL,
+             arch=("arm64",), call=enable_cap("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), errno=EINVAL,
              cite=f"{IMP_ID}: ':Returns: 0 on success, -EINVAL if vCPUs have been created before enabling this "
              f"capability'; {ARM} (created_vcpus)", setup=(create_vcpu(0),), cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS",
              order_row=1, kernels="7.2+", needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
@@ -270,7 +267,7 @@ def _enable_cap_ring() -> list[Case]:
              setup=(log_slot(),), order_row=1, basis="code", cap="KVM_CAP_DIRTY_LOG_RING", needs=ACQ_REL),
         Case(id="ring-bitmap-before-ring-x86", ioctl="KVM_ENABLE_CAP",
              condition="DIRTY_LOG_RING_WITH_BITMAP before the ring", arch=("x86_64",),
-             call=enable("KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP"), errno=EINVAL,
+             call=enable_cap("KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP"), errno=EINVAL,
              cite=f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
              f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; {MAIN}: kvm_vm_ioctl_enable_cap_generic "
              "answers -EINVAL without CONFIG_NEED_KVM_DIRTY_RING_WITH_BITMAP or dirty_ring_size; 6.1 has no such "
@@ -283,7 +280,7 @@ def _create() -> list[Case]:
         Case(id="split-irqchip-after-vcpu", ioctl="KVM_ENABLE_CAP",
              condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_VCPU", arch=("x86_64",), call=SPLIT_IRQCHIP,
              errno=EEXIST, cite="x86.c: kvm_vm_ioctl_enable_cap, KVM_CAP_SPLIT_IRQCHIP (created_vcpus "
-             "answers EEXIST, as an existing irqchip does)", setup=(VCPU,), basis="code", cap="KVM_CAP_SPLIT_IRQCHIP",
+             "answers EEXIST, as an existing irqchip does)", setup=(VCPU0,), basis="code", cap="KVM_CAP_SPLIT_IRQCHIP",
              order_row=1),
         Case(id="split-irqchip-after-irqchip", ioctl="KVM_ENABLE_CAP",
              condition="KVM_CAP_SPLIT_IRQCHIP after KVM_CREATE_IRQCHIP", arch=("x86_64",), call=SPLIT_IRQCHIP,
@@ -337,11 +334,11 @@ CASES: list[Case] = [
          cite=f"{RING}: 'Userspace should call KVM_ENABLE_CAP ioctl right after KVM_CREATE_VM ... the size of the ring "
          "must be a power of two ... recommended that it be at least 64 KiB'", needs=ACQ_REL),
     Case(id="ring-tso-enable", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING (x86 is TSO: it exposes both)",
-         arch=("x86_64",), call=ring(cap=kvm.KVM_CAP_DIRTY_LOG_RING), errno=0,
+         arch=("x86_64",), call=ring(cap="KVM_CAP_DIRTY_LOG_RING"), errno=0,
          cite=f"{RING}: 'Architecture with TSO-like ordering (such as x86) are "
          "allowed to expose both'", needs=((kvm.KVM_CAP_DIRTY_LOG_RING, "KVM_CAP_DIRTY_LOG_RING", True),)),
     Case(id="ring-weakly-ordered", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING (not ACQ_REL) on arm64",
-         arch=("arm64",), call=ring(cap=kvm.KVM_CAP_DIRTY_LOG_RING), errno=EINVAL,
+         arch=("arm64",), call=ring(cap="KVM_CAP_DIRTY_LOG_RING"), errno=EINVAL,
          cite=f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_ACQ_REL is the only "
          f"capability that should be exposed by weakly ordered architecture' (refused; errno from {MAIN}: "
          "kvm_vm_ioctl_enable_cap_generic, the capability checks 0)"),
@@ -386,22 +383,22 @@ CASES: list[Case] = [
          needs=ACQ_REL),
     Case(id="ring-bitmap-no-ring", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING_WITH_BITMAP before the ring",
          arch=("x86_64", "arm64"),
-         call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), errno=EINVAL,
+         call=RING_WITH_BITMAP, errno=EINVAL,
          cite=f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
          f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; errno from {MAIN}: "
          "kvm_vm_ioctl_enable_cap_generic)", cap="KVM_CAP_DIRTY_LOG_RING", order_row=5, needs=WITH_BITMAP),
     Case(id="ring-bitmap-after-slot", ioctl="KVM_ENABLE_CAP",
          condition="DIRTY_LOG_RING_WITH_BITMAP after a memslot exists", arch=("x86_64", "arm64"),
-         call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), errno=EINVAL,
+         call=RING_WITH_BITMAP, errno=EINVAL,
          cite=f"{RING}: '... or any memslot has been existing' (refused; errno from {MAIN}: "
          "kvm_vm_ioctl_enable_cap_generic)", setup=(ring(), log_slot()), needs=ACQ_REL + WITH_BITMAP),
     Case(id="ring-bitmap", ioctl="KVM_ENABLE_CAP",
          condition="DIRTY_LOG_RING_WITH_BITMAP after the ring, before any memslot", arch=("x86_64", "arm64"),
-         call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"), errno=0,
+         call=RING_WITH_BITMAP, errno=0,
          cite=f"{RING}: 'userspace needs to detect the capability of KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP to see whether "
          "the ring structures can be backed by per-slot bitmaps'", setup=(ring(),), needs=ACQ_REL + WITH_BITMAP),
     Case(id="ring-bitmap-x86", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING_WITH_BITMAP on x86 (capability 0)",
-         arch=("x86_64",), call=enable_cap(kvm.KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP, "DIRTY_LOG_RING_WITH_BITMAP"),
+         arch=("x86_64",), call=RING_WITH_BITMAP,
          errno=EINVAL,
          cite=f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (!CONFIG_NEED_KVM_DIRTY_RING_WITH_BITMAP: -EINVAL)",
          setup=(ring(),), basis="code",

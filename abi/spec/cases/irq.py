@@ -15,7 +15,7 @@ from abi.spec.case import (
     Finding,
 )
 from abi.spec.steps import irq
-from abi.spec.steps.base import for_arch
+from abi.spec.steps.base import NO_FD, VM_FD, for_arch
 from abi.spec.steps.device_addr import VGIC_RST
 from abi.spec.steps.irq import (
     APIC_ON,
@@ -29,7 +29,6 @@ from abi.spec.steps.irq import (
     LINE,
     LINE_DOC,
     MSI,
-    NO_FD,
     PPI,
     RESAMPLE,
     RESAMPLE_CAP,
@@ -38,11 +37,9 @@ from abi.spec.steps.irq import (
     SPI,
     SPI_1019_DEVIATION,
     V2_LEGACY,
-    VCPU0,
     VGIC_992,
     VGIC_DEVICE,
     VGIC_READY,
-    VM_FD,
     X86_READY,
     E,
     R,
@@ -55,7 +52,6 @@ from abi.spec.steps.irq import (
     ret_at_least,
     routing,
     spi_pending,
-    split_irqchip,
     status_is,
     typed,
 )
@@ -71,15 +67,14 @@ from abi.spec.steps.vgic_its import (
     signal_msi,
 )
 from abi.spec.steps.vgic_v3 import READY, attr
-from abi.spec.steps.vm import IRQCHIP, X2APIC_32BIT, close_eventfd, create_device, efd, eventfd
-from abi.spec.steps.x86_vm import VCPU
+from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, VCPU0, X2APIC_32BIT, close_eventfd, create_device, efd, eventfd
 
 
 def _create() -> list[Case]:
     return [
         Case(id="irqchip-after-vcpu", ioctl="KVM_CREATE_IRQCHIP", condition="after KVM_CREATE_VCPU", arch=("x86_64",),
              call=IRQCHIP, errno=EINVAL, cite="x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (created_vcpus)",
-             setup=(VCPU,), basis="code"),
+             setup=(VCPU0,), basis="code"),
         Case(id="irqchip-twice", ioctl="KVM_CREATE_IRQCHIP", condition="a second time", arch=("x86_64",), call=IRQCHIP,
              errno=EEXIST, cite="x86.c: kvm_arch_vm_ioctl, KVM_CREATE_IRQCHIP (irqchip_in_kernel)", setup=(IRQCHIP,),
              basis="code"),
@@ -354,11 +349,11 @@ CASES: list[Case] = [
          condition="RESAMPLE with a split irqchip (no in-kernel IOAPIC/PIC)", arch=("x86_64",),
          call=irqfd(gsi=5, flags=RESAMPLE, resamplefd=efd("resamplefd")), errno=EINVAL,
          cite="irq.c: kvm_arch_irqfd_allowed (resampling needs the full in-kernel irqchip)",
-         setup=(split_irqchip(), E, R), basis="code"),
+         setup=(SPLIT_IRQCHIP, E, R), basis="code"),
     Case(id="irqfd-x86-split", ioctl=IRQFD, condition="an eventfd assigned with a split irqchip", arch=("x86_64",),
          call=irqfd(gsi=5), errno=0,
          cite=f"{IRQFD_DOC}; irq.c kvm_arch_irqfd_allowed accepts a split irqchip without RESAMPLE",
-         setup=(split_irqchip(), E)),
+         setup=(SPLIT_IRQCHIP, E)),
     Case(id="irqfd-arm-vgic-uninitialised", ioctl=IRQFD, condition="an eventfd assigned before the vGIC is initialised",
          arch=("arm64",), features=("vgic-v2",), call=irqfd(gsi=5), errno=EAGAIN,
          cite="eventfd.c: kvm_irqfd_assign (arm.c kvm_arch_intc_initialized: vgic_initialized)", setup=(*V2_LEGACY, E),
@@ -475,9 +470,10 @@ CASES: list[Case] = [
     Case(id="routing-x86-split-irqchip-entry", ioctl=ROUTING, condition="an irqchip entry with a split irqchip",
          arch=("x86_64",), call=routing(chip(1, x86.KVM_IRQCHIP_IOAPIC, 1)), errno=EINVAL,
          cite="kvm_set_routing_entry (x86): irqchip entries need the in-kernel PIC/IOAPIC (irqchip_split)",
-         setup=(split_irqchip(),), basis="code"),
+         setup=(SPLIT_IRQCHIP,), basis="code"),
     Case(id="routing-x86-split-msi", ioctl=ROUTING, condition="an MSI entry with a split irqchip", arch=("x86_64",),
-         call=routing(msi_entry(1)), errno=0, cite=f"{ROUTING_DOC}: KVM_IRQ_ROUTING_MSI", setup=(split_irqchip(),)),
+         call=routing(msi_entry(1)), errno=0, cite=f"{ROUTING_DOC}: KVM_IRQ_ROUTING_MSI",
+         setup=(SPLIT_IRQCHIP,)),
     Case(id="routing-x86-msi-devid", ioctl=ROUTING,
          condition="an MSI entry with KVM_MSI_VALID_DEVID (no KVM_CAP_MSI_DEVID on x86)", arch=("x86_64",),
          call=routing(msi_entry(1, flags=kvm.KVM_MSI_VALID_DEVID, devid=1)), errno=0,

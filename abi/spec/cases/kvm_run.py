@@ -8,7 +8,7 @@ from errno import EAGAIN, EBUSY, EFAULT, EINTR, EINVAL, EIO, ENOEXEC, ENOSYS, EN
 
 from abi import kvm
 from abi.spec.case import Case, Deviation, DocumentedError, Observed, Unreachable, need
-from abi.spec.steps import arm64, vcpu_attributes, vgic_v3
+from abi.spec.steps import arm64, vcpu_attributes, vgic_v3, vm
 from abi.spec.steps.arm64 import (
     ENOEXEC_IABT,
     FINAL,
@@ -21,36 +21,32 @@ from abi.spec.steps.arm64 import (
     RUN_LIMIT,
     SIGMASK,
     SPIN,
-    _vcpu,
     enable_cap,
     finalize,
     memslot,
     signal_mask,
 )
-from abi.spec.steps.base import BAD_POINTER, call, step
+from abi.spec.steps.base import BAD_POINTER, call
 from abi.spec.steps.capabilities import (
+    BACKSTOP,
     FAULT_INFO,
     FAULT_KERNELS,
     FAULT_PATH,
     HYPERCALL,
-    HYPERCALL_CODE,
+    HYPERCALL_GUEST,
     KVM_HC_MAP_GPA_RANGE,
     RESET_PATH,
-    RING,
-    enable,
     harvest_all,
     hypercall_return,
     memory_fault_not_reported,
     memory_fault_reported,
     no_entry_after_harvested,
     rerun_guest,
-    run_until,
     store_without_vma,
-    x86_guest,
 )
 from abi.spec.steps.device_addr import CPU, DIST, C, D
-from abi.spec.steps.memory import ACQ_REL, DIRTY, ring
-from abi.spec.steps.vcpu import INIT_VCPU, RAN, exits_with, kvm_run
+from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, ring
+from abi.spec.steps.vcpu import INIT_VCPU, RAN, exits_with, kvm_run, ready_vcpu, run_to_exit
 from abi.spec.steps.vcpu_attributes import (
     A_INIT,
     A_VTIMER,
@@ -82,19 +78,20 @@ def _run() -> list[Case]:
              cite=f"{HYPERCALL}: 'KVM will forward to userspace the hypercalls whose corresponding bit is in the "
              "argument, and return ENOSYS for the others'; x86.c: kvm_emulate_hypercall (MAP_GPA_RANGE without its "
              "bit: -KVM_ENOSYS in RAX, 32 bits for a hypercall outside 64-bit mode)",
-             setup=(x86_guest(HYPERCALL_CODE),), cap="KVM_CAP_EXIT_HYPERCALL", needs=need("KVM_CAP_EXIT_HYPERCALL")),
+             setup=(HYPERCALL_GUEST,), cap="KVM_CAP_EXIT_HYPERCALL", needs=need("KVM_CAP_EXIT_HYPERCALL")),
         Case(id="hypercall-forwarded", ioctl="KVM_RUN",
              condition="KVM_HC_MAP_GPA_RANGE enabled: the guest's hypercall exits to "
-             "userspace", arch=("x86_64",), call=run_until(kvm.KVM_EXIT_HYPERCALL, "KVM_EXIT_HYPERCALL"), errno=0,
+             "userspace", arch=("x86_64",), call=run_to_exit(kvm.KVM_EXIT_HYPERCALL, "KVM_EXIT_HYPERCALL", BACKSTOP),
+             errno=0,
              cite=f"{HYPERCALL}: 'will cause KVM to exit to userspace with KVM_EXIT_HYPERCALL exit reason'",
-             setup=(enable("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), x86_guest(HYPERCALL_CODE)),
+             setup=(vm.enable_cap("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), HYPERCALL_GUEST),
              cap="KVM_CAP_EXIT_HYPERCALL", needs=need("KVM_CAP_EXIT_HYPERCALL")),
         Case(id="hypercall-failed-by-userspace", ioctl="KVM_RUN",
              condition="userspace answers the forwarded hypercall with "
              "hypercall.ret = EINVAL", arch=("x86_64",), call=hypercall_return((EINVAL, "EINVAL")), errno=EINVAL,
              cite=f"{HYPERCALL} (7.2): 'Userspace may fail the hypercall by setting hypercall.ret to EINVAL'; x86.c: "
              "complete_hypercall_exit writes hypercall.ret to RAX", cap="KVM_CAP_EXIT_HYPERCALL",
-             setup=(enable("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), x86_guest(HYPERCALL_CODE)),
+             setup=(vm.enable_cap("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), HYPERCALL_GUEST),
              needs=need("KVM_CAP_EXIT_HYPERCALL")),
         Case(id="hypercall-retry-by-userspace", ioctl="KVM_RUN",
              condition="userspace answers the forwarded hypercall with "
@@ -102,7 +99,7 @@ def _run() -> list[Case]:
              cite=f"{HYPERCALL} (7.2): '... or may request the hypercall to be retried the next time the guest run by "
              "setting hypercall.ret to EAGAIN' (the request reaches the guest: x86.c complete_hypercall_exit writes "
              "hypercall.ret to RAX)", cap="KVM_CAP_EXIT_HYPERCALL",
-             setup=(enable("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), x86_guest(HYPERCALL_CODE)),
+             setup=(vm.enable_cap("KVM_CAP_EXIT_HYPERCALL", 1 << KVM_HC_MAP_GPA_RANGE), HYPERCALL_GUEST),
              needs=need("KVM_CAP_EXIT_HYPERCALL")),
         Case(id="memory-fault-no-vma", ioctl="KVM_RUN",
              condition="the guest stores to a memslot whose host memory has no VMA", arch=("x86_64",),
@@ -145,10 +142,6 @@ def _run_cases() -> list[Case]:
              cite=f"{API} 4.21 KVM_SET_SIGNAL_MASK: 'Any unblocked signal received ... will cause KVM_RUN to return "
                   "with "
              "-EINTR'", setup=(looping_guest(), sigmask())),
-        Case(id="signal-mask-bad-length", ioctl="KVM_SET_SIGNAL_MASK",
-             condition="len 4 (the kernel's sigset_t is 8 bytes)", arch=("x86_64",), call=sigmask(length=4),
-             errno=EINVAL, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (len != sizeof(sigset))",
-             setup=(create_vcpu(0),), basis="code"),
         Case(id="signal-mask-bad-pointer", ioctl="KVM_SET_SIGNAL_MASK", condition="the argument is not readable",
              arch=("x86_64",), call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
              errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)",
@@ -282,10 +275,9 @@ CASES: list[Case] = [
          cite=f"{SIGMASK}: signals not blocked by the mask make KVM_RUN return with -EINTR",
          setup=(memslot(SPIN), arm64.INIT, signal_mask(0)), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
     Case(id="signal-mask-bad-length", ioctl="KVM_SET_SIGNAL_MASK", condition="len 4 (the kernel's sigset is 8 bytes)",
-         arch=("arm64",), call=step("KVM_SET_SIGNAL_MASK(len 4)", lambda s: s.ioctl(_vcpu(s), kvm.KVM_SET_SIGNAL_MASK,
-                                                               struct.pack("<IQ", 4, 0))), errno=EINVAL,
-         cite="kvm_main.c: kvm_vcpu_ioctl KVM_SET_SIGNAL_MASK (len != sizeof(sigset_t))", setup=(arm64.INIT,),
-         basis="code"),
+         arch=("x86_64", "arm64"), call=call("KVM_SET_SIGNAL_MASK", "vcpu", struct.pack("<IQ", 4, 0), "len 4"),
+         errno=EINVAL, cite="kvm_main.c: kvm_vcpu_ioctl KVM_SET_SIGNAL_MASK (len != sizeof(sigset_t))",
+         setup=(ready_vcpu(),), basis="code"),
     *_run(),
     *_run_cases(),
 ]

@@ -8,7 +8,7 @@ from errno import EBADF, EEXIST, EFAULT, EINVAL, ENOTTY
 from abi import kvm
 from abi.spec.case import Case, Unreachable, Val
 from abi.spec.steps.arm64 import CAP_MTE, CAP_MTE_DOC, ENABLE_MTE, kvm_run_slot, shared_anonymous_slot, tag_slot
-from abi.spec.steps.base import BAD_POINTER, call, capability, step
+from abi.spec.steps.base import BAD_POINTER, MAIN, VM_FD, call, capability, step
 from abi.spec.steps.memory import (
     ATTRS,
     GMEM,
@@ -16,15 +16,12 @@ from abi.spec.steps.memory import (
     GMEM_KERNELS,
     GMEM_PRIVATE,
     GUEST_MEMFD,
-    MAIN,
     NR_SLOTS,
     OTHER_GMEM,
     REGION2,
     REGION2_KERNELS,
     USER_MEMORY2,
-    VM_FD,
     attributes,
-    enable_cap,
     gmem_region,
     region2,
 )
@@ -198,7 +195,7 @@ CASES: list[Case] = [
     Case(id="gmem-mte", ioctl="KVM_SET_USER_MEMORY_REGION2", condition="KVM_MEM_GUEST_MEMFD in a VM with MTE",
          arch=("arm64",), features=("mte",), call=gmem_region(GMEM), errno=EINVAL,
          cite="arm64 mmu.c: kvm_arch_prepare_memory_region (guest_memfd is incompatible with MTE)", basis="code",
-         setup=(enable_cap(kvm.KVM_CAP_ARM_MTE, "ARM_MTE"),), kernels=GMEM_KERNELS,
+         setup=(ENABLE_MTE,), kernels=GMEM_KERNELS,
          needs=GUEST_MEMFD + ((kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE", True),)),
     Case(id="gmem-not-mappable-arm64", ioctl="KVM_SET_USER_MEMORY_REGION2",
          condition="a guest_memfd without GUEST_MEMFD_FLAG_MMAP", arch=("arm64",), call=gmem_region(GMEM_PRIVATE),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from errno import EINVAL
 
-from abi import kvm
+from abi import arm64, kvm
 from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation
 from abi.spec.steps.arm64 import MASKED_SPI32, RUN_LIMIT, ran_with_spi32_masked
-from abi.spec.steps.memory import GET_MP, GET_MP_STATE, SET_MP, mp_is, powered_off_vcpu, set_mp, vcpu
-from abi.spec.steps.vcpu import kvm_run
+from abi.spec.steps.memory import GET_MP, GET_MP_STATE, SET_MP, mp_is, set_mp
+from abi.spec.steps.vcpu import arm64_init, kvm_run, ready_vcpu
 from abi.spec.steps.vm import IRQCHIP, create_vcpu
+
+POWERED_OFF = arm64_init(1 << arm64.KVM_ARM_VCPU_POWER_OFF, shown="features[0]=KVM_ARM_VCPU_POWER_OFF")
 
 CASES: list[Case] = [
     # 4.38 KVM_GET_MP_STATE, arm64: an example (not a rule, apidoc.NOT_ORDERING) says an interrupt masked to suppress
@@ -51,30 +53,30 @@ CASES: list[Case] = [
          setup=(IRQCHIP, create_vcpu(0)), basis="code"),
     # arm64.
     Case(id="arm64-mp-runnable", ioctl="KVM_GET_MP_STATE", condition="an initialised vCPU", arch=("arm64",),
-         call=GET_MP_STATE, errno=0, cite=f"{GET_MP}: RUNNABLE '[x86,arm64,riscv,loongarch]'", setup=(vcpu(),),
+         call=GET_MP_STATE, errno=0, cite=f"{GET_MP}: RUNNABLE '[x86,arm64,riscv,loongarch]'", setup=(ready_vcpu(),),
          check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
     Case(id="arm64-mp-power-off", ioctl="KVM_GET_MP_STATE", condition="a vCPU initialised with KVM_ARM_VCPU_POWER_OFF",
          arch=("arm64",), call=GET_MP_STATE, errno=0,
          cite=f"{GET_MP}: STOPPED 'the vcpu is stopped [s390,arm64,riscv]'; 4.82 KVM_ARM_VCPU_POWER_OFF: 'Starts the "
               "CPU "
-         "in a power-off state'", setup=(powered_off_vcpu(),), check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
+         "in a power-off state'", setup=(POWERED_OFF,), check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
     Case(id="arm64-mp-set-stopped", ioctl="KVM_SET_MP_STATE", condition="STOPPED, read back", arch=("arm64",),
          call=GET_MP_STATE, errno=0,
          cite=f"{SET_MP}: 'The only states that are valid are KVM_MP_STATE_STOPPED and KVM_MP_STATE_RUNNABLE'",
-         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED)), check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
+         setup=(ready_vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED)), check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
     Case(id="arm64-mp-set-runnable", ioctl="KVM_SET_MP_STATE", condition="RUNNABLE after STOPPED, read back",
          arch=("arm64",), call=GET_MP_STATE, errno=0,
          cite=f"{SET_MP}: 'The only states that are valid are KVM_MP_STATE_STOPPED and KVM_MP_STATE_RUNNABLE'",
-         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED), set_mp(kvm.KVM_MP_STATE_RUNNABLE)),
+         setup=(ready_vcpu(), set_mp(kvm.KVM_MP_STATE_STOPPED), set_mp(kvm.KVM_MP_STATE_RUNNABLE)),
          check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
     Case(id="arm64-mp-halted", ioctl="KVM_SET_MP_STATE", condition="HALTED (an x86 state)", arch=("arm64",),
          call=set_mp(kvm.KVM_MP_STATE_HALTED), errno=EINVAL,
          cite=f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and "
-         "KVM_MP_STATE_RUNNABLE' (refused; errno from arm.c: kvm_arch_vcpu_ioctl_set_mpstate)", setup=(vcpu(),)),
+         "KVM_MP_STATE_RUNNABLE' (refused; errno from arm.c: kvm_arch_vcpu_ioctl_set_mpstate)", setup=(ready_vcpu(),)),
     Case(id="arm64-mp-suspended", ioctl="KVM_SET_MP_STATE", condition="SUSPENDED", arch=("arm64",),
          call=set_mp(kvm.KVM_MP_STATE_SUSPENDED), errno=EINVAL,
          cite=f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and "
-         "KVM_MP_STATE_RUNNABLE'", setup=(vcpu(),),
+         "KVM_MP_STATE_RUNNABLE'", setup=(ready_vcpu(),),
          deviation=Deviation("4.39 says only STOPPED and RUNNABLE are valid on arm64, while 4.38 documents "
                              "SUSPENDED [arm64] and asks userspace to leave it by setting RUNNABLE; arm.c "
                              "kvm_arch_vcpu_ioctl_set_mpstate accepts SUSPENDED (kvm_arm_vcpu_suspend)",
@@ -82,9 +84,11 @@ CASES: list[Case] = [
     Case(id="arm64-mp-suspended-implemented", ioctl="KVM_SET_MP_STATE", condition="SUSPENDED", arch=("arm64",),
          call=GET_MP_STATE, errno=0,
          cite="arm.c: kvm_arch_vcpu_ioctl_set_mpstate (KVM_MP_STATE_SUSPENDED: kvm_arm_vcpu_suspend), read back",
-         setup=(vcpu(), set_mp(kvm.KVM_MP_STATE_SUSPENDED)), basis="code", check=mp_is(kvm.KVM_MP_STATE_SUSPENDED)),
+         setup=(ready_vcpu(), set_mp(kvm.KVM_MP_STATE_SUSPENDED)), basis="code",
+         check=mp_is(kvm.KVM_MP_STATE_SUSPENDED)),
     Case(id="arm64-mp-unknown", ioctl="KVM_SET_MP_STATE", condition="state 0xff", arch=("arm64",), call=set_mp(0xFF),
-         errno=EINVAL, cite="arm.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)", setup=(vcpu(),), basis="code"),
+         errno=EINVAL, cite="arm.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)", setup=(ready_vcpu(),),
+         basis="code"),
     Case(id="x86-mp-no-irqchip", ioctl="KVM_GET_MP_STATE", condition="vCPU 0 without an in-kernel irqchip",
          arch=("x86_64",), call=GET_MP_STATE, errno=0,
          cite="x86.c: kvm_arch_vcpu_create (RUNNABLE without an in-kernel irqchip, whichever vCPU)",

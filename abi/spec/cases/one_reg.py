@@ -54,9 +54,9 @@ from abi.spec.steps.arm64 import (
     vls_reads,
 )
 from abi.spec.steps.base import BAD_POINTER, call, raw, step
-from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, enable, set_midr_changed
+from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, set_midr_changed
 from abi.spec.steps.vcpu import INIT_VCPU, one_reg
-from abi.spec.steps.vm import create_vcpu
+from abi.spec.steps.vm import create_vcpu, enable_cap
 from abi.spec.steps.x86_vcpu import MSR_NONE
 from abi.spec.steps.x86_vm import (
     _REG_ROWS,
@@ -79,14 +79,14 @@ def _writable_imp_id_regs() -> list[Case]:
              "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=EBUSY,
              cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN' "
              f"(refused after; {IMP_ID_SET}: kvm_vm_has_ran_once: -EBUSY)",
-             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU, RAN),
+             setup=(enable_cap("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU, RAN),
              cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS", order_row=2, basis="code", kernels="7.2+",
              needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
         Case(id="writable-imp-id-before-run", ioctl="KVM_SET_ONE_REG",
              condition="MIDR_EL1 changed before the first KVM_RUN, the "
              "capability enabled", arch=("arm64",), call=set_midr_changed(), errno=0,
              cite=f"{IMP_ID}: 'KVM allows userspace to change the aforementioned registers before the first KVM_RUN'",
-             setup=(enable("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU), cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS",
+             setup=(enable_cap("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS"), INIT_VCPU), cap="KVM_CAP_ARM_WRITABLE_IMP_ID_REGS",
              kernels="7.2+", needs=need("KVM_CAP_ARM_WRITABLE_IMP_ID_REGS")),
     ]
 

@@ -7,8 +7,8 @@ from errno import EMFILE, ENOMEM
 from abi.spec.case import Case, DocumentedError, Unreachable
 from abi.spec.steps.arm64 import STATS, fill_fd_table
 from abi.spec.steps.system import stats_fd
-from abi.spec.steps.vm import create_vcpu
-from abi.spec.steps.x86_vm import VCPU, with_no_free_fd
+from abi.spec.steps.vm import VCPU0, create_vcpu
+from abi.spec.steps.x86_vm import with_no_free_fd
 
 
 def _stats() -> list[Case]:
@@ -17,7 +17,7 @@ def _stats() -> list[Case]:
              call=stats_fd("vm"), errno=0, cite=f"{STATS}: 'Returns: statistics file descriptor on success'"),
         Case(id="vcpu-stats-fd", ioctl="KVM_GET_STATS_FD", condition="on the vCPU fd", arch=("x86_64",),
              call=stats_fd("vcpu"), errno=0, cite=f"{STATS}: 'Returns: statistics file descriptor on success'",
-             setup=(VCPU,)),
+             setup=(VCPU0,)),
         Case(id="vm-stats-fd-emfile", ioctl="KVM_GET_STATS_FD",
              condition="on the VM fd, no descriptor free under RLIMIT_NOFILE", arch=("x86_64",),
              call=with_no_free_fd(stats_fd("vm")), errno=EMFILE,
@@ -25,7 +25,7 @@ def _stats() -> list[Case]:
         Case(id="vcpu-stats-fd-emfile", ioctl="KVM_GET_STATS_FD",
              condition="on the vCPU fd, no descriptor free under RLIMIT_NOFILE", arch=("x86_64",),
              call=with_no_free_fd(stats_fd("vcpu")), errno=EMFILE,
-             cite=f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'", setup=(VCPU,)),
+             cite=f"{STATS} Errors: EMFILE 'if the number of opened files exceeds the limit'", setup=(VCPU0,)),
     ]
 
 

@@ -9,8 +9,8 @@ from abi.spec.case import SUCCEEDS, Case, Deviation, Unreachable, need
 from abi.spec.steps import x86_vm
 from abi.spec.steps.arm64 import ESR_BITS, EVENTS, INIT, SET_EVENTS, get_events, has_esr_matches_cap, set_events
 from abi.spec.steps.base import BAD_POINTER, call
-from abi.spec.steps.vm import create_vcpu
-from abi.spec.steps.x86_vm import _ARM64_PART, API, VCPU
+from abi.spec.steps.vm import VCPU0, create_vcpu
+from abi.spec.steps.x86_vm import _ARM64_PART, API
 
 
 def _events() -> list[Case]:
@@ -18,36 +18,36 @@ def _events() -> list[Case]:
     return [
         Case(id="get-events", ioctl="KVM_GET_VCPU_EVENTS", condition="a fresh vCPU", arch=("x86_64",),
              call=call("KVM_GET_VCPU_EVENTS", "vcpu",
-             x86.kvm_vcpu_events()), errno=0, cite=get, setup=(VCPU,)),
+             x86.kvm_vcpu_events()), errno=0, cite=get, setup=(VCPU0,)),
         Case(id="get-events-bad-pointer", ioctl="KVM_GET_VCPU_EVENTS", condition="the argument is not writable",
              arch=("x86_64",), call=call("KVM_GET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"),
-             errno=EFAULT, cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_VCPU_EVENTS (copy_to_user)", setup=(VCPU,),
+             errno=EFAULT, cite="x86.c: kvm_arch_vcpu_ioctl, KVM_GET_VCPU_EVENTS (copy_to_user)", setup=(VCPU0,),
              basis="code"),
         Case(id="set-events-as-read", ioctl="KVM_SET_VCPU_EVENTS", condition="what KVM_GET_VCPU_EVENTS gave, flags 0",
              arch=("x86_64",), call=x86_vm.x86_set_events(), errno=0, cite=f"{API} 4.32 KVM_SET_VCPU_EVENTS",
-             setup=(VCPU,)),
+             setup=(VCPU0,)),
         Case(id="set-events-unknown-flag", ioctl="KVM_SET_VCPU_EVENTS", condition="flags bit 31", arch=("x86_64",),
              call=x86_vm.x86_set_events(1 << 31, shown="flags "
              "bit 31"), errno=EINVAL, cite=f"{x86_vm.X86_EVENTS} (flags outside the KVM_VCPUEVENT_VALID_* set)",
-             setup=(VCPU,),
+             setup=(VCPU0,),
              basis="code"),
         Case(id="set-events-payload-not-enabled", ioctl="KVM_SET_VCPU_EVENTS",
              condition="KVM_VCPUEVENT_VALID_PAYLOAD without "
              "KVM_CAP_EXCEPTION_PAYLOAD enabled", arch=("x86_64",),
              call=x86_vm.x86_set_events(x86.KVM_VCPUEVENT_VALID_PAYLOAD, shown="VALID_PAYLOAD"), errno=EINVAL,
              cite=f"{API} 4.32 says the flag can be set when KVM_CAP_EXCEPTION_PAYLOAD is enabled; {x86_vm.X86_EVENTS} "
-             "(exception_payload_enabled false: EINVAL)", setup=(VCPU,), basis="code"),
+             "(exception_payload_enabled false: EINVAL)", setup=(VCPU0,), basis="code"),
         Case(id="set-events-vector-32", ioctl="KVM_SET_VCPU_EVENTS", condition="an injected exception with vector 32",
              arch=("x86_64",), call=x86_vm.x86_set_events(injected=1, nr=32, shown="exception injected, nr 32"),
              errno=EINVAL,
-             cite=f"{x86_vm.X86_EVENTS} (exception.nr > 31)", setup=(VCPU,), basis="code"),
+             cite=f"{x86_vm.X86_EVENTS} (exception.nr > 31)", setup=(VCPU0,), basis="code"),
         Case(id="set-events-nmi-as-exception", ioctl="KVM_SET_VCPU_EVENTS",
              condition="an injected exception with vector 2 (NMI)", arch=("x86_64",),
              call=x86_vm.x86_set_events(injected=1, nr=2, shown="exception injected, nr 2"), errno=EINVAL,
-             cite=f"{x86_vm.X86_EVENTS} (exception.nr == NMI_VECTOR)", setup=(VCPU,), basis="code"),
+             cite=f"{x86_vm.X86_EVENTS} (exception.nr == NMI_VECTOR)", setup=(VCPU0,), basis="code"),
         Case(id="set-events-bad-pointer", ioctl="KVM_SET_VCPU_EVENTS", condition="the argument is not readable",
              arch=("x86_64",), call=call("KVM_SET_VCPU_EVENTS", "vcpu", BAD_POINTER, "arg = a guard page"),
-             errno=EFAULT, cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_VCPU_EVENTS (copy_from_user)", setup=(VCPU,),
+             errno=EFAULT, cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_VCPU_EVENTS (copy_from_user)", setup=(VCPU0,),
              basis="code"),
     ]
 

@@ -8,7 +8,7 @@ from errno import EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 from abi import kvm, x86
 from abi.spec.case import Case, Scene, need
 from abi.spec.steps.base import BAD_POINTER, call, capability, step
-from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, X2APIC_32BIT
+from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, VCPU0, X2APIC_32BIT
 from abi.spec.steps.x86_vcpu import (
     VCPU5,
     X2APIC_MODE,
@@ -23,7 +23,7 @@ from abi.spec.steps.x86_vcpu import (
     reads_back,
     set_lapic_id,
 )
-from abi.spec.steps.x86_vm import API, BOOT, INTR, PIT2, REINJECT, VCPU, interrupt
+from abi.spec.steps.x86_vm import API, BOOT, INTR, PIT2, REINJECT, interrupt
 from abi.target.base import Result
 
 
@@ -32,29 +32,29 @@ def _interrupt() -> list[Case]:
         Case(id="userspace-pic", ioctl="KVM_INTERRUPT", condition="no in-kernel irqchip: the vector is queued",
              arch=("x86_64",), call=interrupt(0x20), errno=0,
              cite=f"{INTR}: 'Queues a hardware interrupt vector to be injected'; x86.c: "
-             "kvm_vcpu_ioctl_interrupt", setup=(VCPU,)),
+             "kvm_vcpu_ioctl_interrupt", setup=(VCPU0,)),
         Case(id="vector-256", ioctl="KVM_INTERRUPT", condition="irq 256 (>= KVM_NR_INTERRUPTS)", arch=("x86_64",),
-             call=interrupt(256), errno=EINVAL, cite=f"{INTR}: '-EINVAL the irq number is invalid'", setup=(VCPU,)),
+             call=interrupt(256), errno=EINVAL, cite=f"{INTR}: '-EINVAL the irq number is invalid'", setup=(VCPU0,)),
         Case(id="vector-256-in-kernel-pic", ioctl="KVM_INTERRUPT",
              condition="irq 256 with the in-kernel PIC: the number is checked "
              "first", arch=("x86_64",), call=interrupt(256), errno=EINVAL,
-             cite="x86.c: kvm_vcpu_ioctl_interrupt (irq >= KVM_NR_INTERRUPTS first)", setup=(IRQCHIP, VCPU),
+             cite="x86.c: kvm_vcpu_ioctl_interrupt (irq >= KVM_NR_INTERRUPTS first)", setup=(IRQCHIP, VCPU0),
              basis="code"),
         Case(id="in-kernel-pic", ioctl="KVM_INTERRUPT", condition="KVM_CREATE_IRQCHIP made the PIC in-kernel",
              arch=("x86_64",), call=interrupt(0x20), errno=ENXIO, cite=f"{INTR}: '-ENXIO if the PIC is in the kernel'",
-             setup=(IRQCHIP, VCPU)),
+             setup=(IRQCHIP, VCPU0)),
         Case(id="split-irqchip-first", ioctl="KVM_INTERRUPT",
              condition="split irqchip (LAPIC in-kernel, PIC in userspace): "
              "an ExtINT vector is accepted", arch=("x86_64",), call=interrupt(0x20), errno=0,
              cite=f"{INTR}: 'with an in-kernel LAPIC but a userspace PIC ... ExtINT'; x86.c: kvm_vcpu_ioctl_interrupt",
-             setup=(SPLIT_IRQCHIP, VCPU)),
+             setup=(SPLIT_IRQCHIP, VCPU0)),
         Case(id="split-irqchip-already-enqueued", ioctl="KVM_INTERRUPT",
              condition="split irqchip, an ExtINT vector already pending", arch=("x86_64",), call=interrupt(0x21),
              errno=EEXIST, cite=f"{INTR}: '-EEXIST if an interrupt is already enqueued'",
-             setup=(SPLIT_IRQCHIP, VCPU, interrupt(0x20))),
+             setup=(SPLIT_IRQCHIP, VCPU0, interrupt(0x20))),
         Case(id="bad-pointer", ioctl="KVM_INTERRUPT", condition="the argument is not readable", arch=("x86_64",),
              call=call("KVM_INTERRUPT", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
-             cite=f"{INTR}: '-EFAULT if the pointer is invalid'", setup=(VCPU,)),
+             cite=f"{INTR}: '-EFAULT if the pointer is invalid'", setup=(VCPU0,)),
     ]
 
 
@@ -81,7 +81,7 @@ def _vm() -> list[Case]:
              cite=f"{BOOT}: 'has to be called before vcpu creation'"),
         Case(id="boot-cpu-after-vcpu", ioctl="KVM_SET_BOOT_CPU_ID", condition="after KVM_CREATE_VCPU", arch=("x86_64",),
              call=call("KVM_SET_BOOT_CPU_ID", "vm", 0, "0"), errno=EBUSY,
-             cite=f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU,), order_row=1),
+             cite=f"{BOOT}: 'otherwise it will return EBUSY error'", setup=(VCPU0,), order_row=1),
         Case(id="boot-cpu-id-beyond-max", ioctl="KVM_SET_BOOT_CPU_ID", condition="vcpu id KVM_CAP_MAX_VCPU_ID + 1",
              arch=("x86_64",),
              call=call("KVM_SET_BOOT_CPU_ID", "vm", lambda s: max_id(s) + 1, "KVM_CAP_MAX_VCPU_ID + 1"), errno=EINVAL,
@@ -151,13 +151,13 @@ def _lapic() -> list[Case]:
     return [
         Case(id="get-lapic", ioctl="KVM_GET_LAPIC", condition="in-kernel irqchip", arch=("x86_64",),
              call=lapic("KVM_GET_LAPIC"), errno=0, cite=f"{g}: 'Reads the Local APIC registers'",
-             setup=(IRQCHIP, VCPU)),
+             setup=(IRQCHIP, VCPU0)),
         Case(id="set-lapic-as-read", ioctl="KVM_SET_LAPIC", condition="in-kernel irqchip, the registers as read",
              arch=("x86_64",), call=as_read, errno=0,
-             cite=f"{st}: 'Copies the input argument into the Local APIC registers'", setup=(IRQCHIP, VCPU)),
+             cite=f"{st}: 'Copies the input argument into the Local APIC registers'", setup=(IRQCHIP, VCPU0)),
         Case(id="get-lapic-split", ioctl="KVM_GET_LAPIC", condition="split irqchip (the LAPIC is in the kernel)",
              arch=("x86_64",), call=lapic("KVM_GET_LAPIC"), errno=0, cite=f"{g}; {io} (lapic_in_kernel)",
-             setup=(SPLIT_IRQCHIP, VCPU)),
+             setup=(SPLIT_IRQCHIP, VCPU0)),
         Case(id="get-lapic-xapic-id", ioctl="KVM_GET_LAPIC",
              condition="vCPU 5 in xAPIC mode: the ID in bits 31-24 of APIC_ID", arch=("x86_64",),
              call=lapic("KVM_GET_LAPIC"), errno=0,
@@ -192,20 +192,20 @@ def _lapic() -> list[Case]:
              setup=(IRQCHIP, X2APIC_32BIT, VCPU5, cpuid2(), X2APIC_MODE), basis="code"),
         Case(id="get-lapic-no-irqchip", ioctl="KVM_GET_LAPIC", condition="no in-kernel irqchip", arch=("x86_64",),
              call=lapic("KVM_GET_LAPIC"), errno=EINVAL, cite=f"{io}, KVM_GET_LAPIC (!lapic_in_kernel: EINVAL)",
-             setup=(VCPU,), basis="code"),
+             setup=(VCPU0,), basis="code"),
         Case(id="set-lapic-no-irqchip", ioctl="KVM_SET_LAPIC", condition="no in-kernel irqchip", arch=("x86_64",),
              call=lapic("KVM_SET_LAPIC"), errno=EINVAL, cite=f"{io}, KVM_SET_LAPIC (!lapic_in_kernel: EINVAL)",
-             setup=(VCPU,), basis="code"),
+             setup=(VCPU0,), basis="code"),
         Case(id="set-lapic-no-irqchip-bad-pointer", ioctl="KVM_SET_LAPIC",
              condition="no in-kernel irqchip and the argument is not "
              "readable: the irqchip check comes first", arch=("x86_64",), call=bad("KVM_SET_LAPIC"), errno=EINVAL,
-             cite=f"{io}, KVM_SET_LAPIC (lapic_in_kernel before memdup_user)", setup=(VCPU,), basis="code"),
+             cite=f"{io}, KVM_SET_LAPIC (lapic_in_kernel before memdup_user)", setup=(VCPU0,), basis="code"),
         Case(id="get-lapic-bad-pointer", ioctl="KVM_GET_LAPIC", condition="the argument is not writable",
              arch=("x86_64",), call=bad("KVM_GET_LAPIC"), errno=EFAULT, cite=f"{io}, KVM_GET_LAPIC (copy_to_user)",
-             setup=(IRQCHIP, VCPU), basis="code"),
+             setup=(IRQCHIP, VCPU0), basis="code"),
         Case(id="set-lapic-bad-pointer", ioctl="KVM_SET_LAPIC", condition="the argument is not readable",
              arch=("x86_64",), call=bad("KVM_SET_LAPIC"), errno=EFAULT, cite=f"{io}, KVM_SET_LAPIC (memdup_user)",
-             setup=(IRQCHIP, VCPU), basis="code"),
+             setup=(IRQCHIP, VCPU0), basis="code"),
     ]
 
 
@@ -214,12 +214,12 @@ def _nmi_smi() -> list[Case]:
     smi = f"{API} 4.96 KVM_SMI"
     return [
         Case(id="nmi-no-irqchip", ioctl="KVM_NMI", condition="no in-kernel irqchip", arch=("x86_64",),
-             call=call("KVM_NMI", "vcpu"), errno=0, cite=f"{n}: 'Queues an NMI on the thread's vcpu'", setup=(VCPU,),
+             call=call("KVM_NMI", "vcpu"), errno=0, cite=f"{n}: 'Queues an NMI on the thread's vcpu'", setup=(VCPU0,),
              needs=need("KVM_CAP_USER_NMI")),
         Case(id="nmi-in-kernel-irqchip", ioctl="KVM_NMI", condition="after KVM_CREATE_IRQCHIP", arch=("x86_64",),
              call=call("KVM_NMI", "vcpu"), errno=0,
              cite=f"{n}: 'After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the "
-             "kernel'", setup=(IRQCHIP, VCPU), order_row=1, needs=need("KVM_CAP_USER_NMI")),
+             "kernel'", setup=(IRQCHIP, VCPU0), order_row=1, needs=need("KVM_CAP_USER_NMI")),
         Case(id="nmi-in-kernel-irqchip-pending", ioctl="KVM_NMI",
              condition="after KVM_CREATE_IRQCHIP: KVM_GET_VCPU_EVENTS shows the "
              "NMI pending", arch=("x86_64",), call=call("KVM_NMI", "vcpu"), errno=0,
@@ -227,20 +227,20 @@ def _nmi_smi() -> list[Case]:
              "kernel'; x86.c: kvm_vcpu_ioctl_nmi -> kvm_inject_nmi queues it whatever the irqchip, and "
              "kvm_vcpu_ioctl_x86_get_vcpu_events reports it (process_nmi)",
              check=reads_back("KVM_GET_VCPU_EVENTS", "kvm_vcpu_events", lambda s, e: e.nmi.pending == 1,
-                              "nmi.pending 1"), setup=(IRQCHIP, VCPU), order_row=2, basis="code",
+                              "nmi.pending 1"), setup=(IRQCHIP, VCPU0), order_row=2, basis="code",
              needs=need("KVM_CAP_USER_NMI")),
         Case(id="smi-queued", ioctl="KVM_SMI", condition="KVM_CAP_X86_SMM is advertised", arch=("x86_64",),
-             call=call("KVM_SMI", "vcpu"), errno=0, cite=f"{smi}: 'Queues an SMI on the thread's vcpu'", setup=(VCPU,),
+             call=call("KVM_SMI", "vcpu"), errno=0, cite=f"{smi}: 'Queues an SMI on the thread's vcpu'", setup=(VCPU0,),
              needs=need("KVM_CAP_X86_SMM")),
         Case(id="smi-without-smm", ioctl="KVM_SMI",
              condition="KVM_CAP_X86_SMM 0 (a kernel built without CONFIG_KVM_SMM)", arch=("x86_64",),
              call=call("KVM_SMI", "vcpu"), errno=ENOTTY,
              cite="smm.h: kvm_inject_smi (the !CONFIG_KVM_SMM stub returns ENOTTY in 6.12 and 7.2; 7.2 also when the "
-             "vendor does not emulate SMBASE); 6.1 queues it unconditionally", setup=(VCPU,), basis="code",
+             "vendor does not emulate SMBASE); 6.1 queues it unconditionally", setup=(VCPU0,), basis="code",
              needs=need("KVM_CAP_X86_SMM", False), kernels="6.12+ (6.1 has no CONFIG_KVM_SMM and always succeeds)"),
         Case(id="smi-6.1", ioctl="KVM_SMI", condition="6.1: no SMM capability check at all", arch=("x86_64",),
              call=call("KVM_SMI", "vcpu"), errno=0,
-             cite="x86.c: kvm_vcpu_ioctl_smi (6.1: makes the request and returns 0)", setup=(VCPU,), basis="code",
+             cite="x86.c: kvm_vcpu_ioctl_smi (6.1: makes the request and returns 0)", setup=(VCPU0,), basis="code",
              kernels="6.1"),
     ]
 

@@ -7,6 +7,7 @@ from errno import E2BIG, EFAULT, EINVAL
 from abi import x86
 from abi.spec.case import Case, DocumentedError, need
 from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import (
     API,
     FEATURE_MSR,
@@ -20,7 +21,7 @@ from abi.spec.steps.x86_vcpu import (
     msrs,
     msrs_header,
 )
-from abi.spec.steps.x86_vm import _MSR_ROWS, MSR_LIST, VCPU, count_check, counted
+from abi.spec.steps.x86_vm import _MSR_ROWS, MSR_LIST, count_check, counted
 
 
 def _msr_lists() -> list[Case]:
@@ -53,28 +54,28 @@ def _msrs() -> list[Case]:
         Case(id="get-msrs-count", ioctl="KVM_GET_MSRS",
              condition="two MSRs KVM emulates (TSC_ADJUST, MISC_ENABLE): returns 2", arch=("x86_64",),
              call=msrs("KVM_GET_MSRS", two), errno=0, cite=f"{g}: ':Returns: number of msrs successfully returned'",
-             ret=2, setup=(VCPU,)),
+             ret=2, setup=(VCPU0,)),
         Case(id="get-msrs-stops-at-unknown", ioctl="KVM_GET_MSRS",
              condition="MISC_ENABLE, an MSR that does not exist, TSC_ADJUST: "
              "returns 1", arch=("x86_64",), call=msrs("KVM_GET_MSRS", stop), errno=0,
              cite=f"{g}: ':Returns: number of msrs successfully returned'; x86.c: __msr_io stops at the first failure",
-             ret=1, setup=(VCPU,)),
+             ret=1, setup=(VCPU0,)),
         Case(id="set-msrs-count", ioctl="KVM_SET_MSRS",
              condition="TSC_ADJUST 0, MISC_ENABLE 1: returns 2 and MISC_ENABLE reads back", arch=("x86_64",),
              call=msrs("KVM_SET_MSRS", [(MSR_IA32_TSC_ADJUST, 0), (MSR_IA32_MISC_ENABLE, 1)]), errno=0,
              cite=f"{st}: ':Returns: number of msrs successfully set'", ret=2, check=msr_data(MSR_IA32_MISC_ENABLE, 1),
-             setup=(VCPU,)),
+             setup=(VCPU0,)),
         Case(id="set-msrs-stops-at-unknown", ioctl="KVM_SET_MSRS",
              condition="MISC_ENABLE 1, an MSR that does not exist, TSC_ADJUST: "
              "returns 1, the first is set", arch=("x86_64",), call=msrs("KVM_SET_MSRS", stop), errno=0,
              cite=f"{st}: 'If setting an MSR fails, e.g., due to ... the MSR isn't supported/emulated by KVM ... it "
                   "stops "
              "processing the MSR list and returns the number of MSRs that have been set successfully'", ret=1,
-             check=msr_data(MSR_IA32_MISC_ENABLE, 1), setup=(VCPU,)),
+             check=msr_data(MSR_IA32_MISC_ENABLE, 1), setup=(VCPU0,)),
         Case(id="set-msrs-unknown-first", ioctl="KVM_SET_MSRS", condition="an MSR that does not exist first: returns 0",
              arch=("x86_64",), call=msrs("KVM_SET_MSRS", [(MSR_NONE, 0), (MSR_IA32_TSC_ADJUST, 0)]), errno=0,
              cite=f"{st}: '... stops processing the MSR list and returns the number of MSRs that have been set "
-             "successfully'", ret=0, setup=(VCPU,)),
+             "successfully'", ret=0, setup=(VCPU0,)),
         Case(id="get-msrs-system-feature", ioctl="KVM_GET_MSRS",
              condition="system fd, the first feature MSR: returns 1", arch=("x86_64",),
              call=msrs("KVM_GET_MSRS", [(FEATURE_MSR, 0)], on="system"), errno=0,
@@ -94,16 +95,16 @@ def _msrs() -> list[Case]:
         short = name[4:7].lower()
         out += [
             Case(id=f"{short}-msrs-nmsrs-0", ioctl=name, condition="nmsrs 0: returns 0", arch=("x86_64",),
-                 call=msrs_header(name, 0), errno=0, cite=io, ret=0, setup=(VCPU,), basis="code"),
+                 call=msrs_header(name, 0), errno=0, cite=io, ret=0, setup=(VCPU0,), basis="code"),
             Case(id=f"{short}-msrs-nmsrs-255", ioctl=name,
                  condition="nmsrs 255 (MAX_IO_MSRS - 1) of TSC_ADJUST: all processed", arch=("x86_64",),
                  call=msrs_header(name, MAX_IO_MSRS - 1), errno=0, cite=f"{io} (nmsrs >= MAX_IO_MSRS refused)", ret=255,
-                 setup=(VCPU,), basis="code"),
+                 setup=(VCPU0,), basis="code"),
             Case(id=f"{short}-msrs-nmsrs-256", ioctl=name, condition="nmsrs 256 (MAX_IO_MSRS)", arch=("x86_64",),
                  call=msrs_header(name, MAX_IO_MSRS), errno=E2BIG, cite=f"{io} (nmsrs >= MAX_IO_MSRS: E2BIG)",
-                 setup=(VCPU,), basis="code"),
+                 setup=(VCPU0,), basis="code"),
             Case(id=f"{short}-msrs-bad-pointer", ioctl=name, condition="the argument is not readable", arch=("x86_64",),
-                 call=bad(name), errno=EFAULT, cite=f"{io} (copy_from_user of the header)", setup=(VCPU,),
+                 call=bad(name), errno=EFAULT, cite=f"{io} (copy_from_user of the header)", setup=(VCPU0,),
                  basis="code"),
         ]
     return out

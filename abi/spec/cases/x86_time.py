@@ -7,8 +7,9 @@ from errno import EFAULT, EINVAL, EIO
 from abi import kvm
 from abi.spec.case import Case, Unreachable, need
 from abi.spec.steps.base import call, capability
-from abi.spec.steps.memory import CLOCK, KVMCLOCK_CTRL, kvmclock_enabled, vcpu
-from abi.spec.steps.vm import create_vcpu
+from abi.spec.steps.memory import CLOCK, KVMCLOCK_CTRL, kvmclock_enabled
+from abi.spec.steps.vcpu import ready_vcpu
+from abi.spec.steps.vm import VCPU0, create_vcpu
 from abi.spec.steps.x86_vcpu import (
     AFTER_VCPU_CHECK,
     DOUBLE_KHZ,
@@ -21,7 +22,7 @@ from abi.spec.steps.x86_vcpu import (
     out_check,
     tsc_khz,
 )
-from abi.spec.steps.x86_vm import API, VCPU, positive
+from abi.spec.steps.x86_vm import API, positive
 
 
 def _vm() -> list[Case]:
@@ -32,7 +33,7 @@ def _vm() -> list[Case]:
              "guest' (vm ioctl with KVM_CAP_VM_TSC_CONTROL)", check=positive, kernels="6.0+"),
         Case(id="vcpu-tsc-khz", ioctl="KVM_GET_TSC_KHZ", condition="on the vCPU fd", arch=("x86_64",),
              call=call("KVM_GET_TSC_KHZ", "vcpu"), errno=0,
-             cite=f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the guest'", setup=(VCPU,),
+             cite=f"{API} 4.56 KVM_GET_TSC_KHZ: 'Returns the tsc frequency of the guest'", setup=(VCPU0,),
              check=positive),
     ]
 
@@ -81,26 +82,26 @@ def _tsc() -> list[Case]:
     return [
         Case(id="vcpu-tsc-khz-same", ioctl="KVM_SET_TSC_KHZ", condition="the frequency the vCPU has", arch=("x86_64",),
              call=tsc_khz("vcpu", HOST_KHZ), errno=0,
-             cite=f"{t}: 'Specifies the tsc frequency for the virtual machine'", setup=(VCPU,),
+             cite=f"{t}: 'Specifies the tsc frequency for the virtual machine'", setup=(VCPU0,),
              check=lambda s, got: None if s.ioctl(s.vcpus[-1], s.abi.KVM_GET_TSC_KHZ, 0).ret == _host_khz(s)
              else "KVM_GET_TSC_KHZ changed"),
         Case(id="vcpu-tsc-khz-0", ioctl="KVM_SET_TSC_KHZ", condition="0 kHz: the host's frequency is used",
-             arch=("x86_64",), call=tsc_khz("vcpu", 0), errno=0, cite=f"{vcpu_path} (0 means tsc_khz)", setup=(VCPU,),
+             arch=("x86_64",), call=tsc_khz("vcpu", 0), errno=0, cite=f"{vcpu_path} (0 means tsc_khz)", setup=(VCPU0,),
              basis="code"),
         Case(id="vcpu-tsc-khz-lower-no-scaling", ioctl="KVM_SET_TSC_KHZ",
              condition="half the host frequency without TSC scaling "
              "(KVM_CAP_TSC_CONTROL 0)", arch=("x86_64",), call=tsc_khz("vcpu", HALF_KHZ), errno=EINVAL,
-             cite=f"{vcpu_path} (no scaling: a rate below the host's is refused)", setup=(VCPU,), basis="code",
+             cite=f"{vcpu_path} (no scaling: a rate below the host's is refused)", setup=(VCPU0,), basis="code",
              needs=no_scaling),
         Case(id="vcpu-tsc-khz-higher-no-scaling", ioctl="KVM_SET_TSC_KHZ",
              condition="twice the host frequency without TSC scaling: "
              "accepted (TSC catch-up)", arch=("x86_64",), call=tsc_khz("vcpu", DOUBLE_KHZ), errno=0,
-             cite=f"{vcpu_path} (no scaling: a higher rate sets tsc_always_catchup)", setup=(VCPU,), basis="code",
+             cite=f"{vcpu_path} (no scaling: a higher rate sets tsc_always_catchup)", setup=(VCPU0,), basis="code",
              needs=no_scaling),
         Case(id="vm-tsc-khz-after-vcpu", ioctl="KVM_SET_TSC_KHZ", condition="VM fd, a vCPU exists", arch=("x86_64",),
              call=tsc_khz("vm", HOST_KHZ), errno=EINVAL,
              cite=f"{t} (7.2): 'Note, the vm ioctl is only allowed prior to creating vCPUs'; x86.c: kvm_arch_vm_ioctl "
-             "(created_vcpus: EINVAL)", setup=(VCPU,), order_row=1, needs=need("KVM_CAP_VM_TSC_CONTROL"),
+             "(created_vcpus: EINVAL)", setup=(VCPU0,), order_row=1, needs=need("KVM_CAP_VM_TSC_CONTROL"),
              kernels=AFTER_VCPU_CHECK),
         Case(id="vm-tsc-khz-before-vcpu", ioctl="KVM_SET_TSC_KHZ", condition="VM fd, no vCPU yet", arch=("x86_64",),
              call=tsc_khz("vm", HOST_KHZ), errno=0,
@@ -110,7 +111,7 @@ def _tsc() -> list[Case]:
              condition="VM fd, a vCPU exists (whatever KVM_CAP_VM_TSC_CONTROL "
              "says)", arch=("x86_64",), call=tsc_khz("vm", HOST_KHZ), errno=EINVAL,
              cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_TSC_KHZ (created_vcpus: "
-             "EINVAL; the VM ioctl exists whatever the capability)", setup=(VCPU,), basis="code",
+             "EINVAL; the VM ioctl exists whatever the capability)", setup=(VCPU0,), basis="code",
              kernels=AFTER_VCPU_CHECK),
         # Twice the host's rate: a value the VM does not have already, so the read-back proves the store (without
         # TSC scaling nothing bounds it; with scaling it must stay below max_guest_tsc_khz).
@@ -137,7 +138,7 @@ CASES: list[Case] = [
     # Ioctls of one architecture on the other.
     Case(id="kvmclock-ctrl-arm64", ioctl="KVM_KVMCLOCK_CTRL", condition="on arm64 (api.rst: 'currently x86 only')",
          arch=("arm64",), call=KVMCLOCK_CTRL, errno=EINVAL, cite="arm.c: kvm_arch_vcpu_ioctl (default: -EINVAL)",
-         setup=(vcpu(),), basis="code"),
+         setup=(ready_vcpu(),), basis="code"),
     *_vm(),
     *_clock(),
     *_tsc(),

@@ -7,8 +7,8 @@ from errno import EINVAL, ENOTTY
 from abi import kvm
 from abi.spec.case import Case, need
 from abi.spec.steps.base import call
+from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import API
-from abi.spec.steps.x86_vm import VCPU
 
 
 def _refusals() -> list[Case]:
@@ -37,11 +37,11 @@ def _refusals() -> list[Case]:
         Case(id="xen-vcpu-get-attr-no-xen", ioctl="KVM_XEN_VCPU_GET_ATTR", condition="KVM_CAP_XEN_HVM 0",
              arch=("x86_64",),
              call=call("KVM_XEN_VCPU_GET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID"),
-             errno=EINVAL, cite=xen_vcpu, setup=(VCPU,), basis="code", needs=no_xen),
+             errno=EINVAL, cite=xen_vcpu, setup=(VCPU0,), basis="code", needs=no_xen),
         Case(id="xen-vcpu-set-attr-no-xen", ioctl="KVM_XEN_VCPU_SET_ATTR", condition="KVM_CAP_XEN_HVM 0",
              arch=("x86_64",),
              call=call("KVM_XEN_VCPU_SET_ATTR", "vcpu", lambda s: s.abi.kvm_xen_vcpu_attr(type=6), "VCPU_ID 0"),
-             errno=EINVAL, cite=xen_vcpu, setup=(VCPU,), basis="code", needs=no_xen),
+             errno=EINVAL, cite=xen_vcpu, setup=(VCPU0,), basis="code", needs=no_xen),
         Case(id="xen-hvm-config-unknown-flag", ioctl="KVM_XEN_HVM_CONFIG",
              condition="KVM_CAP_XEN_HVM advertised, flags bit 31", arch=("x86_64",),
              call=call("KVM_XEN_HVM_CONFIG", "vm", kvm.kvm_xen_hvm_config(flags=1 << 31), "flags bit 31"), errno=EINVAL,

@@ -106,8 +106,19 @@ def scratch_holds(expected: Val | int):
     return check
 
 
+# --- cite prefixes and fd values every fd role's cases use ------------------------------------------------------
+
+API = "api.rst"
+
+MAIN = "kvm_main.c"  # the generic ioctl dispatch of every fd (kvm_dev_ioctl, kvm_vm_ioctl, kvm_vcpu_ioctl)
+
+VM_FD = Val("the VM fd", lambda s: s.vm)  # an open fd of the wrong kind, where an eventfd or another file belongs
+
+NO_FD = Val("-1", lambda s: -1)
+
+
 def local_only(s: Scene, what: str) -> None:
-    """Refuses a step that changes the process issuing the ioctls (its signals, rlimits, capabilities) on any target
-    but the local one: elsewhere that process is not this one."""
+    """Refuse a step that acts on the process issuing the ioctls (its signals, its capabilities) off the local
+    target, whose process that is."""
     if s.target.name != "local":
         raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")

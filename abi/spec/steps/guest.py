@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 
 from abi import kvm
-from abi.spec.case import Scene
+from abi.spec.case import Scene, Step
+from abi.spec.steps.base import per_arch, step
+from abi.spec.steps.vm import memory_region
 from abi.target.base import Result
 
 
@@ -38,3 +41,32 @@ def x86_real_mode(s: Scene, fd: int, rip: int) -> None:
     sregs.cs.base, sregs.cs.selector = 0, 0
     s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
     s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=rip, rflags=0x2)).value()
+
+
+# --- guest code that a vCPU runs from its first instruction ---------------------------------------------------------
+
+PAGE = 4096  # x86's, and the arm64 guests' (Debian's arm64 kernels use 4 KiB pages)
+
+
+@dataclass(frozen=True)
+class Code:
+    """Guest code for one architecture: its bytes, the guest physical address of its first instruction (where a vCPU
+    starts), and what it does, as a step shows it. A program is a dict of them by architecture."""
+
+    gpa: int
+    code: bytes
+    text: str
+
+
+def code_slot(program: dict[str, Code], size: int = PAGE, flags: int = 0, slot: int = 0) -> Step:
+    """The machine's code of `program` in slot `slot`: `size` bytes (a power of two) of fresh memory at the multiple
+    of `size` below the code's first instruction."""
+    def run(s: Scene) -> Result:
+        code = per_arch(s, program, "guest code")
+        gpa = code.gpa & ~(size - 1)
+        return memory_region(slot, gpa, size, flags, code.code, code.gpa - gpa)(s)
+
+    more = f", flags {flags:#x}" if flags else ""
+    shown = "; ".join(f"{arch} at {c.gpa:#x}: {c.text}" for arch, c in program.items())
+    return step(f"KVM_SET_USER_MEMORY_REGION(slot {slot}, {size:#x} bytes{more}) holding the guest code ({shown})",
+                run)

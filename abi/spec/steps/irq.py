@@ -7,21 +7,15 @@ import ctypes
 import struct
 import time
 
-from abi import arm64, kvm, layout, x86
-from abi.spec.case import (
-    Scene,
-    Step,
-    Val,
-    val,
-)
-from abi.spec.steps.base import step
+from abi import arm64, kvm, x86
+from abi.spec.case import Scene, Step, Val
+from abi.spec.steps.base import API, step
 from abi.spec.steps.device import set_attr
-from abi.spec.steps.guest import x86_real_mode
-from abi.spec.steps.vcpu import INIT_VCPU, exit_reason, kvm_run_map
-from abi.spec.steps.vm import HOST_VGIC, IRQCHIP, create_vcpu, efd, eventfd
+from abi.spec.steps.guest import PAGE, Code, a64
+from abi.spec.steps.system import other_vm
+from abi.spec.steps.vcpu import exits_with, guest_ready, kvm_run_map, run_field
+from abi.spec.steps.vm import HOST_VGIC, IRQCHIP, VCPU0, efd, eventfd
 from abi.target.base import Result
-
-API = "api.rst"
 
 LINE, IRQFD, IOEVENTFD = "KVM_IRQ_LINE", "KVM_IRQFD", "KVM_IOEVENTFD"
 
@@ -45,15 +39,6 @@ UNKNOWN_IOEVENTFD_FLAG = 1 << 7  # 6.1-6.12 define flags 0-3, 7.2 adds FAST_MMIO
 MMIO = 0xD0000000  # an address no device of a fresh VM occupies, on either architecture
 
 PORT = 0x1234
-
-PAGE = 4096  # the x86_64 page size: the coalesced ring is page KVM_COALESCED_MMIO_PAGE_OFFSET of kvm_run
-
-VM_FD = Val("the VM fd (no eventfd)", lambda s: s.vm)
-
-NO_FD = Val("-1", lambda s: -1)
-
-def _v(x) -> Val:
-    return val(x)
 
 def irq_line(irq: int, level: int = 1, shown: str = "", request: str = LINE) -> Step:
     req = {LINE: kvm.KVM_IRQ_LINE, "KVM_IRQ_LINE_STATUS": kvm.KVM_IRQ_LINE_STATUS}[request]
@@ -159,13 +144,6 @@ def signal_msi(address_lo: int = 0xFEE00000, address_hi: int = 0, data: int = 0x
     return step(f"KVM_SIGNAL_MSI(address {address_hi:#x}:{address_lo:#x}, data {data:#x}, flags {flags:#x})",
                 lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
 
-VCPU0 = create_vcpu(0)
-
-def split_irqchip(pins: int = 24) -> Step:
-    return step(f"KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, {pins} pins)",
-                lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP,
-                                  kvm.kvm_enable_cap(cap=kvm.KVM_CAP_SPLIT_IRQCHIP, args=(pins, 0, 0, 0))))
-
 APIC_SPIV = 0xF0  # the spurious-interrupt vector register: bit 8 enables the local APIC in software
 
 def _enable_apic(s: Scene) -> Result:
@@ -197,8 +175,7 @@ def irqfd_in_second_vm(gsi: int = 5) -> Step:
     """KVM_IRQFD of the scene's eventfd in a second VM of the same process, given a legacy vGICv2 initialised by
     an SPI (the VM and its vCPU close with the scene's device fds)."""
     def run(s: Scene) -> Result:
-        vm2 = s.target.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()
-        s.keep(vm2)
+        vm2 = other_vm(s)
         s.target.ioctl(vm2, kvm.KVM_CREATE_IRQCHIP, 0).value()
         s.keep(s.target.ioctl(vm2, kvm.KVM_CREATE_VCPU, 0).value())
         s.target.ioctl(vm2, kvm.KVM_IRQ_LINE, kvm.kvm_irq_level(irq=arm_irq(SPI, 32), level=0)).value()
@@ -207,51 +184,34 @@ def irqfd_in_second_vm(gsi: int = 5) -> Step:
     return step(f"second VM: KVM_CREATE_IRQCHIP, KVM_CREATE_VCPU(0), SPI 32 level 0; KVM_IRQFD(fd efd, gsi {gsi})",
                 run)
 
-GUEST_GPA, GUEST_SIZE = 0x8000, 0x1000  # one page of code; 0x9000 above it is in no memslot: MMIO
+# x86, real mode: one page of code at GUEST_GPA (guest_ready gives it a memslot of that page); GUEST_MMIO
+# above it is in no memslot: MMIO.
+GUEST_GPA = 0x8000
 
 GUEST_MMIO = 0x9000
 
-OUT_PORT = bytes([0xBA, PORT & 0xFF, PORT >> 8, 0xB0, 0x42, 0xEE, 0xF4])  # mov dx, PORT; mov al, 0x42; out dx, al; hlt
+_OUT_PORT = {"x86_64": Code(GUEST_GPA, bytes([0xBA, PORT & 0xFF, PORT >> 8, 0xB0, 0x42, 0xEE, 0xF4]),
+                           "mov dx, PORT; mov al, 0x42; out dx, al; hlt")}
 
-STORE_MMIO = bytes([0xB0, 0x42, 0xA2, GUEST_MMIO & 0xFF, GUEST_MMIO >> 8, 0xF4])  # mov al, 0x42; mov [0x9000], al; hlt
-
-def x86_guest(code: bytes, text: str) -> Step:
-    """vCPU 0 in real mode at GUEST_GPA (CS base 0) running `code` from a memslot of one page."""
-    def run(s: Scene) -> Result:
-        got = create_vcpu(0)(s)
-        if not got.ok:
-            return got
-        x86_real_mode(s, s.vcpus[-1], GUEST_GPA)
-        host = s.target.alloc(GUEST_SIZE)
-        s.target.write(host, code)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
-            slot=0, flags=0, guest_phys_addr=GUEST_GPA, memory_size=GUEST_SIZE, userspace_addr=host))
-
-    return step(f"vCPU 0 in real mode at {GUEST_GPA:#x} running: {text}", run)
+_STORE_MMIO = {"x86_64": Code(GUEST_GPA, bytes([0xB0, 0x42, 0xA2, GUEST_MMIO & 0xFF, GUEST_MMIO >> 8, 0xF4]),
+                             f"mov al, 0x42; mov [{GUEST_MMIO:#x}], al; hlt")}
 
 # arm64: the vCPU starts at PC 0 (KVM_ARM_VCPU_INIT), MMU off; a store to ARM_A, then a load from ARM_B. Both IPAs
 # are in no memslot, so each access that the kernel does not take exits as KVM_EXIT_MMIO: the exit's address says
 # whether the store was taken (by an ioeventfd or a coalesced zone) or not.
 ARM_A, ARM_B = 0x50000000, 0x50010000
 
-STORE_THEN_LOAD = (
+_STORE_THEN_LOAD = {"arm64": Code(0, a64(
     0xD2A00000 | ((ARM_A >> 16) << 5) | 0,  # movz x0, #(ARM_A >> 16), lsl #16
     0xD2A00000 | ((ARM_B >> 16) << 5) | 2,  # movz x2, #(ARM_B >> 16), lsl #16
     0x52800841,  # movz w1, #0x42
     0xB9000001,  # str w1, [x0]
     0xB9400043,  # ldr w3, [x2]
     0x14000000,  # b .
-)
+), f"str w(0x42) to {ARM_A:#x}; ldr from {ARM_B:#x}")}
 
-def arm_guest() -> Step:
-    def run(s: Scene) -> Result:
-        host = s.target.alloc(GUEST_SIZE)
-        s.target.write(host, struct.pack(f"<{len(STORE_THEN_LOAD)}I", *STORE_THEN_LOAD))
-        got = s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
-            slot=0, flags=0, guest_phys_addr=0, memory_size=GUEST_SIZE, userspace_addr=host))
-        return INIT_VCPU(s) if got.ok else got
-
-    return step(f"vCPU 0 at IPA 0 (a memslot of one page): str w(0x42) to {ARM_A:#x}; ldr from {ARM_B:#x}", run)
+# Each of them in slot 0, with vCPU 0 about to run it.
+OUT_PORT, STORE_MMIO, STORE_THEN_LOAD = guest_ready(_OUT_PORT), guest_ready(_STORE_MMIO), guest_ready(_STORE_THEN_LOAD)
 
 EXIT_NAMES = {kvm.KVM_EXIT_IO: "KVM_EXIT_IO", kvm.KVM_EXIT_HLT: "KVM_EXIT_HLT", kvm.KVM_EXIT_MMIO: "KVM_EXIT_MMIO"}
 
@@ -259,14 +219,14 @@ def exits(reason: int, ring: tuple[int, int] | None = None, mmio: tuple[int, int
     """A check: KVM_RUN ended with `reason`; with `mmio` (address, is_write), the MMIO exit is that access; with
     `ring` (address, pio), the coalesced ring holds exactly one `width`-byte write of 0x42 there (api.rst 4.116:
     the value is recorded in the shared ring)."""
+    exited = exits_with(reason, EXIT_NAMES[reason])
+
     def check(s: Scene, got: Result) -> str | None:
-        have = exit_reason(s)
-        if have != reason:
-            return f"exit_reason {EXIT_NAMES.get(have, have)}, expected {EXIT_NAMES[reason]}"
+        problem = exited(s, got)
+        if problem:
+            return problem
         if mmio is not None:
-            run = kvm_run_map(s)
-            addr = struct.unpack("<Q", s.target.read(run + layout.offsetof(s.abi.kvm_run, "_u0.mmio.phys_addr"), 8))[0]
-            write = s.target.read(run + layout.offsetof(s.abi.kvm_run, "_u0.mmio.is_write"), 1)[0]
+            addr, write = run_field(s, "_u0.mmio.phys_addr", 8), run_field(s, "_u0.mmio.is_write", 1)
             if (addr, write) != mmio:
                 return f"the MMIO exit is (address, is_write) ({addr:#x}, {write}), expected ({mmio[0]:#x}, {mmio[1]})"
         if ring is None:

@@ -6,17 +6,14 @@ from __future__ import annotations
 import ctypes
 import struct
 
-from abi import arm64, kvm, layout, model
-from abi.spec.case import Scene, Step, Val
-from abi.spec.steps.base import step
-from abi.spec.steps.guest import x86_real_mode
-from abi.spec.steps.vcpu import INIT_VCPU, kvm_run_map
-from abi.spec.steps.vm import create_vcpu
+from abi import arm64, kvm, model
+from abi.spec.case import Scene, Step, Val, val
+from abi.spec.steps.base import API, MAIN, capability, per_arch, step
+from abi.spec.steps.guest import PAGE, Code, a64, code_slot
+from abi.spec.steps.system import other_vm
+from abi.spec.steps.vcpu import run_to_exit, vcpu_at
+from abi.spec.steps.vm import VCPU0, enable_cap
 from abi.target.base import Result
-
-API = "api.rst"
-
-MAIN = "kvm_main.c"
 
 GET_LOG = f"{API} 4.8 KVM_GET_DIRTY_LOG"
 
@@ -39,8 +36,6 @@ DEBUG = f"{API} 4.87 KVM_SET_GUEST_DEBUG"
 CLOCK = f"{API} 4.70 KVM_KVMCLOCK_CTRL"
 
 MASKS = f"{API} 4.139 KVM_ARM_GET_REG_WRITABLE_MASKS"
-
-PAGE = 4096  # x86 and the arm64 guests (Debian's arm64 kernels use 4 KiB pages)
 
 SLOT_PAGES = 16
 
@@ -66,69 +61,42 @@ GUEST_MEMFD = ((kvm.KVM_CAP_GUEST_MEMFD, "KVM_CAP_GUEST_MEMFD", True),)
 
 GMEM_KERNELS = "6.18+ (guest_memfd for default VMs; checked against 7.2's source)"
 
-def _cap(s: Scene, cap: int) -> int:
-    return s.cap(cap, s.vm)
-
 # x86, real mode at 0x1000 (page 1): `mov byte [0x2000], 1` (C6 /0 with ModRM 06: a 16-bit absolute address,
 # then the imm8), then `hlt`, which leaves KVM_RUN with KVM_EXIT_HLT when the irqchip is in userspace.
 X86_CODE_GPA = 0x1000
-
-X86_CODE = bytes([0xC6, 0x06, 0x00, 0x20, 0x01, 0xF4])
 
 # arm64, A64 at IPA 0 where a vCPU resets: x2 = 0x2000 (page 2), store it there; x3 = an IPA outside every memslot,
 # store to it: a single-register store has a valid syndrome, so KVM_RUN leaves with KVM_EXIT_MMIO.
 UNMAPPED_IPA = 0x20000000
 
-ARM64_CODE = (
-    0xD2800000 | ((DIRTY_PAGE * PAGE) << 5) | 2,  # movz x2, #0x2000
-    0xF9000042,  # str x2, [x2]
-    0xD2A00000 | ((UNMAPPED_IPA >> 16) << 5) | 3,  # movz x3, #0x2000, lsl #16
-    0xF9000062,  # str x2, [x3]
-    0x14000000,  # b .
-)
+DIRTYING = {
+    "x86_64": Code(X86_CODE_GPA, bytes([0xC6, 0x06, 0x00, 0x20, 0x01, 0xF4]), "mov byte [0x2000], 1; hlt"),
+    "arm64": Code(0, a64(
+        0xD2800000 | ((DIRTY_PAGE * PAGE) << 5) | 2,  # movz x2, #0x2000
+        0xF9000042,  # str x2, [x2]
+        0xD2A00000 | ((UNMAPPED_IPA >> 16) << 5) | 3,  # movz x3, #0x2000, lsl #16
+        0xF9000062,  # str x2, [x3]
+        0x14000000,  # b .
+    ), f"str x2 to 0x2000; str x2 to {UNMAPPED_IPA:#x} (no memslot)"),
+}
 
-def log_slot(slot: int = 0, pages: int = SLOT_PAGES, flags: int = kvm.KVM_MEM_LOG_DIRTY_PAGES, gpa: int = 0) -> Step:
-    """A memslot of `pages` pages at `gpa`, dirty-logged by default, holding the dirtying guest code."""
-    def run(s: Scene) -> Result:
-        host = s.target.alloc(pages * PAGE)
-        if s.target.arch == "x86_64":
-            s.target.write(host + X86_CODE_GPA, X86_CODE)
-        else:
-            s.target.write(host, struct.pack(f"<{len(ARM64_CODE)}I", *ARM64_CODE))
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
-            slot=slot, flags=flags, guest_phys_addr=gpa, memory_size=pages * PAGE, userspace_addr=host))
+# Where the dirtying code ends: x86's HLT with the irqchip in userspace, arm64's store outside every memslot.
+DIRTYING_RUN = {"x86_64": run_to_exit(kvm.KVM_EXIT_HLT, "KVM_EXIT_HLT"),
+                "arm64": run_to_exit(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")}
 
-    fl = " LOG_DIRTY_PAGES" if flags & kvm.KVM_MEM_LOG_DIRTY_PAGES else ""
-    return step(f"SET_USER_MEMORY_REGION(slot {slot}, {pages} pages at {gpa:#x}{fl}, guest code)", run)
-
-def _guest_vcpu(s: Scene) -> Result:
-    if s.vcpus:
-        return Result(s.vcpus[-1])
-    if s.target.arch != "x86_64":
-        return INIT_VCPU(s)
-    got = create_vcpu(0)(s)
-    if not got.ok:
-        return got
-    x86_real_mode(s, got.ret, X86_CODE_GPA)
-    return got
+def log_slot(pages: int = SLOT_PAGES, flags: int = kvm.KVM_MEM_LOG_DIRTY_PAGES) -> Step:
+    """Slot 0: `pages` pages at GPA 0, dirty-logged by default, holding the dirtying guest code."""
+    return code_slot(DIRTYING, pages * PAGE, flags)
 
 def guest_writes() -> Step:
-    """vCPU 0 runs the code of `log_slot` once: it stores to page 2 and leaves KVM_RUN (HLT or MMIO)."""
+    """The last vCPU (vCPU 0 at the code of `log_slot` when there is none) runs the dirtying code once: it stores to
+    page 2 and leaves KVM_RUN (HLT or MMIO)."""
     def run(s: Scene) -> Result:
-        got = _guest_vcpu(s)
-        if not got.ok:
-            return got
-        addr = kvm_run_map(s)
-        s.target.write(addr + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x00")
-        got = s.ioctl(s.vcpus[-1], kvm.KVM_RUN, 0)
-        if not got.ok:
-            return got
-        reason = struct.unpack("<I", s.target.read(addr + layout.offsetof(s.abi.kvm_run, "exit_reason"), 4))[0]
-        want = kvm.KVM_EXIT_HLT if s.target.arch == "x86_64" else kvm.KVM_EXIT_MMIO
-        if reason != want:
-            raise AssertionError(f"the guest left KVM_RUN with exit_reason {reason}, expected {want}: it did not "
-                                 "run the dirtying code as written")
-        return got
+        if not s.vcpus:
+            got = vcpu_at(DIRTYING)(s)
+            if not got.ok:
+                return got
+        return per_arch(s, DIRTYING_RUN, "the dirtying code's end")(s)
 
     return step("KVM_RUN: the guest stores to page 2, then exits (HLT / MMIO)", run)
 
@@ -138,7 +106,7 @@ def _bitmap(s: Scene) -> int:
     return s.memory["bitmap"]
 
 def get_log(slot: Val | int = 0, bitmap: Val | None = None, arg: Val | None = None, ok_errno: int = 0) -> Step:
-    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
+    slot_v = val(slot)
 
     def run(s: Scene) -> Result:
         if arg is not None:
@@ -153,7 +121,7 @@ def get_log(slot: Val | int = 0, bitmap: Val | None = None, arg: Val | None = No
 
 def clear_log(first: int = 0, num: int = 64, slot: Val | int = 0, bits: int = 1 << DIRTY_PAGE,
               bitmap: Val | None = None) -> Step:
-    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
+    slot_v = val(slot)
 
     def run(s: Scene) -> Result:
         where = bitmap(s) if bitmap is not None else s.scratch(struct.pack("<Q", bits))
@@ -172,39 +140,30 @@ def dirty_bits(want: set[int], pages: int = SLOT_PAGES):
 
     return check
 
-def enable_cap(cap: int, name: str, arg0: Val | int = 0, flags: int = 0, ok_errno: int = 0) -> Step:
-    arg_v = arg0 if isinstance(arg0, Val) else Val(f"{arg0:#x}", lambda s, v=arg0: v)
-    fl = f", flags {flags:#x}" if flags else ""
-    return step(f"KVM_ENABLE_CAP({name}, args[0] {arg_v}{fl})",
-                lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(cap=cap, flags=flags,
-                                                                                args=(arg_v(s), 0, 0, 0))), ok_errno)
-
 def manual_protect(bits: int = kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE, flags: int = 0) -> Step:
-    return enable_cap(kvm.KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, "MANUAL_DIRTY_LOG_PROTECT2", bits, flags)
+    return enable_cap("KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2", bits, flags)
 
-def ring(size: Val | int = RING_BYTES, cap: int = kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL) -> Step:
-    name = "DIRTY_LOG_RING_ACQ_REL" if cap == kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL else "DIRTY_LOG_RING"
-    return enable_cap(cap, name, size)
+def ring(size: Val | int = RING_BYTES, cap: str = "KVM_CAP_DIRTY_LOG_RING_ACQ_REL") -> Step:
+    return enable_cap(cap, size)
+
+RING_WITH_BITMAP = enable_cap("KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP")
 
 RESET_RINGS = step("KVM_RESET_DIRTY_RINGS", lambda s: s.ioctl(s.vm, kvm.KVM_RESET_DIRTY_RINGS, 0))
 
 RING_MAX = Val("twice the size KVM_CHECK_EXTENSION(DIRTY_LOG_RING_ACQ_REL) gives",
-               lambda s: 2 * _cap(s, kvm.KVM_CAP_DIRTY_LOG_RING_ACQ_REL))
+               lambda s: 2 * capability("KVM_CAP_DIRTY_LOG_RING_ACQ_REL", on="vm")(s))
 
-NR_SLOTS = Val("KVM_CAP_NR_MEMSLOTS", lambda s: _cap(s, kvm.KVM_CAP_NR_MEMSLOTS))
+NR_SLOTS = capability("KVM_CAP_NR_MEMSLOTS", on="vm")
 
 NO_AS = Val("slot 0 of the first address space past KVM_CAP_MULTI_ADDRESS_SPACE",
-            lambda s: max(1, _cap(s, kvm.KVM_CAP_MULTI_ADDRESS_SPACE)) << 16)
-
-def _log_struct_at_guard(s: Scene) -> int:
-    return s.target.bad_address()
+            lambda s: max(1, capability("KVM_CAP_MULTI_ADDRESS_SPACE", on="vm")(s)) << 16)
 
 GFN = struct.Struct("<IIQ")
 
 # arm64's request number, for issuing it on x86 (x86's model has no such request).
 ARM_MASKS_REQUEST = model.for_arch("arm64").KVM_ARM_GET_REG_WRITABLE_MASKS
 
-def _ring_map(s: Scene) -> int:
+def ring_map(s: Scene) -> int:
     """vCPU 0's ring, mapped at KVM_DIRTY_LOG_PAGE_OFFSET pages of the vCPU fd (7.36)."""
     if "ring_map" not in s.memory:
         addr = s.target.mmap(s.vcpus[-1], RING_BYTES, s.abi.KVM_DIRTY_LOG_PAGE_OFFSET * PAGE)
@@ -213,7 +172,7 @@ def _ring_map(s: Scene) -> int:
     return s.memory["ring_map"]
 
 def ring_entry(s: Scene, index: int = 0) -> tuple[int, int, int]:
-    return GFN.unpack(s.target.read(_ring_map(s) + index * GFN.size, GFN.size))
+    return GFN.unpack(s.target.read(ring_map(s) + index * GFN.size, GFN.size))
 
 def harvest() -> Step:
     """Userspace's half of 7.36: entry 0 is dirty; mark it harvested (flags 01 -> 1X)."""
@@ -221,7 +180,7 @@ def harvest() -> Step:
         flags, _, _ = ring_entry(s)
         if flags != kvm.KVM_DIRTY_GFN_F_DIRTY:
             raise AssertionError(f"ring entry 0 has flags {flags:#x}, expected DIRTY: nothing to harvest")
-        s.target.write(_ring_map(s), struct.pack("<I", kvm.KVM_DIRTY_GFN_F_RESET))
+        s.target.write(ring_map(s), struct.pack("<I", kvm.KVM_DIRTY_GFN_F_RESET))
         return Result(0)
 
     return step("harvest ring entry 0 (flags = KVM_DIRTY_GFN_F_RESET)", run)
@@ -270,9 +229,6 @@ def _gmem(s: Scene, vm: int | None = None, mappable: bool = True) -> int:
     fd = s.ioctl(vm, kvm.KVM_CREATE_GUEST_MEMFD, kvm.kvm_create_guest_memfd(size=GMEM_SIZE, flags=flags)).value()
     return s.keep(fd)
 
-def _other_vm_gmem(s: Scene) -> int:
-    return _gmem(s, s.keep(s.ioctl(s.kvm, kvm.KVM_CREATE_VM, s.vm_type).value()))
-
 GMEM = Val("a guest_memfd of this VM (64 KiB, mappable where offered)", _gmem)
 
 GMEM_PRIVATE = Val("a guest_memfd of this VM without GUEST_MEMFD_FLAG_MMAP", lambda s: _gmem(s, mappable=False))
@@ -280,13 +236,11 @@ GMEM_PRIVATE = Val("a guest_memfd of this VM without GUEST_MEMFD_FLAG_MMAP", lam
 GMEM_KEPT = Val("the guest_memfd the first slot is bound to",
                 lambda s: s.named["gmem"] if "gmem" in s.named else s.named.setdefault("gmem", _gmem(s)))
 
-OTHER_GMEM = Val("a guest_memfd of another VM", _other_vm_gmem)
-
-VM_FD = Val("the VM fd (not a guest_memfd)", lambda s: s.vm)
+OTHER_GMEM = Val("a guest_memfd of another VM", lambda s: _gmem(s, other_vm(s)))
 
 def gmem_region(fd: Val | int, slot: int = 1, gpa: int = 0x100000, size: int = 0x4000, offset: int = 0,
                 flags: int = kvm.KVM_MEM_GUEST_MEMFD) -> Step:
-    fd_v = fd if isinstance(fd, Val) else Val(f"{fd:#x}", lambda s, v=fd: v)
+    fd_v = val(fd)
 
     def run(s: Scene) -> Result:
         arg = kvm.kvm_userspace_memory_region2(slot=slot, flags=flags, guest_phys_addr=gpa, memory_size=size,
@@ -299,7 +253,7 @@ def gmem_region(fd: Val | int, slot: int = 1, gpa: int = 0x100000, size: int = 0
 
 def region2(slot: Val | int = 1, gpa: int = 0x100000, size: int = PAGE, flags: int = 0,
             request: str = "KVM_SET_USER_MEMORY_REGION2") -> Step:
-    slot_v = slot if isinstance(slot, Val) else Val(str(slot), lambda s, v=slot: v)
+    slot_v = val(slot)
 
     def run(s: Scene) -> Result:
         host = s.target.alloc(max(PAGE, size & ~(PAGE - 1)))
@@ -320,40 +274,16 @@ def attributes(address: int = 0, size: int = PAGE, attrs: int = 0, flags: int = 
                 lambda s: s.ioctl(s.vm, kvm.KVM_SET_MEMORY_ATTRIBUTES, kvm.kvm_memory_attributes(
                     address=address, size=size, attributes=attrs, flags=flags)))
 
-def system(request: str, arg: int = 0) -> Step:
-    return step(f"{request}({arg:#x}) on the system fd", lambda s: s.ioctl(s.kvm, getattr(kvm, request), arg))
-
 def mmap_size_ok(s: Scene, got: Result) -> str | None:
     size = got.ret
     if size % PAGE or size < ctypes.sizeof(s.abi.kvm_run):
         return f"{size:#x} is not whole pages holding struct kvm_run"
     page = s.abi.KVM_COALESCED_MMIO_PAGE_OFFSET
-    if s.cap(kvm.KVM_CAP_COALESCED_MMIO) and size < (page + 1) * PAGE:
+    if capability("KVM_CAP_COALESCED_MMIO")(s) and size < (page + 1) * PAGE:
         return f"{size:#x} does not include the coalesced MMIO page at page offset {page}"
     return None
 
 MP_NAMES = {getattr(kvm, n): n.removeprefix("KVM_MP_STATE_") for n in dir(kvm) if n.startswith("KVM_MP_STATE_")}
-
-def _vcpu(s: Scene) -> Result:
-    """The last vCPU, or vCPU 0 (initialised on arm64)."""
-    if s.vcpus:
-        return Result(s.vcpus[-1])
-    return create_vcpu(0)(s) if s.target.arch == "x86_64" else INIT_VCPU(s)
-
-def vcpu() -> Step:
-    return step("vCPU 0 (KVM_ARM_VCPU_INIT on arm64)", _vcpu)
-
-def powered_off_vcpu() -> Step:
-    def run(s: Scene) -> Result:
-        got = create_vcpu(0)(s)
-        if not got.ok:
-            return got
-        a = s.abi
-        init = s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
-        init.features[0] |= 1 << arm64.KVM_ARM_VCPU_POWER_OFF
-        return s.ioctl(got.ret, a.KVM_ARM_VCPU_INIT, init)
-
-    return step("KVM_CREATE_VCPU(0) + KVM_ARM_VCPU_INIT with KVM_ARM_VCPU_POWER_OFF", run)
 
 def set_mp(state: int) -> Step:
     name = MP_NAMES.get(state, f"{state:#x}")
@@ -370,7 +300,7 @@ def mp_is(state: int):
     return check
 
 def guest_debug(control: Val | int) -> Step:
-    ctl = control if isinstance(control, Val) else Val(f"{control:#x}", lambda s, v=control: v)
+    ctl = val(control)
 
     def run(s: Scene) -> Result:
         dbg = s.abi.kvm_guest_debug()
@@ -379,11 +309,10 @@ def guest_debug(control: Val | int) -> Step:
 
     return step(f"KVM_SET_GUEST_DEBUG(control {ctl})", run)
 
-SUPPORTED_DEBUG = Val("every bit KVM_CHECK_EXTENSION(KVM_CAP_SET_GUEST_DEBUG2) names",
-                      lambda s: _cap(s, kvm.KVM_CAP_SET_GUEST_DEBUG2))
+SUPPORTED_DEBUG = capability("KVM_CAP_SET_GUEST_DEBUG2", on="vm")
 
 def _unsupported_arch_bit(s: Scene) -> int:
-    mask = _cap(s, kvm.KVM_CAP_SET_GUEST_DEBUG2)
+    mask = SUPPORTED_DEBUG(s)
     return kvm.KVM_GUESTDBG_ENABLE | next(1 << b for b in range(16, 32) if not mask >> b & 1)
 
 UNSUPPORTED_ARCH_BIT = Val("ENABLE | the lowest of bits 16-31 KVM_CAP_SET_GUEST_DEBUG2 does not name",
@@ -394,7 +323,7 @@ def kvmclock_enabled() -> Step:
     area is registered, as a guest kernel does at boot."""
     def run(s: Scene) -> Result:
         got = log_slot(flags=0)(s)
-        got = create_vcpu(0)(s) if got.ok else got
+        got = VCPU0(s) if got.ok else got
         if not got.ok:
             return got
         msrs = struct.pack("<IIIIQ", 1, 0, MSR_KVM_SYSTEM_TIME_NEW, 0, 0x1000 | 1)
@@ -422,7 +351,7 @@ def masks(range_: int = 0, reserved0: int = 0, addr: Val | None = None, arg: Val
     return step(f"KVM_ARM_GET_REG_WRITABLE_MASKS({shown})", run)
 
 def _masks_range_flag(s: Scene, got: Result) -> str | None:
-    ranges = s.cap(kvm.KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES)
+    ranges = capability("KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES")(s)
     if not ranges & (1 << arm64.KVM_ARM_FEATURE_ID_RANGE):
         return f"KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES is {ranges:#x}: bit 0 (FEATURE_ID_RANGE) is not set"
     return None

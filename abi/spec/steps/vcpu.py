@@ -217,3 +217,72 @@ def _stop_busy(s: Scene, handle: int, generation: int) -> Result | None:
     return got
 
 
+
+
+# --- a vCPU that runs guest code (guest.Code) ---------------------------------------------------------------------
+
+def _x86_at(s: Scene, code: guest.Code) -> Result:
+    got = create_vcpu(len(s.vcpus))(s)
+    if got.ok:
+        guest.x86_real_mode(s, got.ret, code.gpa)
+    return got
+
+
+def _arm64_at(s: Scene, code: guest.Code) -> Result:
+    if code.gpa:
+        raise ValueError(f"arm64 guest code lies at IPA 0, where KVM_ARM_VCPU_INIT leaves the PC, not at {code.gpa:#x}")
+    return arm64_init()(s)
+
+
+# How a new vCPU comes to start at the code's first instruction: x86 resets into real mode with CS based at
+# 0xffff0000, so CS and RIP are set; arm64 resets with the PC at 0 (api.rst 4.82 KVM_ARM_VCPU_INIT).
+AT_CODE = {"x86_64": _x86_at, "arm64": _arm64_at}
+
+
+def vcpu_at(program: dict[str, guest.Code]) -> Step:
+    """The next vCPU, about to execute the machine's code of `program` from its first instruction."""
+    return step("the next vCPU, starting at the guest code (x86: real mode, CS base 0; arm64: KVM_ARM_VCPU_INIT)",
+                lambda s: per_arch(s, AT_CODE, "a vCPU at guest code")(s, per_arch(s, program, "guest code")))
+
+
+def _x86_rewind(s: Scene, code: guest.Code) -> Result:
+    guest.x86_real_mode(s, s.vcpus[-1], code.gpa)
+    return Result(0)
+
+
+def _arm64_rewind(s: Scene, code: guest.Code) -> Result:
+    return one_reg("KVM_SET_ONE_REG", arm64_core_reg("regs.pc"), "PC", code.gpa)(s)
+
+
+REWIND = {"x86_64": _x86_rewind, "arm64": _arm64_rewind}
+
+
+def rewind(program: dict[str, guest.Code]) -> Step:
+    """The last vCPU set back to the first instruction of the machine's code of `program`."""
+    return step("the last vCPU back at the guest code's first instruction (x86: CS and RIP; arm64: PC)",
+                lambda s: per_arch(s, REWIND, "rewinding a vCPU")(s, per_arch(s, program, "guest code")))
+
+
+def guest_ready(program: dict[str, guest.Code], size: int = guest.PAGE, flags: int = 0) -> Step:
+    """Slot 0 holding the machine's code of `program` (guest.code_slot), and the next vCPU starting there."""
+    memory, vcpu = guest.code_slot(program, size, flags), vcpu_at(program)
+
+    def run(s: Scene) -> Result:
+        got = memory(s)
+        return vcpu(s) if got.ok else got
+
+    return step(f"{memory}; the next vCPU starting there", run)
+
+
+def run_to_exit(reason: int, name: str, limit: float | None = None) -> Step:
+    """KVM_RUN (as `kvm_run`, with its `limit`) that must leave with kvm_run.exit_reason `reason`: a guest that did not
+    run as written fails the step, whatever the call under test would have done."""
+    def run(s: Scene) -> Result:
+        got = kvm_run(limit=limit)(s)
+        problem = exits_with(reason, name)(s, got) if got.ok else None
+        if problem:
+            raise AssertionError(f"{problem}: the guest did not run as written")
+        return got
+
+    bound = f", ended by a signal after {limit} s" if limit else ""
+    return step(f"KVM_RUN (must exit with {name}{bound})", run)

@@ -172,3 +172,5 @@ def ipa_end(minus: int = 0, plus: int = 0) -> Val:
 # x86: the local APICs in the kernel, the IOAPIC and PIC in userspace, with routes for 24 IOAPIC pins reserved (api.rst
 # 7.x KVM_CAP_SPLIT_IRQCHIP); like KVM_CREATE_IRQCHIP it must precede the first vCPU.
 SPLIT_IRQCHIP = enable_cap("KVM_CAP_SPLIT_IRQCHIP", 24)
+
+VCPU0 = create_vcpu(0)

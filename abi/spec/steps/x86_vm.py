@@ -55,7 +55,6 @@ def count_check(text: str, pred):
 
 PIT2 = call("KVM_CREATE_PIT2", "vm", kvm.kvm_pit_config(flags=0), "flags 0")
 
-VCPU = create_vcpu(0)
 
 def interrupt(irq: int) -> Step:
     return call("KVM_INTERRUPT", "vcpu", kvm.kvm_interrupt(irq=irq), f"irq {irq:#x}")
