@@ -56,7 +56,7 @@ from abi.spec.steps.arm64 import (
 from abi.spec.steps.base import BAD_POINTER, call, raw, step
 from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, set_midr_changed
 from abi.spec.steps.vcpu import INIT_VCPU, one_reg
-from abi.spec.steps.vm import create_vcpu, enable_cap
+from abi.spec.steps.vm import VCPU0, create_vcpu, enable_cap
 from abi.spec.steps.x86_vcpu import MSR_NONE
 from abi.spec.steps.x86_vm import (
     _REG_ROWS,
@@ -65,7 +65,6 @@ from abi.spec.steps.x86_vm import (
     NO_ONE_REG_KERNELS,
     ONE_REG_KERNELS,
     ONEREG,
-    VCPU,
     x86_reg_id,
 )
 from abi.x86 import KVM_REG_GUEST_SSP, KVM_X86_REG_TYPE_KVM, KVM_X86_REG_TYPE_MSR
@@ -96,79 +95,79 @@ def _x86_one_reg() -> list[Case]:
     return [
         Case(id="get-msr", ioctl="KVM_GET_ONE_REG", condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS)", arch=("x86_64",),
              call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), errno=0, cite=f"{API} 4.69 KVM_GET_ONE_REG; {ONEREG}",
-             setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="set-msr", ioctl="KVM_SET_ONE_REG", condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8", arch=("x86_64",),
              call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174", value=8), errno=0,
-             cite=f"{API} 4.68 KVM_SET_ONE_REG; {ONEREG}", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             cite=f"{API} 4.68 KVM_SET_ONE_REG; {ONEREG}", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="get-no-such-msr", ioctl="KVM_GET_ONE_REG", condition=f"an MSR index no one implements ({MSR_NONE:#x})",
              arch=("x86_64",),
              call=one_reg("KVM_GET_ONE_REG", x86_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"),
              errno=EINVAL,
              cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG} "
-             "(do_get_msr fails)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             "(do_get_msr fails)", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="set-no-such-msr", ioctl="KVM_SET_ONE_REG", condition=f"an MSR index no one implements ({MSR_NONE:#x})",
              arch=("x86_64",),
              call=one_reg("KVM_SET_ONE_REG", x86_reg_id(KVM_X86_REG_TYPE_MSR, MSR_NONE), f"MSR {MSR_NONE:#x}"),
              errno=EINVAL,
              cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; {ONEREG}",
-             setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="get-foreign-arch", ioctl="KVM_GET_ONE_REG", condition="an arm64 register id", arch=("x86_64",),
              call=one_reg(
              "KVM_GET_ONE_REG", x86_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
              "KVM_REG_ARM64 id"), errno=EINVAL,
              cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID'; "
-             f"{ONEREG} (arch bits)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             f"{ONEREG} (arch bits)", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="set-foreign-arch", ioctl="KVM_SET_ONE_REG", condition="an arm64 register id", arch=("x86_64",),
              call=one_reg(
              "KVM_SET_ONE_REG", x86_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, arch=kvm.KVM_REG_ARM64),
              "KVM_REG_ARM64 id"), errno=EINVAL,
              cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID'; "
-             f"{ONEREG} (arch bits)", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             f"{ONEREG} (arch bits)", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="get-msr-u32", ioctl="KVM_GET_ONE_REG", condition="an MSR id with size U32", arch=("x86_64",),
              call=one_reg(
              "KVM_GET_ONE_REG", x86_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, size=kvm.KVM_REG_SIZE_U32),
-             "MSR 0x174, U32"), errno=EINVAL, cite=f"{ONEREG} (MSRs are U64)", basis="code", setup=(VCPU,),
+             "MSR 0x174, U32"), errno=EINVAL, cite=f"{ONEREG} (MSRs are U64)", basis="code", setup=(VCPU0,),
              kernels=ONE_REG_KERNELS),
         Case(id="get-reserved-bits", ioctl="KVM_GET_ONE_REG", condition="rsvd1 bits of the id set", arch=("x86_64",),
              call=one_reg(
              "KVM_GET_ONE_REG", x86_reg_id(KVM_X86_REG_TYPE_MSR, MSR_IA32_SYSENTER_CS, rsvd1=1), "MSR 0x174, rsvd1 1"),
-             errno=EINVAL, cite=f"{ONEREG} (rsvd1/rsvd2)", basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             errno=EINVAL, cite=f"{ONEREG} (rsvd1/rsvd2)", basis="code", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="get-unknown-type", ioctl="KVM_GET_ONE_REG", condition="type 1 (neither MSR nor KVM)", arch=("x86_64",),
              call=one_reg(
              "KVM_GET_ONE_REG", x86_reg_id(1, MSR_IA32_SYSENTER_CS), "type 1"), errno=EINVAL, cite=f"{ONEREG} (type)",
-             basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             basis="code", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="get-ssp-without-shstk", ioctl="KVM_GET_ONE_REG",
              condition="KVM_X86_REG_KVM(GUEST_SSP), guest CPUID without SHSTK", arch=("x86_64",),
              call=one_reg("KVM_GET_ONE_REG", x86_reg_id(KVM_X86_REG_TYPE_KVM, KVM_REG_GUEST_SSP), "GUEST_SSP"),
              errno=EINVAL, cite="x86.c: kvm_translate_kvm_reg (SSP needs X86_FEATURE_SHSTK in guest CPUID)",
-             basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             basis="code", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="get-bad-struct-pointer", ioctl="KVM_GET_ONE_REG", condition="struct kvm_one_reg is not readable",
              arch=("x86_64",), call=call("KVM_GET_ONE_REG", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
-             cite=f"{ONEREG} (copy_from_user)", basis="code", setup=(VCPU,), kernels=ONE_REG_KERNELS),
+             cite=f"{ONEREG} (copy_from_user)", basis="code", setup=(VCPU0,), kernels=ONE_REG_KERNELS),
         Case(id="get-bad-value-pointer", ioctl="KVM_GET_ONE_REG", condition="addr points at a guard page",
              arch=("x86_64",), call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174", pointer=BAD_POINTER),
-             errno=EFAULT, cite="x86.c: kvm_get_one_msr (put_user)", basis="code", setup=(VCPU,),
+             errno=EFAULT, cite="x86.c: kvm_get_one_msr (put_user)", basis="code", setup=(VCPU0,),
              kernels=ONE_REG_KERNELS),
         Case(id="set-bad-value-pointer", ioctl="KVM_SET_ONE_REG", condition="addr points at a guard page",
              arch=("x86_64",), call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174", pointer=BAD_POINTER),
-             errno=EFAULT, cite="x86.c: kvm_set_one_msr (get_user)", basis="code", setup=(VCPU,),
+             errno=EFAULT, cite="x86.c: kvm_set_one_msr (get_user)", basis="code", setup=(VCPU0,),
              kernels=ONE_REG_KERNELS),
         Case(id="get-one-reg-none", ioctl="KVM_GET_ONE_REG",
              condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS): x86 has no ONE_REG "
              "register before 6.18", arch=("x86_64",), call=one_reg("KVM_GET_ONE_REG", msr, "MSR 0x174"), errno=EINVAL,
              cite=f"{API} 4.69 KVM_GET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
-             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_GET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
+             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_GET_ONE_REG case, the default's -EINVAL)", setup=(VCPU0,),
              kernels=NO_ONE_REG_KERNELS),
         Case(id="set-one-reg-none", ioctl="KVM_SET_ONE_REG",
              condition="KVM_X86_REG_MSR(IA32_SYSENTER_CS) = 8: x86 has no ONE_REG "
              "register before 6.18", arch=("x86_64",), call=one_reg("KVM_SET_ONE_REG", msr, "MSR 0x174", value=8),
              errno=EINVAL,
              cite=f"{API} 4.68 KVM_SET_ONE_REG Errors: EINVAL 'invalid register ID, or no such register'; x86.c: "
-             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_SET_ONE_REG case, the default's -EINVAL)", setup=(VCPU,),
+             "kvm_arch_vcpu_ioctl (6.1, 6.12: no KVM_SET_ONE_REG case, the default's -EINVAL)", setup=(VCPU0,),
              kernels=NO_ONE_REG_KERNELS),
         Case(id="reg-list-empty", ioctl="KVM_GET_REG_LIST", condition="n 0, guest CPUID without SHSTK: nothing to list",
              arch=("x86_64",), call=call("KVM_GET_REG_LIST", "vcpu", struct.pack("<Q", 0), "n 0"), errno=0,
-             cite="x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", setup=(VCPU,),
+             cite="x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", setup=(VCPU0,),
              kernels=ONE_REG_KERNELS),
     ]
 

@@ -7,6 +7,7 @@ from errno import E2BIG, EFAULT, EINVAL, ENOMEM
 
 from abi.spec.case import KERNEL_BREAKS_DOCUMENT, SUCCEEDS, Case, Deviation, Finding
 from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import (
     API,
     KVM_MAX_CPUID_ENTRIES,
@@ -28,7 +29,6 @@ from abi.spec.steps.x86_vm import (
     HV_CPUID,
     NO_HV_CPUID,
     NO_SYS_HV_CPUID,
-    VCPU,
     counted,
     cpuid_entries,
     cpuid_entry_bit,
@@ -106,18 +106,18 @@ def _hyperv() -> list[Case]:
         Case(id="hv-cpuid-vcpu-nent-1", ioctl=cpuid, condition="vCPU fd, nent 1: fewer than the Hyper-V leaves",
              arch=("x86_64",), call=call(cpuid, "vcpu", counted("<II", 1, 1, ENTRY), "nent 1"), errno=E2BIG,
              cite=f"{HV_CPUID}: 'If the number of entries is too low ... an error (E2BIG) is returned'; hyperv.c: "
-             "kvm_get_hv_cpuid", setup=(VCPU,), needs=HAS_HV_CPUID),
+             "kvm_get_hv_cpuid", setup=(VCPU0,), needs=HAS_HV_CPUID),
         Case(id="hv-cpuid-vcpu", ioctl=cpuid, condition="vCPU fd, nent 64: nent adjusted to the leaves returned",
              arch=("x86_64",), call=call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), errno=0,
              cite=f"{HV_CPUID}: 'the 'nent' field is adjusted to the number of valid entries'", check=cpuid_entries(64),
-             setup=(VCPU,), needs=HAS_HV_CPUID),
+             setup=(VCPU0,), needs=HAS_HV_CPUID),
         Case(id="hv-cpuid-vcpu-no-irqchip", ioctl=cpuid,
              condition="vCPU fd without KVM_CREATE_IRQCHIP: no direct synthetic timers", arch=("x86_64",),
              call=call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), errno=0,
              cite=f"{HV_CPUID}: 'HV_STIMER_DIRECT_MODE_AVAILABLE bit is only exposed with in-kernel LAPIC (presumes "
              "KVM_CREATE_IRQCHIP has already been called)'; hyperv.c: kvm_get_hv_cpuid (the bit only when !vcpu or "
              "lapic_in_kernel)", check=cpuid_entry_bit(0x40000003, 0, 3, 19, 0, "EDX bit 19 "
-                                                        "(HV_STIMER_DIRECT_MODE_AVAILABLE)"), setup=(VCPU,),
+                                                        "(HV_STIMER_DIRECT_MODE_AVAILABLE)"), setup=(VCPU0,),
              order_row=1, needs=HAS_HV_CPUID),
         Case(id="hv-cpuid-system-no-hyperv", ioctl=cpuid,
              condition="system fd, KVM_CAP_SYS_HYPERV_CPUID 0 (built without "
@@ -129,7 +129,7 @@ def _hyperv() -> list[Case]:
              condition="vCPU fd, KVM_CAP_HYPERV_CPUID 0 (built without CONFIG_KVM_HYPERV)", arch=("x86_64",),
              call=call(cpuid, "vcpu", counted("<II", 64, 64, ENTRY), "nent 64"), errno=EINVAL,
              cite="x86.c: kvm_arch_vcpu_ioctl (6.12, newest: the request exists only with CONFIG_KVM_HYPERV; default: "
-             "EINVAL)", setup=(VCPU,), basis="code", needs=NO_HV_CPUID),
+             "EINVAL)", setup=(VCPU0,), basis="code", needs=NO_HV_CPUID),
     ]
 
 
@@ -142,35 +142,35 @@ def _vcpu_cpuid() -> list[Case]:
         Case(id="set-cpuid-legacy", ioctl="KVM_SET_CPUID", condition="one entry (leaf 0)", arch=("x86_64",),
              call=call("KVM_SET_CPUID", "vcpu", leaf0,
              "nent 1: leaf 0"), errno=0, cite=f"{c}: 'Defines the vcpu responses to the cpuid instruction'",
-             setup=(VCPU,)),
+             setup=(VCPU0,)),
         Case(id="set-cpuid-nent-too-big", ioctl="KVM_SET_CPUID", condition="nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
              arch=("x86_64",), call=cpuid_n("KVM_SET_CPUID", KVM_MAX_CPUID_ENTRIES + 1, 24), errno=E2BIG,
-             cite=f"{set_c} (nent > 256: E2BIG)", setup=(VCPU,), basis="code"),
+             cite=f"{set_c} (nent > 256: E2BIG)", setup=(VCPU0,), basis="code"),
         Case(id="set-cpuid-bad-pointer", ioctl="KVM_SET_CPUID", condition="the argument is not readable",
              arch=("x86_64",), call=bad("KVM_SET_CPUID"), errno=EFAULT,
-             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID (copy_from_user)", setup=(VCPU,), basis="code"),
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID (copy_from_user)", setup=(VCPU0,), basis="code"),
         Case(id="set-cpuid2-supported", ioctl="KVM_SET_CPUID2", condition="the table KVM_GET_SUPPORTED_CPUID gave",
              arch=("x86_64",), call=cpuid2(), errno=0,
              cite=f"{c}: 'Applications should use the KVM_SET_CPUID2 ioctl if available'; {API} 4.46 "
              "KVM_GET_SUPPORTED_CPUID: userspace can use the information returned to construct cpuid information "
-             "for KVM_SET_CPUID2", setup=(VCPU,)),
+             "for KVM_SET_CPUID2", setup=(VCPU0,)),
         Case(id="set-cpuid2-nent-too-big", ioctl="KVM_SET_CPUID2", condition="nent 257 (KVM_MAX_CPUID_ENTRIES + 1)",
              arch=("x86_64",), call=cpuid_n("KVM_SET_CPUID2", KVM_MAX_CPUID_ENTRIES + 1, 40), errno=E2BIG,
-             cite=f"{set_c} (nent > 256: E2BIG)", setup=(VCPU,), basis="code"),
+             cite=f"{set_c} (nent > 256: E2BIG)", setup=(VCPU0,), basis="code"),
         Case(id="set-cpuid2-bad-pointer", ioctl="KVM_SET_CPUID2", condition="the argument is not readable",
              arch=("x86_64",), call=bad("KVM_SET_CPUID2"), errno=EFAULT,
-             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID2 (copy_from_user)", setup=(VCPU,), basis="code"),
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_SET_CPUID2 (copy_from_user)", setup=(VCPU0,), basis="code"),
         Case(id="set-cpuid2-vaddr-bits-40", ioctl="KVM_SET_CPUID2",
              condition="leaf 0x80000008 with 40 linear-address bits", arch=("x86_64",),
              call=cpuid2(vaddr_bits(40), "supported table, 0x80000008 EAX[15:8] = 40"), errno=EINVAL,
-             cite="cpuid.c: kvm_check_cpuid (linear address width must be 48, 57 or 0)", setup=(VCPU,), basis="code"),
+             cite="cpuid.c: kvm_check_cpuid (linear address width must be 48, 57 or 0)", setup=(VCPU0,), basis="code"),
         # The vCPU's own table, not the one passed before: a vendor's vcpu_after_set_cpuid may edit the stored
         # entries (see the research note), and 6.1 compares the raw entries with the stored ones.
         Case(id="set-cpuid2-after-run-same", ioctl="KVM_SET_CPUID2",
              condition="after the vCPU entered the guest, its current table "
              "(KVM_GET_CPUID2) again", arch=("x86_64",), call=cpuid2_current(), errno=0,
              cite=f"{c}: 'Using KVM_SET_CPUID{{,2}} after KVM_RUN ... may cause guest instability'; {after} "
-             "(an equal table is accepted)", setup=(VCPU, cpuid2(), entered_guest())),
+             "(an equal table is accepted)", setup=(VCPU0, cpuid2(), entered_guest())),
         # 4.20 only warns of guest instability (a caveat on a call it expects to succeed): the refusal is the
         # kernel's own rule, a documentation finding (DOC_FINDINGS), not a broken contract.
         Case(id="set-cpuid2-after-run-different", ioctl="KVM_SET_CPUID2",
@@ -178,13 +178,13 @@ def _vcpu_cpuid() -> list[Case]:
              "one entry fewer", arch=("x86_64",), call=cpuid2(drop_last, "the supported table without its last entry"),
              errno=EINVAL,
              cite="cpuid.c: kvm_set_cpuid refuses a table that differs from the current one once the vCPU has entered "
-             "the guest (kvm_cpuid_check_equal), in 6.1, 6.12 and 7.2", setup=(VCPU, cpuid2(), entered_guest()),
+             "the guest (kvm_cpuid_check_equal), in 6.1, 6.12 and 7.2", setup=(VCPU0, cpuid2(), entered_guest()),
              basis="code"),
         Case(id="set-cpuid-after-run-different", ioctl="KVM_SET_CPUID",
              condition="after the vCPU entered the guest, a one-entry table", arch=("x86_64",),
              call=call("KVM_SET_CPUID", "vcpu", leaf0, "nent 1: leaf 0"), errno=EINVAL,
              cite=f"{after}: KVM_SET_CPUID converts its entries and takes the same path",
-             setup=(VCPU, cpuid2(), entered_guest()), order_row=1, basis="code"),
+             setup=(VCPU0, cpuid2(), entered_guest()), order_row=1, basis="code"),
     ]
 
 

@@ -10,6 +10,7 @@ from abi import kvm
 from abi.spec.case import Case, Unreachable, need
 from abi.spec.steps.base import BAD_POINTER, call
 from abi.spec.steps.irq import eventfd
+from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import API, bad, identity
 from abi.spec.steps.x86_vm import (
     DEASSIGN,
@@ -18,7 +19,6 @@ from abi.spec.steps.x86_vm import (
     HV_EVENTFD_FN,
     NO_HV_EVENTFD,
     PMU_FILTER,
-    VCPU,
     hv_eventfd,
     x86_pmu_filter,
 )
@@ -106,13 +106,13 @@ def _addresses() -> list[Case]:
         Case(id="identity-map-after-vcpu", ioctl="KVM_SET_IDENTITY_MAP_ADDR", condition="a vCPU exists",
              arch=("x86_64",), call=identity(0xFFFBC000), errno=EINVAL,
              cite=f"{ident}: 'Fails if any VCPU has already been created'; x86.c: kvm_arch_vm_ioctl (created_vcpus: "
-             "EINVAL)", setup=(VCPU,), order_row=1, needs=need("KVM_CAP_SET_IDENTITY_MAP_ADDR")),
+             "EINVAL)", setup=(VCPU0,), order_row=1, needs=need("KVM_CAP_SET_IDENTITY_MAP_ADDR")),
         Case(id="identity-map-after-vcpu-bad-pointer", ioctl="KVM_SET_IDENTITY_MAP_ADDR",
              condition="a vCPU exists and the argument "
              "is not readable: the vCPU check comes first", arch=("x86_64",),
              call=bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), errno=EINVAL,
              cite="x86.c: kvm_arch_vm_ioctl, KVM_SET_IDENTITY_MAP_ADDR (created_vcpus before copy_from_user)",
-             setup=(VCPU,), basis="code", needs=need("KVM_CAP_SET_IDENTITY_MAP_ADDR")),
+             setup=(VCPU0,), basis="code", needs=need("KVM_CAP_SET_IDENTITY_MAP_ADDR")),
         Case(id="identity-map-bad-pointer", ioctl="KVM_SET_IDENTITY_MAP_ADDR",
              condition="no vCPU, the argument is not readable", arch=("x86_64",),
              call=bad("KVM_SET_IDENTITY_MAP_ADDR", "vm"), errno=EFAULT,
@@ -141,11 +141,11 @@ def _refusals() -> list[Case]:
              condition="vCPU fd (6.1, 6.12: no vCPU memory "
              "encryption ioctl)", arch=("x86_64",), call=call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), errno=EINVAL,
              cite="x86.c: kvm_arch_vcpu_ioctl default (the vCPU path, vcpu_mem_enc_ioctl, came with TDX after 6.12)",
-             setup=(VCPU,), basis="code", kernels="6.1-6.15"),
+             setup=(VCPU0,), basis="code", kernels="6.1-6.15"),
         Case(id="memory-encrypt-op-vcpu-7.2", ioctl="KVM_MEMORY_ENCRYPT_OP",
              condition="vCPU fd, the vendor has no vCPU memory "
              "encryption", arch=("x86_64",), call=call("KVM_MEMORY_ENCRYPT_OP", "vcpu", 0, "NULL"), errno=ENOTTY,
-             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_MEMORY_ENCRYPT_OP (no vcpu_mem_enc_ioctl: ENOTTY)", setup=(VCPU,),
+             cite="x86.c: kvm_arch_vcpu_ioctl, KVM_MEMORY_ENCRYPT_OP (no vcpu_mem_enc_ioctl: ENOTTY)", setup=(VCPU0,),
              basis="code",
              kernels="6.16+ (the TDX merge brought vcpu_mem_enc_ioctl; a kvm_intel built with TDX answers EINVAL)"),
         Case(id="memory-encrypt-reg-region-bad-pointer", ioctl="KVM_MEMORY_ENCRYPT_REG_REGION",
