@@ -15,8 +15,9 @@ from abi.spec.case import (
     Step,
     Val,
 )
-from abi.spec.steps.arm64 import PC, get_reg
+from abi.spec.steps.arm64 import PC
 from abi.spec.steps.base import step
+from abi.spec.steps.gic import ctrl
 from abi.spec.steps.guest import x86_real_mode
 from abi.spec.steps.memory import (
     X86_CODE,
@@ -28,7 +29,7 @@ from abi.spec.steps.memory import (
     ring,
     ring_entry,
 )
-from abi.spec.steps.vcpu import kvm_run_map
+from abi.spec.steps.vcpu import kvm_run_map, one_reg
 from abi.spec.steps.vgic_v3 import (
     COLL_TABLE,
     DEV_TABLE,
@@ -37,10 +38,9 @@ from abi.spec.steps.vgic_v3 import (
     ITS_PLACED,
     PAGE_64K,
     READY,
-    SLOT_SIZE,
     TABLES,
+    TABLES_SIZE,
     VALID,
-    ctrl,
     its_reg,
 )
 from abi.spec.steps.vm import create_vcpu
@@ -346,14 +346,14 @@ def no_entry_after_harvested(s: Scene, got: Result) -> str | None:
 def logged_tables() -> Step:
     """arm_vgic_v3's guest memory (slot 0 at IPA 0, the ITS tables of its round trip), dirty-logged."""
     def run(s: Scene) -> Result:
-        mem = s.target.alloc(SLOT_SIZE)
+        mem = s.target.alloc(TABLES_SIZE)
         for offset, value in TABLES.items():
             s.target.write(mem + offset, struct.pack("<Q", value))
-        s.memory["memslot"] = mem
+        s.memory["tables"] = mem
         return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
-            slot=0, flags=kvm.KVM_MEM_LOG_DIRTY_PAGES, guest_phys_addr=0, memory_size=SLOT_SIZE, userspace_addr=mem))
+            slot=0, flags=kvm.KVM_MEM_LOG_DIRTY_PAGES, guest_phys_addr=0, memory_size=TABLES_SIZE, userspace_addr=mem))
 
-    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes, LOG_DIRTY_PAGES, ITS tables)",
+    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {TABLES_SIZE:#x} bytes, LOG_DIRTY_PAGES, ITS tables)",
                 run)
 
 def table_pages_dirty(s: Scene, got: Result) -> str | None:
@@ -367,20 +367,20 @@ def _log_again_dirty(s: Scene, got: Result) -> str | None:
     get_log()(s).value()
     return table_pages_dirty(s, got)
 
-ITS_SAVE = ctrl(arm64.KVM_DEV_ARM_ITS_SAVE_TABLES, on="its")
+ITS_SAVE = ctrl(arm64.KVM_DEV_ARM_ITS_SAVE_TABLES, device="its")
 
 # The bitmap backs the ring (6.12+ arm64): ring, then WITH_BITMAP before any memslot, then the restored ITS of
 # arm_vgic_v3's round trip in a logged slot; KVM_GET_DIRTY_LOG collects (nothing dirty: only the VMM wrote).
 RING_BITMAP_ITS = (ring(), enable("KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP"), *READY, *ITS_PLACED, logged_tables(),
                    its_reg(GITS_BASER0, VALID | DEV_TABLE | PAGE_64K, request="SET"),
                    its_reg(GITS_BASER1, VALID | COLL_TABLE | PAGE_64K, request="SET"),
-                   ctrl(arm64.KVM_DEV_ARM_ITS_RESTORE_TABLES, on="its"), get_log())
+                   ctrl(arm64.KVM_DEV_ARM_ITS_RESTORE_TABLES, device="its"), get_log())
 
 MIDR_EL1 = arm64.ARM64_SYS_REG(3, 0, 0, 0, 0)
 
 def _midr_changed(s: Scene) -> bytes:
     """MIDR_EL1 as the vCPU reads it with its Revision field's bit 0 flipped: inside the writable mask (31:0)."""
-    get_reg(MIDR_EL1, "MIDR_EL1")(s).value()
+    one_reg("KVM_GET_ONE_REG", MIDR_EL1, "MIDR_EL1")(s).value()
     value = struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
     return struct.pack("<Q", value ^ 1)
 

@@ -15,7 +15,7 @@ from abi.spec.case import (
     val,
 )
 from abi.spec.steps.base import step
-from abi.spec.steps.device import set_attr
+from abi.spec.steps.gic import VGIC_INIT, nr_irqs
 from abi.spec.steps.guest import x86_real_mode
 from abi.spec.steps.vcpu import INIT_VCPU, exit_reason, kvm_run_map
 from abi.spec.steps.vm import HOST_VGIC, IRQCHIP, create_vcpu, efd, eventfd
@@ -153,12 +153,6 @@ def coalesced_zones(n: int) -> Step:
 
     return step(f"{n} x KVM_REGISTER_COALESCED_MMIO (one byte each, from {MMIO:#x})", run)
 
-def signal_msi(address_lo: int = 0xFEE00000, address_hi: int = 0, data: int = 0x30, flags: int = 0,
-               devid: int = 0) -> Step:
-    msi = kvm.kvm_msi(address_lo=address_lo, address_hi=address_hi, data=data, flags=flags, devid=devid)
-    return step(f"KVM_SIGNAL_MSI(address {address_hi:#x}:{address_lo:#x}, data {data:#x}, flags {flags:#x})",
-                lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
-
 VCPU0 = create_vcpu(0)
 
 def split_irqchip(pins: int = 24) -> Step:
@@ -180,16 +174,9 @@ APIC_ON = step("KVM_GET_LAPIC, KVM_SET_LAPIC with SPIV bit 8 (APIC software-enab
 
 V2_LEGACY = (IRQCHIP, VCPU0)  # the vGICv2 of KVM_CREATE_IRQCHIP: initialised by the first injection
 
-VGIC_DEVICE = HOST_VGIC
+VGIC_READY = (HOST_VGIC, VCPU0, VGIC_INIT)  # an initialised vGIC (kvm_arch_intc_initialized), 256 interrupts
 
-def nr_irqs(n: int) -> Step:
-    return set_attr(0, n, group=arm64.KVM_DEV_ARM_VGIC_GRP_NR_IRQS)
-
-VGIC_INIT = set_attr(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT, 0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL)
-
-VGIC_READY = (VGIC_DEVICE, VCPU0, VGIC_INIT)  # an initialised vGIC (kvm_arch_intc_initialized), 256 interrupts
-
-VGIC_992 = (VGIC_DEVICE, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts NR_IRQS accepts (arm_vgic_v3.py)
+VGIC_992 = (HOST_VGIC, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts NR_IRQS accepts (arm_vgic_v3.py)
 
 X86_READY = (IRQCHIP,)
 
