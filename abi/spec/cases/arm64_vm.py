@@ -21,7 +21,6 @@ from abi.spec.steps.arm64 import (
     UNMAPPED_IPA,
     copy_tags,
     counter_offset,
-    mte_copy,
     tag_slot,
     tags_read,
 )
@@ -32,10 +31,10 @@ from abi.spec.steps.vcpu import vcpu_busy
 CASES: list[Case] = [
     # --- KVM_ARM_MTE_COPY_TAGS on a VM without MTE (every machine: the mte one too, until the VM enables it) -----
     Case(id="mte-copy-tags-without-mte", ioctl="KVM_ARM_MTE_COPY_TAGS",
-         condition="on a VM without KVM_CAP_ARM_MTE enabled", arch=("arm64",), call=mte_copy(), errno=EINVAL,
+         condition="on a VM without KVM_CAP_ARM_MTE enabled", arch=("arm64",), call=copy_tags(), errno=EINVAL,
          cite="guest.c: kvm_vm_ioctl_mte_copy_tags (!kvm_has_mte) before any argument check", basis="code"),
     Case(id="mte-copy-tags-bad-pointer", ioctl="KVM_ARM_MTE_COPY_TAGS", condition="argument pointer to a guard page",
-         arch=("arm64",), call=mte_copy(pointer=BAD_POINTER), errno=EFAULT,
+         arch=("arm64",), call=copy_tags(arg=BAD_POINTER), errno=EFAULT,
          cite="arm.c: kvm_arch_vm_ioctl copy_from_user, before the MTE test", basis="code"),
     # --- KVM_ARM_MTE_COPY_TAGS on a VM with MTE enabled and 64 KiB of anonymous memory at IPA 0 ---------------
     Case(id="mte-copy-tags-to-guest", ioctl="KVM_ARM_MTE_COPY_TAGS", condition="one page's tags to the guest",

@@ -8,22 +8,10 @@ from abi import kvm
 from abi.spec.case import Case
 from abi.spec.steps.arm64 import MAX_VCPU_ID
 from abi.spec.steps.base import BAD_POINTER, call, capability, step
-from abi.spec.steps.device_addr import CPU, DIST, C, D
+from abi.spec.steps.device import GET
+from abi.spec.steps.gic import G_CTRL, GICD_CTLR, V2_CPU, V2_DIST, C, D, ctrl
 from abi.spec.steps.vcpu import RAN
-from abi.spec.steps.vgic_v2 import (
-    ACCESS,
-    CTRL_G,
-    DEVICE,
-    DIST_REGS_G,
-    DOC,
-    GET,
-    GICD_CTLR,
-    INIT,
-    INITIALISED,
-    ONE,
-    ctrl,
-    dist,
-)
+from abi.spec.steps.vgic_v2 import ACCESS, CREATE_V2, DIST_REGS_G, DOC, INIT_FN, INITIALISED, ONE, dist
 from abi.spec.steps.vgic_v3 import CTRL_DOC, READY
 from abi.spec.steps.vm import IRQCHIP, VCPU0, create_vcpu, create_vcpus, set_addr
 from abi.spec.steps.x86_vm import API, with_no_free_fd
@@ -55,7 +43,7 @@ CASES: list[Case] = [
     Case(id="vcpu-after-vgic-init", ioctl="KVM_CREATE_VCPU", condition="after the vGIC was initialised by a run",
          arch=("arm64",), features=("vgic-v2",), call=create_vcpu(1), errno=EBUSY,
          cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized)",
-         setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, C), RAN), basis="code"),
+         setup=(IRQCHIP, set_addr(V2_DIST, D), set_addr(V2_CPU, C), RAN), basis="code"),
     Case(id="gicv2-ninth-vcpu", ioctl="KVM_CREATE_VCPU", condition="a ninth vCPU with a GICv2", arch=("arm64",),
          features=("vgic-v2",), call=create_vcpu(8), errno=EINVAL,
          cite="kvm_main.c: kvm_vm_ioctl_create_vcpu (created_vcpus >= max_vcpus, 8 on a GICv2 host: "
@@ -67,20 +55,21 @@ CASES: list[Case] = [
     # a register access initialises the vGIC
     Case(id="dist-get-initialises", ioctl="KVM_CREATE_VCPU", condition="a second vCPU after a GICD_CTLR read",
          arch=("arm64",), features=("vgic-v2",), call=create_vcpu(1), errno=EBUSY,
-         cite=f"{ACCESS} calls {INIT}; arm.c kvm_arch_vcpu_precreate refuses vCPUs once the vGIC is initialised",
+         cite=f"{ACCESS} calls {INIT_FN}; arm.c kvm_arch_vcpu_precreate refuses vCPUs once the vGIC is initialised",
          setup=(*ONE, dist(GET, GICD_CTLR)), basis="code", group=DIST_REGS_G, device_doc=DOC),
     Case(id="dist-failed-copy-out-initialises", ioctl="KVM_CREATE_VCPU",
          condition="a second vCPU after a GICD_CTLR read whose copy-out failed", arch=("arm64",), features=("vgic-v2",),
-         call=create_vcpu(1), errno=EBUSY, cite=f"{ACCESS}: {INIT} runs before the put_user that fails",
+         call=create_vcpu(1), errno=EBUSY, cite=f"{ACCESS}: {INIT_FN} runs before the put_user that fails",
          setup=(*ONE, dist(GET, GICD_CTLR, pointer=BAD_POINTER, ok_errno=EFAULT)), basis="code", group=DIST_REGS_G,
          device_doc=DOC),
     Case(id="ctrl-init-no-vcpu-then-vcpu", ioctl="KVM_CREATE_VCPU", condition="a vCPU after CTRL_INIT with none",
          arch=("arm64",), features=("vgic-v2",), call=create_vcpu(0), errno=EBUSY,
-         cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized): the VM can never have a vCPU", setup=(DEVICE, ctrl()),
-         basis="code", group=CTRL_G, device_doc=DOC),
+         cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized): the VM can never have a vCPU",
+         setup=(CREATE_V2, ctrl()),
+         basis="code", group=G_CTRL, device_doc=DOC),
     Case(id="ctrl-init-then-vcpu", ioctl="KVM_CREATE_VCPU", condition="a second vCPU after CTRL_INIT", arch=("arm64",),
          features=("vgic-v2",), call=create_vcpu(1), errno=EBUSY,
-         cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized)", setup=INITIALISED, basis="code", group=CTRL_G,
+         cite="arm.c: kvm_arch_vcpu_precreate (vgic_initialized)", setup=INITIALISED, basis="code", group=G_CTRL,
          device_doc=DOC),
     Case(id="vcpu-after-init", ioctl="KVM_CREATE_VCPU", condition="a vCPU after KVM_DEV_ARM_VGIC_CTRL_INIT",
          arch=("arm64",), features=("vgic-v3",), call=create_vcpu(1), errno=EBUSY,

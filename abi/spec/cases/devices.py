@@ -8,31 +8,17 @@ from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO, E
 
 from abi import arm64, kvm, x86
 from abi.spec.case import Case, Deviation, DocumentedError, Unreachable
-from abi.spec.steps import vcpu_attributes, vgic_v3
-from abi.spec.steps.base import scratch_holds
-from abi.spec.steps.capabilities import (
-    BITMAP_KERNELS,
-    ITS_SAVE,
-    ITS_WRITE,
-    RING_BITMAP_ITS,
-    _log_again_dirty,
-)
-from abi.spec.steps.device import get_attr, has_attr, set_attr
-from abi.spec.steps.device_addr import DIST, VGIC_RST, D
+from abi.spec.steps import device, vcpu_attributes
+from abi.spec.steps.base import BAD_POINTER, scratch_reads, u64
+from abi.spec.steps.capabilities import BITMAP_KERNELS, ITS_SAVE, ITS_WRITE, RING_BITMAP_ITS, _log_again_dirty
+from abi.spec.steps.device import GET, HAS, SET, set_attr
+from abi.spec.steps.device_addr import VGIC_RST
+from abi.spec.steps.gic import G_CTRL, V2_DIST, D, addr_attr, vgic_attr
 from abi.spec.steps.memory import ACQ_REL, RING, WITH_BITMAP
-from abi.spec.steps.vcpu_attributes import (
-    GET,
-    HAS,
-    PLAIN_VCPU,
-    SMCCC_CTRL,
-    SMCCC_FILTER,
-    VENDOR_HYP,
-    attr_struct_at,
-    smccc_filter,
-    u64,
-)
-from abi.spec.steps.vgic_v2 import COMMON_SET, ONE, SET, attr
-from abi.spec.steps.vgic_v3 import DEVICE, G_CTRL, PLACED, V5_DOC, V5_REASON, maint_irq
+from abi.spec.steps.vcpu import INIT_VCPU
+from abi.spec.steps.vcpu_attributes import SMCCC_CTRL, SMCCC_FILTER, VENDOR_HYP, smccc_filter, vcpu_attr
+from abi.spec.steps.vgic_v2 import COMMON_SET, ONE
+from abi.spec.steps.vgic_v3 import CREATED, PLACED, V5_DOC, V5_REASON, maint_irq
 from abi.spec.steps.vm import VCPU0, create_device
 from abi.spec.steps.x86_vm import _ATTR_ROWS, ATTR, CREATE_DEVICE_DOC, HAS_ATTR, VFIO
 
@@ -91,16 +77,16 @@ def _devices() -> list[Case]:
              cite=f"{HAS_ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
              "kvm_vfio_has_attr (default: -ENXIO)", setup=(VFIO,)),
         Case(id="vcpu-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="vCPU fd, group 99",
-             arch=("x86_64",), call=vcpu_attributes.attr(HAS, 99, 0, bytes(8)), errno=ENXIO,
+             arch=("x86_64",), call=vcpu_attributes.vcpu_attr(HAS, 99, 0, bytes(8)), errno=ENXIO,
              cite=f"{HAS_ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
              setup=(VCPU0,)),
         Case(id="vcpu-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR",
              condition="vCPU fd, group 99 (x86 has KVM_VCPU_TSC_CTRL)", arch=("x86_64",),
-             call=vcpu_attributes.attr(vcpu_attributes.SET, 99, 0, bytes(8)), errno=ENXIO,
+             call=vcpu_attributes.vcpu_attr(SET, 99, 0, bytes(8)), errno=ENXIO,
              cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_vcpu_ioctl_device_attr (group != KVM_VCPU_TSC_CTRL)",
              setup=(VCPU0,)),
         Case(id="vcpu-attr-unknown-attr", ioctl="KVM_GET_DEVICE_ATTR", condition="vCPU fd, KVM_VCPU_TSC_CTRL attr 99",
-             arch=("x86_64",), call=vcpu_attributes.attr(GET, x86.KVM_VCPU_TSC_CTRL, 99, bytes(8), name="attr 99"),
+             arch=("x86_64",), call=vcpu_attributes.vcpu_attr(GET, x86.KVM_VCPU_TSC_CTRL, 99, bytes(8), name="attr 99"),
              errno=ENXIO,
              cite=f"{ATTR} Errors: ENXIO; x86.c: kvm_arch_tsc_get_attr (unknown attr)", setup=(VCPU0,)),
     ]
@@ -108,25 +94,27 @@ def _devices() -> list[Case]:
 
 CASES: list[Case] = [
     Case(id="attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR", condition="group 0xffff", arch=("arm64",),
-         features=("vgic-v2",), call=set_attr(DIST, D, group=0xFFFF), errno=ENXIO, cite="api.rst 4.80, Errors: ENXIO",
+         features=("vgic-v2",), call=device.device_attr(SET, 0xFFFF, V2_DIST, D), errno=ENXIO,
+         cite="api.rst 4.80, Errors: ENXIO",
          setup=(create_device(),)),
     Case(id="attr-get-unset", ioctl="KVM_GET_DEVICE_ATTR", condition="DIST before it is set reads back as all ones",
-         arch=("arm64",), features=("vgic-v2",), call=get_attr(DIST), errno=0,
+         arch=("arm64",), features=("vgic-v2",), call=addr_attr(V2_DIST, request=GET), errno=0,
          cite="vgic-init.c: kvm_vgic_create stores VGIC_ADDR_UNDEF (-1); kvm_vgic_addr reads it",
-         setup=(create_device(),), check=scratch_holds(0xFFFFFFFFFFFFFFFF), basis="code"),
+         setup=(create_device(),), check=scratch_reads(0xFFFFFFFFFFFFFFFF), basis="code"),
     Case(id="attr-has-dist", ioctl="KVM_HAS_DEVICE_ATTR", condition="DIST", arch=("arm64",), features=("vgic-v2",),
-         call=has_attr(DIST), errno=0, cite="api.rst 4.81", setup=(create_device(),)),
+         call=addr_attr(V2_DIST, request=HAS), errno=0, cite="api.rst 4.81", setup=(create_device(),)),
     Case(id="attr-has-unknown", ioctl="KVM_HAS_DEVICE_ATTR", condition="attr 2", arch=("arm64",), features=("vgic-v2",),
-         call=has_attr(2), errno=ENXIO, cite="api.rst 4.81, Errors: ENXIO", setup=(create_device(),)),
+         call=addr_attr(2, request=HAS), errno=ENXIO, cite="api.rst 4.81, Errors: ENXIO", setup=(create_device(),)),
     # === groups of the GICv3 device ========================================================================
     *(Case(id=f"v3-group-{n}", ioctl=SET, condition=f"group {n} ({name}) on the GICv2 device", arch=("arm64",),
-           features=("vgic-v2",), call=attr(SET, n, 0, 0, text="attr 0"), errno=ENXIO,
+           features=("vgic-v2",), call=vgic_attr(SET, n, 0, 0), errno=ENXIO,
            cite=f"api.rst 4.80, Errors: ENXIO (unknown group); vgic_v2_set_attr passes it to {COMMON_SET}", setup=ONE)
       for n, name in ((arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, "REDIST_REGS"),
                       (arm64.KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS, "CPU_SYSREGS"),
                       (arm64.KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, "LEVEL_INFO"))),
     Case(id="unknown-group", ioctl=SET, condition="group 99", arch=("arm64",), features=("vgic-v3",),
-         call=vgic_v3.attr("SET", 99, 0), errno=ENXIO, cite="vgic-kvm-device.c: vgic_set_common_attr", setup=DEVICE,
+         call=vgic_attr(SET, 99, 0, device="vgic"), errno=ENXIO, cite="vgic-kvm-device.c: vgic_set_common_attr",
+         setup=CREATED,
          basis="code"),
     Case(id="maint-irq-unknown-group", ioctl=SET,
          condition="group 9 (KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ from 7.x) on 6.1 and 6.12", arch=("arm64",),
@@ -134,28 +122,27 @@ CASES: list[Case] = [
          cite="vgic-kvm-device.c: vgic_set_common_attr (no such group before it)", setup=PLACED, basis="code",
          kernels="6.1, 6.12"),
     Case(id="vcpu-unknown-group", ioctl=SET, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
-         call=vcpu_attributes.attr(SET, 0x100, 0, u64(0)), errno=ENXIO,
-         cite="guest.c: kvm_arm_vcpu_arch_set_attr default (api.rst 4.80: group unknown)", setup=(PLAIN_VCPU,),
+         call=vcpu_attr(SET, 0x100, 0, u64(0)), errno=ENXIO,
+         cite="guest.c: kvm_arm_vcpu_arch_set_attr default (api.rst 4.80: group unknown)", setup=(INIT_VCPU,),
          basis="code"),
     Case(id="vcpu-unknown-group-get", ioctl=GET, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
-         call=vcpu_attributes.attr(GET, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_get_attr default",
-         setup=(PLAIN_VCPU,),
+         call=vcpu_attr(GET, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_get_attr default",
+         setup=(INIT_VCPU,),
          basis="code"),
     Case(id="vcpu-unknown-group-has", ioctl=HAS, condition="group 0x100 on an arm64 vCPU", arch=("arm64",),
-         call=vcpu_attributes.attr(HAS, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_has_attr default",
-         setup=(PLAIN_VCPU,),
+         call=vcpu_attr(HAS, 0x100, 0), errno=ENXIO, cite="guest.c: kvm_arm_vcpu_arch_has_attr default",
+         setup=(INIT_VCPU,),
          basis="code"),
     Case(id="vcpu-attr-struct-bad-pointer", ioctl=SET, condition="the struct kvm_device_attr unreadable",
-         arch=("arm64",), call=attr_struct_at(SET), errno=EFAULT,
+         arch=("arm64",), call=device.device_attr(SET, 0, 0, on="vcpu", struct_at=BAD_POINTER), errno=EFAULT,
          cite="arm.c: kvm_arch_vcpu_ioctl, copy_from_user (api.rst 4.80 lists EFAULT for attr->addr only)",
-         setup=(PLAIN_VCPU,), basis="code"),
+         setup=(INIT_VCPU,), basis="code"),
     Case(id="vm-unknown-group", ioctl=SET, condition="group 1 on an arm64 VM fd", arch=("arm64",),
-         call=vcpu_attributes.attr(SET, 1, 0, u64(0), on="vm"), errno=ENXIO, cite="arm.c: kvm_vm_set_attr default",
+         call=device.device_attr(SET, 1, 0, u64(0), on="vm"), errno=ENXIO, cite="arm.c: kvm_vm_set_attr default",
          basis="code",
          kernels="6.4+"),
     Case(id="vm-attr-6.1", ioctl=SET, condition="KVM_SET_DEVICE_ATTR on a 6.1 arm64 VM fd", arch=("arm64",),
-         call=vcpu_attributes.attr(
-        SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EINVAL,
+         call=device.device_attr(SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EINVAL,
          cite="arm.c (6.1): kvm_arch_vm_ioctl has no device attributes; its default is EINVAL", basis="code",
          kernels="6.1"),
     *_dirty_log_and_its(),

@@ -14,9 +14,9 @@ from abi.spec.case import (
     Deviation,
     Finding,
 )
-from abi.spec.steps import irq
 from abi.spec.steps.base import NO_FD, VM_FD, for_arch
 from abi.spec.steps.device_addr import VGIC_RST
+from abi.spec.steps.gic import vgic_attr
 from abi.spec.steps.irq import (
     APIC_ON,
     ARM_IRQCHIP_NUM_PINS,
@@ -38,7 +38,6 @@ from abi.spec.steps.irq import (
     SPI_1019_DEVIATION,
     V2_LEGACY,
     VGIC_992,
-    VGIC_DEVICE,
     VGIC_READY,
     X86_READY,
     E,
@@ -57,17 +56,20 @@ from abi.spec.steps.irq import (
 )
 from abi.spec.steps.irq import SPI as IRQ_SPI
 from abi.spec.steps.vcpu import RAN
-from abi.spec.steps.vgic_its import (
-    DOORBELL,
-    ENABLED,
-    GICR_CTLR_ENABLE_LPIS,
-    ITS_PLACED_ONLY,
-    MSI_DOC,
-    RESTORED_ENABLED,
+from abi.spec.steps.vgic_its import DOORBELL, ENABLED, GICR_CTLR_ENABLE_LPIS, ITS_PLACED_ONLY, MSI_DOC, RESTORED_ENABLED
+from abi.spec.steps.vgic_v3 import READY
+from abi.spec.steps.vm import (
+    HOST_VGIC,
+    IRQCHIP,
+    SPLIT_IRQCHIP,
+    VCPU0,
+    X2APIC_32BIT,
+    close_eventfd,
+    create_device,
+    efd,
+    eventfd,
     signal_msi,
 )
-from abi.spec.steps.vgic_v3 import READY, attr
-from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, VCPU0, X2APIC_32BIT, close_eventfd, create_device, efd, eventfd
 
 
 def _create() -> list[Case]:
@@ -101,22 +103,22 @@ CASES: list[Case] = [
          arch=("arm64",), features=("vgic-v2",), call=IRQCHIP, errno=EBUSY,
          cite="vgic-init.c: kvm_vgic_create (vcpu_has_run_once)", setup=(RAN,), basis="code"),
     Case(id="msi-no-irqchip", ioctl="KVM_SIGNAL_MSI", condition="an MSI in a VM with no vGIC", arch=("arm64",),
-         features=("vgic-its",), call=signal_msi(DOORBELL), errno=EINVAL,
+         features=("vgic-its",), call=signal_msi(DOORBELL, devid=0), errno=EINVAL,
          cite=f"{MSI_DOC}: only valid with an in-kernel irqchip that handles MSIs; irqchip.c kvm_send_userspace_msi",
          basis="code"),
     Case(id="msi-no-its", ioctl="KVM_SIGNAL_MSI", condition="an MSI with a vGICv3 but no ITS", arch=("arm64",),
-         features=("vgic-its",), call=signal_msi(DOORBELL), errno=ENODEV,
+         features=("vgic-its",), call=signal_msi(DOORBELL, devid=0), errno=ENODEV,
          cite="vgic-irqfd.c: kvm_set_msi (vgic_has_its is false)", setup=READY, basis="code"),
     Case(id="msi-no-devid", ioctl="KVM_SIGNAL_MSI", condition="an MSI to the ITS without KVM_MSI_VALID_DEVID",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL, flags=0), errno=EINVAL,
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL), errno=EINVAL,
          cite=f"{MSI_DOC}: the device ID is required (KVM_CAP_MSI_DEVID); "
          "vgic-its.c vgic_msi_to_its", setup=(*READY, *ITS_PLACED_ONLY), basis="code"),
     Case(id="msi-not-doorbell", ioctl="KVM_SIGNAL_MSI", condition="an MSI to an address no ITS occupies",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(0x1000), errno=EINVAL,
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(0x1000, devid=0), errno=EINVAL,
          cite="vgic-its.c: vgic_msi_to_its (no GIC io device at the address)", setup=(*READY, *ITS_PLACED_ONLY),
          basis="code"),
     Case(id="msi-its-disabled", ioctl="KVM_SIGNAL_MSI", condition="an MSI to an ITS not enabled", arch=("arm64",),
-         features=("vgic-its",), call=signal_msi(DOORBELL), errno=EBUSY,
+         features=("vgic-its",), call=signal_msi(DOORBELL, devid=0), errno=EBUSY,
          cite="vgic-its.c: vgic_its_resolve_lpi (its->enabled is false)", setup=(*READY, *ITS_PLACED_ONLY),
          basis="code"),
     Case(id="msi-unmapped-device", ioctl="KVM_SIGNAL_MSI",
@@ -125,13 +127,13 @@ CASES: list[Case] = [
          cite=f"{MSI_DOC}: returns 0 if the guest blocked the MSI; vgic-its.c "
          "vgic_its_inject_msi maps a translation error to 0", setup=ENABLED, ret=0),
     Case(id="msi-lpis-disabled", ioctl="KVM_SIGNAL_MSI", condition="a mapped MSI while vCPU 0's LPIs are disabled",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL), errno=EBUSY,
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL, devid=0), errno=EBUSY,
          cite="vgic-its.c: vgic_its_resolve_lpi (vgic_lpis_enabled is false)", setup=RESTORED_ENABLED, basis="code"),
     Case(id="msi-delivered", ioctl="KVM_SIGNAL_MSI", condition="a mapped MSI with vCPU 0's LPIs enabled",
-         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL), errno=0,
+         arch=("arm64",), features=("vgic-its",), call=signal_msi(DOORBELL, devid=0), errno=0,
          cite=f"{MSI_DOC}: returns > 0 on delivery (the restored device 0, event 0: LPI 8192)",
-         setup=(*RESTORED_ENABLED, attr("SET", arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, 0, GICR_CTLR_ENABLE_LPIS,
-                                         width=4, shown="GICR_CTLR of Aff0=0")), ret=1),
+         setup=(*RESTORED_ENABLED, vgic_attr("SET", arm64.KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, 0, GICR_CTLR_ENABLE_LPIS,
+                                         width=4, name="GICR_CTLR of Aff0=0", device="vgic")), ret=1),
     # 4.25 KVM_IRQ_LINE, arm64: "On some architectures ... previously created with KVM_CREATE_IRQCHIP".
     Case(id="order-irq-line-spi-before-irqchip", ioctl="KVM_IRQ_LINE",
          condition="SPI 32 before any in-kernel irqchip exists", arch=("arm64",), call=arm_line(IRQ_SPI, 32),
@@ -191,7 +193,7 @@ CASES: list[Case] = [
          condition="SPI 32 on a vGIC device before KVM_DEV_ARM_VGIC_CTRL_INIT", arch=("arm64",), features=("vgic-v3",),
          call=arm_line(SPI, 32), errno=EBUSY, cite="vgic-init.c: vgic_lazy_init (only the legacy GICv2 is "
          "initialised on demand), from vgic.c kvm_vgic_inject_irq (6.1, 6.12) or arm.c kvm_vm_ioctl_irq_line (7.2)",
-         setup=(VGIC_DEVICE, VCPU0), basis="code"),
+         setup=(HOST_VGIC, VCPU0), basis="code"),
     Case(id="arm-cpu-irq-userspace-gic", ioctl=LINE, condition="CPU-level IRQ line of vCPU 0 with no in-kernel irqchip",
          arch=("arm64",), call=arm_line(CPU, arm64.KVM_ARM_IRQ_CPU_IRQ), errno=0,
          cite=f"{LINE_DOC}: KVM_IRQ_LINE can always be used for a userspace interrupt controller; "
@@ -437,7 +439,7 @@ CASES: list[Case] = [
     Case(id="routing-msi-devid-arm", ioctl=ROUTING, condition="an MSI entry with KVM_MSI_VALID_DEVID on a vGICv3",
          arch=("arm64",), features=("vgic-v3",),
          call=routing(msi_entry(1, address_lo=0x08080040, flags=kvm.KVM_MSI_VALID_DEVID, devid=1)), errno=0,
-         cite=f"{ROUTING_DOC}: KVM_MSI_VALID_DEVID, used with an MSI entry, says devid is valid", setup=(VGIC_DEVICE,)),
+         cite=f"{ROUTING_DOC}: KVM_MSI_VALID_DEVID, used with an MSI entry, says devid is valid", setup=(HOST_VGIC,)),
     # x86
     Case(id="routing-x86-no-irqchip", ioctl=ROUTING, condition="no in-kernel irqchip", arch=("x86_64",), call=routing(),
          errno=EINVAL, cite="irq_comm.c (6.1, 6.12) / irq.c (7.2): kvm_arch_can_set_irq_routing (irqchip_in_kernel)",
@@ -514,37 +516,40 @@ CASES: list[Case] = [
          call=routing(chip(1, 0, 1), chip(1, 0, 2)), errno=EINVAL,
          cite="irqchip.c: setup_routing_entry (a gsi maps to one chip once)", basis="code"),
     # --- KVM_SIGNAL_MSI, x86 (arm64: arm_vgic_its.py) -------------------------------------------------------
-    Case(id="msi-x86-no-irqchip", ioctl=MSI, condition="no in-kernel irqchip", arch=("x86_64",), call=irq.signal_msi(),
+    Case(id="msi-x86-no-irqchip", ioctl=MSI, condition="no in-kernel irqchip", arch=("x86_64",),
+         call=signal_msi(0xFEE00000, 0x30),
          errno=EINVAL,
          cite=f"irqchip.c: kvm_send_userspace_msi (!irqchip_in_kernel); {MSI_DOC}: only valid with an in-kernel "
          "irqchip that handles MSIs", basis="code"),
-    Case(id="msi-x86-unknown-flag", ioctl=MSI, condition="flags bit 1", arch=("x86_64",), call=irq.signal_msi(flags=2),
+    Case(id="msi-x86-unknown-flag", ioctl=MSI, condition="flags bit 1", arch=("x86_64",),
+         call=signal_msi(0xFEE00000, 0x30, flags=2),
          errno=EINVAL, cite="irqchip.c: kvm_send_userspace_msi (flags other than KVM_MSI_VALID_DEVID)", setup=X86_READY,
          basis="code"),
     Case(id="msi-x86-no-destination", ioctl=MSI, condition="an MSI no vCPU receives (none exists)", arch=("x86_64",),
-         call=irq.signal_msi(), errno=EPERM,
+         call=signal_msi(0xFEE00000, 0x30), errno=EPERM,
          cite="irq_comm.c (6.1, 6.12) / lapic.c __kvm_irq_delivery_to_apic (7.2): kvm_irq_delivery_to_apic returns -1 "
          "for no destination and kvm_vm_ioctl "
          "passes it up as the ioctl's return, which userspace reads as errno 1 (EPERM)", setup=X86_READY, basis="code"),
     Case(id="msi-x86-blocked", ioctl=MSI, condition="an MSI to vCPU 0's APIC, software-disabled (its reset state)",
-         arch=("x86_64",), call=irq.signal_msi(), errno=0,
+         arch=("x86_64",), call=signal_msi(0xFEE00000, 0x30), errno=0,
          cite=f"{MSI_DOC}: 0 if the guest blocked the MSI (lapic.c __apic_accept_irq drops it while "
          "the APIC is software-disabled)", setup=(*X86_READY, VCPU0), ret=0),
     Case(id="msi-x86-delivered", ioctl=MSI, condition="an MSI to vCPU 0's software-enabled APIC", arch=("x86_64",),
-         call=irq.signal_msi(), errno=0, cite=f"{MSI_DOC}: >0 on delivery", setup=(*X86_READY, VCPU0, APIC_ON),
+         call=signal_msi(0xFEE00000, 0x30), errno=0, cite=f"{MSI_DOC}: >0 on delivery",
+         setup=(*X86_READY, VCPU0, APIC_ON),
          check=ret_at_least(1)),
     Case(id="msi-x86-devid-flag", ioctl=MSI, condition="KVM_MSI_VALID_DEVID on x86 (no KVM_CAP_MSI_DEVID)",
-         arch=("x86_64",), call=irq.signal_msi(flags=kvm.KVM_MSI_VALID_DEVID, devid=1), errno=0,
+         arch=("x86_64",), call=signal_msi(0xFEE00000, 0x30, devid=1), errno=0,
          cite=f"irqchip.c: kvm_send_userspace_msi accepts the "
          f"flag; {MSI_DOC}: without KVM_CAP_MSI_DEVID the ioctl 'might fail'", setup=(*X86_READY, VCPU0, APIC_ON),
          basis="code", check=ret_at_least(1)),
     Case(id="msi-x86-x2apic-address-hi-low-bits", ioctl=MSI, condition="address_hi bits 7-0 set under USE_32BIT_IDS",
-         arch=("x86_64",), call=irq.signal_msi(address_hi=0x1), errno=EINVAL,
+         arch=("x86_64",), call=signal_msi(0x1_FEE00000, 0x30), errno=EINVAL,
          cite=f"irq_comm.c / irq.c: kvm_set_msi (kvm_msi_route_invalid); {MSI_DOC}: "
          "bits 7-0 of address_hi must be zero", setup=(*X86_READY, X2APIC_32BIT, VCPU0), basis="code"),
     Case(id="msi-x86-address-hi-ignored", ioctl=MSI,
          condition="address_hi 0xff without the x2APIC API, to vCPU 0's enabled APIC", arch=("x86_64",),
-         call=irq.signal_msi(address_hi=0xFF), errno=0,
+         call=signal_msi(0xFF_FEE00000, 0x30), errno=0,
          cite=f"{MSI_DOC}: on x86 address_hi is ignored unless USE_32BIT_IDS", setup=(*X86_READY, VCPU0, APIC_ON),
          check=ret_at_least(1)),
     *_create(),

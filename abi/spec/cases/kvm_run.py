@@ -8,7 +8,7 @@ from errno import EAGAIN, EBUSY, EFAULT, EINTR, EINVAL, EIO, ENOEXEC, ENOSYS, EN
 
 from abi import kvm
 from abi.spec.case import Case, Deviation, DocumentedError, Observed, Unreachable, need
-from abi.spec.steps import arm64, vcpu_attributes, vgic_v3, vm
+from abi.spec.steps import vcpu_attributes, vm
 from abi.spec.steps.arm64 import (
     ENOEXEC_IABT,
     FINAL,
@@ -21,9 +21,8 @@ from abi.spec.steps.arm64 import (
     RUN_LIMIT,
     SIGMASK,
     SPIN,
-    enable_cap,
+    code_at_ipa0,
     finalize,
-    memslot,
     signal_mask,
 )
 from abi.spec.steps.base import BAD_POINTER, call
@@ -44,7 +43,7 @@ from abi.spec.steps.capabilities import (
     rerun_guest,
     store_without_vma,
 )
-from abi.spec.steps.device_addr import CPU, DIST, C, D
+from abi.spec.steps.gic import G_CTRL, R3, V2_CPU, V2_DIST, V3_DIST, V3_REDIST, V3_REGION, C, D, addr_attr, ctrl
 from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, ring
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, exits_with, kvm_run, ready_vcpu, run_to_exit
 from abi.spec.steps.vcpu_attributes import (
@@ -53,18 +52,16 @@ from abi.spec.steps.vcpu_attributes import (
     G_PMU,
     G_TIMER,
     HAS_PMU,
-    PLAIN_VCPU,
     PMU_VCPU,
     PTIMER,
     TIMER_RST,
     VTIMER,
-    run_vcpu,
     runnable,
     timer_set,
 )
-from abi.spec.steps.vgic_v2 import CTRL_G, DEVICE, DOC, ctrl
-from abi.spec.steps.vgic_v3 import ADDR_DOC, D3, INIT, PLACED, R3, READY, REDIST, REGION, VCPU, create, region
-from abi.spec.steps.vm import IRQCHIP, create_vcpu, set_addr
+from abi.spec.steps.vgic_v2 import CREATE_V2, DOC
+from abi.spec.steps.vgic_v3 import ADDR_DOC, CREATE_V3, CREATED, PLACED, READY, region
+from abi.spec.steps.vm import IRQCHIP, create_vcpu, enable_cap, set_addr
 from abi.spec.steps.x86_vm import API, looping_guest, run_until_timer_signal, run_with_pending, sigmask
 
 
@@ -157,28 +154,28 @@ CASES: list[Case] = [
          cite="vgic-v2.c: vgic_v2_map_resources (api.rst 4.10 does not list it)", setup=(IRQCHIP,), basis="code"),
     Case(id="run-cpu-unset", ioctl="KVM_RUN", condition="first run with only DIST set", arch=("arm64",),
          features=("vgic-v2",), call=RAN, errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources",
-         setup=(IRQCHIP, set_addr(DIST, D)), basis="code"),
+         setup=(IRQCHIP, set_addr(V2_DIST, D)), basis="code"),
     Case(id="run-v2-dist-unset", ioctl="KVM_RUN", condition="first run with only CPU set", arch=("arm64",),
          features=("vgic-v2",), call=RAN, errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources",
-         setup=(IRQCHIP, set_addr(CPU, C)), basis="code"),
+         setup=(IRQCHIP, set_addr(V2_CPU, C)), basis="code"),
     Case(id="run-overlap-same-base", ioctl="KVM_RUN", condition="first run with DIST and CPU at one address",
          arch=("arm64",), features=("vgic-v2",), call=RAN, errno=EINVAL, cite="vgic-v2.c: vgic_v2_check_base",
-         setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, D)), basis="code"),
+         setup=(IRQCHIP, set_addr(V2_DIST, D), set_addr(V2_CPU, D)), basis="code"),
     Case(id="run-overlap-dist-in-cpu", ioctl="KVM_RUN", condition="first run with DIST in the CPU frame's second page",
          arch=("arm64",), features=("vgic-v2",), call=RAN, errno=EINVAL,
          cite="vgic-v2.c: vgic_v2_check_base (the CPU frame is 8 KiB)",
-         setup=(IRQCHIP, set_addr(CPU, D), set_addr(DIST, D + 0x1000)), basis="code"),
+         setup=(IRQCHIP, set_addr(V2_CPU, D), set_addr(V2_DIST, D + 0x1000)), basis="code"),
     Case(id="run-adjacent-frames", ioctl="KVM_RUN", condition="first run with CPU right after DIST", arch=("arm64",),
          features=("vgic-v2",), call=RAN, errno=EINTR,
          cite="api.rst 4.10: immediate_exit makes KVM_RUN return EINTR once the vCPU is ready",
-         setup=(IRQCHIP, set_addr(DIST, D), set_addr(CPU, D + 0x1000))),
+         setup=(IRQCHIP, set_addr(V2_DIST, D), set_addr(V2_CPU, D + 0x1000))),
     Case(id="run-again-dead-vm", ioctl="KVM_RUN", condition="run again after a failed first run", arch=("arm64",),
          features=("vgic-v2",), call=RAN, errno=EIO, cite="kvm_main.c: kvm_vcpu_ioctl refuses a dead VM",
          setup=(IRQCHIP, kvm_run(immediate_exit=True, ok_errno=ENXIO)), basis="code"),
     Case(id="ctrl-init-then-run-addresses-unset", ioctl="KVM_RUN",
          condition="first KVM_RUN after CTRL_INIT with no address set", arch=("arm64",), features=("vgic-v2",),
          call=RAN, errno=ENXIO, cite="vgic-v2.c: vgic_v2_map_resources (where a GICv2's addresses are checked)",
-         setup=(INIT_VCPU, DEVICE, ctrl()), basis="code", group=CTRL_G, device_doc=DOC),
+         setup=(INIT_VCPU, CREATE_V2, ctrl()), basis="code", group=G_CTRL, device_doc=DOC),
     # --- the first KVM_RUN: the ordering the document asks for -------------------------------------------
     Case(id="run-ready", ioctl="KVM_RUN", condition="first run with addresses set and CTRL_INIT done", arch=("arm64",),
          features=("vgic-v3",), call=RAN, errno=EINTR,
@@ -189,39 +186,42 @@ CASES: list[Case] = [
          basis="code"),
     Case(id="run-dist-unset", ioctl="KVM_RUN", condition="first run with no DIST address", arch=("arm64",),
          features=("vgic-v3",), call=RAN, errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
-         setup=(*vgic_v3.DEVICE, vgic_v3.set_addr(REDIST, R3), vgic_v3.ctrl(INIT)), basis="code"),
+         setup=(*CREATED, addr_attr(V3_REDIST, R3, device="vgic"), ctrl(device="vgic")), basis="code"),
     Case(id="run-redist-unset", ioctl="KVM_RUN", condition="first run with no REDIST address", arch=("arm64",),
          features=("vgic-v3",), call=RAN, errno=ENXIO, cite="vgic-v3.c: vgic_v3_map_resources",
-         setup=(*vgic_v3.DEVICE, vgic_v3.set_addr(vgic_v3.DIST, D3), vgic_v3.ctrl(INIT)), basis="code"),
+         setup=(*CREATED, addr_attr(V3_DIST, D, device="vgic"), ctrl(device="vgic")), basis="code"),
     Case(id="run-dist-in-redist", ioctl="KVM_RUN", condition="first run with DIST inside the REDIST frames",
          arch=("arm64",), features=("vgic-v3",), call=RAN, errno=EINVAL,
          cite="vgic-v3.c: vgic_v3_map_resources, vgic_v3_check_base",
-         setup=(*vgic_v3.DEVICE, vgic_v3.set_addr(REDIST, R3), vgic_v3.set_addr(vgic_v3.DIST, R3 + 0x10000),
-                vgic_v3.ctrl(INIT)),
+         setup=(*CREATED, addr_attr(V3_REDIST, R3, device="vgic"), addr_attr(V3_DIST, R3 + 0x10000, device="vgic"),
+                ctrl(device="vgic")),
          basis="code"),
     Case(id="run-regions-too-small", ioctl="KVM_RUN",
          condition="first run with two vCPUs and one REDIST_REGION of count 1", arch=("arm64",), features=("vgic-v3",),
          call=RAN, errno=ENXIO,
          cite=f"{ADDR_DOC}: the sum of the region counts must be at least the number of vCPUs (no errno given); "
          "vgic-v3.c vgic_v3_map_resources (vCPU 1 has no redistributor)",
-         setup=(VCPU, VCPU, create(), vgic_v3.set_addr(vgic_v3.DIST, D3), vgic_v3.set_addr(REGION, region(0, R3, 1)),
-                vgic_v3.ctrl(INIT)),
+         setup=(INIT_VCPU, INIT_VCPU, CREATE_V3, addr_attr(V3_DIST, D, device="vgic"),
+                addr_attr(V3_REGION, region(0, R3, 1), device="vgic"),
+                ctrl(device="vgic")),
          basis="code"),
     Case(id="run-two-regions", ioctl="KVM_RUN", condition="first run with two vCPUs in two REDIST_REGIONs of count 1",
          arch=("arm64",), features=("vgic-v3",), call=RAN, errno=EINTR,
          cite=f"{ADDR_DOC}: regions are filled with redistributors in index order",
-         setup=(VCPU, VCPU, create(), vgic_v3.set_addr(vgic_v3.DIST, D3), vgic_v3.set_addr(REGION, region(0, R3, 1)),
-                vgic_v3.set_addr(REGION, region(1, R3 + 0x100000, 1)), vgic_v3.ctrl(INIT))),
+         setup=(INIT_VCPU, INIT_VCPU, CREATE_V3, addr_attr(V3_DIST, D, device="vgic"),
+                addr_attr(V3_REGION, region(0, R3, 1), device="vgic"),
+                addr_attr(V3_REGION, region(1, R3 + 0x100000, 1), device="vgic"), ctrl(device="vgic"))),
     Case(id="pmu-run-before-init", ioctl="KVM_RUN", condition="a PMU vCPU before KVM_ARM_VCPU_PMU_V3_INIT",
-         arch=("arm64",), features=("irqchip",), call=run_vcpu(0), errno=EINVAL,
+         arch=("arm64",), features=("irqchip",), call=kvm_run(immediate_exit=True, vcpu=0, ok_errno=EINTR),
+         errno=EINVAL,
          cite="pmu-emul.c: kvm_arm_pmu_v3_enable (!pmu.created); the first run claims the timer PPIs before it "
         "(arm.c kvm_arch_vcpu_run_pid_change), which pmu-init-irq-owned uses", basis="code",
          setup=(*runnable(PMU_VCPU),), device_doc=vcpu_attributes.DOC, group=G_PMU, attr=A_INIT, needs=HAS_PMU),
     Case(id="timer-same-ppi-run", ioctl="KVM_RUN", condition="VTIMER and PTIMER on the same PPI", arch=("arm64",),
-         features=("irqchip",), call=run_vcpu(0), errno=EINVAL,
+         features=("irqchip",), call=kvm_run(immediate_exit=True, vcpu=0, ok_errno=EINTR), errno=EINVAL,
          cite=f"{TIMER_RST} 2.1: the same PPI for different timers prevents the VCPUs from running; arch_timer.c "
           "kvm_timer_enable (timer_irqs_are_valid) returns EINVAL", basis="code",
-         setup=(*runnable(PLAIN_VCPU), timer_set(VTIMER, 27), timer_set(PTIMER, 27)), device_doc=vcpu_attributes.DOC,
+         setup=(*runnable(INIT_VCPU), timer_set(VTIMER, 27), timer_set(PTIMER, 27)), device_doc=vcpu_attributes.DOC,
          group=G_TIMER,
          attr=A_VTIMER),
     # --- KVM_RUN ------------------------------------------------------------------------------------------
@@ -231,35 +231,36 @@ CASES: list[Case] = [
          setup=(create_vcpu(0),)),
     Case(id="run-immediate-exit", ioctl="KVM_RUN", condition="immediate_exit set", arch=("arm64",),
          call=kvm_run(immediate_exit=True), errno=EINTR,
-         cite=f"{RUN}, struct kvm_run: immediate_exit makes KVM_RUN return EINTR at once", setup=(arm64.INIT,)),
+         cite=f"{RUN}, struct kvm_run: immediate_exit makes KVM_RUN return EINTR at once", setup=(INIT_VCPU,)),
     Case(id="run-signal", ioctl="KVM_RUN", condition="a signal arrives while the guest spins", arch=("arm64",),
          call=kvm_run(limit=RUN_LIMIT), errno=EINTR, cite=f"{RUN}, Errors: EINTR (an unmasked signal is pending)",
-         setup=(memslot(SPIN), arm64.INIT), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
+         setup=(code_at_ipa0(SPIN), INIT_VCPU), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
     Case(id="run-fetch-outside-memslots", ioctl="KVM_RUN",
          condition="the guest executes at an IPA outside every memslot", arch=("arm64",), call=kvm_run(limit=RUN_LIMIT),
          errno=ENOEXEC, cite=f"{RUN}, Errors: ENOEXEC (the guest tried to execute instructions from device memory)",
-         setup=(arm64.INIT,), deviation=Deviation(ENOEXEC_IABT, Observed(errno=EINTR, timed_out=True))),
+         setup=(INIT_VCPU,), deviation=Deviation(ENOEXEC_IABT, Observed(errno=EINTR, timed_out=True))),
     Case(id="run-fetch-outside-memslots-implemented", ioctl="KVM_RUN",
          condition="the guest executes outside every memslot: what the kernel does", arch=("arm64",),
          call=kvm_run(limit=RUN_LIMIT), errno=EINTR,
          cite="mmu.c: kvm_handle_guest_abort injects a prefetch abort; the call runs until a signal",
-         setup=(arm64.INIT,),
+         setup=(INIT_VCPU,),
          basis="code", check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
     Case(id="run-load-pair-outside-memslots", ioctl="KVM_RUN",
          condition="the guest's load pair hits an IPA outside every memslot", arch=("arm64",),
          call=kvm_run(limit=RUN_LIMIT), errno=ENOSYS,
          cite=f"{RUN}, Errors: ENOSYS (data abort outside memslots with no syndrome info, "
-         "KVM_CAP_ARM_NISV_TO_USER not enabled); mmio.c io_mem_abort", setup=(memslot(LOAD_PAIR_OUTSIDE), arm64.INIT)),
+         "KVM_CAP_ARM_NISV_TO_USER not enabled); mmio.c io_mem_abort",
+         setup=(code_at_ipa0(LOAD_PAIR_OUTSIDE), INIT_VCPU)),
     Case(id="run-load-pair-nisv-to-user", ioctl="KVM_RUN",
          condition="the same load pair with KVM_CAP_ARM_NISV_TO_USER enabled", arch=("arm64",),
          call=kvm_run(limit=RUN_LIMIT), errno=0, cite=f"{NISV}: the exit is KVM_EXIT_ARM_NISV instead of ENOSYS",
-         setup=(enable_cap(kvm.KVM_CAP_ARM_NISV_TO_USER, "KVM_CAP_ARM_NISV_TO_USER"), memslot(LOAD_PAIR_OUTSIDE),
-                arm64.INIT), check=exits_with(kvm.KVM_EXIT_ARM_NISV, "KVM_EXIT_ARM_NISV")),
+         setup=(enable_cap("KVM_CAP_ARM_NISV_TO_USER"), code_at_ipa0(LOAD_PAIR_OUTSIDE),
+                INIT_VCPU), check=exits_with(kvm.KVM_EXIT_ARM_NISV, "KVM_EXIT_ARM_NISV")),
     Case(id="run-load-outside-memslots", ioctl="KVM_RUN",
          condition="a single load outside every memslot is MMIO, not ENOSYS", arch=("arm64",),
          call=kvm_run(limit=RUN_LIMIT), errno=0,
          cite=f"{RUN}, KVM_EXIT_MMIO: the syndrome is valid, userspace emulates it",
-         setup=(memslot(LOAD_OUTSIDE), arm64.INIT), check=exits_with(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")),
+         setup=(code_at_ipa0(LOAD_OUTSIDE), INIT_VCPU), check=exits_with(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")),
     Case(id="run-sve-not-finalized", ioctl="KVM_RUN", condition="SVE enabled at init, never finalized", arch=("arm64",),
          call=kvm_run(immediate_exit=True), errno=EPERM,
          cite=f"{RUN}, Errors: EPERM (SVE feature set but not finalized); {FINAL}", setup=(INIT_SVE,),
@@ -273,7 +274,7 @@ CASES: list[Case] = [
          condition="an empty mask set; a signal arrives while the guest spins: KVM_RUN", arch=("arm64",),
          call=kvm_run(limit=RUN_LIMIT), errno=EINTR,
          cite=f"{SIGMASK}: signals not blocked by the mask make KVM_RUN return with -EINTR",
-         setup=(memslot(SPIN), arm64.INIT, signal_mask(0)), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
+         setup=(code_at_ipa0(SPIN), INIT_VCPU, signal_mask(0)), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
     Case(id="signal-mask-bad-length", ioctl="KVM_SET_SIGNAL_MASK", condition="len 4 (the kernel's sigset is 8 bytes)",
          arch=("x86_64", "arm64"), call=call("KVM_SET_SIGNAL_MASK", "vcpu", struct.pack("<IQ", 4, 0), "len 4"),
          errno=EINVAL, cite="kvm_main.c: kvm_vcpu_ioctl KVM_SET_SIGNAL_MASK (len != sizeof(sigset_t))",

@@ -14,7 +14,7 @@ from abi.spec.steps.memory import RING, mmap_size_ok
 from abi.spec.steps.system import check_extension, create_vm
 from abi.spec.steps.vcpu import kvm_run
 from abi.spec.steps.vgic_its import ITS_ONLY, MSI_DOC, msi_devid_cap
-from abi.spec.steps.vgic_v3 import DEVICE
+from abi.spec.steps.vgic_v3 import CREATED
 from abi.spec.steps.vm import IRQCHIP
 
 
@@ -99,7 +99,7 @@ CASES: list[Case] = [
     Case(id="msi-devid-cap-no-its", ioctl="KVM_CHECK_EXTENSION",
          condition="KVM_CAP_MSI_DEVID on the VM fd without an ITS", arch=("arm64",), features=("vgic-its",),
          call=msi_devid_cap(), errno=0, cite="arm.c: kvm_vm_ioctl_check_extension (msis_require_devid is false)",
-         setup=DEVICE, ret=0, basis="code"),
+         setup=CREATED, ret=0, basis="code"),
     Case(id="msi-devid-cap-system-fd", ioctl="KVM_CHECK_EXTENSION", condition="KVM_CAP_MSI_DEVID on the system fd",
          arch=("arm64",), features=("vgic-its",), call=msi_devid_cap("system"), errno=EINVAL,
          cite="arm.c: kvm_vm_ioctl_check_extension answers -EINVAL without a VM", basis="code"),

@@ -7,8 +7,16 @@ from errno import EFAULT, EINVAL, ENOEXEC
 from abi import x86
 from abi.spec.case import SUCCEEDS, Case, Deviation, Unreachable, need
 from abi.spec.steps import x86_vm
-from abi.spec.steps.arm64 import ESR_BITS, EVENTS, INIT, SET_EVENTS, get_events, has_esr_matches_cap, set_events
+from abi.spec.steps.arm64 import (
+    ESR_BITS,
+    GET_EVENTS_DOC,
+    SET_EVENTS_DOC,
+    arm64_get_events,
+    arm64_set_events,
+    has_esr_matches_cap,
+)
 from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.vcpu import INIT_VCPU
 from abi.spec.steps.vm import VCPU0, create_vcpu
 from abi.spec.steps.x86_vm import _ARM64_PART, API
 
@@ -54,53 +62,57 @@ def _events() -> list[Case]:
 
 CASES: list[Case] = [
     # --- KVM_GET_VCPU_EVENTS / KVM_SET_VCPU_EVENTS ----------------------------------------------------------
-    Case(id="get-events", ioctl="KVM_GET_VCPU_EVENTS", condition="a fresh vCPU", arch=("arm64",), call=get_events(),
-         errno=0, cite=f"{EVENTS}: serror_has_esr is non-zero when KVM_CAP_ARM_INJECT_SERROR_ESR is", setup=(INIT,),
+    Case(id="get-events", ioctl="KVM_GET_VCPU_EVENTS", condition="a fresh vCPU", arch=("arm64",),
+         call=arm64_get_events(),
+         errno=0, cite=f"{GET_EVENTS_DOC}: serror_has_esr is non-zero when KVM_CAP_ARM_INJECT_SERROR_ESR is",
+         setup=(INIT_VCPU,),
          check=has_esr_matches_cap),
     Case(id="get-events-uninitialised", ioctl="KVM_GET_VCPU_EVENTS", condition="before KVM_ARM_VCPU_INIT",
-         arch=("arm64",), call=get_events(), errno=ENOEXEC,
-         cite=f"{EVENTS}: an uninitialized vCPU returns -ENOEXEC (documented from 7.x; arm.c returns it in 6.1 too)",
+         arch=("arm64",), call=arm64_get_events(), errno=ENOEXEC,
+         cite=f"{GET_EVENTS_DOC}: an uninitialized vCPU returns -ENOEXEC (documented from 7.x; arm.c returns it in "
+              "6.1 too)",
          setup=(create_vcpu(0),)),
     Case(id="set-events-uninitialised", ioctl="KVM_SET_VCPU_EVENTS", condition="before KVM_ARM_VCPU_INIT",
-         arch=("arm64",), call=set_events(), errno=ENOEXEC,
-         cite=f"{SET_EVENTS}: an uninitialized vCPU returns -ENOEXEC (documented from 7.x; arm.c returns it in 6.1 "
+         arch=("arm64",), call=arm64_set_events(), errno=ENOEXEC,
+         cite=f"{SET_EVENTS_DOC}: an uninitialized vCPU returns -ENOEXEC (documented from 7.x; arm.c returns it in 6.1 "
          "too)", setup=(create_vcpu(0),)),
     Case(id="set-events-serror-esr", ioctl="KVM_SET_VCPU_EVENTS",
          condition="a pending SError with an ESR in the low 24 bits", arch=("arm64",),
-         call=set_events(serror_pending=1, has_esr=1, esr=0x1), errno=0,
-         cite=f"{EVENTS}: the ISS goes in the lower 24 bits of serror_esr", setup=(INIT,),
+         call=arm64_set_events(serror_pending=1, has_esr=1, esr=0x1), errno=0,
+         cite=f"{GET_EVENTS_DOC}: the ISS goes in the lower 24 bits of serror_esr", setup=(INIT_VCPU,),
          needs=need("KVM_CAP_ARM_INJECT_SERROR_ESR")),
     Case(id="set-events-serror-esr-bit-24", ioctl="KVM_SET_VCPU_EVENTS", condition="serror_esr with bit 24 set",
-         arch=("arm64",), call=set_events(serror_pending=1, has_esr=1, esr=1 << 24), errno=EINVAL,
-         cite=f"{EVENTS}: setting anything other than the lower 24 bits of serror_esr returns -EINVAL "
-         "(the sentence is in 4.31 and describes KVM_SET_VCPU_EVENTS)", setup=(INIT,),
+         arch=("arm64",), call=arm64_set_events(serror_pending=1, has_esr=1, esr=1 << 24), errno=EINVAL,
+         cite=f"{GET_EVENTS_DOC}: setting anything other than the lower 24 bits of serror_esr returns -EINVAL "
+         "(the sentence is in 4.31 and describes KVM_SET_VCPU_EVENTS)", setup=(INIT_VCPU,),
          deviation=Deviation(ESR_BITS, SUCCEEDS), needs=need("KVM_CAP_ARM_INJECT_SERROR_ESR")),
     Case(id="set-events-serror-esr-bit-25", ioctl="KVM_SET_VCPU_EVENTS",
          condition="serror_esr with bit 25 (ESR.IL) set", arch=("arm64",),
-         call=set_events(serror_pending=1, has_esr=1, esr=1 << 25), errno=EINVAL,
-         cite="guest.c: __kvm_arm_vcpu_set_events, the first bit outside ESR_ELx_ISS_MASK", setup=(INIT,), basis="code",
+         call=arm64_set_events(serror_pending=1, has_esr=1, esr=1 << 25), errno=EINVAL,
+         cite="guest.c: __kvm_arm_vcpu_set_events, the first bit outside ESR_ELx_ISS_MASK", setup=(INIT_VCPU,),
+         basis="code",
          needs=need("KVM_CAP_ARM_INJECT_SERROR_ESR")),
     Case(id="set-events-serror-esr-bit-63", ioctl="KVM_SET_VCPU_EVENTS", condition="serror_esr with bit 63 set",
-         arch=("arm64",), call=set_events(serror_pending=1, has_esr=1, esr=1 << 63), errno=EINVAL,
-         cite=f"{EVENTS}: anything other than the lower 24 bits returns -EINVAL", setup=(INIT,),
+         arch=("arm64",), call=arm64_set_events(serror_pending=1, has_esr=1, esr=1 << 63), errno=EINVAL,
+         cite=f"{GET_EVENTS_DOC}: anything other than the lower 24 bits returns -EINVAL", setup=(INIT_VCPU,),
          needs=need("KVM_CAP_ARM_INJECT_SERROR_ESR")),
     Case(id="set-events-has-esr-unsupported", ioctl="KVM_SET_VCPU_EVENTS",
          condition="serror_has_esr on a host without KVM_CAP_ARM_INJECT_SERROR_ESR", arch=("arm64",),
-         call=set_events(serror_pending=1, has_esr=1), errno=EINVAL,
-         cite=f"{EVENTS}: specifying exception.has_esr on a system that does not support it returns -EINVAL "
-         "(the sentence is in 4.31 and describes KVM_SET_VCPU_EVENTS)", setup=(INIT,),
+         call=arm64_set_events(serror_pending=1, has_esr=1), errno=EINVAL,
+         cite=f"{GET_EVENTS_DOC}: specifying exception.has_esr on a system that does not support it returns -EINVAL "
+         "(the sentence is in 4.31 and describes KVM_SET_VCPU_EVENTS)", setup=(INIT_VCPU,),
          needs=need("KVM_CAP_ARM_INJECT_SERROR_ESR", present=False)),
     Case(id="set-events-esr-without-pending", ioctl="KVM_SET_VCPU_EVENTS",
          condition="serror_esr bit 24 with no SError pending", arch=("arm64",),
-         call=set_events(serror_pending=0, has_esr=1, esr=1 << 24), errno=0,
-         cite="guest.c: __kvm_arm_vcpu_set_events looks at the ESR only for a pending SError", setup=(INIT,),
+         call=arm64_set_events(serror_pending=0, has_esr=1, esr=1 << 24), errno=0,
+         cite="guest.c: __kvm_arm_vcpu_set_events looks at the ESR only for a pending SError", setup=(INIT_VCPU,),
          basis="code"),
     Case(id="set-events-reserved", ioctl="KVM_SET_VCPU_EVENTS", condition="reserved[0] not zero", arch=("arm64",),
-         call=set_events(reserved0=1), errno=EINVAL,
-         cite="arm.c: kvm_arm_vcpu_set_events checks reserved[] (undocumented)", setup=(INIT,), basis="code"),
+         call=arm64_set_events(reserved0=1), errno=EINVAL,
+         cite="arm.c: kvm_arm_vcpu_set_events checks reserved[] (undocumented)", setup=(INIT_VCPU,), basis="code"),
     Case(id="set-events-pad", ioctl="KVM_SET_VCPU_EVENTS", condition="exception.pad[0] not zero", arch=("arm64",),
-         call=set_events(pad=1), errno=EINVAL,
-         cite="arm.c: kvm_arm_vcpu_set_events checks exception.pad[] (undocumented)", setup=(INIT,), basis="code"),
+         call=arm64_set_events(pad=1), errno=EINVAL,
+         cite="arm.c: kvm_arm_vcpu_set_events checks exception.pad[] (undocumented)", setup=(INIT_VCPU,), basis="code"),
     *_events(),
 ]
 

@@ -5,24 +5,19 @@ from __future__ import annotations
 
 import ctypes
 import struct
-from errno import (
-    EINTR,
-    EMFILE,
-)
+from errno import EMFILE
 
-from abi import arm64, kvm, layout, model
+from abi import arm64, kvm, model
 from abi.arm64 import kvm_arm_counter_offset
-from abi.spec.case import (
-    Scene,
-    Step,
-    Val,
-)
+from abi.spec.case import Scene, Step, Val
 from abi.spec.steps import vgic_v3 as V3  # the vGICv3 scene and register steps
-from abi.spec.steps.base import step
+from abi.spec.steps.base import capability, i32, step
+from abi.spec.steps.gic import GICD_ICENABLER, GICD_ISENABLER, GICD_ISPENDR
+from abi.spec.steps.guest import a64
 from abi.spec.steps.irq import SPI as IRQ_SPI
 from abi.spec.steps.irq import arm_line
-from abi.spec.steps.vcpu import exits_with, kvm_run, kvm_run_map
-from abi.spec.steps.vm import create_vcpu, ipa_limit
+from abi.spec.steps.vcpu import arm64_init, exits_with, one_reg, one_reg_value
+from abi.spec.steps.vm import enable_cap, ipa_limit, memory_region
 from abi.target.base import Result
 
 API = "api.rst"
@@ -41,9 +36,9 @@ REG_LIST = f"{API} 4.84 KVM_GET_REG_LIST"
 
 FINAL = f"{API} 4.119 KVM_ARM_VCPU_FINALIZE"
 
-EVENTS = f"{API} 4.31 KVM_GET_VCPU_EVENTS (ARM64)"
+GET_EVENTS_DOC = f"{API} 4.31 KVM_GET_VCPU_EVENTS (ARM64)"
 
-SET_EVENTS = f"{API} 4.32 KVM_SET_VCPU_EVENTS (ARM64)"
+SET_EVENTS_DOC = f"{API} 4.32 KVM_SET_VCPU_EVENTS (ARM64)"
 
 MTE = f"{API} 4.130 KVM_ARM_MTE_COPY_TAGS"
 
@@ -75,15 +70,13 @@ def core_id(offset: int, size: int = kvm.KVM_REG_SIZE_U64) -> int:
 
 PC = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pc"))
 
-X2 = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.regs") + 2 * 2)  # the index counts 32-bit words
-
 PSTATE = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pstate"))
 
 CORE_END = ctypes.sizeof(arm64.kvm_regs) // 4  # the first core index past struct kvm_regs
 
 ID_AA64ISAR0_EL1 = arm64.ARM64_SYS_REG(3, 0, 0, 6, 0)
 
-UNKNOWN_SYSREG = arm64.ARM64_SYS_REG(3, 7, 15, 15, 7)  # IMPLEMENTATION DEFINED space: KVM has no such entry
+UNKNOWN_SYSREG_ID = arm64.ARM64_SYS_REG(*V3.UNKNOWN_SYSREG_OP)  # its ONE_REG id
 
 STD_HYP_BMAP = arm64.KVM_REG_ARM_STD_HYP_BMAP
 
@@ -93,75 +86,24 @@ ZREG0_SLICE1 = arm64.KVM_REG_ARM64_SVE_ZREG(0, 1)
 
 VLS = arm64.KVM_REG_ARM64_SVE_VLS
 
-def _vcpu(s: Scene) -> int:
-    return s.vcpus[-1]
-
-def _preferred(s: Scene):
-    a = s.abi
-    return s.ioctl(s.vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
-
-def vcpu_init(features: int = 0, features1: int = 0, target: int | None = None, new: bool = True,
-              ok_errno: int = 0) -> Step:
-    """KVM_ARM_VCPU_INIT with the preferred target (or `target`) and features[0] = `features` on a new vCPU
-    (or, new=False, the last one again)."""
-    shown = f"features[0]={features:#x}" + (f", features[1]={features1:#x}" if features1 else "") \
-        + (f", target={target}" if target is not None else "")
-
-    def run(s: Scene) -> Result:
-        a = s.abi
-        if new:
-            got = create_vcpu(len(s.vcpus))(s)
-            if not got.ok:
-                return got
-        init = _preferred(s)
-        if target is not None:
-            init.target = target
-        init.features[0] = features
-        init.features[1] = features1
-        return s.ioctl(_vcpu(s), a.KVM_ARM_VCPU_INIT, init)
-
-    return step(("KVM_CREATE_VCPU + " if new else "") + f"KVM_ARM_VCPU_INIT({shown})", run, ok_errno)
-
 def init_at(pointer: Val) -> Step:
-    return step(f"KVM_ARM_VCPU_INIT(arg={pointer})", lambda s: s.ioctl(_vcpu(s), s.abi.KVM_ARM_VCPU_INIT, pointer(s)))
+    return step(f"KVM_ARM_VCPU_INIT(arg={pointer})",
+                lambda s: s.ioctl(s.vcpus[-1], s.abi.KVM_ARM_VCPU_INIT, pointer(s)))
 
 def finalize(feature: int = SVE, ok_errno: int = 0) -> Step:
     return step(f"KVM_ARM_VCPU_FINALIZE({feature})",
-                lambda s: s.ioctl(_vcpu(s), kvm.KVM_ARM_VCPU_FINALIZE, struct.pack("<i", feature)), ok_errno)
-
-def _one_reg(s: Scene, request: int, reg_id: int, data: bytes | None, pointer: Val | None) -> Result:
-    addr = pointer(s) if pointer is not None else s.scratch(data if data is not None else bytes(256))
-    return s.ioctl(_vcpu(s), request, kvm.kvm_one_reg(id=reg_id, addr=addr))
-
-def get_reg(reg_id: int, name: str, pointer: Val | None = None) -> Step:
-    shown = f", addr={pointer}" if pointer is not None else ""
-    return step(f"KVM_GET_ONE_REG({name}{shown})", lambda s: _one_reg(s, kvm.KVM_GET_ONE_REG, reg_id, None, pointer))
-
-def set_reg(reg_id: int, name: str, value, ok_errno: int = 0) -> Step:
-    """KVM_SET_ONE_REG of `value` (an int as a little-endian u64, bytes as they are, or a callable over the
-    scene giving either)."""
-    def data(s: Scene) -> bytes:
-        v = value(s) if callable(value) else value
-        return struct.pack("<Q", v) if isinstance(v, int) else v
-
-    shown = "..." if callable(value) else (f"{value:#x}" if isinstance(value, int) else f"{len(value)} bytes")
-    return step(f"KVM_SET_ONE_REG({name} = {shown})",
-                lambda s: _one_reg(s, kvm.KVM_SET_ONE_REG, reg_id, data(s), None), ok_errno)
-
-def _read_reg(s: Scene, reg_id: int) -> int:
-    _one_reg(s, kvm.KVM_GET_ONE_REG, reg_id, None, None).value()
-    return struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
+                lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_ARM_VCPU_FINALIZE, i32(feature)), ok_errno)
 
 def reg_list(n) -> Step:
     """KVM_GET_REG_LIST with n = `n` (an int, or a callable over the scene and the vCPU's register count)."""
     def run(s: Scene) -> Result:
         count = None
         if callable(n):
-            probe = s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", 0))
+            probe = s.ioctl(s.vcpus[-1], kvm.KVM_GET_REG_LIST, struct.pack("<Q", 0))
             count = struct.unpack_from("<Q", probe.out)[0]
         want = n(count) if callable(n) else n
         s.remembered["reg_count"] = count
-        return s.ioctl(_vcpu(s), kvm.KVM_GET_REG_LIST, struct.pack("<Q", want) + bytes(8 * want))
+        return s.ioctl(s.vcpus[-1], kvm.KVM_GET_REG_LIST, struct.pack("<Q", want) + bytes(8 * want))
 
     return step(f"KVM_GET_REG_LIST(n={getattr(n, 'text', n)})", run)
 
@@ -192,18 +134,9 @@ def list_filled(s: Scene, got: Result) -> str | None:
     bad = [i for i in ids if i & 0xFF00000000000000 != kvm.KVM_REG_ARM64]
     return f"{len(bad)} ids are not arm64 register ids, e.g. {bad[0]:#x}" if bad else None
 
-def memslot(code: list[int] | None = None) -> Step:
-    """Slot 0 at IPA 0 (SLOT_SIZE bytes of target memory) holding `code`, little-endian instruction words."""
-    def run(s: Scene) -> Result:
-        mem = s.target.alloc(SLOT_SIZE)
-        if code:
-            s.target.write(mem, struct.pack(f"<{len(code)}I", *code))
-        region = kvm.kvm_userspace_memory_region(slot=0, flags=0, guest_phys_addr=0, memory_size=SLOT_SIZE,
-                                                 userspace_addr=mem)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
-
-    shown = ", ".join(f"{w:#010x}" for w in code) if code else "empty"
-    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes: {shown})", run)
+def code_at_ipa0(words: list[int]) -> Step:
+    """Slot 0 at IPA 0, where a vCPU starts (PC 0), holding the A64 instruction `words`."""
+    return memory_region(0, 0, SLOT_SIZE, data=a64(*words))
 
 # Instruction words (A64), written out so the report shows what the guest executes.
 MOVZ_X2_UNMAPPED = 0xD2A00000 | ((UNMAPPED_IPA >> 16) << 5) | 2  # movz x2, #(UNMAPPED_IPA >> 16), lsl #16
@@ -222,25 +155,24 @@ SPIN = [B_SELF]
 
 RUN_LIMIT = 1.0  # seconds a KVM_RUN that only a signal ends may take
 
-def enable_cap(cap: int, name: str) -> Step:
-    return step(f"KVM_ENABLE_CAP({name})", lambda s: s.ioctl(s.vm, kvm.KVM_ENABLE_CAP, kvm.kvm_enable_cap(cap=cap)))
-
-def set_events(serror_pending=0, has_esr=0, esr=0, ext_dabt=0, pad=0, reserved0=0) -> Step:
+def arm64_set_events(serror_pending=0, has_esr=0, esr=0, ext_dabt=0, pad=0, reserved0=0) -> Step:
+    """KVM_SET_VCPU_EVENTS with arm64's struct kvm_vcpu_events: its SError and external abort fields."""
     def run(s: Scene) -> Result:
         ev = s.abi.kvm_vcpu_events()
         ev.exception.serror_pending, ev.exception.serror_has_esr = serror_pending, has_esr
         ev.exception.ext_dabt_pending, ev.exception.serror_esr = ext_dabt, esr
         ev.exception.pad[0] = pad
         ev.reserved[0] = reserved0
-        return s.ioctl(_vcpu(s), s.abi.KVM_SET_VCPU_EVENTS, ev)
+        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_VCPU_EVENTS, ev)
 
     fields = {"serror_pending": serror_pending, "serror_has_esr": has_esr, "serror_esr": esr,
               "ext_dabt_pending": ext_dabt, "pad[0]": pad, "reserved[0]": reserved0}
     shown = ", ".join(f"{k}={v:#x}" for k, v in fields.items() if v)
     return step(f"KVM_SET_VCPU_EVENTS({shown or 'all zero'})", run)
 
-def get_events() -> Step:
-    return step("KVM_GET_VCPU_EVENTS", lambda s: s.ioctl(_vcpu(s), s.abi.KVM_GET_VCPU_EVENTS, s.abi.kvm_vcpu_events()))
+def arm64_get_events() -> Step:
+    return step("KVM_GET_VCPU_EVENTS",
+                lambda s: s.ioctl(s.vcpus[-1], s.abi.KVM_GET_VCPU_EVENTS, s.abi.kvm_vcpu_events()))
 
 def has_esr_matches_cap(s: Scene, got: Result) -> str | None:
     ev = got.struct(s.abi.kvm_vcpu_events)
@@ -268,18 +200,6 @@ def fill_fd_table() -> Step:
         return Result(0)
 
     return step("open /dev/kvm until EMFILE", run)
-
-def mte_copy(pointer: Val | None = None, flags: int = 0) -> Step:
-    def run(s: Scene) -> Result:
-        a = s.abi
-        if pointer is not None:
-            return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, pointer(s))
-        buf = s.scratch()
-        return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS,
-                       a.kvm_arm_copy_mte_tags(guest_ipa=0, length=PAGE, addr=buf, flags=flags))
-
-    shown = f"arg={pointer}" if pointer is not None else f"guest_ipa=0, length={PAGE:#x}, flags={flags}"
-    return step(f"KVM_ARM_MTE_COPY_TAGS({shown})", run)
 
 # A user's own kernel built without CONFIG_ARM64_MTE answers 0 even on the mte machine: a skip, not a failure.
 CAP_MTE = (kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE", True)
@@ -310,12 +230,15 @@ def _mapped(s: Scene, size: int) -> int:
     s.maps.append((addr, size))
     return addr
 
+def _region(s: Scene, slot: int, gpa: int, size: int, host: int, flags: int = 0) -> Result:
+    """KVM_SET_USER_MEMORY_REGION of target memory the caller mapped (of a kind vm.memory_region does not make)."""
+    return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
+        slot=slot, flags=flags, guest_phys_addr=gpa, memory_size=size, userspace_addr=host))
+
 def tag_slot(flags: int = 0, size: int = SLOT_SIZE) -> Step:
     """Slot 0 at IPA 0 backed by private anonymous memory, the memory api.rst 7.28 allows an MTE VM."""
     def run(s: Scene) -> Result:
-        region = kvm.kvm_userspace_memory_region(slot=0, flags=flags, guest_phys_addr=TAG_SLOT_IPA, memory_size=size,
-                                                 userspace_addr=_mapped(s, size))
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
+        return _region(s, 0, TAG_SLOT_IPA, size, _mapped(s, size), flags)
 
     names = {kvm.KVM_MEM_LOG_DIRTY_PAGES: "LOG_DIRTY_PAGES", kvm.KVM_MEM_READONLY: "READONLY"}
     shown = "|".join(n for f, n in names.items() if flags & f) or "0"
@@ -327,9 +250,7 @@ def shared_anonymous_slot() -> Step:
     def run(s: Scene) -> Result:
         addr = s.target.mmap(-1, SLOT_SIZE)
         s.maps.append((addr, SLOT_SIZE))
-        region = kvm.kvm_userspace_memory_region(slot=0, flags=0, guest_phys_addr=TAG_SLOT_IPA, memory_size=SLOT_SIZE,
-                                                 userspace_addr=addr)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
+        return _region(s, 0, TAG_SLOT_IPA, SLOT_SIZE, addr)
 
     return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes of MAP_SHARED|MAP_ANONYMOUS memory)",
                 run)
@@ -338,20 +259,22 @@ def kvm_run_slot() -> Step:
     """Slot 1 backed by the last vCPU's kvm_run page, mapped MAP_SHARED from the vCPU fd: a shared mapping of a file
     that is neither anonymous nor RAM-based, so not MTE-capable."""
     def run(s: Scene) -> Result:
-        addr = s.target.mmap(_vcpu(s), PAGE)
+        addr = s.target.mmap(s.vcpus[-1], PAGE)
         s.maps.append((addr, PAGE))
-        region = kvm.kvm_userspace_memory_region(slot=1, flags=0, guest_phys_addr=UNMAPPED_IPA, memory_size=PAGE,
-                                                 userspace_addr=addr)
-        return s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, region)
+        return _region(s, 1, UNMAPPED_IPA, PAGE, addr)
 
     return step("KVM_SET_USER_MEMORY_REGION(slot 1, one page of the vCPU's kvm_run mmap (MAP_SHARED))", run)
 
 def copy_tags(flags: int = TO_GUEST, ipa: int = 0, length: int = PAGE, tags: bytes = TAGS,
-              buffer: Val | None = None, reserved: tuple[int, int] = (0, 0), ok_errno: int = 0) -> Step:
+              buffer: Val | None = None, reserved: tuple[int, int] = (0, 0), arg: Val | None = None,
+              ok_errno: int = 0) -> Step:
     """KVM_ARM_MTE_COPY_TAGS on the VM. The tag buffer is length / 16 bytes of fresh target memory (api.rst 4.130),
-    holding `tags` for a copy to the guest and UNTOUCHED bytes for one from it; `buffer` puts it elsewhere."""
+    holding `tags` for a copy to the guest and UNTOUCHED bytes for one from it; `buffer` puts it elsewhere. `arg`
+    passes that address as the ioctl's argument instead of a struct kvm_arm_copy_mte_tags."""
     def run(s: Scene) -> Result:
         a = s.abi
+        if arg is not None:
+            return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, arg(s))
         if buffer is not None:
             addr = buffer(s)
         else:
@@ -359,10 +282,12 @@ def copy_tags(flags: int = TO_GUEST, ipa: int = 0, length: int = PAGE, tags: byt
             # The first page's worth is enough to see what the kernel wrote (or read); `length` may be ~2 GiB.
             s.target.write(addr, tags if flags == TO_GUEST else bytes([UNTOUCHED]) * len(tags))
         s.memory["tags"] = addr
-        arg = a.kvm_arm_copy_mte_tags(guest_ipa=ipa, length=length, addr=addr, flags=flags)
-        arg.reserved[0], arg.reserved[1] = reserved
-        return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, arg)
+        tags_arg = a.kvm_arm_copy_mte_tags(guest_ipa=ipa, length=length, addr=addr, flags=flags)
+        tags_arg.reserved[0], tags_arg.reserved[1] = reserved
+        return s.ioctl(s.vm, a.KVM_ARM_MTE_COPY_TAGS, tags_arg)
 
+    if arg is not None:
+        return step(f"KVM_ARM_MTE_COPY_TAGS(arg={arg})", run, ok_errno)
     direction = {TO_GUEST: "TO_GUEST", FROM_GUEST: "FROM_GUEST"}.get(flags, f"{flags:#x}")
     shown = f"{direction}, guest_ipa={ipa:#x}, length={length:#x}"
     shown += f", addr={buffer}" if buffer is not None else ""
@@ -380,11 +305,11 @@ def tags_read(expected: bytes):
 
     return check
 
-ENABLE_MTE = enable_cap(kvm.KVM_CAP_ARM_MTE, "KVM_CAP_ARM_MTE")
+ENABLE_MTE = enable_cap("KVM_CAP_ARM_MTE")
 
 MTE_VM = (ENABLE_MTE, tag_slot())
 
-INIT_32BIT = vcpu_init(1 << arm64.KVM_ARM_VCPU_EL1_32BIT)
+INIT_32BIT = arm64_init(1 << arm64.KVM_ARM_VCPU_EL1_32BIT)
 
 def ipa(n) -> Val:
     if n == "limit":
@@ -401,28 +326,22 @@ def preferred_target_is_generic(s: Scene, got: Result) -> str | None:
         return f"features {list(init.features)}: api.rst says the preferred target comes with no features"
     return None
 
-MAX_VCPU_ID = Val("KVM_CAP_MAX_VCPU_ID", lambda s: s.cap(kvm.KVM_CAP_MAX_VCPU_ID))
+MAX_VCPU_ID = capability("KVM_CAP_MAX_VCPU_ID")
 
-DEVICE_IPA = Val("an IPA outside every memslot", lambda s: UNMAPPED_IPA)
-
-def _id_reg_changed(s: Scene) -> int:
-    return _read_reg(s, ID_AA64ISAR0_EL1) ^ (0xF << 4)  # ID_AA64ISAR0_EL1.AES flipped
+def id_reg_changed(s: Scene) -> int:
+    return one_reg_value(s, ID_AA64ISAR0_EL1) ^ (0xF << 4)  # ID_AA64ISAR0_EL1.AES flipped
 
 def signal_mask(blocked: int = 0) -> Step:
     """KVM_SET_SIGNAL_MASK on the last vCPU: struct kvm_signal_mask with the kernel's 8-byte sigset."""
     return step(f"KVM_SET_SIGNAL_MASK(sigset {blocked:#x})",
-                lambda s: s.ioctl(_vcpu(s), kvm.KVM_SET_SIGNAL_MASK, struct.pack("<IQ", 8, blocked)))
+                lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_SET_SIGNAL_MASK, struct.pack("<IQ", 8, blocked)))
 
 def counter_offset(reserved: int = 0) -> Step:
     return step(f"KVM_ARM_SET_COUNTER_OFFSET(offset 0, reserved {reserved:#x})",
                 lambda s: s.ioctl(s.vm, KVM_ARM_SET_COUNTER_OFFSET,
                                   kvm_arm_counter_offset(counter_offset=0, reserved=reserved)))
 
-INIT_SVE = vcpu_init(1 << SVE)
-
-INIT = vcpu_init()
-
-RAN = kvm_run(immediate_exit=True, ok_errno=EINTR)
+INIT_SVE = arm64_init(1 << SVE)
 
 ENOEXEC_IABT = ("api.rst 4.10 lists ENOEXEC when the guest tried to execute instructions from device memory; "
                 "mmu.c kvm_handle_guest_abort maps an instruction abort outside every memslot to -ENOEXEC and "
@@ -471,26 +390,14 @@ STALE_SVE = ("api.rst 4.119: EPERM for a feature not enabled; 6.12 and 7.2 check
              "(__kvm_vcpu_set_target), so the vCPU has no SVE and reset.c kvm_arm_vcpu_finalize answers EINVAL "
              "(!vcpu_has_sve), as for any vCPU initialised without SVE")
 
-def run_vcpu_index(index: int) -> Step:
-    """KVM_RUN with immediate_exit set on vCPU `index` (not the last one): its first run marks the VM as run
-    (arm.c kvm_arch_vcpu_run_pid_change) and returns EINTR without running guest code."""
-    def run(s: Scene) -> Result:
-        fd = s.vcpus[index]
-        s.target.write(kvm_run_map(s, fd) + layout.offsetof(s.abi.kvm_run, "immediate_exit"), b"\x01")
-        return s.ioctl(fd, kvm.KVM_RUN, 0)
-
-    return step(f"KVM_RUN of vCPU {index} (immediate_exit=1)", run, EINTR)
-
 def vls_reads(expected: bytes):
     """A check: KVM_REG_ARM64_SVE_VLS reads back as `expected`."""
     def check(s: Scene, got: Result) -> str | None:
-        _one_reg(s, kvm.KVM_GET_ONE_REG, VLS, None, None).value()
+        one_reg("KVM_GET_ONE_REG", VLS, "SVE_VLS")(s).value()
         have = s.target.read(s.scratch(), VLS_BYTES)
         return None if have == expected else f"SVE_VLS reads back {have.hex()}, expected {expected.hex()}"
 
     return check
-
-GICD_ISENABLER, GICD_ICENABLER, GICD_ISPENDR = 0x100, 0x180, 0x200
 
 SPI32_BIT = 1  # SPI 32 is bit 0 of the second 32-bit register of each of these banks
 
@@ -512,5 +419,5 @@ def ran_with_spi32_masked(s: Scene, got: Result) -> str | None:
         return "SPI 32 is enabled again"
     return None
 
-MASKED_SPI32 = (*V3.READY, memslot(LOAD_OUTSIDE), spi32(GICD_ISENABLER, "SET", SPI32_BIT), arm_line(IRQ_SPI, 32),
+MASKED_SPI32 = (*V3.READY, code_at_ipa0(LOAD_OUTSIDE), spi32(GICD_ISENABLER, "SET", SPI32_BIT), arm_line(IRQ_SPI, 32),
                 spi32(GICD_ICENABLER, "SET", SPI32_BIT))

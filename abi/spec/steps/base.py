@@ -122,3 +122,18 @@ def local_only(s: Scene, what: str) -> None:
     target, whose process that is."""
     if s.target.name != "local":
         raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")
+
+
+def scratch_reads(expected: Val | int, width: int = 8, mask: int | None = None):
+    """A check: the `width` bytes at the start of the scratch page (what a GET wrote there), little-endian and, with
+    `mask`, only those bits, equal `expected`."""
+    expected = val(expected)
+
+    def check(s: Scene, got: Result) -> str | None:
+        value = int.from_bytes(s.target.read(s.scratch(), width), "little")
+        if mask is not None:
+            value &= mask
+        want = expected(s)
+        return None if value == want else f"read back {value:#x}, expected {want:#x} ({expected})"
+
+    return check

@@ -10,8 +10,8 @@ from errno import EAGAIN, EINVAL, ENOSYS
 
 from abi import arm64, kvm
 from abi.spec.case import Scene, Step, Val
-from abi.spec.steps.arm64 import get_reg
 from abi.spec.steps.base import API, MAIN, local_only, step
+from abi.spec.steps.gic import ctrl
 from abi.spec.steps.guest import PAGE, Code
 from abi.spec.steps.memory import (
     DIRTYING,
@@ -26,7 +26,15 @@ from abi.spec.steps.memory import (
     ring_map,
 )
 from abi.spec.steps.system import other_vm
-from abi.spec.steps.vcpu import guest_ready, kvm_run, one_reg, rewind, run_field, run_to_exit, write_run_field
+from abi.spec.steps.vcpu import (
+    guest_ready,
+    kvm_run,
+    one_reg,
+    rewind,
+    run_field,
+    run_to_exit,
+    write_run_field,
+)
 from abi.spec.steps.vgic_v3 import (
     COLL_TABLE,
     DEV_TABLE,
@@ -35,10 +43,9 @@ from abi.spec.steps.vgic_v3 import (
     ITS_PLACED,
     PAGE_64K,
     READY,
-    SLOT_SIZE,
     TABLES,
+    TABLES_SIZE,
     VALID,
-    ctrl,
     its_reg,
 )
 from abi.spec.steps.vm import memory_region
@@ -260,8 +267,8 @@ def _tables() -> bytes:
 
 def logged_tables() -> Step:
     """arm_vgic_v3's guest memory (slot 0 at IPA 0, the ITS tables of its round trip), dirty-logged."""
-    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {SLOT_SIZE:#x} bytes, LOG_DIRTY_PAGES, ITS tables)",
-                memory_region(0, 0, SLOT_SIZE, kvm.KVM_MEM_LOG_DIRTY_PAGES, _tables(), name="memslot"))
+    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {TABLES_SIZE:#x} bytes, LOG_DIRTY_PAGES, ITS tables)",
+                memory_region(0, 0, TABLES_SIZE, kvm.KVM_MEM_LOG_DIRTY_PAGES, _tables(), name="tables"))
 
 def table_pages_dirty(s: Scene, got: Result) -> str | None:
     """The bitmap the last KVM_GET_DIRTY_LOG wrote has the pages of the collection and device tables."""
@@ -274,20 +281,20 @@ def _log_again_dirty(s: Scene, got: Result) -> str | None:
     get_log()(s).value()
     return table_pages_dirty(s, got)
 
-ITS_SAVE = ctrl(arm64.KVM_DEV_ARM_ITS_SAVE_TABLES, on="its")
+ITS_SAVE = ctrl(arm64.KVM_DEV_ARM_ITS_SAVE_TABLES, device="its")
 
 # The bitmap backs the ring (6.12+ arm64): ring, then WITH_BITMAP before any memslot, then the restored ITS of
 # arm_vgic_v3's round trip in a logged slot; KVM_GET_DIRTY_LOG collects (nothing dirty: only the VMM wrote).
 RING_BITMAP_ITS = (ring(), RING_WITH_BITMAP, *READY, *ITS_PLACED, logged_tables(),
                    its_reg(GITS_BASER0, VALID | DEV_TABLE | PAGE_64K, request="SET"),
                    its_reg(GITS_BASER1, VALID | COLL_TABLE | PAGE_64K, request="SET"),
-                   ctrl(arm64.KVM_DEV_ARM_ITS_RESTORE_TABLES, on="its"), get_log())
+                   ctrl(arm64.KVM_DEV_ARM_ITS_RESTORE_TABLES, device="its"), get_log())
 
 MIDR_EL1 = arm64.ARM64_SYS_REG(3, 0, 0, 0, 0)
 
 def _midr_changed(s: Scene) -> bytes:
     """MIDR_EL1 as the vCPU reads it with its Revision field's bit 0 flipped: inside the writable mask (31:0)."""
-    get_reg(MIDR_EL1, "MIDR_EL1")(s).value()
+    one_reg("KVM_GET_ONE_REG", MIDR_EL1, "MIDR_EL1")(s).value()
     value = struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
     return struct.pack("<Q", value ^ 1)
 

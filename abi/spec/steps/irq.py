@@ -10,7 +10,7 @@ import time
 from abi import arm64, kvm, x86
 from abi.spec.case import Scene, Step, Val
 from abi.spec.steps.base import API, step
-from abi.spec.steps.device import set_attr
+from abi.spec.steps.gic import VGIC_INIT, nr_irqs
 from abi.spec.steps.guest import PAGE, Code, a64
 from abi.spec.steps.system import other_vm
 from abi.spec.steps.vcpu import exits_with, guest_ready, kvm_run_map, run_field
@@ -138,11 +138,6 @@ def coalesced_zones(n: int) -> Step:
 
     return step(f"{n} x KVM_REGISTER_COALESCED_MMIO (one byte each, from {MMIO:#x})", run)
 
-def signal_msi(address_lo: int = 0xFEE00000, address_hi: int = 0, data: int = 0x30, flags: int = 0,
-               devid: int = 0) -> Step:
-    msi = kvm.kvm_msi(address_lo=address_lo, address_hi=address_hi, data=data, flags=flags, devid=devid)
-    return step(f"KVM_SIGNAL_MSI(address {address_hi:#x}:{address_lo:#x}, data {data:#x}, flags {flags:#x})",
-                lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
 
 APIC_SPIV = 0xF0  # the spurious-interrupt vector register: bit 8 enables the local APIC in software
 
@@ -158,16 +153,9 @@ APIC_ON = step("KVM_GET_LAPIC, KVM_SET_LAPIC with SPIV bit 8 (APIC software-enab
 
 V2_LEGACY = (IRQCHIP, VCPU0)  # the vGICv2 of KVM_CREATE_IRQCHIP: initialised by the first injection
 
-VGIC_DEVICE = HOST_VGIC
+VGIC_READY = (HOST_VGIC, VCPU0, VGIC_INIT)  # an initialised vGIC (kvm_arch_intc_initialized), 256 interrupts
 
-def nr_irqs(n: int) -> Step:
-    return set_attr(0, n, group=arm64.KVM_DEV_ARM_VGIC_GRP_NR_IRQS)
-
-VGIC_INIT = set_attr(arm64.KVM_DEV_ARM_VGIC_CTRL_INIT, 0, group=arm64.KVM_DEV_ARM_VGIC_GRP_CTRL)
-
-VGIC_READY = (VGIC_DEVICE, VCPU0, VGIC_INIT)  # an initialised vGIC (kvm_arch_intc_initialized), 256 interrupts
-
-VGIC_992 = (VGIC_DEVICE, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts NR_IRQS accepts (arm_vgic_v3.py)
+VGIC_992 = (HOST_VGIC, VCPU0, nr_irqs(992), VGIC_INIT)  # the most interrupts NR_IRQS accepts (arm_vgic_v3.py)
 
 X86_READY = (IRQCHIP,)
 

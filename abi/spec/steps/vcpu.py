@@ -53,12 +53,13 @@ def _ready_x86(s: Scene) -> Result:
 
 # What a vCPU needs before its first KVM_RUN, per architecture: arm64 refuses KVM_RUN before KVM_ARM_VCPU_INIT
 # (ENOEXEC); x86 runs from its reset state.
-READY = {"arm64": _ready_arm64, "x86_64": _ready_x86}
+READY_BY_ARCH = {"arm64": _ready_arm64, "x86_64": _ready_x86}
 
 
 def ready_vcpu() -> Step:
     """The next vCPU, created and (where the architecture needs it) initialised for KVM_RUN."""
-    return step("KVM_CREATE_VCPU (+ KVM_ARM_VCPU_INIT on arm64)", lambda s: per_arch(s, READY, "a ready vCPU")(s))
+    return step("KVM_CREATE_VCPU (+ KVM_ARM_VCPU_INIT on arm64)",
+                lambda s: per_arch(s, READY_BY_ARCH, "a ready vCPU")(s))
 
 
 INIT_VCPU = arm64_init(shown="preferred target")
@@ -286,3 +287,10 @@ def run_to_exit(reason: int, name: str, limit: float | None = None) -> Step:
 
     bound = f", ended by a signal after {limit} s" if limit else ""
     return step(f"KVM_RUN (must exit with {name}{bound})", run)
+
+
+def one_reg_value(s: Scene, reg_id: int) -> int:
+    """The u64 KVM_GET_ONE_REG reads of register `reg_id` on the last vCPU (the read must succeed: a value the case
+    builds on)."""
+    one_reg("KVM_GET_ONE_REG", reg_id, f"{reg_id:#x}")(s).value()
+    return struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]

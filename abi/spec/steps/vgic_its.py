@@ -4,37 +4,35 @@ from __future__ import annotations
 
 from abi import arm64, kvm
 from abi.spec.steps.base import step
+from abi.spec.steps.device import SET
+from abi.spec.steps.gic import G_ADDR, G_CTRL, ITS_BASE, addr_attr, ctrl
 from abi.spec.steps.vcpu import vcpu_busy
 from abi.spec.steps.vgic_v3 import (
     COLL_TABLE,
+    CREATE_ITS,
+    CREATED,
     DEV_TABLE,
-    DEVICE,
     GITS_BASER0,
     GITS_BASER1,
     GITS_CBASER,
     GITS_CTLR,
     GITS_CWRITER,
-    GRP_ADDR,
-    ITS,
-    ITS_BASE,
-    LOCKED,
+    LOCKED_BY,
     PAGE_64K,
     READY,
     RESTORED,
     TABLES,
     VALID,
     afterwards,
-    attr,
-    create,
+    guest_tables,
     its_reg,
     memory_holds,
-    memslot,
 )
 from abi.target.base import Result
 
 DOC = "arm-vgic-its.rst"
 
-G_ADDR, G_CTRL, G_REGS = "KVM_DEV_ARM_VGIC_GRP_ADDR", "KVM_DEV_ARM_VGIC_GRP_CTRL", "KVM_DEV_ARM_VGIC_GRP_ITS_REGS"
+G_REGS = "KVM_DEV_ARM_VGIC_GRP_ITS_REGS"
 
 ADDR_DOC, CTRL_DOC, REGS_DOC = f"{DOC} {G_ADDR}", f"{DOC} {G_CTRL}", f"{DOC} {G_REGS}"
 
@@ -42,15 +40,10 @@ SEQUENCE = f"{DOC} ITS Restore Sequence"
 
 RESET_STATE = f"{DOC} ITS Reset State"
 
-SET, GET, HAS = "KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATTR"
-
 ITS_TYPE = arm64.KVM_VGIC_ITS_ADDR_TYPE
 
 RESET, SAVE, RESTORE = arm64.KVM_DEV_ARM_ITS_CTRL_RESET, arm64.KVM_DEV_ARM_ITS_SAVE_TABLES, \
     arm64.KVM_DEV_ARM_ITS_RESTORE_TABLES
-
-CTRL_NAMES = {arm64.KVM_DEV_ARM_VGIC_CTRL_INIT: "CTRL_INIT", RESET: "ITS_CTRL_RESET", SAVE: "ITS_SAVE_TABLES",
-              RESTORE: "ITS_RESTORE_TABLES"}
 
 ITS_CTRL = "vgic-its.c: vgic_its_ctrl"
 
@@ -64,37 +57,32 @@ QUIESCENT = 1 << 31
 
 CREADR_OFFSET = 0x20  # the second 32-byte command
 
-def its_addr(value=None, request: str = "SET", kind: int = ITS_TYPE, **kw):
-    return attr(request, GRP_ADDR, kind, value, on="its", shown="ITS" if kind == ITS_TYPE else f"{kind:#x}", **kw)
-
-def its_ctrl(attribute: int, request: str = "SET", ok_errno: int = 0):
-    return attr(request, arm64.KVM_DEV_ARM_VGIC_GRP_CTRL, attribute, on="its",
-                shown=CTRL_NAMES.get(attribute, f"{attribute:#x}"), ok_errno=ok_errno)
-
 def baser(offset: int, table: int):
-    return its_reg(offset, VALID | table | PAGE_64K, request="SET")
+    return its_reg(offset, VALID | table | PAGE_64K, request=SET)
 
 def wipe(entries: dict[int, int]):
     """Zeros over the given guest memory entries, so that what a save writes there is seen."""
     def run(s):
         for offset in entries:
-            s.target.write(s.memory["memslot"] + offset, bytes(8))
+            s.target.write(s.memory["tables"] + offset, bytes(8))
         return Result(0)
 
     return step(f"zero guest memory at {', '.join(f'{o:#x}' for o in entries)}", run)
 
-ITS_ONLY = (*DEVICE, create(ITS, "its"))
+ITS_ONLY = (*CREATED, CREATE_ITS)
 
-ITS_PLACED_ONLY = (create(ITS, "its"), its_addr(ITS_BASE))
+ITS_AT_BASE = addr_attr(ITS_TYPE, ITS_BASE, device="its")
 
-ITS_SET = (*ITS_ONLY, its_addr(ITS_BASE))
+ITS_PLACED_ONLY = (CREATE_ITS, ITS_AT_BASE)
+
+ITS_SET = (*ITS_ONLY, ITS_AT_BASE)
 
 # The restore sequence up to its step d.3: vCPUs, the vGIC, the ITS base address, GITS_BASER<n>, guest memory.
-TABLES_SET = (*READY, create(ITS, "its"), its_addr(ITS_BASE), memslot(TABLES), baser(GITS_BASER0, DEV_TABLE),
+TABLES_SET = (*READY, CREATE_ITS, ITS_AT_BASE, guest_tables(TABLES), baser(GITS_BASER0, DEV_TABLE),
               baser(GITS_BASER1, COLL_TABLE))
 
 ENABLED = (*ITS_SET, baser(GITS_BASER0, DEV_TABLE), baser(GITS_BASER1, COLL_TABLE),
-           its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET"))
+           its_reg(GITS_CBASER, CBASER, request=SET), its_reg(GITS_CTLR, 1, request=SET))
 
 # A command queue in guest memory holding one command at offset 0: MAPC (opcode 0x09) with, in its third
 # doubleword, V = 1, RDbase 0 (vCPU 0: GITS_TYPER.PTA is 0), ICID 0. The collection table starts with an invalid
@@ -107,23 +95,18 @@ QUEUED_MAPC = {QUEUE: 0x09, QUEUE + 0x10: VALID, COLL_TABLE: NOT_VALID}
 
 # The restore sequence up to GITS_CTLR with GITS_CWRITER restored one command ahead and GITS_CREADR not restored
 # (0: the GITS_CBASER write reset it).
-QUEUED = (*READY, create(ITS, "its"), its_addr(ITS_BASE), memslot(QUEUED_MAPC), baser(GITS_BASER0, DEV_TABLE),
-          baser(GITS_BASER1, COLL_TABLE), its_reg(GITS_CBASER, VALID | QUEUE, request="SET"),
-          its_reg(GITS_CWRITER, CREADR_OFFSET, request="SET"))
+QUEUED = (*READY, CREATE_ITS, ITS_AT_BASE, guest_tables(QUEUED_MAPC), baser(GITS_BASER0, DEV_TABLE),
+          baser(GITS_BASER1, COLL_TABLE), its_reg(GITS_CBASER, VALID | QUEUE, request=SET),
+          its_reg(GITS_CWRITER, CREADR_OFFSET, request=SET))
 
 def saved_collection(entry: int):
     """A check: an ITS_SAVE_TABLES afterwards writes `entry` at the collection table's start (CTE: collection 0 on
     vCPU 0, mapped by the queued MAPC; 0: the end marker of an empty table)."""
-    return afterwards(its_ctrl(SAVE), memory_holds({COLL_TABLE: entry}))
+    return afterwards(ctrl(SAVE, device="its"), memory_holds({COLL_TABLE: entry}))
 
 GITS_TRANSLATER = 0x10040  # in the ITS's second 64 KiB page: the doorbell an MSI writes
 
 GICR_CTLR_ENABLE_LPIS = 1
-
-def signal_msi(address: int, devid: int = 0, data: int = 0, flags: int = kvm.KVM_MSI_VALID_DEVID):
-    msi = kvm.kvm_msi(address_lo=address & 0xFFFFFFFF, address_hi=address >> 32, data=data, flags=flags, devid=devid)
-    return step(f"KVM_SIGNAL_MSI(address {address:#x}, devid {devid}, data {data}, flags {flags})",
-                lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
 
 def msi_devid_cap(on: str = "vm"):
     return step(f"KVM_CHECK_EXTENSION(KVM_CAP_MSI_DEVID) on the {on} fd",
@@ -131,11 +114,11 @@ def msi_devid_cap(on: str = "vm"):
 
 DOORBELL = ITS_BASE + GITS_TRANSLATER
 
-RESTORED_ENABLED = (*RESTORED, its_reg(GITS_CBASER, CBASER, request="SET"), its_reg(GITS_CTLR, 1, request="SET"))
+RESTORED_ENABLED = (*RESTORED, its_reg(GITS_CBASER, CBASER, request=SET), its_reg(GITS_CTLR, 1, request=SET))
 
 MSI_DOC = "api.rst 4.71 KVM_SIGNAL_MSI"
 
 # "One or more VCPUS are running": vCPU 0 asleep in KVM_RUN (WFI) on a second thread of the agent.
-RUNNING = (*READY, create(ITS, "its"), its_addr(ITS_BASE), vcpu_busy())
+RUNNING_ITS = (*READY, CREATE_ITS, ITS_AT_BASE, vcpu_busy())
 
-CTRL_LOCKED = LOCKED.format(fn="vgic-its.c vgic_its_ctrl")
+CTRL_LOCKED = LOCKED_BY.format(fn="vgic-its.c vgic_its_ctrl")

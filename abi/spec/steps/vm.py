@@ -174,3 +174,14 @@ def ipa_end(minus: int = 0, plus: int = 0) -> Val:
 SPLIT_IRQCHIP = enable_cap("KVM_CAP_SPLIT_IRQCHIP", 24)
 
 VCPU0 = create_vcpu(0)
+
+
+def signal_msi(address: int, data: int = 0, devid: int | None = None, flags: int | None = None) -> Step:
+    """KVM_SIGNAL_MSI of a message written to the 64-bit `address` with `data`, from device `devid` when given (flag
+    KVM_MSI_VALID_DEVID: an ITS needs it, api.rst 4.71); `flags` replaces the flags that follow from that."""
+    flags = flags if flags is not None else kvm.KVM_MSI_VALID_DEVID if devid is not None else 0
+    msi = kvm.kvm_msi(address_lo=address & 0xFFFFFFFF, address_hi=address >> 32, data=data, flags=flags,
+                      devid=devid or 0)
+    shown = f", devid {devid}" if devid is not None else ""
+    return step(f"KVM_SIGNAL_MSI(address {address:#x}, data {data:#x}{shown}, flags {flags:#x})",
+                lambda s: s.ioctl(s.vm, kvm.KVM_SIGNAL_MSI, msi))
