@@ -8,10 +8,10 @@ from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, ENXIO, E
 
 from abi import arm64, kvm, x86
 from abi.spec.case import Case, Deviation, DocumentedError, Unreachable
-from abi.spec.steps import device, vcpu_attributes
+from abi.spec.steps import vcpu_attributes
 from abi.spec.steps.base import BAD_POINTER, scratch_reads, u64
 from abi.spec.steps.capabilities import BITMAP_KERNELS, ITS_SAVE, ITS_WRITE, RING_BITMAP_ITS, _log_again_dirty
-from abi.spec.steps.device import GET, HAS, SET, set_attr
+from abi.spec.steps.device import GET, HAS, SET, device_attr
 from abi.spec.steps.device_addr import VGIC_RST
 from abi.spec.steps.gic import G_CTRL, V2_DIST, D, addr_attr, vgic_attr
 from abi.spec.steps.memory import ACQ_REL, RING, WITH_BITMAP
@@ -64,16 +64,16 @@ def _devices() -> list[Case]:
                                  "vfio.c kvm_vfio_create refuses a second VFIO device of a VM with EBUSY (6.1, "
                                  "6.12, 7.2)", EBUSY)),
         Case(id="vfio-attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR", condition="VFIO device, group 99",
-             arch=("x86_64",), call=set_attr(0, group=99), errno=ENXIO,
+             arch=("x86_64",), call=device_attr(SET, 99, 0), errno=ENXIO,
              cite=f"{ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
              "kvm_vfio_set_attr", setup=(VFIO,)),
         Case(id="vfio-get-attr", ioctl="KVM_GET_DEVICE_ATTR",
              condition="VFIO device, which has no readable attribute (no get_attr)", arch=("x86_64",),
-             call=set_attr(1, group=1, request="GET"), errno=EPERM,
+             call=device_attr(GET, 1, 1), errno=EPERM,
              cite=f"{ATTR} Errors: EPERM 'The attribute cannot (currently) be accessed this way (e.g. read-only "
              "attribute ...)'; kvm_main.c: kvm_device_ioctl_attr (no accessor: EPERM)", setup=(VFIO,)),
         Case(id="vfio-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="VFIO device, group 99",
-             arch=("x86_64",), call=set_attr(0, group=99, request="HAS"), errno=ENXIO,
+             arch=("x86_64",), call=device_attr(HAS, 99, 0), errno=ENXIO,
              cite=f"{HAS_ATTR} Errors: ENXIO 'The group or attribute is unknown/unsupported for this device'; vfio.c: "
              "kvm_vfio_has_attr (default: -ENXIO)", setup=(VFIO,)),
         Case(id="vcpu-has-attr-unknown-group", ioctl="KVM_HAS_DEVICE_ATTR", condition="vCPU fd, group 99",
@@ -94,7 +94,7 @@ def _devices() -> list[Case]:
 
 CASES: list[Case] = [
     Case(id="attr-unknown-group", ioctl="KVM_SET_DEVICE_ATTR", condition="group 0xffff", arch=("arm64",),
-         features=("vgic-v2",), call=device.device_attr(SET, 0xFFFF, V2_DIST, D), errno=ENXIO,
+         features=("vgic-v2",), call=device_attr(SET, 0xFFFF, V2_DIST, D), errno=ENXIO,
          cite="api.rst 4.80, Errors: ENXIO",
          setup=(create_device(),)),
     Case(id="attr-get-unset", ioctl="KVM_GET_DEVICE_ATTR", condition="DIST before it is set reads back as all ones",
@@ -134,15 +134,15 @@ CASES: list[Case] = [
          setup=(INIT_VCPU,),
          basis="code"),
     Case(id="vcpu-attr-struct-bad-pointer", ioctl=SET, condition="the struct kvm_device_attr unreadable",
-         arch=("arm64",), call=device.device_attr(SET, 0, 0, on="vcpu", struct_at=BAD_POINTER), errno=EFAULT,
+         arch=("arm64",), call=device_attr(SET, 0, 0, on="vcpu", struct_at=BAD_POINTER), errno=EFAULT,
          cite="arm.c: kvm_arch_vcpu_ioctl, copy_from_user (api.rst 4.80 lists EFAULT for attr->addr only)",
          setup=(INIT_VCPU,), basis="code"),
     Case(id="vm-unknown-group", ioctl=SET, condition="group 1 on an arm64 VM fd", arch=("arm64",),
-         call=device.device_attr(SET, 1, 0, u64(0), on="vm"), errno=ENXIO, cite="arm.c: kvm_vm_set_attr default",
+         call=device_attr(SET, 1, 0, u64(0), on="vm"), errno=ENXIO, cite="arm.c: kvm_vm_set_attr default",
          basis="code",
          kernels="6.4+"),
     Case(id="vm-attr-6.1", ioctl=SET, condition="KVM_SET_DEVICE_ATTR on a 6.1 arm64 VM fd", arch=("arm64",),
-         call=device.device_attr(SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EINVAL,
+         call=device_attr(SET, SMCCC_CTRL, SMCCC_FILTER, smccc_filter(VENDOR_HYP, 1), on="vm"), errno=EINVAL,
          cite="arm.c (6.1): kvm_arch_vm_ioctl has no device attributes; its default is EINVAL", basis="code",
          kernels="6.1"),
     *_dirty_log_and_its(),

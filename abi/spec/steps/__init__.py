@@ -7,7 +7,8 @@ they work on.
 - `vcpu`: a vCPU fd (initialisation, KVM_RUN and its kvm_run page, registers, a vCPU kept busy);
 - `device`: a device fd (attributes, what reads back);
 - `guest`: guest memory and guest code (the instructions each architecture runs);
-- one module per device or area whose vocabulary is its own: `vgic_v2`, `vgic_v3`, `vgic_its` (device fds),
+- one module per device or area whose vocabulary is its own: `gic` (what the three vGIC devices share), `vgic_v2`,
+  `vgic_v3`, `vgic_its` (device fds),
   `vcpu_attributes`, `arm64`, `x86_vcpu`, `x86_vm`, `irq`, `memory`, `capabilities`, `device_addr`.
 
 A step that depends on the architecture asks the machine (`base.per_arch`), never guesses: an architecture with no

@@ -95,16 +95,6 @@ def scratch_u64(s: Scene) -> int:
     return struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
 
 
-def scratch_holds(expected: Val | int):
-    """A check: the u64 a GET wrote to the scratch page equals `expected`."""
-    expected = val(expected)
-
-    def check(s: Scene, got: Result) -> str | None:
-        value, want = scratch_u64(s), expected(s)
-        return None if value == want else f"read back {value:#x}, expected {want:#x} ({expected})"
-
-    return check
-
 
 # --- cite prefixes and fd values every fd role's cases use ------------------------------------------------------
 
