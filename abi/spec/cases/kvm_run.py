@@ -23,7 +23,6 @@ from abi.spec.steps.arm64 import (
     SPIN,
     code_at_ipa0,
     finalize,
-    signal_mask,
 )
 from abi.spec.steps.base import BAD_POINTER, call
 from abi.spec.steps.capabilities import (
@@ -45,7 +44,7 @@ from abi.spec.steps.capabilities import (
 )
 from abi.spec.steps.gic import G_CTRL, R3, V2_CPU, V2_DIST, V3_DIST, V3_REDIST, V3_REGION, C, D, addr_attr, ctrl
 from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, ring
-from abi.spec.steps.vcpu import INIT_VCPU, RAN, exits_with, kvm_run, ready_vcpu, run_to_exit
+from abi.spec.steps.vcpu import INIT_VCPU, RAN, exits_with, kvm_run, ready_vcpu, run_to_exit, signal_mask
 from abi.spec.steps.vcpu_attributes import (
     A_INIT,
     A_VTIMER,
@@ -62,7 +61,7 @@ from abi.spec.steps.vcpu_attributes import (
 from abi.spec.steps.vgic_v2 import CREATE_V2, DOC
 from abi.spec.steps.vgic_v3 import ADDR_DOC, CREATE_V3, CREATED, PLACED, READY, region
 from abi.spec.steps.vm import IRQCHIP, create_vcpu, enable_cap, set_addr
-from abi.spec.steps.x86_vm import API, looping_guest, run_until_timer_signal, run_with_pending, sigmask
+from abi.spec.steps.x86_vm import API, looping_guest, run_until_timer_signal, run_with_pending
 
 
 def _run() -> list[Case]:
@@ -138,7 +137,7 @@ def _run_cases() -> list[Case]:
              "not by the vCPU's signal mask", arch=("x86_64",), call=run_with_pending(), errno=EINTR,
              cite=f"{API} 4.21 KVM_SET_SIGNAL_MASK: 'Any unblocked signal received ... will cause KVM_RUN to return "
                   "with "
-             "-EINTR'", setup=(looping_guest(), sigmask())),
+             "-EINTR'", setup=(looping_guest(), signal_mask())),
         Case(id="signal-mask-bad-pointer", ioctl="KVM_SET_SIGNAL_MASK", condition="the argument is not readable",
              arch=("x86_64",), call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
              errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)",
@@ -274,7 +273,7 @@ CASES: list[Case] = [
          condition="an empty mask set; a signal arrives while the guest spins: KVM_RUN", arch=("arm64",),
          call=kvm_run(limit=RUN_LIMIT), errno=EINTR,
          cite=f"{SIGMASK}: signals not blocked by the mask make KVM_RUN return with -EINTR",
-         setup=(code_at_ipa0(SPIN), INIT_VCPU, signal_mask(0)), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
+         setup=(code_at_ipa0(SPIN), INIT_VCPU, signal_mask()), check=exits_with(kvm.KVM_EXIT_INTR, "KVM_EXIT_INTR")),
     Case(id="signal-mask-bad-length", ioctl="KVM_SET_SIGNAL_MASK", condition="len 4 (the kernel's sigset is 8 bytes)",
          arch=("x86_64", "arm64"), call=call("KVM_SET_SIGNAL_MASK", "vcpu", struct.pack("<IQ", 4, 0), "len 4"),
          errno=EINVAL, cite="kvm_main.c: kvm_vcpu_ioctl KVM_SET_SIGNAL_MASK (len != sizeof(sigset_t))",

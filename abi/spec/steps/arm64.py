@@ -16,7 +16,7 @@ from abi.spec.steps.gic import GICD_ICENABLER, GICD_ISENABLER, GICD_ISPENDR
 from abi.spec.steps.guest import a64
 from abi.spec.steps.irq import SPI as IRQ_SPI
 from abi.spec.steps.irq import arm_line
-from abi.spec.steps.vcpu import arm64_init, exits_with, one_reg, one_reg_value
+from abi.spec.steps.vcpu import arm64_core_reg, arm64_init, exits_with, one_reg, one_reg_value
 from abi.spec.steps.vm import enable_cap, ipa_limit, memory_region
 from abi.target.base import Result
 
@@ -65,12 +65,9 @@ UNMAPPED_IPA = 0x20000000  # outside every memslot and, with no irqchip, outside
 # linux/kvm.h since 6.4; its number carries the size of arm64's struct kvm_arm_counter_offset.
 KVM_ARM_SET_COUNTER_OFFSET = model.for_arch("arm64").KVM_ARM_SET_COUNTER_OFFSET
 
-def core_id(offset: int, size: int = kvm.KVM_REG_SIZE_U64) -> int:
-    return kvm.KVM_REG_ARM64 | size | arm64.KVM_REG_ARM_CORE | offset
+PC = arm64_core_reg("regs.pc")
 
-PC = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pc"))
-
-PSTATE = core_id(arm64.KVM_REG_ARM_CORE_REG("regs.pstate"))
+PSTATE = arm64_core_reg("regs.pstate")
 
 CORE_END = ctypes.sizeof(arm64.kvm_regs) // 4  # the first core index past struct kvm_regs
 
@@ -330,11 +327,6 @@ MAX_VCPU_ID = capability("KVM_CAP_MAX_VCPU_ID")
 
 def id_reg_changed(s: Scene) -> int:
     return one_reg_value(s, ID_AA64ISAR0_EL1) ^ (0xF << 4)  # ID_AA64ISAR0_EL1.AES flipped
-
-def signal_mask(blocked: int = 0) -> Step:
-    """KVM_SET_SIGNAL_MASK on the last vCPU: struct kvm_signal_mask with the kernel's 8-byte sigset."""
-    return step(f"KVM_SET_SIGNAL_MASK(sigset {blocked:#x})",
-                lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_SET_SIGNAL_MASK, struct.pack("<IQ", 8, blocked)))
 
 def counter_offset(reserved: int = 0) -> Step:
     return step(f"KVM_ARM_SET_COUNTER_OFFSET(offset 0, reserved {reserved:#x})",

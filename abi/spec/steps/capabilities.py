@@ -44,11 +44,10 @@ from abi.spec.steps.vgic_v3 import (
     PAGE_64K,
     READY,
     TABLES,
-    TABLES_SIZE,
     VALID,
+    guest_tables,
     its_reg,
 )
-from abi.spec.steps.vm import memory_region
 from abi.target.base import Result
 
 X86 = "x86.c: kvm_vm_ioctl_enable_cap"
@@ -258,17 +257,9 @@ def no_entry_after_harvested(s: Scene, got: Result) -> str | None:
         return f"ring entry {n} (after the {n} harvested) is dirty: slot {slot:#x}, offset {offset}"
     return None
 
-def _tables() -> bytes:
-    """arm_vgic_v3's ITS tables as guest memory from IPA 0: little-endian u64 entries at their offsets."""
-    data = bytearray(max(TABLES) + 8)
-    for offset, value in TABLES.items():
-        struct.pack_into("<Q", data, offset, value)
-    return bytes(data)
-
 def logged_tables() -> Step:
     """arm_vgic_v3's guest memory (slot 0 at IPA 0, the ITS tables of its round trip), dirty-logged."""
-    return step(f"KVM_SET_USER_MEMORY_REGION(slot 0 at IPA 0, {TABLES_SIZE:#x} bytes, LOG_DIRTY_PAGES, ITS tables)",
-                memory_region(0, 0, TABLES_SIZE, kvm.KVM_MEM_LOG_DIRTY_PAGES, _tables(), name="tables"))
+    return guest_tables(TABLES, kvm.KVM_MEM_LOG_DIRTY_PAGES)
 
 def table_pages_dirty(s: Scene, got: Result) -> str | None:
     """The bitmap the last KVM_GET_DIRTY_LOG wrote has the pages of the collection and device tables."""

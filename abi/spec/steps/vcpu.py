@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import struct
 
 from abi import arm64, kvm, layout
@@ -152,9 +153,11 @@ def one_reg(request: str, reg_id: int, name: str, value=None, pointer: Val | Non
     return step(f"{request}({shown})", go, ok_errno)
 
 
-def arm64_core_reg(name: str, size: int = kvm.KVM_REG_SIZE_U64) -> int:
-    """The ONE_REG id of an arm64 core register ("regs.pc", "regs.regs[2]", "regs.pstate")."""
-    return kvm.KVM_REG_ARM64 | size | arm64.KVM_REG_ARM_CORE | arm64.KVM_REG_ARM_CORE_REG(name)
+def arm64_core_reg(reg: str | int, size: int = kvm.KVM_REG_SIZE_U64) -> int:
+    """The ONE_REG id of an arm64 core register: by name ("regs.pc", "regs.regs[2]", "regs.pstate") or by its index
+    in struct kvm_regs counted in 32-bit words (to name one past the end)."""
+    index = arm64.KVM_REG_ARM_CORE_REG(reg) if isinstance(reg, str) else reg
+    return kvm.KVM_REG_ARM64 | size | arm64.KVM_REG_ARM_CORE | index
 
 
 # --- a vCPU kept busy in KVM_RUN on a second thread ----------------------------------------------------------
@@ -294,3 +297,12 @@ def one_reg_value(s: Scene, reg_id: int) -> int:
     builds on)."""
     one_reg("KVM_GET_ONE_REG", reg_id, f"{reg_id:#x}")(s).value()
     return struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
+
+
+def signal_mask(blocked: tuple[int, ...] = (), length: int = 8) -> Step:
+    """KVM_SET_SIGNAL_MASK on the last vCPU: struct kvm_signal_mask with `length` (the kernel's sigset_t is 8 bytes
+    on x86_64 and arm64) and the signals `blocked` while the vCPU runs."""
+    bits = sum(1 << (n - 1) for n in blocked)
+    names = ", ".join(signal.Signals(n).name for n in blocked) or "nothing blocked"
+    return step(f"KVM_SET_SIGNAL_MASK(len {length}, {names})",
+                lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_SET_SIGNAL_MASK, struct.pack("<IQ", length, bits)))

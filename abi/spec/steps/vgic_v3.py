@@ -151,8 +151,10 @@ def afterwards(then: Step, check):
 # configuration and pending tables, which default to IPA 0).
 TABLES_SIZE = 0x40000
 
-def guest_tables(entries: dict[int, int]) -> Step:
-    region = memory_region(0, 0, TABLES_SIZE, name="tables")
+def guest_tables(entries: dict[int, int], flags: int = 0) -> Step:
+    """Slot 0 at IPA 0 (`flags`: KVM_MEM_LOG_DIRTY_PAGES for a logged one) holding these u64 entries at their offsets:
+    the ITS tables the cases save and restore."""
+    region = memory_region(0, 0, TABLES_SIZE, flags, name="tables")
 
     def run(s: Scene) -> Result:
         got = region(s)

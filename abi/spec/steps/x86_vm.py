@@ -129,12 +129,6 @@ def run_until_timer_signal() -> Step:
 
     return step("KVM_RUN (`jmp .`) while SIGALRM fires every 50 ms", run)
 
-def sigmask(blocked: tuple[int, ...] = (), length: int = 8) -> Step:
-    """KVM_SET_SIGNAL_MASK with the kernel's 64-bit sigset_t holding `blocked` (len 8 on x86_64)."""
-    bits = sum(1 << (n - 1) for n in blocked)
-    names = ", ".join(signal.Signals(n).name for n in blocked) or "nothing blocked"
-    return call("KVM_SET_SIGNAL_MASK", "vcpu", struct.pack("<IQ", length, bits), f"len {length}, {names}")
-
 def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
     """KVM_RUN of the looping guest while `sig` is pending: blocked in the thread's own mask and raised before
     the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
