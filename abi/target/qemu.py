@@ -65,7 +65,7 @@ def machine_args(profile: str) -> list[str]:
     boot = record(profile).boot
     return ["-M", boot.machine, "-cpu", boot.cpu, "-smp", boot.smp,
             "-m", boot.memory, "-accel", "tcg", "-nodefaults", "-nic", "none", "-display", "none",
-            "-monitor", "none", "-no-reboot"]
+            "-monitor", "none", "-no-reboot", *boot.extra]
 
 
 def _die_with_parent() -> None:
@@ -99,7 +99,7 @@ class QemuTarget(Target):
         """Fetch/build kernel, initramfs and (when the record strips the GIC's virtualization parts) device tree;
         raises TargetUnavailable with one line."""
         if self._kernel is None:
-            self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir)
+            self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir, self.machine.boot.system)
             if self.machine.boot.strip_gic_virtualization:
                 self._dtb = provision.stripped_dtb(self.profile, machine_args(self.profile))
 
@@ -111,7 +111,8 @@ class QemuTarget(Target):
         if _stopping:
             raise Stopping(_stopping)
         self.provision()
-        provision.check_image_file(self._kernel.image, self._kernel.name)  # seconds, not the boot timeout
+        # seconds, not the boot timeout
+        provision.check_image_file(self._kernel.image, self._kernel.name, self.machine.boot.system)
         self.stop()
         scratch.sweep("qemu")  # what killed test processes left
         self._tmp = scratch.mkdtemp("qemu")  # mode 0700
@@ -121,7 +122,7 @@ class QemuTarget(Target):
                "-kernel", str(self._kernel.image), "-initrd", str(self._initrd),
                "-append", f"{system.console} {APPEND}",
                "-chardev", f"file,id=con,path={self._console_path()}", "-serial", "chardev:con",
-               "-device", "virtio-serial-device",
+               "-device", system.serial_device,
                "-chardev", f"socket,id=agent,fd={guest.fileno()}",
                "-device", f"virtserialport,chardev=agent,name={P.PORT_NAME}",
                "-pidfile", os.path.join(self._tmp, "qemu.pid")]
@@ -177,7 +178,7 @@ class QemuTarget(Target):
                 raise _Said(f"no answer within {self.boot_timeout} s")
             if elapsed > FIRST_OUTPUT_TIMEOUT and not self.console_tail(1):
                 raise _Said(f"the kernel printed nothing within {FIRST_OUTPUT_TIMEOUT:.0f} s of QEMU's start: "
-                              f"{self.kernel_spec} is no bootable arm64 kernel (damaged or truncated?)")
+                              f"{self.kernel_spec} is no bootable {self.arch} kernel (damaged or truncated?)")
 
     def stop(self) -> None:
         if self._sock is not None:
@@ -376,10 +377,10 @@ class QemuTarget(Target):
         if not self.running:
             self.start()
         pairs = self._pairs
-        features = re.search(r"^Features\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)
+        features = re.search(r"^(?:Features|flags)\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)  # arm64, x86
         return TargetInfo(
             name=self.name, arch=self.arch, kernel_release=pairs.get("kernel_release", ""), profile=self.profile,
-            qemu_version=provision.qemu_version(),
+            qemu_version=provision.qemu_version(self.machine.boot.system.binary),
             cpu_model=f"{self.machine.boot.cpu} (QEMU TCG, {self.machine.boot.machine}): {self.machine.summary}",
             extra={"kernel": self.kernel_spec, "kernel_version": pairs.get("kernel_version", ""),
                    "cpu_features": features.group(1) if features else "", "guest_python": pairs.get("python", ""),
