@@ -22,6 +22,7 @@ import os
 import sys
 import time
 
+import process
 import protocol as P
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -337,11 +338,24 @@ def op_eventfd(payload):
         return P.result(-1, e.errno), P.STATUS_OK
 
 
+def op_process(payload):
+    action, value = P.PROCESS_ARGS.unpack(payload)
+    given = None if value == P.KEEP else value
+    try:
+        if action == P.PROCESS_NOFILE:
+            return P.result(process.nofile_limit(given)), P.STATUS_OK
+        if action == P.PROCESS_CAPS:
+            return P.result(0, 0, P.CAPS.pack(*process.capabilities(given))), P.STATUS_OK
+    except OSError as e:
+        return P.result(-1, e.errno), P.STATUS_OK
+    raise ValueError(f"unknown PROCESS action {action}")
+
+
 HANDLERS = {
     P.OP_HELLO: op_hello, P.OP_NOP: op_nop, P.OP_OPEN: op_open, P.OP_IOCTL: op_ioctl, P.OP_CLOSE: op_close,
     P.OP_ALLOC: op_alloc, P.OP_READ: op_read, P.OP_WRITE: op_write, P.OP_MMAP: op_mmap,
     P.OP_MUNMAP: op_munmap, P.OP_INFO: op_info, P.OP_DEBUG: op_debug, P.OP_BG_RUN: op_bg_run,
-    P.OP_BG_STOP: op_bg_stop, P.OP_EVENTFD: op_eventfd,
+    P.OP_BG_STOP: op_bg_stop, P.OP_EVENTFD: op_eventfd, P.OP_PROCESS: op_process,
 }
 
 

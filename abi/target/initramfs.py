@@ -145,7 +145,7 @@ def add_elf_closure(cpio: Cpio, root: Path, binaries: list[Path], triplet: str =
 
 def agent_sources() -> dict[str, bytes]:
     here = Path(__file__).parent
-    return {name: (here / name).read_bytes() for name in ("agent.py", "protocol.py")}
+    return {name: (here / name).read_bytes() for name in ("agent.py", "protocol.py", "process.py")}
 
 
 def imported_modules() -> set[str]:
@@ -159,7 +159,7 @@ def imported_modules() -> set[str]:
             "print('\\n'.join(n for n, m in sys.modules.items() if getattr(m, '__file__', None)))")
     out = subprocess.run([sys.executable, "-S", "-E", "-s", "-c", code, str(here)], capture_output=True,
                          text=True, check=True, timeout=120).stdout
-    return {n for n in out.split() if n not in ("agent", "protocol")} | set(STARTUP_MODULES)
+    return {n for n in out.split() if n not in ("agent", "protocol", "process")} | set(STARTUP_MODULES)
 
 
 def python_modules(root: Path) -> dict[str, Path]:

@@ -14,6 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 
+from abi.target import process
 from abi.target import protocol as P
 from abi.target.base import HostMissing, Result, Target, TargetInfo, TargetLost, arg_bytes
 
@@ -140,6 +141,12 @@ class LocalTarget(Target):
         fd = os.eventfd(initval, flags | os.EFD_CLOEXEC)
         self._fds.add(fd)
         return fd
+
+    def nofile_limit(self, soft: int | None = None) -> int:
+        return process.nofile_limit(soft)
+
+    def capabilities(self, effective: int | None = None) -> tuple[int, int]:
+        return process.capabilities(effective)
 
     def close(self, fd: int) -> int:
         self._fds.discard(fd)

@@ -346,6 +346,15 @@ class QemuTarget(Target):
     def eventfd(self, initval: int = 0, flags: int = 0) -> int:
         return self._checked("eventfd", P.OP_EVENTFD, P.EVENTFD_ARGS.pack(initval, flags))[0]
 
+    def nofile_limit(self, soft: int | None = None) -> int:
+        return self._checked("RLIMIT_NOFILE", P.OP_PROCESS,
+                             P.PROCESS_ARGS.pack(P.PROCESS_NOFILE, P.KEEP if soft is None else soft))[0]
+
+    def capabilities(self, effective: int | None = None) -> tuple[int, int]:
+        data = self._checked("capabilities", P.OP_PROCESS,
+                             P.PROCESS_ARGS.pack(P.PROCESS_CAPS, P.KEEP if effective is None else effective))[1]
+        return P.CAPS.unpack(data)
+
     def run_in_background(self, fd: int, request: int, arg: int = 0, timeout: float = 10.0) -> Result:
         args = P.BG_RUN_ARGS.pack(fd, request, arg & (2**64 - 1), int(timeout * 1000))
         ret, err, _, _ = self._call(P.OP_BG_RUN, args, timeout + self.request_timeout)

@@ -75,8 +75,9 @@ def test_agent_mmap_of_fd_minus_one_is_anonymous_shared_memory():
     assert call(P.OP_MUNMAP, P.TWO_U64.pack(addr, 8192))[1:3] == (0, 0)
 
 
-def test_version_4_is_what_both_ends_speak():
-    assert P.VERSION == 4  # 2: MMAP with fd -1 (anonymous shared memory); 3: BG_RUN, BG_STOP; 4: EVENTFD
+def test_version_5_is_what_both_ends_speak():
+    # 2: MMAP with fd -1 (anonymous shared memory); 3: BG_RUN, BG_STOP; 4: EVENTFD; 5: PROCESS
+    assert P.VERSION == 5
     status, ret, err, tail = call(P.OP_HELLO)
     assert (ret, err) == (P.VERSION, 0) and P.HELLO_TAIL.unpack(tail)[0] == agent.GUARD
 
@@ -90,6 +91,31 @@ def test_agent_eventfd_is_a_counter_fd():
     finally:
         os.close(fd)
     assert call(P.OP_EVENTFD, P.EVENTFD_ARGS.pack(0, -1))[1:3] == (-1, errno.EINVAL)
+
+
+def test_agent_process_limits_fds_and_drops_capabilities_then_restores_them():
+    """What the x86 cases change in the process issuing the ioctls, done by the agent in its own (here: this
+    test's process, as on the local target)."""
+    status, soft, err, _ = call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_NOFILE, P.KEEP))
+    assert (status, err) == (P.STATUS_OK, 0) and soft > 0
+    try:
+        with pytest.raises(OSError) as full:
+            os.open(os.devnull, os.O_RDONLY)
+        assert full.value.errno == errno.EMFILE
+    finally:
+        status, lowest, err, _ = call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_NOFILE, soft))
+    assert (status, err) == (P.STATUS_OK, 0) and 0 < lowest < soft
+    os.close(os.open(os.devnull, os.O_RDONLY))
+    status, ret, err, tail = call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_CAPS, P.KEEP))
+    effective, permitted = P.CAPS.unpack(tail)
+    assert (status, ret, err) == (P.STATUS_OK, 0, 0) and effective & ~permitted == 0
+    if not effective & 1:
+        pytest.skip("no CAP_CHOWN to drop in this process")
+    try:
+        status, ret, err, tail = call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_CAPS, effective & ~1))
+        assert P.CAPS.unpack(tail)[0] == effective & ~1 == agent.process.capabilities()[0]
+    finally:
+        agent.process.capabilities(effective)
 
 
 def test_agent_ioctl_reports_errno_and_bytes():

@@ -3,7 +3,6 @@ x86 guests, signals during KVM_RUN, one_reg ids of MSRs, the VFIO device, vCPU e
 
 from __future__ import annotations
 
-import os
 import signal
 import struct
 import threading
@@ -164,17 +163,11 @@ def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
 def with_no_free_fd(inner: Step) -> Step:
     """`inner` with RLIMIT_NOFILE lowered to the lowest free descriptor: no new fd can be allocated."""
     def run(s: Scene) -> Result:
-        import resource
-
-        local_only(s, "RLIMIT_NOFILE")
-        probe = os.open(os.devnull, os.O_RDONLY)
-        os.close(probe)
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (probe, hard))
+        soft = s.target.nofile_limit()
         try:
             got = inner(s)
         finally:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            s.target.nofile_limit(soft)
         if got.ok:
             s.keep(got.ret)
         return got
