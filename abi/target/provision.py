@@ -144,13 +144,14 @@ def check_image_header(head: bytes, size: int, origin: str, system: System = SYS
     sections its PE header lists: a truncated or garbage Image fails here in a line, not after the boot timeout."""
     offset, magic = system.image_magic
     if head[offset:offset + len(magic)] != magic:
-        raise TargetUnavailable(f"{origin}: not an {system.arch} Linux kernel (no {magic!r} magic at offset "
-                                f"{offset:#x})")
+        raise TargetUnavailable(f"{origin}: not an {system.arch} Linux {system.image_file} (no '{magic.decode()}' "
+                                f"magic at offset {offset:#x})")
     if head[:2] != b"MZ":
         return
     pe = int.from_bytes(head[0x3c:0x40], "little")
     if head[pe:pe + 4] != b"PE\0\0":
-        raise TargetUnavailable(f"{origin}: damaged {system.arch} kernel (an EFI stub whose PE header is missing)")
+        raise TargetUnavailable(f"{origin}: damaged {system.arch} {system.image_file} (an EFI stub whose PE header is "
+                                "missing)")
     nsections = int.from_bytes(head[pe + 6:pe + 8], "little")
     table = pe + 24 + int.from_bytes(head[pe + 20:pe + 22], "little")
     end = 0
@@ -160,7 +161,8 @@ def check_image_header(head: bytes, size: int, origin: str, system: System = SYS
             break
         end = max(end, int.from_bytes(sec[20:24], "little") + int.from_bytes(sec[16:20], "little"))
     if size < end:
-        raise TargetUnavailable(f"{origin}: truncated {system.arch} kernel: {size} bytes, its header says {end}")
+        raise TargetUnavailable(f"{origin}: truncated {system.arch} {system.image_file}: {size} bytes, its header "
+                                f"says {end}")
 
 
 def check_image_file(path: Path, origin: str, system: System = SYSTEM) -> None:
