@@ -111,16 +111,25 @@ def op_ioctl(payload):
     else:
         buf = ctypes.create_string_buffer(rest, max(len(rest), 1))
         arg = ctypes.addressof(buf)
-    if timeout_ms:
+    pending, interval = SIGNALS["pending"], SIGNALS["interval_us"] / 1e6
+    if pending:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {pending})
+        signal.pthread_kill(_thread.get_ident(), pending)
+    if interval:
+        signal.setitimer(signal.ITIMER_REAL, interval, interval)  # SIGALRM's handler: the call returns EINTR
+    elif timeout_ms:
         signal.setitimer(signal.ITIMER_REAL, timeout_ms / 1000)
     ret = _ioctl(fd, request, arg)
     err = ctypes.get_errno() if ret < 0 else 0
     status = P.STATUS_OK
-    if timeout_ms:
+    if interval or timeout_ms:
         # A one-shot timer that has already fired reads back as zero: that, with EINTR, is our timeout.
         remaining = signal.setitimer(signal.ITIMER_REAL, 0)[0]
-        if err == errno.EINTR and remaining == 0:
+        if err == errno.EINTR and remaining == 0 and not interval:
             status = P.STATUS_TIMEOUT
+    if pending:
+        signal.sigtimedwait({pending}, 0)  # consumed, never delivered: its default action would end the agent
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     out = buf.raw[: len(rest)] if buf is not None else b""
     return P.result(ret, err, out), status
 
@@ -338,9 +347,21 @@ def op_eventfd(payload):
         return P.result(-1, e.errno), P.STATUS_OK
 
 
+# Set by PROCESS for every ioctl until unset: the signal kept pending (blocked in the thread, raised before the
+# call, consumed after it) and the period of a SIGALRM interval timer running during the call (instead of the
+# one-shot timeout).
+SIGNALS = {"pending": 0, "interval_us": 0}
+
+
 def op_process(payload):
     action, value = P.PROCESS_ARGS.unpack(payload)
     given = None if value == P.KEEP else value
+    if action == P.PROCESS_PENDING:
+        SIGNALS["pending"] = value
+        return P.result(0), P.STATUS_OK
+    if action == P.PROCESS_INTERVAL:
+        SIGNALS["interval_us"] = value
+        return P.result(0), P.STATUS_OK
     try:
         if action == P.PROCESS_NOFILE:
             return P.result(process.nofile_limit(given)), P.STATUS_OK

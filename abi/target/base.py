@@ -232,6 +232,16 @@ class Target(ABC):
         effective set to `effective` when given."""
         raise NotImplementedError(f"{self.name}: no capabilities operation")
 
+    def pending_signal(self, sig: int):
+        """A context manager: during every ioctl issued inside it, `sig` is pending for the thread issuing it
+        (blocked in the thread's mask, raised before the call, consumed after it: never delivered)."""
+        raise NotImplementedError(f"{self.name}: no pending-signal operation")
+
+    def interval_timer(self, seconds: float):
+        """A context manager: during every ioctl issued inside it, SIGALRM (handled: a blocked call returns EINTR)
+        fires every `seconds` in the process issuing it."""
+        raise NotImplementedError(f"{self.name}: no interval-timer operation")
+
     def stop(self) -> None:  # noqa: B027 - optional: only targets that hold something override it
         """Release everything the target holds (fds, processes, temp dirs)."""
 

@@ -142,6 +142,26 @@ class LocalTarget(Target):
         self._fds.add(fd)
         return fd
 
+    @contextmanager
+    def pending_signal(self, sig: int):
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+        try:
+            signal.pthread_kill(threading.get_ident(), sig)
+            yield
+        finally:
+            signal.sigtimedwait({sig}, 0)  # consumed, never delivered
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    @contextmanager
+    def interval_timer(self, seconds: float):
+        old = signal.signal(signal.SIGALRM, _no_op)
+        signal.setitimer(signal.ITIMER_REAL, seconds, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.signal(signal.SIGALRM, old)
+
     def nofile_limit(self, soft: int | None = None) -> int:
         return process.nofile_limit(soft)
 

@@ -46,11 +46,15 @@ Request payloads (after the header):
     PROCESS  u8 action, u64 value                what a case changes in the process issuing the ioctls:
              NOFILE sets the soft RLIMIT_NOFILE to value (KEEP: to the lowest free fd, so no new fd can be
              allocated) -> RESULT(the previous soft limit or -1, errno); CAPS sets the agent thread's effective
-             capabilities 0-31 to value (KEEP: unchanged) -> RESULT(0 or -1, errno) + u32 effective, u32 permitted
+             capabilities 0-31 to value (KEEP: unchanged) -> RESULT(0 or -1, errno) + u32 effective, u32 permitted;
+             PENDING keeps signal `value` pending (blocked in the thread's mask, raised before, consumed after)
+             and INTERVAL runs a SIGALRM interval timer of `value` microseconds instead of the one-shot timeout
+             during every later IOCTL, until set to 0 -> RESULT(0, 0)
 
 Versions: 2 maps anonymous shared memory for MMAP with fd -1 (version 1 answered EBADF); 3 adds BG_RUN and
 BG_STOP (a vCPU kept busy in KVM_RUN on a second thread); 4 adds EVENTFD (KVM_IRQFD's and KVM_IOEVENTFD's fd);
-5 adds PROCESS (RLIMIT_NOFILE and capabilities, which cases on an x86_64 guest change as on the local host);
+5 adds PROCESS (RLIMIT_NOFILE, capabilities and signals, which cases on an x86_64 guest change as on the local
+host);
 a host and an agent of different versions refuse each other at HELLO.
 
 The agent sends HELLO (seq 0) unsolicited once its port is open, so the host knows the guest is ready
@@ -89,7 +93,7 @@ BG_RUN_ARGS = struct.Struct("<iQQI")
 BG_STOP_ARGS = struct.Struct("<iI")
 EVENTFD_ARGS = struct.Struct("<Ii")
 PROCESS_ARGS = struct.Struct("<BQ")
-PROCESS_NOFILE, PROCESS_CAPS = range(2)
+PROCESS_NOFILE, PROCESS_CAPS, PROCESS_PENDING, PROCESS_INTERVAL = range(4)
 KEEP = 2**64 - 1  # PROCESS's value meaning "the default" (NOFILE: the lowest free fd; CAPS: no change)
 CAPS = struct.Struct("<II")
 BG_SIGNAL = 12  # SIGUSR2 (the same number on arm64 and x86_64); SIGUSR1 is what the x86 cases leave pending

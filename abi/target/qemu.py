@@ -355,6 +355,25 @@ class QemuTarget(Target):
                              P.PROCESS_ARGS.pack(P.PROCESS_CAPS, P.KEEP if effective is None else effective))[1]
         return P.CAPS.unpack(data)
 
+    @contextmanager
+    def pending_signal(self, sig: int):
+        self._checked("pending signal", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_PENDING, sig))
+        try:
+            yield
+        finally:
+            if self.running:  # a guest lost inside is gone with the setting
+                self._checked("pending signal", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_PENDING, 0))
+
+    @contextmanager
+    def interval_timer(self, seconds: float):
+        period = max(1, int(seconds * 1e6))
+        self._checked("interval timer", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_INTERVAL, period))
+        try:
+            yield
+        finally:
+            if self.running:
+                self._checked("interval timer", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_INTERVAL, 0))
+
     def run_in_background(self, fd: int, request: int, arg: int = 0, timeout: float = 10.0) -> Result:
         args = P.BG_RUN_ARGS.pack(fd, request, arg & (2**64 - 1), int(timeout * 1000))
         ret, err, _, _ = self._call(P.OP_BG_RUN, args, timeout + self.request_timeout)

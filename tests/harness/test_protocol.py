@@ -6,6 +6,7 @@ the guest's agent answers, minus the guest.
 
 import errno
 import os
+import signal
 import socket
 import sys
 import threading
@@ -144,6 +145,41 @@ def test_agent_ioctl_timeout_is_reported(monkeypatch):
         os.write(w, b"x")  # the same call that does not block is not a timeout
         status, ret, err, out = call(P.OP_IOCTL, P.ioctl_request(r, 0, b"\0", 5000))
         assert (status, ret, out) == (P.STATUS_OK, 1, b"x")
+    finally:
+        os.close(r)
+        os.close(w)
+
+
+def test_agent_interval_timer_and_pending_signal_end_a_blocked_call_with_eintr_not_a_timeout(monkeypatch):
+    """PROCESS INTERVAL: SIGALRM every period ends a blocked call with EINTR, reported as the call's own answer (not
+    the agent's timeout); PROCESS PENDING: the signal is pending, blocked, during the call and consumed after it
+    (a pending unblocked signal ends KVM_RUN; read() of a pipe ignores a blocked one, so the timeout ends it)."""
+    r, w = os.pipe()
+    read = agent.libc.read
+    read.argtypes = (agent.ctypes.c_int, agent.ctypes.c_void_p, agent.ctypes.c_size_t)
+    seen = []
+
+    def blocked_read(fd, request, arg):
+        seen.append(signal.sigpending())
+        return read(fd, arg, 1)
+
+    monkeypatch.setattr(agent, "_ioctl", blocked_read)
+    try:
+        assert call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_INTERVAL, 20_000))[:3] == (P.STATUS_OK, 0, 0)
+        try:
+            status, ret, err, _ = call(P.OP_IOCTL, P.ioctl_request(r, 0, b"\0", 5000))
+        finally:
+            call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_INTERVAL, 0))
+        assert (status, ret, err) == (P.STATUS_OK, -1, errno.EINTR)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_PENDING, signal.SIGUSR1))
+        try:
+            status, ret, err, _ = call(P.OP_IOCTL, P.ioctl_request(r, 0, b"\0", 50))
+        finally:
+            call(P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_PENDING, 0))
+        assert (status, err) == (P.STATUS_TIMEOUT, errno.EINTR)
+        assert seen[-1] == {signal.SIGUSR1} and signal.sigpending() == set()
+        assert signal.SIGUSR1 not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
     finally:
         os.close(r)
         os.close(w)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import struct
-import threading
 from errno import (
     E2BIG,
     EFAULT,
@@ -23,7 +22,7 @@ from abi.spec.case import (
     need,
     val,
 )
-from abi.spec.steps.base import call, capability, local_only, step
+from abi.spec.steps.base import call, capability, step
 from abi.spec.steps.guest import x86_real_mode
 from abi.spec.steps.vcpu import kvm_run, kvm_run_map
 from abi.spec.steps.vm import create_device, create_vcpu, efd, memory_region
@@ -116,15 +115,9 @@ def run_until_timer_signal() -> Step:
     """KVM_RUN of the looping guest while an interval timer sends SIGALRM (unmasked, a handler installed):
     the signal arrives during KVM_RUN."""
     def run(s: Scene) -> Result:
-        local_only(s, "a timer signal")
         kvm_run_map(s)
-        old = signal.signal(signal.SIGALRM, lambda *_: None)
-        signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
-        try:
+        with s.target.interval_timer(0.05):
             return kvm_run()(s)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0, 0)
-            signal.signal(signal.SIGALRM, old)
 
     return step("KVM_RUN (`jmp .`) while SIGALRM fires every 50 ms", run)
 
@@ -139,21 +132,10 @@ def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
     the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
     ignores the pending signal, and the step then fails saying so."""
     def run(s: Scene) -> Result:
-        local_only(s, "a pending signal")
         kvm_run_map(s)
-        fired = []
-        old_alarm = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
-        try:
-            signal.pthread_kill(threading.get_ident(), sig)
-            signal.setitimer(signal.ITIMER_REAL, 2, 0.5)
-            got = kvm_run()(s)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0, 0)
-            signal.sigtimedwait({sig}, 0)
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
-            signal.signal(signal.SIGALRM, old_alarm)
-        if fired:
+        with s.target.pending_signal(sig):
+            got = kvm_run(limit=2)(s)
+        if got.timed_out:
             raise AssertionError(f"KVM_RUN ran the guest for 2 s with {signal.Signals(sig).name} pending and "
                                  f"unblocked by the vCPU's mask; the backstop SIGALRM ended it ({got!r})")
         return got
