@@ -70,3 +70,20 @@ def test_qemu_accepts_a_machine_without_a_device_tree(machine):
     finally:
         proc.kill()
         proc.communicate()
+
+
+class _Options:
+    def __init__(self, targets):
+        self.targets = targets
+
+    def getoption(self, name):
+        return getattr(self, name)
+
+
+def test_all_leaves_out_an_opt_in_machine_which_can_still_be_named():
+    opt_in = [m.name for m in machines.MACHINES if not m.default]
+    if not opt_in:
+        pytest.skip("every machine is in `all`")
+    assert plugin.selected(_Options(None)) == list(plugin.DEFAULT) == plugin.selected(_Options(["all"]))
+    assert not set(opt_in) & set(plugin.selected(_Options(None)))
+    assert plugin.selected(_Options(["all", opt_in[0]])) == [*plugin.DEFAULT, opt_in[0]]

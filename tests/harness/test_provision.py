@@ -218,7 +218,7 @@ def test_initramfs_contents(userspace_archive):
 
 # ---- the x86_64 guest: Debian's amd64 packages, KVM's modules loaded by init ---------------------------------
 
-X86 = machines.named("qemu-x86_64-amd").boot.system
+X86 = machines.qemu_system("x86_64")
 
 
 def test_each_system_checks_its_own_kernel_magic():
