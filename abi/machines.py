@@ -178,7 +178,7 @@ MACHINES: tuple[Machine, ...] = (
             QemuBoot(QEMU_ARM64, f"{_VIRT},gic-version=3,mte=on", _ARM64_CPU),
             summary="arm64 guest with a GICv3, ITS and the Memory Tagging Extension"),
     Machine("qemu-x86_64-amd", "amd", "x86_64", frozenset({"irqchip"}),
-            # q35 with SeaBIOS: 3.0-3.3 s to the agent, as microvm (3.25 s) with its virtio-mmio transport. One
+            # q35 with SeaBIOS: 3.4-4.4 s to the agent (microvm with a virtio-mmio port: 2.9 s, not tried further). One
             # CPU: with two, the whole guest froze for over 40 s in 6 of 590 cases, at random (in KVM_CREATE_VM,
             # KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_SET_GSI_ROUTING, KVM_IOEVENTFD; cause not found), and
             # its KVM found the TSC unstable across CPUs (the TSC offset read-back cases then fail). One CPU: none.
