@@ -27,6 +27,7 @@ from abi.spec.steps.system import other_vm
 from abi.spec.steps.vcpu import (
     guest_ready,
     kvm_run,
+    kvm_run_map,
     one_reg,
     rewind,
     run_field,
@@ -178,6 +179,8 @@ def store_without_vma() -> Step:
         got = guest_ready(DIRTYING, GUEST_SLOT)(s)
         if not got.ok:
             return got
+        # kvm_run mapped first: mapped after the munmap, it would take the hole's address (mmap places top-down).
+        kvm_run_map(s)
         hole = s.target.alloc(PAGE)
         s.target.munmap(hole, PAGE)
         s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(
