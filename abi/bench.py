@@ -108,7 +108,8 @@ def bench_targets(args) -> int:
         with empty_cache():
             try:
                 t0 = time.perf_counter()
-                provision.assets(args.guest_kernel)
+                for system in dict.fromkeys(m.boot.system for m in machines.GUESTS):
+                    provision.assets(args.guest_kernel, None, system)
                 for m in machines.GUESTS:
                     if m.boot.strip_gic_virtualization:
                         provision.stripped_dtb(m.label, machine_args(m.label))

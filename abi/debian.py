@@ -1,5 +1,6 @@
-"""Debian's arm64 packages, fetched into the cache: the guests' kernels and userspace (abi.target.provision), the
-KVM documentation (abi.spec.docs) and other releases' UAPI headers (abi.headers) all come from here.
+"""Debian's packages (arm64; amd64 for the x86_64 guest), fetched into the cache: the guests' kernels and userspace
+(abi.target.provision), the KVM documentation (abi.spec.docs) and other releases' UAPI headers (abi.headers) all come
+from here.
 
 Packages are fetched with the host's own apt, pointed by command-line options at a private state directory per
 channel, so the host's apt configuration is never touched. The mirrors are the ones the host's apt already uses
@@ -103,17 +104,18 @@ def host_mirrors(files: list[Path] | None = None) -> dict[str, tuple[str, str]]:
 
 
 class Apt:
-    """apt-get for arm64 packages of one channel (bookworm or sid), with all state in the cache."""
+    """apt-get for one architecture's packages of one channel (bookworm or sid), with all state in the cache."""
 
-    def __init__(self, channel: str):
-        self.channel = channel
-        self.root = cache.cache_dir() / "apt" / channel
+    def __init__(self, channel: str, arch: str = "arm64"):
+        self.channel, self.arch = channel, arch
+        # arm64's state keeps its first name (apt/bookworm): a warm cache stays warm.
+        self.root = cache.cache_dir() / "apt" / (channel if arch == "arm64" else f"{channel}-{arch}")
         self.lists = self.root / "lists"
         mirrors = host_mirrors()
         lines = []
         for kind, suite in CHANNEL_SUITES[channel]:
             if kind not in mirrors:
-                raise PackageUnavailable(f"no '{kind}' archive in this host's apt sources: cannot fetch arm64 "
+                raise PackageUnavailable(f"no '{kind}' archive in this host's apt sources: cannot fetch {arch} "
                                          "packages (add Debian's archive to /etc/apt/sources.list.d)")
             uri, signed = mirrors[kind]
             opt = f"[signed-by={signed}] " if signed else ""
@@ -128,7 +130,7 @@ class Apt:
             if cache.writable():
                 raise
         self.opts = [
-            "-oAPT::Architecture=arm64", "-oAPT::Architectures=arm64",
+            f"-oAPT::Architecture={arch}", f"-oAPT::Architectures={arch}",
             f"-oDir::State::Lists={self.lists}", f"-oDir::Cache={self.root / 'cache'}",
             f"-oDir::Etc::SourceList={self.root / 'sources.list'}", f"-oDir::Etc::SourceParts={self.root / 'parts'}",
             "-oAPT::Sandbox::User=root",  # our own cache dir: no need to hand downloads to the _apt user
@@ -144,15 +146,15 @@ class Apt:
             return
         if stamp.exists() and not cache.writable():
             if not Apt._said_read_only:
-                log(f"read-only cache: its arm64 package lists ({self.channel}) are used as they are")
+                log(f"read-only cache: its {self.arch} package lists ({self.channel}) are used as they are")
                 Apt._said_read_only = True
             self._updated = True
             return
         if not shutil.which("apt-get"):
-            raise AptMissing("apt-get not found: arm64 guest packages come from Debian's archive")
-        log(f"apt-get update (arm64, {self.channel})")
-        cache.need_space(self.root, 64 << 20, f"the arm64 package lists of Debian {self.channel}")
-        run(["apt-get", *self.opts, "update"], f"apt-get update for arm64 {self.channel}")
+            raise AptMissing(f"apt-get not found: {self.arch} guest packages come from Debian's archive")
+        log(f"apt-get update ({self.arch}, {self.channel})")
+        cache.need_space(self.root, 64 << 20, f"the {self.arch} package lists of Debian {self.channel}")
+        run(["apt-get", *self.opts, "update"], f"apt-get update for {self.arch} {self.channel}")
         stamp.touch()
         self._updated = True
 
@@ -172,7 +174,7 @@ class Apt:
                 raise PackageUnavailable(f"apt-cache show {package} did not finish within "
                                          f"{TIMEOUTS['apt-cache']} s (killed)") from None
             if proc.returncode or not proc.stdout.strip():
-                raise PackageUnavailable(f"arm64 package {package} not found in Debian {self.channel}")
+                raise PackageUnavailable(f"{self.arch} package {package} not found in Debian {self.channel}")
             fields = dict(re.findall(r"^([\w-]+): (.*)$", proc.stdout.split("\n\n")[0], re.M))
             memo["packages"][package] = {k: fields.get(k, "") for k in ("Version", "Depends", "SHA256", "Size",
                                                                          "Installed-Size")}
@@ -182,7 +184,7 @@ class Apt:
 
     def deb_path(self, package: str) -> Path:
         version = self.show(package)["Version"]
-        return cache.cache_dir() / "debs" / f"{package}_{version.replace(':', '%3a')}_arm64.deb"
+        return cache.cache_dir() / "debs" / f"{package}_{version.replace(':', '%3a')}_{self.arch}.deb"
 
     def fetch(self, package: str) -> Path:
         """The .deb of the candidate version, downloaded into the cache once."""
@@ -193,7 +195,7 @@ class Apt:
         if path.exists() and cache.recorded(path) is None and debian_sha and cache.writable():
             cache.record(path, {".": debian_sha})  # from an older kvm-abi: Debian's checksum is the record
         if not cache.usable(path, f"debs/{path.name}", "downloading it again"):
-            log(f"downloading {package} {version} (arm64)")
+            log(f"downloading {package} {version} ({self.arch})")
             debs.mkdir(exist_ok=True)
             cache.need_space(debs, int(info.get("Size") or 0), f"{package} {version}")
             with tempfile.TemporaryDirectory(dir=debs) as tmp:

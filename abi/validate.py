@@ -29,8 +29,9 @@ from abi.target.base import TargetUnavailable
 from abi.target.qemu import QemuTarget
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository: tests/ live here
-# The tree's kernel is built for the guests' architecture (kernel_build), so every guest machine can boot it.
-TARGETS = tuple(m.name for m in machines.GUESTS)
+# The tree's kernel is built for the arm64 guests' architecture (kernel_build), so every arm64 guest can boot it; the
+# x86_64 guest cannot (validating an x86 tree is issue 13's).
+TARGETS = tuple(m.name for m in machines.GUESTS if m.boot.system == provision.SYSTEM)
 # Whether the kernel boots to the agent with /dev/kvm, any guest machine says: the first.
 BOOT_CHECK = machines.GUESTS[0]
 DEFAULT_BASELINE = "debian-6.1"

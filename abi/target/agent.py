@@ -22,6 +22,7 @@ import os
 import sys
 import time
 
+import process
 import protocol as P
 
 libc = ctypes.CDLL(None, use_errno=True)
@@ -110,16 +111,25 @@ def op_ioctl(payload):
     else:
         buf = ctypes.create_string_buffer(rest, max(len(rest), 1))
         arg = ctypes.addressof(buf)
-    if timeout_ms:
+    pending, interval = SIGNALS["pending"], SIGNALS["interval_us"] / 1e6
+    if pending:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {pending})
+        signal.pthread_kill(_thread.get_ident(), pending)
+    if interval:
+        signal.setitimer(signal.ITIMER_REAL, interval, interval)  # SIGALRM's handler: the call returns EINTR
+    elif timeout_ms:
         signal.setitimer(signal.ITIMER_REAL, timeout_ms / 1000)
     ret = _ioctl(fd, request, arg)
     err = ctypes.get_errno() if ret < 0 else 0
     status = P.STATUS_OK
-    if timeout_ms:
+    if interval or timeout_ms:
         # A one-shot timer that has already fired reads back as zero: that, with EINTR, is our timeout.
         remaining = signal.setitimer(signal.ITIMER_REAL, 0)[0]
-        if err == errno.EINTR and remaining == 0:
+        if err == errno.EINTR and remaining == 0 and not interval:
             status = P.STATUS_TIMEOUT
+    if pending:
+        signal.sigtimedwait({pending}, 0)  # consumed, never delivered: its default action would end the agent
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     out = buf.raw[: len(rest)] if buf is not None else b""
     return P.result(ret, err, out), status
 
@@ -337,11 +347,36 @@ def op_eventfd(payload):
         return P.result(-1, e.errno), P.STATUS_OK
 
 
+# Set by PROCESS for every ioctl until unset: the signal kept pending (blocked in the thread, raised before the
+# call, consumed after it) and the period of a SIGALRM interval timer running during the call (instead of the
+# one-shot timeout).
+SIGNALS = {"pending": 0, "interval_us": 0}
+
+
+def op_process(payload):
+    action, value = P.PROCESS_ARGS.unpack(payload)
+    given = None if value == P.KEEP else value
+    if action == P.PROCESS_PENDING:
+        SIGNALS["pending"] = value
+        return P.result(0), P.STATUS_OK
+    if action == P.PROCESS_INTERVAL:
+        SIGNALS["interval_us"] = value
+        return P.result(0), P.STATUS_OK
+    try:
+        if action == P.PROCESS_NOFILE:
+            return P.result(process.nofile_limit(given)), P.STATUS_OK
+        if action == P.PROCESS_CAPS:
+            return P.result(0, 0, P.CAPS.pack(*process.capabilities(given))), P.STATUS_OK
+    except OSError as e:
+        return P.result(-1, e.errno), P.STATUS_OK
+    raise ValueError(f"unknown PROCESS action {action}")
+
+
 HANDLERS = {
     P.OP_HELLO: op_hello, P.OP_NOP: op_nop, P.OP_OPEN: op_open, P.OP_IOCTL: op_ioctl, P.OP_CLOSE: op_close,
     P.OP_ALLOC: op_alloc, P.OP_READ: op_read, P.OP_WRITE: op_write, P.OP_MMAP: op_mmap,
     P.OP_MUNMAP: op_munmap, P.OP_INFO: op_info, P.OP_DEBUG: op_debug, P.OP_BG_RUN: op_bg_run,
-    P.OP_BG_STOP: op_bg_stop, P.OP_EVENTFD: op_eventfd,
+    P.OP_BG_STOP: op_bg_stop, P.OP_EVENTFD: op_eventfd, P.OP_PROCESS: op_process,
 }
 
 

@@ -222,6 +222,26 @@ class Target(ABC):
         OSError with the call's errno."""
         raise NotImplementedError(f"{self.name}: no eventfd operation")
 
+    def nofile_limit(self, soft: int | None = None) -> int:
+        """Set the soft RLIMIT_NOFILE of the process issuing the ioctls to `soft` (None: its lowest free fd, so no
+        new fd can be allocated); returns the previous soft limit."""
+        raise NotImplementedError(f"{self.name}: no RLIMIT_NOFILE operation")
+
+    def capabilities(self, effective: int | None = None) -> tuple[int, int]:
+        """The effective and permitted capabilities 0-31 of the thread issuing the ioctls, after setting the
+        effective set to `effective` when given."""
+        raise NotImplementedError(f"{self.name}: no capabilities operation")
+
+    def pending_signal(self, sig: int):
+        """A context manager: during every ioctl issued inside it, `sig` is pending for the thread issuing it
+        (blocked in the thread's mask, raised before the call, consumed after it: never delivered)."""
+        raise NotImplementedError(f"{self.name}: no pending-signal operation")
+
+    def interval_timer(self, seconds: float):
+        """A context manager: during every ioctl issued inside it, SIGALRM (handled: a blocked call returns EINTR)
+        fires every `seconds` in the process issuing it."""
+        raise NotImplementedError(f"{self.name}: no interval-timer operation")
+
     def stop(self) -> None:  # noqa: B027 - optional: only targets that hold something override it
         """Release everything the target holds (fds, processes, temp dirs)."""
 

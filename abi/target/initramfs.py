@@ -1,4 +1,5 @@
-"""The guest's initramfs: a cpio (newc) archive with busybox as init, a trimmed arm64 CPython and the agent.
+"""The guest's initramfs: a cpio (newc) archive with busybox as init, a trimmed CPython of the guest's architecture
+and the agent.
 
 Built from unpacked Debian packages (see provision.py). Pure file assembly, no guest needed, so the harness
 tests can check what goes in. The kernel modules the serial channel needs go in a second, per-kernel
@@ -24,7 +25,7 @@ from elftools.elf.elffile import ELFFile
 
 PYTHON = "python3.11"
 PY_LIB = f"usr/lib/{PYTHON}"
-LIB_DIRS = ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu")
+TRIPLET = "aarch64-linux-gnu"  # the default guests' (arm64) multiarch directory
 AGENT_DIR = "agent"
 # The serial channel: virtio-mmio transport plus the virtio console driver (and what they depend on).
 SERIAL_MODULES = ("virtio_mmio", "virtio_console")
@@ -33,13 +34,16 @@ STARTUP_MODULES = ("encodings", "encodings.aliases", "encodings.utf_8", "encodin
 
 INIT = """#!/bin/sh
 # kvm-abi guest init: mount the pseudo file systems, load the serial driver while the agent starts (it waits
-# for its port), power off when the agent ends.
+# for its port), KVM's modules (where KVM is not built in) before it starts, power off when the agent ends.
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sys /sys
 busybox mount -t devtmpfs dev /dev
 for m in $(busybox cat /modules/order 2>/dev/null); do
     busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
 done &
+for m in $(busybox cat /modules/kvm 2>/dev/null); do
+    busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
+done
 cd /@AGENT@ && /usr/bin/@PYTHON@ -S -E -s -c "import sys, agent; sys.exit(agent.main(sys.argv))"
 echo "kvm-abi: agent exited with status $?"
 busybox poweroff -f
@@ -106,15 +110,19 @@ def elf_needs(path: Path) -> tuple[list[str], str | None]:
     return needed, interp
 
 
-def find_lib(root: Path, name: str) -> Path:
-    for d in LIB_DIRS:
+def lib_dirs(triplet: str) -> tuple[str, str]:
+    return f"lib/{triplet}", f"usr/lib/{triplet}"
+
+
+def find_lib(root: Path, name: str, triplet: str = TRIPLET) -> Path:
+    for d in lib_dirs(triplet):
         p = root / d / name
         if p.exists():
             return p
     raise FileNotFoundError(f"{name} not found in the unpacked packages under {root}")
 
 
-def add_elf_closure(cpio: Cpio, root: Path, binaries: list[Path]) -> None:
+def add_elf_closure(cpio: Cpio, root: Path, binaries: list[Path], triplet: str = TRIPLET) -> None:
     """Put every shared library the binaries need (recursively) and the dynamic loader in the archive."""
     seen: set[str] = set()
     todo = list(binaries)
@@ -124,20 +132,20 @@ def add_elf_closure(cpio: Cpio, root: Path, binaries: list[Path]) -> None:
             seen.update((interp, os.path.basename(interp)))  # libc names the loader too: one copy
             real = (root / interp.lstrip("/")).resolve()
             if not real.is_relative_to(root.resolve()):  # an absolute symlink in the package
-                real = find_lib(root, os.path.basename(interp))
+                real = find_lib(root, os.path.basename(interp), triplet)
             cpio.file(interp, real.read_bytes(), 0o755)
         for lib in needed:
             if lib in seen:
                 continue
             seen.add(lib)
-            path = find_lib(root, lib).resolve()
-            cpio.file(f"{LIB_DIRS[0]}/{lib}", path.read_bytes(), 0o755)
+            path = find_lib(root, lib, triplet).resolve()
+            cpio.file(f"{lib_dirs(triplet)[0]}/{lib}", path.read_bytes(), 0o755)
             todo.append(path)
 
 
 def agent_sources() -> dict[str, bytes]:
     here = Path(__file__).parent
-    return {name: (here / name).read_bytes() for name in ("agent.py", "protocol.py")}
+    return {name: (here / name).read_bytes() for name in ("agent.py", "protocol.py", "process.py")}
 
 
 def imported_modules() -> set[str]:
@@ -151,7 +159,7 @@ def imported_modules() -> set[str]:
             "print('\\n'.join(n for n, m in sys.modules.items() if getattr(m, '__file__', None)))")
     out = subprocess.run([sys.executable, "-S", "-E", "-s", "-c", code, str(here)], capture_output=True,
                          text=True, check=True, timeout=120).stdout
-    return {n for n in out.split() if n not in ("agent", "protocol")} | set(STARTUP_MODULES)
+    return {n for n in out.split() if n not in ("agent", "protocol", "process")} | set(STARTUP_MODULES)
 
 
 def python_modules(root: Path) -> dict[str, Path]:
@@ -186,7 +194,7 @@ def _pyc(source: Path, archive_name: str) -> tuple[str, bytes] | None:
         return f"{d}/__pycache__/{base[:-3]}.cpython-311.pyc", out.read_bytes()
 
 
-def userspace_archive(root: Path) -> Cpio:
+def userspace_archive(root: Path, triplet: str = TRIPLET) -> Cpio:
     """busybox, python3.11 with the modules the agent imports, the agent, /init."""
     cpio = Cpio()
     for d in ("proc", "sys", "dev", "tmp", "modules", f"{PY_LIB}/lib-dynload"):
@@ -211,7 +219,7 @@ def userspace_archive(root: Path) -> Cpio:
         pyc = _pyc(here / name, f"{AGENT_DIR}/{name}")  # imported, not run as a script: bytecode is used
         if pyc:
             cpio.file(*pyc)
-    add_elf_closure(cpio, root, [python] + extensions)
+    add_elf_closure(cpio, root, [python] + extensions, triplet)
     return cpio
 
 
@@ -251,8 +259,8 @@ def index_modules(moddir: Path) -> dict[str, Path]:
     return found
 
 
-def serial_modules(moddir: Path | None) -> list[tuple[str, bytes]]:
-    """The modules to insmod for the agent's port, dependencies first; [] when they are built in."""
+def serial_modules(moddir: Path | None, roots: tuple[str, ...] = SERIAL_MODULES) -> list[tuple[str, bytes]]:
+    """The modules to insmod for the agent's port (or `roots`), dependencies first; [] when they are built in."""
     if moddir is None:
         return []
     index = index_modules(moddir)
@@ -268,16 +276,19 @@ def serial_modules(moddir: Path | None) -> list[tuple[str, bytes]]:
             visit(dep.replace("-", "_"))
         order.append((name, data))
 
-    for root_module in SERIAL_MODULES:
+    for root_module in roots:
         visit(root_module)
     return order
 
 
-def modules_archive(modules: list[tuple[str, bytes]]) -> Cpio:
+def modules_archive(modules: list[tuple[str, bytes]], kvm: list[tuple[str, bytes]] = ()) -> Cpio:
+    """The serial modules (modules/order, loaded while the agent starts) and KVM's (modules/kvm, before it)."""
     cpio = Cpio()
-    for name, data in modules:
+    for name, data in [*modules, *kvm]:
         cpio.file(f"modules/{name}.ko", data)
     cpio.file("modules/order", "".join(f"{name}\n" for name, _ in modules).encode())
+    if kvm:
+        cpio.file("modules/kvm", "".join(f"{name}\n" for name, _ in kvm).encode())
     return cpio
 
 

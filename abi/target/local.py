@@ -14,6 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 
+from abi.target import process
 from abi.target import protocol as P
 from abi.target.base import HostMissing, Result, Target, TargetInfo, TargetLost, arg_bytes
 
@@ -140,6 +141,32 @@ class LocalTarget(Target):
         fd = os.eventfd(initval, flags | os.EFD_CLOEXEC)
         self._fds.add(fd)
         return fd
+
+    @contextmanager
+    def pending_signal(self, sig: int):
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
+        try:
+            signal.pthread_kill(threading.get_ident(), sig)
+            yield
+        finally:
+            signal.sigtimedwait({sig}, 0)  # consumed, never delivered
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    @contextmanager
+    def interval_timer(self, seconds: float):
+        old = signal.signal(signal.SIGALRM, _no_op)
+        signal.setitimer(signal.ITIMER_REAL, seconds, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0, 0)
+            signal.signal(signal.SIGALRM, old)
+
+    def nofile_limit(self, soft: int | None = None) -> int:
+        return process.nofile_limit(soft)
+
+    def capabilities(self, effective: int | None = None) -> tuple[int, int]:
+        return process.capabilities(effective)
 
     def close(self, fd: int) -> int:
         self._fds.discard(fd)

@@ -30,11 +30,12 @@ from abi.target.base import HostMissing, Stopping, Target, TargetLost, TargetUna
 from abi.target.qemu import CONSOLE_LINES, QemuTarget
 
 LOCAL = machines.LOCAL.name
-# `all` (the default) is every machine of the registry, mte included: on 2 cores with debian-6.1 it took the whole
-# conformance suite from 32 s (local and three guests) to 38.5 s, for 125 more test runs, MTE_COPY_TAGS' documented
-# errors among them (a later pair, with more specs and other guests running: 41 s without, 39 s with, i.e. within the
-# noise).
+# `all` (the default) is every machine of the registry whose record does not opt out (default=False), mte included:
+# on 2 cores with debian-6.1 it took the whole conformance suite from 32 s (local and three guests) to 38.5 s, for
+# 125 more test runs, MTE_COPY_TAGS' documented errors among them (a later pair, with more specs and other guests
+# running: 41 s without, 39 s with, i.e. within the noise).
 ALL = machines.NAMES
+DEFAULT = tuple(m.name for m in machines.MACHINES if m.default)  # what `all` selects
 DEFAULT_KERNEL = "debian-6.1"
 
 
@@ -44,11 +45,14 @@ def pytest_addoption(parser):
                     choices=[*ALL, "all"],
                     help="where the ioctls run (repeatable): "
                          + "; ".join(f"{m.name} ({m.summary})" for m in machines.MACHINES)
-                         + "; or all = every target available on this machine (default: all)")
+                         + "; or all = every target available on this machine"
+                         + "".join(f" except {m.name}" for m in machines.MACHINES if not m.default)
+                         + " (default: all)")
     guest_arch = provision.SYSTEM.arch
     group.addoption("--guest-kernel", default=DEFAULT_KERNEL, metavar="NAME|PATH",
-                    help=f"{guest_arch} guest kernel: {'|'.join(provision.KERNELS)} (Debian cloud kernels) or the "
-                         f"path of an {guest_arch} Image with KVM built in (default: {DEFAULT_KERNEL})")
+                    help=f"guest kernel: {'|'.join(provision.KERNELS)} (Debian's cloud kernels, each guest's "
+                         f"architecture's) or the path of an {guest_arch} Image with KVM built in, for the "
+                         f"{guest_arch} guests (default: {DEFAULT_KERNEL})")
     group.addoption("--guest-modules", default=None, metavar="DIR",
                     help="modules for a --guest-kernel PATH whose virtio console driver is a module")
 
@@ -177,7 +181,7 @@ def selected(config) -> list[str]:
     names = config.getoption("targets") or ["all"]
     out: list[str] = []
     for name in names:
-        for n in ALL if name == "all" else (name,):
+        for n in DEFAULT if name == "all" else (name,):
             if n not in out:
                 out.append(n)
     return out
@@ -200,8 +204,9 @@ class Pool:
         self.targets: dict[str, Target] = {}
         self.unavailable: dict[str, TargetUnavailable] = {}
         self.told: set[str] = set()  # targets whose console tail was shown already (with the first error)
-        self._guest_release: str | None = None
-        self._guest_error: TargetUnavailable | None = None
+        # Per QEMU system (architecture): its kernel's release, or why it cannot be provisioned.
+        self._guest_release: dict[str, str] = {}
+        self._guest_error: dict[str, TargetUnavailable] = {}
         self._probed: dict[str, frozenset[str]] = {}
 
     def make(self, name: str) -> Target:
@@ -215,8 +220,9 @@ class Pool:
         """The running target, or TargetUnavailable with the reason it cannot run here."""
         if name in self.unavailable:
             raise self.unavailable[name]
-        if name != LOCAL and self._guest_error:  # provisioning already failed: don't retry per profile
-            raise self._guest_error
+        arch = machines.named(name).arch
+        if name != LOCAL and arch in self._guest_error:  # provisioning already failed: don't retry per profile
+            raise self._guest_error[arch]
         try:
             target = self.targets.get(name) or self.make(name)
             self.targets[name] = target
@@ -273,15 +279,17 @@ class Pool:
         """The kernel release a target runs, known before booting it (for test ids); '' if unknown yet."""
         if name == LOCAL:
             return os.uname().release
-        if self._guest_release is None:
+        system = machines.named(name).boot.system
+        if system.arch not in self._guest_release:
             try:
                 with uncaptured(self.config):
-                    provision.ensure_host_tools()  # what the host lacks first: that alone is a skip
-                    self._guest_release = provision.kernel_release(self.kernel, self.modules)
+                    provision.ensure_host_tools(system)  # what the host lacks first: that alone is a skip
+                    self._guest_release[system.arch] = provision.kernel_release(self.kernel, self.modules, system)
             except TargetUnavailable as e:
-                self._guest_release = ""
-                self._guest_error = type(e)(str(e).splitlines()[0])  # every guest test is refused with this line
-        return self._guest_release
+                self._guest_release[system.arch] = ""
+                # every guest test of this architecture is refused with this line
+                self._guest_error[system.arch] = type(e)(str(e).splitlines()[0])
+        return self._guest_release[system.arch]
 
     def stop(self) -> None:
         for target in self.targets.values():
@@ -308,12 +316,12 @@ def pytest_sessionstart(session):
     everything cached. A failure is left for the workers to report (as errors, or skips for what the host lacks)."""
     config = session.config
     p = pool(config)
-    if not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None) and any(
-            n != LOCAL for n in p.names):
-        try:
-            provision.assets(p.kernel, p.modules)
-        except TargetUnavailable:
-            pass
+    if not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None):
+        for system in dict.fromkeys(machines.named(n).boot.system for n in p.names if n != LOCAL):
+            try:
+                provision.assets(p.kernel, p.modules, system)
+            except TargetUnavailable:
+                pass
 
 
 def pool(config) -> Pool:

@@ -1,4 +1,4 @@
-"""Wire protocol between the host (`qemu.QemuTarget`) and the in-guest agent (`agent.py`), version 4.
+"""Wire protocol between the host (`qemu.QemuTarget`) and the in-guest agent (`agent.py`), version 5.
 
 Standard library only: this file is copied into the guest's initramfs next to the agent and imported by both
 sides, so the two ends cannot drift apart.
@@ -43,9 +43,18 @@ Request payloads (after the header):
              RESULT(-1, ETIMEDOUT) when the thread did not end within timeout_ms (it is stuck in the kernel)
     EVENTFD  u32 initval, i32 flags              -> RESULT(fd or -1, errno) of eventfd(2) (O_CLOEXEC added): the
              fd KVM_IRQFD and KVM_IOEVENTFD take
+    PROCESS  u8 action, u64 value                what a case changes in the process issuing the ioctls:
+             NOFILE sets the soft RLIMIT_NOFILE to value (KEEP: to the lowest free fd, so no new fd can be
+             allocated) -> RESULT(the previous soft limit or -1, errno); CAPS sets the agent thread's effective
+             capabilities 0-31 to value (KEEP: unchanged) -> RESULT(0 or -1, errno) + u32 effective, u32 permitted;
+             PENDING keeps signal `value` pending (blocked in the thread's mask, raised before, consumed after)
+             and INTERVAL runs a SIGALRM interval timer of `value` microseconds instead of the one-shot timeout
+             during every later IOCTL, until set to 0 -> RESULT(0, 0)
 
 Versions: 2 maps anonymous shared memory for MMAP with fd -1 (version 1 answered EBADF); 3 adds BG_RUN and
 BG_STOP (a vCPU kept busy in KVM_RUN on a second thread); 4 adds EVENTFD (KVM_IRQFD's and KVM_IOEVENTFD's fd);
+5 adds PROCESS (RLIMIT_NOFILE, capabilities and signals, which cases on an x86_64 guest change as on the local
+host);
 a host and an agent of different versions refuse each other at HELLO.
 
 The agent sends HELLO (seq 0) unsolicited once its port is open, so the host knows the guest is ready
@@ -57,7 +66,7 @@ from __future__ import annotations
 
 import struct
 
-VERSION = 4
+VERSION = 5
 PORT_NAME = "kvm-abi.agent"  # the virtserialport name the agent looks for under /sys/class/virtio-ports
 
 HEADER = struct.Struct("<IIBB")
@@ -65,7 +74,7 @@ RESULT = struct.Struct("<qi")
 MAX_PAYLOAD = 64 << 20  # a sanity bound: anything larger is a corrupt stream, not a request
 
 (OP_HELLO, OP_NOP, OP_OPEN, OP_IOCTL, OP_CLOSE, OP_ALLOC, OP_READ, OP_WRITE, OP_MMAP, OP_MUNMAP, OP_INFO,
- OP_DEBUG, OP_BG_RUN, OP_BG_STOP, OP_EVENTFD) = range(15)
+ OP_DEBUG, OP_BG_RUN, OP_BG_STOP, OP_EVENTFD, OP_PROCESS) = range(16)
 OP_NAMES = {v: k[3:].lower() for k, v in globals().items() if k.startswith("OP_") and isinstance(v, int)}
 
 STATUS_OK, STATUS_TIMEOUT, STATUS_ERROR = 0, 1, 2
@@ -83,6 +92,10 @@ HELLO_TAIL = struct.Struct("<QB")
 BG_RUN_ARGS = struct.Struct("<iQQI")
 BG_STOP_ARGS = struct.Struct("<iI")
 EVENTFD_ARGS = struct.Struct("<Ii")
+PROCESS_ARGS = struct.Struct("<BQ")
+PROCESS_NOFILE, PROCESS_CAPS, PROCESS_PENDING, PROCESS_INTERVAL = range(4)
+KEEP = 2**64 - 1  # PROCESS's value meaning "the default" (NOFILE: the lowest free fd; CAPS: no change)
+CAPS = struct.Struct("<II")
 BG_SIGNAL = 12  # SIGUSR2 (the same number on arm64 and x86_64); SIGUSR1 is what the x86 cases leave pending
 # The ioctl system call's number per machine (uname -m), to read /proc/<pid>/task/<tid>/syscall: asm-generic
 # (arm64, riscv64) 29, x86_64 16.

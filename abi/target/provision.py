@@ -1,10 +1,11 @@
 """Everything a guest needs, fetched and built on first use and cached: kernel, initramfs, a device tree without
 the GIC's virtualization parts.
 
-The kernels and the userspace are Debian's arm64 packages (abi.debian fetches them); a package that cannot be
-had makes the target unavailable. The cache lives under $XDG_CACHE_HOME/kvm-abi (default ~/.cache/kvm-abi);
-every artefact's name carries the package versions or a hash of its inputs, so an update of any input builds
-a new one, and a warm run starts no apt at all.
+The kernels and the userspace are Debian's packages of the guest's architecture (its machine's QemuSystem says
+which; abi.debian fetches them); a package that cannot be had makes the target unavailable. The cache lives under
+$XDG_CACHE_HOME/kvm-abi (default ~/.cache/kvm-abi); every artefact's name carries the package versions (and so their
+architecture) or a hash of its inputs, so an update of any input builds a new one, and a warm run starts no apt at
+all.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from abi.debian import KERNELS, log
 from abi.target import cache, initramfs
 from abi.target.base import HostMissing, TargetUnavailable
 
-# The guests provisioned here run Debian's arm64 packages, so their emulator is the arm64 one.
+# The default guests' system: arm64 (--guest-kernel PATH is an arm64 Image, the novgic machine's dtc).
 SYSTEM = machines.qemu_system("arm64")
 QEMU = SYSTEM.binary
 HOST_TOOLS = {QEMU: SYSTEM.package, "dtc": "device-tree-compiler"}
+System = machines.QemuSystem
 USERSPACE = ("busybox-static", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libffi8",
              "libc6", "zlib1g", "libexpat1")
-ARM64_MAGIC_OFFSET, ARM64_MAGIC = 0x38, b"ARM\x64"
 
 
 cache_dir = cache.cache_dir
@@ -61,16 +62,22 @@ def _packages_as_target():
 
 # ---- host tools -----------------------------------------------------------------------------------------
 
-def ensure_host_tools() -> None:
+def host_tools(system: System = SYSTEM) -> dict[str, str]:
+    """tool -> its Debian package: the system's QEMU, and dtc (the novgic machine's device tree)."""
+    return {system.binary: system.package, "dtc": "device-tree-compiler"}
+
+
+def ensure_host_tools(system: System = SYSTEM) -> None:
     """The guests' QEMU and dtc, installed with apt when missing and we are root."""
-    missing = [pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)]
+    tools = host_tools(system)
+    missing = [pkg for tool, pkg in tools.items() if not shutil.which(tool)]
     if not missing:
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise HostMissing(f"{', '.join(t for t, p in HOST_TOOLS.items() if p in missing)} not found: "
+        raise HostMissing(f"{', '.join(t for t, p in tools.items() if p in missing)} not found: "
                                 f"install the Debian package(s) {' '.join(missing)}")
     with cache_lock("apt-host.lock"):
-        missing = [pkg for tool, pkg in HOST_TOOLS.items() if not shutil.which(tool)]
+        missing = [pkg for tool, pkg in tools.items() if not shutil.which(tool)]
         if not missing:
             return
         log(f"installing {' '.join(missing)} with apt-get")
@@ -90,8 +97,8 @@ def ensure_host_tools() -> None:
 
 
 @functools.cache
-def qemu_version() -> str:
-    out = _run([QEMU, "--version"], f"{QEMU} --version").stdout
+def qemu_version(binary: str = QEMU) -> str:
+    out = _run([binary, "--version"], f"{binary} --version", TIMEOUTS[QEMU]).stdout
     m = re.search(r"version (\S+)", out)
     return m.group(1) if m else out.split("\n")[0]
 
@@ -101,14 +108,16 @@ def qemu_version() -> str:
 @dataclass(frozen=True)
 class Kernel:
     name: str            # debian-6.1, or the user's path
-    image: Path          # uncompressed arm64 Image
+    image: Path          # uncompressed arm64 Image, or an x86 bzImage
     modules: tuple       # ((module name, ELF bytes) ...) to insmod, dependencies first
     release: str = ""    # known for Debian packages; a user's kernel reports it from the guest
     key: str = ""        # identifies image + modules in cache names
+    kvm_modules: tuple = ()  # like `modules`: what makes /dev/kvm, loaded before the agent starts
 
 
-def image_bytes(data: bytes, origin: str) -> bytes:
-    """An uncompressed arm64 Image from a plain, gzip, xz or EFI zboot kernel file; else a one-line error."""
+def image_bytes(data: bytes, origin: str, system: System = SYSTEM) -> bytes:
+    """An uncompressed arm64 Image from a plain, gzip, xz or EFI zboot kernel file (an x86 bzImage as it is); else
+    a one-line error."""
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     elif data[:6] == b"\xfd7zXZ\x00":
@@ -126,20 +135,23 @@ def image_bytes(data: bytes, origin: str) -> bytes:
             data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True, timeout=300).stdout
         else:
             raise TargetUnavailable(f"{origin}: EFI zboot kernel compressed with {comp}, which cannot be unpacked here")
-    check_image_header(data[:4096], len(data), origin)
+    check_image_header(data[:4096], len(data), origin, system)
     return data
 
 
-def check_image_header(head: bytes, size: int, origin: str) -> None:
-    """The arm64 Image header's magic, and for an EFI-stub Image (every Debian kernel) that the file holds all the
+def check_image_header(head: bytes, size: int, origin: str, system: System = SYSTEM) -> None:
+    """The kernel header's magic, and for an EFI-stub Image (every Debian kernel) that the file holds all the
     sections its PE header lists: a truncated or garbage Image fails here in a line, not after the boot timeout."""
-    if head[ARM64_MAGIC_OFFSET:ARM64_MAGIC_OFFSET + 4] != ARM64_MAGIC:
-        raise TargetUnavailable(f"{origin}: not an arm64 Linux Image (no 'ARM\\x64' magic at offset 0x38)")
+    offset, magic = system.image_magic
+    if head[offset:offset + len(magic)] != magic:
+        raise TargetUnavailable(f"{origin}: not an {system.arch} Linux {system.image_file} (no '{magic.decode()}' "
+                                f"magic at offset {offset:#x})")
     if head[:2] != b"MZ":
         return
     pe = int.from_bytes(head[0x3c:0x40], "little")
     if head[pe:pe + 4] != b"PE\0\0":
-        raise TargetUnavailable(f"{origin}: damaged arm64 Image (an EFI stub whose PE header is missing)")
+        raise TargetUnavailable(f"{origin}: damaged {system.arch} {system.image_file} (an EFI stub whose PE header is "
+                                "missing)")
     nsections = int.from_bytes(head[pe + 6:pe + 8], "little")
     table = pe + 24 + int.from_bytes(head[pe + 20:pe + 22], "little")
     end = 0
@@ -149,17 +161,18 @@ def check_image_header(head: bytes, size: int, origin: str) -> None:
             break
         end = max(end, int.from_bytes(sec[20:24], "little") + int.from_bytes(sec[16:20], "little"))
     if size < end:
-        raise TargetUnavailable(f"{origin}: truncated arm64 Image: {size} bytes, its header says {end}")
+        raise TargetUnavailable(f"{origin}: truncated {system.arch} {system.image_file}: {size} bytes, its header "
+                                f"says {end}")
 
 
-def check_image_file(path: Path, origin: str) -> None:
+def check_image_file(path: Path, origin: str, system: System = SYSTEM) -> None:
     try:
         with open(path, "rb") as f:
             head = f.read(4096)
             size = os.fstat(f.fileno()).st_size
     except OSError as e:
         raise TargetUnavailable(f"{origin}: cannot read {path}: {e.strerror}") from None
-    check_image_header(head, size, f"{origin} ({path})")
+    check_image_header(head, size, f"{origin} ({path})", system)
 
 
 def _kernel_packages(apt: debian.Apt, image: str) -> list[str]:
@@ -180,9 +193,9 @@ def _kernel_packages(apt: debian.Apt, image: str) -> list[str]:
 
 
 @_packages_as_target()
-def debian_kernel(name: str) -> Kernel:
-    channel, meta = KERNELS[name]
-    apt = debian.Apt(channel)
+def debian_kernel(name: str, system: System = SYSTEM) -> Kernel:
+    channel, meta = system.kernels[name]
+    apt = debian.Apt(channel, system.debian_arch)
     m = re.search(r"(linux-image-[^\s,(]+)", apt.show(meta).get("Depends", ""))
     if not m:
         raise TargetUnavailable(f"{meta} in Debian {channel} names no kernel image")
@@ -201,21 +214,32 @@ def debian_kernel(name: str) -> Kernel:
                        else vmlinuz[0].parent.name)
             moddirs = [p for p in (Path(tmp, "lib/modules", release), Path(tmp, "usr/lib/modules", release))
                        if p.exists()]
-            mods = initramfs.serial_modules(moddirs[0]) if moddirs else []
+            mods = initramfs.serial_modules(moddirs[0], system.serial_modules) if moddirs else []
+            kvm_mods = initramfs.serial_modules(moddirs[0], system.kvm_modules) if moddirs else []
+            kvm_mods = [(mod, data) for mod, data in kvm_mods if mod not in dict(mods)]
+            if not set(system.kvm_modules) <= {m for m, _ in kvm_mods}:
+                raise TargetUnavailable(f"{' '.join(packages)}: no {', '.join(system.kvm_modules)} module to load")
             staging = Path(tmp, "out")
             (staging / "modules").mkdir(parents=True)
-            for mod, data in mods:
+            for mod, data in mods + kvm_mods:
                 (staging / "modules" / f"{mod}.ko").write_bytes(data)
             (staging / "modules" / "order").write_text("".join(f"{mod}\n" for mod, _ in mods))
+            if kvm_mods:  # none for arm64 (KVM built in): its cached kernels stay as they were
+                (staging / "modules" / "kvm").write_text("".join(f"{mod}\n" for mod, _ in kvm_mods))
             (staging / "release").write_text(release)
-            (staging / "Image").write_bytes(image_bytes(vmlinuz[0].read_bytes(), f"{packages[0]} vmlinuz"))
+            (staging / system.image_file).write_bytes(
+                image_bytes(vmlinuz[0].read_bytes(), f"{packages[0]} vmlinuz", system))
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.rmtree(out, ignore_errors=True)
             os.replace(staging, out)
             cache.record(out)
-    order = (out / "modules/order").read_text().split()
-    modules = tuple((mod, (out / "modules" / f"{mod}.ko").read_bytes()) for mod in order)
-    return Kernel(name, out / "Image", modules, (out / "release").read_text(), key)
+    def listed(name: str) -> tuple:
+        path = out / "modules" / name
+        order = path.read_text().split() if path.exists() else []
+        return tuple((mod, (out / "modules" / f"{mod}.ko").read_bytes()) for mod in order)
+
+    return Kernel(name, out / system.image_file, listed("order"), (out / "release").read_text(), key,
+                  listed("kvm"))
 
 
 def check_kernel_option(name: str, modules_dir: str | None = None) -> None:
@@ -262,23 +286,29 @@ def banner_release(image: bytes) -> str:
     return m.group(1).decode(errors="replace") if m else ""
 
 
-def kernel(name: str, modules_dir: str | None = None) -> Kernel:
+def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -> Kernel:
     check_kernel_option(name, modules_dir)
-    return debian_kernel(name) if name in KERNELS else user_kernel(name, modules_dir)
+    if name in KERNELS:
+        return debian_kernel(name, system)
+    if system != SYSTEM:
+        # A PATH is an arm64 Image (check_kernel_option): the other architectures' guests have no kernel then.
+        raise HostMissing(f"--guest-kernel {name} is an {SYSTEM.arch} Image: no {system.arch} guest kernel (use "
+                          f"one of {', '.join(KERNELS)})")
+    return user_kernel(name, modules_dir)
 
 
-def assets(kernel_name: str, modules_dir: str | None = None) -> tuple[Kernel, Path]:
+def assets(kernel_name: str, modules_dir: str | None = None, system: System = SYSTEM) -> tuple[Kernel, Path]:
     """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
-    ensure_host_tools()
+    ensure_host_tools(system)
     with cache_lock(), _space_as_one_line():
-        k = kernel(kernel_name, modules_dir)
-        return k, initrd(k)
+        k = kernel(kernel_name, modules_dir, system)
+        return k, initrd(k, system)
 
 
-def kernel_release(kernel_name: str, modules_dir: str | None = None) -> str:
+def kernel_release(kernel_name: str, modules_dir: str | None = None, system: System = SYSTEM) -> str:
     """The guest kernel's release without booting it (provisions the kernel if needed)."""
     with cache_lock(), _space_as_one_line():
-        return kernel(kernel_name, modules_dir).release
+        return kernel(kernel_name, modules_dir, system).release
 
 
 @contextmanager
@@ -298,9 +328,9 @@ def _space_as_one_line():
 # ---- initramfs ------------------------------------------------------------------------------------------
 
 @_packages_as_target()
-def userspace() -> Path:
+def userspace(system: System = SYSTEM) -> Path:
     """The shared userspace archive (busybox, python, agent), keyed by package versions and agent sources."""
-    apt = debian.Apt("bookworm")
+    apt = debian.Apt("bookworm", system.debian_arch)
     debs = [apt.deb_path(p) for p in USERSPACE]  # only the names make the key: fetched (and verified) to build
     h = hashlib.sha256()
     for deb in debs:
@@ -311,22 +341,22 @@ def userspace() -> Path:
     out = cache_dir() / "initramfs" / f"userspace-{h.hexdigest()[:16]}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
         debs = [apt.fetch(p) for p in USERSPACE]
-        log("building the guest userspace (busybox, python3.11, agent)")
+        log(f"building the {system.arch} guest userspace (busybox, python3.11, agent)")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
             debian.unpack(debs, Path(tmp))
-            data = initramfs.compress(initramfs.userspace_archive(Path(tmp)).finish())
+            data = initramfs.compress(initramfs.userspace_archive(Path(tmp), system.triplet).finish())
         out.parent.mkdir(exist_ok=True)
         cache.atomic_write(out, data)
         cache.record(out)
     return out
 
 
-def initrd(k: Kernel) -> Path:
-    """Userspace plus the kernel's serial modules: two concatenated cpio archives."""
-    base = userspace()
+def initrd(k: Kernel, system: System = SYSTEM) -> Path:
+    """Userspace plus the kernel's serial (and KVM) modules: two concatenated cpio archives."""
+    base = userspace(system)
     out = cache_dir() / "initramfs" / f"{base.name[:-len('.cpio.gz')]}-{k.key}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
-        mods = initramfs.compress(initramfs.modules_archive(list(k.modules)).finish())
+        mods = initramfs.compress(initramfs.modules_archive(list(k.modules), list(k.kvm_modules)).finish())
         cache.atomic_write(out, base.read_bytes() + mods)
         cache.record(out)
     if k.key.startswith("user-"):

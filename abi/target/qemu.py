@@ -65,7 +65,7 @@ def machine_args(profile: str) -> list[str]:
     boot = record(profile).boot
     return ["-M", boot.machine, "-cpu", boot.cpu, "-smp", boot.smp,
             "-m", boot.memory, "-accel", "tcg", "-nodefaults", "-nic", "none", "-display", "none",
-            "-monitor", "none", "-no-reboot"]
+            "-monitor", "none", "-no-reboot", *boot.extra]
 
 
 def _die_with_parent() -> None:
@@ -99,7 +99,7 @@ class QemuTarget(Target):
         """Fetch/build kernel, initramfs and (when the record strips the GIC's virtualization parts) device tree;
         raises TargetUnavailable with one line."""
         if self._kernel is None:
-            self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir)
+            self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir, self.machine.boot.system)
             if self.machine.boot.strip_gic_virtualization:
                 self._dtb = provision.stripped_dtb(self.profile, machine_args(self.profile))
 
@@ -111,7 +111,8 @@ class QemuTarget(Target):
         if _stopping:
             raise Stopping(_stopping)
         self.provision()
-        provision.check_image_file(self._kernel.image, self._kernel.name)  # seconds, not the boot timeout
+        # seconds, not the boot timeout
+        provision.check_image_file(self._kernel.image, self._kernel.name, self.machine.boot.system)
         self.stop()
         scratch.sweep("qemu")  # what killed test processes left
         self._tmp = scratch.mkdtemp("qemu")  # mode 0700
@@ -121,7 +122,7 @@ class QemuTarget(Target):
                "-kernel", str(self._kernel.image), "-initrd", str(self._initrd),
                "-append", f"{system.console} {APPEND}",
                "-chardev", f"file,id=con,path={self._console_path()}", "-serial", "chardev:con",
-               "-device", "virtio-serial-device",
+               "-device", system.serial_device,
                "-chardev", f"socket,id=agent,fd={guest.fileno()}",
                "-device", f"virtserialport,chardev=agent,name={P.PORT_NAME}",
                "-pidfile", os.path.join(self._tmp, "qemu.pid")]
@@ -177,7 +178,7 @@ class QemuTarget(Target):
                 raise _Said(f"no answer within {self.boot_timeout} s")
             if elapsed > FIRST_OUTPUT_TIMEOUT and not self.console_tail(1):
                 raise _Said(f"the kernel printed nothing within {FIRST_OUTPUT_TIMEOUT:.0f} s of QEMU's start: "
-                              f"{self.kernel_spec} is no bootable arm64 kernel (damaged or truncated?)")
+                              f"{self.kernel_spec} is no bootable {self.arch} kernel (damaged or truncated?)")
 
     def stop(self) -> None:
         if self._sock is not None:
@@ -345,6 +346,34 @@ class QemuTarget(Target):
     def eventfd(self, initval: int = 0, flags: int = 0) -> int:
         return self._checked("eventfd", P.OP_EVENTFD, P.EVENTFD_ARGS.pack(initval, flags))[0]
 
+    def nofile_limit(self, soft: int | None = None) -> int:
+        return self._checked("RLIMIT_NOFILE", P.OP_PROCESS,
+                             P.PROCESS_ARGS.pack(P.PROCESS_NOFILE, P.KEEP if soft is None else soft))[0]
+
+    def capabilities(self, effective: int | None = None) -> tuple[int, int]:
+        data = self._checked("capabilities", P.OP_PROCESS,
+                             P.PROCESS_ARGS.pack(P.PROCESS_CAPS, P.KEEP if effective is None else effective))[1]
+        return P.CAPS.unpack(data)
+
+    @contextmanager
+    def pending_signal(self, sig: int):
+        self._checked("pending signal", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_PENDING, sig))
+        try:
+            yield
+        finally:
+            if self.running:  # a guest lost inside is gone with the setting
+                self._checked("pending signal", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_PENDING, 0))
+
+    @contextmanager
+    def interval_timer(self, seconds: float):
+        period = max(1, int(seconds * 1e6))
+        self._checked("interval timer", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_INTERVAL, period))
+        try:
+            yield
+        finally:
+            if self.running:
+                self._checked("interval timer", P.OP_PROCESS, P.PROCESS_ARGS.pack(P.PROCESS_INTERVAL, 0))
+
     def run_in_background(self, fd: int, request: int, arg: int = 0, timeout: float = 10.0) -> Result:
         args = P.BG_RUN_ARGS.pack(fd, request, arg & (2**64 - 1), int(timeout * 1000))
         ret, err, _, _ = self._call(P.OP_BG_RUN, args, timeout + self.request_timeout)
@@ -376,10 +405,10 @@ class QemuTarget(Target):
         if not self.running:
             self.start()
         pairs = self._pairs
-        features = re.search(r"^Features\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)
+        features = re.search(r"^(?:Features|flags)\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)  # arm64, x86
         return TargetInfo(
             name=self.name, arch=self.arch, kernel_release=pairs.get("kernel_release", ""), profile=self.profile,
-            qemu_version=provision.qemu_version(),
+            qemu_version=provision.qemu_version(self.machine.boot.system.binary),
             cpu_model=f"{self.machine.boot.cpu} (QEMU TCG, {self.machine.boot.machine}): {self.machine.summary}",
             extra={"kernel": self.kernel_spec, "kernel_version": pairs.get("kernel_version", ""),
                    "cpu_features": features.group(1) if features else "", "guest_python": pairs.get("python", ""),

@@ -54,6 +54,7 @@ t = QemuTarget("gicv3")
 t0 = time.monotonic()
 t.start()
 print("booted", t.open_kvm() >= 0, round(time.monotonic() - t0, 1))
+print("assets", t._kernel.image.parent.name, t._initrd.name)
 t.stop()
 """
 
@@ -70,12 +71,14 @@ def test_damaged_artefacts_are_rebuilt_saying_so(warm):
     first = run(BOOT, warm)  # records the digests of the copied (older) cache
     assert first.returncode == 0 and "booted True" in first.stdout, first.stderr
     cache = warm / "kvm-abi"
-    (kdir,) = [p for p in cache.glob("kernels/linux-image-6.1.*") if p.is_dir()]
+    # What the boot used: the copy may also hold the amd64 kernel and the initramfs of older agents.
+    kernel_dir, initrd_name = next(line.split()[1:] for line in first.stdout.splitlines() if line.startswith("assets"))
+    kdir = cache / "kernels" / kernel_dir
     with open(kdir / "Image", "r+b") as f:
         f.truncate(os.path.getsize(kdir / "Image") // 2)
     for ko in sorted((kdir / "modules").glob("*.ko"))[:2]:
         ko.unlink()
-    initrd = next(p for p in cache.glob("initramfs/userspace-*-linux-image-6.1.*.cpio.gz"))
+    initrd = cache / "initramfs" / initrd_name
     data = bytearray(initrd.read_bytes())
     data[len(data) // 2:len(data) // 2 + 4096] = bytes(4096)
     initrd.write_bytes(bytes(data))

@@ -11,7 +11,7 @@ from abi.target.base import HostMissing, TargetUnavailable
 
 
 def refusing(error: Exception):
-    def apt(channel):
+    def apt(channel, arch="arm64"):
         raise error
 
     return apt

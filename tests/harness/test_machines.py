@@ -69,6 +69,32 @@ def test_a_mismatch_says_none_for_an_empty_list():
         machines.check(declared, frozenset())
 
 
+def test_the_x86_machine_is_an_amd_guest_whose_kvm_is_loaded_as_modules():
+    """TCG emulates SVM, not VMX: the x86_64 guest's KVM is kvm_amd, a module of Debian's amd64 kernel, and an x86 KVM
+    offers an in-kernel irqchip and no arm64 device."""
+    (m,) = [g for g in machines.GUESTS if g.arch == "x86_64"]
+    assert m.features == frozenset({"irqchip"})
+    system = m.boot.system
+    assert system is machines.qemu_system("x86_64") and system.kvm_modules == ("kvm_amd",)
+    assert system.debian_arch == "amd64" and system.binary == "qemu-system-x86_64" and m.boot.cpu == "max"
+    # The same --guest-kernel names as arm64's, each an amd64 package of the same channel.
+    arm64 = machines.qemu_system("arm64").kernels
+    assert system.kernels == {name: (channel, meta.replace("arm64", "amd64"))
+                              for name, (channel, meta) in arm64.items()}
+    assert all(not g.boot.system.kvm_modules for g in machines.GUESTS if g.arch == "arm64")  # built in
+
+
+def test_a_pool_knows_each_architectures_guest_release_apart(monkeypatch):
+    """Test ids carry the release: an arm64 and an x86_64 guest of the same --guest-kernel run different kernels."""
+    from abi.target import provision
+
+    monkeypatch.setattr(provision, "ensure_host_tools", lambda system: None)
+    monkeypatch.setattr(provision, "kernel_release", lambda kernel, modules, system: f"6.1.0-cloud-{system.arch}")
+    arm, x86 = machines.offering("vgic-v3"), next(g for g in machines.GUESTS if g.arch == "x86_64")
+    pool = Pool([arm.name, x86.name], "debian-6.1", None)
+    assert (pool.release(arm.name), pool.release(x86.name)) == ("6.1.0-cloud-arm64", "6.1.0-cloud-x86_64")
+
+
 # ---- the local machine: its architecture and its probe ------------------------------------------------------
 
 def asked_directly() -> frozenset[str]:

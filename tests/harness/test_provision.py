@@ -14,7 +14,7 @@ import pytest
 
 from abi import debian, machines
 from abi.target import initramfs, provision
-from abi.target.base import TargetUnavailable
+from abi.target.base import HostMissing, TargetUnavailable
 
 pytest_plugins = ["pytester"]
 
@@ -214,3 +214,74 @@ def test_initramfs_contents(userspace_archive):
     # Trimmed to what the agent imports: nothing the emulated CPU would unpack for nothing.
     assert not any(n.startswith("usr/lib/python3.11/asyncio") for n in files)
     assert sum(len(d) for _, d in files.values()) < 20 << 20
+
+
+# ---- the x86_64 guest: Debian's amd64 packages, KVM's modules loaded by init ---------------------------------
+
+X86 = machines.qemu_system("x86_64")
+
+
+def test_each_system_checks_its_own_kernel_magic():
+    bz_image = bytes(0x202) + b"HdrS" + bytes(200)
+    assert provision.image_bytes(bz_image, "x", X86) == bz_image
+    with pytest.raises(TargetUnavailable, match="not an x86_64 Linux bzImage"):
+        provision.image_bytes(ARM64_HEADER + bytes(200), "x", X86)
+    with pytest.raises(TargetUnavailable, match="not an arm64 Linux Image"):
+        provision.image_bytes(bz_image, "x")
+
+
+def test_a_kernel_path_is_no_kernel_for_another_architecture(tmp_path):
+    """--guest-kernel PATH is an arm64 Image: the x86_64 guest is then missing its kernel (skipped under `all`)."""
+    image = tmp_path / "Image"
+    image.write_bytes(ARM64_HEADER + bytes(200))
+    with pytest.raises(HostMissing, match=f"--guest-kernel {image} is an arm64 Image: no x86_64 guest kernel"):
+        provision.kernel(str(image), None, X86)
+
+
+def test_apt_state_and_debs_are_named_by_architecture_arm64_keeping_its_names():
+    """A warm arm64 cache stays warm: its apt state and .debs keep the names they had before amd64 came."""
+    arm64, amd64 = debian.Apt("bookworm"), debian.Apt("bookworm", "amd64")
+    assert arm64.root.name == "bookworm" and amd64.root.name == "bookworm-amd64"
+    assert "-oAPT::Architecture=amd64" in amd64.opts and "-oAPT::Architecture=arm64" in arm64.opts
+
+
+def test_kvm_modules_go_in_their_own_list_loaded_before_the_agent():
+    serial, kvm_modules = [("virtio_console", b"\x7fELFa")], [("irqbypass", b"\x7fELFb"), ("kvm", b"\x7fELFc")]
+    files = cpio_entries(initramfs.modules_archive(serial, kvm_modules).finish())
+    assert files["modules/order"][1] == b"virtio_console\n"
+    assert files["modules/kvm"][1] == b"irqbypass\nkvm\n"
+    assert files["modules/kvm.ko"][1] == b"\x7fELFc"
+    assert "modules/kvm" not in cpio_entries(initramfs.modules_archive(serial).finish())  # arm64: KVM built in
+    init = initramfs.INIT
+    # The serial driver loads in the background; KVM's modules in the foreground, so /dev/kvm exists before the
+    # agent says HELLO (whose has_kvm the host believes).
+    kvm_loop = init.index("/modules/kvm ")
+    assert init.index("done &") < kvm_loop < init.index("agent.main")
+    assert "done &" not in init[kvm_loop:]
+
+
+@pytest.fixture(scope="module")
+def x86_assets():
+    try:
+        kernel, initrd = provision.assets("debian-6.1", None, X86)
+    except (TargetUnavailable, HostMissing) as e:
+        pytest.skip(str(e))
+    return kernel, cpio_entries(decompress_concatenated(initrd.read_bytes()))
+
+
+def test_x86_initramfs_has_amd64_userspace_and_kvm_amd(x86_assets):
+    kernel, files = x86_assets
+    assert kernel.release.endswith("-cloud-amd64") and kernel.image.name == "bzImage"
+    provision.check_image_file(kernel.image, kernel.name, X86)
+    for name in ("bin/busybox", "usr/bin/python3.11", "lib64/ld-linux-x86-64.so.2", "lib/x86_64-linux-gnu/libc.so.6",
+                 "lib/x86_64-linux-gnu/libffi.so.8",
+                 "usr/lib/python3.11/lib-dynload/_ctypes.cpython-311-x86_64-linux-gnu.so", "agent/agent.py"):
+        assert name in files, name
+    assert not any("aarch64" in n for n in files)
+    kvm_order = files["modules/kvm"][1].decode().split()
+    assert kvm_order == ["irqbypass", "kvm", "kvm_amd"]  # dependencies first: kvm_amd needs kvm needs irqbypass
+    serial = files["modules/order"][1].decode().split()
+    assert serial[-2:] == ["virtio_pci", "virtio_console"]  # the q35 machine's virtio-serial-pci
+    for mod in kvm_order + serial:
+        assert files[f"modules/{mod}.ko"][1].startswith(b"\x7fELF")  # decompressed on the host: busybox insmod
+    assert [m for m, _ in kernel.kvm_modules] == kvm_order

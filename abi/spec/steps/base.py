@@ -107,13 +107,6 @@ VM_FD = Val("the VM fd", lambda s: s.vm)  # an open fd of the wrong kind, where 
 NO_FD = Val("-1", lambda s: -1)
 
 
-def local_only(s: Scene, what: str) -> None:
-    """Refuse a step that acts on the process issuing the ioctls (its signals, its capabilities) off the local
-    target, whose process that is."""
-    if s.target.name != "local":
-        raise RuntimeError(f"{what} acts on the process issuing the ioctls: only the local target can")
-
-
 def scratch_reads(expected: Val | int, width: int = 8, mask: int | None = None):
     """A check: the `width` bytes at the start of the scratch page (what a GET wrote there), little-endian and, with
     `mask`, only those bits, equal `expected`."""

@@ -3,14 +3,12 @@ makes a hypercall or faults, the dirty ring's harvest, the ITS tables a dirty lo
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import struct
 from errno import EAGAIN, EINVAL, ENOSYS
 
 from abi import arm64, kvm
 from abi.spec.case import Scene, Step, Val
-from abi.spec.steps.base import API, MAIN, local_only, step
+from abi.spec.steps.base import API, MAIN, step
 from abi.spec.steps.gic import ctrl
 from abi.spec.steps.guest import PAGE, Code
 from abi.spec.steps.memory import (
@@ -29,6 +27,7 @@ from abi.spec.steps.system import other_vm
 from abi.spec.steps.vcpu import (
     guest_ready,
     kvm_run,
+    kvm_run_map,
     one_reg,
     rewind,
     run_field,
@@ -103,48 +102,20 @@ OTHER_VM = Val("the fd of another default VM (no SEV guest)", other_vm)
 
 UNOPENED_FD = 0x7FFFFFFF  # far above RLIMIT_NOFILE: a valid fd number no file is open at
 
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-_LINUX_CAPABILITY_VERSION_3 = 0x20080522
-
-_libc = None
-
-def _caps(new: tuple[int, int] | None = None) -> tuple[int, int]:
-    """The calling thread's effective and permitted capabilities 0-31 (capget), after setting the effective set to
-    new[0] when given (capset)."""
-    global _libc
-    if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
-    data = (_CapData * 2)()
-    if _libc.capget(ctypes.byref(header), data) != 0:
-        raise OSError(ctypes.get_errno(), "capget")
-    if new is not None:
-        data[0].effective = new[0]
-        if _libc.capset(ctypes.byref(header), data) != 0:
-            raise OSError(ctypes.get_errno(), "capset")
-    return data[0].effective, data[0].permitted
-
 def without_sys_boot(inner: Step) -> Step:
     """`inner` with CAP_SYS_BOOT cleared from the calling thread's effective set (restored afterwards)."""
     def run(s: Scene) -> Result:
-        local_only(s, "dropping CAP_SYS_BOOT")
-        effective, _ = _caps()
-        _caps((effective & ~(1 << CAP_SYS_BOOT), 0))
+        effective, _ = s.target.capabilities()
+        s.target.capabilities(effective & ~(1 << CAP_SYS_BOOT))
         try:
             return inner(s)
         finally:
-            _caps((effective, 0))
+            s.target.capabilities(effective)
 
     return step(f"{inner} with CAP_SYS_BOOT dropped from the thread's effective capabilities", run)
 
 def _has_sys_boot(s: Scene) -> Result:
-    local_only(s, "CAP_SYS_BOOT")
-    if not _caps()[0] & (1 << CAP_SYS_BOOT):
+    if not s.target.capabilities()[0] & (1 << CAP_SYS_BOOT):
         raise AssertionError("the process issuing the ioctls lacks CAP_SYS_BOOT: KVM_CAP_VM_DISABLE_NX_HUGE_PAGES "
                              "answers EPERM before any other check (x86.c kvm_vm_ioctl_enable_cap)")
     return Result(0)
@@ -207,6 +178,8 @@ def store_without_vma() -> Step:
         got = guest_ready(DIRTYING, GUEST_SLOT)(s)
         if not got.ok:
             return got
+        # kvm_run mapped first: mapped after the munmap, it would take the hole's address (mmap places top-down).
+        kvm_run_map(s)
         hole = s.target.alloc(PAGE)
         s.target.munmap(hole, PAGE)
         s.ioctl(s.vm, kvm.KVM_SET_USER_MEMORY_REGION, kvm.kvm_userspace_memory_region(

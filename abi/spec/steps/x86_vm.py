@@ -3,10 +3,8 @@ x86 guests, signals during KVM_RUN, one_reg ids of MSRs, the VFIO device, vCPU e
 
 from __future__ import annotations
 
-import os
 import signal
 import struct
-import threading
 from errno import (
     E2BIG,
     EFAULT,
@@ -24,7 +22,7 @@ from abi.spec.case import (
     need,
     val,
 )
-from abi.spec.steps.base import call, capability, local_only, step
+from abi.spec.steps.base import call, capability, step
 from abi.spec.steps.guest import x86_real_mode
 from abi.spec.steps.vcpu import kvm_run, kvm_run_map
 from abi.spec.steps.vm import create_device, create_vcpu, efd, memory_region
@@ -117,15 +115,9 @@ def run_until_timer_signal() -> Step:
     """KVM_RUN of the looping guest while an interval timer sends SIGALRM (unmasked, a handler installed):
     the signal arrives during KVM_RUN."""
     def run(s: Scene) -> Result:
-        local_only(s, "a timer signal")
         kvm_run_map(s)
-        old = signal.signal(signal.SIGALRM, lambda *_: None)
-        signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
-        try:
+        with s.target.interval_timer(0.05):
             return kvm_run()(s)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0, 0)
-            signal.signal(signal.SIGALRM, old)
 
     return step("KVM_RUN (`jmp .`) while SIGALRM fires every 50 ms", run)
 
@@ -134,21 +126,10 @@ def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
     the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
     ignores the pending signal, and the step then fails saying so."""
     def run(s: Scene) -> Result:
-        local_only(s, "a pending signal")
         kvm_run_map(s)
-        fired = []
-        old_alarm = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, {sig})
-        try:
-            signal.pthread_kill(threading.get_ident(), sig)
-            signal.setitimer(signal.ITIMER_REAL, 2, 0.5)
-            got = kvm_run()(s)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0, 0)
-            signal.sigtimedwait({sig}, 0)
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
-            signal.signal(signal.SIGALRM, old_alarm)
-        if fired:
+        with s.target.pending_signal(sig):
+            got = kvm_run(limit=2)(s)
+        if got.timed_out:
             raise AssertionError(f"KVM_RUN ran the guest for 2 s with {signal.Signals(sig).name} pending and "
                                  f"unblocked by the vCPU's mask; the backstop SIGALRM ended it ({got!r})")
         return got
@@ -158,17 +139,11 @@ def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
 def with_no_free_fd(inner: Step) -> Step:
     """`inner` with RLIMIT_NOFILE lowered to the lowest free descriptor: no new fd can be allocated."""
     def run(s: Scene) -> Result:
-        import resource
-
-        local_only(s, "RLIMIT_NOFILE")
-        probe = os.open(os.devnull, os.O_RDONLY)
-        os.close(probe)
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (probe, hard))
+        soft = s.target.nofile_limit()
         try:
             got = inner(s)
         finally:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+            s.target.nofile_limit(soft)
         if got.ok:
             s.keep(got.ret)
         return got
