@@ -164,8 +164,8 @@ def _vcpu_cpuid() -> list[Case]:
              condition="leaf 0x80000008 with 40 linear-address bits", arch=("x86_64",),
              call=cpuid2(vaddr_bits(40), "supported table, 0x80000008 EAX[15:8] = 40"), errno=EINVAL,
              cite="cpuid.c: kvm_check_cpuid (linear address width must be 48, 57 or 0)", setup=(VCPU0,), basis="code"),
-        # The vCPU's own table, not the one passed before: a vendor's vcpu_after_set_cpuid may edit the stored
-        # entries (see the research note), and 6.1 compares the raw entries with the stored ones.
+        # The vCPU's own table (KVM_GET_CPUID2), with as many entries as the set-up gave it: kvm_cpuid_check_equal
+        # compares the count before the entries (steps/x86_vcpu.py cpuid2_current).
         Case(id="set-cpuid2-after-run-same", ioctl="KVM_SET_CPUID2",
              condition="after the vCPU entered the guest, its current table "
              "(KVM_GET_CPUID2) again", arch=("x86_64",), call=cpuid2_current(), errno=0,

@@ -15,7 +15,6 @@ from abi.spec.steps.memory import (
     DIRTYING,
     GFN,
     RING_WITH_BITMAP,
-    X86_CODE_GPA,
     dirty_entries,
     get_log,
     guest_writes,
@@ -47,6 +46,7 @@ from abi.spec.steps.vgic_v3 import (
     guest_tables,
     its_reg,
 )
+from abi.spec.steps.x86_vm import CODE_GPA
 from abi.target.base import Result
 
 X86 = "x86.c: kvm_vm_ioctl_enable_cap"
@@ -122,10 +122,11 @@ def _has_sys_boot(s: Scene) -> Result:
 
 HAS_SYS_BOOT = step("CAP_SYS_BOOT is in the thread's effective capabilities", _has_sys_boot)
 
-# 16-bit code at X86_CODE_GPA: eax = KVM_HC_MAP_GPA_RANGE, ebx = gpa 0, ecx = 1 page, edx = 0 attributes, VMCALL,
-# then HLT (KVM_EXIT_HLT without an in-kernel irqchip). VMCALL is Intel's; on AMD it raises #UD, which KVM
-# emulates as the hypercall (the FIX_HYPERCALL_INSN quirk, on by default), so both vendors run the hypercall.
-HYPERCALL_CODE = {"x86_64": Code(X86_CODE_GPA, bytes([0x66, 0xB8, KVM_HC_MAP_GPA_RANGE, 0, 0, 0,  # mov eax, 12
+# 16-bit code at CODE_GPA (x86_vm's real-mode code page): eax = KVM_HC_MAP_GPA_RANGE, ebx = gpa 0, ecx = 1 page,
+# edx = 0 attributes, VMCALL, then HLT (KVM_EXIT_HLT without an in-kernel irqchip). VMCALL is Intel's; on AMD it
+# raises #UD, which KVM emulates as the hypercall (the FIX_HYPERCALL_INSN quirk, on by default), so both vendors run
+# the hypercall.
+HYPERCALL_CODE = {"x86_64": Code(CODE_GPA, bytes([0x66, 0xB8, KVM_HC_MAP_GPA_RANGE, 0, 0, 0,  # mov eax, 12
                                                       0x66, 0xBB, 0, 0, 0, 0,  # mov ebx, 0
                                                       0x66, 0xB9, 1, 0, 0, 0,  # mov ecx, 1
                                                       0x66, 0x31, 0xD2,  # xor edx, edx

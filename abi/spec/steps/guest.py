@@ -33,14 +33,15 @@ def busy_memory(s: Scene, gpa: int, code: bytes) -> Result:
         slot=BUSY_SLOT, flags=0, guest_phys_addr=gpa, memory_size=BUSY_SIZE, userspace_addr=host))
 
 
-def x86_real_mode(s: Scene, fd: int, rip: int) -> None:
-    """An x86 vCPU in real mode with CS based at 0, about to execute guest physical address `rip` (the reset
-    state's CS base is 0xffff0000)."""
+def x86_real_mode(s: Scene, fd: int, gpa: int) -> None:
+    """An x86 vCPU in real mode about to execute guest physical address `gpa` (below 1 MiB): CS based at its 64 KiB
+    segment, IP the rest (the reset state's CS base is 0xffff0000). The data segments keep their reset base 0."""
     a = s.abi
+    base = gpa & ~0xFFFF
     sregs = s.ioctl(fd, a.KVM_GET_SREGS, a.kvm_sregs()).struct(a.kvm_sregs)
-    sregs.cs.base, sregs.cs.selector = 0, 0
+    sregs.cs.base, sregs.cs.selector = base, base >> 4
     s.ioctl(fd, a.KVM_SET_SREGS, sregs).value()
-    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=rip, rflags=0x2)).value()
+    s.ioctl(fd, a.KVM_SET_REGS, a.kvm_regs(rip=gpa - base, rflags=0x2)).value()
 
 
 # --- guest code that a vCPU runs from its first instruction ---------------------------------------------------------

@@ -130,18 +130,23 @@ def cpuid2(edit=None, shown: str = "the KVM_GET_SUPPORTED_CPUID table") -> Step:
         entries = [bytearray(table[8 + 40 * i: 48 + 40 * i]) for i in range(n)]
         if edit is not None:
             entries = edit(entries)
-        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_CPUID2,
-                       struct.pack("<II", len(entries), 0) + b"".join(bytes(e) for e in entries))
+        got = s.ioctl(s.vcpus[-1], s.abi.KVM_SET_CPUID2,
+                      struct.pack("<II", len(entries), 0) + b"".join(bytes(e) for e in entries))
+        if got.ok:
+            s.remembered["cpuid_entries"] = len(entries)
+        return got
 
     return step(f"KVM_SET_CPUID2({shown})", run)
 
 def cpuid2_current() -> Step:
-    """KVM_SET_CPUID2 with the table KVM_GET_CPUID2 reads from the vCPU: its current model, as KVM stored it."""
+    """KVM_SET_CPUID2 with the table KVM_GET_CPUID2 reads from the vCPU: its current model, as KVM stored it, as
+    many entries as the set-up's KVM_SET_CPUID2 gave it. Not the count KVM_GET_CPUID2 writes back: before 6.5
+    (commit ab322c43cce9) it left nent as the caller passed it on success, so 6.1 would be sent 256 entries."""
     def run(s: Scene) -> Result:
         got = s.ioctl(s.vcpus[-1], s.abi.KVM_GET_CPUID2, struct.pack("<II", 256, 0) + bytes(256 * 40))
         got.value()
-        n = struct.unpack_from("<I", got.out)[0]
-        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_CPUID2, got.out[:8 + 40 * n])
+        n = s.remembered.get("cpuid_entries", struct.unpack_from("<I", got.out)[0])
+        return s.ioctl(s.vcpus[-1], s.abi.KVM_SET_CPUID2, struct.pack("<II", n, 0) + got.out[8:8 + 40 * n])
 
     return step("KVM_SET_CPUID2(the table KVM_GET_CPUID2 reads)", run)
 
