@@ -116,8 +116,6 @@ class Machine:
     features: frozenset[str] | None  # declared; None: only probed (the host's)
     boot: QemuBoot | None = None
     summary: str = ""
-    # Asked of a probe: every feature of FEATURES, declared or not, so a declaration cannot leave one out.
-    probed: tuple[str, ...] = field(default=tuple(FEATURES), repr=False)
     # In `--target all` (the default run); False: only when named with --target.
     default: bool = True
 

@@ -14,7 +14,7 @@ def _test_of(module):
 
     name = module.__name__.rsplit(".", 1)[-1]
     test.__name__ = test.__qualname__ = f"test_{name}"
-    test.__doc__ = (module.__doc__ or "").strip().splitlines()[0] if module.__doc__ else None
+    test.__doc__ = module.__doc__.strip().splitlines()[0] if module.__doc__ else None
     return test
 
 
