@@ -29,11 +29,7 @@ def _capability(name: str) -> Callable[[object], bool]:
     def probe(target) -> bool:
         from abi import kvm
 
-        system = target.open_kvm()
-        try:
-            return bool(target.ioctl(system, kvm.KVM_CHECK_EXTENSION, getattr(kvm, name)).ret)
-        finally:
-            target.close(system)
+        return bool(target.capability(getattr(kvm, name)))
 
     return probe
 

@@ -174,6 +174,9 @@ class FakeGuest:
     def close(self, fd: int) -> int:
         return 0
 
+    def capability(self, cap: int) -> int:  # Target.capability, uncached
+        return self.ioctl(self.open_kvm(), kvm.KVM_CHECK_EXTENSION, cap).ret
+
     def ioctl(self, fd: int, request: int, arg=0) -> Result:
         if request == kvm.KVM_CHECK_EXTENSION:
             return Result(int(any(ASKED[n] == ("cap", arg) for n in self.offered)))
