@@ -14,7 +14,6 @@ from abi.spec.steps.arm64 import (
     FROM_GUEST,
     MTE,
     MTE_VM,
-    PAGE,
     PAGE_TAGS,
     SLOT_SIZE,
     TAGS,
@@ -25,6 +24,7 @@ from abi.spec.steps.arm64 import (
     tags_read,
 )
 from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.guest import PAGE
 from abi.spec.steps.memory import ARM_MASKS_REQUEST, MASKS, MASKS_KERNELS, _masks_range_flag, masks
 from abi.spec.steps.vcpu import vcpu_busy
 

@@ -7,14 +7,14 @@ from errno import EBUSY, EEXIST, EFAULT, EINVAL, EMFILE
 from abi import kvm
 from abi.spec.case import Case
 from abi.spec.steps.arm64 import MAX_VCPU_ID
-from abi.spec.steps.base import BAD_POINTER, call, capability, step
+from abi.spec.steps.base import API, BAD_POINTER, call, capability, step
 from abi.spec.steps.device import GET
 from abi.spec.steps.gic import G_CTRL, GICD_CTLR, V2_CPU, V2_DIST, C, D, ctrl
 from abi.spec.steps.vcpu import RAN
 from abi.spec.steps.vgic_v2 import ACCESS, CREATE_V2, DIST_REGS_G, DOC, INIT_FN, INITIALISED, ONE, dist
 from abi.spec.steps.vgic_v3 import CTRL_DOC, READY
 from abi.spec.steps.vm import IRQCHIP, VCPU0, create_vcpu, create_vcpus, set_addr
-from abi.spec.steps.x86_vm import API, with_no_free_fd
+from abi.spec.steps.x86_vm import with_no_free_fd
 
 
 def _create() -> list[Case]:

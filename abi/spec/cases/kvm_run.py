@@ -24,7 +24,7 @@ from abi.spec.steps.arm64 import (
     code_at_ipa0,
     finalize,
 )
-from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.base import API, BAD_POINTER, call
 from abi.spec.steps.capabilities import (
     BACKSTOP,
     FAULT_INFO,
@@ -61,7 +61,7 @@ from abi.spec.steps.vcpu_attributes import (
 from abi.spec.steps.vgic_v2 import CREATE_V2, DOC
 from abi.spec.steps.vgic_v3 import ADDR_DOC, CREATE_V3, CREATED, PLACED, READY, region
 from abi.spec.steps.vm import IRQCHIP, create_vcpu, enable_cap, set_addr
-from abi.spec.steps.x86_vm import API, looping_guest, run_until_timer_signal, run_with_pending
+from abi.spec.steps.x86_vm import looping_guest, run_until_timer_signal, run_with_pending
 
 
 def _run() -> list[Case]:

@@ -8,7 +8,7 @@ from errno import EBADF, EEXIST, EFAULT, EINVAL, ENOTTY
 from abi import kvm
 from abi.spec.case import Case, Unreachable, Val
 from abi.spec.steps.arm64 import CAP_MTE, CAP_MTE_DOC, ENABLE_MTE, kvm_run_slot, shared_anonymous_slot, tag_slot
-from abi.spec.steps.base import BAD_POINTER, MAIN, VM_FD, call, capability, step
+from abi.spec.steps.base import API, BAD_POINTER, MAIN, VM_FD, call, capability, step
 from abi.spec.steps.memory import (
     ATTRS,
     GMEM,
@@ -26,7 +26,7 @@ from abi.spec.steps.memory import (
     region2,
 )
 from abi.spec.steps.vm import create_vcpu
-from abi.spec.steps.x86_vm import API, MEMSLOT_FN, SLOT0, SLOT0_HOST, set_user_memory_region
+from abi.spec.steps.x86_vm import MEMSLOT_FN, SLOT0, SLOT0_HOST, set_user_memory_region
 
 
 def _memslots() -> list[Case]:

@@ -45,14 +45,13 @@ from abi.spec.steps.arm64 import (
     reg_list,
     vls_reads,
 )
-from abi.spec.steps.base import BAD_POINTER, call, raw, step
+from abi.spec.steps.base import API, BAD_POINTER, call, raw, step
 from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, set_midr_changed
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run, one_reg, one_reg_value
 from abi.spec.steps.vm import VCPU0, create_vcpu, enable_cap
 from abi.spec.steps.x86_vcpu import MSR_NONE
 from abi.spec.steps.x86_vm import (
     _REG_ROWS,
-    API,
     MSR_IA32_SYSENTER_CS,
     NO_ONE_REG_KERNELS,
     ONE_REG_KERNELS,

@@ -15,10 +15,10 @@ from abi.spec.steps.arm64 import (
     arm64_set_events,
     has_esr_matches_cap,
 )
-from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.base import API, BAD_POINTER, call
 from abi.spec.steps.vcpu import INIT_VCPU
 from abi.spec.steps.vm import VCPU0, create_vcpu
-from abi.spec.steps.x86_vm import _ARM64_PART, API
+from abi.spec.steps.x86_vm import _ARM64_PART
 
 
 def _events() -> list[Case]:

@@ -6,10 +6,9 @@ import struct
 from errno import E2BIG, EFAULT, EINVAL, ENOMEM
 
 from abi.spec.case import KERNEL_BREAKS_DOCUMENT, SUCCEEDS, Case, Deviation, Finding
-from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.base import API, BAD_POINTER, call
 from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import (
-    API,
     KVM_MAX_CPUID_ENTRIES,
     bad,
     cpuid2,

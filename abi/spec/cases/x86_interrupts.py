@@ -7,7 +7,7 @@ from errno import EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
 from abi import kvm, x86
 from abi.spec.case import Case, Scene, need
-from abi.spec.steps.base import BAD_POINTER, call, capability, step
+from abi.spec.steps.base import API, BAD_POINTER, call, capability, step
 from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, VCPU0, X2APIC_32BIT
 from abi.spec.steps.x86_vcpu import (
     VCPU5,
@@ -23,7 +23,7 @@ from abi.spec.steps.x86_vcpu import (
     reads_back,
     set_lapic_id,
 )
-from abi.spec.steps.x86_vm import API, BOOT, INTR, PIT2, REINJECT, interrupt
+from abi.spec.steps.x86_vm import BOOT, INTR, PIT2, REINJECT, interrupt
 from abi.target.base import Result
 
 

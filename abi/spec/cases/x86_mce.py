@@ -6,9 +6,9 @@ import struct
 from errno import EFAULT, EINVAL
 
 from abi.spec.case import Case, Scene, Val, need
-from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.base import API, BAD_POINTER, call
 from abi.spec.steps.vm import VCPU0
-from abi.spec.steps.x86_vcpu import API, bad
+from abi.spec.steps.x86_vcpu import bad
 from abi.spec.steps.x86_vm import MCE_BANKS, MCE_SET, MCE_SETUP, MCI_STATUS_VAL, set_mce, setup_mce
 
 

@@ -6,10 +6,9 @@ from errno import E2BIG, EFAULT, EINVAL
 
 from abi import x86
 from abi.spec.case import Case, DocumentedError, need
-from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.base import API, BAD_POINTER, call
 from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import (
-    API,
     FEATURE_MSR,
     MAX_IO_MSRS,
     MSR_IA32_MISC_ENABLE,

@@ -6,10 +6,9 @@ from errno import E2BIG, EFAULT, EINVAL
 
 from abi import x86
 from abi.spec.case import Case, DocumentedError, need
-from abi.spec.steps.base import capability
+from abi.spec.steps.base import API, capability
 from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import NESTED_X86, _nested_size_written, bad, nested_call, set_nested_as_read
-from abi.spec.steps.x86_vm import API
 
 
 def _nested() -> list[Case]:

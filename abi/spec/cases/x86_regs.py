@@ -6,10 +6,9 @@ from errno import EFAULT, EINVAL, ENOTTY
 
 from abi import kvm, x86
 from abi.spec.case import DOCUMENT_SILENT, KERNEL_BREAKS_DOCUMENT, Case, Finding, need
-from abi.spec.steps.base import call
+from abi.spec.steps.base import API, call
 from abi.spec.steps.vm import VCPU0
 from abi.spec.steps.x86_vcpu import (
-    API,
     CR0_PE,
     CR0_PG,
     CR4_PAE,

@@ -6,7 +6,7 @@ from errno import EFAULT, EINVAL, EIO
 
 from abi import kvm
 from abi.spec.case import Case, Unreachable, need
-from abi.spec.steps.base import call, capability
+from abi.spec.steps.base import API, call, capability
 from abi.spec.steps.memory import CLOCK, KVMCLOCK_CTRL, kvmclock_enabled
 from abi.spec.steps.vcpu import ready_vcpu
 from abi.spec.steps.vm import VCPU0, create_vcpu
@@ -22,7 +22,7 @@ from abi.spec.steps.x86_vcpu import (
     out_check,
     tsc_khz,
 )
-from abi.spec.steps.x86_vm import API, positive
+from abi.spec.steps.x86_vm import positive
 
 
 def _vm() -> list[Case]:

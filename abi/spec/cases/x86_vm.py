@@ -8,9 +8,9 @@ from errno import E2BIG, EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY
 
 from abi import kvm
 from abi.spec.case import Case, Unreachable, need
-from abi.spec.steps.base import BAD_POINTER, call
+from abi.spec.steps.base import API, BAD_POINTER, call
 from abi.spec.steps.vm import VCPU0, eventfd
-from abi.spec.steps.x86_vcpu import API, bad, identity
+from abi.spec.steps.x86_vcpu import bad, identity
 from abi.spec.steps.x86_vm import (
     DEASSIGN,
     HAS_HV_EVENTFD,

@@ -6,9 +6,8 @@ from errno import EINVAL, ENOTTY
 
 from abi import kvm
 from abi.spec.case import Case, need
-from abi.spec.steps.base import call
+from abi.spec.steps.base import API, call
 from abi.spec.steps.vm import VCPU0
-from abi.spec.steps.x86_vcpu import API
 
 
 def _refusals() -> list[Case]:

@@ -11,16 +11,14 @@ from abi import arm64, kvm, model
 from abi.arm64 import kvm_arm_counter_offset
 from abi.spec.case import Scene, Step, Val
 from abi.spec.steps import vgic_v3 as V3  # the vGICv3 scene and register steps
-from abi.spec.steps.base import capability, i32, step
+from abi.spec.steps.base import API, capability, i32, step
 from abi.spec.steps.gic import GICD_ICENABLER, GICD_ISENABLER, GICD_ISPENDR
-from abi.spec.steps.guest import a64
+from abi.spec.steps.guest import PAGE, a64
 from abi.spec.steps.irq import SPI as IRQ_SPI
 from abi.spec.steps.irq import arm_line
 from abi.spec.steps.vcpu import arm64_core_reg, arm64_init, exits_with, one_reg, one_reg_value
 from abi.spec.steps.vm import enable_cap, ipa_limit, memory_region
 from abi.target.base import Result
-
-API = "api.rst"
 
 RUN = f"{API} 4.10 KVM_RUN"
 
@@ -56,7 +54,6 @@ CAP_MTE_DOC = f"{API} 7.28 KVM_CAP_ARM_MTE"
 
 SVE = arm64.KVM_ARM_VCPU_SVE
 
-PAGE = 4096
 
 SLOT_SIZE = 0x10000  # one memslot at IPA 0 holding the guest code (a vCPU resets with PC = 0)
 

@@ -20,8 +20,6 @@ from abi.spec.steps.vm import create_vcpu
 from abi.spec.steps.x86_vm import real_mode_code
 from abi.target.base import Result
 
-API = "api.rst"
-
 MSR_IA32_TSC_ADJUST = 0x3B  # both handled by x86.c kvm_{get,set}_msr_common for every vendor
 
 MSR_IA32_MISC_ENABLE = 0x1A0

@@ -22,13 +22,11 @@ from abi.spec.case import (
     need,
     val,
 )
-from abi.spec.steps.base import call, capability, step
+from abi.spec.steps.base import API, call, capability, step
 from abi.spec.steps.guest import x86_real_mode
 from abi.spec.steps.vcpu import kvm_run, kvm_run_map
 from abi.spec.steps.vm import create_device, create_vcpu, efd, memory_region
 from abi.target.base import Result
-
-API = "api.rst"
 
 ENTRY = 40  # sizeof(struct kvm_cpuid_entry2)
 
