@@ -1,11 +1,12 @@
 """`python -m abi validate --kernel-tree DIR`: does a patched kernel keep the KVM ABI and its documented behaviour?
 
-One command for a kernel developer: build an arm64 guest kernel from the tree (abi/target/kernel_build.py,
-cached), check the model against the tree's own UAPI headers, boot the kernel once to see it come up with
-KVM at EL2, run the conformance suite on it and on a baseline kernel (Debian's 6.1 by default, another tree
-or an Image), and compare the two runs (abi/report/diff.py). Exit status: 0 no regression, 1 regressed
-(a new failure, or an ABI change to a modelled symbol), 2 the patch could not be validated (not a kernel
-tree, build failure, a kernel that does not boot or has no KVM), with one line saying why.
+One command for a kernel developer: build a guest kernel for each guest architecture from the tree (an arm64
+Image and an x86_64 bzImage, abi/target/kernel_build.py, cached), check the model against the tree's own UAPI
+headers, boot each kernel once to see it come up with KVM, run the conformance suite on each architecture's guests
+on it and on each baseline kernel (Debian's 6.1 by default, another tree or an image), and compare the runs
+(abi/report/diff.py). Exit status: 0 no regression, 1 regressed (a new failure against a baseline, or an ABI change
+to a modelled symbol), 2 the patch could not be validated (not a kernel tree, build failure, a kernel that does not
+boot or has no KVM, no architecture that can be built and run here), with one line saying why.
 """
 
 from __future__ import annotations
@@ -25,17 +26,24 @@ from abi import machines
 from abi.report.diff import Diff, compare
 from abi.spec import docdiff
 from abi.target import kernel_build, provision
-from abi.target.base import TargetUnavailable
+from abi.target.base import HostMissing, TargetUnavailable
 from abi.target.qemu import QemuTarget
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository: tests/ live here
-# The tree's kernel is built for the arm64 guests' architecture (kernel_build), so every arm64 guest can boot it; the
-# x86_64 guest cannot (validating an x86 tree is issue 13's).
-TARGETS = tuple(m.name for m in machines.GUESTS if m.boot.system == provision.SYSTEM)
-# Whether the kernel boots to the agent with /dev/kvm, any guest machine says: the first.
-BOOT_CHECK = machines.GUESTS[0]
+# The architectures validate builds a kernel for: every guest architecture kernel_build knows.
+ARCHES = tuple(a for a in machines.ARCHES if a in kernel_build.ARCHES and any(m.arch == a for m in machines.GUESTS))
+TARGETS = tuple(m.name for m in machines.GUESTS if m.arch in ARCHES)
 DEFAULT_BASELINE = "debian-6.1"
 OK, REGRESSED, INVALID = 0, 1, 2
+
+
+def guests(arch: str, names=TARGETS) -> list[str]:
+    return [n for n in names if machines.named(n).arch == arch]
+
+
+def boot_machine(arch: str) -> machines.Machine:
+    """Whether a kernel boots to the agent with /dev/kvm, the architecture's first guest machine says."""
+    return next(m for m in machines.GUESTS if m.arch == arch)
 
 
 class Invalid(Exception):
@@ -54,35 +62,63 @@ def say(msg: str = "") -> None:
 
 @dataclass
 class Kernel:
-    label: str        # what the user named: the tree, debian-6.1, an Image path
-    spec: str         # --guest-kernel value: a Debian name or an Image path
+    label: str        # what the user named: the tree, debian-6.1, an image path
+    spec: str         # --guest-kernel value: a Debian name or an image path
     release: str = ""
     headers: dict[str, Path] = field(default_factory=dict)  # arch -> INSTALL_HDR_PATH; {} = Debian's
     tree: Path | None = None
+    arch: str | None = None  # the image's; None: a Debian name, which every architecture has
 
 
-def build_tree(tree: str, what: str) -> Kernel:
+def unavailable(arch: str) -> str:
+    """Why this host cannot build or boot the architecture's guest kernel ('' if it can)."""
     try:
-        b = kernel_build.build(tree)
-        say(f"{what}: {b.tree}: {b.release}, Image {b.image.stat().st_size / 1e6:.1f} MB "
+        kernel_build.check_tools(kernel_build.ARCHES[arch])
+        provision.ensure_host_tools(machines.qemu_system(arch))
+    except (kernel_build.BuildError, HostMissing, TargetUnavailable) as e:
+        return str(e)
+    return ""
+
+
+def build_tree(tree: str, what: str, arch: str = "arm64") -> Kernel:
+    try:
+        b = kernel_build.build(tree, arch=arch)
+        say(f"{what}: {b.tree}: {b.release}, {arch} {b.image.name} {b.image.stat().st_size / 1e6:.1f} MB "
             + (f"built in {b.seconds:.0f} s" if b.rebuilt else f"unchanged since the last build ({b.seconds:.1f} s)"))
-        hdrs = kernel_build.headers(tree)
     except kernel_build.BuildError as e:
         raise Invalid(str(e) if what == "patched" else f"{what}: {e}", e.detail) from None
-    return Kernel(str(b.tree), str(b.image), b.release, hdrs, b.tree)
+    return Kernel(str(b.tree), str(b.image), b.release, {}, b.tree, arch)
 
 
-def baseline_kernel(spec: str) -> Kernel:
+def tree_headers(tree: str, what: str) -> dict[str, Path]:
+    try:
+        return kernel_build.headers(tree)
+    except kernel_build.BuildError as e:
+        raise Invalid(str(e) if what == "patched" else f"{what}: {e}", e.detail) from None
+
+
+def baseline_kernels(spec: str, arches: list[str]) -> dict[str, Kernel]:
+    """One baseline: its kernel for each architecture it has one for (a Debian name: all; an image: its own; a
+    tree: each one built)."""
     if spec in provision.KERNELS:
-        return Kernel(spec, spec)
+        return {arch: Kernel(spec, spec) for arch in arches}
     path = Path(spec).expanduser()
     if path.is_dir():
-        return build_tree(spec, "baseline")
+        hdrs = tree_headers(spec, "baseline")
+        built = {arch: build_tree(spec, "baseline", arch) for arch in arches}
+        for k in built.values():
+            k.headers = hdrs
+        return built
     try:
-        provision.check_kernel_option(spec)
+        arch = provision.kernel_arch(spec)
     except TargetUnavailable as e:
         raise Invalid(f"--baseline {spec}: {e}") from None
-    return Kernel(spec, str(path.resolve()))
+    if arch not in arches:
+        raise Invalid(f"--baseline {spec} is an {arch} kernel: no baseline for {', '.join(arches)}")
+    others = [a for a in arches if a != arch]
+    if others:
+        say(f"--baseline {spec} is an {arch} kernel: {', '.join(others)} compared with the other baselines only")
+    return {arch: Kernel(spec, str(path.resolve()), arch=arch)}
 
 
 class _BootCheck(QemuTarget):
@@ -97,9 +133,10 @@ class _BootCheck(QemuTarget):
         super().stop()
 
 
-def boot_check(k: Kernel) -> float:
-    """Boot the kernel once (on BOOT_CHECK): it must reach the agent with /dev/kvm. Returns the boot time."""
-    target = _BootCheck(BOOT_CHECK.label, k.spec)
+def boot_check(k: Kernel, arch: str) -> float:
+    """Boot the kernel once (on the architecture's first guest): it must reach the agent with /dev/kvm. Returns the
+    boot time."""
+    target = _BootCheck(boot_machine(arch).label, k.spec)
     try:
         target.start()
         info = target.info()
@@ -166,9 +203,8 @@ def header_failures(headers: dict[str, Path], out: Path, label: str) -> tuple[se
     return failed, total
 
 
-def conformance(k: Kernel, targets: list[str], out: Path, label: str) -> Path:
-    """The conformance suite on one kernel; the results JSON it wrote."""
-    rdir = out / label
+def conformance(k: Kernel, targets: list[str], rdir: Path, label: str) -> Path:
+    """The conformance suite on one kernel, on these targets; the results JSON it wrote (into rdir)."""
     rdir.mkdir(parents=True, exist_ok=True)
     for old in rdir.glob("conformance-*"):
         old.unlink()
@@ -246,47 +282,102 @@ def run_release(results: Path) -> str:
 
 # ---- the command ----------------------------------------------------------------------------------------
 
+def slug(label: str) -> str:
+    """A baseline's name as a file name (of its reports' directory and its comparison)."""
+    return re.sub(r"[^\w.+-]", "_", label.strip("/"))[-60:]
+
+
+def merged(diffs: list[Diff]) -> Diff:
+    """The comparisons of each architecture's runs against one baseline, as one (each line names its target)."""
+    out = Diff(" + ".join(d.base for d in diffs), " + ".join(d.new for d in diffs))
+    for d in diffs:
+        for name in vars(out):
+            if isinstance(getattr(out, name), list):
+                getattr(out, name).extend(getattr(d, name))
+    return out
+
+
 def run(args) -> int:
     out = Path(args.report_dir or ROOT / "reports" / "validate").resolve()
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    try:
+        kernel_build.check_tree(args.kernel_tree)
+    except kernel_build.BuildError as e:
+        raise Invalid(str(e)) from None
+    wanted = list(dict.fromkeys(args.arch or ARCHES))
+    targets = {arch: guests(arch, args.targets) for arch in wanted}
+    arches = []
+    for arch in wanted:
+        why = unavailable(arch) if targets[arch] else f"none of --targets {' '.join(args.targets)} is an {arch} guest"
+        if why:
+            say(f"{arch}: not validated: {why}")
+        else:
+            arches.append(arch)
+    if not arches:
+        raise Invalid(f"no architecture can be validated here ({', '.join(wanted)}: see above)")
 
-    patched = build_tree(args.kernel_tree, "patched")
-    base = baseline_kernel(args.baseline)
-    boot = boot_check(patched)
-    say(f"patched: boots to the agent with /dev/kvm in {boot:.1f} s ({patched.release})")
+    patched = {arch: build_tree(args.kernel_tree, "patched", arch) for arch in arches}
+    hdrs = tree_headers(args.kernel_tree, "patched")
+    baselines = [baseline_kernels(spec, arches) for spec in dict.fromkeys(args.baseline or [DEFAULT_BASELINE])]
+    for arch, k in patched.items():
+        k.headers = hdrs
+        boot = boot_check(k, arch)
+        say(f"patched: {arch}: boots to the agent with /dev/kvm in {boot:.1f} s ({k.release})")
 
-    new_hdr, n_hdr = header_failures(patched.headers, out, "patched")
-    old_hdr, _ = header_failures(base.headers, out, "baseline")
+    # The header check against the first baseline's headers (Debian's for a Debian name or an image)
+    first = next(iter(baselines[0].values()))
+    new_hdr, n_hdr = header_failures(hdrs, out, "patched")
+    old_hdr, _ = header_failures(first.headers, out, "baseline")
     abi_changes = sorted(new_hdr - old_hdr)
     say(f"header check: {n_hdr} checks against the tree's headers, {len(new_hdr)} failing "
         f"({len(abi_changes)} not failing against the baseline's "
-        f"{'tree' if base.headers else 'Debian linux-libc-dev'} headers)")
+        f"{'tree' if first.headers else 'Debian linux-libc-dev'} headers)")
 
-    new_json = conformance(patched, args.targets, out, "patched")
-    gone = unavailable_targets(new_json)
-    if gone:
-        raise Invalid(f"the patched kernel could not run the suite on {len(gone)} target(s)", "\n".join(gone))
-    base_json = conformance(base, args.targets, out, "baseline")
-    base.release = base.release or run_release(base_json)
-    diff = compare(str(base_json), str(new_json))
-    (out / "diff.html").write_text(diff.html())
-    doc_changes, doc_what = api_doc_changes(patched, base)
-    not_run = skipped_only_in_new(base_json, new_json)
+    new_json = {}
+    for arch in arches:
+        new_json[arch] = conformance(patched[arch], targets[arch], out / "patched" / arch, f"patched ({arch})")
+        gone = unavailable_targets(new_json[arch])
+        if gone:
+            raise Invalid(f"the patched kernel could not run the suite on {len(gone)} target(s)", "\n".join(gone))
+    verdicts, blocks = [], []
+    for baseline in baselines:
+        diffs, not_run, base = [], {}, None
+        for arch, base in baseline.items():
+            # several baselines: a directory each, named after it
+            where = out / "baseline" / (slug(base.label) if len(baselines) > 1 else "") / arch
+            base_json = conformance(base, targets[arch], where, f"baseline {base.label} ({arch})")
+            base.release = base.release or run_release(base_json)
+            diffs.append(compare(str(base_json), str(new_json[arch])))
+            for reason, n in skipped_only_in_new(base_json, new_json[arch]).items():
+                not_run[reason] = not_run.get(reason, 0) + n
+        diff = merged(diffs)
+        name = "diff.html" if len(baselines) == 1 else f"diff-{slug(base.label)}.html"
+        (out / name).write_text(diff.html())
+        doc_changes, doc_what = api_doc_changes(next(iter(patched.values())), base)
+        verdicts.append(diff.regressed)
+        blocks.append(summary(diff, abi_changes, patched, baseline, doc_changes, doc_what, not_run))
 
-    regressed = diff.regressed or bool(abi_changes)
-    say("")
-    say(summary(diff, abi_changes, patched, base, doc_changes, doc_what, not_run))
-    say(f"reports: {out}/{{patched,baseline}}/conformance-*.html, comparison {out / 'diff.html'} "
+    regressed = any(verdicts) or bool(abi_changes)
+    for block in blocks:
+        say("")
+        say(block)
+    say(f"reports: {out}/{{patched,baseline}}/.../conformance-*.html, comparison {out}/diff*.html "
         f"({time.monotonic() - started:.0f} s in all)")
     return REGRESSED if regressed else OK
 
 
-def summary(diff: Diff, abi_changes: list[str], patched: Kernel, base: Kernel,
+def _kernels(ks: dict[str, Kernel]) -> str:
+    """What the summary's title says of one side: its label and the releases it ran, per architecture."""
+    labels = list(dict.fromkeys(k.label for k in ks.values()))
+    releases = ", ".join(f"{k.release or '?'} {arch}" for arch, k in ks.items())
+    return f"{' + '.join(labels)} ({releases})"
+
+
+def summary(diff: Diff, abi_changes: list[str], patched: dict[str, Kernel], base: dict[str, Kernel],
             doc_changes: list[docdiff.SectionChange] = (), doc_what: str = "",
             not_run: dict[str, int] | None = None) -> str:
-    lines = [f"== kvm-abi validate: {patched.label} ({patched.release}) against {base.label} "
-             f"({base.release or '?'})"]
+    lines = [f"== kvm-abi validate: {_kernels(patched)} against {_kernels(base)}"]
     lines.append(f"ABI changes (header check failing against the tree's headers only): {len(abi_changes)}")
     lines += [f"  {n}" for n in abi_changes]
     for title, items in diff.sections():
@@ -310,8 +401,11 @@ def add_parser(sub) -> None:
     p = sub.add_parser("validate", help="build a kernel tree, boot it, run the suite, compare with a baseline",
                        description=__doc__.split("\n\n")[1])
     p.add_argument("--kernel-tree", required=True, metavar="DIR", help="the (patched) kernel source tree")
-    p.add_argument("--baseline", default=DEFAULT_BASELINE, metavar="NAME|IMAGE|DIR",
-                   help=f"{'|'.join(provision.KERNELS)}, an arm64 Image, or another kernel tree "
+    p.add_argument("--arch", action="append", choices=ARCHES,
+                   help=f"build and run only this architecture's guests (repeatable; default: {', '.join(ARCHES)})")
+    p.add_argument("--baseline", action="append", metavar="NAME|IMAGE|DIR",
+                   help=f"{'|'.join(provision.KERNELS)}, an arm64 Image or x86_64 bzImage (compared on its "
+                        f"architecture), or another kernel tree; repeatable, each compared on its own "
                         f"(default: {DEFAULT_BASELINE})")
     p.add_argument("--report-dir", metavar="DIR", help="where the reports go (default: reports/validate)")
     p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS, metavar="TARGET",

@@ -34,14 +34,15 @@ STARTUP_MODULES = ("encodings", "encodings.aliases", "encodings.utf_8", "encodin
 
 INIT = """#!/bin/sh
 # kvm-abi guest init: mount the pseudo file systems, load the serial driver while the agent starts (it waits
-# for its port), KVM's modules (where KVM is not built in) before it starts, power off when the agent ends.
+# for its port), KVM's modules before it starts (not where KVM is built in: its /dev/kvm is there already),
+# power off when the agent ends.
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sys /sys
 busybox mount -t devtmpfs dev /dev
 for m in $(busybox cat /modules/order 2>/dev/null); do
     busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
 done &
-for m in $(busybox cat /modules/kvm 2>/dev/null); do
+[ -e /dev/kvm ] || for m in $(busybox cat /modules/kvm 2>/dev/null); do
     busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
 done
 cd /@AGENT@ && /usr/bin/@PYTHON@ -S -E -s -c "import sys, agent; sys.exit(agent.main(sys.argv))"

@@ -1,11 +1,12 @@
 """A guest kernel and UAPI headers built from a user's kernel tree: `python -m abi validate --kernel-tree DIR`.
 
-The kernel is `make allnoconfig` with the project's fragment (kvm-guest.config beside this file) as
-KCONFIG_ALLCONFIG, cross-compiled for arm64 with Debian's gcc-aarch64-linux-gnu, in a build directory of the
-cache (never in the tree): $XDG_CACHE_HOME/kvm-abi/build/<tree name>-<hash of its path>/. The tree's state
-(path, size and mtime of every file, plus the fragment and the compiler) is hashed; an unchanged state reuses
-the last Image without running make, a changed one runs make in the same build directory, so a one-file
-change rebuilds incrementally. The build log stays in that directory; a failed build raises BuildError with
+One kernel per guest architecture (ARCHES): `make allnoconfig` with the project's fragment for it
+(kvm-guest-<arch>.config beside this file) as KCONFIG_ALLCONFIG, compiled with Debian's gcc for that
+architecture (aarch64-linux-gnu-, x86_64-linux-gnu-), niced, in a build directory of the cache (never in the
+tree): $XDG_CACHE_HOME/kvm-abi/build/<tree name>-<hash of its path>/obj[-<arch>]. The tree's state (path, size
+and mtime of every file, plus the fragment and the compiler) is hashed; an unchanged state reuses the last
+image without running make, a changed one runs make in the same build directory, so a one-file change
+rebuilds incrementally. The build log stays in that directory; a failed build raises BuildError with
 the first compiler error and the log's tail. After the build, every line of the fragment must be in .config
 with its value: an option Kconfig silently dropped (a missing dependency) is an error, not a surprise at boot.
 
@@ -29,16 +30,51 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from abi import debian
+from abi import debian, machines
 from abi.target import provision
 
-FRAGMENT = Path(__file__).with_name("kvm-guest.config")
-CROSS_COMPILE = "aarch64-linux-gnu-"
-# tool -> Debian package (the build's own needs; .ci/setup installs them)
-BUILD_TOOLS = {"make": "make", "gcc": "gcc", f"{CROSS_COMPILE}gcc": "gcc-aarch64-linux-gnu", "bc": "bc",
-               "flex": "flex", "bison": "bison", "perl": "perl-base"}
-# What makes a directory a kernel tree we can build for arm64 and check.
-TREE_MARKERS = ("Makefile", "Kconfig", "arch/arm64/Kconfig", "virt/kvm/kvm_main.c", "include/uapi/linux/kvm.h")
+
+@dataclass(frozen=True)
+class KernelArch:
+    """How the guest kernel of one architecture (as abi/machines.py names it) is built."""
+
+    arch: str
+    make_arch: str         # make ARCH=
+    cross_compile: str     # make CROSS_COMPILE= (Debian's gcc-<triplet> on another host; gcc itself on this one)
+    cross_package: str     # the Debian package of that compiler on a host of another architecture
+    target: str            # the make target, and where its image lands in the build directory
+    image: str
+    markers: tuple[str, ...]  # what the tree must have to build it: the architecture's KVM
+    # Build directory, stamp and lock names: "" for arm64, whose names predate the second architecture (so its
+    # cached builds stay valid), "-<arch>" for the others.
+    suffix: str
+
+    @property
+    def fragment(self) -> Path:
+        return Path(__file__).with_name(f"kvm-guest-{self.arch}.config")
+
+    @property
+    def compiler(self) -> str:
+        return f"{self.cross_compile}gcc"
+
+    @property
+    def compiler_package(self) -> str:
+        return "gcc" if self.arch == machines.host_arch() else self.cross_package
+
+
+ARCHES = {a.arch: a for a in (
+    KernelArch("arm64", "arm64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", "Image", "arch/arm64/boot/Image",
+               ("arch/arm64/Kconfig", "arch/arm64/kvm/arm.c"), ""),
+    # kvm_amd: the x86 guest's KVM (TCG emulates SVM, not VMX)
+    KernelArch("x86_64", "x86_64", "x86_64-linux-gnu-", "gcc-x86-64-linux-gnu", "bzImage", "arch/x86/boot/bzImage",
+               ("arch/x86/Kconfig", "arch/x86/kvm/svm/svm.c"), "-x86_64"),
+)}
+ARM64 = ARCHES["arm64"]
+FRAGMENT = ARM64.fragment  # the arm64 fragment (older name, kept for callers)
+# tool -> Debian package (the build's own needs besides the compiler; .ci/setup installs them)
+BUILD_TOOLS = {"make": "make", "gcc": "gcc", "bc": "bc", "flex": "flex", "bison": "bison", "perl": "perl-base"}
+# What makes a directory a kernel tree we can check (each architecture's build needs its own markers too).
+TREE_MARKERS = ("Makefile", "Kconfig", "virt/kvm/kvm_main.c", "include/uapi/linux/kvm.h")
 # Never part of the tree's state: VCS data, editor droppings, in-tree build output (`make O=` refuses to run
 # on a tree built in place, so there is none to hash anyway).
 SKIP_DIRS = {".git", ".hg", ".svn", ".pc"}
@@ -59,12 +95,13 @@ class BuildError(Exception):
 @dataclass(frozen=True)
 class Build:
     tree: Path
-    image: Path           # uncompressed arm64 Image in the build directory
+    image: Path           # the arm64 Image or x86 bzImage in the build directory
     release: str          # `make kernelrelease`
     config: Path          # the .config it was built with
     log: Path
     rebuilt: bool         # False: the tree was unchanged, make did not run
     seconds: float
+    arch: str = "arm64"
 
 
 def log(msg: str) -> None:
@@ -84,7 +121,7 @@ def check_tree(path: str | os.PathLike) -> Path:
     if len(missing) == len(TREE_MARKERS):
         raise BuildError(f"{path}: not a Linux kernel tree (none of {', '.join(TREE_MARKERS)})")
     if missing:
-        raise BuildError(f"{path}: not a Linux kernel tree with arm64 KVM (missing {', '.join(missing)})")
+        raise BuildError(f"{path}: not a Linux kernel tree with KVM (missing {', '.join(missing)})")
     if any(c.isspace() or c == ":" for c in str(tree)):
         # The top Makefile stops on such a path ("source directory cannot contain spaces or colons"), after
         # `make allnoconfig` already failed with a message that names neither.
@@ -142,16 +179,28 @@ def build_dir(tree: Path) -> Path:
     return d
 
 
-def compiler_version() -> str:
-    proc = subprocess.run([f"{CROSS_COMPILE}gcc", "--version"], capture_output=True, text=True, timeout=SHORT)
+def compiler_version(arch: KernelArch = ARM64) -> str:
+    """The compiler's first --version line ('' without it: the header check's key, which needs no compiler)."""
+    if not shutil.which(arch.compiler):
+        return ""
+    proc = subprocess.run([arch.compiler, "--version"], capture_output=True, text=True, timeout=SHORT)
     return proc.stdout.split("\n")[0]
 
 
-def check_tools() -> None:
-    missing = sorted({pkg for tool, pkg in BUILD_TOOLS.items() if not shutil.which(tool)})
+def check_tools(arch: KernelArch | None = ARM64) -> None:
+    """The build's tools, and the compiler for `arch` (None: the tools `make headers` needs)."""
+    tools = {**BUILD_TOOLS, **({arch.compiler: arch.compiler_package} if arch else {})}
+    missing = sorted({pkg for tool, pkg in tools.items() if not shutil.which(tool)})
     if missing:
-        raise BuildError(f"cannot build an arm64 kernel here: install the Debian package(s) {' '.join(missing)} "
+        what = f"an {arch.arch} kernel" if arch else "UAPI headers"
+        raise BuildError(f"cannot build {what} here: install the Debian package(s) {' '.join(missing)} "
                          "(sudo bash .ci/setup installs everything)")
+
+
+def check_arch_tree(tree: Path, arch: KernelArch) -> None:
+    missing = [m for m in arch.markers if not (tree / m).exists()]
+    if missing:
+        raise BuildError(f"{tree}: not a Linux kernel tree with {arch.arch} KVM (missing {', '.join(missing)})")
 
 
 # ---- the configuration ----------------------------------------------------------------------------------
@@ -236,7 +285,8 @@ def tail(text: str, n: int = LOG_TAIL) -> str:
 
 def _make(args: list[str], tree: Path, logf, what: str, progress: bool = True) -> None:
     """Run make in the tree with its output appended to the log; a progress line on stderr every 20 s."""
-    cmd = ["make", "-C", str(tree), *args]
+    # niced: a build takes every core for minutes, and the guests of a run beside it must still keep time
+    cmd = [*(["nice", "-n", "10"] if shutil.which("nice") else []), "make", "-C", str(tree), *args]
     logf.write(f"$ {' '.join(cmd)}\n".encode())
     logf.flush()
     # ASCII messages (the kernel's Makefile unexports LC_ALL, so LANG and LC_CTYPE too), the log greppable.
@@ -284,9 +334,9 @@ def _fail(what: str, log_path: Path) -> BuildError:
 
 # ---- the build ------------------------------------------------------------------------------------------
 
-def _state_key(tree: Path, extra: str, state: str | None = None) -> str:
+def _state_key(tree: Path, extra: str, state: str | None = None, arch: KernelArch = ARM64) -> str:
     h = hashlib.sha256()
-    for part in (str(tree), state or tree_state(tree), FRAGMENT.read_text(), compiler_version(), extra):
+    for part in (str(tree), state or tree_state(tree), arch.fragment.read_text(), compiler_version(arch), extra):
         h.update(part.encode() + b"\0")
     return h.hexdigest()
 
@@ -298,49 +348,55 @@ def _load_stamp(path: Path) -> dict:
         return {}
 
 
-def build(tree_path: str | os.PathLike, jobs: int | None = None) -> Build:
-    """The tree's arm64 Image: from the cache when the tree is unchanged, else built (incrementally)."""
+def build(tree_path: str | os.PathLike, jobs: int | None = None, arch: str = "arm64") -> Build:
+    """The tree's kernel for `arch` (an arm64 Image, an x86 bzImage): from the cache when the tree is unchanged,
+    else built (incrementally)."""
+    a = ARCHES[arch]
     tree = check_tree(tree_path)
-    check_tools()
+    check_arch_tree(tree, a)
+    check_tools(a)
     out = build_dir(tree)
-    obj, log_path, stamp_path = out / "obj", out / "build.log", out / "image.json"
-    with provision.cache_lock(f"build-{build_key(tree)}.lock"):
+    obj, log_path, stamp_path = out / f"obj{a.suffix}", out / f"build{a.suffix}.log", out / f"image{a.suffix}.json"
+    with provision.cache_lock(f"build-{build_key(tree)}{a.suffix}.lock"):
         started = time.monotonic()
-        state = _state_key(tree, "Image")
+        state = _state_key(tree, a.target, arch=a)
         stamp = _load_stamp(stamp_path)
-        image = obj / "arch/arm64/boot/Image"
+        image = obj / a.image
         if stamp.get("state") == state and image.is_file():
             return Build(tree, image, stamp["release"], obj / ".config", log_path, False,
-                         time.monotonic() - started)
+                         time.monotonic() - started, arch)
         obj.mkdir(exist_ok=True)
         kind = "incremental" if (obj / "vmlinux").exists() else "full"
-        log(f"building an arm64 Image from {tree} ({kind}; build dir {obj}, log {log_path})")
-        common = ["ARCH=arm64", f"CROSS_COMPILE={CROSS_COMPILE}", f"O={obj}"]
+        log(f"building an {arch} {a.target} from {tree} ({kind}; build dir {obj}, log {log_path})")
+        common = [f"ARCH={a.make_arch}", f"CROSS_COMPILE={a.cross_compile}", f"O={obj}"]
         with open(log_path, "wb") as logf:
             try:
-                _make([*common, f"KCONFIG_ALLCONFIG={FRAGMENT}", "allnoconfig"], tree, logf, "configuring")
+                _make([*common, f"KCONFIG_ALLCONFIG={a.fragment}", "allnoconfig"], tree, logf, "configuring")
             except subprocess.CalledProcessError:
                 raise _fail("make allnoconfig", log_path) from None
-            verify_config(obj / ".config")
+            verify_config(obj / ".config", a.fragment)
             try:
-                _make([*common, f"-j{jobs or os.cpu_count() or 1}", "Image"], tree, logf, "building")
+                _make([*common, f"-j{jobs or os.cpu_count() or 1}", a.target], tree, logf, "building")
             except subprocess.CalledProcessError:
                 raise _fail("the kernel build", log_path) from None
         if not image.is_file():
             raise BuildError(f"the build succeeded but made no {image}", tail(log_path.read_text()), log_path)
-        provision.image_bytes(image.read_bytes(), str(image))  # an arm64 Image, or one line saying not
+        try:  # an image of the architecture whose KVM the guest can load, or one line saying not
+            provision.check_built_image(image.read_bytes(), str(image), machines.qemu_system(arch))
+        except provision.TargetUnavailable as e:
+            raise BuildError(str(e), "", log_path) from None
         release = (obj / "include/config/kernel.release").read_text().strip()
         seconds = time.monotonic() - started
-        stamp_path.write_text(json.dumps({"state": state, "release": release, "seconds": seconds}))
-        log(f"built {release} in {seconds:.0f} s ({image.stat().st_size / 1e6:.1f} MB)")
-        return Build(tree, image, release, obj / ".config", log_path, True, seconds)
+        stamp_path.write_text(json.dumps({"state": state, "release": release, "seconds": seconds, "kind": kind}))
+        log(f"built {release} ({arch}) in {seconds:.0f} s ({image.stat().st_size / 1e6:.1f} MB)")
+        return Build(tree, image, release, obj / ".config", log_path, True, seconds, arch)
 
 
 def headers(tree_path: str | os.PathLike) -> dict[str, Path]:
     """The tree's UAPI headers for each architecture of the header check, laid out like INSTALL_HDR_PATH:
     {"arm64": DIR, "x86_64": DIR} with DIR/include/linux/kvm.h."""
     tree = check_tree(tree_path)
-    check_tools()
+    check_tools(None)
     out = build_dir(tree)
     result = {}
     with provision.cache_lock(f"build-{build_key(tree)}.lock"):
@@ -492,9 +548,9 @@ def _apply(tree: Path, patches: list[Path], dest: Path) -> list[str]:
     return all_touched
 
 
-if __name__ == "__main__":  # python -m abi.target.kernel_build DIR: just the build
+if __name__ == "__main__":  # python -m abi.target.kernel_build DIR [ARCH]: just the build
     try:
-        b = build(sys.argv[1])
+        b = build(sys.argv[1], arch=sys.argv[2] if len(sys.argv) > 2 else "arm64")
     except BuildError as e:
         print(f"error: {e}", file=sys.stderr)
         if e.detail:

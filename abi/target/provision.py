@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,9 +116,21 @@ class Kernel:
     kvm_modules: tuple = ()  # like `modules`: what makes /dev/kvm, loaded before the agent starts
 
 
+def systems() -> tuple[System, ...]:
+    """The QEMU system of every guest architecture, each once."""
+    return tuple(dict.fromkeys(m.boot.system for m in machines.GUESTS))
+
+
 def image_bytes(data: bytes, origin: str, system: System = SYSTEM) -> bytes:
     """An uncompressed arm64 Image from a plain, gzip, xz or EFI zboot kernel file (an x86 bzImage as it is); else
     a one-line error."""
+    data = _unpacked(data, origin)
+    check_image_header(data[:4096], len(data), origin, system)
+    return data
+
+
+def _unpacked(data: bytes, origin: str) -> bytes:
+    """The kernel file without the compression an arm64 Image is shipped in (any other file as it is)."""
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
     elif data[:6] == b"\xfd7zXZ\x00":
@@ -135,8 +148,96 @@ def image_bytes(data: bytes, origin: str, system: System = SYSTEM) -> bytes:
             data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True, timeout=300).stdout
         else:
             raise TargetUnavailable(f"{origin}: EFI zboot kernel compressed with {comp}, which cannot be unpacked here")
-    check_image_header(data[:4096], len(data), origin, system)
     return data
+
+
+def _has_magic(head: bytes, system: System) -> bool:
+    offset, magic = system.image_magic
+    return head[offset:offset + len(magic)] == magic
+
+
+def image_system(data: bytes, origin: str) -> tuple[System, bytes]:
+    """The system whose guests boot this kernel file (its magic says), and the image as they boot it; else one line
+    naming what each architecture's image would have."""
+    data = _unpacked(data, origin)
+    for system in systems():
+        if _has_magic(data[:4096], system):
+            check_image_header(data[:4096], len(data), origin, system)
+            return system, data
+    wanted = "; ".join(f"an {s.arch} {s.image_file} has '{s.image_magic[1].decode()}' at {s.image_magic[0]:#x}"
+                       for s in systems())
+    raise TargetUnavailable(f"{origin}: not a Linux kernel any guest boots ({wanted})")
+
+
+# ---- what a kernel file has built in ----------------------------------------------------------------------
+
+# The compressors of an x86 bzImage's payload (its setup header's payload_offset/payload_length, boot protocol
+# 2.08+), by magic: Python's own, or the command-line tool that unpacks it. CONFIG_KERNEL_LZ4 is Debian's.
+_PAYLOADS = ((b"\x1f\x8b", lambda p: zlib.decompressobj(31).decompress(p)),
+             (b"\xfd7zXZ\x00", lambda p: lzma.LZMADecompressor().decompress(p)),
+             (b"\x5d\x00\x00", lambda p: lzma.LZMADecompressor(lzma.FORMAT_ALONE).decompress(p)),
+             (b"\x28\xb5\x2f\xfd", ["zstd", "-dcq"]), (b"\x02\x21\x4c\x18", ["lz4", "-dcq"]),
+             (b"BZh", ["bzip2", "-dcq"]))
+
+
+def bzimage_vmlinux(data: bytes) -> bytes | None:
+    """The vmlinux (an ELF file) inside an x86 bzImage, or None when its compressor cannot be unpacked here."""
+    setup = ((data[0x1f1] or 4) + 1) * 512  # setup_sects: the real-mode part, before the protected-mode code
+    offset, length = int.from_bytes(data[0x248:0x24c], "little"), int.from_bytes(data[0x24c:0x250], "little")
+    payload = data[setup + offset:setup + offset + length]
+    for magic, unpack in _PAYLOADS:
+        if not payload.startswith(magic):
+            continue
+        try:
+            if callable(unpack):
+                out = unpack(payload)
+            elif shutil.which(unpack[0]):
+                # lz4 -d reads the kernel's legacy frames and then complains about the size trailer: the status
+                # says nothing, the ELF magic does
+                out = subprocess.run(unpack, input=payload, capture_output=True, timeout=300).stdout
+            else:
+                return None
+        except (OSError, EOFError, zlib.error, lzma.LZMAError, subprocess.SubprocessError):
+            return None
+        return out if out.startswith(b"\x7fELF") else None
+    return None
+
+
+def built_in(vmlinux: bytes, module: str) -> bool:
+    """Whether a module is built into this kernel: a built-in module's parameters are named `<module>.<param>` in the
+    kernel image (MODULE_PARAM_PREFIX, include/linux/moduleparam.h); a loadable one's are not. So this holds for
+    modules with parameters (kvm, kvm_amd), which are the ones asked about."""
+    return re.search(rb"(?<![\w.])" + re.escape(module.encode()) + rb"\.[a-z_]\w*\x00", vmlinux) is not None
+
+
+def missing_kvm(data: bytes, modules_dir: str | None, system: System) -> list[str]:
+    """The modules of system.kvm_modules this kernel file has neither built in nor among --guest-modules ([]: none
+    missing, or the image could not be unpacked to tell, and its boot will)."""
+    if not system.kvm_modules:
+        return []
+    given = set(initramfs.index_modules(Path(modules_dir).expanduser())) if modules_dir else set()
+    wanted = [m for m in system.kvm_modules if m not in given]
+    if not wanted:
+        return []
+    vmlinux = bzimage_vmlinux(data) if system.image_magic[1] == b"HdrS" else None
+    if vmlinux is None:
+        return []
+    return [m for m in wanted if not built_in(vmlinux, m)]
+
+
+def check_kvm(data: bytes, modules_dir: str | None, system: System, origin: str) -> None:
+    missing = missing_kvm(data, modules_dir, system)
+    if missing:
+        configs = ", ".join(f"CONFIG_{m.upper()}" for m in missing)  # kvm_amd: CONFIG_KVM_AMD (its Makefile's name)
+        raise TargetUnavailable(f"{origin}: an {system.arch} kernel without {', '.join(missing)}: its guest would have "
+                                f"no /dev/kvm (build it with {configs}=y, or =m and give the module's directory "
+                                "with --guest-modules)")
+
+
+def check_built_image(data: bytes, origin: str, system: System) -> None:
+    """A kernel built for a system's guests: its image, with what makes their /dev/kvm."""
+    check_image_header(_unpacked(data, origin)[:4096], len(data), origin, system)
+    check_kvm(data, None, system, origin)
 
 
 def check_image_header(head: bytes, size: int, origin: str, system: System = SYSTEM) -> None:
@@ -242,12 +343,13 @@ def debian_kernel(name: str, system: System = SYSTEM) -> Kernel:
                   listed("kvm"))
 
 
-def check_kernel_option(name: str, modules_dir: str | None = None) -> None:
-    """Refuse, in one line, a --guest-kernel / --guest-modules choice that cannot work (no download)."""
+def check_kernel_option(name: str, modules_dir: str | None = None) -> System | None:
+    """Refuse, in one line, a --guest-kernel / --guest-modules choice that cannot work (no download); the system
+    whose guests boot a PATH (None for a Debian name: every system has one of that name)."""
     if name in KERNELS:
         if modules_dir:
             raise TargetUnavailable(f"--guest-modules applies to a kernel PATH, not to {name}")
-        return
+        return None
     if name.startswith("debian-"):
         raise TargetUnavailable(f"--guest-kernel {name}: unknown; use one of {', '.join(KERNELS)} or a PATH")
     path = Path(name).expanduser()
@@ -255,29 +357,51 @@ def check_kernel_option(name: str, modules_dir: str | None = None) -> None:
         raise TargetUnavailable(f"--guest-kernel {name}: a directory, not a kernel Image file")
     if not path.is_file():
         raise TargetUnavailable(f"--guest-kernel {name}: no such file")
-    image_bytes(path.read_bytes(), f"--guest-kernel {name}")
     if modules_dir and not Path(modules_dir).expanduser().is_dir():
         raise TargetUnavailable(f"--guest-modules {modules_dir}: no such directory")
+    st = path.stat()
+    return _path_system(str(path.resolve()), st.st_size, st.st_mtime_ns, name, modules_dir)
 
 
-def user_kernel(path: str, modules_dir: str | None) -> Kernel:
+@functools.lru_cache(maxsize=16)
+def _path_system(path: str, size: int, mtime_ns: int, name: str, modules_dir: str | None) -> System:
+    """check_kernel_option's reading of a file, once per version of it (an x86 bzImage is unpacked to look in)."""
+    data = Path(path).read_bytes()
+    system, _ = image_system(data, f"--guest-kernel {name}")
+    check_kvm(data, modules_dir, system, f"--guest-kernel {name}")
+    return system
+
+
+def kernel_arch(name: str, modules_dir: str | None = None) -> str | None:
+    """The architecture of the guests a --guest-kernel value is for: None for a Debian name (every architecture has
+    one), the image's for a PATH; a file that is no kernel any guest boots is one line (TargetUnavailable)."""
+    system = check_kernel_option(name, modules_dir)
+    return system.arch if system else None
+
+
+def user_kernel(path: str, modules_dir: str | None, system: System = SYSTEM) -> Kernel:
     check_kernel_option(path, modules_dir)
     raw = Path(path).expanduser().read_bytes()
-    image = image_bytes(raw, f"--guest-kernel {path}")
-    mods = tuple(initramfs.serial_modules(Path(modules_dir).expanduser())) if modules_dir else ()
+    image = image_bytes(raw, f"--guest-kernel {path}", system)
+    moddir = Path(modules_dir).expanduser() if modules_dir else None
+    mods = tuple(initramfs.serial_modules(moddir, system.serial_modules)) if moddir else ()
+    kvm_mods = tuple((m, d) for m, d in initramfs.serial_modules(moddir, system.kvm_modules)
+                     if m not in dict(mods)) if moddir and system.kvm_modules else ()
     h = hashlib.sha256(raw)
-    for name, data in mods:
+    for name, data in mods + kvm_mods:  # an arm64 kernel's key as before kvm_mods came: its cache stays warm
         h.update(name.encode() + data)
     key = "user-" + h.hexdigest()[:16]
     out = cache_dir() / "kernels" / key
+    # "Image" for arm64, as before; a bzImage under its own name
+    image_file = "Image" if system == SYSTEM else system.image_file
     if not cache.usable(out, f"kernels/{key} (--guest-kernel {path})", "writing it again"):
         out.mkdir(parents=True, exist_ok=True)
-        cache.atomic_write(out / "Image", image)
+        cache.atomic_write(out / image_file, image)
         cache.record(out)
         if cache.writable():
             cache.prune(cache_dir(), None)  # at most USER_KERNELS_KEPT of them, the least recently used go
     cache.touch_used(out)
-    return Kernel(str(path), out / "Image", mods, banner_release(image), key)
+    return Kernel(str(path), out / image_file, mods, banner_release(image), key, kvm_mods)
 
 
 def banner_release(image: bytes) -> str:
@@ -287,14 +411,17 @@ def banner_release(image: bytes) -> str:
 
 
 def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -> Kernel:
-    check_kernel_option(name, modules_dir)
-    if name in KERNELS:
+    """The kernel a system's guests boot for a --guest-kernel value: Debian's of that name, or the user's PATH, which
+    must be an image of this system's architecture."""
+    path_system = check_kernel_option(name, modules_dir)
+    if path_system is None:
         return debian_kernel(name, system)
-    if system != SYSTEM:
-        # A PATH is an arm64 Image (check_kernel_option): the other architectures' guests have no kernel then.
-        raise HostMissing(f"--guest-kernel {name} is an {SYSTEM.arch} Image: no {system.arch} guest kernel (use "
-                          f"one of {', '.join(KERNELS)})")
-    return user_kernel(name, modules_dir)
+    if path_system != system:
+        # HostMissing: under `--target all` the other architecture's guests are skipped, not failed
+        raise HostMissing(f"--guest-kernel {name} is an {path_system.arch} {path_system.image_file}: no "
+                          f"{system.arch} guest kernel (give an {system.arch} {system.image_file}, or use one of "
+                          f"{', '.join(KERNELS)})")
+    return user_kernel(name, modules_dir, system)
 
 
 def assets(kernel_name: str, modules_dir: str | None = None, system: System = SYSTEM) -> tuple[Kernel, Path]:

@@ -52,6 +52,26 @@ def test_verify_config_raises_with_the_dropped_options(tmp_path):
     kb.verify_config(config, fragment)  # all there: no error
 
 
+def test_every_guest_architecture_has_a_build_and_its_fragment():
+    from abi import machines
+
+    assert set(kb.ARCHES) == {m.arch for m in machines.GUESTS}
+    for arch in kb.ARCHES.values():
+        assert arch.fragment.is_file(), arch.fragment
+        assert kb.parse_config(arch.fragment.read_text())["CONFIG_MODULES"] == "n"  # no modules: nothing to load
+        assert arch.image.endswith("/" + machines.qemu_system(arch.arch).image_file)
+
+
+def test_the_x86_fragment_builds_in_kvm_amd_and_the_guests_console():
+    """TCG emulates SVM, not VMX: kvm_amd, built in (init then loads no module); the 8250 console and the agent's
+    virtio-serial-pci port built in too."""
+    want = kb.parse_config(kb.ARCHES["x86_64"].fragment.read_text())
+    for name in ("CONFIG_KVM", "CONFIG_KVM_AMD", "CONFIG_SERIAL_8250_CONSOLE", "CONFIG_PCI", "CONFIG_VIRTIO_PCI",
+                 "CONFIG_VIRTIO_CONSOLE", "CONFIG_BLK_DEV_INITRD", "CONFIG_RD_GZIP", "CONFIG_DEVTMPFS"):
+        assert want.get(name) == "y", name
+    assert "CONFIG_KVM_INTEL" not in want
+
+
 def test_the_shipped_fragment_asks_for_what_the_guest_needs():
     want = kb.parse_config(kb.FRAGMENT.read_text())
     for name in ("CONFIG_KVM", "CONFIG_VIRTUALIZATION", "CONFIG_ARM_GIC", "CONFIG_ARM_GIC_V3",
@@ -75,8 +95,21 @@ def test_not_a_kernel_tree(tmp_path):
         kb.check_tree(tmp_path)
     (tmp_path / "Makefile").write_text("all:\n")
     (tmp_path / "Kconfig").write_text("")
-    with pytest.raises(kb.BuildError, match="missing arch/arm64/Kconfig, virt/kvm/kvm_main.c"):
+    with pytest.raises(kb.BuildError, match="not a Linux kernel tree with KVM \\(missing virt/kvm/kvm_main.c, include"):
         kb.check_tree(tmp_path)
+
+
+def test_each_architecture_needs_its_own_kvm_in_the_tree(tmp_path):
+    tree = fake_tree(tmp_path)  # the markers every tree has, none of an architecture's
+    for arch in kb.ARCHES.values():
+        with pytest.raises(kb.BuildError, match=f"with {arch.arch} KVM \\(missing {arch.markers[0]}"):
+            kb.check_arch_tree(tree, arch)
+    for marker in kb.ARCHES["x86_64"].markers:
+        (tree / marker).parent.mkdir(parents=True, exist_ok=True)
+        (tree / marker).write_text("")
+    kb.check_arch_tree(tree, kb.ARCHES["x86_64"])
+    with pytest.raises(kb.BuildError, match="arm64 KVM"):
+        kb.check_arch_tree(tree, kb.ARCHES["arm64"])
 
 
 def test_a_file_given_as_a_tree_says_so(tmp_path):
@@ -183,13 +216,27 @@ def test_missing_build_tools_are_named_with_their_package(monkeypatch):
         kb.check_tools()
 
 
+def test_a_missing_compiler_is_named_per_architecture(monkeypatch):
+    """The compiler of the architecture asked for: the host's own gcc package, or Debian's cross compiler."""
+    monkeypatch.setattr(kb.shutil, "which", lambda tool: None if tool.endswith("-linux-gnu-gcc") else "/bin/" + tool)
+    monkeypatch.setattr(kb.machines, "host_arch", lambda: "x86_64")
+    with pytest.raises(kb.BuildError, match="^cannot build an x86_64 kernel here: install .*package\\(s\\) gcc "):
+        kb.check_tools(kb.ARCHES["x86_64"])
+    with pytest.raises(kb.BuildError, match="^cannot build an arm64 kernel here: .* gcc-aarch64-linux-gnu "):
+        kb.check_tools(kb.ARCHES["arm64"])
+    monkeypatch.setattr(kb.machines, "host_arch", lambda: "arm64")
+    with pytest.raises(kb.BuildError, match="gcc-x86-64-linux-gnu"):
+        kb.check_tools(kb.ARCHES["x86_64"])
+    kb.check_tools(None)  # `make headers` needs no cross compiler
+
+
 def test_validate_refuses_a_directory_that_is_not_a_kernel_tree(tmp_path, capsys):
     from abi.__main__ import main
 
     assert main(["validate", "--kernel-tree", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.splitlines()[0] == f"kvm-abi validate: error: {tmp_path}: not a Linux kernel " \
-        "tree (none of Makefile, Kconfig, arch/arm64/Kconfig, virt/kvm/kvm_main.c, include/uapi/linux/kvm.h)"
+        "tree (none of Makefile, Kconfig, virt/kvm/kvm_main.c, include/uapi/linux/kvm.h)"
 
 
 def test_patched_copy_leaves_the_tree_alone_and_is_stable(tmp_path):

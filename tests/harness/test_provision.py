@@ -169,8 +169,8 @@ def test_image_checks():
 def test_bad_guest_kernel_is_a_usage_error_in_one_line(pytester, tmp_path):
     bogus = tmp_path / "Image"
     bogus.write_bytes(b"not a kernel" * 10)
-    for arg, message in ((str(tmp_path / "missing"), "no such file"), (str(bogus), "not an arm64 Linux Image"),
-                         ("debian-9", "unknown")):
+    for arg, message in ((str(tmp_path / "missing"), "no such file"),
+                         (str(bogus), "not a Linux kernel any guest boots"), ("debian-9", "unknown")):
         result = pytester.runpytest_subprocess("-p", "abi.target.plugin", "--guest-kernel", arg)
         assert result.ret == pytest.ExitCode.USAGE_ERROR
         errors = [line for line in result.stderr.lines if "error" in line.lower()]
@@ -231,11 +231,89 @@ def test_each_system_checks_its_own_kernel_magic():
 
 
 def test_a_kernel_path_is_no_kernel_for_another_architecture(tmp_path):
-    """--guest-kernel PATH is an arm64 Image: the x86_64 guest is then missing its kernel (skipped under `all`)."""
+    """--guest-kernel PATH is an arm64 Image: the x86_64 guest is then missing its kernel (skipped under `all`), and
+    the other way round."""
     image = tmp_path / "Image"
     image.write_bytes(ARM64_HEADER + bytes(200))
     with pytest.raises(HostMissing, match=f"--guest-kernel {image} is an arm64 Image: no x86_64 guest kernel"):
         provision.kernel(str(image), None, X86)
+    bz = tmp_path / "bzImage"
+    bz.write_bytes(bz_image(KVM_AMD_BUILT_IN))
+    with pytest.raises(HostMissing, match=f"--guest-kernel {bz} is an x86_64 bzImage: no arm64 guest kernel") as e:
+        provision.kernel(str(bz), None)
+    assert "\n" not in str(e.value)
+
+
+# A vmlinux as far as the checks read it: an ELF file whose built-in modules' parameters carry their names
+# (MODULE_PARAM_PREFIX), like "kvm_amd.nested" in a kernel built with CONFIG_KVM_AMD=y.
+KVM_AMD_BUILT_IN = b"\x7fELF" + bytes(60) + b"\0kvm.tdp_mmu\0kvm_amd.nested\0kvm_amd.npt\0"
+NO_KVM_AMD = b"\x7fELF" + bytes(60) + b"\0kvm.tdp_mmu\0kvm-amd.c\0svm: nested\0"
+
+
+def bz_image(vmlinux: bytes, compress=gzip.compress) -> bytes:
+    """An x86 bzImage as far as the checks read it: the setup header's magic, setup_sects and the payload's place
+    (boot protocol 2.08+), the payload the compressed vmlinux."""
+    payload = compress(vmlinux)
+    setup = bytearray(2 * 512)  # setup_sects 1: the boot sector and one sector of setup
+    setup[0x1f1] = 1
+    setup[0x202:0x206] = b"HdrS"
+    setup[0x248:0x24c] = (64).to_bytes(4, "little")  # payload_offset, from the protected-mode code's start
+    setup[0x24c:0x250] = len(payload).to_bytes(4, "little")
+    return bytes(setup) + bytes(64) + payload + bytes(32)
+
+
+def test_kernel_arch_is_the_images_and_none_for_debian_names(tmp_path):
+    """What the plugin pairs kernels with machines by: a Debian name is every architecture's, a PATH its image's."""
+    for name in provision.KERNELS:
+        assert provision.kernel_arch(name) is None
+    arm64, x86 = tmp_path / "Image", tmp_path / "bzImage"
+    arm64.write_bytes(gzip.compress(ARM64_HEADER + bytes(200)))  # as Debian ships it: compressed
+    x86.write_bytes(bz_image(KVM_AMD_BUILT_IN))
+    assert provision.kernel_arch(str(arm64)) == "arm64"
+    assert provision.kernel_arch(str(x86)) == "x86_64"
+    junk = tmp_path / "vmlinux"
+    junk.write_bytes(b"\x7fELF" + bytes(5000))
+    with pytest.raises(TargetUnavailable) as e:
+        provision.kernel_arch(str(junk))
+    assert str(e.value) == (f"--guest-kernel {junk}: not a Linux kernel any guest boots (an arm64 Image has 'ARMd' at "
+                            "0x38; an x86_64 bzImage has 'HdrS' at 0x202)")
+
+
+def test_an_x86_kernel_path_boots_on_the_x86_system(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bz = tmp_path / "bzImage"
+    bz.write_bytes(bz_image(KVM_AMD_BUILT_IN))
+    k = provision.kernel(str(bz), None, X86)
+    assert k.image.name == "bzImage" and k.image.read_bytes() == bz.read_bytes()
+    assert k.kvm_modules == () and k.modules == ()  # built in: init loads nothing
+
+
+@pytest.mark.parametrize("compress", [gzip.compress, lzma.compress], ids=["gzip", "xz"])
+def test_an_x86_kernel_without_kvm_amd_is_one_line_naming_the_config(tmp_path, compress):
+    bz = tmp_path / "bzImage"
+    bz.write_bytes(bz_image(NO_KVM_AMD, compress))
+    with pytest.raises(TargetUnavailable) as e:
+        provision.check_kernel_option(str(bz))
+    assert str(e.value) == (f"--guest-kernel {bz}: an x86_64 kernel without kvm_amd: its guest would have no /dev/kvm "
+                            "(build it with CONFIG_KVM_AMD=y, or =m and give the module's directory with "
+                            "--guest-modules)")
+    mods = tmp_path / "modules"
+    mods.mkdir()
+    (mods / "kvm-amd.ko").write_bytes(b"\x7fELF")  # a module of that name given: the guest's init loads it
+    assert provision.kernel_arch(str(bz), str(mods)) == "x86_64"
+
+
+def test_validate_says_which_architecture_this_host_cannot_run(monkeypatch):
+    """A host without qemu-system-x86_64 (nor apt-get to fetch it): validate says so for x86_64 and goes on."""
+    from abi import validate
+
+    real = shutil.which
+    monkeypatch.setattr(provision.shutil, "which",
+                        lambda tool: None if tool in ("qemu-system-x86_64", "apt-get") else real(tool))
+    if validate.unavailable("arm64"):
+        pytest.skip(f"this host cannot build and boot arm64 guests either: {validate.unavailable('arm64')}")
+    assert validate.unavailable("x86_64") == ("qemu-system-x86_64 not found: install the Debian package(s) "
+                                              "qemu-system-x86")
 
 
 def test_apt_state_and_debs_are_named_by_architecture_arm64_keeping_its_names():
