@@ -363,3 +363,13 @@ def test_x86_initramfs_has_amd64_userspace_and_kvm_amd(x86_assets):
     for mod in kvm_order + serial:
         assert files[f"modules/{mod}.ko"][1].startswith(b"\x7fELF")  # decompressed on the host: busybox insmod
     assert [m for m, _ in kernel.kvm_modules] == kvm_order
+
+
+def test_debians_x86_kernel_without_its_modules_is_one_line_naming_kvm_amd(x86_assets):
+    """Debian builds KVM as modules on amd64: its bzImage alone has no kvm_amd; with the modules' directory it does."""
+    kernel, _ = x86_assets
+    if provision.bzimage_vmlinux(kernel.image.read_bytes()) is None:
+        pytest.skip(f"{kernel.image}: its compressor's tool (Debian's kernel: lz4) is not installed")
+    with pytest.raises(TargetUnavailable, match=r"an x86_64 kernel without kvm_amd: .*CONFIG_KVM_AMD=y, or =m"):
+        provision.check_kernel_option(str(kernel.image))
+    assert provision.kernel_arch(str(kernel.image), str(kernel.image.parent / "modules")) == "x86_64"

@@ -1,10 +1,12 @@
-"""`python -m abi validate` end to end, issue 7's "done when": Debian's linux-source-6.1 as the kernel tree
-validates clean against Debian's 6.1 kernel; a copy of it with tests/fixtures/break-set-device-addr-eexist.patch
-(KVM_ARM_SET_DEVICE_ADDR answers ENXIO instead of the documented EEXIST) fails, naming the broken cases.
+"""`python -m abi validate` end to end, issues 7's and 13's "done when": Debian's linux-source-6.1 as the kernel
+tree validates clean against Debian's 6.1 kernel on both architectures; a copy of it with
+tests/fixtures/break-set-device-addr-eexist.patch (KVM_ARM_SET_DEVICE_ADDR answers ENXIO instead of the documented
+EEXIST) fails on arm64, and one with tests/fixtures/break-create-pit2-eexist.patch (a second KVM_CREATE_PIT2 answers
+EBUSY instead of EEXIST) fails on x86_64, each naming the broken cases.
 
-Cold (fresh cache): downloads linux-source-6.1 (~140 MB) and builds two arm64 kernels (~3.5 min each on 2
-cores); warm: both builds are cached and each validate is about a minute (the suite on two kernels, three
-guest profiles each). Skips with one line where the cross compiler, QEMU or Debian's archive is missing, and
+Cold (fresh cache): downloads linux-source-6.1 (~140 MB) and builds arm64 and x86_64 kernels (minutes each on 2
+cores); warm: the builds are cached and each validate is about a minute (the suite on two kernels, each
+architecture's guest profiles). Skips with one line where the cross compiler, QEMU or Debian's archive is missing, and
 with KVM_ABI_SKIP_E2E=1 (for quick local runs of the harness).
 """
 
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.guest,
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "break-set-device-addr-eexist.patch"
+X86_FIXTURE = ROOT / "tests" / "fixtures" / "break-create-pit2-eexist.patch"
 TIMEOUT = 1500  # a cold build is ~3.5 min; this only stops a hung run
 
 
@@ -48,10 +51,10 @@ def tree() -> Path:
         pytest.skip(str(e).splitlines()[0])
 
 
-def validate(tree: Path, report_dir: Path) -> tuple[int, str, str]:
+def validate(tree: Path, report_dir: Path, *more: str) -> tuple[int, str, str]:
     """Run the command as a user would; on a timeout its whole process group (make, pytest, QEMU) goes."""
     proc = subprocess.Popen([sys.executable, "-m", "abi", "validate", "--kernel-tree", str(tree),
-                             "--report-dir", str(report_dir)], cwd=ROOT, stdout=subprocess.PIPE,
+                             "--report-dir", str(report_dir), *more], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=TIMEOUT)
@@ -78,12 +81,14 @@ def test_debian_6_1_tree_validates_clean_against_debian_6_1(tree, tmp_path, e2e_
     assert section(out, "New failures") == []
     assert "ABI changes (header check failing against the tree's headers only): 0" in out
     assert (tmp_path / "diff.html").is_file()
-    assert list((tmp_path / "patched").glob("conformance-*.json")) and list((tmp_path / "baseline").glob("*.json"))
+    for arch in ("arm64", "x86_64"):  # each architecture's guests ran, on both kernels
+        assert list((tmp_path / "patched" / arch).glob("conformance-*.json")), arch
+        assert list((tmp_path / "baseline" / arch).glob("conformance-*.json")), arch
 
 
 def test_a_patch_breaking_eexist_fails_validate_naming_the_cases(tree, tmp_path, e2e_lock):
     copy = kb.patched_copy(tree, FIXTURE, provision.cache_dir() / "src" / "validate-e2e" / f"{tree.name}-patched")
-    status, out, err = validate(copy, tmp_path)
+    status, out, err = validate(copy, tmp_path, "--arch", "arm64")  # the patch is arm64's: its guests say
     assert status == 1, f"{out}\n{err[-3000:]}"
     assert "== REGRESSED" in out
     failures = section(out, "New failures")
@@ -99,7 +104,7 @@ def test_a_patch_that_does_not_compile_is_one_error_with_the_first_compiler_erro
     # Same copy (and build directory) as the test above: an incremental build that fails on one file.
     broken = ROOT / "tests" / "fixtures" / "does-not-compile.patch"
     copy = kb.patched_copy(tree, broken, provision.cache_dir() / "src" / "validate-e2e" / f"{tree.name}-patched")
-    status, out, err = validate(copy, tmp_path)
+    status, out, err = validate(copy, tmp_path, "--arch", "arm64")
     assert status == 2, f"{out}\n{err[-3000:]}"
     first = [line for line in err.splitlines() if line.startswith("kvm-abi validate: error:")]
     assert len(first) == 1, err
@@ -107,6 +112,37 @@ def test_a_patch_that_does_not_compile_is_one_error_with_the_first_compiler_erro
     assert "arch/arm64/kvm/vgic/vgic-kvm-device.c:22:" in first[0], first
     assert "'EEXISTS' undeclared" in first[0].replace("\u2018", "'").replace("\u2019", "'"), first
     assert "first error:" in err and "last lines of" in err
+
+
+@pytest.fixture
+def x86_lock():
+    """The x86 patched copy and its build directory are its own (its arm64 neighbours' builds stay warm)."""
+    with provision.cache_lock("validate-e2e-x86.lock"):
+        yield
+
+
+@pytest.fixture(scope="module")
+def x86_tree(tree) -> Path:
+    from abi import validate as v
+
+    why = v.unavailable("x86_64")
+    if why:
+        pytest.skip(why.splitlines()[0])
+    return tree
+
+
+def test_a_patch_breaking_an_x86_errno_fails_validate_naming_the_case(x86_tree, tmp_path, x86_lock):
+    dest = provision.cache_dir() / "src" / "validate-e2e" / f"{x86_tree.name}-patched-x86"
+    copy = kb.patched_copy(x86_tree, X86_FIXTURE, dest)
+    status, out, err = validate(copy, tmp_path, "--arch", "x86_64")
+    assert status == 1, f"{out}\n{err[-3000:]}"
+    assert "== REGRESSED" in out
+    failures = section(out, "New failures")
+    broken = {line.split(": ")[1].split("@")[0] for line in failures}
+    assert "qemu-x86_64-amd-create-pit2-twice" in broken, failures
+    assert all("EBUSY" in line for line in failures), failures  # nothing else broke
+    assert list((tmp_path / "patched" / "x86_64").glob("conformance-*.json"))
+    assert not (tmp_path / "patched" / "arm64").exists()  # --arch x86_64: no arm64 build, no arm64 guest
 
 
 # ---- a kernel that does not come up: one line, the console tail, nothing left running ----------------------
@@ -140,7 +176,7 @@ def test_a_kernel_without_the_serial_driver_is_one_error_with_the_console_tail(d
     # Debian's Image without its modules: virtio_console is a module there, so the agent finds no port.
     before = _qemu_children()
     with pytest.raises(v.Invalid) as e:
-        v.boot_check(v.Kernel("debian Image without modules", str(debian_image)))
+        v.boot_check(v.Kernel("debian Image without modules", str(debian_image)), "arm64")
     assert "guest did not come up" in str(e.value) and "\n" not in str(e.value)
     assert e.value.detail.startswith("guest console (last lines):")
     assert "no virtio-serial port" in e.value.detail
@@ -155,6 +191,6 @@ def test_a_kernel_without_kvm_at_el2_is_one_error(debian_image, monkeypatch):
     monkeypatch.setattr(qemu, "APPEND", qemu.APPEND + " kvm-arm.mode=none")
     before = _qemu_children()
     with pytest.raises(v.Invalid) as e:
-        v.boot_check(v.Kernel("debian-6.1", "debian-6.1"))
+        v.boot_check(v.Kernel("debian-6.1", "debian-6.1"), "arm64")
     assert "has no /dev/kvm" in str(e.value)
     assert _qemu_children() <= before
