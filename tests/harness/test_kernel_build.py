@@ -338,3 +338,31 @@ def test_validate_counts_a_target_that_could_not_come_up_as_unavailable(tmp_path
     results = tmp_path / "r.json"
     results.write_text(json.dumps({"records": records}))
     assert unavailable_targets(results) == [f"qemu-arm64-gicv2: {down}"]
+
+
+def test_validate_says_which_architecture_it_cannot_build_and_stops_without_any(tmp_path, capsys, monkeypatch):
+    from abi import validate
+    from abi.__main__ import main
+
+    tree = fake_tree(tmp_path / "linux")
+    monkeypatch.setattr(validate, "unavailable", lambda arch: f"no {arch} compiler (a test's)")
+    assert main(["validate", "--kernel-tree", str(tree), "--report-dir", str(tmp_path / "r")]) == 2
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [f"{arch}: not validated: no {arch} compiler (a test's)" for arch in validate.ARCHES]
+    assert err.splitlines()[0] == "kvm-abi validate: error: no architecture can be validated here (x86_64, arm64: " \
+        "see above)"
+    assert main(["validate", "--kernel-tree", str(tree), "--arch", "x86_64", "--report-dir", str(tmp_path / "r")]) == 2
+    out, _ = capsys.readouterr()
+    assert out.splitlines() == ["x86_64: not validated: no x86_64 compiler (a test's)"]  # --arch: arm64 not tried
+
+
+def test_validate_merges_each_architectures_comparison():
+    from abi.report.diff import Diff
+    from abi.validate import merged
+
+    arm64 = Diff("base arm64", "new arm64", fixed=["KVM_X: qemu-arm64-gicv2-a: failed -> passed"])
+    x86 = Diff("base x86", "new x86", new_failures=["KVM_CREATE_PIT2: qemu-x86_64-amd-create-pit2-twice: ..."])
+    both = merged([arm64, x86])
+    assert both.regressed and not arm64.regressed
+    assert both.new_failures == x86.new_failures and both.fixed == arm64.fixed
+    assert both.base == "base arm64 + base x86"
