@@ -405,9 +405,17 @@ def user_kernel(path: str, modules_dir: str | None, system: System = SYSTEM) -> 
 
 
 def banner_release(image: bytes) -> str:
-    """The release in the kernel's own banner ("Linux version 6.1.0-56-cloud-arm64 (...)"), or ''."""
+    """The release in the kernel's own banner ("Linux version 6.1.0-56-cloud-arm64 (...)"), or for an x86 bzImage
+    (whose banner is compressed) its setup header's kernel_version string ("6.1.192 (user@host) #1 ..."); or ''."""
     m = re.search(rb"Linux version (\S+) \(", image)
-    return m.group(1).decode(errors="replace") if m else ""
+    if m:
+        return m.group(1).decode(errors="replace")
+    if image[0x202:0x206] == b"HdrS":
+        at = int.from_bytes(image[0x20e:0x210], "little") + 0x200  # boot protocol: kernel_version, offset - 0x200
+        version = image[at:at + 256].split(b"\0")[0].split(b" ")[0]
+        if 0x200 < at < 0x8000 and re.fullmatch(rb"\d+\.\d+[\w.+~-]*", version):
+            return version.decode()
+    return ""
 
 
 def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -> Kernel:

@@ -259,6 +259,9 @@ def bz_image(vmlinux: bytes, compress=gzip.compress) -> bytes:
     setup[0x202:0x206] = b"HdrS"
     setup[0x248:0x24c] = (64).to_bytes(4, "little")  # payload_offset, from the protected-mode code's start
     setup[0x24c:0x250] = len(payload).to_bytes(4, "little")
+    setup[0x20e:0x210] = (0x100).to_bytes(2, "little")  # kernel_version: its string at 0x300
+    version = b"6.1.192 (kvm-abi@kvm-abi) #1\0"
+    setup[0x300:0x300 + len(version)] = version
     return bytes(setup) + bytes(64) + payload + bytes(32)
 
 
@@ -286,6 +289,7 @@ def test_an_x86_kernel_path_boots_on_the_x86_system(tmp_path, monkeypatch):
     k = provision.kernel(str(bz), None, X86)
     assert k.image.name == "bzImage" and k.image.read_bytes() == bz.read_bytes()
     assert k.kvm_modules == () and k.modules == ()  # built in: init loads nothing
+    assert k.release == "6.1.192"  # from the setup header: the banner is in the compressed payload
 
 
 @pytest.mark.parametrize("compress", [gzip.compress, lzma.compress], ids=["gzip", "xz"])
