@@ -200,7 +200,7 @@ def bench_kernel(args) -> int:
         if cache:  # boot with the normal cache: the guest userspace is there already, no download
             _set_cache_env(old)
         first = next(m for m in machines.GUESTS if m.arch == args.arch)
-        guest = QemuTarget(first.label, str(b.image))
+        guest = QemuTarget(first.label, str(b.image), str(b.modules) if b.modules else None)
         try:
             for _ in range(args.boots):
                 guest.start()

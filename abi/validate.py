@@ -68,6 +68,7 @@ class Kernel:
     headers: dict[str, Path] = field(default_factory=dict)  # arch -> INSTALL_HDR_PATH; {} = Debian's
     tree: Path | None = None
     arch: str | None = None  # the image's; None: a Debian name, which every architecture has
+    modules: str | None = None  # --guest-modules: the build's modules (x86_64's KVM), None: all built in
 
 
 def unavailable(arch: str) -> str:
@@ -87,7 +88,7 @@ def build_tree(tree: str, what: str, arch: str = "arm64") -> Kernel:
             + (f"built in {b.seconds:.0f} s" if b.rebuilt else f"unchanged since the last build ({b.seconds:.1f} s)"))
     except kernel_build.BuildError as e:
         raise Invalid(str(e) if what == "patched" else f"{what}: {e}", e.detail) from None
-    return Kernel(str(b.tree), str(b.image), b.release, {}, b.tree, arch)
+    return Kernel(str(b.tree), str(b.image), b.release, {}, b.tree, arch, str(b.modules) if b.modules else None)
 
 
 def tree_headers(tree: str, what: str) -> dict[str, Path]:
@@ -136,7 +137,7 @@ class _BootCheck(QemuTarget):
 def boot_check(k: Kernel, arch: str) -> float:
     """Boot the kernel once (on the architecture's first guest): it must reach the agent with /dev/kvm. Returns the
     boot time."""
-    target = _BootCheck(boot_machine(arch).label, k.spec)
+    target = _BootCheck(boot_machine(arch).label, k.spec, k.modules)
     try:
         target.start()
         info = target.info()
@@ -209,7 +210,7 @@ def conformance(k: Kernel, targets: list[str], rdir: Path, label: str) -> Path:
     for old in rdir.glob("conformance-*"):
         old.unlink()
     args = ["tests/conformance", "-q", "-n", "2", f"--report-dir={rdir}", f"--guest-kernel={k.spec}",
-            *(f"--target={t}" for t in targets)]
+            *([f"--guest-modules={k.modules}"] if k.modules else []), *(f"--target={t}" for t in targets)]
     say(f"{label}: conformance suite on {k.label} ({', '.join(targets)})")
     started = time.monotonic()
     status = _pytest(args, rdir / "pytest.log", f"conformance ({label})")

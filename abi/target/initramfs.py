@@ -34,17 +34,26 @@ STARTUP_MODULES = ("encodings", "encodings.aliases", "encodings.utf_8", "encodin
 
 INIT = """#!/bin/sh
 # kvm-abi guest init: mount the pseudo file systems, load the serial driver while the agent starts (it waits
-# for its port), KVM's modules before it starts (not where KVM is built in: its /dev/kvm is there already),
-# power off when the agent ends.
+# for its port), KVM's modules before it starts (not where KVM is built in: its /dev/kvm is there already), power
+# off when the agent ends. x86's KVM takes the TSC frequency when it loads: while the clocksource is still
+# tsc-early, the kernel has not refined its calibration yet (a fast-booting kernel gets here first), so wait for
+# it, 3 s at most.
 busybox mount -t proc proc /proc
 busybox mount -t sysfs sys /sys
 busybox mount -t devtmpfs dev /dev
 for m in $(busybox cat /modules/order 2>/dev/null); do
     busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
 done &
-[ -e /dev/kvm ] || for m in $(busybox cat /modules/kvm 2>/dev/null); do
-    busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
-done
+if [ -f /modules/kvm ] && [ ! -e /dev/kvm ]; then
+    n=0 cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
+    while [ $n -lt 30 ] && [ "$(busybox cat $cs 2>/dev/null)" = tsc-early ]; do
+        busybox sleep 0.1
+        n=$((n + 1))
+    done
+    for m in $(busybox cat /modules/kvm); do
+        busybox insmod /modules/$m.ko || echo "kvm-abi: insmod $m failed"
+    done
+fi
 cd /@AGENT@ && /usr/bin/@PYTHON@ -S -E -s -c "import sys, agent; sys.exit(agent.main(sys.argv))"
 echo "kvm-abi: agent exited with status $?"
 busybox poweroff -f

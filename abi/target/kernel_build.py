@@ -44,6 +44,9 @@ class KernelArch:
     cross_package: str     # the Debian package of that compiler on a host of another architecture
     target: str            # the make target, and where its image lands in the build directory
     image: str
+    # Whether its fragment builds modules (KVM's, loaded by the guest's init): `make modules` too, and the .ko files
+    # collected into the build directory's modules[-<arch>]/, given to the guests as --guest-modules.
+    modules: bool
     markers: tuple[str, ...]  # what the tree must have to build it: the architecture's KVM
     # Build directory, stamp and lock names: "" for arm64, whose names predate the second architecture (so its
     # cached builds stay valid), "-<arch>" for the others.
@@ -64,10 +67,10 @@ class KernelArch:
 
 ARCHES = {a.arch: a for a in (
     KernelArch("arm64", "arm64", "aarch64-linux-gnu-", "gcc-aarch64-linux-gnu", "Image", "arch/arm64/boot/Image",
-               ("arch/arm64/Kconfig", "arch/arm64/kvm/arm.c"), ""),
-    # kvm_amd: the x86 guest's KVM (TCG emulates SVM, not VMX)
+               False, ("arch/arm64/Kconfig", "arch/arm64/kvm/arm.c"), ""),
+    # kvm_amd: the x86 guest's KVM (TCG emulates SVM, not VMX), modules (kvm-guest-x86_64.config says why)
     KernelArch("x86_64", "x86_64", "x86_64-linux-gnu-", "gcc-x86-64-linux-gnu", "bzImage", "arch/x86/boot/bzImage",
-               ("arch/x86/Kconfig", "arch/x86/kvm/svm/svm.c"), "-x86_64"),
+               True, ("arch/x86/Kconfig", "arch/x86/kvm/svm/svm.c"), "-x86_64"),
 )}
 ARM64 = ARCHES["arm64"]
 FRAGMENT = ARM64.fragment  # the arm64 fragment (older name, kept for callers)
@@ -102,6 +105,7 @@ class Build:
     rebuilt: bool         # False: the tree was unchanged, make did not run
     seconds: float
     arch: str = "arm64"
+    modules: Path | None = None  # the .ko files the guest's init loads (--guest-modules), None: all built in
 
 
 def log(msg: str) -> None:
@@ -357,14 +361,15 @@ def build(tree_path: str | os.PathLike, jobs: int | None = None, arch: str = "ar
     check_tools(a)
     out = build_dir(tree)
     obj, log_path, stamp_path = out / f"obj{a.suffix}", out / f"build{a.suffix}.log", out / f"image{a.suffix}.json"
+    mods = out / f"modules{a.suffix}" if a.modules else None
     with provision.cache_lock(f"build-{build_key(tree)}{a.suffix}.lock"):
         started = time.monotonic()
         state = _state_key(tree, a.target, arch=a)
         stamp = _load_stamp(stamp_path)
         image = obj / a.image
-        if stamp.get("state") == state and image.is_file():
+        if stamp.get("state") == state and image.is_file() and (mods is None or mods.is_dir()):
             return Build(tree, image, stamp["release"], obj / ".config", log_path, False,
-                         time.monotonic() - started, arch)
+                         time.monotonic() - started, arch, mods)
         obj.mkdir(exist_ok=True)
         kind = "incremental" if (obj / "vmlinux").exists() else "full"
         log(f"building an {arch} {a.target} from {tree} ({kind}; build dir {obj}, log {log_path})")
@@ -376,20 +381,37 @@ def build(tree_path: str | os.PathLike, jobs: int | None = None, arch: str = "ar
                 raise _fail("make allnoconfig", log_path) from None
             verify_config(obj / ".config", a.fragment)
             try:
-                _make([*common, f"-j{jobs or os.cpu_count() or 1}", a.target], tree, logf, "building")
+                _make([*common, f"-j{jobs or os.cpu_count() or 1}", a.target, *(["modules"] if mods else [])], tree,
+                      logf, "building")
             except subprocess.CalledProcessError:
                 raise _fail("the kernel build", log_path) from None
         if not image.is_file():
             raise BuildError(f"the build succeeded but made no {image}", tail(log_path.read_text()), log_path)
+        if mods is not None:
+            collect_modules(obj, mods)
         try:  # an image of the architecture whose KVM the guest can load, or one line saying not
-            provision.check_built_image(image.read_bytes(), str(image), machines.qemu_system(arch))
+            provision.check_built_image(image.read_bytes(), str(image), machines.qemu_system(arch),
+                                        str(mods) if mods else None)
         except provision.TargetUnavailable as e:
             raise BuildError(str(e), "", log_path) from None
         release = (obj / "include/config/kernel.release").read_text().strip()
         seconds = time.monotonic() - started
         stamp_path.write_text(json.dumps({"state": state, "release": release, "seconds": seconds, "kind": kind}))
         log(f"built {release} ({arch}) in {seconds:.0f} s ({image.stat().st_size / 1e6:.1f} MB)")
-        return Build(tree, image, release, obj / ".config", log_path, True, seconds, arch)
+        return Build(tree, image, release, obj / ".config", log_path, True, seconds, arch, mods)
+
+
+def collect_modules(obj: Path, dest: Path) -> None:
+    """The build's .ko files, flat in dest (what --guest-modules reads; no modules_install, so no depmod needed:
+    the initramfs orders them by their own `depends`). Made beside dest and renamed over it."""
+    tmp = dest.with_name(dest.name + ".new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    for ko in obj.rglob("*.ko"):
+        if "tools" not in ko.relative_to(obj).parts[:1]:
+            shutil.copy2(ko, tmp / ko.name)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.rename(tmp, dest)
 
 
 def headers(tree_path: str | os.PathLike) -> dict[str, Path]:

@@ -234,10 +234,10 @@ def check_kvm(data: bytes, modules_dir: str | None, system: System, origin: str)
                                 "with --guest-modules)")
 
 
-def check_built_image(data: bytes, origin: str, system: System) -> None:
-    """A kernel built for a system's guests: its image, with what makes their /dev/kvm."""
+def check_built_image(data: bytes, origin: str, system: System, modules_dir: str | None = None) -> None:
+    """A kernel built for a system's guests: its image, with what makes their /dev/kvm (built in or in modules_dir)."""
     check_image_header(_unpacked(data, origin)[:4096], len(data), origin, system)
-    check_kvm(data, None, system, origin)
+    check_kvm(data, modules_dir, system, origin)
 
 
 def check_image_header(head: bytes, size: int, origin: str, system: System = SYSTEM) -> None:
