@@ -288,6 +288,27 @@ def test_validate_counts_cases_skipped_only_on_the_patched_kernel(tmp_path):
     assert skipped_only_in_new(base, new) == {"needs KVM_CAP_ARM_SVE": 2}
 
 
+def test_validate_tells_tests_of_the_same_name_apart_by_node_id(tmp_path):
+    """Smoke tests are named by their target alone: one skipped where another passed is no skip of the patched
+    kernel (seen on the x86 guest, where one smoke test has no expectation for its machine)."""
+    import json
+
+    from abi.validate import skipped_only_in_new
+
+    def run(release, outcomes):
+        recs = [{"nodeid": f"tests/conformance/test_smoke.py::{test}[qemu-x86_64-amd@{release}]",
+                 "name": f"qemu-x86_64-amd@{release}", "kernel_release": release, "outcome": o, "group": test,
+                 "message": "no expectation" if o == "skipped" else ""} for test, o in outcomes.items()]
+        path = tmp_path / f"{release}.json"
+        path.write_text(json.dumps({"records": recs}))
+        return path
+
+    base = run("6.1.0-57-cloud-amd64", {"test_a": "passed", "test_b": "skipped"})
+    assert skipped_only_in_new(base, run("6.1.192", {"test_a": "passed", "test_b": "skipped"})) == {}
+    assert skipped_only_in_new(base, run("6.1.193", {"test_a": "skipped", "test_b": "skipped"})) == \
+        {"no expectation": 1}
+
+
 def test_patched_copy_timestamps_move_forward_when_content_changes(tmp_path):
     tree = fake_tree(tmp_path / "linux")
     src = tree / "virt/kvm/kvm_main.c"
