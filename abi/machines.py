@@ -177,12 +177,11 @@ MACHINES: tuple[Machine, ...] = (
             # KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_SET_GSI_ROUTING, KVM_IOEVENTFD; cause not found), and
             # its KVM found the TSC unstable across CPUs (the TSC offset read-back cases then fail). One CPU: none.
             QemuBoot(QEMU_X86_64, "q35", "max", smp="1"),
-            summary="x86_64 guest on an emulated AMD CPU (TCG's SVM): its KVM is kvm_amd",
-            # Named with --target only until issue 13 settles its place (and cost) in the default run.
-            default=False),
+            summary="x86_64 guest on an emulated AMD CPU (TCG's SVM): its KVM is kvm_amd"),
 )
 NAMES = tuple(m.name for m in MACHINES)
 GUESTS = tuple(m for m in MACHINES if m.is_guest)
+SYSTEMS = tuple(dict.fromkeys(m.boot.system for m in GUESTS))  # one per architecture with guest machines
 ARCHES = ("x86_64", "arm64")  # the architectures abi/ models and the spec's cases name
 
 

@@ -187,7 +187,7 @@ class Reporter:
             passed += [(r.ioctl, r.case, r.extra.get("arch", ""), r.observed) for r in self.records
                        if r.outcome == "xfailed" and r.verdict == "recorded" and r.case]
             try:
-                kernel = documentation_kernel(self.config.getoption("guest_kernel", None))
+                kernel = documentation_kernel(self.config.getoption("guest_kernels", None))
                 self._undocumented = undocumented_seen(kernel, passed) if passed else []
             except (DocsUnavailable, OSError):
                 self._undocumented = []
@@ -200,7 +200,7 @@ class Reporter:
             from abi.spec.coverage import documentation_kernel, held
             from abi.spec.docs import DocsUnavailable
 
-            kernel = documentation_kernel(self.config.getoption("guest_kernel", None))
+            kernel = documentation_kernel(self.config.getoption("guest_kernels", None))
             ran = held([{"ioctl": r.ioctl, "case": r.case, "arch": r.extra.get("arch", ""), "verdict": r.verdict}
                         for r in self.records if r.outcome in ("passed", "xfailed")])
             try:

@@ -255,9 +255,28 @@ def check_kernel_option(name: str, modules_dir: str | None = None) -> None:
         raise TargetUnavailable(f"--guest-kernel {name}: a directory, not a kernel Image file")
     if not path.is_file():
         raise TargetUnavailable(f"--guest-kernel {name}: no such file")
-    image_bytes(path.read_bytes(), f"--guest-kernel {name}")
+    kernel_arch(name)
     if modules_dir and not Path(modules_dir).expanduser().is_dir():
         raise TargetUnavailable(f"--guest-modules {modules_dir}: no such directory")
+
+
+def kernel_arch(name: str) -> str | None:
+    """The architecture whose guests a --guest-kernel value is for: None for a Debian name (every architecture's
+    guests boot their own build of it), else the one whose image magic the file carries."""
+    if name in KERNELS:
+        return None
+    raw = Path(name).expanduser().read_bytes()
+    refusals = []
+    for system in machines.SYSTEMS:
+        try:
+            image_bytes(raw, f"--guest-kernel {name}", system)
+            return system.arch
+        except TargetUnavailable as e:
+            refusals.append(str(e))
+    if len(refusals) == 1:
+        raise TargetUnavailable(refusals[0])
+    raise TargetUnavailable(f"--guest-kernel {name}: no kernel image of "
+                            f"{' or '.join(s.arch for s in machines.SYSTEMS)} (no image magic of either)")
 
 
 def user_kernel(path: str, modules_dir: str | None) -> Kernel:
@@ -290,10 +309,11 @@ def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -
     check_kernel_option(name, modules_dir)
     if name in KERNELS:
         return debian_kernel(name, system)
-    if system != SYSTEM:
-        # A PATH is an arm64 Image (check_kernel_option): the other architectures' guests have no kernel then.
-        raise HostMissing(f"--guest-kernel {name} is an {SYSTEM.arch} Image: no {system.arch} guest kernel (use "
-                          f"one of {', '.join(KERNELS)})")
+    arch = kernel_arch(name)
+    if arch != system.arch:
+        # The run pairs a PATH with its own architecture's guests only; the others have no kernel from it.
+        raise HostMissing(f"--guest-kernel {name} is an {arch} image: no {system.arch} guest kernel (use "
+                          f"one of {', '.join(KERNELS)}, or also give an {system.arch} image)")
     return user_kernel(name, modules_dir)
 
 

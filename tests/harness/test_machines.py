@@ -17,6 +17,7 @@ import pytest
 from abi import kvm, machines
 from abi.target.base import HostMissing, Result, TargetInfo, TargetUnavailable
 from abi.target.plugin import COME_UP, Pool, private_guest
+from abi.target.plugin import pool as plugin_pool
 
 # How each feature is asked of a kernel, written out here independently of abi.machines' probes, so a test can ask
 # /dev/kvm directly and a fake kernel can answer: a capability (KVM_CHECK_EXTENSION non-zero) or a device type
@@ -254,8 +255,10 @@ def test_a_booted_guest_offers_its_declared_features_and_selects_as_a_probed_onl
         probed_only = dataclasses.replace(machine, features=None)
         monkeypatch.setattr(machines, "MACHINES",
                             tuple(probed_only if m is machine else m for m in machines.MACHINES))
-        pool = Pool([machine.name], request.config.getoption("guest_kernel"), request.config.getoption("guest_modules"))
-        pool.targets[machine.name] = guest  # running: used as it is, not booted again
+        run = plugin_pool(request.config)
+        kernel = run.kernels_for(machine.arch)[0]
+        pool = Pool([machine.name], kernel, run.modules_for(kernel))
+        pool.targets[pool.slot(machine.name)] = guest  # running: used as it is, not booted again
         arch, features = pool.machine(machine.name)
         assert (arch, features) == (machine.arch, probed)
         by_probe, by_record = selected(arch, features), selected(machine.arch, machine.features)
