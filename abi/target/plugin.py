@@ -417,8 +417,8 @@ def pytest_sessionstart(session):
     guests = [s for s in p.slots if s.kernel is not None]
     if guests:
         say(f"kvm-abi: {len(guests)} guest{'s' if len(guests) != 1 else ''} "
-            f"({len({s.machine for s in guests})} machines x {len(p.kernels)} "
-            f"kernel{'s' if len(p.kernels) != 1 else ''}), each booted by the workers whose tests need it")
+            f"({_count(len({s.machine for s in guests}), 'machine')} x {_count(len(p.kernels), 'kernel')}), "
+            "each booted by the workers whose tests need it")
     for system, kernel in dict.fromkeys((machines.named(s.machine).boot.system, s.kernel) for s in guests):
         started = time.monotonic()
         try:
@@ -427,6 +427,10 @@ def pytest_sessionstart(session):
         except TargetUnavailable as e:
             what = f"not available: {str(e).splitlines()[0]}"
         say(f"kvm-abi: {system.arch} guest kernel {kernel}: {what} ({time.monotonic() - started:.1f} s)")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
 
 
 def _sayer(config):
