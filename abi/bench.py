@@ -1,4 +1,4 @@
-"""Benchmarks that print figures (never asserted in tests): `python -m abi.bench {headers,targets,kernel} [...]`.
+"""Benchmarks that print figures (never asserted in tests): `python -m abi.bench {suite,headers,targets,kernel} ...`.
 
 Each subcommand is one function taking the parsed arguments; add one by adding to SUBCOMMANDS.
 """
@@ -213,7 +213,42 @@ def bench_kernel(args) -> int:
     return 0
 
 
-SUBCOMMANDS = {"headers": (bench_headers, "cold and warm time of the UAPI header check"),
+def bench_suite(args) -> int:
+    """The conformance run as a user starts it (every default machine, -n 2), on one kernel or a matrix: its wall
+    time, and per (machine, kernel) what ran, from the run's own JSON report."""
+    import collections
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="kvm-abi-bench-") as out:
+        cmd = [sys.executable, "-m", "pytest", "tests/conformance", "-q", "-n", str(args.workers),
+               "-p", "no:cacheprovider", f"--report-dir={out}", *(f"--guest-kernel={k}" for k in args.guest_kernel),
+               *args.pytest_args]
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        print("running:", " ".join(cmd[1:]), flush=True)
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        reports = sorted(p for p in os.listdir(out) if p.endswith(".json"))
+        if not reports:
+            print(f"no report written (exit {proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+            return 1
+        with open(os.path.join(out, reports[-1])) as f:
+            records = json.load(f)["records"]
+    counts: dict = collections.defaultdict(collections.Counter)
+    for r in records:
+        counts[(r["target"], r["kernel_release"])][r["outcome"]] += 1
+    for (target, release), c in sorted(counts.items()):
+        print(f"{target + '@' + release:58} " + ", ".join(f"{n} {o}" for o, n in sorted(c.items())))
+    total = collections.Counter(r["outcome"] for r in records)
+    print(f"{'suite (' + ', '.join(args.guest_kernel) + ')':58} {wall:7.1f} s wall, exit {proc.returncode}: "
+          + ", ".join(f"{n} {o}" for o, n in sorted(total.items())))
+    print("goals (issue 13): one kernel, every default machine <= 90 s; Debian's three kernels in one run <= 4 min")
+    return 0
+
+
+SUBCOMMANDS = {"suite": (bench_suite, "the conformance run's wall time on one kernel or a kernel matrix"),
+               "headers": (bench_headers, "cold and warm time of the UAPI header check"),
                "targets": (bench_targets, "provisioning, boot and round-trip times of the targets"),
                "kernel": (bench_kernel, "cold, cached and incremental guest kernel build from a tree; its boot")}
 
@@ -231,6 +266,11 @@ def main(argv=None) -> int:
                    help=f"{'|'.join(machines.qemu_system('arm64').kernels)}|PATH")
     t.add_argument("--boots", type=int, default=5, help="boots per profile for the boot-to-ready median")
     t.add_argument("--no-cold", action="store_true", help="skip the cold provisioning (downloads ~35 MB)")
+    r = sub.add_parser("suite", help=SUBCOMMANDS["suite"][1])
+    r.add_argument("--guest-kernel", action="append", default=None,
+                   help="as the run takes it, repeatable (default: debian-6.1; all = Debian's three)")
+    r.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (-n)")
+    r.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --), e.g. --known-host-issues FILE")
     k = sub.add_parser("kernel", help=SUBCOMMANDS["kernel"][1])
     k.add_argument("--kernel-tree", required=True, metavar="DIR", help="a kernel source tree")
     k.add_argument("--touch", default="arch/arm64/kvm/vgic/vgic-kvm-device.c",
@@ -238,6 +278,8 @@ def main(argv=None) -> int:
     k.add_argument("--boots", type=int, default=5)
     k.add_argument("--no-cold", action="store_true", help="use the normal cache instead of an empty one")
     args = parser.parse_args(argv)
+    if args.cmd == "suite":
+        args.guest_kernel = args.guest_kernel or ["debian-6.1"]
     return SUBCOMMANDS[args.cmd][0](args)
 
 
