@@ -7,15 +7,13 @@ pytest (abi/suite.py), so argparse only lists it.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
-from abi import bench, suite, validate
-from abi.report import __main__ as report
-from abi.spec import coverage
-from abi.target import cache
+from abi import suite
 
-# In the order `--help` lists them.
-COMMANDS = (validate, coverage, report, bench, cache)
+# In the order `--help` lists them; imported only to parse a command line (`run` goes to pytest without them).
+COMMANDS = ("abi.validate", "abi.spec.coverage", "abi.report.__main__", "abi.bench", "abi.target.cache")
 PASSED_ON = {"run": (suite.main, "the conformance suite with the README's defaults (pytest options follow)")}
 
 
@@ -25,8 +23,8 @@ def parser(prog: str) -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
     for name, (_, text) in PASSED_ON.items():
         sub.add_parser(name, help=text, add_help=False)
-    for module in COMMANDS:
-        module.add_parser(sub)
+    for name in COMMANDS:
+        importlib.import_module(name).add_parser(sub)
     return p
 
 
