@@ -152,6 +152,9 @@ class _Parser:
             if line.kind == "plan":
                 raise KtapError(line.no, "a plan line must follow its version line")
             if line.kind == "version":
+                if line.indent == indent:
+                    raise KtapError(line.no, f"a second version line at indentation {indent}, inside the results "
+                                             f"begun at line {version.no}")
                 if line.indent != indent + INDENT or subtests is not None:
                     raise KtapError(line.no, f"subtests must be indented by {INDENT} spaces under their parent, "
                                              f"and followed by the parent's result line (at {indent}, got "
@@ -185,10 +188,7 @@ class _Parser:
         first = self.lines[self.i]
         if first.kind != "version" or first.indent:
             raise KtapError(first.no, f"the results must begin with a version line, got {first.text!r}")
-        version, tests = self.block(0)
-        self._skip_free_lines()
-        if self.i < len(self.lines):
-            raise KtapError(self.lines[self.i].no, f"after the top level's results: {self.lines[self.i].text!r}")
+        version, tests = self.block(0)  # to the end: nothing is indented less than the top level
         return Document(version, tests, self.unknown)
 
 
