@@ -44,7 +44,7 @@ def chooses_workers(args: list[str]) -> bool:
     for i, a in enumerate(args):
         if (a.startswith("-n") and not a.startswith("--")) or a.startswith(("--numprocesses", "--dist")):
             return True
-        if a == "no:xdist" and i and args[i - 1] == "-p" or a == "-pno:xdist":
+        if (a == "no:xdist" and i and args[i - 1] == "-p") or a == "-pno:xdist":
             return True
     return False
 
