@@ -220,6 +220,7 @@ def bench_suite(args) -> int:
     import json
     import subprocess
 
+    args.guest_kernel = args.guest_kernel or ["debian-6.1"]
     with tempfile.TemporaryDirectory(prefix="kvm-abi-bench-") as out:
         cmd = [sys.executable, "-m", "pytest", "tests/conformance", "-q", "-n", str(args.workers),
                "-p", "no:cacheprovider", f"--report-dir={out}", *(f"--guest-kernel={k}" for k in args.guest_kernel),
@@ -253,9 +254,14 @@ SUBCOMMANDS = {"suite": (bench_suite, "the conformance run's wall time on one ke
                "kernel": (bench_kernel, "cold, cached and incremental guest kernel build from a tree; its boot")}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m abi.bench", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="cmd", required=True)
+def add_parser(sub) -> None:
+    p = sub.add_parser("bench", help="benchmarks that print figures: suite, headers, targets, kernel",
+                       description=__doc__.splitlines()[0])
+    _subcommands(p)
+
+
+def _subcommands(parser) -> None:
+    sub = parser.add_subparsers(dest="bench", required=True)
     h = sub.add_parser("headers", help=SUBCOMMANDS["headers"][1])
     h.add_argument("--arch", action="append", help="architecture (repeatable; default: all modelled)")
     h.add_argument("--headers", action="append", choices=["debian-12", "debian-13", "debian-sid"],
@@ -277,10 +283,18 @@ def main(argv=None) -> int:
                    help="the file whose mtime the incremental build bumps (restored afterwards)")
     k.add_argument("--boots", type=int, default=5)
     k.add_argument("--no-cold", action="store_true", help="use the normal cache instead of an empty one")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    return SUBCOMMANDS[args.bench][0](args)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m abi.bench", description=__doc__.splitlines()[0])
+    _subcommands(parser)
     args = parser.parse_args(argv)
-    if args.cmd == "suite":
-        args.guest_kernel = args.guest_kernel or ["debian-6.1"]
-    return SUBCOMMANDS[args.cmd][0](args)
+    return args.func(args)
 
 
 if __name__ == "__main__":

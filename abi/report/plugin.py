@@ -323,7 +323,8 @@ def _header_findings() -> list[str]:
 
 def _wanted(config) -> Path | None:
     if config.getoption("report_dir"):
-        return Path(config.getoption("report_dir"))
+        # absolute: pytest-html's summary line writes the HTML's path as a file:// URI
+        return Path(config.getoption("report_dir")).absolute()
     args = [a for a in config.args if not a.startswith("-")] or config.getini("testpaths")
     if any("conformance" in str(a) for a in args):
         return Path(config.rootpath) / "reports"
