@@ -1,15 +1,19 @@
 """The findings of a run, once each, under a stable id a bug tracker can cite.
 
 The id is "KVM-ABI-" and the first 6 hex digits of the SHA-1 of the finding's key. The key of a finding a case
-shows (a deviation that held, a known host issue) is "IOCTL/case-id": neither the machine nor the kernel is in
-it, so the same finding keeps its id across machines, kernels and runs. A finding no case shows has the key
-"undocumented: IOCTL/ERRNO" (an implemented errno the documents omit), or its text (a documentation or UAPI
-header finding: the project's own sentence, which changes only when the project rewords it; a header's line
-numbers left out). Where a finding holds is a list of places, "TARGET@KERNEL-RELEASE".
+shows (a deviation that held, a known host issue) is "IOCTL/case-id"; where other cases have that ioctl and id,
+the spec module it is in ("KVM_SET_DEVICE_ATTR/nr-irqs-1024/arm_vgic_v3": the vGICv2 and v3 specs both have
+one) and, where that spec has it per architecture, the architecture ("KVM_CREATE_VCPU/vcpu-id-max/arm64").
+Neither the machine nor the kernel is in it, so the same finding keeps its id across machines, kernels and runs.
+A finding no case shows has the key "undocumented: IOCTL/ERRNO" (an implemented errno the documents omit), or
+its text (a documentation or UAPI header finding: the project's own sentence, which changes only when the
+project rewords it; a header's line numbers left out). Where a finding holds is a list of places,
+"TARGET@KERNEL-RELEASE".
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -29,8 +33,37 @@ def finding_id(key: str) -> str:
     return PREFIX + hashlib.sha1(key.encode()).hexdigest()[:6]
 
 
-def case_key(ioctl: str, case: str) -> str:
-    return f"{ioctl}/{case}"
+@functools.cache
+def _cases() -> dict[tuple[str, str], list[tuple[str, object]]]:
+    """(spec module, case) by (ioctl, case id): several where specs or architectures share a case id."""
+    from abi.spec import registry
+
+    out: dict[tuple[str, str], list] = {}
+    for spec in registry.SPECS:
+        for c in spec.CASES:
+            out.setdefault((c.ioctl, c.id), []).append((spec.__name__.rsplit(".", 1)[-1], c))
+    return out
+
+
+def case_key(case, arch: str) -> str:
+    """A spec case's finding key on an architecture it runs on: "IOCTL/case-id", and where other cases have that
+    ioctl and id, the spec it is in and, if that spec has it for another architecture too, the architecture."""
+    twins = _cases().get((case.ioctl, case.id), [])
+    spec = next((s for s, c in twins if c is case), "")
+    key = f"{case.ioctl}/{case.id}"
+    if any(s != spec for s, _ in twins):
+        key += f"/{spec}"
+    if sum(1 for s, _ in twins if s == spec) > 1:
+        key += f"/{arch}"
+    return key
+
+
+def record_key(r: Record) -> str:
+    """The finding key of the case a record ran (its condition tells apart cases that share an id)."""
+    arch = r.extra.get("arch", "")
+    cases = [c for _, c in _cases().get((r.ioctl, r.case), []) if not arch or arch in c.arch]
+    case = next((c for c in cases if c.condition == r.condition), cases[0] if cases else None)
+    return case_key(case, arch) if case is not None else f"{r.ioctl}/{r.case}"  # a case the specs do not have
 
 
 def kernel_function(text: str) -> str:
@@ -58,7 +91,7 @@ def from_records(records: list[Record]) -> list[dict]:
     held: dict[str, list[Record]] = {}
     for r in records:
         if r.outcome == "xfailed" and r.deviation:
-            held.setdefault(case_key(r.ioctl, r.case), []).append(r)
+            held.setdefault(record_key(r), []).append(r)
     primaries = {recs[0].case for recs in held.values()}
     consequences: dict[str, list[str]] = {}
     for recs in held.values():
@@ -84,7 +117,7 @@ def from_records(records: list[Record]) -> list[dict]:
     issues: dict[str, list[Record]] = {}
     for r in records:
         if r.outcome == "xfailed" and r.message.startswith("known host issue"):
-            issues.setdefault(case_key(r.ioctl, r.case), []).append(r)
+            issues.setdefault(record_key(r), []).append(r)
     for key, recs in issues.items():
         r = recs[0]
         out.append(_finding(key, KERNEL_BREAKS_DOCUMENT, f"known host issue: {r.ioctl}, {r.condition}: "

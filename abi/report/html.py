@@ -176,23 +176,34 @@ def targets_table(targets: dict[str, dict]) -> str:
     return "\n".join(out)
 
 
+def _where(places: list[str]) -> str:
+    """"on 6.1.0-57-cloud-arm64: qemu-arm64-gicv2, qemu-arm64-gicv3; on 6.12...: ...": places by kernel."""
+    by_kernel: dict[str, list[str]] = {}
+    for p in places:
+        target, _, release = p.partition("@")
+        by_kernel.setdefault(release, []).append(target)
+    return "; ".join(f"on {k}: {', '.join(t)}" if k else ", ".join(t) for k, t in by_kernel.items())
+
+
 def findings_list(findings: list[dict]) -> str:
     """The findings under their class, once each: id, what, the document's sentence, the kernel function, where it
     holds (abi/report/findings.py)."""
     if not findings:
         return '<p id="kvm-findings">none</p>'
-    by_class: dict[str, list[dict]] = {}
+    from abi.spec.case import FINDING_CLASSES
+
+    by_class: dict[str, list[dict]] = {kind: [] for kind in FINDING_CLASSES}
     for f in findings:
         by_class.setdefault(f["class"], []).append(f)
     out = ['<div id="kvm-findings">']
-    for kind, items in by_class.items():
+    for kind, items in ((k, v) for k, v in by_class.items() if v):
         out.append(f'<h4 class="finding-class" data-count="{len(items)}">{escape(kind)}: {len(items)}</h4>'
                    '<table class="kvm-findings"><colgroup><col style="width:9%"><col style="width:45%">'
                    '<col style="width:16%"><col style="width:12%"><col></colgroup><thead><tr><th>id</th>'
                    "<th>finding</th><th>document</th><th>kernel function</th><th>holds on</th></tr></thead><tbody>")
         for f in items:
             key = f"<strong>{escape(f['key'])}</strong><br>" if f["case"] else ""
-            where = ", ".join(f["where"]) or "no machine: the text itself"
+            where = _where(f["where"]) or "no machine: the text itself"
             out.append(f'<tr class="finding" id="{escape(f["id"])}" data-id="{escape(f["id"])}">'
                        f'<td class="finding-id"><a href="#{escape(f["id"])}">{escape(f["id"])}</a></td>'
                        f'<td>{key}{escape(f["text"])}</td><td class="cite">{escape(f["document"])}</td>'

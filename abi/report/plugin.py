@@ -140,12 +140,12 @@ class Reporter:
         return f"conformance-{self.started:%Y-%m-%d-%H%M%S}-{tag}"
 
     def findings(self) -> list[dict]:
-        """Every finding of the run once, under its stable id (abi/report/findings.py), with its class
-        (abi.spec.case.FINDING_CLASSES): the deviations that held as recorded, the known host issues, the
+        """Every finding of the run once, under its stable id (abi/report/findings.py), by class in the order of
+        abi.spec.case.FINDING_CLASSES: the deviations that held as recorded, the known host issues, the
         documentation's own, the UAPI headers', and implemented errnos the documents omit."""
         if not hasattr(self, "_findings"):
             from abi.spec import registry
-            from abi.spec.case import HEADER_NOT_COMPILABLE
+            from abi.spec.case import FINDING_CLASSES, HEADER_NOT_COMPILABLE
 
             out = findings.from_records(self.records)
             out += [findings.documentation(f.kind, f"documentation: {f}") for f in registry.doc_findings()]
@@ -153,7 +153,8 @@ class Reporter:
                     if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]
             out += [findings.documentation(HEADER_NOT_COMPILABLE, f) for f in _header_findings()]
             out += [findings.undocumented(u, self.records) for u in self.undocumented() if not u.general]
-            self._findings = findings.merge(out)
+            order = {kind: i for i, kind in enumerate(FINDING_CLASSES)}
+            self._findings = sorted(findings.merge(out), key=lambda f: order.get(f["class"], len(order)))
         return self._findings
 
     def finding_counts(self) -> dict[str, int]:
