@@ -441,6 +441,7 @@ def pytest_sessionstart(session):
         reporter.session = session
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_results_table_html(report, data):
     """Each case's details in the HTML report's log, shown when its row is expanded: the call under test decoded
     (request by name, argument field by field, ret and errno by name) and the citation. In the log, not as a
