@@ -20,7 +20,7 @@ from pathlib import Path
 
 BAD = ("failed", "error", "xpassed")
 RAN = ("passed", "xfailed")
-FORMATS = (1, 2)  # results JSON formats this comparison reads (abi.report.plugin.FORMAT)
+FORMATS = (1, 2, 3)  # results JSON formats this comparison reads (abi.report.plugin.FORMAT)
 OK, REGRESSED, COVERAGE_LOST = 0, 1, 3
 
 
@@ -112,9 +112,20 @@ def _observed(rec: dict) -> str:
     return rec.get("observed") or rec["outcome"]
 
 
-def _findings(data: dict) -> set[str]:
-    # format 1: strings; format 2: {"class", "text"}
-    return {f if isinstance(f, str) else f"{f.get('class')}: {f.get('text')}" for f in data.get("findings", [])}
+def _findings(data: dict, by_id: bool) -> dict[str, str]:
+    """What each finding is matched by -> how the comparison names it. Format 3 gives findings a stable id
+    (abi/report/findings.py): two such runs match findings by id, so a finding whose wording or places changed
+    is neither new nor gone. Otherwise by text (format 1: strings; 2: {"class", "text"})."""
+    out = {}
+    for f in data.get("findings", []):
+        if isinstance(f, str):
+            out[f] = f
+        elif by_id:
+            out[f["id"]] = f"{f['id']} ({f.get('class')}): {f.get('text')}"
+        else:
+            text = f"{f.get('class')}: {f.get('text')}"
+            out[text] = text
+    return out
 
 
 def compare(base_path: str, new_path: str) -> Diff:
@@ -153,6 +164,8 @@ def compare(base_path: str, new_path: str) -> Diff:
     for which, data in (("base", base), ("new", new)):
         if data.get("interrupted"):
             d.interrupted.append(f"{which}: {data['interrupted'].get('message', 'interrupted')}")
-    d.new_findings = sorted(_findings(new) - _findings(base))
-    d.gone_findings = sorted(_findings(base) - _findings(new))
+    by_id = all(isinstance(f, dict) and f.get("id") for data in (base, new) for f in data.get("findings", []))
+    b_found, n_found = _findings(base, by_id), _findings(new, by_id)
+    d.new_findings = sorted(n_found[k] for k in n_found.keys() - b_found.keys())
+    d.gone_findings = sorted(b_found[k] for k in b_found.keys() - n_found.keys())
     return d
