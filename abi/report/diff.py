@@ -1,5 +1,6 @@
 """Compare two runs' results JSON: the patch-validation view (stock against patched kernel, one distribution
-kernel against the next). Cases are matched by target and case id, without the kernel release.
+kernel against the next). Cases are matched by target and case id, without the kernel release (with it for a
+target that ran on several kernels of one run: two kernel matrices are compared kernel by kernel).
 
 What a comparison can say, from worst to mildest, and the exit status of `python -m abi.report diff`:
 - regressed (1): a case that passed, was skipped, or failed as its deviation records now fails, errors, or passes
@@ -83,11 +84,20 @@ class Diff:
                 f"{body}</body></html>")
 
 
-def _key(rec: dict) -> str:
-    name = rec["name"]
-    if rec.get("kernel_release"):
-        name = name.replace("@" + rec["kernel_release"], "")
-    return f"{rec['group']}: {name}"
+def _keyed(records: list[dict]) -> dict[str, dict]:
+    """Records by the key the comparison matches them on: group and test id without the kernel release, so that
+    the patched kernel's run meets the stock one's; a target that ran on several kernels in one run (a kernel
+    matrix) keeps its releases, and meets the same kernels of the other run."""
+    releases: dict[str, set] = {}
+    for r in records:
+        releases.setdefault(r.get("target", ""), set()).add(r.get("kernel_release", ""))
+    out = {}
+    for r in records:
+        name = r["name"]
+        if r.get("kernel_release") and len(releases[r.get("target", "")]) == 1:
+            name = name.replace("@" + r["kernel_release"], "")
+        out[f"{r['group']}: {name}"] = r
+    return out
 
 
 def load(path: str) -> dict:
@@ -130,8 +140,7 @@ def _findings(data: dict, by_id: bool) -> dict[str, str]:
 
 def compare(base_path: str, new_path: str) -> Diff:
     base, new = load(base_path), load(new_path)
-    b = {_key(r): r for r in base["records"]}
-    n = {_key(r): r for r in new["records"]}
+    b, n = _keyed(base["records"]), _keyed(new["records"])
     releases = lambda d: ", ".join(sorted({r.get("kernel_release", "") for r in d["records"]} - {""}))  # noqa: E731
     d = Diff(f"{base_path} ({releases(base)})", f"{new_path} ({releases(new)})")
     for key in sorted(b.keys() & n.keys()):

@@ -101,3 +101,26 @@ def test_diff_matches_findings_by_id(tmp_path):
     old = _results(tmp_path, "old.json", [{"class": "c", "text": "gives EINVAL"}], fmt=2)
     d = compare(old, _results(tmp_path, "old2.json", [{"class": "c", "text": "gives ENOENT"}], fmt=2))
     assert d.new_findings == ["c: gives ENOENT"] and d.gone_findings == ["c: gives EINVAL"]
+
+
+def _run_file(tmp_path, name: str, outcomes: dict[str, str]) -> str:
+    """A results file of one case on the places given (target@release -> outcome)."""
+    records = [{"group": "KVM_CREATE_VM", "name": f"{place}-type-bad", "outcome": outcome,
+                "target": place.partition("@")[0], "kernel_release": place.partition("@")[2]}
+               for place, outcome in outcomes.items()]
+    path = tmp_path / name
+    path.write_text(json.dumps({"format": 3, "records": records, "findings": []}))
+    return str(path)
+
+
+def test_diff_matches_one_kernel_runs_across_releases_and_matrices_kernel_by_kernel(tmp_path):
+    # Stock against patched kernel: the releases differ, the case is the same.
+    d = compare(_run_file(tmp_path, "a.json", {"g@6.1.0-1": "passed"}), _run_file(tmp_path, "b.json",
+                                                                                  {"g@6.1.0-1-patched": "failed"}))
+    assert len(d.new_failures) == 1 and not d.new_cases
+    # Two kernel matrices: each kernel meets its own; one kernel's regression is that kernel's, not a collision.
+    base = _run_file(tmp_path, "m1.json", {"g@6.1.0-1": "passed", "g@7.2.0-1": "passed"})
+    new = _run_file(tmp_path, "m2.json", {"g@6.1.0-1": "passed", "g@7.2.0-1": "failed"})
+    d = compare(base, new)
+    assert [f.split(":")[1].strip().split(" ")[0] for f in d.new_failures] == ["g@7.2.0-1-type-bad"]
+    assert not d.new_cases and not d.gone_cases
