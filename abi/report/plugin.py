@@ -36,6 +36,7 @@ from abi.report.records import Record, from_report, outcome_of
 
 # The JSON first: whoever creates it owns the name (every run reserves in this order).
 SUFFIXES = (".json", ".ktap", ".xml", ".html")
+DEBIAN_ARCHES = tuple(s.debian_arch for s in machines.SYSTEMS)  # the suffixes of Debian's kernel releases
 
 _KEY = pytest.StashKey["Reporter"]()
 # The results JSON's format: 2 gives each finding its class ({"class", "text"}) and each record its verdict and
@@ -134,7 +135,12 @@ class Reporter:
         order = {m.name: i for i, m in enumerate(machines.MACHINES)}
         names = sorted(self.targets, key=lambda n: (order.get(n, len(order)), n))
         short = "+".join(machines.named(n).label if n in order else n for n in names)
-        releases = "+".join(sorted({r.kernel_release for r in self.records if r.kernel_release}))
+        # Debian builds one release per architecture: the arm64 and amd64 guests' 6.1.0-57 say "6.1.0-57" once
+        # (the host's release stays whole).
+        guests = {m.name for m in machines.GUESTS}
+        releases = "+".join(sorted({re.sub(f"(-cloud)?-({'|'.join(DEBIAN_ARCHES)})$", "", r.kernel_release)
+                                    if r.target in guests else r.kernel_release
+                                    for r in self.records if r.kernel_release}))
         tag = "-".join(t for t in (short, releases) if t) or "no-target"
         tag = re.sub(r"[^\w.+-]", "_", tag)[:160]
         return f"conformance-{self.started:%Y-%m-%d-%H%M%S}-{tag}"
