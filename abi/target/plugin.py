@@ -255,8 +255,8 @@ class Pool:
         return self._slots
 
     def kernels_for(self, arch: str) -> list[str]:
-        """The run's kernels a guest of this architecture boots; with none, the first (its guests then say why
-        they cannot boot it)."""
+        """The run's kernels a guest of this architecture boots (a Debian name only where Debian has that kernel for
+        it); with none, the first (its guests then say why they cannot boot it)."""
         if not hasattr(self, "_kernel_arch"):
             self._kernel_arch = {}
             for k in self.kernels:
@@ -264,7 +264,13 @@ class Pool:
                     self._kernel_arch[k] = provision.kernel_arch(k)
                 except (TargetUnavailable, OSError):  # said by pytest_configure's check, or when it boots
                     self._kernel_arch[k] = None
-        return [k for k in self.kernels if self._kernel_arch[k] in (None, arch)] or self.kernels[:1]
+        debian = machines.qemu_system(arch).kernels
+
+        def fits(k: str) -> bool:
+            return self._kernel_arch[k] == arch or (self._kernel_arch[k] is None and
+                                                    (k not in provision.KERNELS or k in debian))
+
+        return [k for k in self.kernels if fits(k)] or self.kernels[:1]
 
     def slot(self, which: Slot | str) -> Slot:
         """A slot, or a machine's name where the run has one slot for it."""
