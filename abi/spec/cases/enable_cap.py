@@ -308,9 +308,21 @@ CASES: list[Case] = [
          arch=GENERIC, call=manual_protect(), errno=0,
          cite=f"{PROTECT2}: 'Valid flags are KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE ...'"),
     Case(id="protect2-initially-set", ioctl="KVM_ENABLE_CAP", condition="MANUAL_PROTECT_ENABLE | INITIALLY_SET",
-         arch=GENERIC,
+         arch=("x86_64", "arm64"),
          call=manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=0,
          cite=f"{PROTECT2}: INITIALLY_SET is 'only available on x86, arm64 and riscv'"),
+    # riscv64 gained INITIALLY_SET after 6.12: its asm/kvm_host.h defines KVM_DIRTY_LOG_MANUAL_CAPS with it in 7.2,
+    # not in 6.12, whose api.rst still says 'x86 and arm64'.
+    Case(id="protect2-initially-set-riscv", ioctl="KVM_ENABLE_CAP", condition="MANUAL_PROTECT_ENABLE | INITIALLY_SET",
+         arch=("riscv64",),
+         call=manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=0,
+         cite=f"{PROTECT2} (7.2): INITIALLY_SET is 'only available on x86, arm64 and riscv'", kernels="7.2+"),
+    Case(id="protect2-initially-set-riscv-6.12", ioctl="KVM_ENABLE_CAP",
+         condition="MANUAL_PROTECT_ENABLE | INITIALLY_SET, before riscv had it", arch=("riscv64",),
+         call=manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=EINVAL,
+         cite=f"{PROTECT2} (6.12): INITIALLY_SET is 'only available on x86 and arm64 for now' (refused; errno from "
+         f"{MAIN}: kvm_vm_ioctl_enable_cap_generic, args[0] outside KVM_DIRTY_LOG_MANUAL_CAPS, which riscv's 6.12 "
+         "kvm_host.h leaves at PROTECT_ENABLE alone)", basis="code", kernels="6.12"),
     Case(id="protect2-initially-set-alone", ioctl="KVM_ENABLE_CAP",
          condition="INITIALLY_SET without MANUAL_PROTECT_ENABLE", arch=GENERIC,
          call=manual_protect(kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=EINVAL,
