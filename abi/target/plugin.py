@@ -365,6 +365,7 @@ class Pool:
         if key not in self._guest_release:
             try:
                 with uncaptured(self.config):
+                    provision.check_applicable(slot.kernel, system)  # nothing to install for a kernel that isn't
                     provision.ensure_host_tools(system)  # what the host lacks first: that alone is a skip
                     self._guest_release[key] = provision.kernel_release(slot.kernel, self.modules_for(slot.kernel),
                                                                         system)

@@ -305,12 +305,17 @@ def banner_release(image: bytes) -> str:
     return m.group(1).decode(errors="replace") if m else ""
 
 
+def check_applicable(name: str, system: System = SYSTEM) -> None:
+    """NotApplicable when `name` is a Debian kernel this architecture has no build of (riscv64's debian-6.1)."""
+    if name in KERNELS and name not in system.kernels:
+        raise NotApplicable(f"--guest-kernel {name} does not apply to the {system.arch} guests: Debian has no "
+                            f"{system.arch} kernel of that name (theirs: {', '.join(system.kernels)})")
+
+
 def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -> Kernel:
     check_kernel_option(name, modules_dir)
+    check_applicable(name, system)
     if name in KERNELS:
-        if name not in system.kernels:
-            raise NotApplicable(f"--guest-kernel {name} does not apply to the {system.arch} guests: Debian has no "
-                                f"{system.arch} kernel of that name (theirs: {', '.join(system.kernels)})")
         return debian_kernel(name, system)
     arch = kernel_arch(name)
     if arch != system.arch:
@@ -322,6 +327,7 @@ def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -
 
 def assets(kernel_name: str, modules_dir: str | None = None, system: System = SYSTEM) -> tuple[Kernel, Path]:
     """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
+    check_applicable(kernel_name, system)
     ensure_host_tools(system)
     with cache_lock(), _space_as_one_line():
         k = kernel(kernel_name, modules_dir, system)
