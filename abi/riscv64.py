@@ -28,9 +28,13 @@ _ULONG = c_uint64  # riscv64 is LP64: the register groups' `unsigned long`
 _BITS_PER_LONG = 64
 
 
+def _struct(name: str, *fields: tuple) -> type:
+    return type(name, (ctypes.Structure,), {"_fields_": list(fields)})
+
+
 def _ulongs(name: str, *fields: str) -> type:
     """A register group: a structure of unsigned longs, one per register, as asm/kvm.h writes most of them."""
-    return type(name, (ctypes.Structure,), {"_fields_": [(f, _ULONG) for f in fields]})
+    return _struct(name, *((f, _ULONG) for f in fields))
 
 
 def _index(struct, name: str, unit) -> int:
@@ -44,28 +48,13 @@ KVM_INTERRUPT_SET = 0xFFFFFFFF
 KVM_INTERRUPT_UNSET = 0xFFFFFFFE
 
 
-class kvm_regs(ctypes.Structure):
-    _fields_ = []
-
-
-class kvm_fpu(ctypes.Structure):
-    _fields_ = []
-
-
-class kvm_debug_exit_arch(ctypes.Structure):
-    _fields_ = []
-
-
-class kvm_guest_debug_arch(ctypes.Structure):
-    _fields_ = []
-
-
-class kvm_sync_regs(ctypes.Structure):
-    _fields_ = []
-
-
-class kvm_sregs(ctypes.Structure):
-    _fields_ = []
+# Empty: riscv's vCPU state is all ONE_REG (KVM_GET_REGS and the others carry size 0 in their numbers).
+kvm_regs = _struct("kvm_regs")
+kvm_fpu = _struct("kvm_fpu")
+kvm_debug_exit_arch = _struct("kvm_debug_exit_arch")
+kvm_guest_debug_arch = _struct("kvm_guest_debug_arch")
+kvm_sync_regs = _struct("kvm_sync_regs")
+kvm_sregs = _struct("kvm_sregs")
 
 
 # Register groups' members, per release: the newest tuple is what the *_REG(name) macros index.
@@ -78,14 +67,7 @@ kvm_riscv_config = _ulongs("kvm_riscv_config", *_CONFIG)
 user_regs_struct = _ulongs(
     "user_regs_struct", "pc", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
     "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6")
-
-
-class kvm_riscv_core(ctypes.Structure):
-    _fields_ = [
-        ('regs', user_regs_struct),
-        ('mode', _ULONG),
-    ]
-
+kvm_riscv_core = _struct("kvm_riscv_core", ("regs", user_regs_struct), ("mode", _ULONG))
 
 KVM_RISCV_MODE_S = 1
 KVM_RISCV_MODE_U = 0
@@ -287,14 +269,8 @@ KVM_RISCV_SBI_EXT_MAX = 9  # 6.4's; moves with each new extension: CHANGED below
 
 kvm_riscv_sbi_sta = _ulongs("kvm_riscv_sbi_sta", "shmem_lo", "shmem_hi")
 kvm_riscv_sbi_fwft_feature = _ulongs("kvm_riscv_sbi_fwft_feature", "enable", "flags", "value")
-
-
-class kvm_riscv_sbi_fwft(ctypes.Structure):
-    _fields_ = [
-        ('misaligned_deleg', kvm_riscv_sbi_fwft_feature),
-        ('pointer_masking', kvm_riscv_sbi_fwft_feature),
-    ]
-
+kvm_riscv_sbi_fwft = _struct("kvm_riscv_sbi_fwft", ("misaligned_deleg", kvm_riscv_sbi_fwft_feature),
+                             ("pointer_masking", kvm_riscv_sbi_fwft_feature))
 
 KVM_REG_RISCV_SUBTYPE_MASK = 0x0000000000FF0000
 KVM_REG_RISCV_SUBTYPE_SHIFT = 16
