@@ -260,13 +260,18 @@ def test_kvm_modules_go_in_their_own_list_loaded_before_the_agent():
     assert "done &" not in init[kvm_loop:]
 
 
-@pytest.fixture(scope="module")
-def x86_assets():
+def guest_assets(kernel_name: str, system) -> tuple:
+    """A system's Debian kernel and the files of its initramfs; a skip with the one line where they cannot be had."""
     try:
-        kernel, initrd = provision.assets("debian-6.1", None, X86)
+        kernel, initrd = provision.assets(kernel_name, None, system)
     except (TargetUnavailable, HostMissing) as e:
         pytest.skip(str(e))
     return kernel, cpio_entries(decompress_concatenated(initrd.read_bytes()))
+
+
+@pytest.fixture(scope="module")
+def x86_assets():
+    return guest_assets("debian-6.1", X86)
 
 
 def test_x86_initramfs_has_amd64_userspace_and_kvm_amd(x86_assets):
@@ -294,11 +299,7 @@ RISCV64 = machines.qemu_system("riscv64")
 
 @pytest.fixture(scope="module")
 def riscv64_assets():
-    try:
-        kernel, initrd = provision.assets("debian-6.12", None, RISCV64)
-    except (TargetUnavailable, HostMissing) as e:
-        pytest.skip(str(e))
-    return kernel, cpio_entries(decompress_concatenated(initrd.read_bytes()))
+    return guest_assets("debian-6.12", RISCV64)
 
 
 def test_riscv64_initramfs_has_trixies_userspace_and_kvm_as_a_module(riscv64_assets):
