@@ -255,8 +255,8 @@ class Pool:
         return self._slots
 
     def kernels_for(self, arch: str) -> list[str]:
-        """The run's kernels a guest of this architecture boots; with none, the first (its guests then say why
-        they cannot boot it)."""
+        """The run's kernels a guest of this architecture boots (a Debian name only where Debian has that kernel for
+        it); with none, the first (its guests then say why they cannot boot it)."""
         if not hasattr(self, "_kernel_arch"):
             self._kernel_arch = {}
             for k in self.kernels:
@@ -264,7 +264,13 @@ class Pool:
                     self._kernel_arch[k] = provision.kernel_arch(k)
                 except (TargetUnavailable, OSError):  # said by pytest_configure's check, or when it boots
                     self._kernel_arch[k] = None
-        return [k for k in self.kernels if self._kernel_arch[k] in (None, arch)] or self.kernels[:1]
+        debian = machines.qemu_system(arch).kernels
+
+        def fits(k: str) -> bool:
+            return self._kernel_arch[k] == arch or (self._kernel_arch[k] is None and
+                                                    (k not in provision.KERNELS or k in debian))
+
+        return [k for k in self.kernels if fits(k)] or self.kernels[:1]
 
     def slot(self, which: Slot | str) -> Slot:
         """A slot, or a machine's name where the run has one slot for it."""
@@ -359,6 +365,7 @@ class Pool:
         if key not in self._guest_release:
             try:
                 with uncaptured(self.config):
+                    provision.check_applicable(slot.kernel, system)  # nothing to install for a kernel that isn't
                     provision.ensure_host_tools(system)  # what the host lacks first: that alone is a skip
                     self._guest_release[key] = provision.kernel_release(slot.kernel, self.modules_for(slot.kernel),
                                                                         system)
@@ -539,7 +546,10 @@ def private_guest(config, profile: str):
     """A guest of this test module's own (booted now, stopped by the caller), so the shared targets are left
     alone; skips with the one-line reason when it cannot run here."""
     p = pool(config)
-    kernel = p.kernels_for(qemu.record(profile).arch)[0]
+    system = qemu.record(profile).boot.system
+    kernel = p.kernels_for(system.arch)[0]
+    if kernel in provision.KERNELS and kernel not in system.kernels:
+        kernel = next(iter(system.kernels))  # no such Debian kernel there (riscv64's 6.1): the oldest it has
     guest = QemuTarget(profile, kernel, p.modules_for(kernel))
     try:
         guest.start()

@@ -28,15 +28,13 @@ from pathlib import Path
 from abi import debian, machines
 from abi.debian import KERNELS, log
 from abi.target import cache, initramfs
-from abi.target.base import HostMissing, TargetUnavailable
+from abi.target.base import HostMissing, NotApplicable, TargetUnavailable
 
 # The default guests' system: arm64 (--guest-kernel PATH is an arm64 Image, the novgic machine's dtc).
 SYSTEM = machines.qemu_system("arm64")
 QEMU = SYSTEM.binary
 HOST_TOOLS = {QEMU: SYSTEM.package, "dtc": "device-tree-compiler"}
 System = machines.QemuSystem
-USERSPACE = ("busybox-static", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libffi8",
-             "libc6", "zlib1g", "libexpat1")
 
 
 cache_dir = cache.cache_dir
@@ -180,6 +178,7 @@ def _kernel_packages(apt: debian.Apt, image: str) -> list[str]:
 
     bookworm: `<image>-unsigned` has both (the signed image is the same kernel wrapped for Secure Boot).
     Newer suites split them: the image package depends on linux-binary-* (vmlinuz) and linux-modules-*.
+    An architecture without Secure Boot signing (trixie's riscv64): the image package itself has both.
     """
     try:
         apt.show(image + "-unsigned")
@@ -188,7 +187,7 @@ def _kernel_packages(apt: debian.Apt, image: str) -> list[str]:
         pass
     depends = re.findall(r"(linux-(?:binary|modules)-[^\s,(]+)", apt.show(image).get("Depends", ""))
     if not any(d.startswith("linux-binary-") for d in depends):
-        raise TargetUnavailable(f"Debian {apt.channel}: neither {image}-unsigned nor a linux-binary-* package for it")
+        return [image]  # one without a kernel file is refused once unpacked ("expected one vmlinuz")
     return depends
 
 
@@ -207,10 +206,11 @@ def debian_kernel(name: str, system: System = SYSTEM) -> Kernel:
         log(f"unpacking {' '.join(d.name for d in debs)}")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
             debian.unpack(debs, Path(tmp))
-            vmlinuz = [*Path(tmp).glob("boot/vmlinuz-*"), *Path(tmp).glob("usr/lib/modules/*/vmlinuz")]
+            # riscv64's is an uncompressed Image named vmlinux-* (an EFI application, not an ELF file).
+            vmlinuz = [*Path(tmp).glob("boot/vmlinu[zx]-*"), *Path(tmp).glob("usr/lib/modules/*/vmlinu[zx]")]
             if len(vmlinuz) != 1:
                 raise TargetUnavailable(f"{' '.join(packages)}: expected one vmlinuz, found {len(vmlinuz)}")
-            release = (vmlinuz[0].name[len("vmlinuz-"):] if vmlinuz[0].name != "vmlinuz"
+            release = (vmlinuz[0].name[len("vmlinuz-"):] if vmlinuz[0].name not in ("vmlinuz", "vmlinux")
                        else vmlinuz[0].parent.name)
             moddirs = [p for p in (Path(tmp, "lib/modules", release), Path(tmp, "usr/lib/modules", release))
                        if p.exists()]
@@ -305,8 +305,16 @@ def banner_release(image: bytes) -> str:
     return m.group(1).decode(errors="replace") if m else ""
 
 
+def check_applicable(name: str, system: System = SYSTEM) -> None:
+    """NotApplicable when `name` is a Debian kernel this architecture has no build of (riscv64's debian-6.1)."""
+    if name in KERNELS and name not in system.kernels:
+        raise NotApplicable(f"--guest-kernel {name} does not apply to the {system.arch} guests: Debian has no "
+                            f"{system.arch} kernel of that name (theirs: {', '.join(system.kernels)})")
+
+
 def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -> Kernel:
     check_kernel_option(name, modules_dir)
+    check_applicable(name, system)
     if name in KERNELS:
         return debian_kernel(name, system)
     arch = kernel_arch(name)
@@ -319,6 +327,7 @@ def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -
 
 def assets(kernel_name: str, modules_dir: str | None = None, system: System = SYSTEM) -> tuple[Kernel, Path]:
     """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
+    check_applicable(kernel_name, system)
     ensure_host_tools(system)
     with cache_lock(), _space_as_one_line():
         k = kernel(kernel_name, modules_dir, system)
@@ -350,21 +359,22 @@ def _space_as_one_line():
 @_packages_as_target()
 def userspace(system: System = SYSTEM) -> Path:
     """The shared userspace archive (busybox, python, agent), keyed by package versions and agent sources."""
-    apt = debian.Apt("bookworm", system.debian_arch)
-    debs = [apt.deb_path(p) for p in USERSPACE]  # only the names make the key: fetched (and verified) to build
+    us = system.userspace
+    apt = debian.Apt(us.channel, system.debian_arch)
+    debs = [apt.deb_path(p) for p in us.packages]  # only the names make the key: fetched (and verified) to build
     h = hashlib.sha256()
     for deb in debs:
         h.update(deb.name.encode())
     for name, data in sorted(initramfs.agent_sources().items()):
         h.update(name.encode() + data)
-    h.update(initramfs.INIT.encode() + Path(initramfs.__file__).read_bytes())
+    h.update(initramfs.init_script(us.python).encode() + Path(initramfs.__file__).read_bytes())
     out = cache_dir() / "initramfs" / f"userspace-{h.hexdigest()[:16]}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
-        debs = [apt.fetch(p) for p in USERSPACE]
-        log(f"building the {system.arch} guest userspace (busybox, python3.11, agent)")
+        debs = [apt.fetch(p) for p in us.packages]
+        log(f"building the {system.arch} guest userspace (busybox, {us.python}, agent; Debian {us.channel})")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
             debian.unpack(debs, Path(tmp))
-            data = initramfs.compress(initramfs.userspace_archive(Path(tmp), system.triplet).finish())
+            data = initramfs.compress(initramfs.userspace_archive(Path(tmp), system.triplet, us.python).finish())
         out.parent.mkdir(exist_ok=True)
         cache.atomic_write(out, data)
         cache.record(out)

@@ -405,7 +405,8 @@ class QemuTarget(Target):
         if not self.running:
             self.start()
         pairs = self._pairs
-        features = re.search(r"^(?:Features|flags)\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)  # arm64, x86
+        # The CPU's features as /proc/cpuinfo names them: arm64's Features, x86's flags, riscv's isa string.
+        features = re.search(r"^(?:Features|flags|isa)\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)
         return TargetInfo(
             name=self.name, arch=self.arch, kernel_release=pairs.get("kernel_release", ""), profile=self.profile,
             qemu_version=provision.qemu_version(self.machine.boot.system.binary),

@@ -111,3 +111,37 @@ def test_a_two_kernel_run_is_one_report_naming_both_kernels(tmp_path):
     records = json.loads(report.read_text())["records"]
     assert sorted((r["target"], r["kernel_release"], r["outcome"]) for r in records) == sorted(
         (ARM.name, r, "passed") for r in releases.values())
+
+
+# ---- riscv64: Debian has no riscv64 kernel of 6.1 -----------------------------------------------------------
+
+RISCV = next(g for g in machines.GUESTS if g.arch == "riscv64")
+
+
+def test_a_debian_kernel_an_architecture_lacks_is_no_slot_of_its_machine():
+    """Debian 12 has no riscv64 port: `all` gives the riscv64 guest its two kernels, the others three each."""
+    pool = Pool([ARM.name, RISCV.name], list(debian.KERNELS), None)
+    assert [s.kernel for s in pool.slots if s.machine == ARM.name] == list(debian.KERNELS)
+    assert [s.kernel for s in pool.slots if s.machine == RISCV.name] == ["debian-6.12", "debian-sid"]
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["under-all", "named"])
+def test_a_machine_with_no_such_debian_kernel_says_so_in_one_line_skipped_under_all(named, monkeypatch):
+    """--guest-kernel debian-6.1 alone: the riscv64 guest keeps one slot, refused without installing or fetching
+    anything; a skip under `all`, an error when named, never a traceback."""
+    def nothing(*args):
+        raise AssertionError("a kernel that does not apply must not be provisioned")
+
+    monkeypatch.setattr(provision, "ensure_host_tools", nothing)
+    monkeypatch.setattr(provision, "debian_kernel", nothing)
+    pool = Pool([RISCV.name], ["debian-6.1"], None, named={RISCV.name} if named else set())
+    (slot,) = pool.slots
+    assert slot == Slot(RISCV.name, "debian-6.1") and pool.release(slot) == ""
+    line = ("--guest-kernel debian-6.1 does not apply to the riscv64 guests: Debian has no riscv64 kernel of that "
+            "name (theirs: debian-6.12, debian-sid)")
+    refusal = pytest.fail.Exception if named else pytest.skip.Exception
+    with pytest.raises(refusal) as e:
+        pool.running(slot)
+    said = str(e.value)
+    assert "\n" not in said and said.endswith(line)
+    assert said.startswith(f"kvm-abi: {RISCV.name} cannot come up: ") if named else said == line

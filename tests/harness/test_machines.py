@@ -267,3 +267,18 @@ def test_a_booted_guest_offers_its_declared_features_and_selects_as_a_probed_onl
                                        f"{sorted(by_record - by_probe)[:5]}")
     finally:
         guest.stop()
+
+
+def test_the_riscv64_machine_boots_debians_trixie_and_sid_kernels_its_kvm_a_module():
+    """Debian 12 has no riscv64 port: the kernels and the userspace come from trixie (sid's kernel too), and without
+    an in-kernel AIA its KVM offers none of the features."""
+    (m,) = [g for g in machines.GUESTS if g.arch == "riscv64"]
+    assert m.features == frozenset()
+    system = m.boot.system
+    assert system is machines.qemu_system("riscv64") and system.kvm_modules == ("kvm",)
+    assert system.kernels == {"debian-6.12": ("trixie", "linux-image-riscv64"),
+                              "debian-sid": ("sid", "linux-image-riscv64")}
+    assert system.userspace == machines.Userspace("trixie", "python3.13")
+    assert "python3.13-minimal" in system.userspace.packages
+    assert all(g.boot.system.userspace == machines.BOOKWORM for g in machines.GUESTS if g.arch != "riscv64")
+    assert m.boot.cpu == "rv64,h=true" and ("-bios", "default") == m.boot.extra
