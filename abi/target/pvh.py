@@ -104,16 +104,19 @@ def vmlinux(bzimage: bytes) -> bytes | None:
 def image(bzimage: Path) -> Path:
     """The file to give QEMU's -kernel for this bzImage: its PVH ELF (unpacked once, kept beside it), or itself."""
     out = bzimage.with_name(NAME)
-    if out.exists():  # written whole (atomic_write) and recorded with the directory the bzImage's checks cover
+
+    def kept() -> bool:  # recorded with the directory, so the kernel's own check on use covers it
+        return out.exists() and NAME in (cache.recorded(bzimage.parent) or {})
+
+    if kept() or (out.exists() and not cache.writable()):
         return out
     if not cache.writable():
         return bzimage
     with cache.cache_lock():
-        if not out.exists():
+        if not kept():
             elf = vmlinux(bzimage.read_bytes())
             if elf is None:
                 return bzimage
             cache.atomic_write(out, elf)
-            if cache.recorded(bzimage.parent) is not None:
-                cache.record(bzimage.parent)
+            cache.record(bzimage.parent)
     return out

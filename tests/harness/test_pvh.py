@@ -57,3 +57,18 @@ def test_x86_initramfs_is_stored_not_compressed(x86_kernel):
     assert data[:2] == b"\x1f\x8b"  # still gzip: the kernel and the cache's names take it as before
     # Stored (level 0): the archive's own bytes are in the file, so the guest's kernel only copies them.
     assert b"070701" in data[:4096] and len(data) > len(gzip.decompress(data))
+
+
+def test_an_unrecorded_elf_is_unpacked_again_and_recorded(x86_kernel, tmp_path, monkeypatch):
+    """A vmlinux the kernel directory's digests do not cover (a run killed between writing and recording it) is not
+    trusted: it is unpacked again, and recorded."""
+    kernel, _ = x86_kernel
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kdir = cache.cache_dir() / "kernels" / "k"
+    kdir.mkdir(parents=True)
+    (kdir / "bzImage").write_bytes(kernel.image.read_bytes())
+    cache.record(kdir)
+    (kdir / pvh.NAME).write_bytes(b"\x7fELF half written")
+    elf = pvh.image(kdir / "bzImage")
+    assert elf == kdir / pvh.NAME and pvh.has_pvh_entry(elf.read_bytes())
+    assert pvh.NAME in cache.recorded(kdir) and cache.problem(kdir) == ""
