@@ -94,6 +94,11 @@ def _median_us(fn, batches: int = 20, per_batch: int = 50) -> float:
     return statistics.median(times) * 1e6
 
 
+# Boot-to-ready goals (median, quiet machine) by guest architecture: the x86_64 guest emulates a PC's firmware and
+# loads KVM as modules, the arm64 guests have KVM built in (issue 13 sets the x86 figure).
+BOOT_GOAL = {"arm64": 2.0, "x86_64": 3.0}
+
+
 def bench_targets(args) -> int:
     """Cold provisioning, boot-to-ready and agent round trips per guest profile; local ioctl overhead."""
     import fcntl
@@ -104,7 +109,7 @@ def bench_targets(args) -> int:
     from abi.target.local import LocalTarget
     from abi.target.qemu import QemuTarget, machine_args
 
-    guests = [m for m in machines.GUESTS if not args.target or m.name in args.target]
+    guests = [m for m in machines.GUESTS if not args.machine or m.name in args.machine]
     if not args.no_cold:
         with empty_cache():
             try:
@@ -130,8 +135,9 @@ def bench_targets(args) -> int:
             nop = _median_us(guest.nop)
             ioctl = _median_us(lambda g=guest, fd=kvm: g.ioctl(fd, KVM_GET_API_VERSION, 0))
             print(f"{m.name:{width}} boot-to-ready median {statistics.median(guest.boots):5.2f} s "
-                  f"(min {min(guest.boots):.2f}, max {max(guest.boots):.2f}, {len(guest.boots)} boots)   "
-                  f"round trip: no-op {nop / 1000:.3f} ms, ioctl {ioctl / 1000:.3f} ms   "
+                  f"(min {min(guest.boots):.2f}, max {max(guest.boots):.2f}, {len(guest.boots)} boots"
+                  + (f"; goal <= {BOOT_GOAL[m.arch]:.0f} s)   " if m.arch in BOOT_GOAL else ")   ")
+                  + f"round trip: no-op {nop / 1000:.3f} ms, ioctl {ioctl / 1000:.3f} ms   "
                   f"[{guest.info().kernel_release}]")
         except TargetUnavailable as e:
             print(f"{m.name}: skipped: {e}")
@@ -155,7 +161,8 @@ def bench_targets(args) -> int:
                     bare = _median_us(lambda r=request, a=arg: fcntl.ioctl(kvm, r, a), per_batch=2000)
                 print(f"local ioctl, {what}: target {via_target:.2f} us, bare fcntl.ioctl {bare:.2f} us, "
                       f"overhead {via_target / bare:.1f}x")
-    print("goals: boot-to-ready <= 2 s median, round trip <= 1 ms median, local overhead <= 3x")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the goals are for a quiet machine); "
+          "goals: round trip <= 1 ms median, local overhead <= 3x")
     return 0
 
 
@@ -274,8 +281,8 @@ def _subcommands(parser) -> None:
     t.add_argument("--guest-kernel", default="debian-6.1",
                    help=f"{'|'.join(machines.qemu_system('arm64').kernels)}|PATH")
     t.add_argument("--boots", type=int, default=5, help="boots per profile for the boot-to-ready median")
-    t.add_argument("--target", action="append", choices=[m.name for m in machines.GUESTS],
-                   help="only this guest machine (repeatable; default: every guest)")
+    t.add_argument("--machine", action="append", choices=[m.name for m in machines.GUESTS],
+                   help="guest machine to boot (repeatable; default: every guest machine)")
     t.add_argument("--no-cold", action="store_true", help="skip the cold provisioning (downloads ~35 MB)")
     r = sub.add_parser("suite", help=SUBCOMMANDS["suite"][1])
     r.add_argument("--guest-kernel", action="append", default=None,

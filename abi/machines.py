@@ -105,6 +105,12 @@ class QemuSystem:
     # Modules that make /dev/kvm, loaded by init before the agent starts (none: KVM is built in).
     kvm_modules: tuple[str, ...] = ()
     userspace: Userspace = BOOKWORM
+    # Boot the ELF kernel inside the image through its PVH entry (abi/target/pvh.py): x86, no real-mode setup and
+    # no decompressor to emulate.
+    pvh: bool = False
+    # gzip level of the initramfs. 0 stores it: the x86 guest's 16 MB then cost no emulated inflate (0.5 s less to
+    # the agent, measured); arm64's stay compressed (6) until measured.
+    initrd_gzip_level: int = 6
 
 
 @dataclass(frozen=True)
@@ -165,7 +171,7 @@ QEMU_X86_64 = QemuSystem(
     debian_arch="amd64", triplet="x86_64-linux-gnu", image_magic=(0x202, b"HdrS"), image_file="bzImage",
     serial_device="virtio-serial-pci", serial_modules=("virtio_pci", "virtio_console"),
     # Debian builds KVM as modules on amd64 (CONFIG_KVM=m); TCG emulates AMD's SVM, not VMX, so kvm_amd.
-    kvm_modules=("kvm_amd",))
+    kvm_modules=("kvm_amd",), pvh=True, initrd_gzip_level=0)
 
 # Debian 12 has no riscv64 port: the kernels come from Debian 13 (trixie: 6.12) and sid, and there is no debian-6.1.
 # One flavour (no cloud kernel); KVM is a module (CONFIG_KVM=m).
@@ -208,11 +214,14 @@ MACHINES: tuple[Machine, ...] = (
             QemuBoot(QEMU_ARM64, f"{_VIRT},gic-version=3,mte=on", _ARM64_CPU),
             summary="arm64 guest with a GICv3, ITS and the Memory Tagging Extension"),
     Machine("qemu-x86_64-amd", "amd", "x86_64", frozenset({"irqchip"}),
-            # q35 with SeaBIOS: 3.4-4.4 s to the agent (microvm with a virtio-mmio port: 2.9 s, not tried further). One
-            # CPU: with two, the whole guest froze for over 40 s in 6 of 590 cases, at random (in KVM_CREATE_VM,
-            # KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_SET_GSI_ROUTING, KVM_IOEVENTFD; cause not found), and
-            # its KVM found the TSC unstable across CPUs (the TSC offset read-back cases then fail). One CPU: none.
-            QemuBoot(QEMU_X86_64, "q35", "max", smp="1"),
+            # q35 with qboot (QEMU's minimal firmware, in qemu-system-data) booting the kernel's PVH entry: firmware
+            # and kernel start in a quarter of SeaBIOS's and the bzImage's time (docs/research/x86-boot.md). Not
+            # microvm: it has no HPET or PM timer, so the guest cannot measure its TSC's frequency and hangs (or, told
+            # it, marks the TSC unstable against jiffies). One CPU: with two, the whole guest froze for over 40 s in 6
+            # of 590 cases, at random (in KVM_CREATE_VM, KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION,
+            # KVM_SET_GSI_ROUTING, KVM_IOEVENTFD; cause not found), and its KVM found the TSC unstable across CPUs
+            # (the TSC offset read-back cases then fail). One CPU: none.
+            QemuBoot(QEMU_X86_64, "q35", "max", smp="1", extra=("-bios", "qboot.rom")),
             summary="x86_64 guest on an emulated AMD CPU (TCG's SVM): its KVM is kvm_amd"),
     # The hypervisor extension (h=true) gives the guest kernel HS-mode, so its KVM loads; OpenSBI is QEMU's own
     # (-bios default). An in-kernel AIA is a later profile (virt,aia=aplic-imsic): this KVM offers no irqchip.

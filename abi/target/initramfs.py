@@ -306,6 +306,7 @@ def modules_archive(modules: list[tuple[str, bytes]], kvm: list[tuple[str, bytes
     return cpio
 
 
-def compress(data: bytes) -> bytes:
-    # mtime=0 keeps the archive byte-identical across builds of the same inputs.
-    return gzip.compress(data, compresslevel=6, mtime=0)
+def compress(data: bytes, level: int = 6) -> bytes:
+    """A gzip member (level 0: stored, not compressed, which the kernel unpacks at copying speed). mtime=0 keeps the
+    archive byte-identical across builds of the same inputs."""
+    return gzip.compress(data, compresslevel=level, mtime=0)

@@ -367,14 +367,16 @@ def userspace(system: System = SYSTEM) -> Path:
         h.update(deb.name.encode())
     for name, data in sorted(initramfs.agent_sources().items()):
         h.update(name.encode() + data)
-    h.update(initramfs.init_script(us.python).encode() + Path(initramfs.__file__).read_bytes())
+    h.update(initramfs.init_script(us.python).encode() + Path(initramfs.__file__).read_bytes()
+             + bytes([system.initrd_gzip_level]))
     out = cache_dir() / "initramfs" / f"userspace-{h.hexdigest()[:16]}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
         debs = [apt.fetch(p) for p in us.packages]
         log(f"building the {system.arch} guest userspace (busybox, {us.python}, agent; Debian {us.channel})")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
             debian.unpack(debs, Path(tmp))
-            data = initramfs.compress(initramfs.userspace_archive(Path(tmp), system.triplet, us.python).finish())
+            data = initramfs.compress(initramfs.userspace_archive(Path(tmp), system.triplet, us.python).finish(),
+                                      system.initrd_gzip_level)
         out.parent.mkdir(exist_ok=True)
         cache.atomic_write(out, data)
         cache.record(out)
@@ -386,7 +388,8 @@ def initrd(k: Kernel, system: System = SYSTEM) -> Path:
     base = userspace(system)
     out = cache_dir() / "initramfs" / f"{base.name[:-len('.cpio.gz')]}-{k.key}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
-        mods = initramfs.compress(initramfs.modules_archive(list(k.modules), list(k.kvm_modules)).finish())
+        mods = initramfs.compress(initramfs.modules_archive(list(k.modules), list(k.kvm_modules)).finish(),
+                                  system.initrd_gzip_level)
         cache.atomic_write(out, base.read_bytes() + mods)
         cache.record(out)
     if k.key.startswith("user-"):
