@@ -1,4 +1,4 @@
-"""Benchmarks that print figures (never asserted in tests): `python -m abi.bench {headers,targets,kernel} [...]`.
+"""Benchmarks that print figures (never asserted in tests): `python -m abi.bench {suite,headers,targets,kernel} ...`.
 
 Each subcommand is one function taking the parsed arguments; add one by adding to SUBCOMMANDS.
 """
@@ -95,6 +95,11 @@ def _median_us(fn, batches: int = 20, per_batch: int = 50) -> float:
     return statistics.median(times) * 1e6
 
 
+# Boot-to-ready goals (median, quiet machine) by guest architecture: the x86_64 guest emulates a PC's firmware and
+# loads KVM as modules, the arm64 guests have KVM built in (issue 13 sets the x86 figure).
+BOOT_GOAL = {"arm64": 2.0, "x86_64": 3.0}
+
+
 def bench_targets(args) -> int:
     """Cold provisioning, boot-to-ready and agent round trips per guest profile; local ioctl overhead."""
     import fcntl
@@ -105,21 +110,24 @@ def bench_targets(args) -> int:
     from abi.target.local import LocalTarget
     from abi.target.qemu import QemuTarget, machine_args
 
+    guests = [m for m in machines.GUESTS if not args.machine or m.name in args.machine]
     if not args.no_cold:
         with empty_cache():
             try:
                 t0 = time.perf_counter()
-                for system in dict.fromkeys(m.boot.system for m in machines.GUESTS):
+                for system in dict.fromkeys(m.boot.system for m in guests):
+                    if args.guest_kernel in provision.KERNELS and args.guest_kernel not in system.kernels:
+                        continue  # no such Debian kernel for it (riscv64's debian-6.1): said per machine below
                     provision.assets(args.guest_kernel, None, system)
-                for m in machines.GUESTS:
+                for m in guests:
                     if m.boot.strip_gic_virtualization:
                         provision.stripped_dtb(m.label, machine_args(m.label))
                 print(f"cold provisioning ({args.guest_kernel}, empty cache): {time.perf_counter() - t0:6.1f} s")
             except TargetUnavailable as e:
                 print(f"cold provisioning: skipped: {e}")
 
-    width = max(len(m.name) for m in machines.GUESTS)
-    for m in machines.GUESTS:
+    width = max(len(m.name) for m in guests)
+    for m in guests:
         guest = QemuTarget(m.label, args.guest_kernel)
         try:
             for _ in range(args.boots):
@@ -128,8 +136,9 @@ def bench_targets(args) -> int:
             nop = _median_us(guest.nop)
             ioctl = _median_us(lambda g=guest, fd=kvm: g.ioctl(fd, KVM_GET_API_VERSION, 0))
             print(f"{m.name:{width}} boot-to-ready median {statistics.median(guest.boots):5.2f} s "
-                  f"(min {min(guest.boots):.2f}, max {max(guest.boots):.2f}, {len(guest.boots)} boots)   "
-                  f"round trip: no-op {nop / 1000:.3f} ms, ioctl {ioctl / 1000:.3f} ms   "
+                  f"(min {min(guest.boots):.2f}, max {max(guest.boots):.2f}, {len(guest.boots)} boots"
+                  + (f"; goal <= {BOOT_GOAL[m.arch]:.0f} s)   " if m.arch in BOOT_GOAL else ")   ")
+                  + f"round trip: no-op {nop / 1000:.3f} ms, ioctl {ioctl / 1000:.3f} ms   "
                   f"[{guest.info().kernel_release}]")
         except TargetUnavailable as e:
             print(f"{m.name}: skipped: {e}")
@@ -153,7 +162,8 @@ def bench_targets(args) -> int:
                     bare = _median_us(lambda r=request, a=arg: fcntl.ioctl(kvm, r, a), per_batch=2000)
                 print(f"local ioctl, {what}: target {via_target:.2f} us, bare fcntl.ioctl {bare:.2f} us, "
                       f"overhead {via_target / bare:.1f}x")
-    print("goals: boot-to-ready <= 2 s median, round trip <= 1 ms median, local overhead <= 3x")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the goals are for a quiet machine); "
+          "goals: round trip <= 1 ms median, local overhead <= 3x")
     return 0
 
 
@@ -230,14 +240,55 @@ def bench_kernel(args) -> int:
     return 0
 
 
-SUBCOMMANDS = {"headers": (bench_headers, "cold and warm time of the UAPI header check"),
+def bench_suite(args) -> int:
+    """The conformance run as a user starts it (every default machine, -n 2), on one kernel or a matrix: its wall
+    time, and per (machine, kernel) what ran, from the run's own JSON report."""
+    import collections
+    import json
+    import subprocess
+
+    args.guest_kernel = args.guest_kernel or ["debian-6.1"]
+    with tempfile.TemporaryDirectory(prefix="kvm-abi-bench-") as out:
+        cmd = [sys.executable, "-m", "pytest", "tests/conformance", "-q", "-n", str(args.workers),
+               "-p", "no:cacheprovider", f"--report-dir={out}", *(f"--guest-kernel={k}" for k in args.guest_kernel),
+               *args.pytest_args]
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        print("running:", " ".join(cmd[1:]), flush=True)
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        reports = sorted(p for p in os.listdir(out) if p.endswith(".json"))
+        if not reports:
+            print(f"no report written (exit {proc.returncode}):\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+            return 1
+        with open(os.path.join(out, reports[-1])) as f:
+            records = json.load(f)["records"]
+    counts: dict = collections.defaultdict(collections.Counter)
+    for r in records:
+        counts[(r["target"], r["kernel_release"])][r["outcome"]] += 1
+    for (target, release), c in sorted(counts.items()):
+        print(f"{target + '@' + release:58} " + ", ".join(f"{n} {o}" for o, n in sorted(c.items())))
+    total = collections.Counter(r["outcome"] for r in records)
+    print(f"{'suite (' + ', '.join(args.guest_kernel) + ')':58} {wall:7.1f} s wall, exit {proc.returncode}: "
+          + ", ".join(f"{n} {o}" for o, n in sorted(total.items())))
+    print("goals (issue 13): one kernel, every default machine <= 90 s; Debian's three kernels in one run <= 4 min")
+    return 0
+
+
+SUBCOMMANDS = {"suite": (bench_suite, "the conformance run's wall time on one kernel or a kernel matrix"),
+               "headers": (bench_headers, "cold and warm time of the UAPI header check"),
                "targets": (bench_targets, "provisioning, boot and round-trip times of the targets"),
                "kernel": (bench_kernel, "cold, cached and incremental guest kernel build from a tree; its boot")}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m abi.bench", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="cmd", required=True)
+def add_parser(sub) -> None:
+    p = sub.add_parser("bench", help="benchmarks that print figures: suite, headers, targets, kernel",
+                       description=__doc__.splitlines()[0])
+    _subcommands(p)
+
+
+def _subcommands(parser) -> None:
+    sub = parser.add_subparsers(dest="bench", required=True)
     h = sub.add_parser("headers", help=SUBCOMMANDS["headers"][1])
     h.add_argument("--arch", action="append", help="architecture (repeatable; default: all modelled)")
     h.add_argument("--headers", action="append", choices=["debian-12", "debian-13", "debian-sid"],
@@ -247,7 +298,14 @@ def main(argv=None) -> int:
     t.add_argument("--guest-kernel", default="debian-6.1",
                    help=f"{'|'.join(machines.qemu_system('arm64').kernels)}|PATH")
     t.add_argument("--boots", type=int, default=5, help="boots per profile for the boot-to-ready median")
+    t.add_argument("--machine", action="append", choices=[m.name for m in machines.GUESTS],
+                   help="guest machine to boot (repeatable; default: every guest machine)")
     t.add_argument("--no-cold", action="store_true", help="skip the cold provisioning (downloads ~35 MB)")
+    r = sub.add_parser("suite", help=SUBCOMMANDS["suite"][1])
+    r.add_argument("--guest-kernel", action="append", default=None,
+                   help="as the run takes it, repeatable (default: debian-6.1; all = Debian's three)")
+    r.add_argument("--workers", type=int, default=2, help="pytest-xdist workers (-n)")
+    r.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --), e.g. --known-host-issues FILE")
     k = sub.add_parser("kernel", help=SUBCOMMANDS["kernel"][1])
     k.add_argument("--kernel-tree", required=True, metavar="DIR", help="a kernel source tree")
     k.add_argument("--arch", default="arm64", choices=list(TOUCH), help="the guest kernel's architecture")
@@ -257,8 +315,18 @@ def main(argv=None) -> int:
                    help="also time `validate --arch ARCH` after a one-file change (the build incremental)")
     k.add_argument("--boots", type=int, default=5)
     k.add_argument("--no-cold", action="store_true", help="use the normal cache instead of an empty one")
+    parser.set_defaults(func=run)
+
+
+def run(args) -> int:
+    return SUBCOMMANDS[args.bench][0](args)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m abi.bench", description=__doc__.splitlines()[0])
+    _subcommands(parser)
     args = parser.parse_args(argv)
-    return SUBCOMMANDS[args.cmd][0](args)
+    return args.func(args)
 
 
 if __name__ == "__main__":

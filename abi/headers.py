@@ -36,14 +36,16 @@ from elftools.elf.elffile import ELFFile
 
 from abi import layout, model
 
-COMPILERS = {"x86_64": "gcc", "arm64": "aarch64-linux-gnu-gcc"}
+COMPILERS = {"x86_64": "gcc", "arm64": "aarch64-linux-gnu-gcc", "riscv64": "riscv64-linux-gnu-gcc"}
 # Debian packages that provide each architecture's compiler and default headers.
 PACKAGES = {
     "x86_64": ("gcc", "linux-libc-dev"),
     "arm64": ("gcc-aarch64-linux-gnu", "linux-libc-dev-arm64-cross"),
+    "riscv64": ("gcc-riscv64-linux-gnu", "linux-libc-dev-riscv64-cross"),
 }
-DEFAULT_INCLUDE = {"x86_64": Path("/usr/include"), "arm64": Path("/usr/aarch64-linux-gnu/include")}
-MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}
+DEFAULT_INCLUDE = {"x86_64": Path("/usr/include"), "arm64": Path("/usr/aarch64-linux-gnu/include"),
+                   "riscv64": Path("/usr/riscv64-linux-gnu/include")}
+MULTIARCH = {"x86_64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu", "riscv64": "riscv64-linux-gnu"}
 # Debian header sets by name: the apt channel (abi.debian) whose linux-libc-dev they are; None for the
 # packages installed on this host (Debian 12 here).
 DEBIAN = {"debian-12": None, "debian-13": "trixie", "debian-sid": "sid"}
@@ -350,7 +352,7 @@ def _classify(message: str, name: str = "") -> str:
 
 
 def compile_values(hs: HeaderSet, probes: list[_Probe], structs: list[str], workdir: Path):
-    """Compile until it compiles, dropping failing lines; return the object path and the failures."""
+    """Compile until it compiles, dropping failing lines; return the linked object's path and the failures."""
     failed: dict[str, str] = {}
     probes, structs = list(probes), list(structs)
     for _ in range(6):
@@ -361,7 +363,7 @@ def compile_values(hs: HeaderSet, probes: list[_Probe], structs: list[str], work
         proc = _compiler([hs.compiler, *hs.flags(), "-c", "-g", "-O0", "-Werror=implicit-function-declaration",
                           "-fno-eliminate-unused-debug-types", str(c), "-o", str(obj)], hs, "compiling the probes")
         if proc.returncode == 0:
-            return obj, probes, structs, failed
+            return _link(hs, obj), probes, structs, failed
         bad = _errors_by_line(proc.stderr, c.name, where)
         if not bad:
             raise HeaderError(f"{hs.arch}: the headers do not compile for userspace: "
@@ -370,6 +372,17 @@ def compile_values(hs: HeaderSet, probes: list[_Probe], structs: list[str], work
         probes = [p for p in probes if p.name not in bad]
         structs = [s for s in structs if "struct " + s not in bad]
     raise HeaderError(f"{hs.arch}: still failing after dropping {len(failed)} symbols")
+
+
+def _link(hs: HeaderSet, obj: Path) -> Path:
+    """The probes' object linked into a shared object, so that the linker has applied the relocations of its
+    DWARF sections: pyelftools applies them itself for x86_64 and arm64, but knows none of riscv64's. Nothing in it
+    needs a C library (-nostdlib)."""
+    linked = obj.with_suffix(".so")
+    proc = _compiler([hs.compiler, "-nostdlib", "-shared", str(obj), "-o", str(linked)], hs, "linking the probes")
+    if proc.returncode != 0:
+        raise HeaderError(f"{hs.arch}: linking the probes failed: {_first_error(proc.stderr)}")
+    return linked
 
 
 def _first_error(stderr: str) -> str:
@@ -389,7 +402,8 @@ def _read_words(elf: ELFFile) -> dict[str, tuple[int, int]]:
         if not sym.name.startswith("kvmabi_"):
             continue
         sec = elf.get_section(sym["st_shndx"])
-        data = sec.data()[sym["st_value"]:sym["st_value"] + 16]
+        start = sym["st_value"] - sec["sh_addr"]  # an address in the linked object, its section's offset + base
+        data = sec.data()[start:start + 16]
         import struct
 
         out[sym.name] = struct.unpack(order + "QQ", data)

@@ -1,6 +1,6 @@
 """ioctl request numbers: the asm-generic encoding (include/uapi/asm-generic/ioctl.h).
 
-x86_64 and arm64 (and 32-bit arm) use this layout: nr in bits 0-7, type in bits 8-15, size in bits
+x86_64, arm64 and riscv64 (and 32-bit arm) use this layout: nr in bits 0-7, type in bits 8-15, size in bits
 16-29 (14 bits), direction in bits 30-31 with NONE=0, WRITE=1, READ=2. powerpc, mips and sparc use a
 13-bit size and a 3-bit direction with other values (NONE=1, READ=2, WRITE=4); alpha and parisc differ
 again. Those architectures are not modelled here: `Encoding` refuses them rather than returning a
@@ -26,7 +26,7 @@ IOC_NONE = 0
 IOC_WRITE = 1
 IOC_READ = 2
 
-GENERIC_ARCHES = ("x86_64", "arm64", "arm")
+GENERIC_ARCHES = ("x86_64", "arm64", "riscv64", "arm")
 
 _DIR_NAMES = {IOC_NONE: "_IO", IOC_WRITE: "_IOW", IOC_READ: "_IOR", IOC_READ | IOC_WRITE: "_IOWR"}
 

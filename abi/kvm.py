@@ -2542,6 +2542,9 @@ CONDITIONAL = {
     "KVM_CAP_XSAVE": "__KVM_HAVE_XSAVE",
     "KVM_CAP_XCRS": "__KVM_HAVE_XCRS",
 }
+# The release from which linux/kvm.h defines a CONDITIONAL symbol for every architecture (6.9's clean-up dropped
+# the switch around KVM_CAP_SET_GUEST_DEBUG): an architecture without the switch has it from then on.
+UNCONDITIONAL = {"6.9": ("KVM_CAP_SET_GUEST_DEBUG",)}
 
 # Structures of linux/kvm.h that embed an architecture's asm/kvm.h structure: built per architecture by
 # abi.model.for_arch, since their size and layout are the architecture's.

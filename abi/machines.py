@@ -67,6 +67,23 @@ FEATURES = {f.name: f for f in (
 
 
 @dataclass(frozen=True)
+class Userspace:
+    """The guest's userspace: busybox, a minimal CPython and the libraries it loads, all of one Debian channel (the
+    oldest that has the architecture: the agent must run on that channel's CPython)."""
+
+    channel: str  # Debian channel the packages come from (abi.debian.CHANNEL_SUITES)
+    python: str  # the interpreter's name in that channel, "python3.11"
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return ("busybox-static", f"{self.python}-minimal", f"lib{self.python}-minimal", f"lib{self.python}-stdlib",
+                "libffi8", "libc6", "zlib1g", "libexpat1")
+
+
+BOOKWORM = Userspace("bookworm", "python3.11")
+
+
+@dataclass(frozen=True)
 class QemuSystem:
     """What every QEMU guest of one architecture shares: the emulator, the kernel's console, Debian's kernels."""
 
@@ -87,6 +104,13 @@ class QemuSystem:
     serial_modules: tuple[str, ...]
     # Modules that make /dev/kvm, loaded by init before the agent starts (none: KVM is built in).
     kvm_modules: tuple[str, ...] = ()
+    userspace: Userspace = BOOKWORM
+    # Boot the ELF kernel inside the image through its PVH entry (abi/target/pvh.py): x86, no real-mode setup and
+    # no decompressor to emulate.
+    pvh: bool = False
+    # gzip level of the initramfs. 0 stores it: the x86 guest's 16 MB then cost no emulated inflate (0.5 s less to
+    # the agent, measured); arm64's stay compressed (6) until measured.
+    initrd_gzip_level: int = 6
 
 
 @dataclass(frozen=True)
@@ -147,7 +171,25 @@ QEMU_X86_64 = QemuSystem(
     debian_arch="amd64", triplet="x86_64-linux-gnu", image_magic=(0x202, b"HdrS"), image_file="bzImage",
     serial_device="virtio-serial-pci", serial_modules=("virtio_pci", "virtio_console"),
     # Debian builds KVM as modules on amd64 (CONFIG_KVM=m); TCG emulates AMD's SVM, not VMX, so kvm_amd.
-    kvm_modules=("kvm_amd",))
+    kvm_modules=("kvm_amd",), pvh=True, initrd_gzip_level=0)
+
+# Debian 12 has no riscv64 port: the kernels come from Debian 13 (trixie: 6.12) and sid, and there is no debian-6.1.
+# One flavour (no cloud kernel); KVM is a module (CONFIG_KVM=m).
+QEMU_RISCV64 = QemuSystem(
+    "riscv64", "qemu-system-riscv64", "qemu-system-misc",
+    # The virt machine's 16550 UART: Debian's riscv64 kernel has the 8250 driver built in, and earlycon finds it
+    # through the device tree's stdout-path from the first instruction on.
+    console="console=ttyS0 earlycon",
+    kernels={
+        "debian-6.12": ("trixie", "linux-image-riscv64"),
+        "debian-sid": ("sid", "linux-image-riscv64"),
+    },
+    # The RISC-V Image header's magic2 "RSC\x05" (Documentation/arch/riscv/boot-image-header.rst).
+    debian_arch="riscv64", triplet="riscv64-linux-gnu", image_magic=(0x38, b"RSC\x05"), image_file="Image",
+    serial_device="virtio-serial-device", serial_modules=("virtio_mmio", "virtio_console"),
+    kvm_modules=("kvm",),
+    # bookworm has no riscv64 packages: trixie's userspace serves both kernels (python3.13).
+    userspace=Userspace("trixie", "python3.13"))
 
 # Two CPUs: with one, a KVM_CHECK_EXTENSION that wrongly answers num_online_cpus() (the 2013 patch that added
 # KVM_CAP_ARM_SET_DEVICE_ADDR fell through to KVM_CAP_NR_VCPUS) would still answer 1 and go unnoticed.
@@ -172,18 +214,25 @@ MACHINES: tuple[Machine, ...] = (
             QemuBoot(QEMU_ARM64, f"{_VIRT},gic-version=3,mte=on", _ARM64_CPU),
             summary="arm64 guest with a GICv3, ITS and the Memory Tagging Extension"),
     Machine("qemu-x86_64-amd", "amd", "x86_64", frozenset({"irqchip"}),
-            # q35 with SeaBIOS: 3.4-4.4 s to the agent (microvm with a virtio-mmio port: 2.9 s, not tried further). One
-            # CPU: with two, the whole guest froze for over 40 s in 6 of 590 cases, at random (in KVM_CREATE_VM,
-            # KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION, KVM_SET_GSI_ROUTING, KVM_IOEVENTFD; cause not found), and
-            # its KVM found the TSC unstable across CPUs (the TSC offset read-back cases then fail). One CPU: none.
-            QemuBoot(QEMU_X86_64, "q35", "max", smp="1"),
-            summary="x86_64 guest on an emulated AMD CPU (TCG's SVM): its KVM is kvm_amd",
-            # Named with --target only until issue 13 settles its place (and cost) in the default run.
-            default=False),
+            # q35 with qboot (QEMU's minimal firmware, in qemu-system-data) booting the kernel's PVH entry: firmware
+            # and kernel start in a quarter of SeaBIOS's and the bzImage's time (docs/research/x86-boot.md). Not
+            # microvm: it has no HPET or PM timer, so the guest cannot measure its TSC's frequency and hangs (or, told
+            # it, marks the TSC unstable against jiffies). One CPU: with two, the whole guest froze for over 40 s in 6
+            # of 590 cases, at random (in KVM_CREATE_VM, KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION,
+            # KVM_SET_GSI_ROUTING, KVM_IOEVENTFD; cause not found), and its KVM found the TSC unstable across CPUs
+            # (the TSC offset read-back cases then fail). One CPU: none.
+            QemuBoot(QEMU_X86_64, "q35", "max", smp="1", extra=("-bios", "qboot.rom")),
+            summary="x86_64 guest on an emulated AMD CPU (TCG's SVM): its KVM is kvm_amd"),
+    # The hypervisor extension (h=true) gives the guest kernel HS-mode, so its KVM loads; OpenSBI is QEMU's own
+    # (-bios default). An in-kernel AIA is a later profile (virt,aia=aplic-imsic): this KVM offers no irqchip.
+    Machine("qemu-riscv64", "riscv64", "riscv64", frozenset(),
+            QemuBoot(QEMU_RISCV64, "virt", "rv64,h=true", smp="1", memory="1024", extra=("-bios", "default")),
+            summary="riscv64 guest with the hypervisor extension (TCG): its KVM is a module, no in-kernel irqchip"),
 )
 NAMES = tuple(m.name for m in MACHINES)
 GUESTS = tuple(m for m in MACHINES if m.is_guest)
-ARCHES = ("x86_64", "arm64")  # the architectures abi/ models and the spec's cases name
+SYSTEMS = tuple(dict.fromkeys(m.boot.system for m in GUESTS))  # one per architecture with guest machines
+ARCHES = ("x86_64", "arm64", "riscv64")  # the architectures abi/ models and the spec's cases name
 
 
 def qemu_system(arch: str) -> QemuSystem:

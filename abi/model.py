@@ -23,9 +23,10 @@ from abi import kvm
 from abi.ioctl import ArchRequest, Request
 from abi.versions import release
 
-ARCH_MODULES = {"x86_64": "abi.x86", "arm64": "abi.arm64"}
+ARCH_MODULES = {"x86_64": "abi.x86", "arm64": "abi.arm64", "riscv64": "abi.riscv64"}
 # Module attributes that describe a module rather than model a header symbol.
-_NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS", "CONDITIONAL", "SINCE", "UNTIL", "CHANGED", "MOVED"}
+_NOT_SYMBOLS = {"ARCH", "FEATURES", "ARCH_STRUCTS", "CONDITIONAL", "UNCONDITIONAL", "SINCE", "UNTIL", "CHANGED",
+                "MOVED"}
 BASELINE = "6.1"  # the release whose headers (Debian 12's linux-libc-dev) the modules' plain definitions follow
 
 
@@ -116,8 +117,12 @@ class Abi:
         self.arch_module = importlib.import_module(ARCH_MODULES[arch])
         features = self.arch_module.FEATURES
         times = _timelines((kvm, self.arch_module), arch)
-        generic = {n: s for n, s in module_symbols(kvm).items()
-                   if n not in kvm.CONDITIONAL or kvm.CONDITIONAL[n] in features}
+        lacking = {n for n, switch in kvm.CONDITIONAL.items() if switch not in features}
+        for rel, names in kvm.UNCONDITIONAL.items():
+            for n in lacking.intersection(names):  # without the switch: a symbol since the release that dropped it
+                times.setdefault(n, _Timeline()).since = release(rel)
+                lacking.discard(n)
+        generic = {n: s for n, s in module_symbols(kvm).items() if n not in lacking}
         own = module_symbols(self.arch_module, imported_from=kvm)
         for name in own:
             generic.pop(name, None)

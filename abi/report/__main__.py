@@ -11,17 +11,23 @@ from pathlib import Path
 from abi.report.diff import ResultsError, compare
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m abi.report")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    d = sub.add_parser("diff", help="compare two results JSON files (base first)")
-    d.add_argument("base")
-    d.add_argument("new")
+def add_parser(sub) -> None:
+    d = sub.add_parser("diff", help="compare two conformance runs' results JSON files (base first)",
+                       description=__doc__.split("\n\n")[1])
+    d.add_argument("base", type=_results_file)
+    d.add_argument("new", type=_results_file)
     d.add_argument("--html", metavar="OUT", help="also write the comparison as an HTML page")
-    args = parser.parse_args(argv)
-    for p in (args.base, args.new):
-        if not Path(p).is_file():
-            parser.error(f"{p}: no such results file (a conformance run writes reports/conformance-*.json)")
+    d.set_defaults(func=diff)
+
+
+def _results_file(p: str) -> str:
+    if not Path(p).is_file():
+        raise argparse.ArgumentTypeError(f"{p}: no such results file (a conformance run writes "
+                                         "reports/conformance-*.json)")
+    return p
+
+
+def diff(args) -> int:
     try:
         result = compare(args.base, args.new)
     except ResultsError as e:
@@ -36,6 +42,13 @@ def main(argv=None) -> int:
             return 2
         print(f"html: {args.html}")
     return result.status
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m abi.report")
+    add_parser(parser.add_subparsers(dest="cmd", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Compare two runs' results JSON: the patch-validation view (stock against patched kernel, one distribution
-kernel against the next). Cases are matched by target and case id, without the kernel release.
+kernel against the next). Cases are matched by target and case id, without the kernel release (with it for a
+target that ran on several kernels of one run: two kernel matrices are compared kernel by kernel).
 
 What a comparison can say, from worst to mildest, and the exit status of `python -m abi.report diff`:
 - regressed (1): a case that passed, was skipped, or failed as its deviation records now fails, errors, or passes
@@ -20,7 +21,7 @@ from pathlib import Path
 
 BAD = ("failed", "error", "xpassed")
 RAN = ("passed", "xfailed")
-FORMATS = (1, 2)  # results JSON formats this comparison reads (abi.report.plugin.FORMAT)
+FORMATS = (1, 2, 3)  # results JSON formats this comparison reads (abi.report.plugin.FORMAT)
 OK, REGRESSED, COVERAGE_LOST = 0, 1, 3
 
 
@@ -83,11 +84,20 @@ class Diff:
                 f"{body}</body></html>")
 
 
-def _key(rec: dict) -> str:
-    name = rec["name"]
-    if rec.get("kernel_release"):
-        name = name.replace("@" + rec["kernel_release"], "")
-    return f"{rec['group']}: {name}"
+def _keyed(records: list[dict]) -> dict[str, dict]:
+    """Records by the key the comparison matches them on: group and test id without the kernel release, so that
+    the patched kernel's run meets the stock one's; a target that ran on several kernels in one run (a kernel
+    matrix) keeps its releases, and meets the same kernels of the other run."""
+    releases: dict[str, set] = {}
+    for r in records:
+        releases.setdefault(r.get("target", ""), set()).add(r.get("kernel_release", ""))
+    out = {}
+    for r in records:
+        name = r["name"]
+        if r.get("kernel_release") and len(releases[r.get("target", "")]) == 1:
+            name = name.replace("@" + r["kernel_release"], "")
+        out[f"{r['group']}: {name}"] = r
+    return out
 
 
 def load(path: str) -> dict:
@@ -112,15 +122,25 @@ def _observed(rec: dict) -> str:
     return rec.get("observed") or rec["outcome"]
 
 
-def _findings(data: dict) -> set[str]:
-    # format 1: strings; format 2: {"class", "text"}
-    return {f if isinstance(f, str) else f"{f.get('class')}: {f.get('text')}" for f in data.get("findings", [])}
+def _findings(data: dict, by_id: bool) -> dict[str, str]:
+    """What each finding is matched by -> how the comparison names it. Format 3 gives findings a stable id
+    (abi/report/findings.py): two such runs match findings by id, so a finding whose wording or places changed
+    is neither new nor gone. Otherwise by text (format 1: strings; 2: {"class", "text"})."""
+    out = {}
+    for f in data.get("findings", []):
+        if isinstance(f, str):
+            out[f] = f
+        elif by_id:
+            out[f["id"]] = f"{f['id']} ({f.get('class')}): {f.get('text')}"
+        else:
+            text = f"{f.get('class')}: {f.get('text')}"
+            out[text] = text
+    return out
 
 
 def compare(base_path: str, new_path: str) -> Diff:
     base, new = load(base_path), load(new_path)
-    b = {_key(r): r for r in base["records"]}
-    n = {_key(r): r for r in new["records"]}
+    b, n = _keyed(base["records"]), _keyed(new["records"])
     releases = lambda d: ", ".join(sorted({r.get("kernel_release", "") for r in d["records"]} - {""}))  # noqa: E731
     d = Diff(f"{base_path} ({releases(base)})", f"{new_path} ({releases(new)})")
     for key in sorted(b.keys() & n.keys()):
@@ -153,6 +173,8 @@ def compare(base_path: str, new_path: str) -> Diff:
     for which, data in (("base", base), ("new", new)):
         if data.get("interrupted"):
             d.interrupted.append(f"{which}: {data['interrupted'].get('message', 'interrupted')}")
-    d.new_findings = sorted(_findings(new) - _findings(base))
-    d.gone_findings = sorted(_findings(base) - _findings(new))
+    by_id = all(isinstance(f, dict) and f.get("id") for data in (base, new) for f in data.get("findings", []))
+    b_found, n_found = _findings(base, by_id), _findings(new, by_id)
+    d.new_findings = sorted(n_found[k] for k in n_found.keys() - b_found.keys())
+    d.gone_findings = sorted(b_found[k] for k in b_found.keys() - n_found.keys())
     return d

@@ -1,10 +1,12 @@
-"""The ioctl x errno matrix: for each pair, documented? implemented? tested? and the outcome per target."""
+"""The ioctl x errno matrix: for each pair, documented? implemented? tested? and the outcome per place (a target
+on one kernel release, abi.report.records.Record.place)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from abi.report.records import Record
+from abi.report.verdict import BAD
 from abi.spec import registry
 
 
@@ -16,13 +18,19 @@ class Row:
     condition: str = ""
     implemented: str = ""  # where the kernel returns it, "no" when only a deviation expects it, or ""
     cases: int = 0
-    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # target -> outcome -> count
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # place -> outcome -> count
 
     def total(self, outcome: str) -> int:
         return sum(c.get(outcome, 0) for c in self.outcomes.values())
 
+    def rank(self) -> int:
+        """0: a case failed here; 1: a deviation held; 2: the rest. The matrix lists them in this order."""
+        if any(self.total(o) for o in BAD):
+            return 0
+        return 1 if self.total("xfailed") else 2
 
-def build(records: list[Record], targets: list[str], doc_pairs=()) -> list[Row]:
+
+def build(records: list[Record], places: list[str], doc_pairs=()) -> list[Row]:
     """`doc_pairs`: coverage.Pair rows read from api.rst at run time; they mark what the documentation says
     besides the rows the specs keep for documents not parsed yet (devices/*.rst)."""
     rows: dict[tuple[str, str], Row] = {}
@@ -30,7 +38,7 @@ def build(records: list[Record], targets: list[str], doc_pairs=()) -> list[Row]:
     def row(ioctl: str, errno: str) -> Row:
         key = (ioctl, errno)
         if key not in rows:
-            rows[key] = Row(ioctl, errno, outcomes={t: {} for t in targets})
+            rows[key] = Row(ioctl, errno, outcomes={p: {} for p in places})
         return rows[key]
 
     for d in registry.documented():
@@ -61,6 +69,6 @@ def build(records: list[Record], targets: list[str], doc_pairs=()) -> list[Row]:
         if not rec.ioctl:
             continue
         r = row(rec.ioctl, rec.expected or "?")
-        r.outcomes.setdefault(rec.target, {})
-        r.outcomes[rec.target][rec.outcome] = r.outcomes[rec.target].get(rec.outcome, 0) + 1
-    return sorted(rows.values(), key=lambda r: (r.ioctl, r.errno != "success", r.errno))
+        counts = r.outcomes.setdefault(rec.place, {})
+        counts[rec.outcome] = counts.get(rec.outcome, 0) + 1
+    return sorted(rows.values(), key=lambda r: (r.rank(), r.ioctl, r.errno != "success", r.errno))

@@ -24,22 +24,25 @@ import os
 import re
 import shutil
 import tempfile
+from html import escape
 from pathlib import Path
 
 import pytest
 
 from abi import machines, scratch
+from abi.report import findings, ktap, matrix, page, verdict
 from abi.report import html as report_html
-from abi.report import ktap, matrix
 from abi.report.records import Record, from_report, outcome_of
 
 # The JSON first: whoever creates it owns the name (every run reserves in this order).
 SUFFIXES = (".json", ".ktap", ".xml", ".html")
+DEBIAN_ARCHES = tuple(s.debian_arch for s in machines.SYSTEMS)  # the suffixes of Debian's kernel releases
 
 _KEY = pytest.StashKey["Reporter"]()
 # The results JSON's format: 2 gives each finding its class ({"class", "text"}) and each record its verdict and
-# the deviation's recorded outcome. `python -m abi.report diff` reads 1 and 2.
-FORMAT = 2
+# the deviation's recorded outcome; 3 gives each finding its stable id (abi/report/findings.py), document, kernel
+# function and places, and the run its verdict per place. `python -m abi.report diff` reads 1 to 3.
+FORMAT = 3
 
 
 def pytest_addoption(parser):
@@ -132,43 +135,33 @@ class Reporter:
         order = {m.name: i for i, m in enumerate(machines.MACHINES)}
         names = sorted(self.targets, key=lambda n: (order.get(n, len(order)), n))
         short = "+".join(machines.named(n).label if n in order else n for n in names)
-        releases = "+".join(sorted({r.kernel_release for r in self.records if r.kernel_release}))
+        # Debian builds one release per architecture: the arm64 and amd64 guests' 6.1.0-57 say "6.1.0-57" once
+        # (the host's release stays whole).
+        guests = {m.name for m in machines.GUESTS}
+        releases = "+".join(sorted({re.sub(f"(-cloud)?-({'|'.join(DEBIAN_ARCHES)})$", "", r.kernel_release)
+                                    if r.target in guests else r.kernel_release
+                                    for r in self.records if r.kernel_release}))
         tag = "-".join(t for t in (short, releases) if t) or "no-target"
         tag = re.sub(r"[^\w.+-]", "_", tag)[:160]
         return f"conformance-{self.started:%Y-%m-%d-%H%M%S}-{tag}"
 
     def findings(self) -> list[dict]:
-        """Every finding of the run once, with its class (abi.spec.case.FINDING_CLASSES): the deviations that held
-        as recorded, the documentation's own, the UAPI headers', and implemented errnos the documents omit."""
-        from abi.spec import registry
-        from abi.spec.case import DOCUMENT_SILENT, HEADER_NOT_COMPILABLE, KERNEL_BREAKS_DOCUMENT
+        """Every finding of the run once, under its stable id (abi/report/findings.py), by class in the order of
+        abi.spec.case.FINDING_CLASSES: the deviations that held as recorded, the known host issues, the
+        documentation's own, the UAPI headers', and implemented errnos the documents omit."""
+        if not hasattr(self, "_findings"):
+            from abi.spec import registry
+            from abi.spec.case import FINDING_CLASSES, HEADER_NOT_COMPILABLE
 
-        held: dict[tuple, list[str]] = {}  # one finding per case and observation, with the machines it held on
-        consequences: dict[str, list[str]] = {}  # a case id -> what follows from its finding
-        for r in self.records:
-            if r.outcome == "xfailed" and r.deviation:
-                held.setdefault((r.finding_class, r.ioctl, r.case, r.condition, r.expected, r.observed, r.deviation,
-                                 r.follows), []).append(r.target)
-        primaries = {key[2] for key in held}
-        for (_, ioctl, _, condition, *_, follows), _machines in held.items():
-            if follows in primaries:
-                consequences.setdefault(follows, []).append(f"{ioctl}, {condition}")
-        out = []
-        for (kind, ioctl, case, condition, expected, observed, why, follows), where in held.items():
-            if follows in primaries:
-                continue  # reported with the finding it follows from
-            also = "".join(f"; a consequence: {c}" for c in dict.fromkeys(consequences.get(case, [])))
-            out.append((kind, f"deviation: {ioctl}, {condition}: documented {expected}, the kernel gives {observed} "
-                              f"({', '.join(sorted(set(where)))}): {why}{also}"))
-        out += [(KERNEL_BREAKS_DOCUMENT, f"known host issue ({r.target}): {r.ioctl}, {r.condition}: "
-                                         f"{r.message.split(': ', 1)[-1]}")
-                for r in self.records if r.outcome == "xfailed" and r.message.startswith("known host issue")]
-        out += [(f.kind, f"documentation: {f}") for f in registry.doc_findings()]
-        out += [(HEADER_NOT_COMPILABLE, f"header check: {r.message}") for r in self.records
-                if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]
-        out += [(HEADER_NOT_COMPILABLE, f) for f in _header_findings()]
-        out += [(DOCUMENT_SILENT, f"undocumented: {u.line()}") for u in self.undocumented() if not u.general]
-        return [{"class": kind, "text": text} for kind, text in dict.fromkeys(out)]
+            out = findings.from_records(self.records)
+            out += [findings.documentation(f.kind, f"documentation: {f}") for f in registry.doc_findings()]
+            out += [findings.documentation(HEADER_NOT_COMPILABLE, f"header check: {r.message}") for r in self.records
+                    if r.nodeid.startswith("tests/abi/") and r.outcome in ("failed", "xfailed")]
+            out += [findings.documentation(HEADER_NOT_COMPILABLE, f) for f in _header_findings()]
+            out += [findings.undocumented(u, self.records) for u in self.undocumented() if not u.general]
+            order = {kind: i for i, kind in enumerate(FINDING_CLASSES)}
+            self._findings = sorted(findings.merge(out), key=lambda f: order.get(f["class"], len(order)))
+        return self._findings
 
     def finding_counts(self) -> dict[str, int]:
         from abi.spec.case import FINDING_CLASSES
@@ -187,7 +180,7 @@ class Reporter:
             passed += [(r.ioctl, r.case, r.extra.get("arch", ""), r.observed) for r in self.records
                        if r.outcome == "xfailed" and r.verdict == "recorded" and r.case]
             try:
-                kernel = documentation_kernel(self.config.getoption("guest_kernel", None))
+                kernel = documentation_kernel(self.config.getoption("guest_kernels", None))
                 self._undocumented = undocumented_seen(kernel, passed) if passed else []
             except (DocsUnavailable, OSError):
                 self._undocumented = []
@@ -200,7 +193,7 @@ class Reporter:
             from abi.spec.coverage import documentation_kernel, held
             from abi.spec.docs import DocsUnavailable
 
-            kernel = documentation_kernel(self.config.getoption("guest_kernel", None))
+            kernel = documentation_kernel(self.config.getoption("guest_kernels", None))
             ran = held([{"ioctl": r.ioctl, "case": r.case, "arch": r.extra.get("arch", ""), "verdict": r.verdict}
                         for r in self.records if r.outcome in ("passed", "xfailed")])
             try:
@@ -210,30 +203,44 @@ class Reporter:
                 self._coverage = (None, [], f"coverage not measured: {e}")
         return self._coverage
 
+    def places(self) -> list[verdict.Place]:
+        return verdict.places(self.records, bool(self.interruption), [m.name for m in machines.MACHINES])
+
     def summary_html(self) -> str:
-        names = list(self.targets)
         st, figs, source = self.coverage()
-        rows = matrix.build(self.records, names, [s.pair for s in st or []])
-        return report_html.summary(rows, self.targets, self.findings(), self.records,
-                                   report_html.coverage_table(st, figs, source)
-                                   + report_html.undocumented_table(self.undocumented()), self.interrupted)
+        places = self.places()
+        rows = matrix.build(self.records, [p.name for p in places], [s.pair for s in st or []])
+        # A target's properties are its first kernel's; each place has its own release.
+        targets = {p.name: {**self.targets.get(p.target, {}), "kernel_release": p.kernel_release} for p in places
+                   if p.target in self.targets}
+        return report_html.summary(
+            overall=verdict.overall(places, bool(self.interruption)), places=places,
+            failed=verdict.failures(self.records), rows=rows, targets=targets, findings=self.findings(),
+            records=self.records, figures=figs, interrupted=self.interrupted,
+            coverage=report_html.coverage_table(st, figs, source) + report_html.undocumented_table(self.undocumented()))
 
     def contents(self) -> dict[str, str | Path]:
         """What each report file holds: text, or the file pytest-html/junitxml wrote."""
         _, figs, source = self.coverage()
         interruption = dict(self.interruption or {})
         not_run = interruption.pop("not_run_ids", [])
+        places = self.places()
         results = {"format": FORMAT, "started": self.started.isoformat(timespec="seconds"), "targets": self.targets,
                    "interrupted": interruption or None, "not_run": not_run,
+                   "verdict": {"overall": verdict.overall(places, bool(self.interruption)),
+                               "places": [p.as_dict() for p in places]},
                    "findings": self.findings(), "finding_classes": self.finding_counts(),
-                   "coverage": {"against": source, "figures": [f.line() for f in figs]},
+                   "coverage": {"against": source, "figures": [f.line() for f in figs],
+                                "arches": [{"arch": f.arch, "total": f.total, "tested": f.covered,
+                                            "unreachable": f.unreachable, "measured": f.measured} for f in figs]},
                    "undocumented": [dataclasses.asdict(u) | {"general": u.general} for u in self.undocumented()],
                    "records": [r.as_dict() for r in self.records]}
         out: dict[str, str | Path] = {".json": json.dumps(results, indent=1),
                                       ".ktap": ktap.render(self.records, self.interrupted)}
-        for suffix, path in ((".xml", self.xml), (".html", self.html)):
-            if path is not None and path.exists():
-                out[suffix] = path
+        if self.xml is not None and self.xml.exists():
+            out[".xml"] = self.xml
+        if self.html is not None and self.html.exists():
+            out[".html"] = page.compose(self.html.read_text(encoding="utf-8"), self.summary_html())
         return out
 
     def publish(self) -> None:
@@ -323,7 +330,8 @@ def _header_findings() -> list[str]:
 
 def _wanted(config) -> Path | None:
     if config.getoption("report_dir"):
-        return Path(config.getoption("report_dir"))
+        # absolute: pytest-html's summary line writes the HTML's path as a file:// URI
+        return Path(config.getoption("report_dir")).absolute()
     args = [a for a in config.args if not a.startswith("-")] or config.getini("testpaths")
     if any("conformance" in str(a) for a in args):
         return Path(config.rootpath) / "reports"
@@ -440,29 +448,24 @@ def pytest_sessionstart(session):
         reporter.session = session
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Each case's details in the HTML report: the call under test decoded (request by name, argument field by
-    field, ret and errno by name) and the citation."""
-    outcome = yield
-    report = outcome.get_result()
-    if report.when != "call":
-        return
-    props = dict(item.user_properties)
-    if "transcript" not in props:
-        return
-    try:
-        from pytest_html import extras
-    except ImportError:
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_html(report, data):
+    """Each case's details in the HTML report's log, shown when its row is expanded: the call under test decoded
+    (request by name, argument field by field, ret and errno by name) and the citation. In the log, not as a
+    pytest-html link: a data: link is a second, base64 copy of the text that Chromium refuses to open."""
+    props = dict(report.user_properties)
+    if report.when != "call" or "transcript" not in props:
         return
     text = (f"{props.get('ioctl')}: {props.get('condition')}\nexpected {props.get('expected')} "
-            f"({props.get('basis')}: {props.get('cite')})\n\n{props['transcript']}")
-    report.extras = [*getattr(report, "extras", []), extras.text(text, name="call")]
+            f"({props.get('basis')}: {props.get('cite')})\n\n{props['transcript']}\n")
+    data.insert(0, escape(text))
 
 
 def pytest_html_results_summary(prefix, summary, postfix, session):
+    """An --html page of the user's own choosing gets the section in pytest-html's summary; the report dir's page
+    gets it on top (Reporter.contents)."""
     reporter = session.config.stash.get(_KEY, None)
-    if reporter is not None:
+    if reporter is not None and reporter.html is None:
         prefix.append(reporter.summary_html())
 
 

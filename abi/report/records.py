@@ -31,6 +31,11 @@ class Record:
     duration: float = 0.0
     extra: dict = field(default_factory=dict)
 
+    @property
+    def place(self) -> str:
+        """Where it ran: the target on its kernel release, "qemu-arm64-gicv3@6.1.0-57-cloud-arm64"."""
+        return f"{self.target}@{self.kernel_release}" if self.kernel_release else self.target
+
     def as_dict(self) -> dict:
         return asdict(self)
 

@@ -23,22 +23,21 @@ def pytest_generate_tests(metafunc):
         return
     pool = targets.pool(metafunc.config)
     params = []
-    for name in pool.names:
-        release = pool.release(name)
-        arch, features = pool.machine(name)
+    for slot in pool.slots:
+        tid = pool.test_id(slot)
+        arch, features = pool.machine(slot)
         for case in marker.args[0]:
-            if not case.runs_on(arch, features):
-                continue
-            tid = f"{name}@{release}-{case.id}" if release else f"{name}-{case.id}"
-            params.append(pytest.param(name, case, id=tid))
+            if case.runs_on(arch, features):
+                params.append(pytest.param(slot, case, id=f"{tid}-{case.id}"))
     metafunc.parametrize(["spec_target", "case"], params, indirect=["spec_target"])
 
 
 @pytest.fixture
 def spec_target(request):
     # A target the host lacks under `--target all` is a skip; one named, or a broken kernel or cache, an error.
-    target = targets.pool(request.config).running(request.param)
-    request.node.user_properties += list(_describe(target).items())
+    pool = targets.pool(request.config)
+    target = pool.running(request.param)
+    request.node.user_properties += list(_describe(target).items()) + pool.boot_property(target)
     return target
 
 
@@ -116,7 +115,7 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     from abi.spec import coverage
 
-    kernel = coverage.documentation_kernel(config.getoption("guest_kernel", None))
+    kernel = coverage.documentation_kernel(config.getoption("guest_kernels", None))
     terminalreporter.section(f"documented errors covered (api.rst and devices/*.rst of {kernel})")
     reports = [*terminalreporter.stats.get("passed", []), *terminalreporter.stats.get("xfailed", [])]
     try:

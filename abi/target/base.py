@@ -34,6 +34,11 @@ class HostMissing(TargetUnavailable):
     other TargetUnavailable (a broken kernel, a damaged cache, a download that fails) is an error."""
 
 
+class NotApplicable(HostMissing):
+    """The machine has no kernel of the name the run asks for (Debian 12 has no riscv64 port, so no debian-6.1
+    there): skipped under `--target all` like a missing tool, an error when the machine is named."""
+
+
 class TargetLost(Exception):
     """The target stopped answering or died in the middle of a request (guest panic, QEMU killed, timeout)."""
 

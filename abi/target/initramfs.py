@@ -23,16 +23,17 @@ from pathlib import Path
 
 from elftools.elf.elffile import ELFFile
 
-PYTHON = "python3.11"
-PY_LIB = f"usr/lib/{PYTHON}"
+PYTHON = "python3.11"  # the default guests' (Debian 12's); a machine's QemuSystem.userspace names its own
 TRIPLET = "aarch64-linux-gnu"  # the default guests' (arm64) multiarch directory
 AGENT_DIR = "agent"
 # The serial channel: virtio-mmio transport plus the virtio console driver (and what they depend on).
 SERIAL_MODULES = ("virtio_mmio", "virtio_console")
-# Codecs Python needs at start-up that no `import` statement names.
-STARTUP_MODULES = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.latin_1", "encodings.ascii")
+# Modules Python needs at start-up that no `import` statement names: codecs, and linecache, where 3.13 registers
+# the `-c` source that runs the agent (CPython's pymain_run_command), with no module-level imports of its own.
+STARTUP_MODULES = ("encodings", "encodings.aliases", "encodings.utf_8", "encodings.latin_1", "encodings.ascii",
+                   "linecache")
 
-INIT = """#!/bin/sh
+_INIT = """#!/bin/sh
 # kvm-abi guest init: mount the pseudo file systems, load the serial driver while the agent starts (it waits
 # for its port), KVM's modules before it starts (not where KVM is built in: its /dev/kvm is there already), power
 # off when the agent ends. x86's KVM takes the TSC frequency when it loads: while the clocksource is still
@@ -57,7 +58,15 @@ fi
 cd /@AGENT@ && /usr/bin/@PYTHON@ -S -E -s -c "import sys, agent; sys.exit(agent.main(sys.argv))"
 echo "kvm-abi: agent exited with status $?"
 busybox poweroff -f
-""".replace("@PYTHON@", PYTHON).replace("@AGENT@", AGENT_DIR)
+"""
+
+
+def init_script(python: str = PYTHON) -> str:
+    """/init, starting the agent on the userspace's interpreter."""
+    return _INIT.replace("@PYTHON@", python).replace("@AGENT@", AGENT_DIR)
+
+
+INIT = init_script()
 
 
 class Cpio:
@@ -125,7 +134,7 @@ def lib_dirs(triplet: str) -> tuple[str, str]:
 
 
 def find_lib(root: Path, name: str, triplet: str = TRIPLET) -> Path:
-    for d in lib_dirs(triplet):
+    for d in (*lib_dirs(triplet), "lib", "usr/lib"):
         p = root / d / name
         if p.exists():
             return p
@@ -141,7 +150,8 @@ def add_elf_closure(cpio: Cpio, root: Path, binaries: list[Path], triplet: str =
         if interp and interp not in seen:
             seen.update((interp, os.path.basename(interp)))  # libc names the loader too: one copy
             real = (root / interp.lstrip("/")).resolve()
-            if not real.is_relative_to(root.resolve()):  # an absolute symlink in the package
+            # An absolute symlink in the package, or a merged-/usr package (trixie) that has it under usr/ only.
+            if not real.is_relative_to(root.resolve()) or not real.exists():
                 real = find_lib(root, os.path.basename(interp), triplet)
             cpio.file(interp, real.read_bytes(), 0o755)
         for lib in needed:
@@ -172,14 +182,15 @@ def imported_modules() -> set[str]:
     return {n for n in out.split() if n not in ("agent", "protocol", "process")} | set(STARTUP_MODULES)
 
 
-def python_modules(root: Path) -> dict[str, Path]:
+def python_modules(root: Path, python: str = PYTHON) -> dict[str, Path]:
     """The guest stdlib files the agent imports: {archive name: file}.
 
     Only these go in: every byte of the archive is unpacked by an emulated CPU at each boot. A name with no
     file in the guest's stdlib is built into Debian's interpreter (e.g. _struct, mmap).
     """
-    stdlib = root / PY_LIB
-    files = {f"{PY_LIB}/os.py": stdlib / "os.py"}  # the landmark Python finds its prefix by
+    lib = f"usr/lib/{python}"
+    stdlib = root / lib
+    files = {f"{lib}/os.py": stdlib / "os.py"}  # the landmark Python finds its prefix by
     for name in sorted(imported_modules()):
         rel = name.replace(".", "/")
         candidates = [stdlib / f"{rel}.py", stdlib / rel / "__init__.py"]
@@ -191,9 +202,10 @@ def python_modules(root: Path) -> dict[str, Path]:
     return files
 
 
-def _pyc(source: Path, archive_name: str) -> tuple[str, bytes] | None:
-    """Bytecode for a guest module, when the host's Python has the guest's bytecode format."""
-    if sys.version_info[:2] != (3, 11):
+def _pyc(source: Path, archive_name: str, python: str = PYTHON) -> tuple[str, bytes] | None:
+    """Bytecode for a guest module, when the host's Python has the guest's bytecode format (else the guest
+    compiles it at import, into its tmpfs: slower to boot, same behaviour)."""
+    if python != f"python{sys.version_info[0]}.{sys.version_info[1]}":
         return None
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "m.pyc")
@@ -201,24 +213,26 @@ def _pyc(source: Path, archive_name: str) -> tuple[str, bytes] | None:
         py_compile.compile(str(source), cfile=str(out), dfile="/" + archive_name, doraise=True,
                            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
         d, base = os.path.split(archive_name)
-        return f"{d}/__pycache__/{base[:-3]}.cpython-311.pyc", out.read_bytes()
+        return f"{d}/__pycache__/{base[:-3]}.{sys.implementation.cache_tag}.pyc", out.read_bytes()
 
 
-def userspace_archive(root: Path, triplet: str = TRIPLET) -> Cpio:
-    """busybox, python3.11 with the modules the agent imports, the agent, /init."""
+def userspace_archive(root: Path, triplet: str = TRIPLET, python: str = PYTHON) -> Cpio:
+    """busybox, the `python` interpreter with the modules the agent imports, the agent, /init."""
     cpio = Cpio()
-    for d in ("proc", "sys", "dev", "tmp", "modules", f"{PY_LIB}/lib-dynload"):
+    for d in ("proc", "sys", "dev", "tmp", "modules", f"usr/lib/{python}/lib-dynload"):
         cpio.dir(d)
-    cpio.file("bin/busybox", (root / "bin/busybox").read_bytes(), 0o755)
+    # bookworm's busybox-static is in bin/, a merged-/usr channel's (trixie) in usr/bin/.
+    busybox = next(p for p in (root / "bin/busybox", root / "usr/bin/busybox") if p.exists())
+    cpio.file("bin/busybox", busybox.read_bytes(), 0o755)
     cpio.symlink("bin/sh", "busybox")
-    cpio.file("init", INIT.encode(), 0o755)
-    python = root / "usr/bin" / PYTHON
-    cpio.file(f"usr/bin/{PYTHON}", python.read_bytes(), 0o755)
+    cpio.file("init", init_script(python).encode(), 0o755)
+    interpreter = root / "usr/bin" / python
+    cpio.file(f"usr/bin/{python}", interpreter.read_bytes(), 0o755)
     extensions = []
-    for name, path in sorted(python_modules(root).items()):
+    for name, path in sorted(python_modules(root, python).items()):
         cpio.file(name, path.read_bytes(), 0o644)
         if name.endswith(".py"):
-            pyc = _pyc(path, name)
+            pyc = _pyc(path, name, python)
             if pyc:
                 cpio.file(*pyc)
         elif name.endswith(".so"):
@@ -226,10 +240,10 @@ def userspace_archive(root: Path, triplet: str = TRIPLET) -> Cpio:
     here = Path(__file__).parent
     for name, data in agent_sources().items():
         cpio.file(f"{AGENT_DIR}/{name}", data, 0o644)
-        pyc = _pyc(here / name, f"{AGENT_DIR}/{name}")  # imported, not run as a script: bytecode is used
+        pyc = _pyc(here / name, f"{AGENT_DIR}/{name}", python)  # imported, not run as a script: bytecode is used
         if pyc:
             cpio.file(*pyc)
-    add_elf_closure(cpio, root, [python] + extensions, triplet)
+    add_elf_closure(cpio, root, [interpreter] + extensions, triplet)
     return cpio
 
 
@@ -302,6 +316,7 @@ def modules_archive(modules: list[tuple[str, bytes]], kvm: list[tuple[str, bytes
     return cpio
 
 
-def compress(data: bytes) -> bytes:
-    # mtime=0 keeps the archive byte-identical across builds of the same inputs.
-    return gzip.compress(data, compresslevel=6, mtime=0)
+def compress(data: bytes, level: int = 6) -> bytes:
+    """A gzip member (level 0: stored, not compressed, which the kernel unpacks at copying speed). mtime=0 keeps the
+    archive byte-identical across builds of the same inputs."""
+    return gzip.compress(data, compresslevel=level, mtime=0)

@@ -21,6 +21,8 @@ import re
 import signal
 import sys
 import threading
+import time
+from dataclasses import dataclass
 
 import pytest
 
@@ -48,24 +50,38 @@ def pytest_addoption(parser):
                          + "; or all = every target available on this machine"
                          + "".join(f" except {m.name}" for m in machines.MACHINES if not m.default)
                          + " (default: all)")
-    guest_arch = provision.SYSTEM.arch
-    group.addoption("--guest-kernel", default=DEFAULT_KERNEL, metavar="NAME|PATH",
-                    help=f"guest kernel: {'|'.join(provision.KERNELS)} (Debian's cloud kernels, each guest's "
-                         f"architecture's) or the path of an {guest_arch} Image with KVM built in, for the "
-                         f"{guest_arch} guests (default: {DEFAULT_KERNEL})")
+    arches = " or ".join(s.arch for s in machines.SYSTEMS)
+    group.addoption("--guest-kernel", action="append", dest="guest_kernels", metavar="NAME|PATH",
+                    help=f"guest kernel (repeatable: every guest machine runs once per kernel, one report): "
+                         f"{'|'.join(provision.KERNELS)} (Debian's cloud kernels, each guest's architecture's), "
+                         f"all (those three), or the path of a kernel image ({arches}) with KVM built in, for the "
+                         f"guests of its architecture (default: {DEFAULT_KERNEL})")
     group.addoption("--guest-modules", default=None, metavar="DIR",
                     help="modules for a --guest-kernel PATH whose virtio console driver is a module")
+
+
+def guest_kernels(config) -> list[str]:
+    """The --guest-kernel values in the order given, `all` expanded, each once (the default when none)."""
+    out: list[str] = []
+    for given in config.getoption("guest_kernels", None) or [DEFAULT_KERNEL]:
+        for name in provision.KERNELS if given == "all" else (given,):
+            if name not in out:
+                out.append(name)
+    return out
 
 
 @pytest.hookimpl(trylast=True)  # after the terminal reporter exists: a usage error is then printed cleanly
 def pytest_configure(config):
     config.addinivalue_line("markers", "guest: needs a QEMU guest; skipped with one line when there is none")
-    kernel, modules = config.getoption("guest_kernel"), config.getoption("guest_modules")
+    kernels, modules = guest_kernels(config), config.getoption("guest_modules")
     try:
-        provision.check_kernel_option(kernel, modules)
+        for kernel in kernels:
+            provision.check_kernel_option(kernel, modules if kernel not in provision.KERNELS else None)
+        if modules and all(k in provision.KERNELS for k in kernels):
+            provision.check_kernel_option(kernels[0], modules)  # says that --guest-modules needs a PATH
     except TargetUnavailable as e:
         raise pytest.UsageError(str(e)) from None
-    config.stash[_POOL] = Pool(selected(config), kernel, modules, config, explicit(config))
+    config.stash[_POOL] = Pool(selected(config), kernels, modules, config, explicit(config))
     stopper = config.stash[_STOPPER] = Stopper(not hasattr(config, "workerinput"))
     stopper.install()
     config.add_cleanup(stopper.uninstall)  # after every pytest_unconfigure: the reports are written by then
@@ -195,101 +211,186 @@ def explicit(config) -> set[str]:
 COME_UP = "cannot come up"  # in the error of every test on a target that could not be started
 
 
+@dataclass(frozen=True)
+class Slot:
+    """One column of a run: a machine booting one of the run's kernels (the host's own: no kernel to choose)."""
+
+    machine: str
+    kernel: str | None = None  # the --guest-kernel value it boots
+
+    def __str__(self) -> str:
+        return self.machine if self.kernel is None else f"{self.machine} on {self.kernel}"
+
+
 class Pool:
-    """This process's targets, made on first use; a target that failed to start stays failed (one line)."""
+    """This process's targets, made on first use; a target that failed to start stays failed (one line).
 
-    def __init__(self, names: list[str], kernel: str, modules: str | None, config=None, named: set | None = None):
-        self.names, self.kernel, self.modules, self.config = names, kernel, modules, config
+    Each guest machine has a slot per kernel of the run whose architecture it is (a Debian name is every
+    architecture's; a PATH only its image's); a machine no kernel fits keeps one slot, refused with the reason."""
+
+    def __init__(self, names: list[str], kernels: list[str] | str, modules: str | None, config=None,
+                 named: set | None = None):
+        self.names, self.modules, self.config = names, modules, config
+        self.kernels = [kernels] if isinstance(kernels, str) else list(kernels)
         self.named = set(named or ())
-        self.targets: dict[str, Target] = {}
-        self.unavailable: dict[str, TargetUnavailable] = {}
-        self.told: set[str] = set()  # targets whose console tail was shown already (with the first error)
-        # Per QEMU system (architecture): its kernel's release, or why it cannot be provisioned.
-        self._guest_release: dict[str, str] = {}
-        self._guest_error: dict[str, TargetUnavailable] = {}
-        self._probed: dict[str, frozenset[str]] = {}
+        self.targets: dict[Slot, Target] = {}
+        self.unavailable: dict[Slot, TargetUnavailable] = {}
+        self.told: set[Slot] = set()  # targets whose console tail was shown already (with the first error)
+        # Per (QEMU system's architecture, kernel): its release, or why it cannot be provisioned.
+        self._guest_release: dict[tuple[str, str], str] = {}
+        self._guest_error: dict[tuple[str, str], TargetUnavailable] = {}
+        self._probed: dict[Slot, frozenset[str]] = {}
+        self._slots: list[Slot] | None = None
+        self.boot_times: dict[Slot, float] = {}  # the boot not yet reported (see boot_property)
 
-    def make(self, name: str) -> Target:
-        if name == LOCAL:
+    @property
+    def slots(self) -> list[Slot]:
+        """Every (machine, kernel) this run tests, machines in the order selected, kernels in the order given."""
+        if self._slots is None:
+            out = []
+            for name in self.names:
+                record = machines.named(name)
+                out += [Slot(name, k) for k in self.kernels_for(record.arch)] if record.is_guest else [Slot(name)]
+            self._slots = out
+        return self._slots
+
+    def kernels_for(self, arch: str) -> list[str]:
+        """The run's kernels a guest of this architecture boots (a Debian name only where Debian has that kernel for
+        it); with none, the first (its guests then say why they cannot boot it)."""
+        if not hasattr(self, "_kernel_arch"):
+            self._kernel_arch = {}
+            for k in self.kernels:
+                try:
+                    self._kernel_arch[k] = provision.kernel_arch(k)
+                except (TargetUnavailable, OSError):  # said by pytest_configure's check, or when it boots
+                    self._kernel_arch[k] = None
+        debian = machines.qemu_system(arch).kernels
+
+        def fits(k: str) -> bool:
+            return self._kernel_arch[k] == arch or (self._kernel_arch[k] is None and
+                                                    (k not in provision.KERNELS or k in debian))
+
+        return [k for k in self.kernels if fits(k)] or self.kernels[:1]
+
+    def slot(self, which: Slot | str) -> Slot:
+        """A slot, or a machine's name where the run has one slot for it."""
+        if isinstance(which, Slot):
+            return which
+        mine = [s for s in self.slots if s.machine == which] or [Slot(which, None if which == LOCAL else
+                                                                           self.kernels[0])]
+        if len(mine) > 1:
+            raise ValueError(f"{which} runs on {len(mine)} kernels here: name the slot")
+        return mine[0]
+
+    def make(self, slot: Slot) -> Target:
+        if slot.machine == LOCAL:
             from abi.target.local import LocalTarget
 
             return LocalTarget()
-        return QemuTarget(machines.named(name).label, self.kernel, self.modules)
+        return QemuTarget(machines.named(slot.machine).label, slot.kernel, self.modules_for(slot.kernel))
 
-    def get(self, name: str) -> Target:
+    def get(self, which: Slot | str) -> Target:
         """The running target, or TargetUnavailable with the reason it cannot run here."""
-        if name in self.unavailable:
-            raise self.unavailable[name]
-        arch = machines.named(name).arch
-        if name != LOCAL and arch in self._guest_error:  # provisioning already failed: don't retry per profile
-            raise self._guest_error[arch]
+        slot = self.slot(which)
+        if slot in self.unavailable:
+            raise self.unavailable[slot]
+        record = machines.named(slot.machine)
+        if record.is_guest and (record.arch, slot.kernel) in self._guest_error:
+            raise self._guest_error[(record.arch, slot.kernel)]  # provisioning already failed: no retry per machine
         try:
-            target = self.targets.get(name) or self.make(name)
-            self.targets[name] = target
-            if machines.named(name).is_guest and not target.running:
+            target = self.targets.get(slot) or self.make(slot)
+            self.targets[slot] = target
+            if record.is_guest and not target.running:
                 with uncaptured(self.config):
                     target.start()
-                self._check_features(name, target)
+                self.boot_times[slot] = target.boots[-1] if getattr(target, "boots", None) else 0.0
+                self._check_features(slot, target)
         except TargetUnavailable as e:
-            self.unavailable[name] = type(e)(str(e).splitlines()[0], e.console_tail)
-            raise self.unavailable[name] from None
+            self.unavailable[slot] = type(e)(str(e).splitlines()[0], e.console_tail)
+            raise self.unavailable[slot] from None
         return target
 
-    def _check_features(self, name: str, target: Target) -> None:
+    def _check_features(self, slot: Slot, target: Target) -> None:
         """A guest's tests were chosen by its declared features: the kernel it booted must offer exactly those."""
         try:
-            machines.check(machines.named(name), machines.probe(target), target.info().kernel_release)
+            machines.check(machines.named(slot.machine), machines.probe(target), target.info().kernel_release)
         except machines.FeatureMismatch as e:
             target.stop()
-            raise TargetUnavailable(f"{name}: {e}") from None
+            raise TargetUnavailable(f"{slot.machine}: {e}") from None
 
-    def machine(self, name: str) -> tuple[str, frozenset[str]]:
+    def machine(self, which: Slot | str) -> tuple[str, frozenset[str]]:
         """The architecture and features a target's cases are selected by: a guest's as its record declares them
         (its tests are chosen before it boots; `get` checks them once it runs), the host's as probed now."""
-        record = machines.named(name)
+        slot = self.slot(which)
+        record = machines.named(slot.machine)
         if record.features is not None:
             return machines.arch_of(record), record.features
-        if name not in self._probed:
+        if slot not in self._probed:
             try:
-                self._probed[name] = machines.probe(self.get(name))
+                self._probed[slot] = machines.probe(self.get(slot))
             except TargetUnavailable:
-                self._probed[name] = frozenset()  # its tests are refused with the reason when they run
-        return machines.arch_of(record), self._probed[name]
+                self._probed[slot] = frozenset()  # its tests are refused with the reason when they run
+        return machines.arch_of(record), self._probed[slot]
 
-    def running(self, name: str) -> Target:
+    def running(self, which: Slot | str) -> Target:
         """The running target for a test; if it cannot run here, the test is skipped or errors (`refusal`)."""
+        slot = self.slot(which)
         try:
-            return self.get(name)
+            return self.get(slot)
         except TargetUnavailable as e:
             refused = e
-        self.refusal(name, refused)  # outside the except: the one line, not a chained traceback
+        self.refusal(slot, refused)  # outside the except: the one line, not a chained traceback
 
-    def refusal(self, name: str, e: TargetUnavailable) -> None:
+    def refusal(self, which: Slot | str, e: TargetUnavailable) -> None:
         """Skip (a target from `all` whose host lacks something) or error every test on the target, in one line."""
+        slot = self.slot(which)
+        name = slot.machine
         if isinstance(e, HostMissing) and name not in self.named:
             pytest.skip(str(e))
-        line = f"kvm-abi: {name} {COME_UP}: {str(e).removeprefix(name + ': ')}"
-        if e.console_tail and name not in self.told:
-            self.told.add(name)
+        said = name if len(self.kernels) == 1 else str(slot)
+        line = f"kvm-abi: {said} {COME_UP}: {str(e).removeprefix(name + ': ')}"
+        if e.console_tail and slot not in self.told:
+            self.told.add(slot)
             lines = e.console_tail.rstrip().splitlines()[-CONSOLE_LINES:]
             line += "\nguest console (last lines):\n" + "\n".join(f"  {x}" for x in lines)
         pytest.fail(line, pytrace=False)
 
-    def release(self, name: str) -> str:
+    def release(self, which: Slot | str) -> str:
         """The kernel release a target runs, known before booting it (for test ids); '' if unknown yet."""
-        if name == LOCAL:
+        slot = self.slot(which)
+        if slot.machine == LOCAL:
             return os.uname().release
-        system = machines.named(name).boot.system
-        if system.arch not in self._guest_release:
+        system = machines.named(slot.machine).boot.system
+        key = (system.arch, slot.kernel)
+        if key not in self._guest_release:
             try:
                 with uncaptured(self.config):
+                    provision.check_applicable(slot.kernel, system)  # nothing to install for a kernel that isn't
                     provision.ensure_host_tools(system)  # what the host lacks first: that alone is a skip
-                    self._guest_release[system.arch] = provision.kernel_release(self.kernel, self.modules, system)
+                    self._guest_release[key] = provision.kernel_release(slot.kernel, self.modules_for(slot.kernel),
+                                                                        system)
             except TargetUnavailable as e:
-                self._guest_release[system.arch] = ""
-                # every guest test of this architecture is refused with this line
-                self._guest_error[system.arch] = type(e)(str(e).splitlines()[0])
-        return self._guest_release[system.arch]
+                self._guest_release[key] = ""
+                self._guest_error[key] = type(e)(str(e).splitlines()[0])  # every such guest's test says this line
+        return self._guest_release[key]
+
+    def boot_property(self, target: Target) -> list[tuple[str, object]]:
+        """The first test after a guest booted carries its boot time, so the controller can say it."""
+        seconds = self.boot_times.pop(self.slot_of(target), None)
+        return [("boot_seconds", round(seconds, 2))] if seconds else []
+
+    def slot_of(self, target: Target) -> Slot:
+        """The slot a running target was made for (the host's own when it is not one of this pool's guests)."""
+        return next((s for s, t in self.targets.items() if t is target), Slot(target.name))
+
+    def test_id(self, slot: Slot) -> str:
+        """`machine@release` in test ids: two kernels of one machine differ by their release."""
+        release = self.release(slot)
+        return f"{slot.machine}@{release}" if release else slot.machine
+
+    def modules_for(self, kernel: str | None) -> str | None:
+        """--guest-modules go with the PATH kernels only (a Debian kernel brings its own)."""
+        return None if kernel is None or kernel in provision.KERNELS else self.modules
 
     def stop(self) -> None:
         for target in self.targets.values():
@@ -312,16 +413,37 @@ def uncaptured(config):
 
 
 def pytest_sessionstart(session):
-    """Under pytest-xdist, provision once in the controller, where progress is visible; workers then find
-    everything cached. A failure is left for the workers to report (as errors, or skips for what the host lacks)."""
+    """Under pytest-xdist, provision once in the controller, where progress is visible, saying each kernel and its
+    time; workers then find everything cached. A failure is left for the workers to report (as errors, or skips for
+    what the host lacks)."""
     config = session.config
     p = pool(config)
-    if not hasattr(config, "workerinput") and getattr(config.option, "numprocesses", None):
-        for system in dict.fromkeys(machines.named(n).boot.system for n in p.names if n != LOCAL):
-            try:
-                provision.assets(p.kernel, p.modules, system)
-            except TargetUnavailable:
-                pass
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    say = _sayer(config)
+    guests = [s for s in p.slots if s.kernel is not None]
+    if guests:
+        say(f"kvm-abi: {len(guests)} guest{'s' if len(guests) != 1 else ''} "
+            f"({_count(len({s.machine for s in guests}), 'machine')} x {_count(len(p.kernels), 'kernel')}), "
+            "each booted by the workers whose tests need it")
+    for system, kernel in dict.fromkeys((machines.named(s.machine).boot.system, s.kernel) for s in guests):
+        started = time.monotonic()
+        try:
+            k, _ = provision.assets(kernel, p.modules_for(kernel), system)
+            what = k.release or "release known once booted"
+        except TargetUnavailable as e:
+            what = f"not available: {str(e).splitlines()[0]}"
+        say(f"kvm-abi: {system.arch} guest kernel {kernel}: {what} ({time.monotonic() - started:.1f} s)")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
+def _sayer(config):
+    """A line on the terminal now (before the tests), or nowhere when there is no terminal reporter."""
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    return tr.write_line if tr else (lambda line: None)
 
 
 def pool(config) -> Pool:
@@ -331,8 +453,8 @@ def pool(config) -> Pool:
 def pytest_generate_tests(metafunc):
     if "target" in metafunc.fixturenames:
         p = pool(metafunc.config)
-        ids = [f"{n}@{p.release(n)}" if p.release(n) else n for n in p.names]
-        metafunc.parametrize("target", p.names, ids=ids, indirect=True, scope="session")
+        metafunc.parametrize("target", p.slots, ids=[p.test_id(s) for s in p.slots], indirect=True,
+                             scope="session")
 
 
 @pytest.hookimpl(trylast=True)
@@ -344,18 +466,28 @@ def pytest_terminal_summary(terminalreporter):
     for rep in terminalreporter.stats.get("error", []) + terminalreporter.stats.get("failed", []):
         text = getattr(rep, "longreprtext", "") or ""
         first = text.splitlines()[0] if text else ""
-        m = re.match(rf"kvm-abi: (\S+) {COME_UP}: ", first)
+        m = re.match(rf"kvm-abi: (.+?) {COME_UP}: ", first)
         if m:
             line, n = said.get(m.group(1), (first, 0))
             said[m.group(1)] = (line, n + 1)
     for line, n in said.values():
         terminalreporter.write_line(f"{line} ({n} test{'s' if n != 1 else ''} could not run)")
+    boots: dict[str, list[float]] = {}
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            props = dict(getattr(rep, "user_properties", ()) or ())
+            if props.get("boot_seconds"):
+                boots.setdefault(f"{props.get('target')}@{props.get('kernel_release')}", []).append(
+                    float(props["boot_seconds"]))
+    if boots:
+        terminalreporter.write_line("guest boots (to a ready agent, per worker): " + "; ".join(
+            f"{name} {', '.join(f'{t:.1f}' for t in sorted(times))} s" for name, times in sorted(boots.items())))
 
 
 def pytest_report_header(config):
     p = pool(config)
-    return [f"targets: {', '.join(p.names)}; guest kernel: {p.kernel}"
-            + (f" (modules {p.modules})" if p.modules else "")]
+    return [f"targets: {', '.join(p.names)}; guest kernel{'s' if len(p.kernels) != 1 else ''}: "
+            f"{', '.join(p.kernels)}" + (f" (modules {p.modules})" if p.modules else "")]
 
 
 @pytest.fixture(scope="session")
@@ -373,12 +505,14 @@ def _target_properties(request):
         info = t.info()
         request.node.user_properties += [("target", info.name), ("kernel_release", info.kernel_release),
                                          ("profile", info.profile)]
+        request.node.user_properties += pool(request.config).boot_property(t)
     elif "spec_target" in request.fixturenames:
         t = request.getfixturevalue("spec_target")
     else:
         return
     if t.name in machines.NAMES:
-        request.node.user_properties.append(("features", features_line(pool(request.config).machine(t.name)[1])))
+        p = pool(request.config)
+        request.node.user_properties.append(("features", features_line(p.machine(p.slot_of(t))[1])))
 
 
 def features_line(features) -> str:
@@ -411,7 +545,12 @@ def vm(target, kvm):
 def private_guest(config, profile: str):
     """A guest of this test module's own (booted now, stopped by the caller), so the shared targets are left
     alone; skips with the one-line reason when it cannot run here."""
-    guest = QemuTarget(profile, config.getoption("guest_kernel"), config.getoption("guest_modules"))
+    p = pool(config)
+    system = qemu.record(profile).boot.system
+    kernel = p.kernels_for(system.arch)[0]
+    if kernel in provision.KERNELS and kernel not in system.kernels:
+        kernel = next(iter(system.kernels))  # no such Debian kernel there (riscv64's 6.1): the oldest it has
+    guest = QemuTarget(profile, kernel, p.modules_for(kernel))
     try:
         guest.start()
     except TargetUnavailable as e:

@@ -21,23 +21,20 @@ import re
 import shutil
 import subprocess
 import tempfile
-import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from abi import debian, machines
 from abi.debian import KERNELS, log
-from abi.target import cache, initramfs
-from abi.target.base import HostMissing, TargetUnavailable
+from abi.target import cache, initramfs, pvh
+from abi.target.base import HostMissing, NotApplicable, TargetUnavailable
 
 # The default guests' system: arm64 (--guest-kernel PATH is an arm64 Image, the novgic machine's dtc).
 SYSTEM = machines.qemu_system("arm64")
 QEMU = SYSTEM.binary
 HOST_TOOLS = {QEMU: SYSTEM.package, "dtc": "device-tree-compiler"}
 System = machines.QemuSystem
-USERSPACE = ("busybox-static", "python3.11-minimal", "libpython3.11-minimal", "libpython3.11-stdlib", "libffi8",
-             "libc6", "zlib1g", "libexpat1")
 
 
 cache_dir = cache.cache_dir
@@ -118,7 +115,7 @@ class Kernel:
 
 def systems() -> tuple[System, ...]:
     """The QEMU system of every guest architecture, each once."""
-    return tuple(dict.fromkeys(m.boot.system for m in machines.GUESTS))
+    return machines.SYSTEMS
 
 
 def image_bytes(data: bytes, origin: str, system: System = SYSTEM) -> bytes:
@@ -164,43 +161,17 @@ def image_system(data: bytes, origin: str) -> tuple[System, bytes]:
         if _has_magic(data[:4096], system):
             check_image_header(data[:4096], len(data), origin, system)
             return system, data
-    wanted = "; ".join(f"an {s.arch} {s.image_file} has '{s.image_magic[1].decode()}' at {s.image_magic[0]:#x}"
+    wanted = "; ".join(f"{s.arch} {s.image_file}: {repr(s.image_magic[1])[2:-1]!r} at {s.image_magic[0]:#x}"
                        for s in systems())
     raise TargetUnavailable(f"{origin}: not a Linux kernel any guest boots ({wanted})")
 
 
 # ---- what a kernel file has built in ----------------------------------------------------------------------
 
-# The compressors of an x86 bzImage's payload (its setup header's payload_offset/payload_length, boot protocol
-# 2.08+), by magic: Python's own, or the command-line tool that unpacks it. CONFIG_KERNEL_LZ4 is Debian's.
-_PAYLOADS = ((b"\x1f\x8b", lambda p: zlib.decompressobj(31).decompress(p)),
-             (b"\xfd7zXZ\x00", lambda p: lzma.LZMADecompressor().decompress(p)),
-             (b"\x5d\x00\x00", lambda p: lzma.LZMADecompressor(lzma.FORMAT_ALONE).decompress(p)),
-             (b"\x28\xb5\x2f\xfd", ["zstd", "-dcq"]), (b"\x02\x21\x4c\x18", ["lz4", "-dcq"]),
-             (b"BZh", ["bzip2", "-dcq"]))
-
-
 def bzimage_vmlinux(data: bytes) -> bytes | None:
     """The vmlinux (an ELF file) inside an x86 bzImage, or None when its compressor cannot be unpacked here."""
-    setup = ((data[0x1f1] or 4) + 1) * 512  # setup_sects: the real-mode part, before the protected-mode code
-    offset, length = int.from_bytes(data[0x248:0x24c], "little"), int.from_bytes(data[0x24c:0x250], "little")
-    payload = data[setup + offset:setup + offset + length]
-    for magic, unpack in _PAYLOADS:
-        if not payload.startswith(magic):
-            continue
-        try:
-            if callable(unpack):
-                out = unpack(payload)
-            elif shutil.which(unpack[0]):
-                # lz4 -d reads the kernel's legacy frames and then complains about the size trailer: the status
-                # says nothing, the ELF magic does
-                out = subprocess.run(unpack, input=payload, capture_output=True, timeout=300).stdout
-            else:
-                return None
-        except (OSError, EOFError, zlib.error, lzma.LZMAError, subprocess.SubprocessError):
-            return None
-        return out if out.startswith(b"\x7fELF") else None
-    return None
+    out = pvh.unpack(pvh.payload(data))
+    return out if out and out.startswith(b"\x7fELF") else None
 
 
 def built_in(vmlinux: bytes, module: str) -> bool:
@@ -281,6 +252,7 @@ def _kernel_packages(apt: debian.Apt, image: str) -> list[str]:
 
     bookworm: `<image>-unsigned` has both (the signed image is the same kernel wrapped for Secure Boot).
     Newer suites split them: the image package depends on linux-binary-* (vmlinuz) and linux-modules-*.
+    An architecture without Secure Boot signing (trixie's riscv64): the image package itself has both.
     """
     try:
         apt.show(image + "-unsigned")
@@ -289,7 +261,7 @@ def _kernel_packages(apt: debian.Apt, image: str) -> list[str]:
         pass
     depends = re.findall(r"(linux-(?:binary|modules)-[^\s,(]+)", apt.show(image).get("Depends", ""))
     if not any(d.startswith("linux-binary-") for d in depends):
-        raise TargetUnavailable(f"Debian {apt.channel}: neither {image}-unsigned nor a linux-binary-* package for it")
+        return [image]  # one without a kernel file is refused once unpacked ("expected one vmlinuz")
     return depends
 
 
@@ -308,10 +280,11 @@ def debian_kernel(name: str, system: System = SYSTEM) -> Kernel:
         log(f"unpacking {' '.join(d.name for d in debs)}")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
             debian.unpack(debs, Path(tmp))
-            vmlinuz = [*Path(tmp).glob("boot/vmlinuz-*"), *Path(tmp).glob("usr/lib/modules/*/vmlinuz")]
+            # riscv64's is an uncompressed Image named vmlinux-* (an EFI application, not an ELF file).
+            vmlinuz = [*Path(tmp).glob("boot/vmlinu[zx]-*"), *Path(tmp).glob("usr/lib/modules/*/vmlinu[zx]")]
             if len(vmlinuz) != 1:
                 raise TargetUnavailable(f"{' '.join(packages)}: expected one vmlinuz, found {len(vmlinuz)}")
-            release = (vmlinuz[0].name[len("vmlinuz-"):] if vmlinuz[0].name != "vmlinuz"
+            release = (vmlinuz[0].name[len("vmlinuz-"):] if vmlinuz[0].name not in ("vmlinuz", "vmlinux")
                        else vmlinuz[0].parent.name)
             moddirs = [p for p in (Path(tmp, "lib/modules", release), Path(tmp, "usr/lib/modules", release))
                        if p.exists()]
@@ -418,22 +391,31 @@ def banner_release(image: bytes) -> str:
     return ""
 
 
+def check_applicable(name: str, system: System = SYSTEM) -> None:
+    """NotApplicable when `name` is a Debian kernel this architecture has no build of (riscv64's debian-6.1)."""
+    if name in KERNELS and name not in system.kernels:
+        raise NotApplicable(f"--guest-kernel {name} does not apply to the {system.arch} guests: Debian has no "
+                            f"{system.arch} kernel of that name (theirs: {', '.join(system.kernels)})")
+
+
 def kernel(name: str, modules_dir: str | None = None, system: System = SYSTEM) -> Kernel:
     """The kernel a system's guests boot for a --guest-kernel value: Debian's of that name, or the user's PATH, which
     must be an image of this system's architecture."""
     path_system = check_kernel_option(name, modules_dir)
+    check_applicable(name, system)
     if path_system is None:
         return debian_kernel(name, system)
     if path_system != system:
         # HostMissing: under `--target all` the other architecture's guests are skipped, not failed
-        raise HostMissing(f"--guest-kernel {name} is an {path_system.arch} {path_system.image_file}: no "
-                          f"{system.arch} guest kernel (give an {system.arch} {system.image_file}, or use one of "
+        raise HostMissing(f"--guest-kernel {name} is a kernel for {path_system.arch} ({path_system.image_file}): no "
+                          f"{system.arch} guest kernel (give one for {system.arch} too, or use one of "
                           f"{', '.join(KERNELS)})")
     return user_kernel(name, modules_dir, system)
 
 
 def assets(kernel_name: str, modules_dir: str | None = None, system: System = SYSTEM) -> tuple[Kernel, Path]:
     """The kernel and its initramfs, built or taken from the cache (one builder at a time per cache)."""
+    check_applicable(kernel_name, system)
     ensure_host_tools(system)
     with cache_lock(), _space_as_one_line():
         k = kernel(kernel_name, modules_dir, system)
@@ -465,21 +447,24 @@ def _space_as_one_line():
 @_packages_as_target()
 def userspace(system: System = SYSTEM) -> Path:
     """The shared userspace archive (busybox, python, agent), keyed by package versions and agent sources."""
-    apt = debian.Apt("bookworm", system.debian_arch)
-    debs = [apt.deb_path(p) for p in USERSPACE]  # only the names make the key: fetched (and verified) to build
+    us = system.userspace
+    apt = debian.Apt(us.channel, system.debian_arch)
+    debs = [apt.deb_path(p) for p in us.packages]  # only the names make the key: fetched (and verified) to build
     h = hashlib.sha256()
     for deb in debs:
         h.update(deb.name.encode())
     for name, data in sorted(initramfs.agent_sources().items()):
         h.update(name.encode() + data)
-    h.update(initramfs.INIT.encode() + Path(initramfs.__file__).read_bytes())
+    h.update(initramfs.init_script(us.python).encode() + Path(initramfs.__file__).read_bytes()
+             + bytes([system.initrd_gzip_level]))
     out = cache_dir() / "initramfs" / f"userspace-{h.hexdigest()[:16]}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
-        debs = [apt.fetch(p) for p in USERSPACE]
-        log(f"building the {system.arch} guest userspace (busybox, python3.11, agent)")
+        debs = [apt.fetch(p) for p in us.packages]
+        log(f"building the {system.arch} guest userspace (busybox, {us.python}, agent; Debian {us.channel})")
         with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
             debian.unpack(debs, Path(tmp))
-            data = initramfs.compress(initramfs.userspace_archive(Path(tmp), system.triplet).finish())
+            data = initramfs.compress(initramfs.userspace_archive(Path(tmp), system.triplet, us.python).finish(),
+                                      system.initrd_gzip_level)
         out.parent.mkdir(exist_ok=True)
         cache.atomic_write(out, data)
         cache.record(out)
@@ -491,7 +476,8 @@ def initrd(k: Kernel, system: System = SYSTEM) -> Path:
     base = userspace(system)
     out = cache_dir() / "initramfs" / f"{base.name[:-len('.cpio.gz')]}-{k.key}.cpio.gz"
     if not cache.usable(out, f"initramfs/{out.name}", "building it again"):
-        mods = initramfs.compress(initramfs.modules_archive(list(k.modules), list(k.kvm_modules)).finish())
+        mods = initramfs.compress(initramfs.modules_archive(list(k.modules), list(k.kvm_modules)).finish(),
+                                  system.initrd_gzip_level)
         cache.atomic_write(out, base.read_bytes() + mods)
         cache.record(out)
     if k.key.startswith("user-"):

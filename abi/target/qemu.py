@@ -28,7 +28,7 @@ from contextlib import contextmanager
 
 from abi import machines, scratch
 from abi.target import protocol as P
-from abi.target import provision
+from abi.target import provision, pvh
 from abi.target.base import Result, Stopping, Target, TargetInfo, TargetLost, TargetUnavailable, arg_bytes
 
 # The kernel command line after the record's console. panic=-1 with -no-reboot: a panicking guest ends QEMU at once.
@@ -82,7 +82,7 @@ class QemuTarget(Target):
         self.boot_timeout, self.request_timeout, self.ioctl_timeout = boot_timeout, request_timeout, ioctl_timeout
         self.boots: list[float] = []  # seconds from QEMU start to the agent's HELLO, per boot
         self.lost = 0
-        self._kernel = self._initrd = self._dtb = None
+        self._kernel = self._initrd = self._dtb = self._boot_image = None
         self._proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._tmp: str | None = None
@@ -99,7 +99,9 @@ class QemuTarget(Target):
         """Fetch/build kernel, initramfs and (when the record strips the GIC's virtualization parts) device tree;
         raises TargetUnavailable with one line."""
         if self._kernel is None:
-            self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir, self.machine.boot.system)
+            system = self.machine.boot.system
+            self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir, system)
+            self._boot_image = pvh.image(self._kernel.image) if system.pvh else self._kernel.image
             if self.machine.boot.strip_gic_virtualization:
                 self._dtb = provision.stripped_dtb(self.profile, machine_args(self.profile))
 
@@ -119,7 +121,7 @@ class QemuTarget(Target):
         host, guest = socket.socketpair()
         system = self.machine.boot.system
         cmd = [system.binary, *machine_args(self.profile),
-               "-kernel", str(self._kernel.image), "-initrd", str(self._initrd),
+               "-kernel", str(self._boot_image), "-initrd", str(self._initrd),
                "-append", f"{system.console} {APPEND}",
                "-chardev", f"file,id=con,path={self._console_path()}", "-serial", "chardev:con",
                "-device", system.serial_device,
@@ -405,7 +407,8 @@ class QemuTarget(Target):
         if not self.running:
             self.start()
         pairs = self._pairs
-        features = re.search(r"^(?:Features|flags)\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)  # arm64, x86
+        # The CPU's features as /proc/cpuinfo names them: arm64's Features, x86's flags, riscv's isa string.
+        features = re.search(r"^(?:Features|flags|isa)\s*:\s*(.*)$", pairs.get("cpuinfo", ""), re.M)
         return TargetInfo(
             name=self.name, arch=self.arch, kernel_release=pairs.get("kernel_release", ""), profile=self.profile,
             qemu_version=provision.qemu_version(self.machine.boot.system.binary),

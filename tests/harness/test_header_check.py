@@ -20,7 +20,8 @@ from abi import abicheck, model
 from abi.headers import DEFAULT_INCLUDE, MULTIARCH, HeaderError, HeaderSet, debian_headers, dump
 
 ASM = {"arm64": DEFAULT_INCLUDE["arm64"] / "asm" / "kvm.h",
-       "x86_64": DEFAULT_INCLUDE["x86_64"] / "x86_64-linux-gnu" / "asm" / "kvm.h"}
+       "x86_64": DEFAULT_INCLUDE["x86_64"] / "x86_64-linux-gnu" / "asm" / "kvm.h",
+       "riscv64": DEFAULT_INCLUDE["riscv64"] / "asm" / "kvm.h"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,14 @@ MUTATIONS = [
       "KVM_VM_TYPE_ARM_IPA_SIZE_MASK", "KVM_VM_TYPE_ARM_IPA_SIZE"),
     M("arch-struct-field", "arm64", "asm", r"(struct kvm_vcpu_init \{\s*)__u32 target;", r"\g<1>__u64 target;",
       "kvm_vcpu_init", "KVM_ARM_VCPU_INIT", "KVM_ARM_PREFERRED_TARGET"),
+    # riscv64: an enum's member (its value, and the end marker after it), a register group (its layout and the
+    # index of each register after the new one), an empty structure (the size in each request that carries it).
+    M("enum-member", "riscv64", "asm", r"(\tKVM_RISCV_ISA_EXT_ZICBOM,)", r"\tKVM_RISCV_ISA_EXT_ZNEW,\n\g<1>",
+      "KVM_RISCV_ISA_EXT_ZICBOM", "KVM_RISCV_ISA_EXT_MAX"),
+    M("register-group-member", "riscv64", "asm", r"(struct kvm_riscv_csr \{\s*unsigned long sstatus;)",
+      r"\g<1>\n\tunsigned long snew;", "kvm_riscv_csr", "KVM_REG_RISCV_CSR_REG"),
+    M("empty-struct-grows", "riscv64", "asm", r"struct kvm_regs \{\n\};", "struct kvm_regs {\n\t__u64 pc;\n};",
+      "kvm_regs", "KVM_GET_REGS", "KVM_SET_REGS"),
 ]
 
 
@@ -97,7 +106,7 @@ def _need(arch):
         pytest.skip(str(e))
 
 
-@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+@pytest.mark.parametrize("arch", ["x86_64", "arm64", "riscv64"])
 def test_unchanged_copy_passes(arch, tmp_path):
     _need(arch)
     assert _failing(arch, _install_copy(arch, tmp_path)) == set()
@@ -152,17 +161,17 @@ def test_bad_uapi_headers_option_is_one_line(value, says):
     assert len(errors) == 1 and says in errors[0], proc.stderr
 
 
-def test_missing_cross_compiler_names_the_package(monkeypatch):
+@pytest.mark.parametrize("arch, package", [("arm64", "gcc-aarch64-linux-gnu"), ("riscv64", "gcc-riscv64-linux-gnu")])
+def test_missing_cross_compiler_names_the_package(monkeypatch, arch, package):
     import abi.headers as H
 
-    monkeypatch.setitem(H.COMPILERS, "arm64", "kvm-abi-no-such-gcc")
+    monkeypatch.setitem(H.COMPILERS, arch, "kvm-abi-no-such-gcc")
     with pytest.raises(H.HeaderError) as e:
-        HeaderSet("arm64").validate()
-    assert str(e.value) == ("arm64: compiler kvm-abi-no-such-gcc not found "
-                            "(apt-get install gcc-aarch64-linux-gnu)")
-    check = __import__("abi.headers_plugin", fromlist=["HeaderCheck"]).HeaderCheck({"": {"arm64": HeaderSet("arm64")}})
-    with pytest.raises(pytest.skip.Exception, match="apt-get install gcc-aarch64-linux-gnu"):
-        check.dump("arm64")
+        HeaderSet(arch).validate()
+    assert str(e.value) == f"{arch}: compiler kvm-abi-no-such-gcc not found (apt-get install {package})"
+    check = __import__("abi.headers_plugin", fromlist=["HeaderCheck"]).HeaderCheck({"": {arch: HeaderSet(arch)}})
+    with pytest.raises(pytest.skip.Exception, match=f"apt-get install {package}"):
+        check.dump(arch)
 
 
 # --- releases: symbols newer than the headers, and Debian sid's headers ---------------------------------------
@@ -194,7 +203,7 @@ def test_symbol_the_model_dates_later_than_the_headers_fails(tmp_path):
     assert _failing("arm64", root) == {"KVM_CAP_COUNTER_OFFSET"}
 
 
-@pytest.mark.parametrize("arch", ["x86_64", "arm64"])
+@pytest.mark.parametrize("arch", ["x86_64", "arm64", "riscv64"])
 def test_unchanged_sid_copy_passes(arch, tmp_path):
     _need(arch)
     root = _install_copy(arch, tmp_path, _sid())
@@ -219,6 +228,11 @@ SID_MUTATIONS = [
       "kvm_sev_cmd"),
     M("gone-symbol-back", "arm64", "linux", r"(#define KVM_GET_API_VERSION[^\n]*\n)",
       r"\g<1>#define KVM_TRACE_PAUSE _IO(KVMIO, 0x07)\n", "KVM_TRACE_PAUSE"),
+    M("newer-enum-member", "riscv64", "asm", r"(\tKVM_RISCV_SBI_EXT_MPXY,)", r"\tKVM_RISCV_SBI_EXT_NEW,\n\g<1>",
+      "KVM_RISCV_SBI_EXT_MPXY", "KVM_RISCV_SBI_EXT_MAX"),
+    M("newer-register-group", "riscv64", "asm", r"(struct kvm_riscv_sbi_fwft_feature \{\s*unsigned long enable;)",
+      r"\g<1>\n\tunsigned long lock;", "kvm_riscv_sbi_fwft_feature", "kvm_riscv_sbi_fwft",
+      "KVM_REG_RISCV_SBI_FWFT_REG"),
 ]
 
 

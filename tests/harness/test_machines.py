@@ -17,6 +17,7 @@ import pytest
 from abi import kvm, machines
 from abi.target.base import HostMissing, Result, TargetInfo, TargetUnavailable
 from abi.target.plugin import COME_UP, Pool, private_guest
+from abi.target.plugin import pool as plugin_pool
 
 # How each feature is asked of a kernel, written out here independently of abi.machines' probes, so a test can ask
 # /dev/kvm directly and a fake kernel can answer: a capability (KVM_CHECK_EXTENSION non-zero) or a device type
@@ -254,8 +255,10 @@ def test_a_booted_guest_offers_its_declared_features_and_selects_as_a_probed_onl
         probed_only = dataclasses.replace(machine, features=None)
         monkeypatch.setattr(machines, "MACHINES",
                             tuple(probed_only if m is machine else m for m in machines.MACHINES))
-        pool = Pool([machine.name], request.config.getoption("guest_kernel"), request.config.getoption("guest_modules"))
-        pool.targets[machine.name] = guest  # running: used as it is, not booted again
+        run = plugin_pool(request.config)
+        kernel = run.kernels_for(machine.arch)[0]
+        pool = Pool([machine.name], kernel, run.modules_for(kernel))
+        pool.targets[pool.slot(machine.name)] = guest  # running: used as it is, not booted again
         arch, features = pool.machine(machine.name)
         assert (arch, features) == (machine.arch, probed)
         by_probe, by_record = selected(arch, features), selected(machine.arch, machine.features)
@@ -264,3 +267,18 @@ def test_a_booted_guest_offers_its_declared_features_and_selects_as_a_probed_onl
                                        f"{sorted(by_record - by_probe)[:5]}")
     finally:
         guest.stop()
+
+
+def test_the_riscv64_machine_boots_debians_trixie_and_sid_kernels_its_kvm_a_module():
+    """Debian 12 has no riscv64 port: the kernels and the userspace come from trixie (sid's kernel too), and without
+    an in-kernel AIA its KVM offers none of the features."""
+    (m,) = [g for g in machines.GUESTS if g.arch == "riscv64"]
+    assert m.features == frozenset()
+    system = m.boot.system
+    assert system is machines.qemu_system("riscv64") and system.kvm_modules == ("kvm",)
+    assert system.kernels == {"debian-6.12": ("trixie", "linux-image-riscv64"),
+                              "debian-sid": ("sid", "linux-image-riscv64")}
+    assert system.userspace == machines.Userspace("trixie", "python3.13")
+    assert "python3.13-minimal" in system.userspace.packages
+    assert all(g.boot.system.userspace == machines.BOOKWORM for g in machines.GUESTS if g.arch != "riscv64")
+    assert m.boot.cpu == "rv64,h=true" and ("-bios", "default") == m.boot.extra

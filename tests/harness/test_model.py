@@ -43,7 +43,20 @@ def test_request_names_come_from_the_model():
 
 def test_unknown_architecture():
     with pytest.raises(ValueError, match="no ABI model"):
-        model.for_arch("riscv64")
+        model.for_arch("s390x")
+
+
+def test_riscv64_empty_structures_and_missing_ones():
+    """riscv64's kvm_regs is empty, so KVM_GET_REGS carries size 0; a request whose structure riscv64's asm/kvm.h
+    lacks is not in its model, and asking for it says why."""
+    from abi.ioctl import decode
+
+    rv = model.for_arch("riscv64")
+    assert (decode(int(rv.KVM_GET_REGS)).nr, decode(int(rv.KVM_GET_REGS)).size) == (0x81, 0)
+    with pytest.raises(AttributeError, match=r"KVM_ARM_VCPU_INIT \(riscv64\): struct kvm_vcpu_init is not defined"):
+        rv.KVM_ARM_VCPU_INIT  # noqa: B018 - the access is what is tested
+    assert "KVM_RISCV_SBI_EXT_V01" not in model.for_arch("riscv64", "6.1").symbols
+    assert model.for_arch("riscv64", "6.12").KVM_RISCV_ISA_EXT_MAX < rv.KVM_RISCV_ISA_EXT_MAX
 
 
 def test_over_aligned_arm64_registers():

@@ -235,11 +235,11 @@ def test_a_kernel_path_is_no_kernel_for_another_architecture(tmp_path):
     the other way round."""
     image = tmp_path / "Image"
     image.write_bytes(ARM64_HEADER + bytes(200))
-    with pytest.raises(HostMissing, match=f"--guest-kernel {image} is an arm64 Image: no x86_64 guest kernel"):
+    with pytest.raises(HostMissing, match=f"{image} is a kernel for arm64 \\(Image\\): no x86_64 guest "):
         provision.kernel(str(image), None, X86)
     bz = tmp_path / "bzImage"
     bz.write_bytes(bz_image(KVM_AMD_BUILT_IN))
-    with pytest.raises(HostMissing, match=f"--guest-kernel {bz} is an x86_64 bzImage: no arm64 guest kernel") as e:
+    with pytest.raises(HostMissing, match=f"{bz} is a kernel for x86_64 \\(bzImage\\): no arm64 guest") as e:
         provision.kernel(str(bz), None)
     assert "\n" not in str(e.value)
 
@@ -278,8 +278,8 @@ def test_kernel_arch_is_the_images_and_none_for_debian_names(tmp_path):
     junk.write_bytes(b"\x7fELF" + bytes(5000))
     with pytest.raises(TargetUnavailable) as e:
         provision.kernel_arch(str(junk))
-    assert str(e.value) == (f"--guest-kernel {junk}: not a Linux kernel any guest boots (an arm64 Image has 'ARMd' at "
-                            "0x38; an x86_64 bzImage has 'HdrS' at 0x202)")
+    assert str(e.value).startswith(f"--guest-kernel {junk}: not a Linux kernel any guest boots (arm64 Image: 'ARMd' at "
+                                   "0x38; x86_64 bzImage: 'HdrS' at 0x202")
 
 
 def test_an_x86_kernel_path_boots_on_the_x86_system(tmp_path, monkeypatch):
@@ -342,13 +342,18 @@ def test_kvm_modules_go_in_their_own_list_loaded_before_the_agent():
     assert "done &" not in init[kvm_loop:]
 
 
-@pytest.fixture(scope="module")
-def x86_assets():
+def guest_assets(kernel_name: str, system) -> tuple:
+    """A system's Debian kernel and the files of its initramfs; a skip with the one line where they cannot be had."""
     try:
-        kernel, initrd = provision.assets("debian-6.1", None, X86)
+        kernel, initrd = provision.assets(kernel_name, None, system)
     except (TargetUnavailable, HostMissing) as e:
         pytest.skip(str(e))
     return kernel, cpio_entries(decompress_concatenated(initrd.read_bytes()))
+
+
+@pytest.fixture(scope="module")
+def x86_assets():
+    return guest_assets("debian-6.1", X86)
 
 
 def test_x86_initramfs_has_amd64_userspace_and_kvm_amd(x86_assets):
@@ -377,3 +382,37 @@ def test_debians_x86_kernel_without_its_modules_is_one_line_naming_kvm_amd(x86_a
     with pytest.raises(TargetUnavailable, match=r"an x86_64 kernel without kvm_amd: .*CONFIG_KVM_AMD=y, or =m"):
         provision.check_kernel_option(str(kernel.image))
     assert provision.kernel_arch(str(kernel.image), str(kernel.image.parent / "modules")) == "x86_64"
+
+
+# ---- the riscv64 guest: trixie's and sid's kernels, trixie's userspace ---------------------------------------
+
+RISCV64 = machines.qemu_system("riscv64")
+
+
+@pytest.fixture(scope="module")
+def riscv64_assets():
+    return guest_assets("debian-6.12", RISCV64)
+
+
+def test_riscv64_initramfs_has_trixies_userspace_and_kvm_as_a_module(riscv64_assets):
+    """Debian's riscv64 Image is /boot/vmlinux-* (uncompressed, an EFI application) in trixie's image package itself;
+    trixie is merged-/usr (busybox in usr/bin, the loader in usr/lib) and its CPython is 3.13."""
+    kernel, files = riscv64_assets
+    assert kernel.release.endswith("-riscv64") and kernel.image.name == "Image"
+    provision.check_image_file(kernel.image, kernel.name, RISCV64)
+    for name in ("bin/busybox", "usr/bin/python3.13", "lib/ld-linux-riscv64-lp64d.so.1",
+                 "lib/riscv64-linux-gnu/libc.so.6", "lib/riscv64-linux-gnu/libffi.so.8",
+                 "usr/lib/python3.13/os.py", "usr/lib/python3.13/linecache.py",
+                 "usr/lib/python3.13/lib-dynload/_ctypes.cpython-313-riscv64-linux-gnu.so", "agent/agent.py"):
+        assert name in files, name
+    assert b"/usr/bin/python3.13 " in files["init"][1]
+    assert not any("aarch64" in n or "python3.11" in n for n in files)
+    assert files["modules/kvm"][1].decode().split() == ["kvm"]  # CONFIG_KVM=m, no dependencies
+    assert files["modules/order"][1].decode().split() == ["virtio_mmio"]  # the virtio console is built in
+    assert [m for m, _ in kernel.kvm_modules] == ["kvm"]
+
+
+def test_a_debian_kernel_riscv64_lacks_is_refused_before_anything_is_fetched(monkeypatch):
+    monkeypatch.setattr(provision, "ensure_host_tools", lambda system: pytest.fail("installed a tool"))
+    with pytest.raises(HostMissing, match="^--guest-kernel debian-6.1 does not apply to the riscv64 guests"):
+        provision.assets("debian-6.1", None, RISCV64)

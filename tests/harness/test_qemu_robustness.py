@@ -152,7 +152,10 @@ def test_guest_without_el2_is_unavailable_in_one_line(monkeypatch, request):
     real = qemu.machine_args
     monkeypatch.setattr(qemu, "machine_args",
                         lambda profile: [a.replace("virtualization=on", "virtualization=off") for a in real(profile)])
-    guest = QemuTarget("gicv3", request.config.getoption("guest_kernel"), request.config.getoption("guest_modules"))
+    from abi.target.plugin import pool
+
+    kernel = pool(request.config).kernels_for("arm64")[0]
+    guest = QemuTarget("gicv3", kernel, pool(request.config).modules_for(kernel))
     try:
         guest.provision()
     except TargetUnavailable as e:  # the assets themselves are missing here: say so, like the fixture

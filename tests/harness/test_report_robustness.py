@@ -318,9 +318,10 @@ def test_sigterm_while_the_reports_are_written_loses_nothing(tmp_path, runs, xdi
 def guest_kernel(request) -> str:
     """The guest kernel the child runs use; skips with one line where no arm64 guest can run here."""
     from abi.target.base import TargetUnavailable
+    from abi.target.plugin import pool
     from abi.target.qemu import QemuTarget
 
-    kernel = request.config.getoption("guest_kernel")
+    kernel = pool(request.config).kernels_for("arm64")[0]
     try:
         QemuTarget("gicv2", kernel).provision()  # QEMU, the kernel and initramfs (fetched once into the cache)
     except TargetUnavailable as e:

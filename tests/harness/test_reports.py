@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -148,48 +149,180 @@ def _chromium() -> str:
     pytest.skip("no chromium here (apt-get install chromium)")
 
 
-def test_html_report_renders_in_a_browser(run, tmp_path):
+# Appended to a copy of the report: once pytest-html's table is drawn (after the per-test detail is unpacked), it
+# writes on <body> the page's width in a 1400-px window, the same with a 2000-px-wide block added (the proof that
+# the measure sees an overflow), and the matrix rows the filters leave for (KVM_CREATE_VM, passed).
+PROBE = """<script>
+(function probe() {
+  if (!document.querySelector('#results-table tbody.results-table-row')) return setTimeout(probe, 50);
+  var root = document.documentElement, body = document.body, wide = document.createElement('div');
+  body.dataset.scrollWidth = root.scrollWidth;
+  wide.style.width = '2000px'; wide.style.height = '1px';
+  body.appendChild(wide);
+  body.dataset.scrollWidthControl = root.scrollWidth;
+  wide.remove();
+  var ioctl = document.getElementById('kvm-f-ioctl'), outcome = document.getElementById('kvm-f-outcome');
+  ioctl.value = 'kvm_create_vm'; outcome.value = 'passed';
+  ioctl.dispatchEvent(new Event('input')); outcome.dispatchEvent(new Event('input'));
+  body.dataset.filtered = Array.from(document.querySelectorAll('#kvm-matrix tr.matrix-row'))
+    .filter(function (r) { return r.style.display !== 'none'; }).length;
+})();
+</script>"""
+
+
+class Page(HTMLParser):
+    """What the browser shows, from its DOM: pytest-html's rows, the verdict rows, the findings, the pictures,
+    the matrix's rows and cells, and what the probe wrote."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows = 0
+        self.matrix: list[dict] = []
+        self.cells: dict[str, int] = {}
+        self.totals: dict[str, int] = {}
+        self.verdict: list[dict] = []
+        self.findings: list[str] = []
+        self.bars: dict[str, list[str]] = {}
+        self.svg = ""
+        self.body: dict[str, str] = {}
+        self.head: dict[str, str] = {}
+        self.in_template = 0  # pytest-html keeps row templates in <template>: not shown
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self.in_template -= 1
+        if tag == "svg":
+            self.svg = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "template":
+            self.in_template += 1
+        if tag == "body":
+            self.body = a
+        if tag == "tbody" and "results-table-row" in classes and not self.in_template:
+            self.rows += 1
+        if tag == "tr" and "matrix-row" in classes:
+            self.matrix.append(a)
+        if tag == "tr" and "verdict-row" in classes:
+            self.verdict.append(a)
+        if tag == "tr" and "finding" in classes:
+            self.findings.append(a["id"])
+        if a.get("id") == "kvm-verdict-head":
+            self.head = a
+        if tag == "svg":
+            self.svg = a.get("id", "")
+            self.bars[self.svg] = []
+        if tag == "g" and "bar" in classes and self.svg:
+            self.bars[self.svg].append(a["data-label"])
+        if tag == "td":
+            for k, v in a.items():
+                if k.startswith("data-"):
+                    self.cells[k[5:]] = self.cells.get(k[5:], 0) + int(v)
+        if a.get("id") == "kvm-totals":
+            self.totals = {k[5:]: int(v) for k, v in a.items() if k.startswith("data-")}
+
+
+@pytest.fixture(scope="module")
+def page(run, tmp_path_factory):
+    """The report as headless Chromium shows it in a 1400x900 window, probed (PROBE)."""
     browser = _chromium()
+    tmp = tmp_path_factory.mktemp("browser")
+    text = run[".html"].read_text()
+    end = text.rindex("</body>")
+    probed = tmp / run[".html"].name
+    probed.write_text(text[:end] + PROBE + text[end:])
     cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-           f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000", "--dump-dom",
-           run[".html"].as_uri()]
-    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
-    from html.parser import HTMLParser
+           f"--user-data-dir={tmp / 'profile'}", "--window-size=1400,900", "--virtual-time-budget=10000",
+           "--dump-dom", probed.as_uri()]
+    dom = subprocess.run(cmd, capture_output=True, text=True, timeout=180).stdout
+    p = Page()
+    p.feed(dom)
+    return p
 
-    class Count(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.rows = self.matrix_rows = 0
-            self.cells: dict[str, int] = {}
-            self.totals = {}
-            self.in_template = 0  # pytest-html keeps row templates in <template>: not shown
 
-        def handle_endtag(self, tag):
-            if tag == "template":
-                self.in_template -= 1
+def junit_places(xml: Path) -> dict[str, dict]:
+    """Per TARGET@RELEASE (the JUnit properties of each case): tests, failed, skipped."""
+    suite = ET.parse(xml).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    out: dict[str, dict] = {}
+    for c in suite.findall("testcase"):
+        props = {p.get("name"): p.get("value") for p in c.iter("property")}
+        target, release = props.get("target") or "(no target)", props.get("kernel_release") or ""
+        n = out.setdefault(f"{target}@{release}" if release else target, {"tests": 0, "failed": 0, "skipped": 0})
+        n["tests"] += 1
+        n["failed"] += c.find("failure") is not None or c.find("error") is not None
+        n["skipped"] += c.find("skipped") is not None
+    return out
 
-        def handle_starttag(self, tag, attrs):
-            a = dict(attrs)
-            classes = (a.get("class") or "").split()
-            if tag == "template":
-                self.in_template += 1
-            if tag == "tbody" and "results-table-row" in classes and not self.in_template:
-                self.rows += 1
-            if tag == "tr" and "matrix-row" in classes:
-                self.matrix_rows += 1
-            if tag == "td":
-                for k, v in a.items():
-                    if k.startswith("data-"):
-                        self.cells[k[5:]] = self.cells.get(k[5:], 0) + int(v)
-            if a.get("id") == "kvm-totals":
-                self.totals = {k[5:]: int(v) for k, v in a.items() if k.startswith("data-")}
 
-    c = Count()
-    c.feed(dom)
+def test_html_report_renders_in_a_browser(run, page):
     j = junit_counts(run[".xml"])
-    assert c.rows == j["tests"], "the JavaScript results table shows every test"
-    assert c.matrix_rows > 0
-    assert sum(c.cells.values()) == j["with_ioctl"], "every spec case is counted once in the matrix"
-    assert c.totals["tests"] == j["tests"]
-    assert c.totals["failed"] + c.totals["error"] + c.totals["xpassed"] == j["failed"]
+    assert page.rows == j["tests"], "the JavaScript results table shows every test (its detail unpacked)"
+    assert page.matrix
+    assert sum(page.cells.values()) == j["with_ioctl"], "every spec case is counted once in the matrix"
+    assert page.totals["tests"] == j["tests"]
+    assert page.totals["failed"] + page.totals["error"] + page.totals["xpassed"] == j["failed"]
+
+
+def test_html_opens_on_the_verdict_per_machine_and_kernel(run, page):
+    """One verdict row per target and kernel release, its counts those of the JUnit XML (which files the expected
+    failures under <skipped>), above pytest-html's environment table."""
+    rows = {r["data-place"]: r for r in page.verdict}
+    expected = junit_places(run[".xml"])
+    assert set(rows) == set(expected)
+    for place, n in expected.items():
+        r = {k: int(v) for k, v in rows[place].items() if k[5:] in ("passed", "failed", "deviations",
+                                                                      "not-applicable")}
+        assert r["data-failed"] == n["failed"], place
+        assert r["data-deviations"] + r["data-not-applicable"] == n["skipped"], place
+        assert sum(r.values()) == n["tests"], place
+        assert rows[place]["data-verdict"] == ("FAIL" if n["failed"] else "PASS" if n["tests"] > n["skipped"]
+                                               else "NOTHING RAN"), place
+    assert page.head["data-verdict"] == json.loads(run[".json"].read_text())["verdict"]["overall"]
+    text = run[".html"].read_text()
+    assert text.index('id="kvm-verdict"') < text.index('id="kvm-findings"') < text.index('id="environment"')
+
+
+def test_html_has_the_pictures(page):
+    assert page.bars["kvm-outcomes-chart"] == [r["data-place"] for r in page.verdict]
+    assert page.bars.get("kvm-coverage-chart"), "a bar per architecture measured"
+
+
+def test_html_lists_each_finding_once_under_its_id(run, page):
+    data = json.loads(run[".json"].read_text())
+    ids = [f["id"] for f in data["findings"]]
+    assert ids and len(set(ids)) == len(ids)
+    assert page.findings == ids
+
+
+def test_html_fits_a_1400_px_window(page):
+    assert int(page.body["data-scroll-width-control"]) > 1400, "the probe sees an overflow when there is one"
+    assert int(page.body["data-scroll-width"]) <= 1400
+
+
+def test_matrix_filters_work_from_a_file(page):
+    """The filters' script, run by the browser from file://: ioctl KVM_CREATE_VM (any case) and outcome passed."""
+    want = [r for r in page.matrix if "KVM_CREATE_VM" in r["data-ioctl"]
+            and any(s.endswith("|passed") for s in r["data-seen"].split())]
+    assert int(page.body["data-filtered"]) == len(want)
+    assert any("KVM_CREATE_VM" in r["data-ioctl"] for r in page.matrix)
+
+
+def test_html_detail_is_packed_not_repeated(run):
+    """The per-test detail is gzipped into the page (a fraction of its size unpacked), and no transcript is there
+    twice (as a base64 data: link)."""
+    import base64
+    import gzip
+
+    text = run[".html"].read_text()
+    packed = re.search(r'<script id="kvm-abi-tests" type="application/gzip\+base64">([^<]*)</script>', text)
+    assert packed and 'data-jsonblob=""' in text
+    unpacked = gzip.decompress(base64.b64decode(packed.group(1)))
+    assert len(packed.group(1)) * 4 < len(unpacked)
+    assert "data:text/plain" not in unpacked.decode()
+    ran = [r for r in json.loads(run[".json"].read_text())["records"] if r["observed"]]
+    if ran:  # the case's transcript is in its row's log (escaped, as pytest-html's logs are)
+        assert "-&gt; ret" in unpacked.decode() and ran[0]["cite"].split(" ")[0] in unpacked.decode()

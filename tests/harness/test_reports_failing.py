@@ -68,8 +68,38 @@ def test_json_says_documented_recorded_and_observed(both):
     assert (changed["recorded"], changed["observed"]) == ("ENOENT (6.12+)", "ENOENT")
     assert "KVM_CREATE_VM failed: ENOMEM" in new["test_fake_setup_broken"]["message"]
     data = json.loads(both["new"][".json"].read_text())
-    assert data["format"] == 2
-    assert all(set(f) == {"class", "text"} for f in data["findings"])
+    assert data["format"] == 3
+    keys = {"id", "key", "class", "text", "ioctl", "case", "document", "kernel", "where"}
+    assert all(set(f) == keys for f in data["findings"])
+
+
+def test_verdict_rows_count_the_failures(both):
+    """The failing run's verdict: its machine and kernel FAIL with the fixed deviation counted as a failure, the
+    test that ran on no target in a row of its own; the rows add up to the run."""
+    data = json.loads(both["new"][".json"].read_text())
+    rows = {p["place"]: p for p in data["verdict"]["places"]}
+    assert data["verdict"]["overall"] == "FAIL"
+    fake = rows["fake-gicv2@6.12.1-fake"]
+    assert (fake["passed"], fake["failed"], fake["deviations"], fake["not_applicable"], fake["verdict"]) == \
+        (1, 5, 1, 1, "FAIL")
+    assert rows["(no target)"]["failed"] == 1
+    assert sum(p["passed"] + p["failed"] + p["deviations"] + p["not_applicable"] for p in rows.values()) == \
+        len(data["records"])
+
+
+def test_a_finding_keeps_its_id_across_kernels(both):
+    """The deviation held on 6.1 and on 6.12 with different observations: one finding, the same id in both runs,
+    so the comparison calls it neither new nor gone."""
+    ids = {}
+    for which in ("base", "new"):
+        data = json.loads(both[which][".json"].read_text())
+        held = [f for f in data["findings"] if f["case"] == "xfail-observed-changes"]
+        assert len(held) == 1 and re.fullmatch(r"KVM-ABI-[0-9a-f]{6}", held[0]["id"]), held
+        ids[which] = held[0]
+    assert ids["base"]["id"] == ids["new"]["id"] and ids["base"]["text"] != ids["new"]["text"]
+    assert ids["new"]["where"] == ["fake-gicv2@6.12.1-fake"]
+    d = compare(str(both["base"][".json"]), str(both["new"][".json"]))
+    assert not any(ids["new"]["id"] in f for f in d.new_findings + d.gone_findings)
 
 
 def test_ktap_marks_failures_on_the_case_and_its_group(both):

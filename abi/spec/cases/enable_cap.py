@@ -8,7 +8,7 @@ from errno import E2BIG, EEXIST, EINVAL, ENOTTY, ENXIO, EPERM
 from abi import kvm
 from abi.spec.case import DOCUMENT_SILENT, Case, Deviation, Finding, Unreachable, Val, need
 from abi.spec.steps.arm64 import CAP_MTE, CAP_MTE_DOC, CAP_NO_MTE, ENABLE_MTE
-from abi.spec.steps.base import MAIN, VM_FD, capability
+from abi.spec.steps.base import GENERIC, MAIN, VM_FD, capability
 from abi.spec.steps.capabilities import (
     ARM,
     BIT31,
@@ -305,31 +305,43 @@ CASES: list[Case] = [
          "!system_supports_mte() -> -EINVAL", basis="code", needs=(CAP_NO_MTE,)),
     # 7.18 KVM_ENABLE_CAP(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2).
     Case(id="protect2-enable", ioctl="KVM_ENABLE_CAP", condition="MANUAL_DIRTY_LOG_PROTECT2 with MANUAL_PROTECT_ENABLE",
-         arch=("x86_64", "arm64"), call=manual_protect(), errno=0,
+         arch=GENERIC, call=manual_protect(), errno=0,
          cite=f"{PROTECT2}: 'Valid flags are KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE ...'"),
     Case(id="protect2-initially-set", ioctl="KVM_ENABLE_CAP", condition="MANUAL_PROTECT_ENABLE | INITIALLY_SET",
          arch=("x86_64", "arm64"),
          call=manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=0,
          cite=f"{PROTECT2}: INITIALLY_SET is 'only available on x86, arm64 and riscv'"),
+    # riscv64 gained INITIALLY_SET after 6.12: its asm/kvm_host.h defines KVM_DIRTY_LOG_MANUAL_CAPS with it in 7.2,
+    # not in 6.12, whose api.rst still says 'x86 and arm64'.
+    Case(id="protect2-initially-set-riscv", ioctl="KVM_ENABLE_CAP", condition="MANUAL_PROTECT_ENABLE | INITIALLY_SET",
+         arch=("riscv64",),
+         call=manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=0,
+         cite=f"{PROTECT2} (7.2): INITIALLY_SET is 'only available on x86, arm64 and riscv'", kernels="7.2+"),
+    Case(id="protect2-initially-set-riscv-6.12", ioctl="KVM_ENABLE_CAP",
+         condition="MANUAL_PROTECT_ENABLE | INITIALLY_SET, before riscv had it", arch=("riscv64",),
+         call=manual_protect(kvm.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=EINVAL,
+         cite=f"{PROTECT2} (6.12): INITIALLY_SET is 'only available on x86 and arm64 for now' (refused; errno from "
+         f"{MAIN}: kvm_vm_ioctl_enable_cap_generic, args[0] outside KVM_DIRTY_LOG_MANUAL_CAPS, which riscv's 6.12 "
+         "kvm_host.h leaves at PROTECT_ENABLE alone)", basis="code", kernels="6.12"),
     Case(id="protect2-initially-set-alone", ioctl="KVM_ENABLE_CAP",
-         condition="INITIALLY_SET without MANUAL_PROTECT_ENABLE", arch=("x86_64", "arm64"),
+         condition="INITIALLY_SET without MANUAL_PROTECT_ENABLE", arch=GENERIC,
          call=manual_protect(kvm.KVM_DIRTY_LOG_INITIALLY_SET), errno=EINVAL,
          cite=f"{PROTECT2}: 'KVM_DIRTY_LOG_INITIALLY_SET depends "
          f"on KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE' (refused; errno from {MAIN}: kvm_vm_ioctl_enable_cap_generic)"),
     Case(id="protect2-unknown-bit", ioctl="KVM_ENABLE_CAP", condition="args[0] bit 2 (no such option)",
-         arch=("x86_64", "arm64"), call=manual_protect(0x5), errno=EINVAL,
+         arch=GENERIC, call=manual_protect(0x5), errno=EINVAL,
          cite=f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (args[0] outside KVM_DIRTY_LOG_MANUAL_CAPS: -EINVAL)",
          basis="code"),
-    Case(id="protect2-flags", ioctl="KVM_ENABLE_CAP", condition="kvm_enable_cap.flags 1", arch=("x86_64", "arm64"),
+    Case(id="protect2-flags", ioctl="KVM_ENABLE_CAP", condition="kvm_enable_cap.flags 1", arch=GENERIC,
          call=manual_protect(flags=1), errno=EINVAL,
          cite=f"{MAIN}: kvm_vm_ioctl_enable_cap_generic (cap->flags non-zero: -EINVAL)", basis="code"),
-    Case(id="protect2-disable", ioctl="KVM_ENABLE_CAP", condition="args[0] 0 after enabling", arch=("x86_64", "arm64"),
+    Case(id="protect2-disable", ioctl="KVM_ENABLE_CAP", condition="args[0] 0 after enabling", arch=GENERIC,
          call=manual_protect(0), errno=0,
          cite=f"{PROTECT2}: ':Parameters: args[0] whether feature should be enabled or not'",
          setup=(manual_protect(),)),
     # 7.36 the dirty ring, and KVM_RESET_DIRTY_RINGS.
     Case(id="ring-enable", ioctl="KVM_ENABLE_CAP",
-         condition="DIRTY_LOG_RING_ACQ_REL, 64 KiB, right after KVM_CREATE_VM", arch=("x86_64", "arm64"), call=ring(),
+         condition="DIRTY_LOG_RING_ACQ_REL, 64 KiB, right after KVM_CREATE_VM", arch=GENERIC, call=ring(),
          errno=0,
          cite=f"{RING}: 'Userspace should call KVM_ENABLE_CAP ioctl right after KVM_CREATE_VM ... the size of the ring "
          "must be a power of two ... recommended that it be at least 64 KiB'", needs=ACQ_REL),
@@ -342,22 +354,22 @@ CASES: list[Case] = [
          cite=f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_ACQ_REL is the only "
          f"capability that should be exposed by weakly ordered architecture' (refused; errno from {MAIN}: "
          "kvm_vm_ioctl_enable_cap_generic, the capability checks 0)"),
-    Case(id="ring-not-power-of-two", ioctl="KVM_ENABLE_CAP", condition="size 0x11000", arch=("x86_64", "arm64"),
+    Case(id="ring-not-power-of-two", ioctl="KVM_ENABLE_CAP", condition="size 0x11000", arch=GENERIC,
          call=ring(0x11000), errno=EINVAL,
          cite=f"{RING}: 'the size of the ring must be a power of two' (refused; errno from {CODE_RING})",
          needs=ACQ_REL),
-    Case(id="ring-zero", ioctl="KVM_ENABLE_CAP", condition="size 0", arch=("x86_64", "arm64"), call=ring(0),
+    Case(id="ring-zero", ioctl="KVM_ENABLE_CAP", condition="size 0", arch=GENERIC, call=ring(0),
          errno=EINVAL, cite=f"{CODE_RING} (!size: -EINVAL)", basis="code", needs=ACQ_REL),
     Case(id="ring-too-small", ioctl="KVM_ENABLE_CAP", condition="size 2 KiB (less than a page)",
-         arch=("x86_64", "arm64"), call=ring(0x800), errno=EINVAL,
+         arch=GENERIC, call=ring(0x800), errno=EINVAL,
          cite=f"{CODE_RING} (smaller than the reserved entries or a page: -EINVAL)", basis="code", needs=ACQ_REL),
     Case(id="ring-too-large", ioctl="KVM_ENABLE_CAP", condition="twice the capability's maximum",
-         arch=("x86_64", "arm64"), call=ring(RING_MAX), errno=E2BIG,
+         arch=GENERIC, call=ring(RING_MAX), errno=E2BIG,
          cite=f"{CODE_RING} (more than KVM_DIRTY_RING_MAX_ENTRIES entries: -E2BIG)", basis="code", needs=ACQ_REL),
-    Case(id="ring-twice", ioctl="KVM_ENABLE_CAP", condition="the ring enabled a second time", arch=("x86_64", "arm64"),
+    Case(id="ring-twice", ioctl="KVM_ENABLE_CAP", condition="the ring enabled a second time", arch=GENERIC,
          call=ring(), errno=EINVAL, cite=f"{CODE_RING} ('We only allow it to set once': -EINVAL)", setup=(ring(),),
          basis="code", needs=ACQ_REL),
-    Case(id="ring-after-vcpu", ioctl="KVM_ENABLE_CAP", condition="after KVM_CREATE_VCPU", arch=("x86_64", "arm64"),
+    Case(id="ring-after-vcpu", ioctl="KVM_ENABLE_CAP", condition="after KVM_CREATE_VCPU", arch=GENERIC,
          call=ring(), errno=EINVAL,
          cite=f"{RING}: 'Enabling the capability is only allowed before creating any vCPU' (refused; errno from "
          f"{CODE_RING})", setup=(create_vcpu(0),), cap="KVM_CAP_DIRTY_LOG_RING", order_row=2, needs=ACQ_REL),
@@ -382,7 +394,7 @@ CASES: list[Case] = [
          "so only the stored page is dirty", setup=(ring(), *DIRTY), check=ring_is([DIRTY_PAGE]), basis="code",
          needs=ACQ_REL),
     Case(id="ring-bitmap-no-ring", ioctl="KVM_ENABLE_CAP", condition="DIRTY_LOG_RING_WITH_BITMAP before the ring",
-         arch=("x86_64", "arm64"),
+         arch=GENERIC,
          call=RING_WITH_BITMAP, errno=EINVAL,
          cite=f"{RING}: 'KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP can't be enabled if the capability of "
          f"KVM_CAP_DIRTY_LOG_RING_ACQ_REL hasn't been enabled' (refused; errno from {MAIN}: "
@@ -393,7 +405,7 @@ CASES: list[Case] = [
          cite=f"{RING}: '... or any memslot has been existing' (refused; errno from {MAIN}: "
          "kvm_vm_ioctl_enable_cap_generic)", setup=(ring(), log_slot()), needs=ACQ_REL + WITH_BITMAP),
     Case(id="ring-bitmap", ioctl="KVM_ENABLE_CAP",
-         condition="DIRTY_LOG_RING_WITH_BITMAP after the ring, before any memslot", arch=("x86_64", "arm64"),
+         condition="DIRTY_LOG_RING_WITH_BITMAP after the ring, before any memslot", arch=GENERIC,
          call=RING_WITH_BITMAP, errno=0,
          cite=f"{RING}: 'userspace needs to detect the capability of KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP to see whether "
          "the ring structures can be backed by per-slot bitmaps'", setup=(ring(),), needs=ACQ_REL + WITH_BITMAP),

@@ -6,7 +6,7 @@ from errno import EFAULT, EINVAL
 
 from abi import kvm
 from abi.spec.case import Case
-from abi.spec.steps.base import MAIN, step
+from abi.spec.steps.base import GENERIC, MAIN, step
 from abi.spec.steps.memory import (
     DEBUG,
     KVM_GUESTDBG_EXIT_PENDING,
@@ -19,16 +19,16 @@ from abi.spec.steps.vcpu import ready_vcpu
 CASES: list[Case] = [
     # 4.87 KVM_SET_GUEST_DEBUG.
     Case(id="debug-supported-bits", ioctl="KVM_SET_GUEST_DEBUG",
-         condition="control = the bits KVM_CAP_SET_GUEST_DEBUG2 names", arch=("x86_64", "arm64"),
+         condition="control = the bits KVM_CAP_SET_GUEST_DEBUG2 names", arch=GENERIC,
          call=guest_debug(SUPPORTED_DEBUG), errno=0,
          cite=f"{DEBUG}: 'KVM_CAP_SET_GUEST_DEBUG2 capability indicates the supported "
          "KVM_GUESTDBG_* bits in the control field'", setup=(ready_vcpu(),)),
-    Case(id="debug-singlestep", ioctl="KVM_SET_GUEST_DEBUG", condition="ENABLE | SINGLESTEP", arch=("x86_64", "arm64"),
+    Case(id="debug-singlestep", ioctl="KVM_SET_GUEST_DEBUG", condition="ENABLE | SINGLESTEP", arch=GENERIC,
          call=guest_debug(kvm.KVM_GUESTDBG_ENABLE | kvm.KVM_GUESTDBG_SINGLESTEP), errno=0,
          cite=f"{DEBUG}: 'Common control bits are: KVM_GUESTDBG_ENABLE ... KVM_GUESTDBG_SINGLESTEP'",
          setup=(ready_vcpu(),)),
     Case(id="debug-disable", ioctl="KVM_SET_GUEST_DEBUG", condition="control 0 after enabling",
-         arch=("x86_64", "arm64"), call=guest_debug(0), errno=0,
+         arch=GENERIC, call=guest_debug(0), errno=0,
          cite=f"{DEBUG}: KVM_GUESTDBG_ENABLE 'guest debugging is enabled' (clear: disabled)",
          setup=(ready_vcpu(), guest_debug(kvm.KVM_GUESTDBG_ENABLE))),
     Case(id="debug-unsupported-arch-bit", ioctl="KVM_SET_GUEST_DEBUG",
@@ -63,7 +63,7 @@ CASES: list[Case] = [
          f"kvm_arch_vcpu_ioctl_set_guest_debug (no check of control); {DEBUG} marks EXIT_PENDING '[s390]'",
          setup=(ready_vcpu(),), basis="code"),
     Case(id="debug-bad-pointer", ioctl="KVM_SET_GUEST_DEBUG", condition="the argument is a guard page",
-         arch=("x86_64", "arm64"), call=step("KVM_SET_GUEST_DEBUG(arg = a guard page)",
+         arch=GENERIC, call=step("KVM_SET_GUEST_DEBUG(arg = a guard page)",
               lambda s: s.ioctl(s.vcpus[-1], s.abi.KVM_SET_GUEST_DEBUG, s.target.bad_address())), errno=EFAULT,
          cite=f"{MAIN}: kvm_vcpu_ioctl (KVM_SET_GUEST_DEBUG: copy_from_user)", setup=(ready_vcpu(),), basis="code"),
 ]

@@ -8,7 +8,7 @@ from errno import EINVAL, EIO, ENXIO
 from abi import kvm
 from abi.spec.case import Case, need
 from abi.spec.steps.arm64 import CREATE_VM, ipa
-from abi.spec.steps.base import API, MAIN, call, step
+from abi.spec.steps.base import API, GENERIC, MAIN, call, step
 from abi.spec.steps.capabilities import BITMAP_KERNELS, WITH_BITMAP_ANSWER
 from abi.spec.steps.memory import RING, mmap_size_ok
 from abi.spec.steps.system import check_extension, create_vm
@@ -128,18 +128,18 @@ CASES: list[Case] = [
          errno=EINVAL, cite="7.2 arm.c kvm_arch_init_vm; 6.1/6.12: a bit outside the IPA field", basis="code",
          needs_vm=False),
     # 4.1 / 4.5: system ioctls without an argument.
-    Case(id="api-version", ioctl="KVM_GET_API_VERSION", condition="the system fd", arch=("x86_64", "arm64"),
+    Case(id="api-version", ioctl="KVM_GET_API_VERSION", condition="the system fd", arch=GENERIC,
          call=call("KVM_GET_API_VERSION", "system"), errno=0,
          cite=f"{API} 4.1 KVM_GET_API_VERSION: ':Returns: the constant KVM_API_VERSION (=12)'", ret=12, needs_vm=False),
-    Case(id="api-version-arg", ioctl="KVM_GET_API_VERSION", condition="a non-zero argument", arch=("x86_64", "arm64"),
+    Case(id="api-version-arg", ioctl="KVM_GET_API_VERSION", condition="a non-zero argument", arch=GENERIC,
          call=call("KVM_GET_API_VERSION", "system", 1, "1"), errno=EINVAL,
          cite=f"{MAIN}: kvm_dev_ioctl (KVM_GET_API_VERSION: `if (arg) goto out` with r = -EINVAL)", basis="code",
          needs_vm=False),
-    Case(id="mmap-size", ioctl="KVM_GET_VCPU_MMAP_SIZE", condition="the system fd", arch=("x86_64", "arm64"),
+    Case(id="mmap-size", ioctl="KVM_GET_VCPU_MMAP_SIZE", condition="the system fd", arch=GENERIC,
          call=call("KVM_GET_VCPU_MMAP_SIZE", "system"), errno=0,
          cite=f"{API} 4.5 KVM_GET_VCPU_MMAP_SIZE: the size of the shared kvm_run region; the coalesced MMIO page at "
          "KVM_COALESCED_MMIO_PAGE_OFFSET 'is included in the result'", check=mmap_size_ok),
-    Case(id="mmap-size-arg", ioctl="KVM_GET_VCPU_MMAP_SIZE", condition="a non-zero argument", arch=("x86_64", "arm64"),
+    Case(id="mmap-size-arg", ioctl="KVM_GET_VCPU_MMAP_SIZE", condition="a non-zero argument", arch=GENERIC,
          call=call("KVM_GET_VCPU_MMAP_SIZE", "system", 1, "1"), errno=EINVAL,
          cite=f"{MAIN}: kvm_dev_ioctl (KVM_GET_VCPU_MMAP_SIZE: `if (arg) goto out` with r = -EINVAL)", basis="code",
          needs_vm=False),

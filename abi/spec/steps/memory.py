@@ -103,9 +103,11 @@ def _log_slot_x86(pages: int, flags: int) -> Step:
 def log_slot(pages: int = SLOT_PAGES, flags: int = kvm.KVM_MEM_LOG_DIRTY_PAGES) -> Step:
     """Slot 0: `pages` pages at GPA 0, dirty-logged by default, where the guest code stores to page 2; the code itself
     in slot 0 on arm64 (a vCPU resets at IPA 0, and arm64 maps a page it reads read-only while logging), in slot 1
-    on x86 (see X86_CODE_GPA)."""
-    layouts = {"x86_64": _log_slot_x86(pages, flags), "arm64": code_slot(DIRTYING, pages * PAGE, flags)}
-    return step(f"[x86_64: {layouts['x86_64']}; arm64: {layouts['arm64']}]",
+    on x86 (see X86_CODE_GPA); none on riscv64 yet."""
+    # riscv64: the slot alone, no guest code yet (DIRTYING has none): its cases of this slot never run the vCPU.
+    layouts = {"x86_64": _log_slot_x86(pages, flags), "arm64": code_slot(DIRTYING, pages * PAGE, flags),
+               "riscv64": memory_region(0, 0, pages * PAGE, flags)}
+    return step(f"[x86_64: {layouts['x86_64']}; arm64: {layouts['arm64']}; riscv64: {layouts['riscv64']}]",
                 lambda s: per_arch(s, layouts, "the dirty-logged slot")(s))
 
 def guest_writes() -> Step:

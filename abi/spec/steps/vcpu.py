@@ -53,8 +53,8 @@ def _ready_x86(s: Scene) -> Result:
 
 
 # What a vCPU needs before its first KVM_RUN, per architecture: arm64 refuses KVM_RUN before KVM_ARM_VCPU_INIT
-# (ENOEXEC); x86 runs from its reset state.
-READY_BY_ARCH = {"arm64": _ready_arm64, "x86_64": _ready_x86}
+# (ENOEXEC); x86 and riscv64 (arch/riscv/kvm/vcpu.c: kvm_arch_vcpu_create resets it) run from their reset state.
+READY_BY_ARCH = {"arm64": _ready_arm64, "x86_64": _ready_x86, "riscv64": _ready_x86}
 
 
 def ready_vcpu() -> Step:
