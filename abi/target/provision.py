@@ -345,11 +345,25 @@ def _path_system(path: str, size: int, mtime_ns: int, name: str, modules_dir: st
     return system
 
 
-def kernel_arch(name: str, modules_dir: str | None = None) -> str | None:
+def kernel_arch(name: str) -> str | None:
     """The architecture of the guests a --guest-kernel value is for: None for a Debian name (every architecture has
-    one), the image's for a PATH; a file that is no kernel any guest boots is one line (TargetUnavailable)."""
-    system = check_kernel_option(name, modules_dir)
-    return system.arch if system else None
+    one), the image's for a PATH (its magic says; whether it has KVM, with which modules, is check_kernel_option's);
+    a file that is no kernel any guest boots is one line (TargetUnavailable)."""
+    if name in KERNELS:
+        return None
+    if name.startswith("debian-"):
+        check_kernel_option(name)  # unknown: says so
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise TargetUnavailable(f"--guest-kernel {name}: " + ("a directory, not a kernel Image file" if path.is_dir()
+                                                               else "no such file"))
+    st = path.stat()
+    return _image_arch(str(path.resolve()), st.st_size, st.st_mtime_ns, name)
+
+
+@functools.lru_cache(maxsize=16)
+def _image_arch(path: str, size: int, mtime_ns: int, name: str) -> str:
+    return image_system(Path(path).read_bytes(), f"--guest-kernel {name}")[0].arch
 
 
 def user_kernel(path: str, modules_dir: str | None, system: System = SYSTEM) -> Kernel:
