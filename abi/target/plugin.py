@@ -262,8 +262,8 @@ class Pool:
             for k in self.kernels:
                 try:
                     self._kernel_arch[k] = provision.kernel_arch(k)
-                except (TargetUnavailable, OSError):  # said by pytest_configure's check, or when it boots
-                    self._kernel_arch[k] = None
+                except (TargetUnavailable, OSError):  # refused by pytest_configure's check already
+                    self._kernel_arch[k] = "?"  # no guest's: never booted on a machine it may not be for
         debian = machines.qemu_system(arch).kernels
 
         def fits(k: str) -> bool:
