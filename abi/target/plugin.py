@@ -446,25 +446,6 @@ def _sayer(config):
     return tr.write_line if tr else (lambda line: None)
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config, log):
-    """Under pytest-xdist's default `load`, hand out a slot's tests together (largest first), so that each guest
-    boots in one worker instead of in every one (with Debian's three kernels: 17 guest boots saved, riscv64's 8 s
-    ones among them). Node ids stay as they are: only the scheduling changes; any other --dist is left alone."""
-    if config.getoption("dist", None) != "load":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    p = pool(config)
-    prefixes = sorted((f"[{p.test_id(s)}" for s in p.slots), key=len, reverse=True)
-
-    class BySlot(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            return next((x for x in prefixes if x + "-" in nodeid or x + "]" in nodeid), nodeid)
-
-    return BySlot(config, log)
-
-
 def pool(config) -> Pool:
     return config.stash[_POOL]
 
