@@ -241,6 +241,7 @@ class Pool:
         self._guest_error: dict[tuple[str, str], TargetUnavailable] = {}
         self._probed: dict[Slot, frozenset[str]] = {}
         self._slots: list[Slot] | None = None
+        self._kernel_arch: dict[str, str | None] | None = None  # each kernel's architecture (None: Debian's, any)
         self.boot_times: dict[Slot, float] = {}  # the boot not yet reported (see boot_property)
 
     @property
@@ -257,7 +258,7 @@ class Pool:
     def kernels_for(self, arch: str) -> list[str]:
         """The run's kernels a guest of this architecture boots (a Debian name only where Debian has that kernel for
         it); with none, the first (its guests then say why they cannot boot it)."""
-        if not hasattr(self, "_kernel_arch"):
+        if self._kernel_arch is None:
             self._kernel_arch = {}
             for k in self.kernels:
                 try:
@@ -423,7 +424,7 @@ def pytest_sessionstart(session):
     say = _sayer(config)
     guests = [s for s in p.slots if s.kernel is not None]
     if guests:
-        say(f"kvm-abi: {len(guests)} guest{'s' if len(guests) != 1 else ''} "
+        say(f"kvm-abi: {_count(len(guests), 'guest')} "
             f"({_count(len({s.machine for s in guests}), 'machine')} x {_count(len(p.kernels), 'kernel')}), "
             "each booted by the workers whose tests need it")
     for system, kernel in dict.fromkeys((machines.named(s.machine).boot.system, s.kernel) for s in guests):
@@ -486,8 +487,8 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_report_header(config):
     p = pool(config)
-    return [f"targets: {', '.join(p.names)}; guest kernel{'s' if len(p.kernels) != 1 else ''}: "
-            f"{', '.join(p.kernels)}" + (f" (modules {p.modules})" if p.modules else "")]
+    kernels = f"guest kernel{'s' if len(p.kernels) > 1 else ''}: {', '.join(p.kernels)}"
+    return [f"targets: {', '.join(p.names)}; {kernels}" + (f" (modules {p.modules})" if p.modules else "")]
 
 
 @pytest.fixture(scope="session")

@@ -113,11 +113,6 @@ class Kernel:
     kvm_modules: tuple = ()  # like `modules`: what makes /dev/kvm, loaded before the agent starts
 
 
-def systems() -> tuple[System, ...]:
-    """The QEMU system of every guest architecture, each once."""
-    return machines.SYSTEMS
-
-
 def image_bytes(data: bytes, origin: str, system: System = SYSTEM) -> bytes:
     """An uncompressed arm64 Image from a plain, gzip, xz or EFI zboot kernel file (an x86 bzImage as it is); else
     a one-line error."""
@@ -157,22 +152,16 @@ def image_system(data: bytes, origin: str) -> tuple[System, bytes]:
     """The system whose guests boot this kernel file (its magic says), and the image as they boot it; else one line
     naming what each architecture's image would have."""
     data = _unpacked(data, origin)
-    for system in systems():
+    for system in machines.SYSTEMS:
         if _has_magic(data[:4096], system):
             check_image_header(data[:4096], len(data), origin, system)
             return system, data
     wanted = "; ".join(f"{s.arch} {s.image_file}: {repr(s.image_magic[1])[2:-1]!r} at {s.image_magic[0]:#x}"
-                       for s in systems())
+                       for s in machines.SYSTEMS)
     raise TargetUnavailable(f"{origin}: not a Linux kernel any guest boots ({wanted})")
 
 
 # ---- what a kernel file has built in ----------------------------------------------------------------------
-
-def bzimage_vmlinux(data: bytes) -> bytes | None:
-    """The vmlinux (an ELF file) inside an x86 bzImage, or None when its compressor cannot be unpacked here."""
-    out = pvh.unpack(pvh.payload(data))
-    return out if out and out.startswith(b"\x7fELF") else None
-
 
 def built_in(vmlinux: bytes, module: str) -> bool:
     """Whether a module is built into this kernel: a built-in module's parameters are named `<module>.<param>` in the
@@ -190,7 +179,7 @@ def missing_kvm(data: bytes, modules_dir: str | None, system: System) -> list[st
     wanted = [m for m in system.kvm_modules if m not in given]
     if not wanted:
         return []
-    vmlinux = bzimage_vmlinux(data) if system.image_magic[1] == b"HdrS" else None
+    vmlinux = pvh.elf(data)
     if vmlinux is None:
         return []
     return [m for m in wanted if not built_in(vmlinux, m)]

@@ -93,12 +93,16 @@ def has_pvh_entry(elf: bytes) -> bool:
     return False
 
 
+def elf(bzimage: bytes) -> bytes | None:
+    """The ELF kernel inside a bzImage, or None (no bzImage, or its compressor cannot be unpacked here)."""
+    out = unpack(payload(bzimage)) if bzimage[0x202:0x206] == b"HdrS" else None
+    return out if out and out.startswith(b"\x7fELF") else None
+
+
 def vmlinux(bzimage: bytes) -> bytes | None:
     """The PVH-bootable ELF kernel inside a bzImage, or None (not unpackable here, or no PVH entry)."""
-    elf = unpack(payload(bzimage)) if bzimage[0x202:0x206] == b"HdrS" else None
-    if not elf or not has_pvh_entry(elf):
-        return None
-    return elf[:elf_end(elf)]
+    elf_file = elf(bzimage)
+    return elf_file[:elf_end(elf_file)] if elf_file and has_pvh_entry(elf_file) else None
 
 
 def image(bzimage: Path) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from abi import debian, machines
-from abi.target import initramfs, provision
+from abi.target import initramfs, provision, pvh
 from abi.target.base import HostMissing, TargetUnavailable
 
 pytest_plugins = ["pytester"]
@@ -378,7 +378,7 @@ def test_x86_initramfs_has_amd64_userspace_and_kvm_amd(x86_assets):
 def test_debians_x86_kernel_without_its_modules_is_one_line_naming_kvm_amd(x86_assets):
     """Debian builds KVM as modules on amd64: its bzImage alone has no kvm_amd; with the modules' directory it does."""
     kernel, _ = x86_assets
-    if provision.bzimage_vmlinux(kernel.image.read_bytes()) is None:
+    if pvh.elf(kernel.image.read_bytes()) is None:
         pytest.skip(f"{kernel.image}: its compressor's tool (Debian's kernel: lz4) is not installed")
     with pytest.raises(TargetUnavailable, match=r"an x86_64 kernel without kvm_amd: .*CONFIG_KVM_AMD=y, or =m"):
         provision.check_kernel_option(str(kernel.image))
