@@ -1,4 +1,4 @@
-"""Documentation coverage: every (ioctl, errno, condition) api.rst documents for x86_64 or arm64, and whether a
+"""Documentation coverage: every (ioctl, errno, condition) api.rst documents for x86_64, arm64 or riscv64, and whether a
 case tests it on a machine of that architecture, or why no target here can.
 
 A documented pair is an Errors-table row, or a sentence of the section's prose naming an errno its table does
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from abi.spec import apidoc
 
 # The documents' architecture names (apidoc.ARCHITECTURES) of ours (abi.machines.ARCHES).
-DOC_ARCH = {"x86_64": {"x86"}, "arm64": {"arm64"}}
+DOC_ARCH = {"x86_64": {"x86"}, "arm64": {"arm64"}, "riscv64": {"riscv"}}
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ _ARCH_TAG = re.compile(r"^\((arm64|x86|s390|riscv|ppc|powerpc|mips|loongarch)\)|
 # "On x86, this ioctl is only useful after KVM_CREATE_IRQCHIP", "Note that on s390 the ... capability needs to be
 # enabled before KVM_CREATE_IRQCHIP": a sentence of a shared section about one architecture.
 _ON_ARCH = re.compile(r"(?:^|^Note(?:,| that)\s+)on\s+(arm64|x86|s390|riscv|ppc|powerpc|mips|loongarch)\b", re.I)
-_OURS = {"arm64": "arm64", "x86": "x86_64"}
+_OURS = {name: arch for arch, names in DOC_ARCH.items() for name in names}  # a document name: ours
 
 
 def _restrict(arches: frozenset[str], condition: str, region: str = "") -> frozenset[str]:
