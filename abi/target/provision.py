@@ -13,9 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import gzip
 import hashlib
-import lzma
 import os
 import re
 import shutil
@@ -27,7 +25,7 @@ from pathlib import Path
 
 from abi import debian, machines
 from abi.debian import KERNELS, log
-from abi.target import cache, initramfs, pvh
+from abi.target import cache, compression, initramfs, pvh
 from abi.target.base import HostMissing, NotApplicable, TargetUnavailable
 
 # The default guests' system: arm64 (--guest-kernel PATH is an arm64 Image, the novgic machine's dtc).
@@ -121,26 +119,27 @@ def image_bytes(data: bytes, origin: str, system: System = SYSTEM) -> bytes:
     return data
 
 
+# The forms a distribution ships a kernel file in, besides EFI zboot: gzip (Debian's arm64 vmlinuz) and xz.
+SHIPPED_COMPRESSED = (b"\x1f\x8b", b"\xfd7zXZ\x00")
+
+
 def _unpacked(data: bytes, origin: str) -> bytes:
     """The kernel file without the compression an arm64 Image is shipped in (any other file as it is)."""
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    elif data[:6] == b"\xfd7zXZ\x00":
-        data = lzma.decompress(data)
+    if data.startswith(SHIPPED_COMPRESSED):
+        out = compression.unpack(data)
+        how = "gzip" if data[:2] == b"\x1f\x8b" else "xz"
     elif data[:2] == b"MZ" and data[4:8] == b"zimg":
         # EFI zboot (linux/drivers/firmware/efi/libstub/zboot-header.S): payload offset/size, compression name.
         off, size = int.from_bytes(data[8:12], "little"), int.from_bytes(data[12:16], "little")
-        comp = data[24:32].rstrip(b"\0").decode(errors="replace")
-        payload = data[off:off + size]
-        if comp == "gzip":
-            data = gzip.decompress(payload)
-        elif comp in ("xz", "lzma"):
-            data = lzma.decompress(payload)
-        elif comp == "zstd" and shutil.which("zstd"):
-            data = subprocess.run(["zstd", "-dc"], input=payload, capture_output=True, check=True, timeout=300).stdout
-        else:
-            raise TargetUnavailable(f"{origin}: EFI zboot kernel compressed with {comp}, which cannot be unpacked here")
-    return data
+        how = data[24:32].rstrip(b"\0").decode(errors="replace")
+        out = compression.unpack_named(how, data[off:off + size])
+        how = f"EFI zboot {how}"
+    else:
+        return data
+    if not out:
+        raise TargetUnavailable(f"{origin}: a kernel compressed with {how}, which cannot be unpacked here (a "
+                                f"damaged file, or the tool for it missing)")
+    return out
 
 
 def _has_magic(head: bytes, system: System) -> bool:

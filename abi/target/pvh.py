@@ -12,27 +12,13 @@ read-only cache: the bzImage boots as it is.
 
 from __future__ import annotations
 
-import lzma
-import shutil
-import subprocess
-import zlib
 from pathlib import Path
 
-from abi.target import cache
+from abi.target import cache, compression
 
 NAME = "vmlinux"  # the ELF's name beside the bzImage
 XEN_ELFNOTE_PHYS32_ENTRY = 18  # include/xen/interface/elfnote.h
 PT_NOTE = 4
-
-# A bzImage's payload compressors (CONFIG_KERNEL_*), by magic: Python's own, or the tool that unpacks it.
-# `lz4 -d` reads the kernel's legacy frames, then complains about the size the kernel appends: its status says
-# nothing, the ELF magic of the output does.
-PAYLOADS = ((b"\x1f\x8b", lambda p: zlib.decompressobj(31).decompress(p)),
-            (b"\xfd7zXZ\x00", lambda p: lzma.LZMADecompressor().decompress(p)),
-            (b"\x5d\x00\x00", lambda p: lzma.LZMADecompressor(lzma.FORMAT_ALONE).decompress(p)),
-            (b"\x28\xb5\x2f\xfd", ["zstd", "-dcq"]),
-            (b"\x02\x21\x4c\x18", ["lz4", "-dcq"]))
-
 
 def payload(bzimage: bytes) -> bytes:
     """The compressed kernel of a bzImage: payload_offset/payload_length of the setup header (boot protocol 2.08,
@@ -41,21 +27,6 @@ def payload(bzimage: bytes) -> bytes:
     offset = int.from_bytes(bzimage[0x248:0x24c], "little")
     length = int.from_bytes(bzimage[0x24c:0x250], "little")
     return bzimage[setup + offset:setup + offset + length]
-
-
-def unpack(data: bytes) -> bytes | None:
-    for magic, how in PAYLOADS:
-        if not data.startswith(magic):
-            continue
-        try:
-            if callable(how):
-                return how(data)
-            if shutil.which(how[0]):
-                return subprocess.run(how, input=data, capture_output=True, timeout=300).stdout
-        except (OSError, EOFError, zlib.error, lzma.LZMAError, subprocess.SubprocessError):
-            pass
-        return None
-    return None
 
 
 def _u(data: bytes, offset: int, size: int) -> int:
@@ -95,7 +66,7 @@ def has_pvh_entry(elf: bytes) -> bool:
 
 def elf(bzimage: bytes) -> bytes | None:
     """The ELF kernel inside a bzImage, or None (no bzImage, or its compressor cannot be unpacked here)."""
-    out = unpack(payload(bzimage)) if bzimage[0x202:0x206] == b"HdrS" else None
+    out = compression.unpack(payload(bzimage)) if bzimage[0x202:0x206] == b"HdrS" else None
     return out if out and out.startswith(b"\x7fELF") else None
 
 

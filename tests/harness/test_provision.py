@@ -417,3 +417,30 @@ def test_a_debian_kernel_riscv64_lacks_is_refused_before_anything_is_fetched(mon
     monkeypatch.setattr(provision, "ensure_host_tools", lambda system: pytest.fail("installed a tool"))
     with pytest.raises(HostMissing, match="^--guest-kernel debian-6.1 does not apply to the riscv64 guests"):
         provision.assets("debian-6.1", None, RISCV64)
+
+
+def _zboot(payload: bytes, name: bytes) -> bytes:
+    """An EFI zboot file: MZ, "zimg", the payload's offset and size, its compression's name (zboot-header.S)."""
+    head = bytearray(64)
+    head[0:2], head[4:8] = b"MZ", b"zimg"
+    head[8:12], head[12:16] = (64).to_bytes(4, "little"), len(payload).to_bytes(4, "little")
+    head[24:24 + len(name)] = name
+    return bytes(head) + payload
+
+
+@pytest.mark.parametrize("pack", [gzip.compress, lzma.compress, lambda d: _zboot(gzip.compress(d), b"gzip"),
+                                  lambda d: _zboot(lzma.compress(d), b"xz")], ids=["gzip", "xz", "zboot-gzip",
+                                                                                   "zboot-xz"])
+def test_a_compressed_kernel_file_is_read_as_the_image_inside(pack):
+    image = bytearray(4096)
+    image[0x38:0x3c] = b"ARMd"  # arm64's magic, no EFI stub
+    system, data = provision.image_system(pack(bytes(image)), "--guest-kernel k")
+    assert system.arch == "arm64" and data == bytes(image)
+
+
+def test_a_damaged_compressed_kernel_file_is_one_line():
+    for damaged, how in ((gzip.compress(b"x" * 4096)[:20], "gzip"), (_zboot(b"\x28\xb5\x2f\xfd", b"nope"),
+                                                                      "EFI zboot nope")):
+        with pytest.raises(TargetUnavailable) as e:
+            provision.image_system(damaged, "--guest-kernel k")
+        assert str(e.value).startswith(f"--guest-kernel k: a kernel compressed with {how}, which cannot be unpacked")

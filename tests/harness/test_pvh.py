@@ -6,7 +6,7 @@ import gzip
 import pytest
 
 from abi import machines
-from abi.target import cache, provision, pvh
+from abi.target import cache, compression, provision, pvh
 from abi.target.base import HostMissing, TargetUnavailable
 
 X86 = machines.qemu_system("x86_64")
@@ -28,7 +28,7 @@ def test_debian_bzimage_boots_as_its_pvh_elf(x86_kernel):
     data = elf.read_bytes()
     assert data[:6] == b"\x7fELF\x02\x01" and pvh.has_pvh_entry(data)
     assert pvh.elf_end(data) == len(data)  # the decompressor's relocation table left behind
-    assert len(data) < len(pvh.unpack(pvh.payload(kernel.image.read_bytes())))
+    assert len(data) < len(compression.unpack(pvh.payload(kernel.image.read_bytes())))
     # Recorded with the kernel's directory: a damaged ELF is caught like a damaged bzImage.
     assert cache.problem(kernel.image.parent) == ""
     assert pvh.image(kernel.image) == elf  # kept, not unpacked again
@@ -37,7 +37,7 @@ def test_debian_bzimage_boots_as_its_pvh_elf(x86_kernel):
 def test_a_kernel_without_a_pvh_entry_boots_its_bzimage(x86_kernel, tmp_path):
     kernel, _ = x86_kernel
     bzimage = kernel.image.read_bytes()
-    elf = pvh.unpack(pvh.payload(bzimage))
+    elf = compression.unpack(pvh.payload(bzimage))
     entry = (pvh.XEN_ELFNOTE_PHYS32_ENTRY).to_bytes(4, "little") + b"Xen\0"
     assert elf.count(entry) == 1
     assert not pvh.has_pvh_entry(elf.replace(entry, (0x7f).to_bytes(4, "little") + b"Xen\0"))
