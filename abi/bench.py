@@ -120,7 +120,7 @@ def bench_targets(args) -> int:
                         continue  # no such Debian kernel for it (riscv64's debian-6.1): said per machine below
                     provision.assets(args.guest_kernel, None, system)
                 for m in guests:
-                    if m.boot.strip_gic_virtualization:
+                    if m.boot.edits_device_tree:
                         provision.stripped_dtb(m.label, machine_args(m.label))
                 print(f"cold provisioning ({args.guest_kernel}, empty cache): {time.perf_counter() - t0:6.1f} s")
             except TargetUnavailable as e:

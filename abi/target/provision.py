@@ -59,7 +59,7 @@ def _packages_as_target():
 # ---- host tools -----------------------------------------------------------------------------------------
 
 def host_tools(system: System = SYSTEM) -> dict[str, str]:
-    """tool -> its Debian package: the system's QEMU, and dtc (the novgic machine's device tree)."""
+    """tool -> its Debian package: the system's QEMU, and dtc (the device trees machine records edit)."""
     return {system.binary: system.package, "dtc": "device-tree-compiler"}
 
 
@@ -524,17 +524,47 @@ def _root_cells(dts: str) -> int:
     return int(a.group(1), 0) + int(s.group(1), 0) if a and s else 4
 
 
+def disable_nodes(dts: str, compatibles: tuple[str, ...]) -> str:
+    """Each node whose compatible list starts with one of `compatibles` given status "disabled": the guest kernel
+    then probes no driver for it (a machine whose record lists it in dt_disabled)."""
+    for c in compatibles:
+        dts, n = re.subn(rf'^(\t+)(compatible = "{re.escape(c)}"[^;]*;)$', r'\1status = "disabled";\n\1\2', dts,
+                         flags=re.M)
+        if not n:
+            raise ValueError(f"no {c} node in the device tree")
+    return dts
+
+
 def stripped_dtb(label: str, machine_args: list[str]) -> Path:
-    """A device tree without the GIC's virtualization parts for the machine `label`, dumped by QEMU from exactly its
-    boot options, then edited.
+    """The device tree of the machine `label` as its record edits it (abi.machines.QemuBoot.edits_device_tree:
+    the GIC's virtualization parts stripped, nodes disabled), dumped by QEMU from exactly its boot options.
 
     `machine_args` is the whole QEMU command line minus kernel and devices that don't touch the tree; -smp
     and -m are baked into the dump, so they are part of the cache key.
     """
-    key = hashlib.sha256(("\0".join(machine_args) + qemu_version()).encode()).hexdigest()[:16]
+    (boot,) = [m.boot for m in machines.GUESTS if m.label == label]
+    binary = boot.system.binary
+    key = hashlib.sha256(("\0".join(machine_args) + qemu_version(binary)).encode()).hexdigest()[:16]
     out = cache_dir() / "dtb" / f"{label}-{key}.dtb"
     if cache.usable(out, f"dtb/{out.name}", "dumping it again"):
         return out
+    ensure_host_tools(boot.system)
+    out.parent.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
+        dumped, dts, dtb = (Path(tmp, n) for n in ("virt.dtb", "virt.dts", "stripped.dtb"))
+        args = list(machine_args)
+        i = args.index("-M") + 1
+        args[i] += f",dumpdtb={dumped}"
+        _run([binary, *args], "dumping the virt machine's device tree", TIMEOUTS[QEMU])
+        _run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", str(dts), str(dumped)], "dtc (decompile)")
+        text = dts.read_text()
+        if boot.strip_gic_virtualization:
+            text = strip_gic_virtualization(text)
+        dts.write_text(disable_nodes(text, boot.dt_disabled))
+        _run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(dts)], "dtc (compile)")
+        os.replace(dtb, out)
+        cache.record(out)
+    return out
     ensure_host_tools()
     out.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:

@@ -102,7 +102,7 @@ class QemuTarget(Target):
             system = self.machine.boot.system
             self._kernel, self._initrd = provision.assets(self.kernel_spec, self.modules_dir, system)
             self._boot_image = pvh.image(self._kernel.image) if system.pvh else self._kernel.image
-            if self.machine.boot.strip_gic_virtualization:
+            if self.machine.boot.edits_device_tree:
                 self._dtb = provision.stripped_dtb(self.profile, machine_args(self.profile))
 
     @property

@@ -28,6 +28,7 @@ ASKED = {
     "vgic-v3": ("device", kvm.KVM_DEV_TYPE_ARM_VGIC_V3),
     "vgic-its": ("device", kvm.KVM_DEV_TYPE_ARM_VGIC_ITS),
     "mte": ("cap", kvm.KVM_CAP_ARM_MTE),
+    "aia": ("device", kvm.KVM_DEV_TYPE_RISCV_AIA),
 }
 GUESTS = pytest.mark.parametrize("machine", machines.GUESTS, ids=lambda m: m.name)
 
@@ -269,16 +270,28 @@ def test_a_booted_guest_offers_its_declared_features_and_selects_as_a_probed_onl
         guest.stop()
 
 
-def test_the_riscv64_machine_boots_debians_trixie_and_sid_kernels_its_kvm_a_module():
+def test_the_riscv64_machines_boot_debians_trixie_and_sid_kernels_their_kvm_a_module():
     """Debian 12 has no riscv64 port: the kernels and the userspace come from trixie (sid's kernel too), and without
-    an in-kernel AIA its KVM offers none of the features."""
-    (m,) = [g for g in machines.GUESTS if g.arch == "riscv64"]
-    assert m.features == frozenset()
-    system = m.boot.system
-    assert system is machines.qemu_system("riscv64") and system.kvm_modules == ("kvm",)
+    an in-kernel AIA a riscv64 KVM offers none of the features."""
+    plain, aia = [g for g in machines.GUESTS if g.arch == "riscv64"]
+    assert plain.features == frozenset()
+    system = plain.boot.system
+    assert system is machines.qemu_system("riscv64") is aia.boot.system and system.kvm_modules == ("kvm",)
     assert system.kernels == {"debian-6.12": ("trixie", "linux-image-riscv64"),
                               "debian-sid": ("sid", "linux-image-riscv64")}
     assert system.userspace == machines.Userspace("trixie", "python3.13")
     assert "python3.13-minimal" in system.userspace.packages
     assert all(g.boot.system.userspace == machines.BOOKWORM for g in machines.GUESTS if g.arch != "riscv64")
-    assert m.boot.cpu == "rv64,h=true" and ("-bios", "default") == m.boot.extra
+    for m in (plain, aia):
+        assert m.boot.cpu == "rv64,h=true" and ("-bios", "default") == m.boot.extra
+    assert plain.boot.machine == "virt" and not plain.boot.edits_device_tree
+
+
+def test_the_riscv64_aia_machine_has_imsic_guest_files_and_no_goldfish_rtc():
+    """KVM's AIA device needs Ssaia, which QEMU's virt machine gives with an IMSIC (aia=aplic-imsic; aia=aplic alone
+    leaves the guest without it), and guest interrupt files to offer; KVM_CAP_IRQCHIP follows the device."""
+    (m,) = [g for g in machines.GUESTS if "aia" in g.features]
+    assert m.arch == "riscv64" and m.features == frozenset({"irqchip", "aia"})
+    options = dict(o.partition("=")[::2] for o in m.boot.machine.split(",")[1:])
+    assert m.boot.machine.startswith("virt,") and options["aia"] == "aplic-imsic" and int(options["aia-guests"]) > 0
+    assert m.boot.dt_disabled == ("google,goldfish-rtc",) and m.boot.edits_device_tree

@@ -154,6 +154,51 @@ def test_stripped_dtb_from_qemu(machine):
     assert not any(line.startswith("\t\tinterrupts = ") for line in own)
 
 
+RTC_DTS = """/ {
+\tsoc {
+\t\trtc@101000 {
+\t\t\tinterrupts = <0x0b 0x04>;
+\t\t\treg = <0x00 0x101000 0x00 0x1000>;
+\t\t\tcompatible = "google,goldfish-rtc";
+\t\t};
+
+\t\tserial@10000000 {
+\t\t\tcompatible = "ns16550a";
+\t\t};
+\t};
+};
+"""
+
+
+def test_disable_nodes_disables_only_the_named_compatible():
+    out = provision.disable_nodes(RTC_DTS, ("google,goldfish-rtc",))
+    assert out == RTC_DTS.replace('\t\t\tcompatible = "google,goldfish-rtc";',
+                                  '\t\t\tstatus = "disabled";\n\t\t\tcompatible = "google,goldfish-rtc";')
+    assert provision.disable_nodes(RTC_DTS, ()) == RTC_DTS
+
+
+def test_disable_nodes_refuses_a_tree_without_the_node():
+    with pytest.raises(ValueError, match="no google,goldfish-rtc node"):
+        provision.disable_nodes(RTC_DTS.replace("goldfish-rtc", "other-rtc"), ("google,goldfish-rtc",))
+
+
+@pytest.mark.parametrize("machine", [m for m in machines.GUESTS if m.boot.dt_disabled], ids=lambda m: m.name)
+def test_disabled_nodes_in_the_dtb_from_qemu(machine):
+    """QEMU's real tree for a machine whose record disables nodes: each is there, disabled (needs QEMU and dtc)."""
+    from abi.target.qemu import machine_args
+
+    if not (shutil.which(machine.boot.system.binary) and shutil.which("dtc")):
+        pytest.skip(f"{machine.boot.system.binary} or dtc not installed (Debian packages "
+                    f"{machine.boot.system.package}, device-tree-compiler)")
+    dtb = provision.stripped_dtb(machine.label, machine_args(machine.label))
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(dtb)], capture_output=True, text=True,
+                         check=True).stdout
+    for compatible in machine.boot.dt_disabled:
+        at = dts.index(f'compatible = "{compatible}"')
+        node = dts[dts.rindex(" {\n", 0, at):dts.index("};", at)]
+        assert 'status = "disabled";' in node, node
+
+
 ARM64_HEADER = bytes(0x38) + b"ARM\x64" + bytes(8)
 
 

@@ -50,7 +50,7 @@ def _devices() -> list[Case]:
              cite=f"{CREATE_DEVICE_DOC} Errors: ENODEV 'The device type is unknown or unsupported'; kvm_main.c: "
              "kvm_ioctl_create_device (no ops for the type)"),
         Case(id="device-type-out-of-range", ioctl="KVM_CREATE_DEVICE",
-             condition="type 0x7fff (past kvm_device_ops_table)", arch=("x86_64",),
+             condition="type 0x7fff (past kvm_device_ops_table)", arch=("x86_64", "riscv64"),
              call=create_device(0x7FFF), errno=errno.ENODEV,
              cite=f"{CREATE_DEVICE_DOC} Errors: ENODEV 'The device type is unknown or unsupported'"),
         Case(id="vfio-device", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_VFIO", arch=("x86_64",), call=VFIO,
