@@ -55,6 +55,12 @@ def _devices() -> list[Case]:
              cite=f"{CREATE_DEVICE_DOC} Errors: ENODEV 'The device type is unknown or unsupported'"),
         Case(id="vfio-device", ioctl="KVM_CREATE_DEVICE", condition="KVM_DEV_TYPE_VFIO", arch=("x86_64",), call=VFIO,
              errno=0, cite=CREATE_DEVICE_DOC),
+        Case(id="vfio-device-unsupported", ioctl="KVM_CREATE_DEVICE",
+             condition="KVM_DEV_TYPE_VFIO where the architecture's KVM has no VFIO device", arch=("riscv64",),
+             call=VFIO, errno=errno.ENODEV,
+             cite=f"{CREATE_DEVICE_DOC} Errors: ENODEV 'The device type is unknown or unsupported'; arch/riscv/kvm/"
+             "Kconfig does not select KVM_VFIO (6.12, 7.2), so kvm_vfio_ops_init never registers the type and "
+             "kvm_ioctl_create_device finds no ops"),
         Case(id="vfio-device-twice", ioctl="KVM_CREATE_DEVICE", condition="a second KVM_DEV_TYPE_VFIO (one per VM)",
              arch=("x86_64",), call=VFIO, errno=errno.EEXIST,
              cite=f"{CREATE_DEVICE_DOC} Errors: EEXIST 'Device already created, and this type of device may not be "
