@@ -35,9 +35,9 @@ from abi.spec.steps.arm64 import (
     finalize,
     init_at,
     preferred_target_is_generic,
-    reg_list,
 )
 from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.registers import reg_list
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, arm64_init, kvm_run, one_reg
 from abi.spec.steps.vm import create_vcpu
 

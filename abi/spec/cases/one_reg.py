@@ -18,7 +18,6 @@ from abi.spec.case import (
 )
 from abi.spec.steps import vcpu
 from abi.spec.steps.arm64 import (
-    _N,
     CORE_END,
     FINAL,
     GET_REG,
@@ -40,13 +39,11 @@ from abi.spec.steps.arm64 import (
     ZREG0_SLICE1,
     finalize,
     id_reg_changed,
-    list_filled,
-    n_written_back,
-    reg_list,
     vls_reads,
 )
 from abi.spec.steps.base import API, BAD_POINTER, call, raw, step
 from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, set_midr_changed
+from abi.spec.steps.registers import _N, list_filled, n_written_back, reg_list
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run, one_reg, one_reg_value
 from abi.spec.steps.vm import VCPU0, create_vcpu, enable_cap
 from abi.spec.steps.x86_vcpu import MSR_NONE
