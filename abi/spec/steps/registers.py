@@ -103,3 +103,9 @@ ISA_I = 1 << (ord("i") - ord("a"))
 # The sip bit of the supervisor external interrupt (SEIP, the privileged spec's bit 9): KVM_INTERRUPT's VS-level
 # external interrupt shows there (vcpu_onereg.c kvm_riscv_vcpu_general_get_csr shifts hvip's VSEIP down to it).
 SIP_SEIP = 1 << 9
+
+
+def scratch_nonzero(s: Scene, got: Result) -> str | None:
+    """A check: the u64 a GET wrote to the scratch page is not 0."""
+    value = struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
+    return None if value else "read back 0"
