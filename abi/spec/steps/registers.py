@@ -9,6 +9,7 @@ from abi import kvm
 from abi import riscv64 as rv
 from abi.spec.case import Scene, Step
 from abi.spec.steps.base import API, per_arch, step
+from abi.spec.steps.vcpu import one_reg_value
 from abi.target.base import Result
 
 GET_REG = f"{API} 4.69 KVM_GET_ONE_REG"
@@ -109,3 +110,15 @@ def scratch_nonzero(s: Scene, got: Result) -> str | None:
     """A check: the u64 a GET wrote to the scratch page is not 0."""
     value = struct.unpack("<Q", s.target.read(s.scratch(), 8))[0]
     return None if value else "read back 0"
+
+
+def reg_reads(reg_id: int, name: str, want: int, mask: int | None = None):
+    """A check: after the call, KVM_GET_ONE_REG of `reg_id` on the last vCPU reads `want` (only the bits of `mask`,
+    if given)."""
+    def check(s: Scene, got: Result) -> str | None:
+        value = one_reg_value(s, reg_id)
+        if mask is not None:
+            value &= mask
+        return None if value == want else f"{name} reads {value:#x} afterwards, expected {want:#x}"
+
+    return check
