@@ -322,7 +322,8 @@ def _pit() -> list[Case]:
 def _riscv64_interrupt() -> list[Case]:
     """4.16 KVM_INTERRUPT, RISC-V: SET raises and UNSET lowers the vCPU's VS-level external interrupt, which the
     CSR group's sip shows as SEIP (vcpu_onereg.c kvm_riscv_vcpu_general_get_csr folds the pending interrupts in);
-    vcpu.c kvm_arch_vcpu_async_ioctl treats every value but KVM_INTERRUPT_SET as UNSET (6.12, 7.2)."""
+    vcpu.c kvm_arch_vcpu_async_ioctl (6.12; kvm_arch_vcpu_unlocked_ioctl in 7.2) treats every value but
+    KVM_INTERRUPT_SET as UNSET."""
     rv_arch = ("riscv64",)
     doc = f"{INTR}, RISC-V"
     raise_it = interrupt(riscv64.KVM_INTERRUPT_SET)
@@ -336,12 +337,13 @@ def _riscv64_interrupt() -> list[Case]:
              check=reg_reads(RV_SIP, "sip.SEIP", 0, mask=SIP_SEIP)),
         Case(id="riscv-other-value", ioctl="KVM_INTERRUPT", condition="irq 5 after SET: taken as UNSET",
              arch=rv_arch, call=interrupt(5), errno=0,
-             cite="vcpu.c: kvm_arch_vcpu_async_ioctl (any irq but KVM_INTERRUPT_SET unsets; api.rst 4.16 names two "
-             "values and no error)", setup=(VCPU0, raise_it), check=reg_reads(RV_SIP, "sip.SEIP", 0, mask=SIP_SEIP),
+             cite="vcpu.c: kvm_arch_vcpu_async_ioctl / _unlocked_ioctl (any irq but KVM_INTERRUPT_SET unsets; "
+             "api.rst 4.16 names two values and no error)", setup=(VCPU0, raise_it),
+             check=reg_reads(RV_SIP, "sip.SEIP", 0, mask=SIP_SEIP),
              basis="code"),
         Case(id="riscv-bad-pointer", ioctl="KVM_INTERRUPT", condition="the argument is not readable", arch=rv_arch,
              call=call("KVM_INTERRUPT", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
-             cite="vcpu.c: kvm_arch_vcpu_async_ioctl (copy_from_user)", setup=(VCPU0,), basis="code"),
+             cite="vcpu.c: kvm_arch_vcpu_async_ioctl / _unlocked_ioctl (copy_from_user)", setup=(VCPU0,), basis="code"),
     ]
 
 
@@ -358,7 +360,8 @@ CASES: list[Case] = [
 DOC_FINDINGS = [
     Finding(
         "api.rst 4.16 KVM_INTERRUPT, RISC-V: the ioctl is 'overloaded with 2 different irq values' (KVM_INTERRUPT_SET, "
-        "KVM_INTERRUPT_UNSET) and says nothing of any other; vcpu.c kvm_arch_vcpu_async_ioctl (6.12, 7.2) takes every "
-        "value but KVM_INTERRUPT_SET as UNSET and succeeds (case riscv-other-value).",
+        "KVM_INTERRUPT_UNSET) and says nothing of any other; vcpu.c kvm_arch_vcpu_async_ioctl (6.12; "
+        "kvm_arch_vcpu_unlocked_ioctl in 7.2) takes every value but KVM_INTERRUPT_SET as UNSET and succeeds "
+        "(case riscv-other-value).",
         DOCUMENT_SILENT),
 ]
