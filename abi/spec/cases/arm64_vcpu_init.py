@@ -35,9 +35,9 @@ from abi.spec.steps.arm64 import (
     finalize,
     init_at,
     preferred_target_is_generic,
-    reg_list,
 )
-from abi.spec.steps.base import BAD_POINTER, step
+from abi.spec.steps.base import BAD_POINTER, raw, step
+from abi.spec.steps.registers import reg_list
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, arm64_init, kvm_run, one_reg
 from abi.spec.steps.vm import create_vcpu
 
@@ -211,6 +211,14 @@ CASES: list[Case] = [
          call=reg_list(4096), errno=EPERM,
          cite=f"{FINAL}: KVM_RUN, KVM_GET_REG_LIST, KVM_GET_ONE_REG and KVM_SET_ONE_REG fail with -EPERM until the "
          "feature is finalized", setup=(INIT_SVE,), doc_row=0, order_row=3, needs=(SVE_CAP,)),
+    # A foreign architecture's vCPU request on riscv64: kvm_main.c kvm_vcpu_ioctl passes what it does not know to
+    # riscv's vcpu.c kvm_arch_vcpu_ioctl, whose default is -EINVAL (not x86's or the generic ENOTTY).
+    Case(id="riscv-vcpu-fd", ioctl="KVM_ARM_VCPU_INIT", condition="the arm64 request on a riscv64 vCPU fd",
+         arch=("riscv64",),
+         call=raw(kvm.KVM_ARM_VCPU_INIT.resolve(vars(arm64)), "KVM_ARM_VCPU_INIT", arm64.kvm_vcpu_init(), on="vcpu"),
+         errno=EINVAL,
+         cite="vcpu.c: kvm_arch_vcpu_ioctl (riscv, 6.12 and 7.2: default r = -EINVAL)", setup=(create_vcpu(0),),
+         basis="code"),
 ]
 
 UNREACHABLE = [

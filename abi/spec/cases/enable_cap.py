@@ -289,6 +289,22 @@ def _create() -> list[Case]:
     ]
 
 
+def _riscv64() -> list[Case]:
+    """7.43 KVM_CAP_RISCV_MP_STATE_RESET (6.16+; what enabling it changes: mp_state.py's riscv-mp-init-received-*).
+    KVM_CHECK_EXTENSION answers 0 for it (7.2 vm.c kvm_vm_ioctl_check_extension has no case), so no `needs=`."""
+    mp_reset = "api.rst 7.43 KVM_CAP_RISCV_MP_STATE_RESET"
+    return [
+        Case(id="riscv-mp-state-reset", ioctl="KVM_ENABLE_CAP", condition="KVM_CAP_RISCV_MP_STATE_RESET, args[0] 0",
+             arch=("riscv64",), call=enable_cap("KVM_CAP_RISCV_MP_STATE_RESET"), errno=0,
+             cite=f"{mp_reset}: ':Returns: 0 on success'", cap="KVM_CAP_RISCV_MP_STATE_RESET", kernels="6.16+"),
+        Case(id="riscv-mp-state-reset-flags", ioctl="KVM_ENABLE_CAP",
+             condition="KVM_CAP_RISCV_MP_STATE_RESET, flags 1", arch=("riscv64",),
+             call=enable_cap("KVM_CAP_RISCV_MP_STATE_RESET", flags=1), errno=EINVAL,
+             cite="vm.c (7.2): kvm_vm_ioctl_enable_cap refuses any flags with -EINVAL", basis="code",
+             cap="KVM_CAP_RISCV_MP_STATE_RESET", kernels="6.16+"),
+    ]
+
+
 CASES: list[Case] = [
     # --- KVM_CAP_ARM_MTE (api.rst 7.28) -----------------------------------------------------------------------
     Case(id="mte-enable", ioctl="KVM_ENABLE_CAP", condition="KVM_CAP_ARM_MTE before any vCPU exists", arch=("arm64",),
@@ -420,6 +436,7 @@ CASES: list[Case] = [
     *_enable_cap_arm64(),
     *_enable_cap_ring(),
     *_create(),
+    *_riscv64(),
 ]
 
 UNREACHABLE = [

@@ -1,4 +1,4 @@
-"""KVM_GET_MP_STATE, KVM_SET_MP_STATE."""
+"""KVM_GET_MP_STATE, KVM_SET_MP_STATE (x86_64, arm64, riscv64)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,62 @@ from errno import EINVAL
 from abi import arm64, kvm
 from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation
 from abi.spec.steps.arm64 import MASKED_SPI32, RUN_LIMIT, ran_with_spi32_masked
-from abi.spec.steps.memory import GET_MP, GET_MP_STATE, SET_MP, mp_is, set_mp
-from abi.spec.steps.vcpu import arm64_init, kvm_run, ready_vcpu
-from abi.spec.steps.vm import IRQCHIP, create_vcpu
+from abi.spec.steps.memory import GET_MP, GET_MP_STATE, SET_MP, mp_is, mp_state_is, set_mp
+from abi.spec.steps.registers import RV_A0, reg_reads
+from abi.spec.steps.vcpu import arm64_init, kvm_run, one_reg, ready_vcpu
+from abi.spec.steps.vm import IRQCHIP, VCPU0, create_vcpu, enable_cap
 
 POWERED_OFF = arm64_init(1 << arm64.KVM_ARM_VCPU_POWER_OFF, shown="features[0]=KVM_ARM_VCPU_POWER_OFF")
+
+def _riscv64() -> list[Case]:
+    """vcpu.c kvm_arch_vcpu_ioctl_set_mpstate (6.12, 7.2): RUNNABLE and STOPPED; 7.2 (6.16+) also INIT_RECEIVED, a
+    reset, when the VM enabled KVM_CAP_RISCV_MP_STATE_RESET; -EINVAL for anything else. A new vCPU is RUNNABLE
+    (kvm_arch_vcpu_create leaves mp_state zeroed)."""
+    rv_arch = ("riscv64",)
+    only_two = f"{SET_MP}: 'For arm64/riscv: The only states that are valid are KVM_MP_STATE_STOPPED and " \
+               "KVM_MP_STATE_RUNNABLE'"
+    reset = "api.rst 7.43 KVM_CAP_RISCV_MP_STATE_RESET"
+    return [
+        Case(id="riscv-mp-runnable", ioctl="KVM_GET_MP_STATE", condition="a new vCPU", arch=rv_arch,
+             call=GET_MP_STATE, errno=0, cite=f"{GET_MP}: RUNNABLE '[x86,arm64,riscv,loongarch]'", setup=(VCPU0,),
+             check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+        Case(id="riscv-mp-set-stopped", ioctl="KVM_SET_MP_STATE", condition="STOPPED, read back", arch=rv_arch,
+             call=GET_MP_STATE, errno=0, cite=only_two, setup=(VCPU0, set_mp(kvm.KVM_MP_STATE_STOPPED)),
+             check=mp_is(kvm.KVM_MP_STATE_STOPPED)),
+        Case(id="riscv-mp-set-runnable", ioctl="KVM_SET_MP_STATE", condition="RUNNABLE after STOPPED, read back",
+             arch=rv_arch, call=GET_MP_STATE, errno=0, cite=only_two,
+             setup=(VCPU0, set_mp(kvm.KVM_MP_STATE_STOPPED), set_mp(kvm.KVM_MP_STATE_RUNNABLE)),
+             check=mp_is(kvm.KVM_MP_STATE_RUNNABLE)),
+        Case(id="riscv-mp-halted", ioctl="KVM_SET_MP_STATE", condition="HALTED (an x86 state)", arch=rv_arch,
+             call=set_mp(kvm.KVM_MP_STATE_HALTED), errno=EINVAL,
+             cite=f"{only_two} (refused; errno from vcpu.c: kvm_arch_vcpu_ioctl_set_mpstate)", setup=(VCPU0,)),
+        Case(id="riscv-mp-suspended", ioctl="KVM_SET_MP_STATE", condition="SUSPENDED (an arm64 state)", arch=rv_arch,
+             call=set_mp(kvm.KVM_MP_STATE_SUSPENDED), errno=EINVAL,
+             cite=f"{only_two} (refused; errno from vcpu.c: kvm_arch_vcpu_ioctl_set_mpstate)", setup=(VCPU0,)),
+        Case(id="riscv-mp-unknown", ioctl="KVM_SET_MP_STATE", condition="state 0xff", arch=rv_arch,
+             call=set_mp(0xFF), errno=EINVAL, cite="vcpu.c: kvm_arch_vcpu_ioctl_set_mpstate (default: -EINVAL)",
+             setup=(VCPU0,), basis="code"),
+        Case(id="riscv-mp-init-received", ioctl="KVM_SET_MP_STATE",
+             condition="INIT_RECEIVED, KVM_CAP_RISCV_MP_STATE_RESET not enabled", arch=rv_arch,
+             call=set_mp(kvm.KVM_MP_STATE_INIT_RECEIVED), errno=EINVAL,
+             cite=f"{only_two}; vcpu.c kvm_arch_vcpu_ioctl_set_mpstate (6.12: default; 7.2: INIT_RECEIVED only with "
+             "the VM's mp_state_reset)", setup=(VCPU0,)),
+        Case(id="riscv-mp-init-received-reset-keeps-state", ioctl="KVM_SET_MP_STATE",
+             condition="INIT_RECEIVED on a STOPPED vCPU, KVM_CAP_RISCV_MP_STATE_RESET enabled: still STOPPED",
+             arch=rv_arch, call=set_mp(kvm.KVM_MP_STATE_INIT_RECEIVED), errno=0,
+             cite=f"{reset}: 'KVM resets the VCPU when setting MP_STATE_INIT_RECEIVED ... The original MP_STATE is "
+             "preserved'", kernels="6.16+",
+             setup=(enable_cap("KVM_CAP_RISCV_MP_STATE_RESET"), VCPU0, set_mp(kvm.KVM_MP_STATE_STOPPED)),
+             check=mp_state_is(kvm.KVM_MP_STATE_STOPPED)),
+        Case(id="riscv-mp-init-received-resets", ioctl="KVM_SET_MP_STATE",
+             condition="INIT_RECEIVED after a0 was set, KVM_CAP_RISCV_MP_STATE_RESET enabled: a0 reset to 0",
+             arch=rv_arch, call=set_mp(kvm.KVM_MP_STATE_INIT_RECEIVED), errno=0,
+             cite=f"{reset}: 'KVM resets the VCPU' (vcpu.c kvm_riscv_vcpu_context_reset zeroes the registers)",
+             kernels="6.16+",
+             setup=(enable_cap("KVM_CAP_RISCV_MP_STATE_RESET"), VCPU0, one_reg("KVM_SET_ONE_REG", RV_A0, "a0", 0x1234)),
+             check=reg_reads(RV_A0, "regs.a0", 0)),
+    ]
+
 
 CASES: list[Case] = [
     # 4.38 KVM_GET_MP_STATE, arm64: an example (not a rule, apidoc.NOT_ORDERING) says an interrupt masked to suppress
@@ -93,4 +144,5 @@ CASES: list[Case] = [
          arch=("x86_64",), call=GET_MP_STATE, errno=0,
          cite="x86.c: kvm_arch_vcpu_create (RUNNABLE without an in-kernel irqchip, whichever vCPU)",
          setup=(create_vcpu(0), create_vcpu(1)), basis="code", check=mp_is(kvm.KVM_MP_STATE_RUNNABLE), order_row=1),
+    *_riscv64(),
 ]

@@ -6,6 +6,7 @@ import struct
 from errno import E2BIG, EBUSY, EFAULT, EINTR, EINVAL, ENOENT, ENOEXEC, EPERM
 
 from abi import arm64, kvm
+from abi import riscv64 as rv
 from abi.spec.case import (
     DOCUMENT_CONTRADICTS_ITSELF,
     DOCUMENT_NAMES_WHAT_HEADERS_LACK,
@@ -18,7 +19,6 @@ from abi.spec.case import (
 )
 from abi.spec.steps import vcpu
 from abi.spec.steps.arm64 import (
-    _N,
     CORE_END,
     FINAL,
     GET_REG,
@@ -40,13 +40,27 @@ from abi.spec.steps.arm64 import (
     ZREG0_SLICE1,
     finalize,
     id_reg_changed,
-    list_filled,
-    n_written_back,
-    reg_list,
     vls_reads,
 )
-from abi.spec.steps.base import API, BAD_POINTER, call, raw, step
+from abi.spec.steps.base import API, BAD_POINTER, call, raw, scratch_reads, step
 from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, set_midr_changed
+from abi.spec.steps.registers import (
+    _N,
+    ISA_I,
+    RV_A0,
+    RV_CORE_END,
+    RV_ISA,
+    RV_ISA_EXT_SINGLE,
+    RV_PC,
+    RV_SSCRATCH,
+    RV_TIMER_FREQ,
+    list_filled,
+    lists,
+    n_written_back,
+    reg_list,
+    riscv,
+    scratch_nonzero,
+)
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run, one_reg, one_reg_value
 from abi.spec.steps.vm import VCPU0, create_vcpu, enable_cap
 from abi.spec.steps.x86_vcpu import MSR_NONE
@@ -160,6 +174,175 @@ def _x86_one_reg() -> list[Case]:
              arch=("x86_64",), call=call("KVM_GET_REG_LIST", "vcpu", struct.pack("<Q", 0), "n 0"), errno=0,
              cite="x86.c: kvm_get_reg_list (only GUEST_SSP, with SHSTK)", basis="code", setup=(VCPU0,),
              kernels=ONE_REG_KERNELS),
+    ]
+
+
+def _riscv64_one_reg() -> list[Case]:
+    """riscv64's ONE_REG ids and KVM_GET_REG_LIST on a vCPU that never ran (riscv needs no initialisation: every
+    register is reachable from KVM_CREATE_VCPU on). vcpu_onereg.c kvm_riscv_vcpu_get_reg / set_reg dispatch on the
+    id's type and answer ENOENT for any other; each group's helper refuses a size other than its registers' with
+    EINVAL before it looks at the index, and an index past its group with ENOENT (6.12, 7.2). The architecture
+    field of the id is not looked at (docs/research/riscv64-one-reg.md)."""
+    def get(reg_id, name, **kw):
+        return vcpu.one_reg("KVM_GET_ONE_REG", reg_id, name, **kw)
+
+    def put(reg_id, name, value=0, **kw):
+        return vcpu.one_reg("KVM_SET_ONE_REG", reg_id, name, value, **kw)
+
+    u32 = kvm.KVM_REG_SIZE_U32
+    rv_arch = ("riscv64",)
+    onereg = "vcpu_onereg.c"
+    unknown_type = riscv(0xFF << rv.KVM_REG_RISCV_TYPE_SHIFT, 0)
+    core_end = riscv(rv.KVM_REG_RISCV_CORE, RV_CORE_END)
+    csr_past = riscv(rv.KVM_REG_RISCV_CSR, 0x100)
+    zacas = riscv(RV_ISA_EXT_SINGLE, rv.KVM_RISCV_ISA_EXT_ZACAS)
+    isa_h = riscv(RV_ISA_EXT_SINGLE, rv.KVM_RISCV_ISA_EXT_H)
+    sstateen0 = riscv(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_SMSTATEEN_REG("sstateen0"),
+                      rv.KVM_REG_RISCV_CSR_SMSTATEEN)
+    # QEMU 7.2's rv64 CPU (the qemu-riscv64 machine) implements neither Zacas nor Smstateen (no such CPU property),
+    # so the guest kernel, KVM's host, has neither.
+    lacking = "QEMU 7.2's rv64 CPU has no Zacas"
+    return [
+        # Read-backs: the model's ids name the registers the kernel has.
+        Case(id="riscv-get-pc", ioctl="KVM_GET_ONE_REG", condition="core regs.pc after setting it to 0x80200000",
+             arch=rv_arch, call=get(RV_PC, "regs.pc"), errno=0, cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_get_reg_core "
+             "(regs.pc is the guest's sepc)", setup=(VCPU0, put(RV_PC, "regs.pc", 0x80200000)),
+             check=scratch_reads(0x80200000)),
+        Case(id="riscv-get-a0", ioctl="KVM_GET_ONE_REG", condition="core regs.a0 after setting it", arch=rv_arch,
+             call=get(RV_A0, "regs.a0"), errno=0, cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_get_reg_core",
+             setup=(VCPU0, put(RV_A0, "regs.a0", 0x1234_5678_9ABC_DEF0)), check=scratch_reads(0x1234_5678_9ABC_DEF0)),
+        Case(id="riscv-get-sscratch", ioctl="KVM_GET_ONE_REG", condition="CSR sscratch after setting it", arch=rv_arch,
+             call=get(RV_SSCRATCH, "sscratch"), errno=0, cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_general_get_csr",
+             setup=(VCPU0, put(RV_SSCRATCH, "sscratch", 0x5A5A)), check=scratch_reads(0x5A5A)),
+        Case(id="riscv-get-isa", ioctl="KVM_GET_ONE_REG", condition="config isa: the base ISA letters, I among them",
+             arch=rv_arch, call=get(RV_ISA, "config isa"), errno=0,
+             cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_get_reg_config (the vCPU's single-letter extensions; every "
+             "RISC-V hart has the base integer ISA, I)", setup=(VCPU0,), check=scratch_reads(ISA_I, mask=ISA_I)),
+        Case(id="riscv-get-timer-frequency", ioctl="KVM_GET_ONE_REG", condition="timer frequency", arch=rv_arch,
+             call=get(RV_TIMER_FREQ, "timer frequency"), errno=0,
+             cite=f"{GET_REG}; vcpu_timer.c kvm_riscv_vcpu_get_reg_timer (the host's timebase, never 0)",
+             setup=(VCPU0,), check=scratch_nonzero),
+        Case(id="riscv-set-timer-frequency-same", ioctl="KVM_SET_ONE_REG",
+             condition="timer frequency written back as read", arch=rv_arch,
+             call=put(RV_TIMER_FREQ, "timer frequency", lambda s: one_reg_value(s, RV_TIMER_FREQ)), errno=0,
+             cite="vcpu_timer.c: kvm_riscv_vcpu_set_reg_timer accepts the host's timebase only", setup=(VCPU0,),
+             basis="code"),
+        Case(id="riscv-set-timer-frequency-other", ioctl="KVM_SET_ONE_REG",
+             condition="timer frequency + 1 (the frequency is the host's)", arch=rv_arch,
+             call=put(RV_TIMER_FREQ, "timer frequency", lambda s: one_reg_value(s, RV_TIMER_FREQ) + 1), errno=EINVAL,
+             cite="vcpu_timer.c: kvm_riscv_vcpu_set_reg_timer (a frequency other than riscv_timebase: -EINVAL)",
+             setup=(VCPU0,), basis="code"),
+        Case(id="riscv-set-isa-same", ioctl="KVM_SET_ONE_REG", condition="config isa written back as read",
+             arch=rv_arch, call=put(RV_ISA, "config isa", lambda s: one_reg_value(s, RV_ISA)), errno=0,
+             cite=f"{SET_REG}: the isa config register can be written before the vCPU runs; {onereg} "
+             "kvm_riscv_vcpu_set_reg_config", setup=(VCPU0,)),
+        Case(id="riscv-set-isa-multi-letter-bit", ioctl="KVM_SET_ONE_REG",
+             condition="config isa with bit 26 (past the single-letter extensions)", arch=rv_arch,
+             call=put(RV_ISA, "config isa", lambda s: one_reg_value(s, RV_ISA) | 1 << 26), errno=EINVAL,
+             cite=f"{onereg}: kvm_riscv_vcpu_set_reg_config (fls(value) >= RISCV_ISA_EXT_BASE: -EINVAL)",
+             setup=(VCPU0,), basis="code"),
+        Case(id="riscv-set-isa-ext-h", ioctl="KVM_SET_ONE_REG", condition="ISA_EXT H enabled (nested virtualization)",
+             arch=rv_arch, call=put(isa_h, "ISA_EXT H", 1), errno=EINVAL,
+             cite=f"{onereg}: riscv_vcpu_set_isa_ext_single (H may not be enabled: kvm_riscv_vcpu_isa_enable_allowed "
+             "6.12, isa.c kvm_riscv_isa_enable_allowed 7.2; -EINVAL)", setup=(VCPU0,), basis="code"),
+        # ENOENT: no such register.
+        Case(id="riscv-get-unknown-type", ioctl="KVM_GET_ONE_REG", condition="register type 0xff", arch=rv_arch,
+             call=get(unknown_type, "type 0xff"), errno=ENOENT,
+             cite=f"{GET_REG} Errors: ENOENT 'no such register'; {onereg} kvm_riscv_vcpu_get_reg (default)",
+             setup=(VCPU0,)),
+        Case(id="riscv-set-unknown-type", ioctl="KVM_SET_ONE_REG", condition="register type 0xff", arch=rv_arch,
+             call=put(unknown_type, "type 0xff"), errno=ENOENT,
+             cite=f"{SET_REG} Errors: ENOENT 'no such register'; {onereg} kvm_riscv_vcpu_set_reg (default)",
+             setup=(VCPU0,)),
+        Case(id="riscv-get-core-beyond", ioctl="KVM_GET_ONE_REG", condition="a core index past struct kvm_riscv_core",
+             arch=rv_arch, call=get(core_end, "core index 33"), errno=ENOENT,
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_core", setup=(VCPU0,)),
+        Case(id="riscv-set-core-beyond", ioctl="KVM_SET_ONE_REG", condition="a core index past struct kvm_riscv_core",
+             arch=rv_arch, call=put(core_end, "core index 33"), errno=ENOENT,
+             cite=f"{SET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_set_reg_core", setup=(VCPU0,)),
+        Case(id="riscv-get-csr-beyond", ioctl="KVM_GET_ONE_REG", condition="general CSR index 0x100", arch=rv_arch,
+             call=get(csr_past, "CSR 0x100"), errno=ENOENT,
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_general_get_csr", setup=(VCPU0,)),
+        Case(id="riscv-get-isa-ext-beyond", ioctl="KVM_GET_ONE_REG",
+             condition="ISA_EXT single id 0xffff (past KVM_RISCV_ISA_EXT_MAX)", arch=rv_arch,
+             call=get(riscv(RV_ISA_EXT_SINGLE, 0xFFFF), "ISA_EXT 0xffff"), errno=ENOENT,
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_single", setup=(VCPU0,)),
+        Case(id="riscv-get-isa-ext-host-lacks", ioctl="KVM_GET_ONE_REG",
+             condition="ISA_EXT ZACAS, an extension the host lacks", arch=rv_arch,
+             call=get(zacas, "ISA_EXT ZACAS"), errno=ENOENT,
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_single (6.12), isa.c "
+             f"__kvm_riscv_isa_check_host (7.2): an extension the host lacks has no register ({lacking})",
+             setup=(VCPU0,)),
+        Case(id="riscv-set-isa-ext-host-lacks", ioctl="KVM_SET_ONE_REG",
+             condition="ISA_EXT ZACAS = 1, an extension the host lacks", arch=rv_arch,
+             call=put(zacas, "ISA_EXT ZACAS", 1), errno=ENOENT,
+             cite=f"{SET_REG} Errors: ENOENT; {onereg} riscv_vcpu_set_isa_ext_single ({lacking})", setup=(VCPU0,)),
+        Case(id="riscv-get-isa-multi-beyond", ioctl="KVM_GET_ONE_REG",
+             condition="ISA_EXT MULTI_EN word 0xff (past KVM_REG_RISCV_ISA_MULTI_REG_LAST)", arch=rv_arch,
+             call=get(riscv(rv.KVM_REG_RISCV_ISA_EXT, 0xFF, rv.KVM_REG_RISCV_ISA_MULTI_EN), "ISA MULTI_EN[0xff]"),
+             errno=ENOENT, cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_multi", setup=(VCPU0,)),
+        Case(id="riscv-get-csr-subtype-unknown", ioctl="KVM_GET_ONE_REG", condition="CSR subtype 0xff", arch=rv_arch,
+             call=get(riscv(rv.KVM_REG_RISCV_CSR, 0, 0xFF << rv.KVM_REG_RISCV_SUBTYPE_SHIFT), "CSR subtype 0xff"),
+             errno=ENOENT, cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_csr (default)",
+             setup=(VCPU0,)),
+        Case(id="riscv-get-config-beyond", ioctl="KVM_GET_ONE_REG", condition="config index 0xff", arch=rv_arch,
+             call=get(riscv(rv.KVM_REG_RISCV_CONFIG, 0xFF), "config 0xff"), errno=ENOENT,
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_config (default)", setup=(VCPU0,)),
+        # Smstateen's CSR on a host without Smstateen: 6.12 refused the subtype with EINVAL, 7.2 has no such
+        # register (ENOENT); the releases between were not read.
+        Case(id="riscv-get-sstateen0-host-lacks-6.12", ioctl="KVM_GET_ONE_REG",
+             condition="CSR SMSTATEEN sstateen0, the host without Smstateen", arch=rv_arch,
+             call=get(sstateen0, "sstateen0"), errno=EINVAL,
+             cite=f"{onereg} (6.12): kvm_riscv_vcpu_get_reg_csr (SMSTATEEN subtype without host Smstateen: -EINVAL; "
+             "QEMU 7.2's rv64 CPU has no Smstateen)", setup=(VCPU0,), basis="code", kernels="6.12"),
+        Case(id="riscv-get-sstateen0-host-lacks", ioctl="KVM_GET_ONE_REG",
+             condition="CSR SMSTATEEN sstateen0, the host without Smstateen", arch=rv_arch,
+             call=get(sstateen0, "sstateen0"), errno=ENOENT,
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} (7.2): kvm_riscv_vcpu_smstateen_get_csr (the vCPU has no "
+             "Smstateen: -ENOENT; QEMU 7.2's rv64 CPU has none)", setup=(VCPU0,), kernels="7.2+"),
+        # EINVAL: a size other than the register's (riscv64's groups are unsigned long, the timer's u64).
+        Case(id="riscv-get-pc-u32", ioctl="KVM_GET_ONE_REG", condition="regs.pc with size U32", arch=rv_arch,
+             call=get(RV_PC ^ kvm.KVM_REG_SIZE_U64 | u32, "regs.pc, U32"), errno=EINVAL,
+             cite=f"{GET_REG} Errors: EINVAL 'invalid register ID'; {onereg} kvm_riscv_vcpu_get_reg_core "
+             "(KVM_REG_SIZE != sizeof(unsigned long))", setup=(VCPU0,)),
+        Case(id="riscv-set-pc-u32", ioctl="KVM_SET_ONE_REG", condition="regs.pc with size U32", arch=rv_arch,
+             call=put(RV_PC ^ kvm.KVM_REG_SIZE_U64 | u32, "regs.pc, U32"), errno=EINVAL,
+             cite=f"{SET_REG} Errors: EINVAL 'invalid register ID'; {onereg} kvm_riscv_vcpu_set_reg_core",
+             setup=(VCPU0,)),
+        Case(id="riscv-get-isa-u32", ioctl="KVM_GET_ONE_REG", condition="config isa with size U32", arch=rv_arch,
+             call=get(RV_ISA ^ kvm.KVM_REG_SIZE_U64 | u32, "config isa, U32"), errno=EINVAL,
+             cite=f"{GET_REG} Errors: EINVAL 'invalid register ID'; {onereg} kvm_riscv_vcpu_get_reg_config",
+             setup=(VCPU0,)),
+        Case(id="riscv-get-timer-u32", ioctl="KVM_GET_ONE_REG", condition="timer frequency with size U32",
+             arch=rv_arch, call=get(RV_TIMER_FREQ ^ kvm.KVM_REG_SIZE_U64 | u32, "timer frequency, U32"),
+             errno=EINVAL, cite=f"{GET_REG} Errors: EINVAL 'invalid register ID'; vcpu_timer.c "
+             "kvm_riscv_vcpu_get_reg_timer (KVM_REG_SIZE != sizeof(u64))", setup=(VCPU0,)),
+        Case(id="riscv-set-csr-u32", ioctl="KVM_SET_ONE_REG", condition="CSR sscratch with size U32", arch=rv_arch,
+             call=put(RV_SSCRATCH ^ kvm.KVM_REG_SIZE_U64 | u32, "sscratch, U32"), errno=EINVAL,
+             cite=f"{SET_REG} Errors: EINVAL 'invalid register ID'; {onereg} kvm_riscv_vcpu_set_reg_csr",
+             setup=(VCPU0,)),
+        Case(id="riscv-get-bad-value-pointer", ioctl="KVM_GET_ONE_REG", condition="addr points at a guard page",
+             arch=rv_arch, call=get(RV_PC, "regs.pc", pointer=BAD_POINTER), errno=EFAULT,
+             cite=f"{onereg}: kvm_riscv_vcpu_get_reg_core (copy_to_user)", setup=(VCPU0,), basis="code"),
+        # The arm64 request KVM_ARM_SET_DEVICE_ADDR has KVM_GET_ONE_REG's number: on a riscv64 vCPU fd it reads
+        # register id 0, whose type 0 riscv does not have.
+        Case(id="riscv-vcpu-fd-is-get-one-reg", ioctl="KVM_GET_ONE_REG",
+             condition="KVM_ARM_SET_DEVICE_ADDR's number on a riscv64 vCPU fd: register id 0", arch=rv_arch,
+             call=raw(kvm.KVM_ARM_SET_DEVICE_ADDR, "0x4010aeab (= KVM_GET_ONE_REG)",
+                      kvm.kvm_arm_device_addr(id=0, addr=0), on="vcpu"), errno=ENOENT,
+             cite=f"linux/kvm.h: the same number; {onereg} kvm_riscv_vcpu_get_reg (type 0: default -ENOENT)",
+             setup=(VCPU0,), basis="code"),
+        # KVM_GET_REG_LIST (riscv64 since 6.6).
+        Case(id="riscv-reg-list-n-zero", ioctl="KVM_GET_REG_LIST", condition="n = 0", arch=rv_arch,
+             call=reg_list(_N("0", lambda c: 0)), errno=E2BIG,
+             cite=f"{REG_LIST} Errors: E2BIG; the number required is written into n (vcpu.c kvm_arch_vcpu_ioctl)",
+             setup=(VCPU0,), check=n_written_back),
+        Case(id="riscv-reg-list-one-short", ioctl="KVM_GET_REG_LIST", condition="n = the register count - 1",
+             arch=rv_arch, call=reg_list(_N("count - 1", lambda c: c - 1)), errno=E2BIG,
+             cite=f"{REG_LIST} Errors: E2BIG", setup=(VCPU0,), check=n_written_back),
+        Case(id="riscv-reg-list-exact", ioctl="KVM_GET_REG_LIST", condition="n = the register count: regs.pc listed",
+             arch=rv_arch, call=reg_list(_N("count", lambda c: c)), errno=0, cite=REG_LIST, setup=(VCPU0,),
+             check=lists(RV_PC, "regs.pc")),
     ]
 
 
@@ -349,6 +532,8 @@ CASES: list[Case] = [
          setup=(INIT_VCPU, INIT_VCPU, kvm_run(immediate_exit=True, vcpu=0, ok_errno=EINTR)), order_row=5),
     *_writable_imp_id_regs(),
     *_x86_one_reg(),
+    # riscv64
+    *_riscv64_one_reg(),
 ]
 
 UNREACHABLE = [

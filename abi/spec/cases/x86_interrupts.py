@@ -1,13 +1,14 @@
 """x86 interrupt controllers and injection: KVM_GET/SET_IRQCHIP, KVM_GET/SET_LAPIC, KVM_CREATE_PIT2,
-KVM_GET/SET_PIT2, KVM_REINJECT_CONTROL, KVM_INTERRUPT, KVM_NMI, KVM_SMI, KVM_SET_BOOT_CPU_ID."""
+KVM_GET/SET_PIT2, KVM_REINJECT_CONTROL, KVM_INTERRUPT (x86's and riscv64's), KVM_NMI, KVM_SMI, KVM_SET_BOOT_CPU_ID."""
 
 from __future__ import annotations
 
 from errno import EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOTTY, ENXIO
 
-from abi import kvm, x86
-from abi.spec.case import Case, Scene, need
+from abi import kvm, riscv64, x86
+from abi.spec.case import DOCUMENT_SILENT, Case, Finding, Scene, need
 from abi.spec.steps.base import API, BAD_POINTER, call, capability, step
+from abi.spec.steps.registers import RV_SIP, SIP_SEIP, reg_reads
 from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, VCPU0, X2APIC_32BIT
 from abi.spec.steps.x86_vcpu import (
     VCPU5,
@@ -318,6 +319,34 @@ def _pit() -> list[Case]:
     ]
 
 
+def _riscv64_interrupt() -> list[Case]:
+    """4.16 KVM_INTERRUPT, RISC-V: SET raises and UNSET lowers the vCPU's VS-level external interrupt, which the
+    CSR group's sip shows as SEIP (vcpu_onereg.c kvm_riscv_vcpu_general_get_csr folds the pending interrupts in);
+    vcpu.c kvm_arch_vcpu_async_ioctl (6.12; kvm_arch_vcpu_unlocked_ioctl in 7.2) treats every value but
+    KVM_INTERRUPT_SET as UNSET."""
+    rv_arch = ("riscv64",)
+    doc = f"{INTR}, RISC-V"
+    raise_it = interrupt(riscv64.KVM_INTERRUPT_SET)
+    return [
+        Case(id="riscv-set", ioctl="KVM_INTERRUPT", condition="KVM_INTERRUPT_SET: sip.SEIP pending", arch=rv_arch,
+             call=raise_it, errno=0, cite=f"{doc}: KVM_INTERRUPT_SET 'sets external interrupt for a virtual CPU'",
+             setup=(VCPU0,), check=reg_reads(RV_SIP, "sip.SEIP", SIP_SEIP, mask=SIP_SEIP)),
+        Case(id="riscv-unset", ioctl="KVM_INTERRUPT", condition="KVM_INTERRUPT_UNSET after SET: sip.SEIP clear",
+             arch=rv_arch, call=interrupt(riscv64.KVM_INTERRUPT_UNSET), errno=0,
+             cite=f"{doc}: KVM_INTERRUPT_UNSET 'clears pending external interrupt'", setup=(VCPU0, raise_it),
+             check=reg_reads(RV_SIP, "sip.SEIP", 0, mask=SIP_SEIP)),
+        Case(id="riscv-other-value", ioctl="KVM_INTERRUPT", condition="irq 5 after SET: taken as UNSET",
+             arch=rv_arch, call=interrupt(5), errno=0,
+             cite="vcpu.c: kvm_arch_vcpu_async_ioctl / _unlocked_ioctl (any irq but KVM_INTERRUPT_SET unsets; "
+             "api.rst 4.16 names two values and no error)", setup=(VCPU0, raise_it),
+             check=reg_reads(RV_SIP, "sip.SEIP", 0, mask=SIP_SEIP),
+             basis="code"),
+        Case(id="riscv-bad-pointer", ioctl="KVM_INTERRUPT", condition="the argument is not readable", arch=rv_arch,
+             call=call("KVM_INTERRUPT", "vcpu", BAD_POINTER, "arg = a guard page"), errno=EFAULT,
+             cite="vcpu.c: kvm_arch_vcpu_async_ioctl / _unlocked_ioctl (copy_from_user)", setup=(VCPU0,), basis="code"),
+    ]
+
+
 CASES: list[Case] = [
     *_interrupt(),
     *_vm(),
@@ -325,4 +354,14 @@ CASES: list[Case] = [
     *_lapic(),
     *_nmi_smi(),
     *_pit(),
+    *_riscv64_interrupt(),
+]
+
+DOC_FINDINGS = [
+    Finding(
+        "api.rst 4.16 KVM_INTERRUPT, RISC-V: the ioctl is 'overloaded with 2 different irq values' (KVM_INTERRUPT_SET, "
+        "KVM_INTERRUPT_UNSET) and says nothing of any other; vcpu.c kvm_arch_vcpu_async_ioctl (6.12; "
+        "kvm_arch_vcpu_unlocked_ioctl in 7.2) takes every value but KVM_INTERRUPT_SET as UNSET and succeeds "
+        "(case riscv-other-value).",
+        DOCUMENT_SILENT),
 ]

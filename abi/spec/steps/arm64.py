@@ -16,21 +16,16 @@ from abi.spec.steps.gic import GICD_ICENABLER, GICD_ISENABLER, GICD_ISPENDR
 from abi.spec.steps.guest import PAGE, a64
 from abi.spec.steps.irq import SPI as IRQ_SPI
 from abi.spec.steps.irq import arm_line
+from abi.spec.steps.registers import GET_REG, REG_LIST, SET_REG  # noqa: F401 (the arm64 cases' cite prefixes)
 from abi.spec.steps.vcpu import arm64_core_reg, arm64_init, exits_with, one_reg, one_reg_value
 from abi.spec.steps.vm import enable_cap, ipa_limit, memory_region
 from abi.target.base import Result
 
 RUN = f"{API} 4.10 KVM_RUN"
 
-SET_REG = f"{API} 4.68 KVM_SET_ONE_REG"
-
-GET_REG = f"{API} 4.69 KVM_GET_ONE_REG"
-
 INIT_DOC = f"{API} 4.82 KVM_ARM_VCPU_INIT"
 
 PREF = f"{API} 4.83 KVM_ARM_PREFERRED_TARGET"
-
-REG_LIST = f"{API} 4.84 KVM_GET_REG_LIST"
 
 FINAL = f"{API} 4.119 KVM_ARM_VCPU_FINALIZE"
 
@@ -87,46 +82,6 @@ def init_at(pointer: Val) -> Step:
 def finalize(feature: int = SVE, ok_errno: int = 0) -> Step:
     return step(f"KVM_ARM_VCPU_FINALIZE({feature})",
                 lambda s: s.ioctl(s.vcpus[-1], kvm.KVM_ARM_VCPU_FINALIZE, i32(feature)), ok_errno)
-
-def reg_list(n) -> Step:
-    """KVM_GET_REG_LIST with n = `n` (an int, or a callable over the scene and the vCPU's register count)."""
-    def run(s: Scene) -> Result:
-        count = None
-        if callable(n):
-            probe = s.ioctl(s.vcpus[-1], kvm.KVM_GET_REG_LIST, struct.pack("<Q", 0))
-            count = struct.unpack_from("<Q", probe.out)[0]
-        want = n(count) if callable(n) else n
-        s.remembered["reg_count"] = count
-        return s.ioctl(s.vcpus[-1], kvm.KVM_GET_REG_LIST, struct.pack("<Q", want) + bytes(8 * want))
-
-    return step(f"KVM_GET_REG_LIST(n={getattr(n, 'text', n)})", run)
-
-class _N:
-    """n as a function of the register count, with a text for the report."""
-
-    def __init__(self, text, fn):
-        self.text, self.fn = text, fn
-
-    def __call__(self, count):
-        return self.fn(count)
-
-def n_written_back(s: Scene, got: Result) -> str | None:
-    n = struct.unpack_from("<Q", got.out)[0] if len(got.out) >= 8 else None
-    count = s.remembered.get("reg_count")
-    if n is None or n == 0:
-        return f"n came back as {n}: the number of registers must be written into n"
-    if count is not None and n != count:
-        return f"n came back as {n}, the vCPU has {count} registers"
-    return None
-
-def list_filled(s: Scene, got: Result) -> str | None:
-    problem = n_written_back(s, got)
-    if problem:
-        return problem
-    n = struct.unpack_from("<Q", got.out)[0]
-    ids = struct.unpack_from(f"<{n}Q", got.out, 8)
-    bad = [i for i in ids if i & 0xFF00000000000000 != kvm.KVM_REG_ARM64]
-    return f"{len(bad)} ids are not arm64 register ids, e.g. {bad[0]:#x}" if bad else None
 
 def code_at_ipa0(words: list[int]) -> Step:
     """Slot 0 at IPA 0, where a vCPU starts (PC 0), holding the A64 instruction `words`."""

@@ -321,6 +321,13 @@ def mp_is(state: int):
 
     return check
 
+def mp_state_is(state: int):
+    """A check: KVM_GET_MP_STATE after the call answers `state`."""
+    def check(s: Scene, got: Result) -> str | None:
+        return mp_is(state)(s, GET_MP_STATE(s))
+
+    return check
+
 def guest_debug(control: Val | int) -> Step:
     ctl = val(control)
 
