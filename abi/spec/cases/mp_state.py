@@ -47,6 +47,14 @@ def _riscv64() -> list[Case]:
              call=set_mp(kvm.KVM_MP_STATE_INIT_RECEIVED), errno=EINVAL,
              cite=f"{only_two}; vcpu.c kvm_arch_vcpu_ioctl_set_mpstate (6.12: default; 7.2: INIT_RECEIVED only with "
              "the VM's mp_state_reset)", setup=(VCPU0,)),
+        Case(id="riscv-mp-init-received-with-reset", ioctl="KVM_SET_MP_STATE",
+             condition="INIT_RECEIVED, KVM_CAP_RISCV_MP_STATE_RESET enabled", arch=rv_arch,
+             call=set_mp(kvm.KVM_MP_STATE_INIT_RECEIVED), errno=EINVAL, cite=only_two, kernels="6.16+",
+             setup=(enable_cap("KVM_CAP_RISCV_MP_STATE_RESET"), VCPU0),
+             deviation=Deviation("4.39 allows only STOPPED and RUNNABLE on riscv, while 7.43 (7.2's api.rst) has "
+                                 "KVM reset the vCPU when userspace sets INIT_RECEIVED once the capability is "
+                                 "enabled, and 4.39 was not updated; vcpu.c kvm_arch_vcpu_ioctl_set_mpstate accepts "
+                                 "it then", SUCCEEDS, kind=DOCUMENT_CONTRADICTS_ITSELF)),
         Case(id="riscv-mp-init-received-reset-keeps-state", ioctl="KVM_SET_MP_STATE",
              condition="INIT_RECEIVED on a STOPPED vCPU, KVM_CAP_RISCV_MP_STATE_RESET enabled: still STOPPED",
              arch=rv_arch, call=set_mp(kvm.KVM_MP_STATE_INIT_RECEIVED), errno=0,
