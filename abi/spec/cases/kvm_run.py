@@ -44,7 +44,18 @@ from abi.spec.steps.capabilities import (
 )
 from abi.spec.steps.gic import G_CTRL, R3, V2_CPU, V2_DIST, V3_DIST, V3_REDIST, V3_REGION, C, D, addr_attr, ctrl
 from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, ring
-from abi.spec.steps.vcpu import INIT_VCPU, RAN, exits_with, kvm_run, ready_vcpu, run_to_exit, signal_mask
+from abi.spec.steps.vcpu import (
+    INIT_VCPU,
+    RAN,
+    SPINNING_GUEST,
+    exits_with,
+    kvm_run,
+    ready_vcpu,
+    run_to_exit,
+    run_until_timer_signal,
+    run_with_pending,
+    signal_mask,
+)
 from abi.spec.steps.vcpu_attributes import (
     A_INIT,
     A_VTIMER,
@@ -61,7 +72,6 @@ from abi.spec.steps.vcpu_attributes import (
 from abi.spec.steps.vgic_v2 import CREATE_V2, DOC
 from abi.spec.steps.vgic_v3 import ADDR_DOC, CREATE_V3, CREATED, PLACED, READY, region
 from abi.spec.steps.vm import IRQCHIP, create_vcpu, enable_cap, set_addr
-from abi.spec.steps.x86_vm import looping_guest, run_until_timer_signal, run_with_pending
 
 
 def _run() -> list[Case]:
@@ -122,24 +132,29 @@ def _run() -> list[Case]:
     ]
 
 
+# The machines guest.SPINNING has code for; arm64's cases of the same rows came first, with ids of their own
+# (run-immediate-exit, run-signal, signal-mask-unblocked-signal).
+SPINS = ("x86_64", "riscv64")
+
+
 def _run_cases() -> list[Case]:
     return [
-        Case(id="immediate-exit", ioctl="KVM_RUN", condition="kvm_run.immediate_exit set", arch=("x86_64",),
+        Case(id="immediate-exit", ioctl="KVM_RUN", condition="kvm_run.immediate_exit set", arch=SPINS,
              call=kvm_run(immediate_exit=True), errno=EINTR,
              cite=f"{API} 5 The kvm_run structure, immediate_exit: 'KVM_RUN ... exits immediately, returning -EINTR'",
-             setup=(looping_guest(),)),
+             setup=(SPINNING_GUEST,)),
         Case(id="signal-during-run", ioctl="KVM_RUN",
-             condition="SIGALRM (unmasked, handled) arrives while the guest runs", arch=("x86_64",),
+             condition="SIGALRM (unmasked, handled) arrives while the guest runs", arch=SPINS,
              call=run_until_timer_signal(), errno=EINTR,
-             cite=f"{API} 4.10 KVM_RUN Errors: EINTR 'an unmasked signal is pending'", setup=(looping_guest(),)),
+             cite=f"{API} 4.10 KVM_RUN Errors: EINTR 'an unmasked signal is pending'", setup=(SPINNING_GUEST,)),
         Case(id="pending-signal-unblocked-by-mask", ioctl="KVM_SET_SIGNAL_MASK",
              condition="SIGUSR1 pending, blocked by the thread, "
-             "not by the vCPU's signal mask", arch=("x86_64",), call=run_with_pending(), errno=EINTR,
+             "not by the vCPU's signal mask", arch=SPINS, call=run_with_pending(), errno=EINTR,
              cite=f"{API} 4.21 KVM_SET_SIGNAL_MASK: 'Any unblocked signal received ... will cause KVM_RUN to return "
                   "with "
-             "-EINTR'", setup=(looping_guest(), signal_mask())),
+             "-EINTR'", setup=(SPINNING_GUEST, signal_mask())),
         Case(id="signal-mask-bad-pointer", ioctl="KVM_SET_SIGNAL_MASK", condition="the argument is not readable",
-             arch=("x86_64",), call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
+             arch=GENERIC, call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
              errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)",
              setup=(create_vcpu(0),),
              basis="code"),
