@@ -36,11 +36,25 @@ def rv_lui(rd: int, value: int) -> int:
     return value | rd << 7 | 0x37
 
 
-def rv_li(rd: int, imm: int) -> int:
-    """addi rd, zero, imm (li of a 12-bit signed immediate)."""
+def rv_addi(rd: int, rs1: int, imm: int) -> int:
+    """addi rd, rs1, imm (a 12-bit signed immediate)."""
     if not -2048 <= imm < 2048:
         raise ValueError(f"{imm} does not fit addi's 12 bits")
-    return (imm & 0xFFF) << 20 | rd << 7 | 0x13
+    return (imm & 0xFFF) << 20 | rs1 << 15 | rd << 7 | 0x13
+
+
+def rv_li(rd: int, imm: int) -> int:
+    """li rd, imm of a 12-bit signed immediate (addi rd, zero, imm)."""
+    return rv_addi(rd, 0, imm)
+
+
+def rv_li32(rd: int, value: int) -> tuple[int, ...]:
+    """li rd, value for a value below 2 GiB: lui of the upper bits (rounded, as addi sign-extends), then addi."""
+    upper = (value + 0x800) & ~0xFFF
+    if not upper:
+        return (rv_li(rd, value),)
+    low = value - upper
+    return (rv_lui(rd, upper), rv_addi(rd, rd, low)) if low else (rv_lui(rd, upper),)
 
 
 def rv_store(rs2: int, rs1: int, width: int) -> int:

@@ -153,9 +153,14 @@ def one_reg(request: str, reg_id: int, name: str, value=None, pointer: Val | Non
     return step(f"{request}({shown})", go, ok_errno)
 
 
+def riscv64_reg(kind: int, index: int) -> int:
+    """The ONE_REG id of a riscv64 register of unsigned long size: its type (KVM_REG_RISCV_CORE, _CONFIG, ...,
+    with its subtype) and its index there."""
+    return kvm.KVM_REG_RISCV | kvm.KVM_REG_SIZE_U64 | kind | index
+
+
 # riscv64's PC, a core register of ONE_REG (riscv64 has no generic vCPU state: its kvm_regs is empty).
-RV_PC = (kvm.KVM_REG_RISCV | kvm.KVM_REG_SIZE_U64 | riscv64.KVM_REG_RISCV_CORE
-         | riscv64.KVM_REG_RISCV_CORE_REG("regs.pc"))
+RV_PC = riscv64_reg(riscv64.KVM_REG_RISCV_CORE, riscv64.KVM_REG_RISCV_CORE_REG("regs.pc"))
 
 
 def arm64_core_reg(reg: str | int, size: int = kvm.KVM_REG_SIZE_U64) -> int:
