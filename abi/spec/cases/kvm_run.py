@@ -44,7 +44,7 @@ from abi.spec.steps.capabilities import (
 )
 from abi.spec.steps.gic import G_CTRL, R3, V2_CPU, V2_DIST, V3_DIST, V3_REDIST, V3_REGION, C, D, addr_attr, ctrl
 from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, ring
-from abi.spec.steps.riscv64_exits import (
+from abi.spec.steps.riscv64_run import (
     CHAR,
     RUN_TO_SBI,
     SBI_BASE,
@@ -58,7 +58,7 @@ from abi.spec.steps.riscv64_exits import (
     sbi_ext,
     sbi_guest,
 )
-from abi.spec.steps.riscv64_exits import RUN as RV_RUN
+from abi.spec.steps.riscv64_run import RUN as RV_RUN
 from abi.spec.steps.vcpu import (
     INIT_VCPU,
     RAN,

@@ -1,9 +1,10 @@
-"""riscv64 guest code that calls the SBI (ecall), and the kvm_run fields of the KVM_EXIT_RISCV_SBI it leaves with."""
+"""riscv64 vCPUs that run: guest code calling the SBI (ecall), the kvm_run fields of the KVM_EXIT_RISCV_SBI it
+leaves with, and the registers ONE_REG refuses to change once a vCPU ran."""
 
 from __future__ import annotations
 
 from abi import kvm, riscv64
-from abi.spec.case import Scene, Step
+from abi.spec.case import Scene, Step, Val
 from abi.spec.steps.base import API, step
 from abi.spec.steps.guest import (
     RV_A0,
@@ -22,6 +23,7 @@ from abi.spec.steps.vcpu import (
     guest_ready,
     kvm_run,
     one_reg,
+    one_reg_value,
     riscv64_reg,
     run_field,
     run_to_exit,
@@ -101,3 +103,36 @@ def sbi_ext(ext: int, name: str, on: int) -> Step:
     """KVM_SET_ONE_REG of KVM's switch of SBI extension `ext` (enum KVM_RISCV_SBI_EXT_ID) on the last vCPU."""
     reg = riscv64_reg(riscv64.KVM_REG_RISCV_SBI_EXT, riscv64.KVM_REG_RISCV_SBI_SINGLE | ext)
     return one_reg("KVM_SET_ONE_REG", reg, f"SBI_EXT {name}", on)
+
+
+# --- registers after the first KVM_RUN -------------------------------------------------------------------------
+
+ISA = riscv64_reg(riscv64.KVM_REG_RISCV_CONFIG, riscv64.KVM_REG_RISCV_CONFIG_REG("isa"))
+MVENDORID = riscv64_reg(riscv64.KVM_REG_RISCV_CONFIG, riscv64.KVM_REG_RISCV_CONFIG_REG("mvendorid"))
+ISA_EXT_D = riscv64_reg(riscv64.KVM_REG_RISCV_ISA_EXT,
+                        riscv64.KVM_REG_RISCV_ISA_SINGLE | riscv64.KVM_RISCV_ISA_EXT_D)
+SBI_EXT_DBCN = riscv64_reg(riscv64.KVM_REG_RISCV_SBI_EXT,
+                           riscv64.KVM_REG_RISCV_SBI_SINGLE | riscv64.KVM_RISCV_SBI_EXT_DBCN)
+
+# The isa config register is a bitmap of the single-letter extensions, 'a' in bit 0. D is one KVM lets userspace
+# disable (vcpu_onereg.c kvm_riscv_vcpu_isa_disable_allowed, 6.12; isa.c kvm_riscv_isa_disable_allowed, 7.2).
+ISA_D = 1 << (ord("d") - ord("a"))
+
+
+def flipped(reg_id: int, bits: int) -> Val:
+    """The value KVM_GET_ONE_REG reads of `reg_id` on the last vCPU with `bits` inverted: a change of the register."""
+    return Val(f"its value with {bits:#x} inverted", lambda s: one_reg_value(s, reg_id) ^ bits)
+
+
+def unchanged(reg_id: int) -> Val:
+    """The value KVM_GET_ONE_REG reads of `reg_id` on the last vCPU: writing it back changes nothing."""
+    return Val("the value it reads", lambda s: one_reg_value(s, reg_id))
+
+
+def reads_without(reg_id: int, bits: int, name: str):
+    """A check: KVM_GET_ONE_REG of `reg_id` on the last vCPU reads a value with none of `bits` set."""
+    def check(s: Scene, got: Result) -> str | None:
+        value = one_reg_value(s, reg_id)
+        return None if not value & bits else f"{name} reads {value:#x} after the write: {bits:#x} still set"
+
+    return check
