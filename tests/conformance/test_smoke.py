@@ -130,15 +130,20 @@ def add_memory(target, vm, gpa: int, size: int, code: bytes) -> None:
     target.ioctl(vm, target.abi.KVM_SET_USER_MEMORY_REGION, region).value()
 
 
+def set_pc(target, vcpu, pc_id: int, value: int) -> None:
+    """KVM_SET_ONE_REG of the PC (ONE_REG id `pc_id`) to `value`."""
+    pc = target.alloc(8)
+    target.write(pc, struct.pack("<Q", value))
+    target.ioctl(vcpu, target.abi.KVM_SET_ONE_REG, kvm_one_reg(id=pc_id, addr=pc)).value()
+
+
 def prepare_arm64(target, vm, vcpu) -> tuple[int, int, bytes]:
     a = target.abi
     init = target.ioctl(vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
     target.ioctl(vcpu, a.KVM_ARM_VCPU_INIT, init).value()
     add_memory(target, vm, ARM64_CODE_IPA, ARM64_SLOT, ARM64_CODE)
-    pc = target.alloc(8)
-    target.write(pc, struct.pack("<Q", ARM64_CODE_IPA))
-    pc_id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | a.KVM_REG_ARM_CORE | a.KVM_REG_ARM_CORE_REG("regs.pc")
-    target.ioctl(vcpu, a.KVM_SET_ONE_REG, kvm_one_reg(id=pc_id, addr=pc)).value()
+    set_pc(target, vcpu, KVM_REG_ARM64 | KVM_REG_SIZE_U64 | a.KVM_REG_ARM_CORE | a.KVM_REG_ARM_CORE_REG("regs.pc"),
+           ARM64_CODE_IPA)
     return ARM64_MMIO_IPA, 8, struct.pack("<Q", 0x42)
 
 
@@ -155,10 +160,8 @@ def prepare_x86(target, vm, vcpu) -> tuple[int, int, bytes]:
 def prepare_riscv64(target, vm, vcpu) -> tuple[int, int, bytes]:
     a = target.abi
     add_memory(target, vm, RISCV64_CODE_GPA, RISCV64_SLOT, RISCV64_CODE)
-    pc = target.alloc(8)
-    target.write(pc, struct.pack("<Q", RISCV64_CODE_GPA))
-    pc_id = KVM_REG_RISCV | KVM_REG_SIZE_U64 | a.KVM_REG_RISCV_CORE | a.KVM_REG_RISCV_CORE_REG("regs.pc")
-    target.ioctl(vcpu, a.KVM_SET_ONE_REG, kvm_one_reg(id=pc_id, addr=pc)).value()
+    set_pc(target, vcpu, KVM_REG_RISCV | KVM_REG_SIZE_U64 | a.KVM_REG_RISCV_CORE | a.KVM_REG_RISCV_CORE_REG("regs.pc"),
+           RISCV64_CODE_GPA)
     return RISCV64_MMIO_GPA, 8, struct.pack("<Q", 0x42)
 
 
