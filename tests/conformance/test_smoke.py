@@ -5,7 +5,8 @@ Documentation: Documentation/virt/kvm/api.rst 4.1 KVM_GET_API_VERSION, 4.2 KVM_C
 KVM_CREATE_IRQCHIP, 5 "The kvm_run structure" (KVM_EXIT_MMIO). Implementation (checked in Linux 6.1):
 virt/kvm/kvm_main.c kvm_dev_ioctl; arch/arm64/kvm/arm.c kvm_vm_ioctl_check_extension, kvm_arch_vm_ioctl,
 init_subsystems; arch/arm64/kvm/vgic/vgic-init.c kvm_vgic_create, kvm_vgic_hyp_init; arch/arm64/kvm/mmio.c
-io_mem_abort; arch/x86/kvm/x86.c kvm_vm_ioctl_check_extension, kvm_arch_vm_ioctl, emulator_read_write.
+io_mem_abort; arch/x86/kvm/x86.c kvm_vm_ioctl_check_extension, kvm_arch_vm_ioctl, emulator_read_write;
+arch/riscv/kvm/vcpu_exit.c gstage_page_fault, vcpu_insn.c kvm_riscv_vcpu_mmio_store (6.12).
 """
 
 import ctypes
@@ -25,6 +26,7 @@ from abi.kvm import (
     KVM_GET_API_VERSION,
     KVM_GET_VCPU_MMAP_SIZE,
     KVM_REG_ARM64,
+    KVM_REG_RISCV,
     KVM_REG_SIZE_U64,
     KVM_RUN,
     kvm_one_reg,
@@ -114,6 +116,11 @@ X86_CODE = bytes([0xB0, 0x42, 0xA2, 0x00, 0x80, 0xF4])
 X86_CODE_GPA, X86_MMIO_GPA = 0x1000, 0x8000
 X86_SLOT = 0x1000  # one page: 0x8000 stays outside it
 
+# riscv64 (S-mode, no translation at reset), at GPA 0x1000:  lui t0, 0x10000 ; li t1, 0x42 ; sd t1, 0(t0) ; j .
+RISCV64_CODE = struct.pack("<4I", 0x100002B7, 0x04200313, 0x0062B023, 0x0000006F)
+RISCV64_CODE_GPA, RISCV64_MMIO_GPA = 0x1000, 0x10000000  # any GPA is free: the VM has nothing but its memslots
+RISCV64_SLOT = 0x1000
+
 
 def add_memory(target, vm, gpa: int, size: int, code: bytes) -> None:
     host = target.alloc(size)
@@ -123,15 +130,20 @@ def add_memory(target, vm, gpa: int, size: int, code: bytes) -> None:
     target.ioctl(vm, target.abi.KVM_SET_USER_MEMORY_REGION, region).value()
 
 
+def set_pc(target, vcpu, pc_id: int, value: int) -> None:
+    """KVM_SET_ONE_REG of the PC (ONE_REG id `pc_id`) to `value`."""
+    pc = target.alloc(8)
+    target.write(pc, struct.pack("<Q", value))
+    target.ioctl(vcpu, target.abi.KVM_SET_ONE_REG, kvm_one_reg(id=pc_id, addr=pc)).value()
+
+
 def prepare_arm64(target, vm, vcpu) -> tuple[int, int, bytes]:
     a = target.abi
     init = target.ioctl(vm, a.KVM_ARM_PREFERRED_TARGET, a.kvm_vcpu_init()).struct(a.kvm_vcpu_init)
     target.ioctl(vcpu, a.KVM_ARM_VCPU_INIT, init).value()
     add_memory(target, vm, ARM64_CODE_IPA, ARM64_SLOT, ARM64_CODE)
-    pc = target.alloc(8)
-    target.write(pc, struct.pack("<Q", ARM64_CODE_IPA))
-    pc_id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | a.KVM_REG_ARM_CORE | a.KVM_REG_ARM_CORE_REG("regs.pc")
-    target.ioctl(vcpu, a.KVM_SET_ONE_REG, kvm_one_reg(id=pc_id, addr=pc)).value()
+    set_pc(target, vcpu, KVM_REG_ARM64 | KVM_REG_SIZE_U64 | a.KVM_REG_ARM_CORE | a.KVM_REG_ARM_CORE_REG("regs.pc"),
+           ARM64_CODE_IPA)
     return ARM64_MMIO_IPA, 8, struct.pack("<Q", 0x42)
 
 
@@ -145,12 +157,21 @@ def prepare_x86(target, vm, vcpu) -> tuple[int, int, bytes]:
     return X86_MMIO_GPA, 1, b"\x42"
 
 
-PREPARE = {"arm64": prepare_arm64, "x86_64": prepare_x86}
+def prepare_riscv64(target, vm, vcpu) -> tuple[int, int, bytes]:
+    a = target.abi
+    add_memory(target, vm, RISCV64_CODE_GPA, RISCV64_SLOT, RISCV64_CODE)
+    set_pc(target, vcpu, KVM_REG_RISCV | KVM_REG_SIZE_U64 | a.KVM_REG_RISCV_CORE | a.KVM_REG_RISCV_CORE_REG("regs.pc"),
+           RISCV64_CODE_GPA)
+    return RISCV64_MMIO_GPA, 8, struct.pack("<Q", 0x42)
+
+
+PREPARE = {"arm64": prepare_arm64, "x86_64": prepare_x86, "riscv64": prepare_riscv64}
 
 
 def test_vcpu_runs_to_mmio_exit(target, kvm, vm):
     """api.rst 5, KVM_EXIT_MMIO: a guest store to an address no memory slot backs exits to userspace with
-    its address, length, direction and data (arm64: mmio.c io_mem_abort; x86: x86.c emulator_read_write)."""
+    its address, length, direction and data (arm64: mmio.c io_mem_abort; x86: x86.c emulator_read_write; riscv64:
+    vcpu_insn.c kvm_riscv_vcpu_mmio_store)."""
     if target.arch not in PREPARE:
         pytest.skip(f"no guest code for {target.arch}")
     vcpu = target.ioctl(vm, KVM_CREATE_VCPU, 0).value()

@@ -66,16 +66,16 @@ def _dirty_log_and_its() -> list[Case]:
 CASES: list[Case] = [
     # 4.8 KVM_GET_DIRTY_LOG.
     Case(id="get-log-dirty-page", ioctl="KVM_GET_DIRTY_LOG",
-         condition="after the guest stored to page 2 of a logged slot", arch=("x86_64", "arm64"), call=get_log(),
+         condition="after the guest stored to page 2 of a logged slot", arch=GENERIC, call=get_log(),
          errno=0,
          cite=f"{GET_LOG}: 'return a bitmap containing any pages dirtied ... Bit 0 is the first page in the memory "
          "slot'", setup=DIRTY, check=dirty_bits({DIRTY_PAGE})),
     Case(id="get-log-cleared", ioctl="KVM_GET_DIRTY_LOG", condition="a second call, no write in between",
-         arch=("x86_64", "arm64"), call=get_log(), errno=0,
+         arch=GENERIC, call=get_log(), errno=0,
          cite=f"{GET_LOG}: 'The bits in the dirty bitmap are cleared before the ioctl returns, unless "
          "KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is enabled'", setup=(*DIRTY, get_log()), check=dirty_bits(set())),
     Case(id="get-log-manual-kept", ioctl="KVM_GET_DIRTY_LOG",
-         condition="a second call with MANUAL_PROTECT_ENABLE: bits stay", arch=("x86_64", "arm64"), call=get_log(),
+         condition="a second call with MANUAL_PROTECT_ENABLE: bits stay", arch=GENERIC, call=get_log(),
          errno=0,
          cite=f"{GET_LOG} ('... unless KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is enabled'); {PROTECT2}: 'KVM_GET_DIRTY_LOG "
          "will not automatically clear ... userspace will have to do this operation separately'",
@@ -114,13 +114,13 @@ CASES: list[Case] = [
          basis="code", needs=ACQ_REL),
     # 4.117 KVM_CLEAR_DIRTY_LOG.
     Case(id="clear-log", ioctl="KVM_CLEAR_DIRTY_LOG",
-         condition="page 2 with MANUAL_PROTECT_ENABLE, then KVM_GET_DIRTY_LOG", arch=("x86_64", "arm64"),
+         condition="page 2 with MANUAL_PROTECT_ENABLE, then KVM_GET_DIRTY_LOG", arch=GENERIC,
          call=get_log(), errno=0,
          cite=f"{CLEAR_LOG}: 'For each bit that is set in the input bitmap, the corresponding page is marked "
               "\"clean\"'",
          setup=(manual_protect(), *DIRTY, get_log(), clear_log(num=SLOT_PAGES)), check=dirty_bits(set())),
     Case(id="clear-without-manual-protect", ioctl="KVM_CLEAR_DIRTY_LOG",
-         condition="MANUAL_DIRTY_LOG_PROTECT2 not enabled", arch=("x86_64", "arm64"), call=clear_log(num=SLOT_PAGES),
+         condition="MANUAL_DIRTY_LOG_PROTECT2 not enabled", arch=GENERIC, call=clear_log(num=SLOT_PAGES),
          errno=0, cite=f"{CLEAR_LOG}: 'it can always be used as long as KVM_CHECK_EXTENSION confirms "
          "that KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is present'", setup=DIRTY),
     Case(id="clear-to-slot-end", ioctl="KVM_CLEAR_DIRTY_LOG",

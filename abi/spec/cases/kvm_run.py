@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 from errno import EAGAIN, EBUSY, EFAULT, EINTR, EINVAL, EIO, ENOEXEC, ENOSYS, ENXIO, EPERM
 
-from abi import kvm
+from abi import kvm, riscv64
 from abi.spec.case import Case, Deviation, DocumentedError, Observed, Unreachable, need
 from abi.spec.steps import vcpu_attributes, vm
 from abi.spec.steps.arm64 import (
@@ -44,7 +44,33 @@ from abi.spec.steps.capabilities import (
 )
 from abi.spec.steps.gic import G_CTRL, R3, V2_CPU, V2_DIST, V3_DIST, V3_REDIST, V3_REGION, C, D, addr_attr, ctrl
 from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, ring
-from abi.spec.steps.vcpu import INIT_VCPU, RAN, exits_with, kvm_run, ready_vcpu, run_to_exit, signal_mask
+from abi.spec.steps.riscv64_run import (
+    CHAR,
+    RUN_TO_SBI,
+    SBI_BASE,
+    SBI_DBCN,
+    SBI_ERR_NOT_SUPPORTED,
+    SBI_EXIT,
+    SBI_EXPERIMENTAL,
+    SBI_VENDOR,
+    answer,
+    sbi_exit,
+    sbi_ext,
+    sbi_guest,
+)
+from abi.spec.steps.riscv64_run import RUN as RV_RUN
+from abi.spec.steps.vcpu import (
+    INIT_VCPU,
+    RAN,
+    SPINNING_GUEST,
+    exits_with,
+    kvm_run,
+    ready_vcpu,
+    run_to_exit,
+    run_until_timer_signal,
+    run_with_pending,
+    signal_mask,
+)
 from abi.spec.steps.vcpu_attributes import (
     A_INIT,
     A_VTIMER,
@@ -61,7 +87,6 @@ from abi.spec.steps.vcpu_attributes import (
 from abi.spec.steps.vgic_v2 import CREATE_V2, DOC
 from abi.spec.steps.vgic_v3 import ADDR_DOC, CREATE_V3, CREATED, PLACED, READY, region
 from abi.spec.steps.vm import IRQCHIP, create_vcpu, enable_cap, set_addr
-from abi.spec.steps.x86_vm import looping_guest, run_until_timer_signal, run_with_pending
 
 
 def _run() -> list[Case]:
@@ -122,27 +147,84 @@ def _run() -> list[Case]:
     ]
 
 
+# The machines guest.SPINNING has code for; arm64's cases of the same rows came first, with ids of their own
+# (run-immediate-exit, run-signal, signal-mask-unblocked-signal).
+SPINS = ("x86_64", "riscv64")
+
+
 def _run_cases() -> list[Case]:
     return [
-        Case(id="immediate-exit", ioctl="KVM_RUN", condition="kvm_run.immediate_exit set", arch=("x86_64",),
+        Case(id="immediate-exit", ioctl="KVM_RUN", condition="kvm_run.immediate_exit set", arch=SPINS,
              call=kvm_run(immediate_exit=True), errno=EINTR,
              cite=f"{API} 5 The kvm_run structure, immediate_exit: 'KVM_RUN ... exits immediately, returning -EINTR'",
-             setup=(looping_guest(),)),
+             setup=(SPINNING_GUEST,)),
         Case(id="signal-during-run", ioctl="KVM_RUN",
-             condition="SIGALRM (unmasked, handled) arrives while the guest runs", arch=("x86_64",),
+             condition="SIGALRM (unmasked, handled) arrives while the guest runs", arch=SPINS,
              call=run_until_timer_signal(), errno=EINTR,
-             cite=f"{API} 4.10 KVM_RUN Errors: EINTR 'an unmasked signal is pending'", setup=(looping_guest(),)),
+             cite=f"{API} 4.10 KVM_RUN Errors: EINTR 'an unmasked signal is pending'", setup=(SPINNING_GUEST,)),
         Case(id="pending-signal-unblocked-by-mask", ioctl="KVM_SET_SIGNAL_MASK",
              condition="SIGUSR1 pending, blocked by the thread, "
-             "not by the vCPU's signal mask", arch=("x86_64",), call=run_with_pending(), errno=EINTR,
+             "not by the vCPU's signal mask", arch=SPINS, call=run_with_pending(), errno=EINTR,
              cite=f"{API} 4.21 KVM_SET_SIGNAL_MASK: 'Any unblocked signal received ... will cause KVM_RUN to return "
                   "with "
-             "-EINTR'", setup=(looping_guest(), signal_mask())),
+             "-EINTR'", setup=(SPINNING_GUEST, signal_mask())),
         Case(id="signal-mask-bad-pointer", ioctl="KVM_SET_SIGNAL_MASK", condition="the argument is not readable",
-             arch=("x86_64",), call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
+             arch=GENERIC, call=call("KVM_SET_SIGNAL_MASK", "vcpu", BAD_POINTER, "arg = a guard page"),
              errno=EFAULT, cite="kvm_main.c: kvm_vcpu_ioctl, KVM_SET_SIGNAL_MASK (copy_from_user)",
              setup=(create_vcpu(0),),
              basis="code"),
+    ]
+
+
+SBI_C = "vcpu_sbi.c: kvm_riscv_vcpu_sbi_ecall"  # 6.12 and 7.2: an SBI call no enabled extension takes: a0 = -2
+
+
+def _riscv_sbi() -> list[Case]:
+    """KVM_EXIT_RISCV_SBI (api.rst 5): which SBI calls of a riscv64 guest KVM forwards to userspace, and how userspace
+    answers one. A call KVM takes itself is seen through a forwarded vendor call after it, which passes the a0 and
+    a1 the guest got back (sbi_program's a0 None)."""
+    rv = ("riscv64",)
+    return [
+        Case(id="sbi-experimental-forwarded", ioctl="KVM_RUN",
+             condition="the guest calls EID 0x08000000 (the SBI experimental range)", arch=rv, call=RV_RUN, errno=0,
+             cite=f"{SBI_EXIT}: an SBI call not handled by KVM; its details in riscv_sbi (6.12 vcpu_sbi_base.c, 7.2 "
+             "vcpu_sbi_forward.c: vcpu_sbi_ext_experimental forwards the whole range unconditionally)",
+             setup=(sbi_guest((SBI_EXPERIMENTAL, 7, CHAR)),), check=sbi_exit(SBI_EXPERIMENTAL, 7, a0=CHAR),
+             basis="code"),
+        Case(id="sbi-vendor-forwarded", ioctl="KVM_RUN",
+             condition="the guest calls EID 0x09ffffff (the last of the SBI vendor range)", arch=rv, call=RV_RUN,
+             errno=0,
+             cite=f"{SBI_EXIT} (6.12 vcpu_sbi_base.c, 7.2 vcpu_sbi_forward.c: vcpu_sbi_ext_vendor forwards the whole "
+             "range unconditionally)", setup=(sbi_guest((SBI_VENDOR + 0xFFFFFF, 1, CHAR)),),
+             check=sbi_exit(SBI_VENDOR + 0xFFFFFF, 1, a0=CHAR), basis="code"),
+        Case(id="sbi-return-values", ioctl="KVM_RUN",
+             condition="userspace answers a forwarded call with ret {-3, 0x5678}; the guest passes its a0, a1 on",
+             arch=rv, call=RV_RUN, errno=0,
+             cite=f"{SBI_EXIT}: 'The userspace should update the return values of SBI call before resuming the VCPU' "
+             "(vcpu_sbi.c kvm_riscv_vcpu_sbi_return: a0, a1 = ret[0], ret[1], and on past the ecall)",
+             setup=(sbi_guest((SBI_EXPERIMENTAL, 0, CHAR), (SBI_VENDOR, 0, None)), RUN_TO_SBI, answer(-3, 0x5678)),
+             check=sbi_exit(SBI_VENDOR, 0, a0=-3, a1=0x5678)),
+        Case(id="sbi-base-in-kernel", ioctl="KVM_RUN",
+             condition="the guest calls sbi_get_spec_version (base extension), then a vendor EID", arch=rv,
+             call=RV_RUN, errno=0,
+             cite=f"{SBI_EXIT}: only calls KVM does not handle exit; vcpu_sbi_base.c kvm_sbi_ext_base_handler "
+             "answers the base extension in the kernel (a0 = 0, SBI_SUCCESS), so the first exit is the vendor call",
+             setup=(sbi_guest((SBI_BASE, 0, 0), (SBI_VENDOR, 0, None)),), check=sbi_exit(SBI_VENDOR, 0, a0=0),
+             basis="code"),
+        Case(id="sbi-dbcn-disabled", ioctl="KVM_RUN",
+             condition="the guest writes a byte through DBCN, which KVM disables by default; then a vendor EID",
+             arch=rv, call=RV_RUN, errno=0,
+             cite=f"vcpu_sbi.c (6.12, 7.2): vcpu_sbi_ext_dbcn is default_disabled, so {SBI_C} answers "
+             "SBI_ERR_NOT_SUPPORTED (a0 -2, a1 0) in the kernel",
+             setup=(sbi_guest((SBI_DBCN, 2, CHAR), (SBI_VENDOR, 0, None)),),
+             check=sbi_exit(SBI_VENDOR, 0, a0=SBI_ERR_NOT_SUPPORTED, a1=0), basis="code"),
+        Case(id="sbi-dbcn-enabled", ioctl="KVM_RUN",
+             condition="DBCN enabled through ONE_REG (KVM_RISCV_SBI_EXT_DBCN = 1): the guest's write is forwarded",
+             arch=rv, call=RV_RUN, errno=0,
+             cite=f"{SBI_EXIT}; 6.12 vcpu_sbi_replace.c kvm_sbi_ext_dbcn_handler, 7.2 vcpu_sbi_forward.c "
+             "vcpu_sbi_ext_dbcn: DBCN calls are forwarded to userspace once enabled",
+             setup=(sbi_guest((SBI_DBCN, 2, CHAR)), sbi_ext(riscv64.KVM_RISCV_SBI_EXT_DBCN, "DBCN", 1)),
+             check=sbi_exit(SBI_DBCN, 2, a0=CHAR), basis="code"),
     ]
 
 
@@ -280,6 +362,7 @@ CASES: list[Case] = [
          setup=(ready_vcpu(),), basis="code"),
     *_run(),
     *_run_cases(),
+    *_riscv_sbi(),
 ]
 
 UNREACHABLE = [

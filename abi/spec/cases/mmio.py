@@ -39,6 +39,9 @@ from abi.spec.steps.irq import (
 from abi.spec.steps.vcpu import kvm_run
 from abi.spec.steps.vm import efd
 
+# The machines STORE_THEN_LOAD has code for (the ids, from arm64's first, stay as they were).
+STORES = ("arm64", "riscv64")
+
 CASES: list[Case] = [
     # --- KVM_IOEVENTFD --------------------------------------------------------------------------------------
     *[Case(id=f"ioeventfd-len-{n}", ioctl=IOEVENTFD, condition=f"MMIO, length {n}", arch=GENERIC,
@@ -186,17 +189,17 @@ CASES: list[Case] = [
          setup=(OUT_PORT, E, ioeventfd(PORT, 1, PIO),
                 ioeventfd(PORT, 1, PIO | IO_DEASSIGN)), check=exits(kvm.KVM_EXIT_IO)),
     Case(id="ioeventfd-guest-store-arm", ioctl=IOEVENTFD,
-         condition="a guest store to an MMIO address with an ioeventfd", arch=("arm64",), call=kvm_run(), errno=0,
+         condition="a guest store to an MMIO address with an ioeventfd", arch=STORES, call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: a guest write to the registered address signals the event instead of "
          "an exit (the next exit is the load that follows)", setup=(STORE_THEN_LOAD, E, ioeventfd(ARM_A, 4)),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0))),
     Case(id="ioeventfd-guest-store-arm-other-data", ioctl=IOEVENTFD,
-         condition="a guest store of another value than datamatch", arch=("arm64",), call=kvm_run(), errno=0,
+         condition="a guest store of another value than datamatch", arch=STORES, call=kvm_run(), errno=0,
          cite=f"{IOEVENTFD_DOC}: the event is signalled only for a write equal to datamatch, so "
          "the store exits", setup=(STORE_THEN_LOAD, E, ioeventfd(ARM_A, 4, DATAMATCH, 0x41)),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
     Case(id="ioeventfd-guest-store-arm-no-ioeventfd", ioctl=IOEVENTFD,
-         condition="the same store with no ioeventfd (the baseline)", arch=("arm64",), call=kvm_run(), errno=0,
+         condition="the same store with no ioeventfd (the baseline)", arch=STORES, call=kvm_run(), errno=0,
          cite=f"{API} 5 kvm_run: KVM_EXIT_MMIO for an access outside the memslots", setup=(STORE_THEN_LOAD,),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_A, 1))),
     # --- KVM_(UN)REGISTER_COALESCED_MMIO --------------------------------------------------------------------
@@ -238,7 +241,7 @@ CASES: list[Case] = [
          setup=(OUT_PORT, coalesced(PORT, 2, pio=1)),
          check=exits(kvm.KVM_EXIT_HLT, ring=(PORT, 1)), needs=PIO_CAP),
     Case(id="coalesced-guest-store-arm", ioctl=REG, condition="a guest store into a coalesced MMIO zone",
-         arch=("arm64",), call=kvm_run(), errno=0,
+         arch=STORES, call=kvm_run(), errno=0,
          cite=f"{COALESCED_DOC}: write accesses do not exit to userspace and their value is recorded in the ring",
          setup=(STORE_THEN_LOAD, coalesced(ARM_A, 0x10)),
          check=exits(kvm.KVM_EXIT_MMIO, mmio=(ARM_B, 0), ring=(ARM_A, 0), width=4), needs=MMIO_CAP),

@@ -62,6 +62,7 @@ from abi.spec.steps.registers import (
     riscv,
     scratch_nonzero,
 )
+from abi.spec.steps.riscv64_run import ISA, ISA_D, ISA_EXT_D, MVENDORID, SBI_EXT_DBCN, flipped, reads_without, unchanged
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run, one_reg, one_reg_value
 from abi.spec.steps.vm import VCPU0, create_vcpu, enable_cap
 from abi.spec.steps.x86_vcpu import MSR_NONE
@@ -356,6 +357,51 @@ def _riscv64_one_reg() -> list[Case]:
     ]
 
 
+# riscv64, after KVM_RUN
+RV_RAN = (create_vcpu(0), RAN)  # vcpu.c kvm_arch_vcpu_ioctl_run marks the vCPU ran before it tests immediate_exit
+RV_ONEREG = "vcpu_onereg.c: kvm_riscv_vcpu_set_reg_config"  # 6.12 and 7.2
+
+
+def _riscv64_after_run() -> list[Case]:
+    """4.68's riscv EBUSY row and its rule 6 (the isa config register is written only before the vCPU runs)."""
+    rv = ("riscv64",)
+    return [
+        Case(id="riscv-isa-before-run", ioctl="KVM_SET_ONE_REG",
+             condition="the isa config register without D, before the vCPU ran", arch=rv,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", ISA, "config isa", flipped(ISA, ISA_D)), errno=0,
+             cite=f"{SET_REG}: 'The isa config register can be read anytime but can only be written before a Guest "
+             f"VCPU runs' (D is one KVM lets userspace disable; {RV_ONEREG} takes the new value)",
+             setup=(create_vcpu(0),), check=reads_without(ISA, ISA_D, "config isa"), doc_row=0, order_row=6),
+        Case(id="riscv-isa-after-run", ioctl="KVM_SET_ONE_REG",
+             condition="the isa config register changed (D inverted) after the vCPU ran", arch=rv,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", ISA, "config isa", flipped(ISA, ISA_D)), errno=EBUSY,
+             cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
+             f"once'; the isa config register 'can only be written before a Guest VCPU runs' ({RV_ONEREG})",
+             setup=RV_RAN, order_row=6),
+        Case(id="riscv-isa-same-after-run", ioctl="KVM_SET_ONE_REG",
+             condition="the isa config register written with the value it reads, after the vCPU ran", arch=rv,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", ISA, "config isa", unchanged(ISA)), errno=0,
+             cite=f"{RV_ONEREG}: the value it reads is accepted before the ran-once test (4.68 refuses a change)",
+             setup=RV_RAN, basis="code"),
+        Case(id="riscv-mvendorid-after-run", ioctl="KVM_SET_ONE_REG",
+             condition="the mvendorid config register changed after the vCPU ran", arch=rv,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", MVENDORID, "config mvendorid", flipped(MVENDORID, 1)), errno=EBUSY,
+             cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
+             f"once' ({RV_ONEREG}, mvendorid)", setup=RV_RAN),
+        Case(id="riscv-isa-ext-after-run", ioctl="KVM_SET_ONE_REG",
+             condition="the ISA_EXT register of D inverted after the vCPU ran", arch=rv,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", ISA_EXT_D, "ISA_EXT D", flipped(ISA_EXT_D, 1)), errno=EBUSY,
+             cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
+             "once' (6.12 vcpu_onereg.c, 7.2 vcpu_onereg.c: riscv_vcpu_set_isa_ext_single)", setup=RV_RAN),
+        Case(id="riscv-sbi-ext-same-after-run", ioctl="KVM_SET_ONE_REG",
+             condition="the SBI_EXT register of DBCN written with the value it reads, after the vCPU ran", arch=rv,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", SBI_EXT_DBCN, "SBI_EXT DBCN", unchanged(SBI_EXT_DBCN)),
+             errno=EBUSY,
+             cite="vcpu_sbi.c (6.12, 7.2): kvm_riscv_vcpu_set_reg_sbi_ext refuses any write once the vCPU ran, before "
+             "it reads the value (4.68's EBUSY row names a change only)", setup=RV_RAN, basis="code"),
+    ]
+
+
 CASES: list[Case] = [
     Case(id="vcpu-fd-is-get-one-reg-uninitialised", ioctl="KVM_GET_ONE_REG",
          condition="the same number on a vCPU fd before KVM_ARM_VCPU_INIT", arch=("arm64",),
@@ -544,6 +590,7 @@ CASES: list[Case] = [
     *_x86_one_reg(),
     # riscv64
     *_riscv64_one_reg(),
+    *_riscv64_after_run(),
 ]
 
 UNREACHABLE = [

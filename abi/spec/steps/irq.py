@@ -11,7 +11,22 @@ from abi import arm64, kvm, x86
 from abi.spec.case import Scene, Step, Val
 from abi.spec.steps.base import API, step
 from abi.spec.steps.gic import VGIC_INIT, nr_irqs
-from abi.spec.steps.guest import PAGE, Code, a64
+from abi.spec.steps.guest import (
+    PAGE,
+    RV_CODE_GPA,
+    RV_J_SELF,
+    RV_T0,
+    RV_T1,
+    RV_T2,
+    RV_T3,
+    Code,
+    a64,
+    rv64,
+    rv_li,
+    rv_load,
+    rv_lui,
+    rv_store,
+)
 from abi.spec.steps.system import other_vm
 from abi.spec.steps.vcpu import exits_with, guest_ready, kvm_run_map, run_field
 from abi.spec.steps.vm import HOST_VGIC, IRQCHIP, VCPU0, efd, eventfd
@@ -186,7 +201,8 @@ _STORE_MMIO = {"x86_64": Code(GUEST_GPA, bytes([0xB0, 0x42, 0xA2, GUEST_MMIO & 0
 
 # arm64: the vCPU starts at PC 0 (KVM_ARM_VCPU_INIT), MMU off; a store to ARM_A, then a load from ARM_B. Both IPAs
 # are in no memslot, so each access that the kernel does not take exits as KVM_EXIT_MMIO: the exit's address says
-# whether the store was taken (by an ioeventfd or a coalesced zone) or not.
+# whether the store was taken (by an ioeventfd or a coalesced zone) or not. riscv64 does the same at the same GPAs
+# (satp 0: no translation), from RV_CODE_GPA.
 ARM_A, ARM_B = 0x50000000, 0x50010000
 
 _STORE_THEN_LOAD = {"arm64": Code(0, a64(
@@ -196,7 +212,15 @@ _STORE_THEN_LOAD = {"arm64": Code(0, a64(
     0xB9000001,  # str w1, [x0]
     0xB9400043,  # ldr w3, [x2]
     0x14000000,  # b .
-), f"str w(0x42) to {ARM_A:#x}; ldr from {ARM_B:#x}")}
+), f"str w(0x42) to {ARM_A:#x}; ldr from {ARM_B:#x}"),
+    "riscv64": Code(RV_CODE_GPA, rv64(
+        rv_lui(RV_T1, ARM_A),  # lui t1, ARM_A >> 12
+        rv_li(RV_T0, 0x42),  # li t0, 0x42
+        rv_store(RV_T0, RV_T1, 4),  # sw t0, 0(t1)
+        rv_lui(RV_T2, ARM_B),  # lui t2, ARM_B >> 12
+        rv_load(RV_T3, RV_T2, 4),  # lw t3, 0(t2)
+        RV_J_SELF,  # j .
+    ), f"sw (0x42) to {ARM_A:#x}; lw from {ARM_B:#x}")}
 
 # Each of them in slot 0, with vCPU 0 about to run it.
 OUT_PORT, STORE_MMIO, STORE_THEN_LOAD = guest_ready(_OUT_PORT), guest_ready(_STORE_MMIO), guest_ready(_STORE_THEN_LOAD)

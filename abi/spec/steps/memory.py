@@ -9,7 +9,19 @@ import struct
 from abi import arm64, kvm, model
 from abi.spec.case import Scene, Step, Val, val
 from abi.spec.steps.base import API, MAIN, capability, per_arch, step
-from abi.spec.steps.guest import PAGE, Code, a64, code_slot
+from abi.spec.steps.guest import (
+    PAGE,
+    RV_CODE_GPA,
+    RV_J_SELF,
+    RV_T0,
+    RV_T1,
+    Code,
+    a64,
+    code_slot,
+    rv64,
+    rv_lui,
+    rv_store,
+)
 from abi.spec.steps.system import other_vm
 from abi.spec.steps.vcpu import run_to_exit, vcpu_at
 from abi.spec.steps.vm import VCPU0, enable_cap, memory_region
@@ -83,11 +95,22 @@ DIRTYING = {
         0xF9000062,  # str x2, [x3]
         0x14000000,  # b .
     ), f"str x2 to 0x2000; str x2 to {UNMAPPED_IPA:#x} (no memslot)"),
+    # riscv64: the same stores from RV_CODE_GPA (page 1 of the logged slot: a fetch maps its page read-only while
+    # the slot is logged, 6.12 and 7.2 mmu.c kvm_riscv_gstage_map, so only the stored page is dirtied).
+    "riscv64": Code(RV_CODE_GPA, rv64(
+        rv_lui(RV_T0, DIRTY_PAGE * PAGE),  # lui t0, 0x2: t0 = 0x2000
+        rv_store(RV_T0, RV_T0, 8),  # sd t0, 0(t0)
+        rv_lui(RV_T1, UNMAPPED_IPA),  # lui t1, 0x20000: t1 = 0x20000000
+        rv_store(RV_T0, RV_T1, 8),  # sd t0, 0(t1)
+        RV_J_SELF,  # j .
+    ), f"sd t0 to 0x2000; sd t0 to {UNMAPPED_IPA:#x} (no memslot)"),
 }
 
-# Where the dirtying code ends: x86's HLT with the irqchip in userspace, arm64's store outside every memslot.
+# Where the dirtying code ends: x86's HLT with the irqchip in userspace, arm64's and riscv64's store outside every
+# memslot.
 DIRTYING_RUN = {"x86_64": run_to_exit(kvm.KVM_EXIT_HLT, "KVM_EXIT_HLT"),
-                "arm64": run_to_exit(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")}
+                "arm64": run_to_exit(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO"),
+                "riscv64": run_to_exit(kvm.KVM_EXIT_MMIO, "KVM_EXIT_MMIO")}
 
 def _log_slot_x86(pages: int, flags: int) -> Step:
     data = memory_region(0, 0, pages * PAGE, flags)
@@ -102,11 +125,10 @@ def _log_slot_x86(pages: int, flags: int) -> Step:
 
 def log_slot(pages: int = SLOT_PAGES, flags: int = kvm.KVM_MEM_LOG_DIRTY_PAGES) -> Step:
     """Slot 0: `pages` pages at GPA 0, dirty-logged by default, where the guest code stores to page 2; the code itself
-    in slot 0 on arm64 (a vCPU resets at IPA 0, and arm64 maps a page it reads read-only while logging), in slot 1
-    on x86 (see X86_CODE_GPA); none on riscv64 yet."""
-    # riscv64: the slot alone, no guest code yet (DIRTYING has none): its cases of this slot never run the vCPU.
+    in slot 0 on arm64 and riscv64 (which map a page they read read-only while logging), in slot 1 on x86 (see
+    X86_CODE_GPA)."""
     layouts = {"x86_64": _log_slot_x86(pages, flags), "arm64": code_slot(DIRTYING, pages * PAGE, flags),
-               "riscv64": memory_region(0, 0, pages * PAGE, flags)}
+               "riscv64": code_slot(DIRTYING, pages * PAGE, flags)}
     return step(f"[x86_64: {layouts['x86_64']}; arm64: {layouts['arm64']}; riscv64: {layouts['riscv64']}]",
                 lambda s: per_arch(s, layouts, "the dirty-logged slot")(s))
 

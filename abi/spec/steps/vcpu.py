@@ -6,7 +6,7 @@ import errno
 import signal
 import struct
 
-from abi import arm64, kvm, layout
+from abi import arm64, kvm, layout, riscv64
 from abi.spec.case import Scene, Step, Val
 from abi.spec.steps import guest
 from abi.spec.steps.base import per_arch, step
@@ -153,6 +153,16 @@ def one_reg(request: str, reg_id: int, name: str, value=None, pointer: Val | Non
     return step(f"{request}({shown})", go, ok_errno)
 
 
+def riscv64_reg(kind: int, index: int) -> int:
+    """The ONE_REG id of a riscv64 register of unsigned long size: its type (KVM_REG_RISCV_CORE, _CONFIG, ...,
+    with its subtype) and its index there."""
+    return kvm.KVM_REG_RISCV | kvm.KVM_REG_SIZE_U64 | kind | index
+
+
+# riscv64's PC, a core register of ONE_REG (riscv64 has no generic vCPU state: its kvm_regs is empty).
+RV_PC = riscv64_reg(riscv64.KVM_REG_RISCV_CORE, riscv64.KVM_REG_RISCV_CORE_REG("regs.pc"))
+
+
 def arm64_core_reg(reg: str | int, size: int = kvm.KVM_REG_SIZE_U64) -> int:
     """The ONE_REG id of an arm64 core register: by name ("regs.pc", "regs.regs[2]", "regs.pstate") or by its index
     in struct kvm_regs counted in 32-bit words (to name one past the end)."""
@@ -186,7 +196,15 @@ def _busy_x86(s: Scene) -> Result:
     return guest.busy_memory(s, guest.BUSY_GPA_X86, guest.HLT_LOOP)
 
 
-BUSY = {"arm64": _busy_arm64, "x86_64": _busy_x86}
+def _busy_riscv64(s: Scene) -> Result:
+    got = Result(s.vcpus[-1]) if s.vcpus else create_vcpu(0)(s)
+    if not got.ok:
+        return got
+    memory = guest.busy_memory(s, guest.BUSY_GPA_RV64, guest.rv64(*guest.WFI_LOOP_RV64))
+    return one_reg("KVM_SET_ONE_REG", RV_PC, "regs.pc", guest.BUSY_GPA_RV64)(s) if memory.ok else memory
+
+
+BUSY = {"arm64": _busy_arm64, "x86_64": _busy_x86, "riscv64": _busy_riscv64}
 
 
 def vcpu_busy() -> Step:
@@ -238,14 +256,21 @@ def _arm64_at(s: Scene, code: guest.Code) -> Result:
     return arm64_init()(s)
 
 
+def _riscv64_at(s: Scene, code: guest.Code) -> Result:
+    got = create_vcpu(len(s.vcpus))(s)
+    return _riscv64_rewind(s, code) if got.ok else got
+
+
 # How a new vCPU comes to start at the code's first instruction: x86 resets into real mode with CS based at
-# 0xffff0000, so CS and RIP are set; arm64 resets with the PC at 0 (api.rst 4.82 KVM_ARM_VCPU_INIT).
-AT_CODE = {"x86_64": _x86_at, "arm64": _arm64_at}
+# 0xffff0000, so CS and RIP are set; arm64 resets with the PC at 0 (api.rst 4.82 KVM_ARM_VCPU_INIT); riscv64
+# resets in S-mode with address translation off (satp 0) and its PC is a core register of ONE_REG.
+AT_CODE = {"x86_64": _x86_at, "arm64": _arm64_at, "riscv64": _riscv64_at}
 
 
 def vcpu_at(program: dict[str, guest.Code]) -> Step:
     """The next vCPU, about to execute the machine's code of `program` from its first instruction."""
-    return step("the next vCPU, starting at the guest code (x86: real mode, CS base 0; arm64: KVM_ARM_VCPU_INIT)",
+    return step("the next vCPU, starting at the guest code (x86: real mode, CS base 0; arm64: KVM_ARM_VCPU_INIT; "
+                "riscv64: regs.pc)",
                 lambda s: per_arch(s, AT_CODE, "a vCPU at guest code")(s, per_arch(s, program, "guest code")))
 
 
@@ -258,12 +283,21 @@ def _arm64_rewind(s: Scene, code: guest.Code) -> Result:
     return one_reg("KVM_SET_ONE_REG", arm64_core_reg("regs.pc"), "PC", code.gpa)(s)
 
 
-REWIND = {"x86_64": _x86_rewind, "arm64": _arm64_rewind}
+def _riscv64_rewind(s: Scene, code: guest.Code) -> Result:
+    # The next KVM_RUN first completes the exit kvm_run.exit_reason names (arch/riscv/kvm/vcpu.c
+    # kvm_arch_vcpu_ioctl_run: an MMIO, SBI or CSR exit moves sepc past its instruction); none is pending then.
+    if s.vcpus[-1] in s.run_maps:
+        write_run_field(s, "exit_reason", kvm.KVM_EXIT_UNKNOWN, 4)
+    return one_reg("KVM_SET_ONE_REG", RV_PC, "regs.pc", code.gpa)(s)
+
+
+REWIND = {"x86_64": _x86_rewind, "arm64": _arm64_rewind, "riscv64": _riscv64_rewind}
 
 
 def rewind(program: dict[str, guest.Code]) -> Step:
     """The last vCPU set back to the first instruction of the machine's code of `program`."""
-    return step("the last vCPU back at the guest code's first instruction (x86: CS and RIP; arm64: PC)",
+    return step("the last vCPU back at the guest code's first instruction (x86: CS and RIP; arm64: PC; riscv64: "
+                "regs.pc)",
                 lambda s: per_arch(s, REWIND, "rewinding a vCPU")(s, per_arch(s, program, "guest code")))
 
 
@@ -290,6 +324,37 @@ def run_to_exit(reason: int, name: str, limit: float | None = None) -> Step:
 
     bound = f", ended by a signal after {limit} s" if limit else ""
     return step(f"KVM_RUN (must exit with {name}{bound})", run)
+
+
+SPINNING_GUEST = guest_ready(guest.SPINNING)  # slot 0 holding a jump to itself, the next vCPU starting there
+
+
+def run_until_timer_signal() -> Step:
+    """KVM_RUN of the spinning guest while an interval timer sends SIGALRM (unmasked, a handler installed):
+    the signal arrives during KVM_RUN."""
+    def run(s: Scene) -> Result:
+        kvm_run_map(s)
+        with s.target.interval_timer(0.05):
+            return kvm_run()(s)
+
+    return step("KVM_RUN (a jump to itself) while SIGALRM fires every 50 ms", run)
+
+
+def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
+    """KVM_RUN of the spinning guest while `sig` is pending: blocked in the thread's own mask and raised before
+    the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
+    ignores the pending signal, and the step then fails saying so."""
+    def run(s: Scene) -> Result:
+        kvm_run_map(s)
+        with s.target.pending_signal(sig):
+            got = kvm_run(limit=2)(s)
+        if got.timed_out:
+            raise AssertionError(f"KVM_RUN ran the guest for 2 s with {signal.Signals(sig).name} pending and "
+                                 f"unblocked by the vCPU's mask; the backstop SIGALRM ended it ({got!r})")
+        return got
+
+    return step(f"KVM_RUN (a jump to itself) with {signal.Signals(sig).name} pending (blocked in the thread's mask)",
+                run)
 
 
 def one_reg_value(s: Scene, reg_id: int) -> int:

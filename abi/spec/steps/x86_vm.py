@@ -3,7 +3,6 @@ x86 guests, signals during KVM_RUN, one_reg ids of MSRs, the VFIO device, vCPU e
 
 from __future__ import annotations
 
-import signal
 import struct
 from errno import (
     E2BIG,
@@ -24,7 +23,6 @@ from abi.spec.case import (
 )
 from abi.spec.steps.base import API, call, capability, step
 from abi.spec.steps.guest import x86_real_mode
-from abi.spec.steps.vcpu import kvm_run, kvm_run_map
 from abi.spec.steps.vm import create_device, create_vcpu, efd, memory_region
 from abi.target.base import Result
 
@@ -93,8 +91,6 @@ def x86_reg_id(type_: int, index: int, size: int = kvm.KVM_REG_SIZE_U64, rsvd1: 
     """struct kvm_x86_reg_id (x86.c): index in bits 31:0, type 39:32, rsvd1 47:40, size, arch."""
     return arch | size | (rsvd1 << 40) | (type_ << 32) | index
 
-LOOP = bytes([0xEB, 0xFE])  # jmp .
-
 CODE_GPA = 0x1000
 
 def real_mode_code(s: Scene, code: bytes) -> Result:
@@ -104,35 +100,6 @@ def real_mode_code(s: Scene, code: bytes) -> Result:
         return got
     x86_real_mode(s, s.vcpus[-1], CODE_GPA)
     return memory_region(0, CODE_GPA, 0x1000, data=code)(s)
-
-def looping_guest() -> Step:
-    """vCPU 0 in real mode at CODE_GPA, where a memory slot holds `jmp .`: it runs until something stops it."""
-    return step("KVM_CREATE_VCPU(0) running `jmp .` in real mode", lambda s: real_mode_code(s, LOOP))
-
-def run_until_timer_signal() -> Step:
-    """KVM_RUN of the looping guest while an interval timer sends SIGALRM (unmasked, a handler installed):
-    the signal arrives during KVM_RUN."""
-    def run(s: Scene) -> Result:
-        kvm_run_map(s)
-        with s.target.interval_timer(0.05):
-            return kvm_run()(s)
-
-    return step("KVM_RUN (`jmp .`) while SIGALRM fires every 50 ms", run)
-
-def run_with_pending(sig: int = signal.SIGUSR1) -> Step:
-    """KVM_RUN of the looping guest while `sig` is pending: blocked in the thread's own mask and raised before
-    the call, then consumed and the mask restored afterwards. A 2 s SIGALRM backstop ends a KVM_RUN that
-    ignores the pending signal, and the step then fails saying so."""
-    def run(s: Scene) -> Result:
-        kvm_run_map(s)
-        with s.target.pending_signal(sig):
-            got = kvm_run(limit=2)(s)
-        if got.timed_out:
-            raise AssertionError(f"KVM_RUN ran the guest for 2 s with {signal.Signals(sig).name} pending and "
-                                 f"unblocked by the vCPU's mask; the backstop SIGALRM ended it ({got!r})")
-        return got
-
-    return step(f"KVM_RUN (`jmp .`) with {signal.Signals(sig).name} pending (blocked in the thread's mask)", run)
 
 def with_no_free_fd(inner: Step) -> Step:
     """`inner` with RLIMIT_NOFILE lowered to the lowest free descriptor: no new fd can be allocated."""
