@@ -6,7 +6,7 @@ from __future__ import annotations
 from errno import E2BIG, EEXIST, EINVAL, ENOTTY, ENXIO, EPERM
 
 from abi import kvm
-from abi.spec.case import DOCUMENT_SILENT, SUCCEEDS, Case, Deviation, Finding, Observed, Unreachable, Val, need
+from abi.spec.case import DOCUMENT_SILENT, SUCCEEDS, Case, Deviation, Finding, Unreachable, Val, need
 from abi.spec.steps.arm64 import CAP_MTE, CAP_MTE_DOC, CAP_NO_MTE, ENABLE_MTE
 from abi.spec.steps.base import GENERIC, MAIN, VM_FD, capability
 from abi.spec.steps.capabilities import (
@@ -33,7 +33,6 @@ from abi.spec.steps.capabilities import (
     X86,
     without_sys_boot,
 )
-from abi.spec.steps.irq import ret_at_least
 from abi.spec.steps.memory import (
     ACQ_REL,
     CODE_RING,
@@ -54,7 +53,6 @@ from abi.spec.steps.memory import (
     ring_has,
     ring_is,
 )
-from abi.spec.steps.system import check_extension
 from abi.spec.steps.vm import IRQCHIP, SPLIT_IRQCHIP, VCPU0, create_vcpu, enable_cap
 from abi.target.base import EHWPOISON
 
@@ -294,7 +292,7 @@ def _create() -> list[Case]:
 def _riscv64() -> list[Case]:
     """7.43 KVM_CAP_RISCV_MP_STATE_RESET (6.16+; what enabling it changes: mp_state.py's riscv-mp-init-received-*).
     KVM_CHECK_EXTENSION answers 0 for it (7.2 vm.c kvm_vm_ioctl_check_extension has no case: case
-    riscv-mp-state-reset-check), so the cases name the release instead of `needs=`."""
+    riscv-mp-state-reset-check in system.py), so the cases name the release instead of `needs=`."""
     mp_reset = "api.rst 7.43 KVM_CAP_RISCV_MP_STATE_RESET"
     return [
         Case(id="riscv-mp-state-reset-arg0", ioctl="KVM_ENABLE_CAP",
@@ -305,17 +303,6 @@ def _riscv64() -> list[Case]:
              deviation=Deviation(f"{mp_reset} documents EINVAL for args[0] != 0; vm.c kvm_vm_ioctl_enable_cap "
                                  "(7.2) tests only the flags and never reads args[0] (the text and the code came "
                                  "in one patch)", SUCCEEDS)),
-        Case(id="riscv-mp-state-reset-check", ioctl="KVM_CHECK_EXTENSION",
-             condition="KVM_CAP_RISCV_MP_STATE_RESET, which KVM_ENABLE_CAP enables", arch=("riscv64",),
-             call=check_extension(kvm.KVM_CAP_RISCV_MP_STATE_RESET, "KVM_CAP_RISCV_MP_STATE_RESET"), errno=0,
-             check=ret_at_least(1),
-             cite="api.rst 4.37 KVM_ENABLE_CAP: 'To check if a capability can be enabled, the KVM_CHECK_EXTENSION "
-             f"ioctl should be used'; 4.4: 0 if unsupported; {mp_reset}", kernels="6.16+",
-             deviation=Deviation("4.37 sends userspace to KVM_CHECK_EXTENSION to learn whether a capability can be "
-                                 "enabled; 7.2's riscv vm.c kvm_vm_ioctl_check_extension (and kvm_main.c's generic "
-                                 "one) have no case for KVM_CAP_RISCV_MP_STATE_RESET, so it answers 0 although "
-                                 "KVM_ENABLE_CAP of it succeeds (case riscv-mp-state-reset)",
-                                 Observed(ret=0, text="success, 0: not offered"))),
         Case(id="riscv-mp-state-reset", ioctl="KVM_ENABLE_CAP", condition="KVM_CAP_RISCV_MP_STATE_RESET, args[0] 0",
              arch=("riscv64",), call=enable_cap("KVM_CAP_RISCV_MP_STATE_RESET"), errno=0,
              cite=f"{mp_reset}: ':Returns: 0 on success'", cap="KVM_CAP_RISCV_MP_STATE_RESET", kernels="6.16+"),

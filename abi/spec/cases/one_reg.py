@@ -52,18 +52,16 @@ from abi.spec.steps.registers import (
     RV_CORE_END,
     RV_ISA,
     RV_ISA_EXT_SINGLE,
-    RV_PC,
     RV_SSCRATCH,
     RV_TIMER_FREQ,
     list_filled,
     lists,
     n_written_back,
     reg_list,
-    riscv,
     scratch_nonzero,
 )
-from abi.spec.steps.riscv64_run import ISA, ISA_D, ISA_EXT_D, MVENDORID, SBI_EXT_DBCN, flipped, reads_without, unchanged
-from abi.spec.steps.vcpu import INIT_VCPU, RAN, kvm_run, one_reg, one_reg_value
+from abi.spec.steps.riscv64_run import ISA_D, ISA_EXT_D, MVENDORID, SBI_EXT_DBCN, flipped, reads_without, unchanged
+from abi.spec.steps.vcpu import INIT_VCPU, RAN, RV_PC, kvm_run, one_reg, one_reg_value, riscv64_reg
 from abi.spec.steps.vm import VCPU0, create_vcpu, enable_cap
 from abi.spec.steps.x86_vcpu import MSR_NONE
 from abi.spec.steps.x86_vm import (
@@ -194,12 +192,12 @@ def _riscv64_one_reg() -> list[Case]:
     u32 = kvm.KVM_REG_SIZE_U32
     rv_arch = ("riscv64",)
     onereg = "vcpu_onereg.c"
-    unknown_type = riscv(0xFF << rv.KVM_REG_RISCV_TYPE_SHIFT, 0)
-    core_end = riscv(rv.KVM_REG_RISCV_CORE, RV_CORE_END)
-    csr_past = riscv(rv.KVM_REG_RISCV_CSR, 0x100)
-    zacas = riscv(RV_ISA_EXT_SINGLE, rv.KVM_RISCV_ISA_EXT_ZACAS)
-    isa_h = riscv(RV_ISA_EXT_SINGLE, rv.KVM_RISCV_ISA_EXT_H)
-    sstateen0 = riscv(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_SMSTATEEN_REG("sstateen0"),
+    unknown_type = riscv64_reg(0xFF << rv.KVM_REG_RISCV_TYPE_SHIFT, 0)
+    core_end = riscv64_reg(rv.KVM_REG_RISCV_CORE, RV_CORE_END)
+    csr_past = riscv64_reg(rv.KVM_REG_RISCV_CSR, 0x100)
+    zacas = riscv64_reg(RV_ISA_EXT_SINGLE, rv.KVM_RISCV_ISA_EXT_ZACAS)
+    isa_h = riscv64_reg(RV_ISA_EXT_SINGLE, rv.KVM_RISCV_ISA_EXT_H)
+    sstateen0 = riscv64_reg(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_SMSTATEEN_REG("sstateen0"),
                       rv.KVM_REG_RISCV_CSR_SMSTATEEN)
     # QEMU 7.2's rv64 CPU (the qemu-riscv64 machine) implements neither Zacas nor Smstateen (no such CPU property),
     # so the guest kernel, KVM's host, has neither.
@@ -219,7 +217,7 @@ def _riscv64_one_reg() -> list[Case]:
         Case(id="riscv-get-isa", ioctl="KVM_GET_ONE_REG", condition="config isa: the base ISA letters, I among them",
              arch=rv_arch, call=get(RV_ISA, "config isa"), errno=0,
              cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_get_reg_config (the vCPU's single-letter extensions; every "
-             "RISC-V hart has the base integer ISA, I)", setup=(VCPU0,), check=scratch_reads(ISA_I, mask=ISA_I)),
+             "RISC-V hart has the base integer RV_ISA, I)", setup=(VCPU0,), check=scratch_reads(ISA_I, mask=ISA_I)),
         Case(id="riscv-get-timer-frequency", ioctl="KVM_GET_ONE_REG", condition="timer frequency", arch=rv_arch,
              call=get(RV_TIMER_FREQ, "timer frequency"), errno=0,
              cite=f"{GET_REG}; vcpu_timer.c kvm_riscv_vcpu_get_reg_timer (the host's timebase, never 0)",
@@ -267,7 +265,7 @@ def _riscv64_one_reg() -> list[Case]:
              cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_general_get_csr", setup=(VCPU0,)),
         Case(id="riscv-get-isa-ext-beyond", ioctl="KVM_GET_ONE_REG",
              condition="ISA_EXT single id 0xffff (past KVM_RISCV_ISA_EXT_MAX)", arch=rv_arch,
-             call=get(riscv(RV_ISA_EXT_SINGLE, 0xFFFF), "ISA_EXT 0xffff"), errno=ENOENT,
+             call=get(riscv64_reg(RV_ISA_EXT_SINGLE, 0xFFFF), "ISA_EXT 0xffff"), errno=ENOENT,
              cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_single", setup=(VCPU0,)),
         Case(id="riscv-get-isa-ext-host-lacks", ioctl="KVM_GET_ONE_REG",
              condition="ISA_EXT ZACAS, an extension the host lacks", arch=rv_arch,
@@ -281,14 +279,14 @@ def _riscv64_one_reg() -> list[Case]:
              cite=f"{SET_REG} Errors: ENOENT; {onereg} riscv_vcpu_set_isa_ext_single ({lacking})", setup=(VCPU0,)),
         Case(id="riscv-get-isa-multi-beyond", ioctl="KVM_GET_ONE_REG",
              condition="ISA_EXT MULTI_EN word 0xff (past KVM_REG_RISCV_ISA_MULTI_REG_LAST)", arch=rv_arch,
-             call=get(riscv(rv.KVM_REG_RISCV_ISA_EXT, 0xFF, rv.KVM_REG_RISCV_ISA_MULTI_EN), "ISA MULTI_EN[0xff]"),
+             call=get(riscv64_reg(rv.KVM_REG_RISCV_ISA_EXT, 0xFF, rv.KVM_REG_RISCV_ISA_MULTI_EN), "ISA MULTI_EN[0xff]"),
              errno=ENOENT, cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_multi", setup=(VCPU0,)),
         Case(id="riscv-get-csr-subtype-unknown", ioctl="KVM_GET_ONE_REG", condition="CSR subtype 0xff", arch=rv_arch,
-             call=get(riscv(rv.KVM_REG_RISCV_CSR, 0, 0xFF << rv.KVM_REG_RISCV_SUBTYPE_SHIFT), "CSR subtype 0xff"),
+             call=get(riscv64_reg(rv.KVM_REG_RISCV_CSR, 0, 0xFF << rv.KVM_REG_RISCV_SUBTYPE_SHIFT), "CSR subtype 0xff"),
              errno=ENOENT, cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_csr (default)",
              setup=(VCPU0,)),
         Case(id="riscv-get-config-beyond", ioctl="KVM_GET_ONE_REG", condition="config index 0xff", arch=rv_arch,
-             call=get(riscv(rv.KVM_REG_RISCV_CONFIG, 0xFF), "config 0xff"), errno=ENOENT,
+             call=get(riscv64_reg(rv.KVM_REG_RISCV_CONFIG, 0xFF), "config 0xff"), errno=ENOENT,
              cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_config (default)", setup=(VCPU0,)),
         # Smstateen's CSR on a host without Smstateen: 6.12 refused the subtype with EINVAL, 7.2 has no such
         # register (ENOENT); the releases between were not read.
@@ -368,19 +366,19 @@ def _riscv64_after_run() -> list[Case]:
     return [
         Case(id="riscv-isa-before-run", ioctl="KVM_SET_ONE_REG",
              condition="the isa config register without D, before the vCPU ran", arch=rv,
-             call=vcpu.one_reg("KVM_SET_ONE_REG", ISA, "config isa", flipped(ISA, ISA_D)), errno=0,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", flipped(RV_ISA, ISA_D)), errno=0,
              cite=f"{SET_REG}: 'The isa config register can be read anytime but can only be written before a Guest "
              f"VCPU runs' (D is one KVM lets userspace disable; {RV_ONEREG} takes the new value)",
-             setup=(create_vcpu(0),), check=reads_without(ISA, ISA_D, "config isa"), doc_row=0, order_row=6),
+             setup=(create_vcpu(0),), check=reads_without(RV_ISA, ISA_D, "config isa"), doc_row=0, order_row=6),
         Case(id="riscv-isa-after-run", ioctl="KVM_SET_ONE_REG",
              condition="the isa config register changed (D inverted) after the vCPU ran", arch=rv,
-             call=vcpu.one_reg("KVM_SET_ONE_REG", ISA, "config isa", flipped(ISA, ISA_D)), errno=EBUSY,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", flipped(RV_ISA, ISA_D)), errno=EBUSY,
              cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
              f"once'; the isa config register 'can only be written before a Guest VCPU runs' ({RV_ONEREG})",
              setup=RV_RAN, order_row=6),
         Case(id="riscv-isa-same-after-run", ioctl="KVM_SET_ONE_REG",
              condition="the isa config register written with the value it reads, after the vCPU ran", arch=rv,
-             call=vcpu.one_reg("KVM_SET_ONE_REG", ISA, "config isa", unchanged(ISA)), errno=0,
+             call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", unchanged(RV_ISA)), errno=0,
              cite=f"{RV_ONEREG}: the value it reads is accepted before the ran-once test (4.68 refuses a change)",
              setup=RV_RAN, basis="code"),
         Case(id="riscv-mvendorid-after-run", ioctl="KVM_SET_ONE_REG",

@@ -9,7 +9,7 @@ from abi import kvm
 from abi import riscv64 as rv
 from abi.spec.case import Scene, Step
 from abi.spec.steps.base import API, per_arch, step
-from abi.spec.steps.vcpu import one_reg_value
+from abi.spec.steps.vcpu import one_reg_value, riscv64_reg
 from abi.target.base import Result
 
 GET_REG = f"{API} 4.69 KVM_GET_ONE_REG"
@@ -84,17 +84,11 @@ def lists(reg_id: int, name: str):
 # --- riscv64 ids (asm/kvm.h: KVM_REG_RISCV | size | type | subtype | index) ------------------------------------
 
 
-def riscv(reg_type: int, index: int, subtype: int = 0, size: int = kvm.KVM_REG_SIZE_U64) -> int:
-    """A riscv64 ONE_REG id; `size` U64 is riscv64's `unsigned long` (every group but FP_F is a group of them)."""
-    return kvm.KVM_REG_RISCV | size | reg_type | subtype | index
-
-
-RV_PC = riscv(rv.KVM_REG_RISCV_CORE, rv.KVM_REG_RISCV_CORE_REG("regs.pc"))
-RV_A0 = riscv(rv.KVM_REG_RISCV_CORE, rv.KVM_REG_RISCV_CORE_REG("regs.a0"))
-RV_ISA = riscv(rv.KVM_REG_RISCV_CONFIG, rv.KVM_REG_RISCV_CONFIG_REG("isa"))
-RV_SSCRATCH = riscv(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_REG("sscratch"))
-RV_SIP = riscv(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_REG("sip"))
-RV_TIMER_FREQ = riscv(rv.KVM_REG_RISCV_TIMER, rv.KVM_REG_RISCV_TIMER_REG("frequency"))
+RV_A0 = riscv64_reg(rv.KVM_REG_RISCV_CORE, rv.KVM_REG_RISCV_CORE_REG("regs.a0"))
+RV_ISA = riscv64_reg(rv.KVM_REG_RISCV_CONFIG, rv.KVM_REG_RISCV_CONFIG_REG("isa"))
+RV_SSCRATCH = riscv64_reg(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_REG("sscratch"))
+RV_SIP = riscv64_reg(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_REG("sip"))
+RV_TIMER_FREQ = riscv64_reg(rv.KVM_REG_RISCV_TIMER, rv.KVM_REG_RISCV_TIMER_REG("frequency"))
 # The core group ends with `mode`: the index after it is past struct kvm_riscv_core.
 RV_CORE_END = rv.KVM_REG_RISCV_CORE_REG("mode") + 1
 RV_ISA_EXT_SINGLE = rv.KVM_REG_RISCV_ISA_EXT | rv.KVM_REG_RISCV_ISA_SINGLE

@@ -107,7 +107,6 @@ def sbi_ext(ext: int, name: str, on: int) -> Step:
 
 # --- registers after the first KVM_RUN -------------------------------------------------------------------------
 
-ISA = riscv64_reg(riscv64.KVM_REG_RISCV_CONFIG, riscv64.KVM_REG_RISCV_CONFIG_REG("isa"))
 MVENDORID = riscv64_reg(riscv64.KVM_REG_RISCV_CONFIG, riscv64.KVM_REG_RISCV_CONFIG_REG("mvendorid"))
 ISA_EXT_D = riscv64_reg(riscv64.KVM_REG_RISCV_ISA_EXT,
                         riscv64.KVM_REG_RISCV_ISA_SINGLE | riscv64.KVM_RISCV_ISA_EXT_D)

@@ -153,10 +153,10 @@ def one_reg(request: str, reg_id: int, name: str, value=None, pointer: Val | Non
     return step(f"{request}({shown})", go, ok_errno)
 
 
-def riscv64_reg(kind: int, index: int) -> int:
-    """The ONE_REG id of a riscv64 register of unsigned long size: its type (KVM_REG_RISCV_CORE, _CONFIG, ...,
-    with its subtype) and its index there."""
-    return kvm.KVM_REG_RISCV | kvm.KVM_REG_SIZE_U64 | kind | index
+def riscv64_reg(reg_type: int, index: int, subtype: int = 0, size: int = kvm.KVM_REG_SIZE_U64) -> int:
+    """A riscv64 ONE_REG id (asm/kvm.h: KVM_REG_RISCV | size | type | subtype | index); `size` U64 is riscv64's
+    `unsigned long` (every group but FP_F is a group of them)."""
+    return kvm.KVM_REG_RISCV | size | reg_type | subtype | index
 
 
 # riscv64's PC, a core register of ONE_REG (riscv64 has no generic vCPU state: its kvm_regs is empty).
