@@ -261,7 +261,7 @@ def _enable_cap_ring() -> list[Case]:
     return [
         Case(id="ring-after-logged-slot", ioctl="KVM_ENABLE_CAP",
              condition="DIRTY_LOG_RING_ACQ_REL after a logged memslot exists, "
-             "not right after KVM_CREATE_VM", arch=("x86_64", "arm64"), call=ring(), errno=0,
+             "not right after KVM_CREATE_VM", arch=GENERIC, call=ring(), errno=0,
              cite=f"{RING}: 'Userspace should call KVM_ENABLE_CAP ioctl right after KVM_CREATE_VM' (a rule for "
              f"userspace; {MAIN}: kvm_vm_ioctl_enable_dirty_log_ring refuses only a second ring and vCPUs)",
              setup=(log_slot(),), order_row=1, basis="code", cap="KVM_CAP_DIRTY_LOG_RING", needs=ACQ_REL),
@@ -455,6 +455,12 @@ UNREACHABLE = [
                 "to collect", arch="x86_64", cap="KVM_CAP_DIRTY_LOG_RING", order_row=6),
     Unreachable("KVM_ENABLE_CAP", 0, "x86 has no ring-with-bitmap (see rule 6): no bitmap collection for another "
                 "ioctl to follow", arch="x86_64", cap="KVM_CAP_DIRTY_LOG_RING", order_row=7),
+    Unreachable("KVM_ENABLE_CAP", 0, "riscv has no ring-with-bitmap either: arch/riscv/kvm/Kconfig selects "
+                "HAVE_KVM_DIRTY_RING_ACQ_REL but not NEED_KVM_DIRTY_RING_WITH_BITMAP (7.2; 6.12 has no riscv dirty "
+                "ring), so there is no backup bitmap to collect", arch="riscv64", cap="KVM_CAP_DIRTY_LOG_RING",
+                order_row=6),
+    Unreachable("KVM_ENABLE_CAP", 0, "riscv has no ring-with-bitmap (see rule 6): no bitmap collection for another "
+                "ioctl to follow", arch="riscv64", cap="KVM_CAP_DIRTY_LOG_RING", order_row=7),
     Unreachable("KVM_ENABLE_CAP", EHWPOISON, "needs a hardware-poisoned page: KVM_RUN answers EHWPOISON only from "
                 "guest_memfd (kvm_gmem_get_pfn on a poisoned folio, 6.12 and 7.2; an anonymous memslot's poisoned "
                 "page is reported by SIGBUS, mmu.c kvm_handle_error_pfn); poisoning one takes memory-failure "

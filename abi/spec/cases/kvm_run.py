@@ -138,11 +138,12 @@ def _run() -> list[Case]:
              needs=need("KVM_CAP_MEMORY_FAULT_INFO")),
         Case(id="ring-written-before-reset", ioctl="KVM_RUN",
              condition="the guest stores again to a harvested page before "
-             "KVM_RESET_DIRTY_RINGS: no new ring entry", arch=("x86_64", "arm64"), call=rerun_guest(), errno=0,
+             "KVM_RESET_DIRTY_RINGS: no new ring entry", arch=GENERIC, call=rerun_guest(), errno=0,
              cite=f"{RING}: 'the ioctl [KVM_RESET_DIRTY_RINGS] must be called *before* reading the content of the "
                   "dirty "
              f"pages'; only {RESET_PATH} write-protects a harvested page again, so until then a guest write to it "
-             "is not tracked (x86 mmu.c, arm64 mmu.c user_mem_abort)", setup=(ring(), *DIRTY, harvest_all()),
+             "is not tracked (x86 mmu.c, arm64 mmu.c user_mem_abort, riscv mmu.c: "
+             "kvm_arch_mmu_enable_log_dirty_pt_masked)", setup=(ring(), *DIRTY, harvest_all()),
              check=no_entry_after_harvested, order_row=3, basis="code", cap="KVM_CAP_DIRTY_LOG_RING", needs=ACQ_REL),
     ]
 
