@@ -565,17 +565,3 @@ def stripped_dtb(label: str, machine_args: list[str]) -> Path:
         os.replace(dtb, out)
         cache.record(out)
     return out
-    ensure_host_tools()
-    out.parent.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:
-        dumped, dts, dtb = (Path(tmp, n) for n in ("virt.dtb", "virt.dts", "stripped.dtb"))
-        args = list(machine_args)
-        i = args.index("-M") + 1
-        args[i] += f",dumpdtb={dumped}"
-        _run([QEMU, *args], "dumping the virt machine's device tree")
-        _run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", str(dts), str(dumped)], "dtc (decompile)")
-        dts.write_text(strip_gic_virtualization(dts.read_text()))
-        _run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(dts)], "dtc (compile)")
-        os.replace(dtb, out)
-        cache.record(out)
-    return out
