@@ -445,3 +445,11 @@ def test_validate_gives_the_run_every_kernels_modules_in_one_directory(tmp_path)
     (tmp_path / "run").mkdir()
     out = merged_modules([str(a), str(b)], tmp_path / "run")
     assert sorted(p.name for p in out.iterdir()) == ["kvm-amd.ko", "kvm.ko", "virtio_mmio.ko"]
+
+
+def test_the_kernel_benchmark_knows_a_file_to_touch_for_every_build():
+    from abi import bench
+
+    assert set(bench.TOUCH) == set(kb.ARCHES)
+    for arch, rel in bench.TOUCH.items():
+        assert any(rel.startswith(m.rsplit("/", 1)[0]) for m in kb.ARCHES[arch].markers), (arch, rel)
