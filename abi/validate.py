@@ -206,12 +206,14 @@ def _pytest(args: list[str], log_path: Path, what: str) -> int:
 
 
 def header_failures(headers: dict[str, Path], out: Path, label: str) -> tuple[set[str], int]:
-    """Run the header check (tests/abi) against these headers ({} = Debian's): the failing test ids and
+    """Run the header check (tests/abi) against these headers ({} = Debian 12's): the failing test ids and
     how many ran."""
     xml = out / f"headers-{label}.xml"
     args = ["tests/abi", "-q", f"--junitxml={xml}"]
     for arch, d in headers.items():
         args.append(f"--uapi-headers={arch}={d}")
+    if not headers:  # Debian 12's alone: 13's and sid's test ids (prefixed) could never match the tree's
+        args.append("--uapi-headers=debian-12")
     _pytest(args, out / f"headers-{label}.log", f"header check ({label})")
     if not xml.is_file():
         raise Invalid(f"the header check against the {label} headers did not run (log: {out / f'headers-{label}.log'})")
