@@ -245,6 +245,10 @@ def test_a_missing_compiler_is_named_per_architecture(monkeypatch):
         kb.check_tools(kb.ARCHES["x86_64"])
     with pytest.raises(kb.BuildError, match="^cannot build an arm64 kernel here: .* gcc-aarch64-linux-gnu "):
         kb.check_tools(kb.ARCHES["arm64"])
+    with pytest.raises(kb.BuildError) as e:
+        kb.check_tools(kb.ARCHES["riscv64"])
+    assert str(e.value) == "cannot build a riscv64 kernel here: install the Debian package(s) gcc-riscv64-linux-gnu " \
+        "(sudo bash .ci/setup installs everything)"
     monkeypatch.setattr(kb.machines, "host_arch", lambda: "arm64")
     with pytest.raises(kb.BuildError, match="gcc-x86-64-linux-gnu"):
         kb.check_tools(kb.ARCHES["x86_64"])
