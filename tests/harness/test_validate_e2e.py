@@ -7,9 +7,9 @@ tests/fixtures/break-riscv-vm-ioctl-einval.patch (riscv's VM fd answers ENOTTY i
 each naming the broken cases.
 
 Cold (fresh cache): downloads linux-source-6.1 (~140 MB) and builds arm64, x86_64 and riscv64 kernels (minutes each
-on 2 cores; riscv64's: 268-499 s as loaded); warm: the builds are cached and each validate is about a minute (the
-suite on two kernels, each architecture's guest profiles). Skips with one line where the cross compiler, QEMU or
-Debian's archive is missing, and with KVM_ABI_SKIP_E2E=1 (for quick local runs of the harness).
+on 2 cores; riscv64's: 113 s quiet, 268-499 s as loaded); warm: the builds are cached and each validate is about a
+minute (the suite on two kernels, each architecture's guest profiles). Skips with one line where the cross compiler,
+QEMU or Debian's archive is missing, and with KVM_ABI_SKIP_E2E=1 (for quick local runs of the harness).
 """
 
 from __future__ import annotations
@@ -130,69 +130,39 @@ def test_a_patch_that_does_not_compile_is_one_error_with_the_first_compiler_erro
     assert "first error:" in err and "last lines of" in err
 
 
-@pytest.fixture
-def x86_lock():
-    """The x86 patched copy and its build directory are its own (its arm64 neighbours' builds stay warm)."""
-    with provision.cache_lock("validate-e2e-x86.lock"):
-        yield
-
-
-@pytest.fixture(scope="module")
-def x86_tree(tree) -> Path:
+def validate_arch_patch(tree: Path, arch: str, patch: Path, name: str, report_dir: Path) -> tuple[str, set[str]]:
+    """Validate a copy of the tree with one architecture's fixture, on that architecture alone; the output and the
+    broken cases' names. Its copy and build directory are its own (name: the copy's suffix and its lock's), so the
+    other architectures' builds stay warm; skipped with one line where the architecture cannot be built or run."""
     from abi import validate as v
 
-    why = v.unavailable("x86_64")
+    why = v.unavailable(arch)
     if why:
         pytest.skip(why.splitlines()[0])
-    return tree
-
-
-def test_a_patch_breaking_an_x86_errno_fails_validate_naming_the_case(x86_tree, tmp_path, x86_lock):
-    dest = provision.cache_dir() / "src" / "validate-e2e" / f"{x86_tree.name}-patched-x86"
-    copy = kb.patched_copy(x86_tree, X86_FIXTURE, dest)
-    status, out, err = validate(copy, tmp_path, "--arch", "x86_64")
+    dest = provision.cache_dir() / "src" / "validate-e2e" / f"{tree.name}-patched-{name}"
+    with provision.cache_lock(f"validate-e2e-{name}.lock"):
+        copy = kb.patched_copy(tree, patch, dest)
+        status, out, err = validate(copy, report_dir, "--arch", arch)
     assert status == 1, f"{out}\n{err[-3000:]}"
     assert "== REGRESSED" in out
+    (results,) = (report_dir / "patched").glob("conformance-*.json")
+    # --arch: no other architecture's build, no other guest
+    assert {t["arch"] for t in json.loads(results.read_text())["targets"].values()} == {arch}
     failures = section(out, "New failures")
-    broken = {line.split(": ")[1].split("@")[0] for line in failures}
-    assert "qemu-x86_64-amd-create-pit2-twice" in broken, failures
-    assert all("EBUSY" in line for line in failures), failures  # nothing else broke
-    (results,) = (tmp_path / "patched").glob("conformance-*.json")
-    # --arch x86_64: no arm64 build, no arm64 guest
-    assert {t["arch"] for t in json.loads(results.read_text())["targets"].values()} == {"x86_64"}
+    return out, {line.split(": ")[1].split("@")[0] for line in failures}
 
 
-@pytest.fixture
-def riscv_lock():
-    """The riscv64 patched copy and its build directory are its own, like x86's."""
-    with provision.cache_lock("validate-e2e-riscv64.lock"):
-        yield
+def test_a_patch_breaking_an_x86_errno_fails_validate_naming_the_case(tree, tmp_path):
+    out, broken = validate_arch_patch(tree, "x86_64", X86_FIXTURE, "x86", tmp_path)
+    assert "qemu-x86_64-amd-create-pit2-twice" in broken, out
+    assert all("EBUSY" in line for line in section(out, "New failures")), out  # nothing else broke
 
 
-@pytest.fixture(scope="module")
-def riscv_tree(tree) -> Path:
-    from abi import validate as v
-
-    why = v.unavailable("riscv64")
-    if why:
-        pytest.skip(why.splitlines()[0])
-    return tree
-
-
-def test_a_patch_breaking_a_riscv_errno_fails_validate_naming_the_cases(riscv_tree, tmp_path, riscv_lock):
-    dest = provision.cache_dir() / "src" / "validate-e2e" / f"{riscv_tree.name}-patched-riscv64"
-    copy = kb.patched_copy(riscv_tree, RISCV_FIXTURE, dest)
-    status, out, err = validate(copy, tmp_path, "--arch", "riscv64")
-    assert status == 1, f"{out}\n{err[-3000:]}"
-    assert "== REGRESSED" in out
-    failures = section(out, "New failures")
-    broken = {line.split(": ")[1].split("@")[0] for line in failures}
-    assert broken == {"qemu-riscv64-riscv-vm-fd", "qemu-riscv64-riscv-vm-fd-bad-pointer"}, failures
-    assert all("ENOTTY" in line for line in failures), failures
-    (results,) = (tmp_path / "patched").glob("conformance-*.json")
-    # --arch riscv64: no other architecture's build or guest; its baseline Debian's 6.12 (there is no riscv64 6.1)
-    assert {t["arch"] for t in json.loads(results.read_text())["targets"].values()} == {"riscv64"}
-    assert "compared with debian-6.12" in out
+def test_a_patch_breaking_a_riscv_errno_fails_validate_naming_the_cases(tree, tmp_path):
+    out, broken = validate_arch_patch(tree, "riscv64", RISCV_FIXTURE, "riscv64", tmp_path)
+    assert broken == {"qemu-riscv64-riscv-vm-fd", "qemu-riscv64-riscv-vm-fd-bad-pointer"}, out
+    assert all("ENOTTY" in line for line in section(out, "New failures")), out
+    assert "compared with debian-6.12" in out  # its baseline: there is no riscv64 6.1
 
 
 # ---- a kernel that does not come up: one line, the console tail, nothing left running ----------------------
