@@ -2,15 +2,15 @@
 
 One kernel per guest architecture (ARCHES): `make allnoconfig` with the project's fragment for it
 (kvm-guest-<arch>.config beside this file) as KCONFIG_ALLCONFIG, compiled with Debian's gcc for that
-architecture (aarch64-linux-gnu-, x86_64-linux-gnu-), niced, in a build directory of the cache (never in the
-tree): $XDG_CACHE_HOME/kvm-abi/build/<tree name>-<hash of its path>/obj[-<arch>]. The tree's state (path, size
-and mtime of every file, plus the fragment and the compiler) is hashed; an unchanged state reuses the last
-image without running make, a changed one runs make in the same build directory, so a one-file change
-rebuilds incrementally. The build log stays in that directory; a failed build raises BuildError with
-the first compiler error and the log's tail. After the build, every line of the fragment must be in .config
-with its value: an option Kconfig silently dropped (a missing dependency) is an error, not a surprise at boot.
+architecture (aarch64-linux-gnu-, x86_64-linux-gnu-, riscv64-linux-gnu-), niced, in a build directory of the
+cache (never in the tree): $XDG_CACHE_HOME/kvm-abi/build/<tree name>-<hash of its path>/obj[-<arch>]. The tree's
+state (path, size and mtime of every file, plus the fragment and the compiler) is hashed; an unchanged state
+reuses the last image without running make, a changed one runs make in the same build directory, so a one-file
+change rebuilds incrementally. The build log stays in that directory; a failed build raises BuildError with the
+first compiler error and the log's tail. After the build, every line of the fragment must be in .config with its
+value: an option Kconfig silently dropped (a missing dependency) is an error, not a surprise at boot.
 
-The UAPI headers for arm64 and x86 (`make headers`, copied as `make headers_install` would, without its rsync)
+The UAPI headers for arm64, x86 and riscv (`make headers`, copied as `make headers_install` would, without its rsync)
 go into the same directory, cached by the same state.
 """
 
@@ -71,6 +71,9 @@ ARCHES = {a.arch: a for a in (
     # kvm_amd: the x86 guest's KVM (TCG emulates SVM, not VMX), modules (kvm-guest-x86_64.config says why)
     KernelArch("x86_64", "x86_64", "x86_64-linux-gnu-", "gcc-x86-64-linux-gnu", "bzImage", "arch/x86/boot/bzImage",
                True, ("arch/x86/Kconfig", "arch/x86/kvm/svm/svm.c"), "-x86_64"),
+    # KVM built in (kvm-guest-riscv64.config says why); the EFI-stub Image, uncompressed, as QEMU loads it
+    KernelArch("riscv64", "riscv", "riscv64-linux-gnu-", "gcc-riscv64-linux-gnu", "Image", "arch/riscv/boot/Image",
+               False, ("arch/riscv/Kconfig", "arch/riscv/kvm/main.c"), "-riscv64"),
 )}
 ARM64 = ARCHES["arm64"]
 FRAGMENT = ARM64.fragment  # the arm64 fragment (older name, kept for callers)
@@ -82,7 +85,8 @@ TREE_MARKERS = ("Makefile", "Kconfig", "virt/kvm/kvm_main.c", "include/uapi/linu
 # on a tree built in place, so there is none to hash anyway).
 SKIP_DIRS = {".git", ".hg", ".svn", ".pc"}
 SKIP_SUFFIXES = (".o", ".cmd", ".swp", "~", ".orig", ".rej")
-HEADER_ARCHES = {"arm64": "arm64", "x86_64": "x86"}  # the header check's name -> the kernel's ARCH
+# the header check's name -> the kernel's ARCH
+HEADER_ARCHES = {"arm64": "arm64", "x86_64": "x86", "riscv64": "riscv"}
 LOG_TAIL = 25
 
 
@@ -98,7 +102,7 @@ class BuildError(Exception):
 @dataclass(frozen=True)
 class Build:
     tree: Path
-    image: Path           # the arm64 Image or x86 bzImage in the build directory
+    image: Path           # the arm64 or riscv64 Image, or the x86 bzImage, in the build directory
     release: str          # `make kernelrelease`
     config: Path          # the .config it was built with
     log: Path
@@ -110,6 +114,11 @@ class Build:
 
 def log(msg: str) -> None:
     provision.log(msg)
+
+
+def _a(arch: str) -> str:
+    """The article before an architecture's name as it is read: an arm64, an x86_64, a riscv64."""
+    return "an" if arch[0] in "aeiosx" else "a"
 
 
 # ---- the tree -------------------------------------------------------------------------------------------
@@ -196,7 +205,7 @@ def check_tools(arch: KernelArch | None = ARM64) -> None:
     tools = {**BUILD_TOOLS, **({arch.compiler: arch.compiler_package} if arch else {})}
     missing = sorted({pkg for tool, pkg in tools.items() if not shutil.which(tool)})
     if missing:
-        what = f"an {arch.arch} kernel" if arch else "UAPI headers"
+        what = f"{_a(arch.arch)} {arch.arch} kernel" if arch else "UAPI headers"
         raise BuildError(f"cannot build {what} here: install the Debian package(s) {' '.join(missing)} "
                          "(sudo bash .ci/setup installs everything)")
 
@@ -353,8 +362,8 @@ def _load_stamp(path: Path) -> dict:
 
 
 def build(tree_path: str | os.PathLike, jobs: int | None = None, arch: str = "arm64") -> Build:
-    """The tree's kernel for `arch` (an arm64 Image, an x86 bzImage): from the cache when the tree is unchanged,
-    else built (incrementally)."""
+    """The tree's kernel for `arch` (an arm64 or riscv64 Image, an x86 bzImage): from the cache when the tree is
+    unchanged, else built (incrementally)."""
     a = ARCHES[arch]
     tree = check_tree(tree_path)
     check_arch_tree(tree, a)
@@ -372,7 +381,7 @@ def build(tree_path: str | os.PathLike, jobs: int | None = None, arch: str = "ar
                          time.monotonic() - started, arch, mods)
         obj.mkdir(exist_ok=True)
         kind = "incremental" if (obj / "vmlinux").exists() else "full"
-        log(f"building an {arch} {a.target} from {tree} ({kind}; build dir {obj}, log {log_path})")
+        log(f"building {_a(arch)} {arch} {a.target} from {tree} ({kind}; build dir {obj}, log {log_path})")
         common = [f"ARCH={a.make_arch}", f"CROSS_COMPILE={a.cross_compile}", f"O={obj}"]
         with open(log_path, "wb") as logf:
             try:
@@ -416,7 +425,7 @@ def collect_modules(obj: Path, dest: Path) -> None:
 
 def headers(tree_path: str | os.PathLike) -> dict[str, Path]:
     """The tree's UAPI headers for each architecture of the header check, laid out like INSTALL_HDR_PATH:
-    {"arm64": DIR, "x86_64": DIR} with DIR/include/linux/kvm.h."""
+    {"arm64": DIR, "x86_64": DIR, "riscv64": DIR} with DIR/include/linux/kvm.h."""
     tree = check_tree(tree_path)
     check_tools(None)
     out = build_dir(tree)

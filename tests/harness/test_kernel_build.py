@@ -55,7 +55,7 @@ def test_verify_config_raises_with_the_dropped_options(tmp_path):
 def test_every_guest_architecture_has_a_build_and_its_fragment():
     from abi import machines
 
-    assert set(kb.ARCHES) <= {m.arch for m in machines.GUESTS}  # riscv64's guest has no kernel build (yet)
+    assert set(kb.ARCHES) == {m.arch for m in machines.GUESTS}
     for arch in kb.ARCHES.values():
         assert arch.fragment.is_file(), arch.fragment
         # modules only where the build collects them for the guest's init to load
@@ -76,6 +76,21 @@ def test_the_x86_fragment_has_kvm_amd_and_the_guests_console():
     # (measured: without them, 37 cases of the x86 guest failed on a busy host, KVM_RUN timing out)
     for name in ("CONFIG_ACPI", "CONFIG_HPET_TIMER", "CONFIG_X86_PM_TIMER"):
         assert want.get(name) == "y", name
+
+
+def test_the_riscv64_fragment_has_kvm_the_fpu_and_the_guests_console():
+    """KVM built in (no module for init to load); the F/D and C extensions, which allnoconfig turns off and Debian's
+    rv64gc userspace needs; the virt machine's PLIC and its 16550 UART found through the device tree; the agent's
+    virtio-serial-device on virtio-mmio."""
+    a = kb.ARCHES["riscv64"]
+    want = kb.parse_config(a.fragment.read_text())
+    assert want["CONFIG_KVM"] == "y" and not a.modules and want["CONFIG_MODULES"] == "n"
+    for name in ("CONFIG_VIRTUALIZATION", "CONFIG_FPU", "CONFIG_RISCV_ISA_C", "CONFIG_SOC_VIRT",
+                 "CONFIG_SERIAL_8250_CONSOLE", "CONFIG_SERIAL_OF_PLATFORM", "CONFIG_VIRTIO_MMIO",
+                 "CONFIG_VIRTIO_CONSOLE", "CONFIG_BLK_DEV_INITRD", "CONFIG_RD_GZIP", "CONFIG_DEVTMPFS"):
+        assert want.get(name) == "y", name
+    assert (a.make_arch, a.compiler) == ("riscv", "riscv64-linux-gnu-gcc")
+    assert kb.HEADER_ARCHES["riscv64"] == "riscv"
 
 
 def test_the_shipped_fragment_asks_for_what_the_guest_needs():
@@ -230,6 +245,10 @@ def test_a_missing_compiler_is_named_per_architecture(monkeypatch):
         kb.check_tools(kb.ARCHES["x86_64"])
     with pytest.raises(kb.BuildError, match="^cannot build an arm64 kernel here: .* gcc-aarch64-linux-gnu "):
         kb.check_tools(kb.ARCHES["arm64"])
+    with pytest.raises(kb.BuildError) as e:
+        kb.check_tools(kb.ARCHES["riscv64"])
+    assert str(e.value) == "cannot build a riscv64 kernel here: install the Debian package(s) gcc-riscv64-linux-gnu " \
+        "(sudo bash .ci/setup installs everything)"
     monkeypatch.setattr(kb.machines, "host_arch", lambda: "arm64")
     with pytest.raises(kb.BuildError, match="gcc-x86-64-linux-gnu"):
         kb.check_tools(kb.ARCHES["x86_64"])
@@ -389,11 +408,33 @@ def test_validate_says_which_architecture_it_cannot_build_and_stops_without_any(
     assert main(["validate", "--kernel-tree", str(tree), "--report-dir", str(tmp_path / "r")]) == 2
     out, err = capsys.readouterr()
     assert out.splitlines() == [f"{arch}: not validated: no {arch} compiler (a test's)" for arch in validate.ARCHES]
-    assert err.splitlines()[0] == "kvm-abi validate: error: no architecture can be validated here (x86_64, arm64: " \
-        "see above)"
+    assert err.splitlines()[0] == "kvm-abi validate: error: no architecture can be validated here " \
+        f"({', '.join(validate.ARCHES)}: see above)"
+    assert validate.ARCHES == ("x86_64", "arm64", "riscv64")  # every guest architecture, in machines.ARCHES' order
     assert main(["validate", "--kernel-tree", str(tree), "--arch", "x86_64", "--report-dir", str(tmp_path / "r")]) == 2
     out, _ = capsys.readouterr()
     assert out.splitlines() == ["x86_64: not validated: no x86_64 compiler (a test's)"]  # --arch: arm64 not tried
+
+
+def test_a_debian_baseline_an_architecture_lacks_is_its_oldest_debian_kernel(capsys):
+    """Debian 12 has no riscv64: --baseline debian-6.1 compares riscv64 with debian-6.12, in a baseline of its own (a
+    conformance run boots one Debian name on every guest); a baseline that has riscv64's kernel needs no stand-in."""
+    from abi.validate import baselines
+
+    def specs(bs):
+        return [{arch: k.spec for arch, k in b.items()} for b in bs]
+
+    assert specs(baselines(["debian-6.1"], ["x86_64", "arm64", "riscv64"])) == [
+        {"x86_64": "debian-6.1", "arm64": "debian-6.1"}, {"riscv64": "debian-6.12"}]
+    assert capsys.readouterr().out.splitlines() == [
+        "--baseline debian-6.1: Debian has no riscv64 kernel of that name: riscv64 is compared with debian-6.12"]
+    assert specs(baselines(["debian-6.1"], ["riscv64"])) == [{"riscv64": "debian-6.12"}]
+    capsys.readouterr()
+    assert specs(baselines(["debian-6.1", "debian-sid"], ["arm64", "riscv64"])) == [
+        {"arm64": "debian-6.1"}, {"arm64": "debian-sid", "riscv64": "debian-sid"}]
+    assert capsys.readouterr().out == ""
+    assert specs(baselines(["debian-6.12"], ["x86_64", "riscv64"])) == [
+        {"x86_64": "debian-6.12", "riscv64": "debian-6.12"}]
 
 
 def test_validate_gives_the_run_every_kernels_modules_in_one_directory(tmp_path):
@@ -408,3 +449,11 @@ def test_validate_gives_the_run_every_kernels_modules_in_one_directory(tmp_path)
     (tmp_path / "run").mkdir()
     out = merged_modules([str(a), str(b)], tmp_path / "run")
     assert sorted(p.name for p in out.iterdir()) == ["kvm-amd.ko", "kvm.ko", "virtio_mmio.ko"]
+
+
+def test_the_kernel_benchmark_knows_a_file_to_touch_for_every_build():
+    from abi import bench
+
+    assert set(bench.TOUCH) == set(kb.ARCHES)
+    for arch, rel in bench.TOUCH.items():
+        assert any(rel.startswith(m.rsplit("/", 1)[0]) for m in kb.ARCHES[arch].markers), (arch, rel)
