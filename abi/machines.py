@@ -23,6 +23,9 @@ class Feature:
     name: str
     meaning: str
     probe: Callable[[object], bool]  # over a running target, through its ioctl interface only
+    # The guest kernel's options without which no machine can offer it (a kernel built from a tree: validate skips
+    # a machine whose built kernel lacks one, saying so, instead of failing it).
+    kernel_config: tuple[str, ...] = ()
 
 
 def _capability(name: str) -> Callable[[object], bool]:
@@ -62,10 +65,19 @@ FEATURES = {f.name: f for f in (
     Feature("vgic-its", "a GICv3 ITS can be emulated (KVM_DEV_TYPE_ARM_VGIC_ITS)",
             _device("KVM_DEV_TYPE_ARM_VGIC_ITS")),
     Feature("mte", "the Memory Tagging Extension can be given to a VM (KVM_CAP_ARM_MTE)",
-            _capability("KVM_CAP_ARM_MTE")),
+            _capability("KVM_CAP_ARM_MTE"), ("CONFIG_ARM64_MTE",)),
+    # KVM's AIA needs the host's IMSIC driver (arch/riscv/kvm/aia.c: kvm_riscv_aia_init asks it for its guest files),
+    # and the machine's devices then interrupt through the APLIC in MSI mode (both drivers Linux 6.10+).
     Feature("aia", "a RISC-V AIA (APLIC and IMSICs) can be emulated (KVM_DEV_TYPE_RISCV_AIA)",
-            _device("KVM_DEV_TYPE_RISCV_AIA")),
+            _device("KVM_DEV_TYPE_RISCV_AIA"), ("CONFIG_RISCV_IMSIC", "CONFIG_RISCV_APLIC_MSI")),
 )}
+
+
+def config_lacking(machine: Machine, config: dict[str, str]) -> list[str]:
+    """The kernel options the machine's features need that a kernel's .config (name -> value) does not build in
+    or as a module."""
+    return [opt for f in sorted(machine.features) for opt in FEATURES[f].kernel_config
+            if config.get(opt) not in ("y", "m")]
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ class Kernel:
     tree: Path | None = None
     arch: str | None = None  # the image's; None: a Debian name, which every architecture has
     modules: str | None = None  # --guest-modules: the build's modules (x86_64's KVM), None: all built in
+    config: Path | None = None  # a built kernel's .config
 
 
 def unavailable(arch: str) -> str:
@@ -90,7 +91,19 @@ def build_tree(tree: str, what: str, arch: str = "arm64") -> Kernel:
             + (f"built in {b.seconds:.0f} s" if b.rebuilt else f"unchanged since the last build ({b.seconds:.1f} s)"))
     except kernel_build.BuildError as e:
         raise Invalid(str(e) if what == "patched" else f"{what}: {e}", e.detail) from None
-    return Kernel(str(b.tree), str(b.image), b.release, {}, b.tree, arch, str(b.modules) if b.modules else None)
+    return Kernel(str(b.tree), str(b.image), b.release, {}, b.tree, arch, str(b.modules) if b.modules else None,
+                  b.config)
+
+
+def runs_on_build(target: str, k: Kernel) -> bool:
+    """Whether the built kernel has what the target machine's features need; if not, says so in one line (a guest
+    machine the kernel configuration leaves out is not a regression of the patch)."""
+    lacking = machines.config_lacking(machines.named(target), kernel_build.parse_config(k.config.read_text()))
+    if lacking:
+        say(f"{target}: not run: the built {k.arch} kernel lacks {', '.join(lacking)} (its features "
+            f"{', '.join(sorted(machines.named(target).features))}; the tree predates them or "
+            f"{kernel_build.ARCHES[k.arch].fragment.name} leaves them out)")
+    return not lacking
 
 
 def tree_headers(tree: str, what: str) -> dict[str, Path]:
@@ -356,6 +369,7 @@ def run(args) -> int:
     compared = baselines(list(dict.fromkeys(args.baseline or [DEFAULT_BASELINE])), arches)
     for arch, k in patched.items():
         k.headers = hdrs
+        targets[arch] = [t for t in targets[arch] if runs_on_build(t, k)]
         boot = boot_check(k, arch)
         say(f"patched: {arch}: boots to the agent with /dev/kvm in {boot:.1f} s ({k.release})")
 

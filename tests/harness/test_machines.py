@@ -295,3 +295,14 @@ def test_the_riscv64_aia_machine_has_imsic_guest_files_and_no_goldfish_rtc():
     options = dict(o.partition("=")[::2] for o in m.boot.machine.split(",")[1:])
     assert m.boot.machine.startswith("virt,") and options["aia"] == "aplic-imsic" and int(options["aia-guests"]) > 0
     assert m.boot.dt_disabled == ("google,goldfish-rtc",) and m.boot.edits_device_tree
+
+
+def test_a_built_kernel_without_a_features_options_leaves_its_machine_out():
+    """validate skips a machine whose features its built kernel cannot have (a 6.1 riscv64 tree has no IMSIC)."""
+    aia, plain = machines.named("qemu-riscv64-aia"), machines.named("qemu-riscv64")
+    assert machines.config_lacking(aia, {}) == ["CONFIG_RISCV_IMSIC", "CONFIG_RISCV_APLIC_MSI"]
+    assert machines.config_lacking(aia, {"CONFIG_RISCV_IMSIC": "y", "CONFIG_RISCV_APLIC_MSI": "n"}) == [
+        "CONFIG_RISCV_APLIC_MSI"]
+    assert machines.config_lacking(aia, {"CONFIG_RISCV_IMSIC": "y", "CONFIG_RISCV_APLIC_MSI": "y"}) == []
+    assert machines.config_lacking(plain, {}) == []
+    assert machines.config_lacking(machines.named("qemu-arm64-mte"), {"CONFIG_ARM64_MTE": "m"}) == []
