@@ -163,6 +163,11 @@ UNREACHABLE = [
                 "(6.12+ row) no arm64 attribute handler returns EPERM in 6.12 or 7.2 (arm.c vCPU/VM attrs, "
                 "guest.c, pmu-emul.c, arch_timer.c, pvtime.c, vgic/*.c): the EPERMs in arch/arm64/kvm are "
                 "SVE finalization, pKVM and stage-2 paths, none behind KVM_SET_DEVICE_ATTR", arch="arm64"),
+    # 6.1's 4.80 names no architectures, so its rows are riscv's too (6.12 and later name x86, arm64, s390).
+    Unreachable("KVM_SET_DEVICE_ATTR", EPERM,
+                "(6.1's row) no riscv attribute handler returns EPERM: aia_device.c's set_attr (the one riscv "
+                "device, 6.5+) answers EINVAL, ENXIO, EBUSY or EFAULT only, riscv has no VFIO device (its Kconfig "
+                "selects no KVM_VFIO) and no vCPU or VM attributes", arch="riscv64"),
 ]
 
 DOCUMENTED = [
