@@ -119,7 +119,7 @@ def _arches(sec: apidoc.Section) -> frozenset[str]:
 
 
 def _api_sections(sections: list[apidoc.Section]):
-    """(section, architectures of ours, names, capabilities, title) of each x86_64 or arm64 section of chapter 4
+    """(section, architectures of ours, names, capabilities, title) of each section of ours (DOC_ARCH) of chapter 4
     (named by its ioctls) and of the capability chapters (named KVM_ENABLE_CAP, with the capabilities)."""
     for sec in apidoc.ioctl_sections(sections) + apidoc.capability_sections(sections):
         arches = _arches(sec)
@@ -155,7 +155,7 @@ ATTR_IOCTLS = ("KVM_SET_DEVICE_ATTR", "KVM_GET_DEVICE_ATTR", "KVM_HAS_DEVICE_ATT
 
 
 def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
-    """The rows of one device document (apidoc.parse_device_doc) for x86_64 or arm64, numbered like api.rst's:
+    """The rows of one device document (apidoc.parse_device_doc) for our architectures, numbered like api.rst's:
     per group and attribute, a repeated errno is row 2; prose rows are the sentences naming an errno the group's
     tables do not, one row each."""
     out = []
@@ -176,7 +176,7 @@ def device_pairs(document: str, errors: list[apidoc.DeviceError]) -> list[Pair]:
 
 
 def ordering_pairs(sections: list[apidoc.Section]) -> list[Pair]:
-    """The ordering rules of api.rst's x86_64 and arm64 sections (chapter 4 and the capability chapters): one row
+    """The ordering rules of api.rst's sections of our architectures (chapter 4 and the capability chapters): one row
     per sentence apidoc.ORDERING matches, numbered per section."""
     out = []
     for sec, arches, names, caps, title in _api_sections(sections):
@@ -187,7 +187,7 @@ def ordering_pairs(sections: list[apidoc.Section]) -> list[Pair]:
 
 
 def device_ordering_pairs(document: str, rules: list[apidoc.DeviceRule]) -> list[Pair]:
-    """The ordering rules of one device document (apidoc.device_doc_rules) for x86_64 or arm64, numbered per
+    """The ordering rules of one device document (apidoc.device_doc_rules) for our architectures, numbered per
     group and attribute."""
     out = []
     seen: dict[tuple, int] = {}
@@ -404,8 +404,8 @@ def for_kernel(kernel: str = "debian-6.1", ran: set[tuple[str, str, str]] | None
 def add_parser(sub) -> None:
     p = sub.add_parser("coverage", help="which documented errors the cases test, against a Debian kernel's docs",
                        description="Lists every documented (ioctl, capability or device group, errno) row and "
-                                   "every ordering rule of api.rst and devices/*.rst for x86_64 and arm64, with the "
-                                   "cases that test it or the reason no target here can.")
+                                   "every ordering rule of api.rst and devices/*.rst for x86_64, arm64 and riscv64, with "
+                                   "the cases that test it or the reason no target here can.")
     p.add_argument("--kernel", default="debian-6.1", help="whose documentation (debian-6.1, debian-6.12, debian-sid)")
     p.add_argument("--gaps", action="store_true", help="only the rows nothing tests yet")
     p.add_argument("--document", help="only this document (api.rst, arm-vgic-v3.rst, ...)")

@@ -19,7 +19,7 @@ class _Rlimit(ctypes.Structure):
 
 
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-RLIMIT_NOFILE = 7  # the same number on x86_64 and arm64 (asm-generic/resource.h)
+RLIMIT_NOFILE = 7  # the same number on x86_64, arm64 and riscv64 (asm-generic/resource.h)
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
