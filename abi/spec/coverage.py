@@ -404,8 +404,8 @@ def for_kernel(kernel: str = "debian-6.1", ran: set[tuple[str, str, str]] | None
 def add_parser(sub) -> None:
     p = sub.add_parser("coverage", help="which documented errors the cases test, against a Debian kernel's docs",
                        description="Lists every documented (ioctl, capability or device group, errno) row and "
-                                   "every ordering rule of api.rst and devices/*.rst for x86_64, arm64 and riscv64, with "
-                                   "the cases that test it or the reason no target here can.")
+                                   "every ordering rule of api.rst and devices/*.rst for x86_64, arm64 and "
+                                   "riscv64, with the cases that test it or the reason no target here can.")
     p.add_argument("--kernel", default="debian-6.1", help="whose documentation (debian-6.1, debian-6.12, debian-sid)")
     p.add_argument("--gaps", action="store_true", help="only the rows nothing tests yet")
     p.add_argument("--document", help="only this document (api.rst, arm-vgic-v3.rst, ...)")
