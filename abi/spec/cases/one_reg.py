@@ -183,6 +183,7 @@ def _x86_one_reg() -> list[Case]:
 # KVM_REG_RISCV_TIMER_REG", "use EBUSY when !vcpu->arch.ran_atleast_once", "avoid EBUSY when writing same ISA val",
 # with KVM_GET_REG_LIST); 6.1's vcpu.c answers EINVAL and EOPNOTSUPP (docs/research/riscv64-one-reg.md).
 RV_6_6 = "6.6+ (the 6.6 ONE_REG error codes; 6.1 answers EINVAL or EOPNOTSUPP)"
+RV_REG_LIST = "6.6+ (riscv's KVM_GET_REG_LIST came in 6.6)"
 RV_6_1 = "6.1 (6.2-6.5 not read)"
 RV_6_1_SRC = "vcpu.c (6.1)"
 
@@ -364,13 +365,13 @@ def _riscv64_one_reg() -> list[Case]:
         Case(id="riscv-reg-list-n-zero", ioctl="KVM_GET_REG_LIST", condition="n = 0", arch=rv_arch,
              call=reg_list(_N("0", lambda c: 0)), errno=E2BIG,
              cite=f"{REG_LIST} Errors: E2BIG; the number required is written into n (vcpu.c kvm_arch_vcpu_ioctl)",
-             setup=(VCPU0,), check=n_written_back, kernels=RV_6_6),
+             setup=(VCPU0,), check=n_written_back, kernels=RV_REG_LIST),
         Case(id="riscv-reg-list-one-short", ioctl="KVM_GET_REG_LIST", condition="n = the register count - 1",
              arch=rv_arch, call=reg_list(_N("count - 1", lambda c: c - 1)), errno=E2BIG,
-             cite=f"{REG_LIST} Errors: E2BIG", setup=(VCPU0,), check=n_written_back, kernels=RV_6_6),
+             cite=f"{REG_LIST} Errors: E2BIG", setup=(VCPU0,), check=n_written_back, kernels=RV_REG_LIST),
         Case(id="riscv-reg-list-exact", ioctl="KVM_GET_REG_LIST", condition="n = the register count: regs.pc listed",
              arch=rv_arch, call=reg_list(_N("count", lambda c: c)), errno=0, cite=REG_LIST, setup=(VCPU0,),
-             check=lists(RV_PC, "regs.pc"), kernels=RV_6_6),
+             check=lists(RV_PC, "regs.pc"), kernels=RV_REG_LIST),
     ]
     # 6.1: what 6.6 answers ENOENT, 6.1's vcpu.c answers EINVAL, which 6.1's api.rst 4.68/4.69 document for 'no
     # such register' as well (the ENOENT row is there too; the codes are 'indicative only').
