@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import struct
-from errno import E2BIG, EBUSY, EFAULT, EINTR, EINVAL, ENOENT, ENOEXEC, EPERM
+from errno import E2BIG, EBUSY, EFAULT, EINTR, EINVAL, ENOENT, ENOEXEC, EOPNOTSUPP, EPERM
 
 from abi import arm64, kvm
 from abi import riscv64 as rv
@@ -177,6 +178,22 @@ def _x86_one_reg() -> list[Case]:
     ]
 
 
+# riscv64's ONE_REG error codes came with the KVM pull of the 6.6 merge window (kvm-riscv-6.6-1: "return ENOENT in
+# *_one_reg() when reg is unknown", "use ENOENT ... when extension is unavailable", "do not EOPNOTSUPP in set
+# KVM_REG_RISCV_TIMER_REG", "use EBUSY when !vcpu->arch.ran_atleast_once", "avoid EBUSY when writing same ISA val",
+# with KVM_GET_REG_LIST); 6.1's vcpu.c answers EINVAL and EOPNOTSUPP (docs/research/riscv64-one-reg.md).
+RV_6_6 = "6.6+ (the 6.6 ONE_REG error codes; 6.1 answers EINVAL or EOPNOTSUPP)"
+RV_REG_LIST = "6.6+ (riscv's KVM_GET_REG_LIST came in 6.6)"
+RV_6_1 = "6.1 (6.2-6.5 not read)"
+RV_6_1_SRC = "vcpu.c (6.1)"
+
+
+def _riscv64_6_1(case: Case, errno: int, cite: str, basis: str = "doc") -> Case:
+    """`case` as 6.1 answers it: the same call, another errno, its own id."""
+    return dataclasses.replace(case, id=f"{case.id}-6.1", errno=errno, cite=cite, basis=basis, kernels=RV_6_1,
+                               check=None)
+
+
 def _riscv64_one_reg() -> list[Case]:
     """riscv64's ONE_REG ids and KVM_GET_REG_LIST on a vCPU that never ran (riscv needs no initialisation: every
     register is reachable from KVM_CREATE_VCPU on). vcpu_onereg.c kvm_riscv_vcpu_get_reg / set_reg dispatch on the
@@ -202,7 +219,7 @@ def _riscv64_one_reg() -> list[Case]:
     # QEMU 7.2's rv64 CPU (the qemu-riscv64 machine) implements neither Zacas nor Smstateen (no such CPU property),
     # so the guest kernel, KVM's host, has neither.
     lacking = "QEMU 7.2's rv64 CPU has no Zacas"
-    return [
+    cases = [
         # Read-backs: the model's ids name the registers the kernel has.
         Case(id="riscv-get-pc", ioctl="KVM_GET_ONE_REG", condition="core regs.pc after setting it to 0x80200000",
              arch=rv_arch, call=get(RV_PC, "regs.pc"), errno=0, cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_get_reg_core "
@@ -226,12 +243,12 @@ def _riscv64_one_reg() -> list[Case]:
              condition="timer frequency written back as read", arch=rv_arch,
              call=put(RV_TIMER_FREQ, "timer frequency", lambda s: one_reg_value(s, RV_TIMER_FREQ)), errno=0,
              cite="vcpu_timer.c: kvm_riscv_vcpu_set_reg_timer accepts the host's timebase only", setup=(VCPU0,),
-             basis="code"),
+             basis="code", kernels=RV_6_6),
         Case(id="riscv-set-timer-frequency-other", ioctl="KVM_SET_ONE_REG",
              condition="timer frequency + 1 (the frequency is the host's)", arch=rv_arch,
              call=put(RV_TIMER_FREQ, "timer frequency", lambda s: one_reg_value(s, RV_TIMER_FREQ) + 1), errno=EINVAL,
              cite="vcpu_timer.c: kvm_riscv_vcpu_set_reg_timer (a frequency other than riscv_timebase: -EINVAL)",
-             setup=(VCPU0,), basis="code"),
+             setup=(VCPU0,), basis="code", kernels=RV_6_6),
         Case(id="riscv-set-isa-same", ioctl="KVM_SET_ONE_REG", condition="config isa written back as read",
              arch=rv_arch, call=put(RV_ISA, "config isa", lambda s: one_reg_value(s, RV_ISA)), errno=0,
              cite=f"{SET_REG}: the isa config register can be written before the vCPU runs; {onereg} "
@@ -249,45 +266,48 @@ def _riscv64_one_reg() -> list[Case]:
         Case(id="riscv-get-unknown-type", ioctl="KVM_GET_ONE_REG", condition="register type 0xff", arch=rv_arch,
              call=get(unknown_type, "type 0xff"), errno=ENOENT,
              cite=f"{GET_REG} Errors: ENOENT 'no such register'; {onereg} kvm_riscv_vcpu_get_reg (default)",
-             setup=(VCPU0,)),
+             setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-set-unknown-type", ioctl="KVM_SET_ONE_REG", condition="register type 0xff", arch=rv_arch,
              call=put(unknown_type, "type 0xff"), errno=ENOENT,
              cite=f"{SET_REG} Errors: ENOENT 'no such register'; {onereg} kvm_riscv_vcpu_set_reg (default)",
-             setup=(VCPU0,)),
+             setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-get-core-beyond", ioctl="KVM_GET_ONE_REG", condition="a core index past struct kvm_riscv_core",
              arch=rv_arch, call=get(core_end, "core index 33"), errno=ENOENT,
-             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_core", setup=(VCPU0,)),
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_core", setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-set-core-beyond", ioctl="KVM_SET_ONE_REG", condition="a core index past struct kvm_riscv_core",
              arch=rv_arch, call=put(core_end, "core index 33"), errno=ENOENT,
-             cite=f"{SET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_set_reg_core", setup=(VCPU0,)),
+             cite=f"{SET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_set_reg_core", setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-get-csr-beyond", ioctl="KVM_GET_ONE_REG", condition="general CSR index 0x100", arch=rv_arch,
              call=get(csr_past, "CSR 0x100"), errno=ENOENT,
-             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_general_get_csr", setup=(VCPU0,)),
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_general_get_csr", setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-get-isa-ext-beyond", ioctl="KVM_GET_ONE_REG",
              condition="ISA_EXT single id 0xffff (past KVM_RISCV_ISA_EXT_MAX)", arch=rv_arch,
              call=get(riscv64_reg(RV_ISA_EXT_SINGLE, 0xFFFF), "ISA_EXT 0xffff"), errno=ENOENT,
-             cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_single", setup=(VCPU0,)),
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_single", setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-get-isa-ext-host-lacks", ioctl="KVM_GET_ONE_REG",
              condition="ISA_EXT ZACAS, an extension the host lacks", arch=rv_arch,
              call=get(zacas, "ISA_EXT ZACAS"), errno=ENOENT,
              cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_single (6.12), isa.c "
              f"__kvm_riscv_isa_check_host (7.2): an extension the host lacks has no register ({lacking})",
-             setup=(VCPU0,)),
+             setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-set-isa-ext-host-lacks", ioctl="KVM_SET_ONE_REG",
              condition="ISA_EXT ZACAS = 1, an extension the host lacks", arch=rv_arch,
              call=put(zacas, "ISA_EXT ZACAS", 1), errno=ENOENT,
-             cite=f"{SET_REG} Errors: ENOENT; {onereg} riscv_vcpu_set_isa_ext_single ({lacking})", setup=(VCPU0,)),
+             cite=f"{SET_REG} Errors: ENOENT; {onereg} riscv_vcpu_set_isa_ext_single ({lacking})", setup=(VCPU0,),
+             kernels=RV_6_6),
         Case(id="riscv-get-isa-multi-beyond", ioctl="KVM_GET_ONE_REG",
              condition="ISA_EXT MULTI_EN word 0xff (past KVM_REG_RISCV_ISA_MULTI_REG_LAST)", arch=rv_arch,
              call=get(riscv64_reg(rv.KVM_REG_RISCV_ISA_EXT, 0xFF, rv.KVM_REG_RISCV_ISA_MULTI_EN), "ISA MULTI_EN[0xff]"),
-             errno=ENOENT, cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_multi", setup=(VCPU0,)),
+             errno=ENOENT, cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_multi", setup=(VCPU0,),
+             kernels=RV_6_6),
         Case(id="riscv-get-csr-subtype-unknown", ioctl="KVM_GET_ONE_REG", condition="CSR subtype 0xff", arch=rv_arch,
              call=get(riscv64_reg(rv.KVM_REG_RISCV_CSR, 0, 0xFF << rv.KVM_REG_RISCV_SUBTYPE_SHIFT), "CSR subtype 0xff"),
              errno=ENOENT, cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_csr (default)",
-             setup=(VCPU0,)),
+             setup=(VCPU0,), kernels=RV_6_6),
         Case(id="riscv-get-config-beyond", ioctl="KVM_GET_ONE_REG", condition="config index 0xff", arch=rv_arch,
              call=get(riscv64_reg(rv.KVM_REG_RISCV_CONFIG, 0xFF), "config 0xff"), errno=ENOENT,
-             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_config (default)", setup=(VCPU0,)),
+             cite=f"{GET_REG} Errors: ENOENT; {onereg} kvm_riscv_vcpu_get_reg_config (default)", setup=(VCPU0,),
+             kernels=RV_6_6),
         # Smstateen's CSR on a host without Smstateen: 6.12 refused the subtype with EINVAL, 7.2 has no such
         # register (ENOENT); the releases between were not read.
         Case(id="riscv-get-sstateen0-host-lacks-6.12", ioctl="KVM_GET_ONE_REG",
@@ -340,18 +360,45 @@ def _riscv64_one_reg() -> list[Case]:
              call=raw(kvm.KVM_ARM_SET_DEVICE_ADDR, "0x4010aeab (= KVM_GET_ONE_REG)",
                       kvm.kvm_arm_device_addr(id=0, addr=0), on="vcpu"), errno=ENOENT,
              cite=f"linux/kvm.h: the same number; {onereg} kvm_riscv_vcpu_get_reg (type 0: default -ENOENT)",
-             setup=(VCPU0,), basis="code"),
+             setup=(VCPU0,), basis="code", kernels=RV_6_6),
         # KVM_GET_REG_LIST (riscv64 since 6.6).
         Case(id="riscv-reg-list-n-zero", ioctl="KVM_GET_REG_LIST", condition="n = 0", arch=rv_arch,
              call=reg_list(_N("0", lambda c: 0)), errno=E2BIG,
              cite=f"{REG_LIST} Errors: E2BIG; the number required is written into n (vcpu.c kvm_arch_vcpu_ioctl)",
-             setup=(VCPU0,), check=n_written_back),
+             setup=(VCPU0,), check=n_written_back, kernels=RV_REG_LIST),
         Case(id="riscv-reg-list-one-short", ioctl="KVM_GET_REG_LIST", condition="n = the register count - 1",
              arch=rv_arch, call=reg_list(_N("count - 1", lambda c: c - 1)), errno=E2BIG,
-             cite=f"{REG_LIST} Errors: E2BIG", setup=(VCPU0,), check=n_written_back),
+             cite=f"{REG_LIST} Errors: E2BIG", setup=(VCPU0,), check=n_written_back, kernels=RV_REG_LIST),
         Case(id="riscv-reg-list-exact", ioctl="KVM_GET_REG_LIST", condition="n = the register count: regs.pc listed",
              arch=rv_arch, call=reg_list(_N("count", lambda c: c)), errno=0, cite=REG_LIST, setup=(VCPU0,),
-             check=lists(RV_PC, "regs.pc")),
+             check=lists(RV_PC, "regs.pc"), kernels=RV_REG_LIST),
+    ]
+    # 6.1: what 6.6 answers ENOENT, 6.1's vcpu.c answers EINVAL, which 6.1's api.rst 4.68/4.69 document for 'no
+    # such register' as well (the ENOENT row is there too; the codes are 'indicative only').
+    no_such = {
+        "riscv-get-unknown-type": (GET_REG, "kvm_riscv_vcpu_get_reg (no group of that type: -EINVAL)"),
+        "riscv-set-unknown-type": (SET_REG, "kvm_riscv_vcpu_set_reg (no group of that type: -EINVAL)"),
+        "riscv-get-core-beyond": (GET_REG, "kvm_riscv_vcpu_get_reg_core (reg_num past kvm_riscv_core: -EINVAL)"),
+        "riscv-set-core-beyond": (SET_REG, "kvm_riscv_vcpu_set_reg_core (reg_num past kvm_riscv_core: -EINVAL)"),
+        "riscv-get-csr-beyond": (GET_REG, "kvm_riscv_vcpu_get_reg_csr (reg_num past kvm_riscv_csr: -EINVAL)"),
+        "riscv-get-config-beyond": (GET_REG, "kvm_riscv_vcpu_get_reg_config (default: -EINVAL)"),
+        "riscv-get-isa-ext-beyond": (GET_REG, "kvm_riscv_vcpu_get_reg_isa_ext (reg_num >= KVM_RISCV_ISA_EXT_MAX: "
+                                              "-EINVAL)"),
+        "riscv-vcpu-fd-is-get-one-reg": (GET_REG, "kvm_riscv_vcpu_get_reg (type 0: -EINVAL)"),
+    }
+    # 6.1's timer frequency is read-only (api.rst 6.1 4.68's timer table: 'Time base frequency (read-only)'): any
+    # write is refused, with an errno its Errors table does not list.
+    frequency = f"{RV_6_1_SRC}: vcpu_timer.c kvm_riscv_vcpu_set_reg_timer (frequency: -EOPNOTSUPP, whatever the value)"
+    return [
+        *cases,
+        *(_riscv64_6_1(c, EINVAL, f"{no_such[c.id][0]} (6.1) Errors: EINVAL 'invalid register ID, or no such "
+                       f"register'; {RV_6_1_SRC} {no_such[c.id][1]}") for c in cases if c.id in no_such),
+        *(_riscv64_6_1(c, EOPNOTSUPP, frequency, basis="code") for c in cases
+          if c.id.startswith("riscv-set-timer-frequency-")),
+        Case(id="riscv-reg-list-6.1", ioctl="KVM_GET_REG_LIST", condition="n = 0, on 6.1's riscv64", arch=rv_arch,
+             call=reg_list(0), errno=EINVAL,
+             cite=f"{REG_LIST} (6.1: ':Architectures: arm64, mips'); {RV_6_1_SRC} kvm_arch_vcpu_ioctl has no "
+             "KVM_GET_REG_LIST case (default: -EINVAL)", setup=(VCPU0,), basis="code", kernels=RV_6_1),
     ]
 
 
@@ -363,7 +410,7 @@ RV_ONEREG = "vcpu_onereg.c: kvm_riscv_vcpu_set_reg_config"  # 6.12 and 7.2
 def _riscv64_after_run() -> list[Case]:
     """4.68's riscv EBUSY row and its rule 6 (the isa config register is written only before the vCPU runs)."""
     rv = ("riscv64",)
-    return [
+    cases = [
         Case(id="riscv-isa-before-run", ioctl="KVM_SET_ONE_REG",
              condition="the isa config register without D, before the vCPU ran", arch=rv,
              call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", flipped(RV_ISA, ISA_D)), errno=0,
@@ -375,29 +422,42 @@ def _riscv64_after_run() -> list[Case]:
              call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", flipped(RV_ISA, ISA_D)), errno=EBUSY,
              cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
              f"once'; the isa config register 'can only be written before a Guest VCPU runs' ({RV_ONEREG})",
-             setup=RV_RAN, order_row=6),
+             setup=RV_RAN, order_row=6, kernels=RV_6_6),
         Case(id="riscv-isa-same-after-run", ioctl="KVM_SET_ONE_REG",
              condition="the isa config register written with the value it reads, after the vCPU ran", arch=rv,
              call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", unchanged(RV_ISA)), errno=0,
              cite=f"{RV_ONEREG}: the value it reads is accepted before the ran-once test (4.68 refuses a change)",
-             setup=RV_RAN, basis="code"),
+             setup=RV_RAN, basis="code", kernels=RV_6_6),
         Case(id="riscv-mvendorid-after-run", ioctl="KVM_SET_ONE_REG",
              condition="the mvendorid config register changed after the vCPU ran", arch=rv,
              call=vcpu.one_reg("KVM_SET_ONE_REG", MVENDORID, "config mvendorid", flipped(MVENDORID, 1)), errno=EBUSY,
              cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
-             f"once' ({RV_ONEREG}, mvendorid)", setup=RV_RAN),
+             f"once' ({RV_ONEREG}, mvendorid)", setup=RV_RAN, kernels=RV_6_6),
         Case(id="riscv-isa-ext-after-run", ioctl="KVM_SET_ONE_REG",
              condition="the ISA_EXT register of D inverted after the vCPU ran", arch=rv,
              call=vcpu.one_reg("KVM_SET_ONE_REG", ISA_EXT_D, "ISA_EXT D", flipped(ISA_EXT_D, 1)), errno=EBUSY,
              cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
-             "once' (6.12 vcpu_onereg.c, 7.2 vcpu_onereg.c: riscv_vcpu_set_isa_ext_single)", setup=RV_RAN),
+             "once' (6.12 vcpu_onereg.c, 7.2 vcpu_onereg.c: riscv_vcpu_set_isa_ext_single)", setup=RV_RAN,
+             kernels=RV_6_6),
         Case(id="riscv-sbi-ext-same-after-run", ioctl="KVM_SET_ONE_REG",
              condition="the SBI_EXT register of DBCN written with the value it reads, after the vCPU ran", arch=rv,
              call=vcpu.one_reg("KVM_SET_ONE_REG", SBI_EXT_DBCN, "SBI_EXT DBCN", unchanged(SBI_EXT_DBCN)),
              errno=EBUSY,
              cite="vcpu_sbi.c (6.12, 7.2): kvm_riscv_vcpu_set_reg_sbi_ext refuses any write once the vCPU ran, before "
-             "it reads the value (4.68's EBUSY row names a change only)", setup=RV_RAN, basis="code"),
+             "it reads the value (4.68's EBUSY row names a change only)", setup=RV_RAN, basis="code",
+             kernels="6.7+ (KVM_RISCV_SBI_EXT_DBCN came in 6.7)"),
     ]
+    # 6.1: any write once the vCPU ran is EOPNOTSUPP, the value written back as read too. 6.1's api.rst has no EBUSY
+    # row; its 4.68 says only that the isa config register 'can only be written before a Guest VCPU runs', and no
+    # Errors row names EOPNOTSUPP (docs/research/riscv64-one-reg.md, candidate findings (6.1)).
+    refused = {
+        "riscv-isa-after-run": "kvm_riscv_vcpu_set_reg_config (isa, ran_atleast_once: -EOPNOTSUPP)",
+        "riscv-isa-same-after-run": "kvm_riscv_vcpu_set_reg_config (isa, ran_atleast_once: -EOPNOTSUPP whatever the "
+                                    "value)",
+        "riscv-isa-ext-after-run": "kvm_riscv_vcpu_set_reg_isa_ext (ran_atleast_once: -EOPNOTSUPP)",
+    }
+    return [*cases, *(_riscv64_6_1(c, EOPNOTSUPP, f"{RV_6_1_SRC}: {refused[c.id]}", basis="code") for c in cases
+                      if c.id in refused)]
 
 
 CASES: list[Case] = [
