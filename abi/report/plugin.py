@@ -92,8 +92,9 @@ class Reporter:
         """A test reported without its properties (pytest-xdist's report of a test whose worker crashed): its
         target from its id (`TARGET@RELEASE` or `TARGET@RELEASE-CASE`), and its spec case where the id names one
         unambiguously, so that the matrix and the comparison of two runs count it where it belongs."""
-        name = next((t for t in (*self.targets, *machines.NAMES)
-                     if rec.name == t or rec.name.startswith((f"{t}@", f"{t}-"))), None)
+        # The longest name that fits: qemu-riscv64-aia's ids start with "qemu-riscv64-" too.
+        name = max((t for t in (*self.targets, *machines.NAMES)
+                    if rec.name == t or rec.name.startswith((f"{t}@", f"{t}-"))), key=len, default=None)
         if name is None:
             return
         info = self.targets.get(name, {})

@@ -554,3 +554,19 @@ def test_sweep_removes_only_dirs_whose_process_is_gone(tmp_path, monkeypatch):
     assert scratch.sweep("qemu") == [str(gone)]
     assert not gone.exists() and all(d.exists() for d in (mine, parent, old, other))
     assert mine.name.startswith(f"kvm-abi-qemu-{os.getpid()}-") and mine.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_test_reported_without_properties_counts_for_the_machine_its_id_names(tmp_path):
+    """A report without the target's properties (a crashed worker, a guest that could not come up) is placed by its
+    id: the longest machine name that fits, so qemu-riscv64-aia's tests are not counted as qemu-riscv64's."""
+    from types import SimpleNamespace
+
+    from abi.report.plugin import Reporter
+
+    reporter = Reporter(SimpleNamespace(), tmp_path)
+    for machine in ("qemu-riscv64-aia", "qemu-riscv64"):
+        for param in (machine, f"{machine}@6.12.118+deb13-riscv64-aia-create"):
+            report = SimpleNamespace(nodeid=f"tests/conformance/test_cases.py::test_x[{param}]", user_properties=[],
+                                     longrepr=None, duration=0.0, skipped=False, failed=True, longreprtext="")
+            reporter.add(report, "error")
+    assert [r.target for r in reporter.records] == ["qemu-riscv64-aia"] * 2 + ["qemu-riscv64"] * 2
