@@ -365,11 +365,17 @@ def run(args) -> int:
         raise Invalid(f"no architecture can be validated here ({', '.join(wanted)}: see above)")
 
     patched = {arch: build_tree(args.kernel_tree, "patched", arch) for arch in arches}
+    for arch, k in list(patched.items()):
+        targets[arch] = [t for t in targets[arch] if runs_on_build(t, k)]
+        if not targets[arch]:  # no --target at all would run every machine
+            say(f"{arch}: not validated: its built kernel can run none of --targets {' '.join(args.targets)}")
+            del patched[arch]
+    if not patched:
+        raise Invalid("no architecture can be validated: its built kernel runs none of the targets (see above)")
     hdrs = tree_headers(args.kernel_tree, "patched")
-    compared = baselines(list(dict.fromkeys(args.baseline or [DEFAULT_BASELINE])), arches)
+    compared = baselines(list(dict.fromkeys(args.baseline or [DEFAULT_BASELINE])), list(patched))
     for arch, k in patched.items():
         k.headers = hdrs
-        targets[arch] = [t for t in targets[arch] if runs_on_build(t, k)]
         boot = boot_check(k, arch)
         say(f"patched: {arch}: boots to the agent with /dev/kvm in {boot:.1f} s ({k.release})")
 

@@ -8,7 +8,7 @@ from abi import arm64, kvm
 from abi.spec.case import DOCUMENT_CONTRADICTS_ITSELF, SUCCEEDS, Case, Deviation
 from abi.spec.steps.arm64 import MASKED_SPI32, RUN_LIMIT, ran_with_spi32_masked
 from abi.spec.steps.memory import GET_MP, GET_MP_STATE, SET_MP, mp_is, mp_state_is, set_mp
-from abi.spec.steps.registers import RV_A0, reg_reads
+from abi.spec.steps.registers import RV_REG_A0, reg_reads
 from abi.spec.steps.vcpu import arm64_init, kvm_run, one_reg, ready_vcpu
 from abi.spec.steps.vm import IRQCHIP, VCPU0, create_vcpu, enable_cap
 
@@ -67,8 +67,9 @@ def _riscv64() -> list[Case]:
              arch=rv_arch, call=set_mp(kvm.KVM_MP_STATE_INIT_RECEIVED), errno=0,
              cite=f"{reset}: 'KVM resets the VCPU' (vcpu.c kvm_riscv_vcpu_context_reset zeroes the registers)",
              kernels="6.16+",
-             setup=(enable_cap("KVM_CAP_RISCV_MP_STATE_RESET"), VCPU0, one_reg("KVM_SET_ONE_REG", RV_A0, "a0", 0x1234)),
-             check=reg_reads(RV_A0, "regs.a0", 0)),
+             setup=(enable_cap("KVM_CAP_RISCV_MP_STATE_RESET"), VCPU0,
+                    one_reg("KVM_SET_ONE_REG", RV_REG_A0, "a0", 0x1234)),
+             check=reg_reads(RV_REG_A0, "regs.a0", 0)),
     ]
 
 

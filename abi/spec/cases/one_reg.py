@@ -49,12 +49,13 @@ from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, set_midr_changed
 from abi.spec.steps.registers import (
     _N,
     ISA_I,
-    RV_A0,
     RV_CORE_END,
     RV_ISA,
     RV_ISA_EXT_SINGLE,
+    RV_REG_A0,
     RV_SSCRATCH,
     RV_TIMER_FREQ,
+    isa_ext_absent,
     list_filled,
     lists,
     n_written_back,
@@ -216,9 +217,7 @@ def _riscv64_one_reg() -> list[Case]:
     isa_h = riscv64_reg(RV_ISA_EXT_SINGLE, rv.KVM_RISCV_ISA_EXT_H)
     sstateen0 = riscv64_reg(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_SMSTATEEN_REG("sstateen0"),
                       rv.KVM_REG_RISCV_CSR_SMSTATEEN)
-    # QEMU 7.2's rv64 CPU (the qemu-riscv64 machine) implements neither Zacas nor Smstateen (no such CPU property),
-    # so the guest kernel, KVM's host, has neither.
-    lacking = "QEMU 7.2's rv64 CPU has no Zacas"
+    # The cases about an extension the host lacks (Zacas, Smstateen) ask the vCPU's register list first.
     cases = [
         # Read-backs: the model's ids name the registers the kernel has.
         Case(id="riscv-get-pc", ioctl="KVM_GET_ONE_REG", condition="core regs.pc after setting it to 0x80200000",
@@ -226,8 +225,9 @@ def _riscv64_one_reg() -> list[Case]:
              "(regs.pc is the guest's sepc)", setup=(VCPU0, put(RV_PC, "regs.pc", 0x80200000)),
              check=scratch_reads(0x80200000)),
         Case(id="riscv-get-a0", ioctl="KVM_GET_ONE_REG", condition="core regs.a0 after setting it", arch=rv_arch,
-             call=get(RV_A0, "regs.a0"), errno=0, cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_get_reg_core",
-             setup=(VCPU0, put(RV_A0, "regs.a0", 0x1234_5678_9ABC_DEF0)), check=scratch_reads(0x1234_5678_9ABC_DEF0)),
+             call=get(RV_REG_A0, "regs.a0"), errno=0, cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_get_reg_core",
+             setup=(VCPU0, put(RV_REG_A0, "regs.a0", 0x1234_5678_9ABC_DEF0)),
+             check=scratch_reads(0x1234_5678_9ABC_DEF0)),
         Case(id="riscv-get-sscratch", ioctl="KVM_GET_ONE_REG", condition="CSR sscratch after setting it", arch=rv_arch,
              call=get(RV_SSCRATCH, "sscratch"), errno=0, cite=f"{GET_REG}; {onereg} kvm_riscv_vcpu_general_get_csr",
              setup=(VCPU0, put(RV_SSCRATCH, "sscratch", 0x5A5A)), check=scratch_reads(0x5A5A)),
@@ -288,13 +288,13 @@ def _riscv64_one_reg() -> list[Case]:
              condition="ISA_EXT ZACAS, an extension the host lacks", arch=rv_arch,
              call=get(zacas, "ISA_EXT ZACAS"), errno=ENOENT,
              cite=f"{GET_REG} Errors: ENOENT; {onereg} riscv_vcpu_get_isa_ext_single (6.12), isa.c "
-             f"__kvm_riscv_isa_check_host (7.2): an extension the host lacks has no register ({lacking})",
-             setup=(VCPU0,), kernels=RV_6_6),
+             "__kvm_riscv_isa_check_host (7.2): an extension the host lacks has no register",
+             setup=(VCPU0, isa_ext_absent("ZACAS")), kernels=RV_6_6),
         Case(id="riscv-set-isa-ext-host-lacks", ioctl="KVM_SET_ONE_REG",
              condition="ISA_EXT ZACAS = 1, an extension the host lacks", arch=rv_arch,
              call=put(zacas, "ISA_EXT ZACAS", 1), errno=ENOENT,
-             cite=f"{SET_REG} Errors: ENOENT; {onereg} riscv_vcpu_set_isa_ext_single ({lacking})", setup=(VCPU0,),
-             kernels=RV_6_6),
+             cite=f"{SET_REG} Errors: ENOENT; {onereg} riscv_vcpu_set_isa_ext_single",
+             setup=(VCPU0, isa_ext_absent("ZACAS")), kernels=RV_6_6),
         Case(id="riscv-get-isa-multi-beyond", ioctl="KVM_GET_ONE_REG",
              condition="ISA_EXT MULTI_EN word 0xff (past KVM_REG_RISCV_ISA_MULTI_REG_LAST)", arch=rv_arch,
              call=get(riscv64_reg(rv.KVM_REG_RISCV_ISA_EXT, 0xFF, rv.KVM_REG_RISCV_ISA_MULTI_EN), "ISA MULTI_EN[0xff]"),
@@ -313,13 +313,13 @@ def _riscv64_one_reg() -> list[Case]:
         Case(id="riscv-get-sstateen0-host-lacks-6.12", ioctl="KVM_GET_ONE_REG",
              condition="CSR SMSTATEEN sstateen0, the host without Smstateen", arch=rv_arch,
              call=get(sstateen0, "sstateen0"), errno=EINVAL,
-             cite=f"{onereg} (6.12): kvm_riscv_vcpu_get_reg_csr (SMSTATEEN subtype without host Smstateen: -EINVAL; "
-             "QEMU 7.2's rv64 CPU has no Smstateen)", setup=(VCPU0,), basis="code", kernels="6.12"),
+             cite=f"{onereg} (6.12): kvm_riscv_vcpu_get_reg_csr (SMSTATEEN subtype without host Smstateen: -EINVAL)",
+             setup=(VCPU0, isa_ext_absent("SMSTATEEN")), basis="code", kernels="6.12"),
         Case(id="riscv-get-sstateen0-host-lacks", ioctl="KVM_GET_ONE_REG",
              condition="CSR SMSTATEEN sstateen0, the host without Smstateen", arch=rv_arch,
              call=get(sstateen0, "sstateen0"), errno=ENOENT,
              cite=f"{GET_REG} Errors: ENOENT; {onereg} (7.2): kvm_riscv_vcpu_smstateen_get_csr (the vCPU has no "
-             "Smstateen: -ENOENT; QEMU 7.2's rv64 CPU has none)", setup=(VCPU0,), kernels="7.2+"),
+             "Smstateen: -ENOENT)", setup=(VCPU0, isa_ext_absent("SMSTATEEN")), kernels="7.2+"),
         # EINVAL: a size other than the register's (riscv64's groups are unsigned long, the timer's u64).
         Case(id="riscv-get-pc-u32", ioctl="KVM_GET_ONE_REG", condition="regs.pc with size U32", arch=rv_arch,
              call=get(RV_PC ^ kvm.KVM_REG_SIZE_U64 | u32, "regs.pc, U32"), errno=EINVAL,

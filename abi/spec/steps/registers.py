@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import struct
 
+import pytest
+
 from abi import kvm
 from abi import riscv64 as rv
 from abi.spec.case import Scene, Step
@@ -84,7 +86,7 @@ def lists(reg_id: int, name: str):
 # --- riscv64 ids (asm/kvm.h: KVM_REG_RISCV | size | type | subtype | index) ------------------------------------
 
 
-RV_A0 = riscv64_reg(rv.KVM_REG_RISCV_CORE, rv.KVM_REG_RISCV_CORE_REG("regs.a0"))
+RV_REG_A0 = riscv64_reg(rv.KVM_REG_RISCV_CORE, rv.KVM_REG_RISCV_CORE_REG("regs.a0"))
 RV_ISA = riscv64_reg(rv.KVM_REG_RISCV_CONFIG, rv.KVM_REG_RISCV_CONFIG_REG("isa"))
 RV_SSCRATCH = riscv64_reg(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_REG("sscratch"))
 RV_SIP = riscv64_reg(rv.KVM_REG_RISCV_CSR, rv.KVM_REG_RISCV_CSR_REG("sip"))
@@ -116,3 +118,21 @@ def reg_reads(reg_id: int, name: str, want: int, mask: int | None = None):
         return None if value == want else f"{name} reads {value:#x} afterwards, expected {want:#x}"
 
     return check
+
+
+def isa_ext_absent(name: str) -> Step:
+    """A precondition of a case about an ISA extension the host lacks: the last vCPU's KVM_GET_REG_LIST (6.6+) lists
+    no ISA_EXT register of extension `name` (the kernel lists only the extensions its host has,
+    vcpu_onereg.c copy_isa_ext_reg_indices). A host that has it skips the case, saying so: which extensions a
+    machine lacks is asked of it, not assumed of its CPU model."""
+    reg = riscv64_reg(RV_ISA_EXT_SINGLE, getattr(rv, f"KVM_RISCV_ISA_EXT_{name}"))
+
+    def run(s: Scene) -> Result:
+        probe = s.ioctl(s.vcpus[-1], kvm.KVM_GET_REG_LIST, struct.pack("<Q", 0))
+        count = struct.unpack_from("<Q", probe.out)[0]
+        got = s.ioctl(s.vcpus[-1], kvm.KVM_GET_REG_LIST, struct.pack("<Q", count) + bytes(8 * count))
+        if got.ok and reg in struct.unpack_from(f"<{count}Q", got.out, 8):
+            pytest.skip(f"needs a host without {name}; this vCPU's KVM_GET_REG_LIST lists ISA_EXT {name}")
+        return got
+
+    return step(f"KVM_GET_REG_LIST lists no ISA_EXT {name} (the host lacks {name})", run)
