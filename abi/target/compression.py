@@ -57,3 +57,10 @@ def unpack_named(name: str, data: bytes) -> bytes | None:
     """`data` decompressed as `name` says (a zboot header's compression name); None where that cannot be done here."""
     how = BY_NAME.get(name)
     return _run(how, data) if how else None
+
+
+def missing_tool(data: bytes = b"", name: str = "") -> str:
+    """The tool (a Debian package of the same name) that `data`'s magic, or compression `name`, needs and this host
+    lacks; '' where Python unpacks it or the tool is there."""
+    how = BY_NAME.get(name) if name else next((h for m, h in BY_MAGIC if data.startswith(m)), None)
+    return how[0] if isinstance(how, list) and not shutil.which(how[0]) else ""

@@ -128,14 +128,17 @@ def _unpacked(data: bytes, origin: str) -> bytes:
     if data.startswith(SHIPPED_COMPRESSED):
         out = compression.unpack(data)
         how = "gzip" if data[:2] == b"\x1f\x8b" else "xz"
+        tool = ""
     elif data[:2] == b"MZ" and data[4:8] == b"zimg":
         # EFI zboot (linux/drivers/firmware/efi/libstub/zboot-header.S): payload offset/size, compression name.
         off, size = int.from_bytes(data[8:12], "little"), int.from_bytes(data[12:16], "little")
-        how = data[24:32].rstrip(b"\0").decode(errors="replace")
-        out = compression.unpack_named(how, data[off:off + size])
-        how = f"EFI zboot {how}"
+        name = data[24:32].rstrip(b"\0").decode(errors="replace")
+        out = compression.unpack_named(name, data[off:off + size])
+        how, tool = f"EFI zboot {name}", compression.missing_tool(name=name)
     else:
         return data
+    if tool:
+        raise HostMissing(f"{origin}: a kernel compressed with {how}: {tool} not found (apt-get install {tool})")
     if not out:
         raise TargetUnavailable(f"{origin}: a kernel compressed with {how}, which cannot be unpacked here (a "
                                 f"damaged file, or the tool for it missing)")

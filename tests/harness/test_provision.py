@@ -489,3 +489,12 @@ def test_a_damaged_compressed_kernel_file_is_one_line():
         with pytest.raises(TargetUnavailable) as e:
             provision.image_system(damaged, "--guest-kernel k")
         assert str(e.value).startswith(f"--guest-kernel k: a kernel compressed with {how}, which cannot be unpacked")
+
+
+def test_a_zboot_kernel_whose_tool_is_missing_names_it(monkeypatch):
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "zstd" else real(tool))
+    with pytest.raises(HostMissing) as e:
+        provision.image_system(_zboot(b"\x28\xb5\x2f\xfd" + bytes(60), b"zstd"), "--guest-kernel k")
+    assert str(e.value) == ("--guest-kernel k: a kernel compressed with EFI zboot zstd: zstd not found (apt-get "
+                            "install zstd)")

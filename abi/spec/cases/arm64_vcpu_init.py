@@ -15,14 +15,12 @@ from abi.spec.steps.arm64 import (
     FFR,
     FINAL,
     FINAL_NOT_ENABLED,
-    GET_REG,
     INIT_32BIT,
     INIT_DOC,
     INIT_SVE,
     PREF,
     RUN,
     RUN_LIMIT,
-    SET_REG,
     SPIN,
     STALE_SVE,
     STALE_SVE_6_1,
@@ -37,7 +35,11 @@ from abi.spec.steps.arm64 import (
     preferred_target_is_generic,
 )
 from abi.spec.steps.base import BAD_POINTER, raw, step
-from abi.spec.steps.registers import reg_list
+from abi.spec.steps.registers import (
+    GET_REG,
+    SET_REG,
+    reg_list,
+)
 from abi.spec.steps.vcpu import INIT_VCPU, RAN, arm64_init, kvm_run, one_reg
 from abi.spec.steps.vm import create_vcpu
 

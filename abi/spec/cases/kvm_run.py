@@ -8,7 +8,7 @@ from errno import EAGAIN, EBUSY, EFAULT, EINTR, EINVAL, EIO, ENOEXEC, ENOSYS, EN
 
 from abi import kvm, riscv64
 from abi.spec.case import DOCUMENT_SILENT, Case, Deviation, DocumentedError, Finding, Observed, Unreachable, need
-from abi.spec.steps import vcpu_attributes, vm
+from abi.spec.steps import guest, vcpu_attributes, vm
 from abi.spec.steps.arm64 import (
     ENOEXEC_IABT,
     FINAL,
@@ -150,7 +150,7 @@ def _run() -> list[Case]:
 
 # The machines guest.SPINNING has code for; arm64's cases of the same rows came first, with ids of their own
 # (run-immediate-exit, run-signal, signal-mask-unblocked-signal).
-SPINS = ("x86_64", "riscv64")
+SPINS = tuple(guest.SPINNING)
 
 
 def _run_cases() -> list[Case]:

@@ -28,6 +28,7 @@ from abi.spec.steps.irq import (
     REG,
     STORE_MMIO,
     STORE_THEN_LOAD,
+    STORE_THEN_LOAD_ARCHES,
     UNKNOWN_IOEVENTFD_FLAG,
     UNREG,
     E,
@@ -40,7 +41,7 @@ from abi.spec.steps.vcpu import kvm_run
 from abi.spec.steps.vm import efd
 
 # The machines STORE_THEN_LOAD has code for (the ids, from arm64's first, stay as they were).
-STORES = ("arm64", "riscv64")
+STORES = STORE_THEN_LOAD_ARCHES
 
 CASES: list[Case] = [
     # --- KVM_IOEVENTFD --------------------------------------------------------------------------------------

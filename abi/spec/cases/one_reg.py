@@ -23,14 +23,11 @@ from abi.spec.steps import vcpu
 from abi.spec.steps.arm64 import (
     CORE_END,
     FINAL,
-    GET_REG,
     ID_AA64ISAR0_EL1,
     INIT_SVE,
     PC,
     PREG0,
     PSTATE,
-    REG_LIST,
-    SET_REG,
     STD_BMAP,
     STD_HYP_BMAP,
     SVE_CAP,
@@ -48,13 +45,16 @@ from abi.spec.steps.base import API, BAD_POINTER, call, raw, scratch_reads, step
 from abi.spec.steps.capabilities import IMP_ID, IMP_ID_SET, set_midr_changed
 from abi.spec.steps.registers import (
     _N,
+    GET_REG,
     ISA_I,
+    REG_LIST,
     RV_CORE_END,
     RV_ISA,
     RV_ISA_EXT_SINGLE,
     RV_REG_A0,
     RV_SSCRATCH,
     RV_TIMER_FREQ,
+    SET_REG,
     isa_ext_absent,
     list_filled,
     lists,
@@ -409,38 +409,38 @@ RV_ONEREG = "vcpu_onereg.c: kvm_riscv_vcpu_set_reg_config"  # 6.12 and 7.2
 
 def _riscv64_after_run() -> list[Case]:
     """4.68's riscv EBUSY row and its rule 6 (the isa config register is written only before the vCPU runs)."""
-    rv = ("riscv64",)
+    rv_arch = ("riscv64",)
     cases = [
         Case(id="riscv-isa-before-run", ioctl="KVM_SET_ONE_REG",
-             condition="the isa config register without D, before the vCPU ran", arch=rv,
+             condition="the isa config register without D, before the vCPU ran", arch=rv_arch,
              call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", flipped(RV_ISA, ISA_D)), errno=0,
              cite=f"{SET_REG}: 'The isa config register can be read anytime but can only be written before a Guest "
              f"VCPU runs' (D is one KVM lets userspace disable; {RV_ONEREG} takes the new value)",
              setup=(create_vcpu(0),), check=reads_without(RV_ISA, ISA_D, "config isa"), doc_row=0, order_row=6),
         Case(id="riscv-isa-after-run", ioctl="KVM_SET_ONE_REG",
-             condition="the isa config register changed (D inverted) after the vCPU ran", arch=rv,
+             condition="the isa config register changed (D inverted) after the vCPU ran", arch=rv_arch,
              call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", flipped(RV_ISA, ISA_D)), errno=EBUSY,
              cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
              f"once'; the isa config register 'can only be written before a Guest VCPU runs' ({RV_ONEREG})",
              setup=RV_RAN, order_row=6, kernels=RV_6_6),
         Case(id="riscv-isa-same-after-run", ioctl="KVM_SET_ONE_REG",
-             condition="the isa config register written with the value it reads, after the vCPU ran", arch=rv,
+             condition="the isa config register written with the value it reads, after the vCPU ran", arch=rv_arch,
              call=vcpu.one_reg("KVM_SET_ONE_REG", RV_ISA, "config isa", unchanged(RV_ISA)), errno=0,
              cite=f"{RV_ONEREG}: the value it reads is accepted before the ran-once test (4.68 refuses a change)",
              setup=RV_RAN, basis="code", kernels=RV_6_6),
         Case(id="riscv-mvendorid-after-run", ioctl="KVM_SET_ONE_REG",
-             condition="the mvendorid config register changed after the vCPU ran", arch=rv,
+             condition="the mvendorid config register changed after the vCPU ran", arch=rv_arch,
              call=vcpu.one_reg("KVM_SET_ONE_REG", MVENDORID, "config mvendorid", flipped(MVENDORID, 1)), errno=EBUSY,
              cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
              f"once' ({RV_ONEREG}, mvendorid)", setup=RV_RAN, kernels=RV_6_6),
         Case(id="riscv-isa-ext-after-run", ioctl="KVM_SET_ONE_REG",
-             condition="the ISA_EXT register of D inverted after the vCPU ran", arch=rv,
+             condition="the ISA_EXT register of D inverted after the vCPU ran", arch=rv_arch,
              call=vcpu.one_reg("KVM_SET_ONE_REG", ISA_EXT_D, "ISA_EXT D", flipped(ISA_EXT_D, 1)), errno=EBUSY,
              cite=f"{SET_REG}: EBUSY '(riscv) changing register value not allowed after the vcpu has run at least "
              "once' (6.12 vcpu_onereg.c, 7.2 vcpu_onereg.c: riscv_vcpu_set_isa_ext_single)", setup=RV_RAN,
              kernels=RV_6_6),
         Case(id="riscv-sbi-ext-same-after-run", ioctl="KVM_SET_ONE_REG",
-             condition="the SBI_EXT register of DBCN written with the value it reads, after the vCPU ran", arch=rv,
+             condition="the SBI_EXT register of DBCN written with the value it reads, after the vCPU ran", arch=rv_arch,
              call=vcpu.one_reg("KVM_SET_ONE_REG", SBI_EXT_DBCN, "SBI_EXT DBCN", unchanged(SBI_EXT_DBCN)),
              errno=EBUSY,
              cite="vcpu_sbi.c (6.12, 7.2): kvm_riscv_vcpu_set_reg_sbi_ext refuses any write once the vCPU ran, before "
@@ -684,6 +684,17 @@ DOCUMENTED = [
 ]
 
 DOC_FINDINGS = [
+    Finding(
+        "api.rst 4.68 KVM_SET_ONE_REG (6.1): 'The isa config register can be read anytime but can only be written "
+        "before a Guest VCPU runs' names no errno, and its Errors table has none for it: 6.1's vcpu.c "
+        "kvm_riscv_vcpu_set_reg_config and kvm_riscv_vcpu_set_reg_isa_ext answer EOPNOTSUPP (cases "
+        "riscv-isa-after-run-6.1, riscv-isa-ext-after-run-6.1); 6.6 added the EBUSY row and the kernel's EBUSY.",
+        DOCUMENT_SILENT),
+    Finding(
+        "api.rst 4.68 (6.1): the RISC-V timer register 'frequency' is listed read-only and no errno is given for a "
+        "write: 6.1's vcpu_timer.c kvm_riscv_vcpu_set_reg_timer answers EOPNOTSUPP to every write (cases "
+        "riscv-set-timer-frequency-same-6.1, -other-6.1).",
+        DOCUMENT_SILENT),
     Finding(
         "api.rst 4.68 KVM_SET_ONE_REG: riscv's register ids are 'mapped using the lower 32 bits' and their patterns "
         "start 0x80..., but the document never says whether the architecture byte is checked: riscv's "

@@ -16,7 +16,6 @@ from abi.spec.steps.gic import GICD_ICENABLER, GICD_ISENABLER, GICD_ISPENDR
 from abi.spec.steps.guest import PAGE, a64
 from abi.spec.steps.irq import SPI as IRQ_SPI
 from abi.spec.steps.irq import arm_line
-from abi.spec.steps.registers import GET_REG, REG_LIST, SET_REG  # noqa: F401 (the arm64 cases' cite prefixes)
 from abi.spec.steps.vcpu import arm64_core_reg, arm64_init, exits_with, one_reg, one_reg_value
 from abi.spec.steps.vm import enable_cap, ipa_limit, memory_region
 from abi.target.base import Result

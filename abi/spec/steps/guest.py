@@ -21,11 +21,10 @@ rv64 = a64  # RV64 instruction words are little-endian 32-bit words too (the cod
 
 # RV64 encodings, written out so the report shows what the guest executes (each checked against
 # riscv64-linux-gnu-as -march=rv64g and objdump when written). Registers by number.
-RV_T0, RV_T1, RV_T2, RV_A0, RV_A1, RV_A6, RV_A7, RV_T3 = 5, 6, 7, 10, 11, 16, 17, 28
+RV_T0, RV_T1, RV_T2, RV_A0, RV_A6, RV_A7, RV_T3 = 5, 6, 7, 10, 16, 17, 28
 RV_WFI = 0x10500073
 RV_J_SELF = 0x0000006F  # jal x0, 0: j .
 RV_J_BACK_4 = 0xFFDFF06F  # jal x0, -4: j .-4
-RV_EBREAK = 0x00100073
 RV_ECALL = 0x00000073
 
 
@@ -67,11 +66,6 @@ def rv_load(rd: int, rs1: int, width: int) -> int:
     return rs1 << 15 | (width.bit_length() - 1) << 12 | rd << 7 | 0x03
 
 
-def rv_csrrw(rd: int, csr: int, rs1: int) -> int:
-    """csrrw rd, csr, rs1."""
-    return csr << 20 | rs1 << 15 | 1 << 12 | rd << 7 | 0x73
-
-
 # The guest waits for an interrupt that never comes, and again after a spurious wake-up, so KVM_RUN sleeps in the
 # kernel (kvm_vcpu_block) holding the vCPU's mutex (kvm_main.c kvm_vcpu_ioctl) until a signal ends it.
 WFI_LOOP = (0xD503207F, 0x17FFFFFF)  # A64: wfi; b .-4 (KVM traps WFI: arm.c clears TWI only for GICv4 vLPIs)
@@ -82,8 +76,9 @@ HLT_LOOP = bytes([0xF4, 0xEB, 0xFD])  # x86: hlt; jmp .-3, with IF clear (reset)
 BUSY_SLOT, BUSY_SIZE = 15, 0x10000  # a slot of its own, apart from the slot 0 specs give guest tables or code
 BUSY_IPA_ARM64 = 0x30000000  # outside the vGIC frames (0x08000000...) and the specs' "unmapped" IPAs
 BUSY_GPA_X86 = 0x8000  # real mode: below 1 MiB
-# riscv64: the VM has no memory map but its memslots (no in-kernel irqchip on these machines), so any GPA is free;
-# this one keeps apart from the slot-0 code of the cases (GPA 0) and their "unmapped" GPAs, as arm64's does.
+# riscv64: the VM has no memory map but its memslots (an AIA a case creates sits where the case puts it), so any
+# GPA is free; this one keeps apart from the slot-0 code of the cases (GPA 0) and their "unmapped" GPAs, as arm64's
+# does.
 BUSY_GPA_RV64 = 0x30000000
 
 
@@ -134,8 +129,9 @@ def code_slot(program: dict[str, Code], size: int = PAGE, flags: int = 0, slot: 
                 run)
 
 
-# Where riscv64 guest code starts: any GPA is free in these VMs (no in-kernel irqchip, no memory map but the
-# memslots); not 0, where a vCPU resets, so that a program runs only if its PC was set (KVM_SET_ONE_REG regs.pc).
+# Where riscv64 guest code starts: any GPA is free in these VMs (an AIA only where a case places one, no memory
+# map but the memslots); not 0, where a vCPU resets, so that a program runs only if its PC was set
+# (KVM_SET_ONE_REG regs.pc).
 RV_CODE_GPA = 0x1000
 
 # A guest that runs until something stops it (a signal, immediate_exit): a jump to itself; x86 in real mode.

@@ -224,6 +224,7 @@ _STORE_THEN_LOAD = {"arm64": Code(0, a64(
 
 # Each of them in slot 0, with vCPU 0 about to run it.
 OUT_PORT, STORE_MMIO, STORE_THEN_LOAD = guest_ready(_OUT_PORT), guest_ready(_STORE_MMIO), guest_ready(_STORE_THEN_LOAD)
+STORE_THEN_LOAD_ARCHES = tuple(_STORE_THEN_LOAD)  # the machines it has code for
 
 EXIT_NAMES = {kvm.KVM_EXIT_IO: "KVM_EXIT_IO", kvm.KVM_EXIT_HLT: "KVM_EXIT_HLT", kvm.KVM_EXIT_MMIO: "KVM_EXIT_MMIO"}
 

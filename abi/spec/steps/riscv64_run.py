@@ -34,7 +34,6 @@ from abi.target.base import Result
 SBI_EXIT = f"{API} 5 The kvm_run structure, KVM_EXIT_RISCV_SBI"
 
 # SBI extension ids (EID, in a7; the function id in a6) of the RISC-V SBI specification, not of the UAPI.
-SBI_LEGACY_PUTCHAR = 0x01  # v0.1 legacy console putchar: the character in a0
 SBI_BASE = 0x10  # the base extension; function 0 is sbi_get_spec_version
 SBI_EXPERIMENTAL = 0x08000000  # the first EID of the experimental range 0x08000000-0x08FFFFFF
 SBI_VENDOR = 0x09000000  # the first EID of the vendor range 0x09000000-0x09FFFFFF
