@@ -43,9 +43,13 @@ from abi.spec.steps.capabilities import (
     store_without_vma,
 )
 from abi.spec.steps.gic import G_CTRL, R3, V2_CPU, V2_DIST, V3_DIST, V3_REDIST, V3_REGION, C, D, addr_attr, ctrl
-from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, ring
+from abi.spec.steps.guest import RV_CODE_GPA
+from abi.spec.steps.memory import ACQ_REL, DIRTY, RING, guest_debug, ring
+from abi.spec.steps.registers import reg_reads
 from abi.spec.steps.riscv64_run import (
+    BREAKPOINT,
     CHAR,
+    RUN_TO_DEBUG,
     RUN_TO_SBI,
     SBI_BASE,
     SBI_DBCN,
@@ -62,6 +66,7 @@ from abi.spec.steps.riscv64_run import RUN as RV_RUN
 from abi.spec.steps.vcpu import (
     INIT_VCPU,
     RAN,
+    RV_PC,
     SPINNING_GUEST,
     exits_with,
     kvm_run,
@@ -228,6 +233,15 @@ def _riscv_sbi() -> list[Case]:
              setup=(sbi_guest((SBI_DBCN, 2, CHAR)), sbi_ext(riscv64.KVM_RISCV_SBI_EXT_DBCN, "DBCN", 1)),
              check=sbi_exit(SBI_DBCN, 2, a0=CHAR), basis="code",
              kernels="6.7+ (KVM_RISCV_SBI_EXT_DBCN came in 6.7)"),
+        Case(id="riscv-ebreak-debug-exit", ioctl="KVM_RUN",
+             condition="KVM_SET_GUEST_DEBUG(ENABLE), the guest executes ebreak: KVM_EXIT_DEBUG at the ebreak",
+             arch=rv, call=RUN_TO_DEBUG, errno=0,
+             cite=f"{API} 4.87 KVM_SET_GUEST_DEBUG: 'When debug events exit the main run loop with the reason "
+             "KVM_EXIT_DEBUG'; riscv traps the breakpoint with ENABLE alone (4.87's USE_SW_BP is x86's and "
+             "arm64's): 6.12 vcpu.c kvm_arch_vcpu_ioctl_set_guest_debug / 7.2 vcpu_config.c clear EXC_BREAKPOINT "
+             "in hedeleg, vcpu_exit.c turns it into KVM_EXIT_DEBUG with the PC left at the ebreak",
+             setup=(BREAKPOINT, guest_debug(kvm.KVM_GUESTDBG_ENABLE)), check=reg_reads(RV_PC, "regs.pc", RV_CODE_GPA),
+             basis="code", needs=need("KVM_CAP_SET_GUEST_DEBUG")),
     ]
 
 

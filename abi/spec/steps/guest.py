@@ -26,6 +26,7 @@ RV_WFI = 0x10500073
 RV_J_SELF = 0x0000006F  # jal x0, 0: j .
 RV_J_BACK_4 = 0xFFDFF06F  # jal x0, -4: j .-4
 RV_ECALL = 0x00000073
+RV_EBREAK = 0x00100073
 
 
 def rv_lui(rd: int, value: int) -> int:

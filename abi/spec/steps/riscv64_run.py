@@ -11,6 +11,7 @@ from abi.spec.steps.guest import (
     RV_A6,
     RV_A7,
     RV_CODE_GPA,
+    RV_EBREAK,
     RV_ECALL,
     RV_J_SELF,
     Code,
@@ -96,6 +97,13 @@ def sbi_exit(eid: int, fid: int | None = None, **args: int):
         return None
 
     return check
+
+
+# A software breakpoint: with guest debugging enabled, riscv's KVM keeps the breakpoint exception for itself
+# (6.12 vcpu.c kvm_arch_vcpu_ioctl_set_guest_debug, 7.2 vcpu_config.c kvm_riscv_vcpu_config_guest_debug: clear
+# EXC_BREAKPOINT in hedeleg) and exits (vcpu_exit.c kvm_riscv_vcpu_exit: EXC_BREAKPOINT -> KVM_EXIT_DEBUG).
+BREAKPOINT = guest_ready({"riscv64": Code(RV_CODE_GPA, rv64(RV_EBREAK, RV_J_SELF), "ebreak; j .")})
+RUN_TO_DEBUG = run_to_exit(kvm.KVM_EXIT_DEBUG, "KVM_EXIT_DEBUG", RUN_LIMIT)
 
 
 def sbi_ext(ext: int, name: str, on: int) -> Step:
