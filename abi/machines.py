@@ -67,7 +67,8 @@ FEATURES = {f.name: f for f in (
     Feature("mte", "the Memory Tagging Extension can be given to a VM (KVM_CAP_ARM_MTE)",
             _capability("KVM_CAP_ARM_MTE"), ("CONFIG_ARM64_MTE",)),
     # KVM's AIA needs the host's IMSIC driver (arch/riscv/kvm/aia.c: kvm_riscv_aia_init asks it for its guest files),
-    # and the machine's devices then interrupt through the APLIC in MSI mode (both drivers Linux 6.10+).
+    # and the machine's devices then interrupt through the APLIC in MSI mode (drivers of 6.10+; 6.12's `config RISCV`
+    # selects both).
     Feature("aia", "a RISC-V AIA (APLIC and IMSICs) can be emulated (KVM_DEV_TYPE_RISCV_AIA)",
             _device("KVM_DEV_TYPE_RISCV_AIA"), ("CONFIG_RISCV_IMSIC", "CONFIG_RISCV_APLIC_MSI")),
 )}
