@@ -51,10 +51,31 @@ class KernelArch:
     # Build directory, stamp and lock names: "" for arm64, whose names predate the second architecture (so its
     # cached builds stay valid), "-<arch>" for the others.
     suffix: str
+    # Options the fragment names as older trees spell them, and their later names: a tree that defines the later
+    # name and not the older one is configured with the later (the fragment stays checked line by line).
+    renamed: tuple[tuple[str, str], ...] = ()
+    # Options later trees have that the guest needs there: requested (=y) where the tree defines them.
+    later: tuple[str, ...] = ()
 
     @property
     def fragment(self) -> Path:
         return Path(__file__).with_name(f"kvm-guest-{self.arch}.config")
+
+    def fragment_for(self, tree: Path, out: Path) -> Path:
+        """The fragment as this tree spells its options (`renamed`), written into the build directory `out` when
+        it differs from the project's."""
+        text = self.fragment.read_text()
+        renames = [(old, new) for old, new in self.renamed
+                   if not kconfig_defines(tree, self.make_arch, old) and kconfig_defines(tree, self.make_arch, new)]
+        later = [name for name in self.later if kconfig_defines(tree, self.make_arch, name)]
+        if not renames and not later:
+            return self.fragment
+        for old, new in renames:
+            text = re.sub(rf"^CONFIG_{old}=", f"CONFIG_{new}=", text, flags=re.M)
+        text += "".join(f"CONFIG_{name}=y\n" for name in later)
+        path = out / self.fragment.name
+        path.write_text(text)
+        return path
 
     @property
     def compiler(self) -> str:
@@ -72,8 +93,13 @@ ARCHES = {a.arch: a for a in (
     KernelArch("x86_64", "x86_64", "x86_64-linux-gnu-", "gcc-x86-64-linux-gnu", "bzImage", "arch/x86/boot/bzImage",
                True, ("arch/x86/Kconfig", "arch/x86/kvm/svm/svm.c"), "-x86_64"),
     # KVM built in (kvm-guest-riscv64.config says why); the EFI-stub Image, uncompressed, as QEMU loads it
+    # QEMU's virt platform: SOC_VIRT in older trees, ARCH_VIRT in newer (arch/riscv/Kconfig.socs). Newer trees read
+    # a hart's extensions from "riscv,isa-extensions" and fall back to the "riscv,isa" string, the only one QEMU 7.2
+    # writes, only with RISCV_ISA_FALLBACK (which allnoconfig leaves off: no F/D, and userspace's first FP
+    # instruction is illegal).
     KernelArch("riscv64", "riscv", "riscv64-linux-gnu-", "gcc-riscv64-linux-gnu", "Image", "arch/riscv/boot/Image",
-               False, ("arch/riscv/Kconfig", "arch/riscv/kvm/main.c"), "-riscv64"),
+               False, ("arch/riscv/Kconfig", "arch/riscv/kvm/main.c"), "-riscv64", (("SOC_VIRT", "ARCH_VIRT"),),
+               ("RISCV_ISA_FALLBACK",)),
 )}
 ARM64 = ARCHES["arm64"]
 FRAGMENT = ARM64.fragment  # the arm64 fragment (older name, kept for callers)
@@ -232,6 +258,22 @@ def parse_config(text: str) -> dict[str, str]:
     return out
 
 
+def kconfig_defines(tree: Path, make_arch: str, name: str) -> bool:
+    """Whether the tree's Kconfig files define option `name` (`config NAME`): the architecture's own first, then
+    every other directory but arch/."""
+    pattern = re.compile(rf"^\s*(?:menu)?config\s+{re.escape(name)}\s*$", re.M)
+    own = sorted((tree / "arch" / make_arch).rglob("Kconfig*"))
+    rest = (p for top in sorted(tree.iterdir()) if top.is_dir() and top.name not in ("arch", ".git")
+            for p in top.rglob("Kconfig*"))
+    for path in (*own, *rest):
+        try:
+            if pattern.search(path.read_text(errors="replace")):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def dropped_options(fragment: str, config: str) -> list[str]:
     """The fragment's requests that .config does not honour, one line each (empty: all there)."""
     want, have = parse_config(fragment), parse_config(config)
@@ -349,7 +391,10 @@ def _fail(what: str, log_path: Path) -> BuildError:
 
 def _state_key(tree: Path, extra: str, state: str | None = None, arch: KernelArch = ARM64) -> str:
     h = hashlib.sha256()
-    for part in (str(tree), state or tree_state(tree), arch.fragment.read_text(), compiler_version(arch), extra):
+    # how the fragment is adapted to a tree is part of it (only where there is any: other cached builds stay valid)
+    adapted = (repr((arch.renamed, arch.later)),) if arch.renamed or arch.later else ()
+    for part in (str(tree), state or tree_state(tree), arch.fragment.read_text(), *adapted, compiler_version(arch),
+                 extra):
         h.update(part.encode() + b"\0")
     return h.hexdigest()
 
@@ -384,11 +429,12 @@ def build(tree_path: str | os.PathLike, jobs: int | None = None, arch: str = "ar
         log(f"building {_a(arch)} {arch} {a.target} from {tree} ({kind}; build dir {obj}, log {log_path})")
         common = [f"ARCH={a.make_arch}", f"CROSS_COMPILE={a.cross_compile}", f"O={obj}"]
         with open(log_path, "wb") as logf:
+            fragment = a.fragment_for(tree, out)
             try:
-                _make([*common, f"KCONFIG_ALLCONFIG={a.fragment}", "allnoconfig"], tree, logf, "configuring")
+                _make([*common, f"KCONFIG_ALLCONFIG={fragment}", "allnoconfig"], tree, logf, "configuring")
             except subprocess.CalledProcessError:
                 raise _fail("make allnoconfig", log_path) from None
-            verify_config(obj / ".config", a.fragment)
+            verify_config(obj / ".config", fragment)
             try:
                 _make([*common, f"-j{jobs or os.cpu_count() or 1}", a.target, *(["modules"] if mods else [])], tree,
                       logf, "building")

@@ -457,3 +457,24 @@ def test_the_kernel_benchmark_knows_a_file_to_touch_for_every_build():
     assert set(bench.TOUCH) == set(kb.ARCHES)
     for arch, rel in bench.TOUCH.items():
         assert any(rel.startswith(m.rsplit("/", 1)[0]) for m in kb.ARCHES[arch].markers), (arch, rel)
+
+
+def _tree(tmp_path, kconfig: str):
+    (tmp_path / "arch" / "riscv").mkdir(parents=True)
+    (tmp_path / "arch" / "riscv" / "Kconfig.socs").write_text(kconfig)
+    (tmp_path / "arch" / "arm64").mkdir()
+    (tmp_path / "arch" / "arm64" / "Kconfig").write_text("config RISCV_ISA_FALLBACK\n\tbool\n")  # another arch's
+    (tmp_path / "obj").mkdir()
+    return tmp_path
+
+
+def test_the_riscv64_fragment_follows_the_trees_option_names(tmp_path):
+    """An older tree gets the fragment as written; a newer one gets ARCH_VIRT for SOC_VIRT and the options only it
+    has (RISCV_ISA_FALLBACK: QEMU 7.2 writes only the riscv,isa string), each still checked in .config after."""
+    rv = kb.ARCHES["riscv64"]
+    old = _tree(tmp_path / "old", "config SOC_VIRT\n\tbool \"QEMU Virt Machine\"\n")
+    assert rv.fragment_for(old, old / "obj") == rv.fragment  # another architecture's options do not count
+    new = _tree(tmp_path / "new", "config ARCH_VIRT\n\tbool \"QEMU Virt Machine\"\nconfig RISCV_ISA_FALLBACK\n\tbool\n")
+    text = rv.fragment_for(new, new / "obj").read_text()
+    assert "CONFIG_ARCH_VIRT=y" in text and "CONFIG_SOC_VIRT" not in text.replace("# ", "")
+    assert kb.parse_config(text)["CONFIG_RISCV_ISA_FALLBACK"] == "y"
