@@ -474,10 +474,13 @@ def pytest_terminal_summary(terminalreporter):
     for line, n in said.values():
         terminalreporter.write_line(f"{line} ({n} test{'s' if n != 1 else ''} could not run)")
     boots: dict[str, list[float]] = {}
+    seen: set[str] = set()
     for reports in terminalreporter.stats.values():
         for rep in reports:
             props = dict(getattr(rep, "user_properties", ()) or ())
-            if props.get("boot_seconds"):
+            # setup, call and teardown reports of one test carry the same properties: one boot, said once
+            if props.get("boot_seconds") and rep.nodeid not in seen:
+                seen.add(rep.nodeid)
                 boots.setdefault(f"{props.get('target')}@{props.get('kernel_release')}", []).append(
                     float(props["boot_seconds"]))
     if boots:
