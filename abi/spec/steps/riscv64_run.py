@@ -79,21 +79,23 @@ def answer(ret0: int, ret1: int) -> Step:
     return step(f"kvm_run.riscv_sbi.ret = {{{ret0:#x}, {ret1:#x}}}", run)
 
 
-def sbi_exit(eid: int, fid: int | None = None, **args: int):
+def sbi_exit(eid: int, fid: int | None = None, nonzero: tuple[str, ...] = (), **args: int):
     """A check: KVM_RUN left with KVM_EXIT_RISCV_SBI for extension `eid` (and function `fid`), its args as given
-    (a0=..., a1=..., compared as unsigned longs)."""
+    (a0=..., a1=..., compared as unsigned longs), and the args named in `nonzero` ("a1", ...) not 0."""
     exited = exits_with(kvm.KVM_EXIT_RISCV_SBI, "KVM_EXIT_RISCV_SBI")
     want = {"extension_id": eid, **({"function_id": fid} if fid is not None else {}),
             **{f"args[{name[1:]}]": v & (1 << 64) - 1 for name, v in args.items()}}
+    some = [f"args[{name[1:]}]" for name in nonzero]
 
     def check(s: Scene, got: Result) -> str | None:
         problem = exited(s, got)
         if problem:
             return problem
-        seen = {k: run_field(s, f"_u0.riscv_sbi.{k}", 8) for k in want}
-        if seen != want:
+        seen = {k: run_field(s, f"_u0.riscv_sbi.{k}", 8) for k in [*want, *some]}
+        if any(seen[k] != v for k, v in want.items()) or any(seen[k] == 0 for k in some):
             shown = ", ".join(f"{k} {v:#x}" for k, v in seen.items())
-            return f"kvm_run.riscv_sbi is {shown}; expected " + ", ".join(f"{k} {v:#x}" for k, v in want.items())
+            return f"kvm_run.riscv_sbi is {shown}; expected " + ", ".join(
+                [*(f"{k} {v:#x}" for k, v in want.items()), *(f"{k} not 0" for k in some)])
         return None
 
     return check
