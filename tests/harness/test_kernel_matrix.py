@@ -3,6 +3,7 @@ architecture, each (machine, kernel) a slot of its own with its own test ids, an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import types
@@ -74,6 +75,54 @@ def test_two_kernels_of_one_machine_have_test_ids_apart(monkeypatch):
     monkeypatch.setattr(provision, "kernel_release", lambda kernel, modules, system: f"{kernel}-{system.arch}")
     pool = Pool([ARM.name], ["debian-6.1", "debian-sid"], None)
     assert [pool.test_id(s) for s in pool.slots] == [f"{ARM.name}@debian-6.1-arm64", f"{ARM.name}@debian-sid-arm64"]
+
+
+def test_tests_come_target_by_target_in_the_order_of_the_slots(image_arches):
+    """pytest orders spec cases module by module, every target in each; the run takes each target's tests in turn
+    (the slots' order), tests without a target first, the order within a target kept."""
+    pool = Pool([ARM.name, X86.name], ["debian-6.1", "debian-sid"], None)
+    config = types.SimpleNamespace(stash={plugin._POOL: pool})
+
+    def item(name, **params):
+        return types.SimpleNamespace(name=name, callspec=types.SimpleNamespace(params=params))
+
+    slots = pool.slots
+    items = [item(f"{module}-{n}", spec_target=slot, case=module) for module in ("a", "b")
+             for n, slot in enumerate(slots)]
+    items += [types.SimpleNamespace(name="plain"), item("harness", target=slots[1])]
+    plugin.pytest_collection_modifyitems(config, items)
+    assert [i.name for i in items] == ["plain", "a-0", "b-0", "a-1", "b-1", "harness", "a-2", "b-2", "a-3", "b-3"]
+
+
+class Guest:
+    """A stand-in target: running until stopped, started again on request."""
+
+    def __init__(self):
+        self.running, self.starts, self.stops = False, 0, 0
+
+    def start(self):
+        self.running, self.starts = True, self.starts + 1
+
+    def stop(self):
+        self.running, self.stops = False, self.stops + 1
+
+
+def test_a_guest_whose_tests_are_done_is_stopped_and_one_tests_come_back_to_keeps_all(image_arches, monkeypatch):
+    pool = Pool([LOCAL, ARM.name, X86.name], ["debian-6.1"], None)
+    local, arm, x86 = pool.slots
+    guests = {arm: Guest(), x86: Guest()}
+    monkeypatch.setattr(pool, "make", lambda slot: guests.get(slot) or Guest())
+    monkeypatch.setattr(pool, "_check_features", lambda slot, target: None)
+    monkeypatch.setattr(plugin, "uncaptured", lambda config: contextlib.nullcontext())
+    for slot in (arm, arm, local, arm):
+        pool.get(slot)
+    assert (guests[arm].running, guests[arm].starts) == (True, 1), "the host's tests between leave the guest be"
+    pool.get(x86)
+    assert (guests[arm].running, guests[x86].running) == (False, True), "arm's tests are done: stopped"
+    # Back to arm (tests in another order): it boots again, and from now on no guest is stopped.
+    pool.get(arm)
+    pool.get(x86)
+    assert (guests[arm].starts, guests[arm].running, guests[x86].running, guests[x86].stops) == (2, True, True, 0)
 
 
 def test_coverage_is_measured_against_the_newest_debian_documentation_of_the_run():
