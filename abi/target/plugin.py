@@ -474,6 +474,20 @@ def pool(config) -> Pool:
     return config.stash[_POOL]
 
 
+@pytest.hookimpl(optionalhook=True, tryfirst=True)  # before pytest-xdist's own, which takes `load` otherwise
+def pytest_xdist_make_scheduler(config, log):
+    """`-n N` with xdist's default distribution (`load`) on a run with guests: a target's tests go to one worker
+    together (abi/target/schedule.py), so each guest boots once. Another `--dist` is left to xdist."""
+    if config.getvalue("dist") != "load":
+        return None
+    p = pool(config)
+    if not any(s.kernel is not None for s in p.slots):
+        return None
+    from abi.target.schedule import TargetScheduling
+
+    return TargetScheduling(config, log, [p.test_id(s) for s in p.slots])
+
+
 @pytest.hookimpl(trylast=True)  # after pytest's own reordering by session-scoped parameters
 def pytest_collection_modifyitems(config, items):
     """Each target's tests one after another, in the order of the run's slots: pytest would order the spec cases

@@ -515,6 +515,9 @@ def test_killed_worker_leaves_no_qemu_temp_dir(tmp_path, runs, guest_kernel):
     assert not temp_dirs(pids | tree(run.proc.pid))
     results = json.loads(reports(out)[".json"].read_text())
     assert outcomes(results) == {"test_a": "passed", "test_kill": "failed", "test_c": "passed"}
+    # The crashed test is not handed out again (it would kill the next worker); the target's others still run.
+    assert sorted(short(r["nodeid"]) for r in results["records"]) == ["test_a", "test_c", "test_kill"]
+    assert run.output.count("crashed while running") == 1, run.output
     killed = next(r for r in results["records"] if short(r["nodeid"]) == "test_kill")
     assert killed["target"] == "qemu-arm64-gicv2", "the crashed test keeps its target"
 
