@@ -1,8 +1,9 @@
 """pytest wiring for targets: --target/--guest-kernel/--guest-modules, the `target`, `kvm`, `vm` fixtures, and
 the report hooks that put the target, its kernel release and (after a crash) the guest's console in reports.
 
-Each pytest process (each pytest-xdist worker) has its own `Pool`: guests are booted lazily on first use,
-reused for the whole session, and stopped at its end; nothing is shared between workers. A target that
+Each pytest process (each pytest-xdist worker) has its own `Pool`: guests are booted lazily on first use, reused
+while the tests are theirs (tests come target by target), stopped when the tests move on to another guest or the
+session ends; nothing is shared between workers. A target that
 cannot run here is remembered with its one-line reason. Every test on it is skipped with that line only when the
 target came from `--target all` and what is missing is the host's (no QEMU, no /dev/kvm: HostMissing); a target
 named with `--target`, or a broken kernel or cache, errors every test on it with that line (the first error carries
@@ -449,7 +450,7 @@ def pytest_sessionstart(session):
     if guests:
         say(f"kvm-abi: {_count(len(guests), 'guest')} "
             f"({_count(len({s.machine for s in guests}), 'machine')} x {_count(len(p.kernels), 'kernel')}), "
-            "each booted by the workers whose tests need it")
+            "each booted by the worker its tests go to")
     for system, kernel in dict.fromkeys((machines.named(s.machine).boot.system, s.kernel) for s in guests):
         started = time.monotonic()
         try:
