@@ -2,9 +2,9 @@
 biggest targets first), so each guest boots once in the whole run instead of once per worker that reaches it.
 
 Built on xdist's LoadScopeScheduling with a target as the scope. Its crash handling is changed: xdist handed the
-whole scope of a crashed worker out again, the test that crashed included, so that test ran again (and crashed
-the next worker); here the crashed test is reported once, and the rest of its target's tests go to another
-worker."""
+whole scope of a crashed worker out again, the test that crashed included, so that test ran again and crashed
+the next worker, until xdist's restart limit, and the target's other tests never ran (measured); here the crashed
+test is reported once, and the rest of its target's tests go to another worker."""
 
 from __future__ import annotations
 
